@@ -1,0 +1,158 @@
+package dev.gvsim.simcore;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The one mutable transaction that travels from the trace record through the MMU, the bus and the
+ * fabric to a device and back (the TLM-2.0 generic payload idea). Every stage may rewrite the
+ * address it routes on, adds its latency, and may end the access with a {@link Status}.
+ *
+ * <p>Accesses are reused: callers {@link #reset()} one and fill it; nothing on the path allocates.
+ * Data of up to 8 bytes travels in {@link #data}; 16-byte accesses use {@link #dataHi} for bytes
+ * 8..15; bulk accesses carry a buffer slice.
+ */
+public final class Access {
+    /** Kinds of access. */
+    public static final int READ = 0;
+    public static final int WRITE = 1;
+    public static final int FETCH = 2;
+
+    /** Instruction-class flags (TRACE-FORMAT.md {@code flags=}). */
+    public static final int F_EXCL = 1;
+    public static final int F_ACQ = 1 << 1;
+    public static final int F_REL = 1 << 2;
+    public static final int F_ATOMIC = 1 << 3;
+    public static final int F_PAIR = 1 << 4;
+    public static final int F_ZVA = 1 << 5;
+    /** The store's value is unknown (a trace {@code wr} without {@code val}): content is left alone. */
+    public static final int F_NO_DATA = 1 << 8;
+    /** A memory barrier follows this access (used by write-gathering models). */
+    public static final int F_BARRIER_AFTER = 1 << 9;
+    /** Issued at a lower exception level (EL0 from EL1's view): changes EC. */
+    public static final int F_LOWER_EL = 1 << 10;
+
+    public int kind;
+    /** The address the issuer used (virtual address for CPU accesses). */
+    public long va;
+    /** The address the current stage routes on (IPA, PA, bus address). */
+    public long address;
+    /** Size in bytes: 1, 2, 4, 8 or 16 for CPU accesses; bulk length for bulk accesses. */
+    public int size;
+    /** Bytes 0..7, little-endian. */
+    public long data;
+    /** Bytes 8..15 for 16-byte accesses. */
+    public long dataHi;
+    /** Bulk data, or null. */
+    public MutableDirectBuffer buffer;
+    public int bufferOffset;
+    public int flags;
+    /** Issuing CPU or device. */
+    public int initiator;
+    /** Guest program counter, 0 if unknown. */
+    public long pc;
+    /** Guest symbol (an interned string owned by the trace), or null. */
+    public String sym;
+
+    /** Memory-type codes set by the MMU (see arm64-mmu's MemoryType ordinals); -1 = not translated. */
+    public int s1Type = -1;
+    public int s2Type = -1;
+    public int memType = -1;
+
+    /** Accumulated latency in ps. */
+    public long latencyPs;
+    public Status status = Status.OK;
+    /** Status detail: the ESR value for CPU faults, a device-specific code otherwise. */
+    public long detail;
+    /** Faulting address (FAR for stage-1 faults; the IPA for stage-2 faults). */
+    public long faultAddress;
+    /** Translation level of a translation/access-flag/permission fault, stage 1 or 2. */
+    public int faultLevel;
+    public int faultStage;
+
+    /** Clears everything for reuse. */
+    public Access reset() {
+        kind = READ;
+        va = 0;
+        address = 0;
+        size = 0;
+        data = 0;
+        dataHi = 0;
+        buffer = null;
+        bufferOffset = 0;
+        flags = 0;
+        initiator = 0;
+        pc = 0;
+        sym = null;
+        s1Type = -1;
+        s2Type = -1;
+        memType = -1;
+        latencyPs = 0;
+        status = Status.OK;
+        detail = 0;
+        faultAddress = 0;
+        faultLevel = 0;
+        faultStage = 0;
+        return this;
+    }
+
+    public Access read(long addr, int sz) {
+        reset();
+        kind = READ;
+        va = addr;
+        address = addr;
+        size = sz;
+        return this;
+    }
+
+    public Access write(long addr, int sz, long value) {
+        reset();
+        kind = WRITE;
+        va = addr;
+        address = addr;
+        size = sz;
+        data = value;
+        return this;
+    }
+
+    public boolean isRead() {
+        return kind != WRITE;
+    }
+
+    public boolean isWrite() {
+        return kind == WRITE;
+    }
+
+    public boolean ok() {
+        return status == Status.OK;
+    }
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    /** Ends the access with a status and detail. */
+    public void fail(Status s, long d) {
+        status = s;
+        detail = d;
+    }
+
+    /** Value mask for this access's size (all ones for 8 and 16). */
+    public long sizeMask() {
+        return size >= 8 ? -1L : (1L << (size * 8)) - 1;
+    }
+
+    /** Completes a read as a master abort: all ones, counted by the caller. */
+    public void masterAbort() {
+        status = Status.MASTER_ABORT;
+        if (kind != WRITE) {
+            data = sizeMask();
+            dataHi = size > 8 ? -1L : 0;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (kind == WRITE ? "wr" : kind == FETCH ? "fetch" : "rd") + " va=0x" + Long.toHexString(va) + " addr=0x"
+                + Long.toHexString(address) + " size=" + size + " data=0x" + Long.toHexString(data) + " status=" + status;
+    }
+}
