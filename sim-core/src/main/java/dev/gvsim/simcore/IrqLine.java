@@ -1,0 +1,51 @@
+package dev.gvsim.simcore;
+
+/**
+ * A level-triggered interrupt line (PCI INTx) from a device to whoever listens (the guest model,
+ * the replayer's report). Counts rising edges; raising an already high line is not an edge.
+ */
+public final class IrqLine {
+    /** Notified on every level change. */
+    @FunctionalInterface
+    public interface Listener {
+        void levelChanged(IrqLine line, boolean level, long now);
+    }
+
+    private final String name;
+    private boolean level;
+    private long risingEdges;
+    private Listener listener;
+
+    public IrqLine(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void setListener(Listener l) {
+        this.listener = l;
+    }
+
+    public void set(boolean high, long now) {
+        if (high == level) {
+            return;
+        }
+        level = high;
+        if (high) {
+            risingEdges++;
+        }
+        if (listener != null) {
+            listener.levelChanged(this, high, now);
+        }
+    }
+
+    public boolean level() {
+        return level;
+    }
+
+    public long risingEdges() {
+        return risingEdges;
+    }
+}
