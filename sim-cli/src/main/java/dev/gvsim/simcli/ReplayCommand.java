@@ -1,0 +1,120 @@
+package dev.gvsim.simcli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.gvsim.guesttraces.format.TraceFiles;
+import dev.gvsim.guesttraces.format.TraceReader;
+import dev.gvsim.simcli.replay.ReplayOptions;
+import dev.gvsim.simcli.replay.ReplayResult;
+import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.Json;
+import dev.gvsim.simcore.SimTime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code gvsim replay TRACE}: replays a trace through the model and reports what happened. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Replay a guest trace (.gvt.txt, .gvt; .xz/.gz transparently) through MMU, bus, fabric and devices.",
+                "Exit 0: no faults and no mismatches; 1: faults or mismatches; 2: bad input."})
+final class ReplayCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file.")
+    Path trace;
+
+    @Option(names = "--json", description = "Print the JSON report (schema: docs/replay-json.md) instead of the summary.")
+    boolean json;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the JSON report to FILE.")
+    Path output;
+
+    @Option(names = "--continue", description = "Record faults and keep going (default: a fault ends that CPU's stream, as an oops would).")
+    boolean continueAfterFault;
+
+    @Option(names = "--attr", paramLabel = "PA=ATTR",
+            description = "Change the attribute of every map record whose pa is PA (e.g. 0x13ffe000=device-ngnre). Repeatable.")
+    List<String> attrs = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter (see 'gvsim params'). Repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
+    String machineType;
+
+    @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device (overrides the trace's machine record). Repeatable.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--max-listed", paramLabel = "N", defaultValue = "1000",
+            description = "List at most N faults, mismatches and master aborts individually (all are counted). Default ${DEFAULT-VALUE}.")
+    int maxListed;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ReplayOptions opts = new ReplayOptions();
+        opts.continueAfterFault = continueAfterFault;
+        opts.maxListed = Math.max(0, maxListed);
+        for (String a : attrs) {
+            opts.addAttrOverride(a);
+        }
+        opts.paramSets.addAll(sets);
+        opts.machineOverride = MachineArgs.join(machineType, devices);
+        opts.progress = !json;
+        if (!Files.isRegularFile(trace)) {
+            throw new InputException(trace + ": no such file");
+        }
+        ReplayResult r;
+        try (TraceReader reader = TraceFiles.open(trace)) {
+            r = new Replayer(opts, trace.toString()).run(reader);
+        }
+        String js = Json.write(r.toJson());
+        if (output != null) {
+            dev.gvsim.simcli.util.Files2.writeAtomically(output, js);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(js);
+        } else {
+            printSummary(out, r);
+        }
+        out.flush();
+        return r.exitCode();
+    }
+
+    static void printSummary(PrintWriter out, ReplayResult r) {
+        out.printf("trace      %s%n", r.trace);
+        out.printf("machine    %s%n", r.machine);
+        if (!r.attrOverrides.isEmpty() || !r.paramOverrides.isEmpty()) {
+            out.printf("overrides  attr %s set %s%n", r.attrOverrides, r.paramOverrides);
+        }
+        out.printf("records    %,d (accesses %,d, unaligned %,d, stores without value %,d)%n", r.records, r.accesses, r.unaligned,
+                r.storesWithoutValue);
+        out.printf("sim time   %s%n", SimTime.format(r.simulatedTimePs));
+        for (Map.Entry<String, Object> e : r.memoryTypes.entrySet()) {
+            out.printf("  %-14s %s%n", e.getKey(), e.getValue());
+        }
+        out.printf("faults     %,d%s%n", r.faultCount, r.skippedAfterFault > 0 ? String.format(" (%,d records skipped after the fault)", r.skippedAfterFault) : "");
+        int shown = 0;
+        for (Map<String, Object> f : r.faults) {
+            if (shown++ == 10) {
+                out.printf("  ... %,d more (see --json)%n", r.faultCount - 10);
+                break;
+            }
+            out.printf("  #%s%s %s %s va=%s size=%s esr=%s far=%s pc=%s sym=%s%n", f.get("index"),
+                    f.containsKey("line") ? " (line " + f.get("line") + ")" : "", f.get("type"), f.get("kind"), f.get("va"), f.get("size"),
+                    f.get("esr"), f.get("far"), f.get("pc"), f.get("sym"));
+        }
+        out.printf("mismatches %,d%s%n", r.mismatchCount, r.mismatchesPerDevice.isEmpty() ? "" : " " + r.mismatchesPerDevice);
+        out.printf("master aborts %,d%n", r.masterAbortCount);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.gvsim.simcli.replay;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything a replay observed. Serialised as the replay JSON (schema: docs/replay-json.md); every
+ * number here was counted while the model ran.
+ */
+public final class ReplayResult {
+    public String trace;
+    public final Map<String, String> meta = new LinkedHashMap<>();
+    public String machine;
+    public final Map<String, String> attrOverrides = new TreeMap<>();
+    public final Map<String, String> paramOverrides = new TreeMap<>();
+
+    public long records;
+    public long accesses;
+    public long storesWithoutValue;
+    public long skippedAfterFault;
+    public long unaligned;
+    public final Map<String, Long> unalignedByType = new TreeMap<>();
+    public long simulatedTimePs;
+
+    public long faultCount;
+    public final List<Map<String, Object>> faults = new ArrayList<>();
+    public long mismatchCount;
+    public final List<Map<String, Object>> mismatches = new ArrayList<>();
+    public final Map<String, Long> mismatchesPerDevice = new TreeMap<>();
+    public long masterAbortCount;
+    public final List<Map<String, Object>> masterAborts = new ArrayList<>();
+    public final List<Map<String, Object>> marks = new ArrayList<>();
+    public Map<String, Object> memoryTypes = new TreeMap<>();
+    public Map<String, Object> devices = new TreeMap<>();
+    public Map<String, Object> mmu = new TreeMap<>();
+    /** True if the replay stopped early because every CPU's stream ended with a fault. */
+    public boolean stoppedByFault;
+
+    /** Exit code per the CLI contract: 0 clean, 1 faults or mismatches. */
+    public int exitCode() {
+        return faultCount > 0 || mismatchCount > 0 ? 1 : 0;
+    }
+
+    /** The first fault, or null. */
+    public Map<String, Object> firstFault() {
+        return faults.isEmpty() ? null : faults.get(0);
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trace", trace);
+        m.put("meta", meta);
+        m.put("machine", machine);
+        Map<String, Object> ov = new LinkedHashMap<>();
+        ov.put("attr", attrOverrides);
+        ov.put("set", paramOverrides);
+        m.put("overrides", ov);
+        m.put("records", records);
+        m.put("accesses", accesses);
+        m.put("storesWithoutValue", storesWithoutValue);
+        m.put("skippedAfterFault", skippedAfterFault);
+        m.put("unaligned", unaligned);
+        m.put("unalignedByType", unalignedByType);
+        m.put("simulatedTimePs", simulatedTimePs);
+        m.put("faultCount", faultCount);
+        m.put("faults", faults);
+        m.put("mismatchCount", mismatchCount);
+        m.put("mismatchesPerDevice", mismatchesPerDevice);
+        m.put("mismatches", mismatches);
+        m.put("masterAbortCount", masterAbortCount);
+        m.put("masterAborts", masterAborts);
+        m.put("marks", marks);
+        m.put("memoryTypes", memoryTypes);
+        m.put("mmu", mmu);
+        m.put("devices", devices);
+        m.put("stoppedByFault", stoppedByFault);
+        return m;
+    }
+}
