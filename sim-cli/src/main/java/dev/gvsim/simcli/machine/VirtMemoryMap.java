@@ -1,0 +1,27 @@
+package dev.gvsim.simcli.machine;
+
+/**
+ * The QEMU arm {@code virt} machine's physical memory map as the reference runs show it
+ * (qemu hw/arm/virt.c base_memmap/extended_memmap; qemu-reference-runs.md §3).
+ */
+public final class VirtMemoryMap {
+    private VirtMemoryMap() {
+    }
+
+    /** RAM starts at 1 GiB (VIRT_MEM). */
+    public static final long RAM_BASE = 0x4000_0000L;
+    /** {@code -m 1024}, the reference runs' RAM size. */
+    public static final long DEFAULT_RAM_SIZE = 1L << 30;
+    /** PCIe 32-bit MMIO window (VIRT_PCIE_MMIO). */
+    public static final long PCIE_MMIO32_BASE = 0x1000_0000L;
+    public static final long PCIE_MMIO32_SIZE = 0x2EFF_0000L;
+    /** PCIe I/O window (VIRT_PCIE_PIO): port p at CPU address base + p. */
+    public static final long PCIE_PIO_BASE = 0x3EFF_0000L;
+    public static final long PCIE_PIO_SIZE = 0x1_0000L;
+    /** High ECAM (VIRT_HIGH_PCIE_ECAM) with highmem, buses 00-ff. */
+    public static final long PCIE_ECAM_BASE = 0x40_1000_0000L;
+    public static final long PCIE_ECAM_SIZE = 0x1000_0000L;
+    /** PCIe 64-bit MMIO window (VIRT_HIGH_PCIE_MMIO). */
+    public static final long PCIE_MMIO64_BASE = 0x80_0000_0000L;
+    public static final long PCIE_MMIO64_SIZE = 0x80_0000_0000L;
+}
