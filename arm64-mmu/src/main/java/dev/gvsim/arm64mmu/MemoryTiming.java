@@ -1,0 +1,301 @@
+package dev.gvsim.arm64mmu;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.Counter;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.Stats;
+
+/**
+ * CPU-visible latency of an access by its effective memory type, and the interconnect transactions
+ * (PCIe TLPs) it costs (facts/arm64-memory.md sections 1 and 7):
+ * <ul>
+ * <li>Device-nGnRnE write: no early acknowledgement, the CPU waits for completion: path occupancy +
+ * round trip + the target's latency.</li>
+ * <li>Device-nGnRE / nGRE write: posted, acknowledged early; the CPU still cannot issue faster than
+ * the path accepts transactions (one per access: no gathering). Cortex-A53/A55 treat nGRE as
+ * nGnRE inside the core.</li>
+ * <li>Reads of any uncached type: non-posted round trips.</li>
+ * <li>Device-GRE / Normal-NC writes: through a per-CPU write-combining buffer of one line
+ * ({@code mem.wc.line_bytes}); contiguous stores in the same line merge into one transaction; the
+ * line goes out on a barrier (F_BARRIER_AFTER, acquire/release), when full, on a store that is
+ * not adjacent, or after {@code mem.wc.timeout} idle. A store waits only if the buffer is still
+ * waiting for the path.</li>
+ * <li>Normal-WT / WB: a cache hit, no bus transaction.</li>
+ * </ul>
+ * One shared path (the CPU-to-root-complex link) serves transactions in order: each occupies it for
+ * {@code mem.uc.txn_overhead + bytes / mem.link.bytes_per_ns}. No allocation per access.
+ */
+public final class MemoryTiming {
+    private static final int TYPES = MemoryType.count();
+    private static final int NGNRNE = MemoryType.DEVICE_NGNRNE.ordinal();
+    private static final int NC = MemoryType.NORMAL_NC.ordinal();
+
+    private final long lineBytes;
+    private final long timeoutPs;
+    private final long wcStorePs;
+    private final long roundTripPs;
+    private final long postedAckPs;
+    private final long txnOverheadPs;
+    private final double psPerByte;
+    private final long cacheHitPs;
+    private final int maxCpus;
+    private final long bulkElement;
+
+    // per-CPU write-combining line: [wcStart, wcEnd) of type wcType, last store at wcLast
+    private final long[] wcStart;
+    private final long[] wcEnd;
+    private final int[] wcType;
+    private final long[] wcLast;
+    /** The buffer is handed to the path at this time; a new store before it waits. */
+    private final long[] wcBusyUntil;
+    private long pathFreeAt;
+
+    private final Counter[] transactions = new Counter[TYPES];
+    private final Counter[] bytes = new Counter[TYPES];
+    private final Counter[] accesses = new Counter[TYPES];
+    private final Counter flushBarrier;
+    private final Counter flushFull;
+    private final Counter flushNonAdjacent;
+    private final Counter flushTimeout;
+    private final Counter flushEnd;
+    private final Counter initiatorWrapped;
+    private final Counter untyped;
+    private final Counter stallPs;
+
+    public MemoryTiming(Params params, Stats stats) {
+        lineBytes = params.getLong(MmuParams.WC_LINE_BYTES);
+        if (lineBytes < 8 || lineBytes > 4096 || Long.bitCount(lineBytes) != 1) {
+            throw new IllegalArgumentException("mem.wc.line_bytes=" + lineBytes + " must be a power of two in [8, 4096]");
+        }
+        timeoutPs = nonNegative(params.getDuration(MmuParams.WC_TIMEOUT), "mem.wc.timeout");
+        wcStorePs = nonNegative(params.getDuration(MmuParams.WC_STORE), "mem.wc.store");
+        roundTripPs = nonNegative(params.getDuration(MmuParams.UC_ROUND_TRIP), "mem.uc.round_trip");
+        postedAckPs = nonNegative(params.getDuration(MmuParams.UC_POSTED_ACK), "mem.uc.posted_ack");
+        txnOverheadPs = nonNegative(params.getDuration(MmuParams.UC_TXN_OVERHEAD), "mem.uc.txn_overhead");
+        double bpns = params.getDouble(MmuParams.LINK_BYTES_PER_NS);
+        if (!(bpns > 0) || Double.isInfinite(bpns)) {
+            throw new IllegalArgumentException("mem.link.bytes_per_ns=" + bpns + " must be positive");
+        }
+        psPerByte = 1000.0 / bpns;
+        cacheHitPs = nonNegative(params.getDuration(MmuParams.CACHE_HIT), "mem.cache.hit");
+        long cpus = params.getLong(MmuParams.MAX_CPUS);
+        if (cpus < 1 || cpus > 4096) {
+            throw new IllegalArgumentException("mem.max_cpus=" + cpus + " outside 1..4096");
+        }
+        maxCpus = (int) cpus;
+        bulkElement = params.getLong(MmuParams.BULK_DEVICE_ELEMENT);
+        if (bulkElement < 1 || bulkElement > 4096) {
+            throw new IllegalArgumentException("mem.bulk.device_element_bytes=" + bulkElement + " outside 1..4096");
+        }
+        wcStart = new long[maxCpus];
+        wcEnd = new long[maxCpus];
+        wcType = new int[maxCpus];
+        wcLast = new long[maxCpus];
+        wcBusyUntil = new long[maxCpus];
+        for (MemoryType t : MemoryType.values()) {
+            String p = "mem." + t.traceName().replace('-', '_') + ".";
+            transactions[t.ordinal()] = stats.counter(p + "transactions");
+            bytes[t.ordinal()] = stats.counter(p + "bytes");
+            accesses[t.ordinal()] = stats.counter(p + "accesses");
+        }
+        flushBarrier = stats.counter("mem.wc.flush.barrier");
+        flushFull = stats.counter("mem.wc.flush.full_line");
+        flushNonAdjacent = stats.counter("mem.wc.flush.non_adjacent");
+        flushTimeout = stats.counter("mem.wc.flush.timeout");
+        flushEnd = stats.counter("mem.wc.flush.end_of_run");
+        initiatorWrapped = stats.counter("mem.initiator_wrapped");
+        untyped = stats.counter("mem.untyped");
+        stallPs = stats.counter("mem.wc.stall_ps");
+    }
+
+    private static long nonNegative(long v, String name) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+        return v;
+    }
+
+    private long occupancy(long n) {
+        return txnOverheadPs + (long) Math.ceil(n * psPerByte);
+    }
+
+    /** Occupies the path with one transaction of {@code n} bytes ready at {@code at}; returns when it starts. */
+    private long issue(int type, long at, long n) {
+        long start = Math.max(at, pathFreeAt);
+        pathFreeAt = start + occupancy(n);
+        transactions[type].inc();
+        bytes[type].add(n);
+        return start;
+    }
+
+    private int cpu(int initiator) {
+        if (initiator >= 0 && initiator < maxCpus) {
+            return initiator;
+        }
+        initiatorWrapped.inc();
+        return Math.floorMod(initiator, maxCpus);
+    }
+
+    /** Emits the CPU's WC line at {@code at}. */
+    private void flushLine(int c, long at, Counter reason) {
+        long len = wcEnd[c] - wcStart[c];
+        if (len <= 0) {
+            return;
+        }
+        wcBusyUntil[c] = issue(wcType[c], at, len);
+        wcEnd[c] = wcStart[c];
+        reason.inc();
+    }
+
+    /** See the class comment. */
+    public void complete(Access a, long now) {
+        if (!a.ok()) {
+            return;
+        }
+        int t = a.memType;
+        if (t < 0 || t >= TYPES) {
+            untyped.inc(); // not translated by the MMU (e.g. device DMA): latency left as the target gave it
+            return;
+        }
+        int c = cpu(a.initiator);
+        if (wcEnd[c] > wcStart[c] && now - wcLast[c] > timeoutPs) {
+            flushLine(c, wcLast[c] + timeoutPs, flushTimeout);
+        }
+        long n = a.size;
+        long target = a.latencyPs;
+        boolean write = a.kind == Access.WRITE;
+        boolean bulk = a.buffer != null;
+        accesses[t].inc();
+        long lat;
+        if (t > NC) {
+            // Normal-WT/WB: cache hit per line touched
+            lat = cacheHitPs * Math.max(1, (n + lineBytes - 1) / lineBytes);
+        } else if (write && (t == NC || t == MemoryType.DEVICE_GRE.ordinal())) {
+            lat = 0;
+            long addr = a.address;
+            long left = n;
+            while (left > 0) { // bounded: a bulk store walks its lines
+                long piece = Math.min(left, lineBytes - (addr & (lineBytes - 1)));
+                lat += gather(c, t, addr, piece, now + lat);
+                addr += piece;
+                left -= piece;
+            }
+        } else if (write) {
+            long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
+            long each = bulk ? Math.min(n, bulkElement) : n;
+            long start = issue(t, now, each);
+            for (long i = 1; i < elems; i++) {
+                issue(t, pathFreeAt, each);
+            }
+            if (t == NGNRNE) {
+                lat = (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
+            } else {
+                lat = (elems == 1 ? start - now : pathFreeAt - now - occupancy(each)) + postedAckPs; // early acknowledgement
+            }
+        } else {
+            // reads: a buffered store to the same bytes must go first
+            if (wcEnd[c] > wcStart[c] && a.address < wcEnd[c] && a.address + n > wcStart[c]) {
+                flushLine(c, now, flushBarrier);
+            }
+            long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
+            long each = bulk ? Math.min(n, bulkElement) : n;
+            issue(t, now, each);
+            for (long i = 1; i < elems; i++) {
+                issue(t, pathFreeAt, each);
+            }
+            lat = (pathFreeAt - now) + elems * roundTripPs + target; // non-posted round trips
+        }
+        if ((a.flags & (Access.F_BARRIER_AFTER | Access.F_ACQ | Access.F_REL)) != 0 && wcEnd[c] > wcStart[c]) {
+            flushLine(c, now + lat, flushBarrier);
+        }
+        a.latencyPs = lat;
+    }
+
+    /** One store piece inside a line; returns its CPU-visible latency. */
+    private long gather(int c, int t, long addr, long n, long now) {
+        long stall = 0;
+        if (wcEnd[c] > wcStart[c]) {
+            boolean sameLine = (addr & -lineBytes) == (wcStart[c] & -lineBytes);
+            boolean touches = addr <= wcEnd[c] && addr + n >= wcStart[c];
+            if (wcType[c] != t || !sameLine || !touches) {
+                flushLine(c, now, flushNonAdjacent);
+            }
+        }
+        if (wcBusyUntil[c] > now) {
+            stall = wcBusyUntil[c] - now; // the one line buffer is still waiting for the path
+            stallPs.add(stall);
+        }
+        if (wcEnd[c] > wcStart[c]) {
+            wcStart[c] = Math.min(wcStart[c], addr);
+            wcEnd[c] = Math.max(wcEnd[c], addr + n);
+        } else {
+            wcStart[c] = addr;
+            wcEnd[c] = addr + n;
+            wcType[c] = t;
+        }
+        long lat = stall + wcStorePs;
+        wcLast[c] = now + lat;
+        if (wcEnd[c] - wcStart[c] >= lineBytes) {
+            flushLine(c, now + lat, flushFull);
+        }
+        return lat;
+    }
+
+    /** A barrier (DMB/DSB) on one CPU at {@code now}: its write-combining line goes out. */
+    public void barrier(int initiator, long now) {
+        int c = cpu(initiator);
+        flushLine(c, now, flushBarrier);
+    }
+
+    /** End of run: drains every write-combining line (at its timeout if that comes first). */
+    public void flush(long now) {
+        for (int c = 0; c < maxCpus; c++) {
+            if (wcEnd[c] > wcStart[c]) {
+                flushLine(c, Math.min(now, wcLast[c] + timeoutPs), flushEnd);
+            }
+        }
+    }
+
+    /** When the path has served every transaction issued so far. */
+    public long pathBusyUntil() {
+        return pathFreeAt;
+    }
+
+    public long transactions(MemoryType t) {
+        return transactions[t.ordinal()].get();
+    }
+
+    public long bytes(MemoryType t) {
+        return bytes[t.ordinal()].get();
+    }
+
+    public long accesses(MemoryType t) {
+        return accesses[t.ordinal()].get();
+    }
+
+    /** Per memory type traceName -&gt; {accesses, bytes, transactions}, sorted by name. */
+    public Map<String, Object> report() {
+        Map<String, Object> out = new TreeMap<>();
+        for (MemoryType t : MemoryType.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("accesses", accesses[t.ordinal()].get());
+            m.put("bytes", bytes[t.ordinal()].get());
+            m.put("transactions", transactions[t.ordinal()].get());
+            out.put(t.traceName(), m);
+        }
+        return out;
+    }
+
+    /** Write-combining flush reasons and stall time, sorted. */
+    public Map<String, Object> wcReport() {
+        Map<String, Object> wc = new TreeMap<>();
+        for (Counter k : new Counter[] {flushBarrier, flushFull, flushNonAdjacent, flushTimeout, flushEnd, stallPs}) {
+            wc.put(k.name().substring("mem.wc.".length()), k.get());
+        }
+        return wc;
+    }
+}
