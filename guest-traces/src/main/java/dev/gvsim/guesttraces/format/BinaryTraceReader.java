@@ -1,0 +1,593 @@
+package dev.gvsim.guesttraces.format;
+
+import static dev.gvsim.guesttraces.format.BinaryFormat.*;
+
+import dev.gvsim.simcore.InputException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the binary form (docs/trace-binary-format.md). A chunk is read whole and its CRC32C checked
+ * before any of its records is returned; a truncated or corrupt file yields every record of the
+ * chunks before the bad one, then an InputException naming the byte offset, the chunk number and
+ * the reason. Nothing after a bad chunk is read or guessed. Offsets count bytes of the
+ * (decompressed) binary stream.
+ */
+public final class BinaryTraceReader implements TraceReader {
+    private final InputStream in;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] head = new byte[CHUNK_HEADER_LEN];
+    private byte[] p = new byte[CHUNK_TARGET + 4096];
+    private int pos;
+    private int end;
+    private int left;
+    private long chunkNo;
+    private long chunkOffset;
+    private long offset;
+    private long records;
+    private long lastT;
+    private boolean ended;
+    private InputException failure;
+
+    private String[] strings = new String[1024];
+    private boolean[] keyOk = new boolean[1024];
+    private int stringCount;
+    private long stringBytes;
+
+    private int[] tplOp = new int[256];
+    private long[] tplSize = new long[256];
+    private int[] tplFlags = new int[256];
+    private boolean[] tplHasPc = new boolean[256];
+    private long[] tplPc = new long[256];
+    private String[] tplSym = new String[256];
+    private String[][] tplX = new String[256][];
+    private long[] tplLastVa = new long[256];
+    private long[] tplStride = new long[256];
+    private int[] tplSucc = new int[256];
+    private int templates;
+    private final int[] ctx = new int[1 << CTX_BITS];
+    private int prev1 = -1;
+    private int prev2 = -1;
+    private long prevVa;
+    private long prevSize;
+
+    /** Reads and checks the 16-byte header. */
+    public BinaryTraceReader(InputStream in) throws InputException {
+        this.in = in;
+        Arrays.fill(ctx, -1);
+        byte[] h = new byte[HEADER_LEN];
+        int got = readFully(h, 0, HEADER_LEN);
+        if (got < HEADER_LEN) {
+            throw new InputException("byte offset " + got + ": truncated binary trace header (" + HEADER_LEN
+                    + " bytes expected, file ends)");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (h[i] != MAGIC[i]) {
+                throw new InputException("byte offset " + i + ": expected the binary trace magic but found other bytes");
+            }
+        }
+        int major = (h[8] & 0xff) | (h[9] & 0xff) << 8;
+        if (major != VERSION_MAJOR) {
+            throw new InputException("byte offset 8: expected binary trace version " + VERSION_MAJOR + ".x but found "
+                    + major + "." + ((h[10] & 0xff) | (h[11] & 0xff) << 8));
+        }
+        offset = HEADER_LEN;
+    }
+
+    /** Records returned so far. */
+    public long records() {
+        return records;
+    }
+
+    /** Chunks whose CRC checked so far. */
+    public long chunks() {
+        return chunkNo;
+    }
+
+    @Override
+    public boolean next(TraceRecord r) throws InputException {
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            while (left == 0) {
+                if (ended) {
+                    return false;
+                }
+                loadChunk();
+            }
+            r.clear();
+            decode(r);
+            left--;
+            if (left == 0 && pos != end) {
+                throw corrupt((end - pos) + " bytes left after the chunk's last record");
+            }
+            r.index = ++records;
+            String bad = RecordRules.check(r, lastT);
+            if (bad != null) {
+                throw corrupt("record " + r.index + ": " + bad);
+            }
+            if (r.hasT) {
+                lastT = r.t;
+            }
+            return true;
+        } catch (InputException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private InputException corrupt(String why) {
+        return new InputException("byte offset " + chunkOffset + ", chunk " + chunkNo + ": corrupt chunk: " + why);
+    }
+
+    private int readFully(byte[] b, int off, int len) throws InputException {
+        int got = 0;
+        while (got < len) {
+            int k;
+            try {
+                k = in.read(b, off + got, len - got);
+            } catch (IOException e) {
+                throw new InputException("byte offset " + (offset + got) + ": read error: " + e.getMessage(), e);
+            }
+            if (k < 0) {
+                break;
+            }
+            got += k;
+        }
+        return got;
+    }
+
+    private void loadChunk() throws InputException {
+        long no = chunkNo + 1;
+        long at = offset;
+        int got = readFully(head, 0, CHUNK_HEADER_LEN);
+        if (got == 0) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": file ends after " + chunkNo
+                    + " chunks without the end chunk (truncated); " + records + " records read");
+        }
+        if (got < CHUNK_HEADER_LEN) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": truncated chunk header (" + got + " of "
+                    + CHUNK_HEADER_LEN + " bytes); " + records + " records read");
+        }
+        int type = head[0] & 0xff;
+        long len = getU32(head, 1);
+        long count = getU32(head, 5);
+        int stored = (int) getU32(head, 9);
+        if (type != CHUNK_RECORDS && type != CHUNK_END) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": expected chunk type 0x01 or 0x7f but found 0x"
+                    + Integer.toHexString(type) + " (corrupt)");
+        }
+        if (len > MAX_PAYLOAD || type == CHUNK_END && (len != 8 || count != 0) || type == CHUNK_RECORDS && (count == 0
+                || count > len)) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": implausible chunk header (type 0x"
+                    + Integer.toHexString(type) + ", length " + len + ", records " + count + "): corrupt");
+        }
+        if (p.length < len) {
+            p = new byte[(int) len];
+        }
+        int plen = (int) len;
+        got = readFully(p, 0, plen);
+        if (got < plen) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": truncated chunk payload (" + got + " of " + plen
+                    + " bytes); " + records + " records read");
+        }
+        crc.reset();
+        crc.update(head, 0, 9);
+        crc.update(p, 0, plen);
+        int actual = (int) crc.getValue();
+        if (actual != stored) {
+            throw new InputException("byte offset " + at + ", chunk " + no + ": CRC32C mismatch (stored 0x"
+                    + Integer.toHexString(stored) + ", computed 0x" + Integer.toHexString(actual) + "); " + records
+                    + " records read");
+        }
+        offset = at + CHUNK_HEADER_LEN + plen;
+        chunkNo = no;
+        chunkOffset = at;
+        if (type == CHUNK_END) {
+            long total = getU32(p, 0) | getU32(p, 4) << 32;
+            if (total != records) {
+                throw new InputException("byte offset " + at + ", chunk " + no + ": end chunk says " + total
+                        + " records but the chunks held " + records);
+            }
+            byte[] one = new byte[1];
+            if (readFully(one, 0, 1) != 0) {
+                throw new InputException("byte offset " + offset + ": expected end of file after the end chunk but found more bytes");
+            }
+            ended = true;
+            return;
+        }
+        pos = 0;
+        end = plen;
+        left = (int) count;
+    }
+
+    static long getU32(byte[] b, int at) {
+        return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    }
+
+    // ---- records
+
+    private void decode(TraceRecord r) throws InputException {
+        int tag = u8();
+        if ((tag & TAG_TEMPLATE) != 0) {
+            templateRecord(r, tag);
+        } else {
+            genericRecord(r, tag);
+        }
+    }
+
+    private void templateRecord(TraceRecord r, int tag) throws InputException {
+        int sel = (tag >>> SEL_SHIFT) & 3;
+        int id;
+        switch (sel) {
+            case SEL_PRED2:
+                id = ctx[ctxIndex(prev2, prev1)];
+                break;
+            case SEL_PRED1:
+                id = prev1 >= 0 ? tplSucc[prev1] : -1;
+                break;
+            case SEL_REF: {
+                long v = varint();
+                id = v < templates ? (int) v : -1;
+                break;
+            }
+            default:
+                id = newTemplate();
+        }
+        if (id < 0) {
+            throw corrupt("template reference to an undefined template");
+        }
+        long va;
+        switch ((tag >>> VA_SHIFT) & 3) {
+            case VA_STRIDE: va = tplLastVa[id] + tplStride[id]; break;
+            case VA_SEQUENTIAL: va = prevVa + prevSize; break;
+            case VA_DELTA_TPL: va = tplLastVa[id] + unzigzag(varint()); break;
+            default: va = prevVa + unzigzag(varint());
+        }
+        Op op = tplOp[id] == Op.RD.ordinal() ? Op.RD : Op.WR;
+        r.op = op;
+        r.va = va;
+        r.size = tplSize[id];
+        r.flags = tplFlags[id];
+        r.hasPc = tplHasPc[id];
+        r.pc = tplPc[id];
+        r.sym = tplSym[id];
+        String[] x = tplX[id];
+        for (int i = 0; i < x.length; i += 2) {
+            r.addX(x[i], x[i + 1]);
+        }
+        if ((tag & TAG_VALUE) != 0) {
+            long lo = varint();
+            long hi = r.size == 16 ? varint() : 0;
+            if (op == Op.RD) {
+                r.hasExpect = true;
+                r.expect = lo;
+                r.expectHi = hi;
+            } else {
+                r.hasVal = true;
+                r.val = lo;
+                r.valHi = hi;
+            }
+        }
+        if ((tag & TAG_T) != 0) {
+            time(r);
+        }
+        if ((tag & TAG_CPU) != 0) {
+            r.cpu = cpu();
+        }
+        tplStride[id] = va - tplLastVa[id];
+        tplLastVa[id] = va;
+        prevVa = va;
+        prevSize = r.size;
+        ctx[ctxIndex(prev2, prev1)] = id;
+        if (prev1 >= 0) {
+            tplSucc[prev1] = id;
+        }
+        prev2 = prev1;
+        prev1 = id;
+    }
+
+    private int newTemplate() throws InputException {
+        if (templates >= MAX_TEMPLATES) {
+            throw corrupt("more than " + MAX_TEMPLATES + " templates");
+        }
+        int op = u8();
+        if (op != Op.RD.ordinal() && op != Op.WR.ordinal()) {
+            throw corrupt("template op code " + op + " is not rd or wr");
+        }
+        long size = varint();
+        long flags = varint();
+        if (flags > Integer.MAX_VALUE) {
+            throw corrupt("template flags out of range");
+        }
+        int bits = u8();
+        if ((bits & ~3) != 0) {
+            throw corrupt("template presence bits 0x" + Integer.toHexString(bits));
+        }
+        long pc = (bits & 1) != 0 ? varint() : 0;
+        String sym = (bits & 2) != 0 ? str() : null;
+        String[] x = xkeys();
+        int id = templates++;
+        if (id == tplOp.length) {
+            int m = id * 2;
+            tplOp = Arrays.copyOf(tplOp, m);
+            tplSize = Arrays.copyOf(tplSize, m);
+            tplFlags = Arrays.copyOf(tplFlags, m);
+            tplHasPc = Arrays.copyOf(tplHasPc, m);
+            tplPc = Arrays.copyOf(tplPc, m);
+            tplSym = Arrays.copyOf(tplSym, m);
+            tplX = Arrays.copyOf(tplX, m);
+            tplLastVa = Arrays.copyOf(tplLastVa, m);
+            tplStride = Arrays.copyOf(tplStride, m);
+            tplSucc = Arrays.copyOf(tplSucc, m);
+        }
+        tplOp[id] = op;
+        tplSize[id] = size;
+        tplFlags[id] = (int) flags;
+        tplHasPc[id] = (bits & 1) != 0;
+        tplPc[id] = pc;
+        tplSym[id] = sym;
+        tplX[id] = x;
+        tplLastVa[id] = prevVa;
+        tplStride[id] = 0;
+        tplSucc[id] = -1;
+        return id;
+    }
+
+    private static final String[] NO_X = new String[0];
+
+    private String[] xkeys() throws InputException {
+        long count = varint();
+        if (count > TraceRecord.MAX_X_KEYS) {
+            throw corrupt(count + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
+        }
+        if (count == 0) {
+            return NO_X;
+        }
+        String[] x = new String[(int) count * 2];
+        for (int i = 0; i < count; i++) {
+            x[2 * i] = xkey();
+            x[2 * i + 1] = str();
+        }
+        return x;
+    }
+
+    private String xkey() throws InputException {
+        String k = str();
+        if (!lastKeyOk || !k.startsWith("x-") || k.length() < 3) {
+            throw corrupt("x- key expected but found '" + k + "'");
+        }
+        return k;
+    }
+
+    private void genericRecord(TraceRecord r, int tag) throws InputException {
+        Op op = Op.byCode(tag);
+        if (op == null) {
+            throw corrupt("unknown op code " + tag);
+        }
+        r.op = op;
+        long pres = varint();
+        if ((pres & ~P_ALL) != 0) {
+            throw corrupt("unknown presence bits 0x" + Long.toHexString(pres));
+        }
+        switch (op) {
+            case META: {
+                long count = varint();
+                if (count > TraceRecord.MAX_META) {
+                    throw corrupt(count + " meta pairs (at most " + TraceRecord.MAX_META + ")");
+                }
+                for (int i = 0; i < count; i++) {
+                    String k = str();
+                    if (!lastKeyOk) {
+                        throw corrupt("meta key '" + k + "' not usable as a key");
+                    }
+                    r.addMeta(k, str());
+                }
+                break;
+            }
+            case MACHINE:
+                r.machineArgs = str();
+                break;
+            case MAP:
+            case S2MAP:
+                if (op == Op.MAP) {
+                    r.va = varint();
+                } else {
+                    r.ipa = varint();
+                }
+                r.pa = varint();
+                r.size = varint();
+                r.attr = u8();
+                if ((pres & P_FWB) != 0) {
+                    r.fwb = u8();
+                }
+                break;
+            case UNMAP:
+                if ((pres & P_STAGE2) != 0) {
+                    r.stage = 2;
+                    r.ipa = varint();
+                } else {
+                    r.va = varint();
+                }
+                r.size = varint();
+                break;
+            case RD:
+            case WR:
+                r.va = varint();
+                r.size = varint();
+                break;
+            case MEMCPY:
+                r.dst = varint();
+                r.src = varint();
+                r.len = varint();
+                break;
+            case MEMSET:
+                r.dst = varint();
+                r.len = varint();
+                break;
+            case CFGRD:
+            case CFGWR:
+                r.bdf = (int) bounded(0xffff, "bdf");
+                r.off = (int) bounded(0xffff, "off");
+                r.size = varint();
+                break;
+            case IORD:
+            case IOWR:
+                r.port = varint();
+                r.size = varint();
+                break;
+            case DELAY:
+                r.ps = varint();
+                break;
+            case MARK:
+                r.name = str();
+                break;
+            default:
+                throw corrupt("unknown op " + op);
+        }
+        if ((pres & P_FWB) != 0 && op != Op.S2MAP || (pres & P_STAGE2) != 0 && op != Op.UNMAP) {
+            throw corrupt("fwb/stage presence bit on " + op.word());
+        }
+        if ((pres & P_T) != 0) {
+            time(r);
+        }
+        if ((pres & P_CPU) != 0) {
+            r.cpu = cpu();
+        }
+        if ((pres & P_PC) != 0) {
+            r.hasPc = true;
+            r.pc = varint();
+        }
+        if ((pres & P_SYM) != 0) {
+            r.sym = str();
+        }
+        if ((pres & P_IMPL) != 0) {
+            r.setImpl(str());
+        }
+        if ((pres & P_X) != 0) {
+            long count = varint();
+            if (count > TraceRecord.MAX_X_KEYS) {
+                throw corrupt(count + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
+            }
+            for (int i = 0; i < count; i++) {
+                String k = xkey();
+                r.addX(k, str());
+            }
+        }
+        if ((pres & P_EXPECT) != 0) {
+            r.hasExpect = true;
+            r.expect = varint();
+            r.expectHi = varint();
+        }
+        if ((pres & P_VAL) != 0) {
+            r.hasVal = true;
+            r.val = varint();
+            r.valHi = varint();
+        }
+        if ((pres & P_FLAGS) != 0) {
+            r.flags = (int) bounded(Integer.MAX_VALUE, "flags");
+        }
+    }
+
+    private void time(TraceRecord r) throws InputException {
+        long d = varint();
+        long t = lastT + d;
+        if (d < 0 || t < lastT) {
+            throw corrupt("time delta overflows");
+        }
+        r.hasT = true;
+        r.t = t;
+    }
+
+    private int cpu() throws InputException {
+        return (int) bounded(RecordRules.MAX_CPU, "cpu");
+    }
+
+    private long bounded(long max, String what) throws InputException {
+        long v = varint();
+        if (Long.compareUnsigned(v, max) > 0) {
+            throw corrupt(what + " out of range");
+        }
+        return v;
+    }
+
+    // ---- strings (§5)
+
+    private boolean lastKeyOk;
+
+    private String str() throws InputException {
+        long ref = varint();
+        if (ref >= STR_BASE) {
+            long id = ref - STR_BASE;
+            if (id >= stringCount) {
+                throw corrupt("reference to undefined string " + id);
+            }
+            lastKeyOk = keyOk[(int) id];
+            return strings[(int) id];
+        }
+        long len = varint();
+        if (len > MAX_STRING_LEN || len > end - pos) {
+            throw corrupt("string of " + len + " bytes overruns the chunk");
+        }
+        String s = new String(p, pos, (int) len, StandardCharsets.UTF_8);
+        pos += (int) len;
+        if (!textSafe(s)) {
+            throw corrupt("string with a line break");
+        }
+        lastKeyOk = keySafe(s);
+        if (ref == STR_NEW) {
+            if (stringCount >= MAX_STRINGS || stringBytes + len > MAX_STRING_BYTES) {
+                throw corrupt("string table exceeds its bounds");
+            }
+            if (stringCount == strings.length) {
+                strings = Arrays.copyOf(strings, stringCount * 2);
+                keyOk = Arrays.copyOf(keyOk, stringCount * 2);
+            }
+            strings[stringCount] = s;
+            keyOk[stringCount++] = lastKeyOk;
+            stringBytes += len;
+        }
+        return s;
+    }
+
+    // ---- bytes
+
+    private int u8() throws InputException {
+        if (pos >= end) {
+            throw corrupt("record runs past the end of the chunk");
+        }
+        return p[pos++] & 0xff;
+    }
+
+    private long varint() throws InputException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= end) {
+                throw corrupt("record runs past the end of the chunk");
+            }
+            int b = p[pos++];
+            v |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                if (shift == 63 && (b & 0x7e) != 0) {
+                    throw corrupt("varint longer than 64 bits");
+                }
+                return v;
+            }
+        }
+        throw corrupt("varint longer than 10 bytes");
+    }
+
+    static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

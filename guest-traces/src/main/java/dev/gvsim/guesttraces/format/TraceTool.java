@@ -1,0 +1,152 @@
+package dev.gvsim.guesttraces.format;
+
+import dev.gvsim.simcore.InputException;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Library behind {@code gvsim trace info|cat|convert|verify}. */
+public final class TraceTool {
+    private TraceTool() {
+    }
+
+    /** What {@link #info} reports. */
+    public static final class Info {
+        public long records;
+        /** Count per op, in op order, ops that occur only. */
+        public final Map<Op, Long> ops = new EnumMap<>(Op.class);
+        /** First and last {@code t=} seen, -1 if none. */
+        public long firstT = -1;
+        public long lastT = -1;
+        /** Records with a t=. */
+        public long timedRecords;
+        /** Meta pairs in file order, as "key=value". */
+        public final List<String> meta = new ArrayList<>();
+        /** machine args, null if none. */
+        public String machine;
+        /** Stores without val= (content left unchanged on replay). */
+        public long storesWithoutValue;
+
+        /** Human-readable summary, one fact per line (deterministic order). */
+        public String render() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("records: ").append(records).append('\n');
+            for (Map.Entry<Op, Long> e : ops.entrySet()) {
+                sb.append("  ").append(e.getKey().word()).append(": ").append(e.getValue()).append('\n');
+            }
+            sb.append("stores without val: ").append(storesWithoutValue).append('\n');
+            if (timedRecords == 0) {
+                sb.append("time: no t= records\n");
+            } else {
+                sb.append("time: ").append(firstT).append(" .. ").append(lastT).append(" ps (span ").append(lastT - firstT)
+                        .append(" ps, ").append(timedRecords).append(" timed records)\n");
+            }
+            if (machine != null) {
+                sb.append("machine: ").append(machine).append('\n');
+            }
+            for (String m : meta) {
+                sb.append("meta ").append(m).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Reads the whole trace (streaming) and summarizes it. */
+    public static Info info(Path p) throws IOException, InputException {
+        Info info = new Info();
+        TraceRecord r = new TraceRecord();
+        try (TraceReader in = TraceFiles.open(p)) {
+            while (in.next(r)) {
+                info.records++;
+                info.ops.merge(r.op, 1L, Long::sum);
+                if (r.hasT) {
+                    if (info.timedRecords++ == 0) {
+                        info.firstT = r.t;
+                    }
+                    info.lastT = r.t;
+                }
+                if (r.op == Op.WR && !r.hasVal) {
+                    info.storesWithoutValue++;
+                }
+                if (r.op == Op.META) {
+                    r.forEachMeta((k, v) -> info.meta.add(k + "=" + v));
+                } else if (r.op == Op.MACHINE && info.machine == null) {
+                    info.machine = r.machineArgs;
+                }
+            }
+        }
+        return info;
+    }
+
+    /** Writes the trace as text to {@code out} (not closed); returns the record count. */
+    public static long cat(Path p, Writer out) throws IOException, InputException {
+        TraceRecord r = new TraceRecord();
+        long n = 0;
+        Writer keepOpen = new java.io.FilterWriter(out) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (TraceReader in = TraceFiles.open(p); TextTraceWriter w = new TextTraceWriter(keepOpen)) {
+            while (in.next(r)) {
+                w.write(r);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Converts {@code in} to {@code out} (binary if {@code binary}, else text; .xz/.gz by the output
+     * name); lossless both ways. The output appears only when complete. Returns the record count.
+     */
+    public static long convert(Path in, Path out, boolean binary) throws IOException, InputException {
+        TraceRecord r = new TraceRecord();
+        long n = 0;
+        try (TraceReader src = TraceFiles.open(in)) {
+            TraceWriter dst = TraceFiles.create(out, binary);
+            boolean done = false;
+            try {
+                while (src.next(r)) {
+                    dst.write(r);
+                    n++;
+                }
+                done = true;
+            } finally {
+                if (!done) {
+                    TraceFiles.abandon(dst); // a bad input leaves no half-converted output
+                }
+                dst.close();
+            }
+        }
+        return n;
+    }
+
+    /** Reads every record (checking every chunk's CRC32C and every rule); returns the record count. */
+    public static long verify(Path p) throws IOException, InputException {
+        TraceRecord r = new TraceRecord();
+        long n = 0;
+        try (TraceReader in = TraceFiles.open(p)) {
+            while (in.next(r)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Op names, for usage messages. */
+    public static List<String> opWords() {
+        List<String> l = new ArrayList<>();
+        for (Op o : Op.values()) {
+            l.add(o.word());
+        }
+        return Collections.unmodifiableList(l);
+    }
+}
