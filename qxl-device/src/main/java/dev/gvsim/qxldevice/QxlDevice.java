@@ -1,0 +1,1724 @@
+package dev.gvsim.qxldevice;
+
+import static dev.gvsim.qxldevice.QxlLayout.*;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import javax.imageio.ImageIO;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.pciefabric.BarKind;
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.Counter;
+import dev.gvsim.simcore.EventHandler;
+import dev.gvsim.simcore.EventKernel;
+import dev.gvsim.simcore.IrqLine;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.Stats;
+
+/**
+ * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
+ * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings
+ * (command parsing, memslot address checks, rendering into the guest's surfaces, releases).
+ *
+ * <p>BARs: BAR0 RAM ("vga.vram": surface-0 area, command pages, QXLRam at the end), BAR1 surface
+ * VRAM, BAR2 the 8 KiB ROM, BAR3 the I/O ports, BAR4 (64-bit prefetchable) only when
+ * {@code vram64_size_mb} exceeds BAR1. BARs 0-2 are RAM in QEMU: guest loads and stores land in
+ * device memory with no side effect, and the device reads what the guest stored. Only the I/O BAR
+ * (1-byte accesses, reads 0xFF) has side effects.
+ *
+ * <p>Guest mistakes are answered as QEMU answers them: {@code qxl_set_guest_bug()} records the
+ * reason, raises QXL_INTERRUPT_ERROR and ignores every I/O write but QXL_IO_RESET until reset. Bad
+ * addresses inside drawables are answered as spice-server does (the command is dropped, recorded
+ * as a guest error, the device keeps running). Nothing a guest writes makes this class throw.
+ *
+ * <p>Known simplifications (gvsim, not QEMU): drawables are rendered when the worker consumes them
+ * (so UPDATE_AREA has nothing left to do); only QXL_DRAW_FILL with a solid brush and QXL_DRAW_COPY of
+ * SPICE_IMAGE_TYPE_BITMAP images (16/24/32-bit, RGBA) into 32-bit surfaces are rendered, other
+ * drawables are counted as unsupported and released; cursor commands are validated and released,
+ * not drawn; a reset cancels an async completion still in flight (QEMU would still deliver its
+ * IO_CMD); a command ring whose prod - cons exceeds num_items is a guest bug (QEMU would consume
+ * stale items); mm_clock and the client fields of the ROM stay 0 (no SPICE client); the legacy
+ * VGA/Bochs VBE ports of qxl-vga are not modelled.
+ */
+public final class QxlDevice extends PciFunction {
+    public static final String QXL = "qxl";
+    public static final String QXL_VGA = "qxl-vga";
+
+    // ------------------------------------------------------------------ parameters
+    public static final ParamDef P_IO_LATENCY = ParamDef.duration("qxl.io_latency", "2us",
+            "estimate (low authority): one trapped PIO write = KVM exit + QEMU ioport dispatch; not measured (facts/qxl.md §8)",
+            "Latency added to every access to the QXL I/O BAR (BAR3).");
+    public static final ParamDef P_RAM_LATENCY = ParamDef.duration("qxl.ram_latency", "0ns",
+            "QEMU hw/display/qxl.c: BARs 0-2 are RAM regions, accesses never exit to the device model",
+            "Latency the device adds to an access to its RAM-backed BARs (ROM, RAM, VRAM); the path to them adds its own.");
+    public static final ParamDef P_ASYNC_DELAY = ParamDef.duration("qxl.async_completion_delay", "50us",
+            "estimate (low authority): spice-server worker round trip for a QXL_IO_*_ASYNC cookie; not measured",
+            "Delay from an async I/O command to its QXL_INTERRUPT_IO_CMD completion.");
+    public static final ParamDef P_WORKER_DELAY = ParamDef.duration("qxl.worker_wakeup_delay", "10us",
+            "estimate (low authority): qemu_spice_wakeup -> spice-server red worker thread wakes and polls the rings",
+            "Delay from QXL_IO_NOTIFY_CMD / NOTIFY_CURSOR to the device consuming the rings.");
+    public static final ParamDef P_MAX_CHUNKS = ParamDef.longParam("qxl.max_chunks", 2_097_151L, "chunks",
+            "spice-server server/red-parse-qxl.cpp MAX_CHUNKS = MAX_DATA_CHUNK / 1024 (loop protection)",
+            "Most QXLDataChunk links followed for one image or clip list before the command is dropped.");
+    public static final ParamDef P_MAX_IMAGE_BYTES = ParamDef.longParam("qxl.max_image_bytes", 128L << 20, "bytes",
+            "gvsim bound (spice-server allows up to MAX_DATA_CHUNK = 2 GiB); default = BAR0 + BAR1 at QEMU defaults",
+            "Largest bitmap (stride x height) the device will render; larger ones are dropped as guest errors.");
+    public static final ParamDef P_MAX_CLIP_RECTS = ParamDef.longParam("qxl.max_clip_rects", 65_536L, "rects",
+            "gvsim bound; spice-server checks num_rects against the chunk data size (red_get_clip_rects)",
+            "Most clip rectangles accepted in one drawable.");
+    public static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
+            "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
+
+    public static final List<ParamDef> PARAMS = List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
+            P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS);
+
+    /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
+    private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
+
+    /** QXL_FREE_BUNCH_SIZE (qxl.c qxl_push_free_res): releases collected before a release-ring push. */
+    static final int FREE_BUNCH_SIZE = 32;
+
+    // ------------------------------------------------------------------ wiring
+    private final QxlConfig cfg;
+    private final boolean haveVga;
+    private final EventKernel kernel;
+    private final IrqLine irq;
+    private final int deviceId;
+
+    private final SparseMemory ram;
+    private final SparseMemory vram;
+    private final SparseMemory rom;
+    private final byte[] shadowRom = new byte[ROM_STRUCT_SIZE];
+    private final long ramHeader;
+    private final int nModes;
+
+    private final Bar ramBar;
+    private final Bar vramBar;
+    private final Bar romBar;
+    private final Bar ioBar;
+    private final Bar vram64Bar;
+
+    private final long ioLatencyPs;
+    private final long ramLatencyPs;
+    private final long asyncDelayPs;
+    private final long workerDelayPs;
+    private final long maxChunks;
+    private final long maxImageBytes;
+    private final long maxClipRects;
+    private final int maxGuestErrorsKept;
+
+    // ------------------------------------------------------------------ state
+    private int mode = MODE_UNDEFINED;
+    private boolean guestBug;
+    private int currentAsync = UNDEFINED_IO;
+    private long asyncEvent = EventKernel.NO_EVENT;
+    private long workerEvent = EventKernel.NO_EVENT;
+    private boolean oomRunning;
+
+    private final boolean[] slotActive = new boolean[NUM_MEMSLOTS];
+    private final long[] slotGuestStart = new long[NUM_MEMSLOTS];
+    private final long[] slotGuestEnd = new long[NUM_MEMSLOTS];
+    private final int[] slotRegion = new int[NUM_MEMSLOTS];
+    private final long[] slotRegionOffset = new long[NUM_MEMSLOTS];
+    private final long[] slotSize = new long[NUM_MEMSLOTS];
+    private final long[] slotDelta = new long[NUM_MEMSLOTS];
+
+    /** Surfaces (0 = primary): memory id (0 = BAR0 RAM, 1 = VRAM), address of line 0, geometry. */
+    private final boolean[] surfActive;
+    private final int[] surfWidth;
+    private final int[] surfHeight;
+    private final int[] surfStride;
+    private final int[] surfFormat;
+    private final int[] surfMem;
+    private final long[] surfLine0;
+    private final long[] surfCreateCmd; // QXLPHYSICAL of the create command to release, 0 = none
+    private int surfaceCount;
+    private long primaryMemPhys;
+
+    private int numFreeRes;
+    private int lastReleaseMem = -1;
+    private long lastReleaseOff;
+
+    // address resolution result (avoids allocating a pair)
+    private int resolvedMem;
+
+    // scratch buffers, grown on demand
+    private byte[] imageBytes = new byte[4096];
+    private final UnsafeBuffer imageBuf = new UnsafeBuffer(imageBytes);
+    private byte[] clipBytes = new byte[256];
+    private final UnsafeBuffer clipBuf = new UnsafeBuffer(clipBytes);
+    private byte[] rowBytes = new byte[4096];
+    private final UnsafeBuffer rowBuf = new UnsafeBuffer(rowBytes);
+    private int clipCount;
+
+    // ------------------------------------------------------------------ statistics
+    private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
+    private final Counter ioOutOfRange;
+    private final Counter ioIgnoredGuestBug;
+    private final Counter ioReads;
+    private final long[] cmdCount = new long[CMD_NAMES.length + 1];
+    private final long[] drawCount = new long[DRAW_NAMES.length + 1];
+    private final long[] cursorCmdCount = new long[1];
+    private final Counter commands;
+    private final Counter releases;
+    private final Counter releasePushes;
+    private final Counter drawsRendered;
+    private final Counter drawsDropped;
+    private final Counter drawsUnsupported;
+    private final Counter pixelsWritten;
+    private final long[] interruptsRaised = new long[6];
+    private final Counter guestBugCounter;
+    private long guestErrorCount;
+    private final List<String> guestErrors = new ArrayList<>();
+    private String lastLog = "";
+    private int monitorsCount = -1;
+    private long asyncCompletions;
+
+    private final EventHandler asyncDone = this::asyncComplete;
+    private final EventHandler workerRun = this::workerPass;
+
+    /**
+     * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
+     * @param irq INTx pin A line, may be null (no interrupt delivery)
+     */
+    public QxlDevice(String typeName, QxlConfig cfg, EventKernel kernel, IrqLine irq, Params params, Stats stats) {
+        super(checkType(typeName), QxlLayout.VENDOR_ID, QxlLayout.DEVICE_ID, QXL_VGA.equals(typeName) ? CLASS_DISPLAY_VGA : CLASS_DISPLAY_OTHER,
+                cfg.revision, false);
+        this.cfg = cfg;
+        this.haveVga = QXL_VGA.equals(typeName);
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.irq = irq;
+        // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
+        // print "Device Version 0.0").
+        this.deviceId = 0;
+        Params p = params == null ? new Params() : params;
+        p.declareAll(PARAMS);
+        Stats st = stats == null ? new Stats() : stats;
+        ioLatencyPs = p.getDuration(P_IO_LATENCY);
+        ramLatencyPs = p.getDuration(P_RAM_LATENCY);
+        asyncDelayPs = p.getDuration(P_ASYNC_DELAY);
+        workerDelayPs = p.getDuration(P_WORKER_DELAY);
+        maxChunks = Math.max(1, p.getLong(P_MAX_CHUNKS));
+        maxImageBytes = Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16));
+        maxClipRects = Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24));
+        maxGuestErrorsKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
+
+        // identity (qxl_realize_common, pci_default_realize)
+        setWord(SUBSYSTEM_VENDOR_ID, QxlLayout.SUBSYSTEM_VENDOR_ID);
+        setWord(SUBSYSTEM_ID, QxlLayout.SUBSYSTEM_ID);
+        setByte(INTERRUPT_PIN, 1);
+
+        // RAM-like BARs: accept 1..16 bytes, unaligned (RAM regions).
+        AccessRules ramRules = new AccessRules(1, 16, true, 1, 16);
+        ramBar = declareBar(new Bar(RAM_RANGE_INDEX, BarKind.MEM32, cfg.ramSize, false, ramRules, "qxl.vgavram"));
+        vramBar = declareBar(new Bar(VRAM_RANGE_INDEX, BarKind.MEM32, cfg.vram32Size, false, ramRules, "qxl.vram32"));
+        romBar = declareBar(new Bar(ROM_RANGE_INDEX, BarKind.MEM32, ROM_SIZE, false, ramRules, "qxl.vrom"));
+        int ioSize = cfg.revision == 1 ? 8 : cfg.revision == 2 ? 16 : 32;
+        // qxl_io_ops: .valid min = max = 1
+        ioBar = declareBar(new Bar(IO_RANGE_INDEX, BarKind.IO, ioSize, false, AccessRules.aligned(1, 1), "qxl-ioports"));
+        vram64Bar = cfg.hasVram64Bar()
+                ? declareBar(new Bar(VRAM64_RANGE_INDEX, BarKind.MEM64, cfg.vram64Size, true, ramRules, "qxl.vram"))
+                : null;
+
+        ram = new SparseMemory("qxl.vgavram", cfg.ramSize);
+        vram = new SparseMemory("qxl.vram", cfg.vram64Size);
+        rom = new SparseMemory("qxl.vrom", ROM_SIZE);
+        ramHeader = cfg.ramHeaderOffset();
+        nModes = QxlRom.build(rom, cfg, deviceId);
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            shadowRom[i] = rom.readByte(i);
+        }
+
+        int n = cfg.numSurfaces;
+        surfActive = new boolean[n];
+        surfWidth = new int[n];
+        surfHeight = new int[n];
+        surfStride = new int[n];
+        surfFormat = new int[n];
+        surfMem = new int[n];
+        surfLine0 = new long[n];
+        surfCreateCmd = new long[n];
+
+        for (int i = 0; i < IO_RANGE_SIZE; i++) {
+            ioCounters[i] = st.counter("qxl.io." + IO_NAMES[i]);
+        }
+        ioOutOfRange = st.counter("qxl.io.out_of_range");
+        ioIgnoredGuestBug = st.counter("qxl.io.ignored_in_error_state");
+        ioReads = st.counter("qxl.io.reads");
+        commands = st.counter("qxl.commands");
+        releases = st.counter("qxl.releases");
+        releasePushes = st.counter("qxl.release_ring_pushes");
+        drawsRendered = st.counter("qxl.draws.rendered");
+        drawsDropped = st.counter("qxl.draws.dropped");
+        drawsUnsupported = st.counter("qxl.draws.unsupported");
+        pixelsWritten = st.counter("qxl.pixels_written");
+        guestBugCounter = st.counter("qxl.guest_bugs");
+
+        sealResetImage();
+        // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
+        hardReset();
+    }
+
+    private static String checkType(String t) {
+        if (!QXL.equals(t) && !QXL_VGA.equals(t)) {
+            throw new IllegalArgumentException("qxl: unknown device type '" + t + "' (qxl or qxl-vga)");
+        }
+        return t;
+    }
+
+    // ================================================================== accessors
+
+    public QxlConfig config() {
+        return cfg;
+    }
+
+    /** BAR0 memory (offsets relative to BAR0). */
+    public SparseMemory ramMemory() {
+        return ram;
+    }
+
+    /** Surface memory (BAR1 aliases its first vram32 bytes; BAR4 the whole). */
+    public SparseMemory vramMemory() {
+        return vram;
+    }
+
+    public SparseMemory romMemory() {
+        return rom;
+    }
+
+    /** Offset of QXLRam in BAR0. */
+    public long ramHeaderOffset() {
+        return ramHeader;
+    }
+
+    public int mode() {
+        return mode;
+    }
+
+    public boolean inErrorState() {
+        return guestBug;
+    }
+
+    /** Guest error reasons, oldest first (at most {@code qxl.max_guest_errors_kept}). */
+    public List<String> guestErrors() {
+        return Collections.unmodifiableList(guestErrors);
+    }
+
+    public boolean hasPrimary() {
+        return surfActive[0];
+    }
+
+    public int primaryWidth() {
+        return surfActive[0] ? surfWidth[0] : 0;
+    }
+
+    public int primaryHeight() {
+        return surfActive[0] ? surfHeight[0] : 0;
+    }
+
+    /** The 0x00RRGGBB value of primary-surface pixel (x, y), or -1 outside / without a primary. */
+    public int primaryPixel(int x, int y) {
+        if (!surfActive[0] || x < 0 || y < 0 || x >= surfWidth[0] || y >= surfHeight[0] || !is32(surfFormat[0])) {
+            return -1;
+        }
+        return (int) mem(surfMem[0]).read(surfLine0[0] + (long) y * surfStride[0] + 4L * x, 4) & 0xFFFFFF;
+    }
+
+    public long asyncCompletions() {
+        return asyncCompletions;
+    }
+
+    // ================================================================== BAR access
+
+    @Override
+    public void barAccess(Bar bar, long offset, Access a) {
+        switch (bar.index) {
+            case RAM_RANGE_INDEX:
+                a.latencyPs += ramLatencyPs;
+                ram.access(a, offset);
+                return;
+            case VRAM_RANGE_INDEX:
+            case VRAM64_RANGE_INDEX:
+                a.latencyPs += ramLatencyPs;
+                vram.access(a, offset);
+                return;
+            case ROM_RANGE_INDEX:
+                // qxl.vrom is a RAM region in QEMU: guest stores land (the guest should not make them).
+                a.latencyPs += ramLatencyPs;
+                rom.access(a, offset);
+                return;
+            case IO_RANGE_INDEX:
+                a.latencyPs += ioLatencyPs;
+                if (a.isWrite()) {
+                    if (!a.has(Access.F_NO_DATA)) {
+                        ioportWrite((int) offset, a.data & 0xFF);
+                    }
+                } else {
+                    // qxl.c ioport_read: "unexpected" read, returns 0xff
+                    ioReads.inc();
+                    a.data = 0xFF;
+                }
+                return;
+            default:
+                a.masterAbort();
+        }
+    }
+
+    @Override
+    protected void configWritten(int offset, int size, long value) {
+        if (offset <= COMMAND + 1 && offset + size > COMMAND) {
+            // pci_update_irq_disabled(): INTx Disable gates the pin, the status bit keeps the level.
+            driveIrq();
+        }
+    }
+
+    @Override
+    protected void deviceReset(ResetKind kind) {
+        // qxl_reset_handler -> qxl_hard_reset(d, 0)
+        hardReset();
+    }
+
+    // ================================================================== I/O ports (qxl.c ioport_write)
+
+    /** A 1-byte write of {@code val} to I/O port {@code port} (offset in BAR3). */
+    public void ioportWrite(int port, long val) {
+        if (port >= 0 && port < IO_RANGE_SIZE) {
+            ioCounters[port].inc();
+        } else {
+            ioOutOfRange.inc();
+        }
+        if (guestBug && port != IO_RESET) {
+            ioIgnoredGuestBug.inc();
+            return;
+        }
+        if (cfg.revision <= 3 && port > IO_FLUSH_RELEASE) {
+            setGuestBug("unsupported io " + port + " for revision " + cfg.revision);
+            return;
+        }
+        switch (port) {
+            case IO_RESET:
+            case IO_SET_MODE:
+            case IO_MEMSLOT_ADD:
+            case IO_MEMSLOT_DEL:
+            case IO_CREATE_PRIMARY:
+            case IO_UPDATE_IRQ:
+            case IO_LOG:
+            case IO_MEMSLOT_ADD_ASYNC:
+            case IO_CREATE_PRIMARY_ASYNC:
+                break;
+            default:
+                if (mode != MODE_VGA) {
+                    break;
+                }
+                // "be nice to buggy guest drivers"
+                if (port >= IO_UPDATE_AREA_ASYNC && port < IO_RANGE_SIZE) {
+                    sendEvents(INTERRUPT_IO_CMD);
+                }
+                return;
+        }
+        int io = port;
+        boolean async = false;
+        switch (port) {
+            case IO_UPDATE_AREA_ASYNC:
+                io = IO_UPDATE_AREA;
+                async = true;
+                break;
+            case IO_MEMSLOT_ADD_ASYNC:
+                io = IO_MEMSLOT_ADD;
+                async = true;
+                break;
+            case IO_CREATE_PRIMARY_ASYNC:
+                io = IO_CREATE_PRIMARY;
+                async = true;
+                break;
+            case IO_DESTROY_PRIMARY_ASYNC:
+                io = IO_DESTROY_PRIMARY;
+                async = true;
+                break;
+            case IO_DESTROY_SURFACE_ASYNC:
+                io = IO_DESTROY_SURFACE_WAIT;
+                async = true;
+                break;
+            case IO_DESTROY_ALL_SURFACES_ASYNC:
+                io = IO_DESTROY_ALL_SURFACES;
+                async = true;
+                break;
+            case IO_FLUSH_SURFACES_ASYNC:
+            case IO_MONITORS_CONFIG_ASYNC:
+                async = true;
+                break;
+            default:
+                break;
+        }
+        if (async) {
+            if (currentAsync != UNDEFINED_IO) {
+                setGuestBug(io + " async started before last (" + currentAsync + ") complete");
+                return;
+            }
+            currentAsync = port;
+        }
+
+        switch (io) {
+            case IO_UPDATE_AREA: {
+                long u = ramHeader + RAM_OFF_UPDATE_AREA;
+                int top = ram.readInt(u + RECT_TOP);
+                int left = ram.readInt(u + RECT_LEFT);
+                int bottom = ram.readInt(u + RECT_BOTTOM);
+                int right = ram.readInt(u + RECT_RIGHT);
+                long surfaceId = ram.readInt(ramHeader + RAM_OFF_UPDATE_SURFACE) & 0xFFFF_FFFFL;
+                if (surfaceId > cfg.numSurfaces) {
+                    setGuestBug("QXL_IO_UPDATE_AREA: invalid surface id " + surfaceId);
+                    return;
+                }
+                if (left >= right || top >= bottom || left < 0 || top < 0) {
+                    setGuestBug("QXL_IO_UPDATE_AREA: invalid area (" + left + "x" + top + ")x(" + right + "x" + bottom + ")");
+                    if (left == right || top == bottom) {
+                        // old drivers may provide empty area, keep going
+                        guestBug = false;
+                        cancelAsync(async);
+                    }
+                    return;
+                }
+                // Rendering is done as commands are consumed, so the area is already up to date.
+                spiceCalled(async);
+                return;
+            }
+            case IO_NOTIFY_CMD:
+            case IO_NOTIFY_CURSOR:
+                wakeWorker();
+                return;
+            case IO_UPDATE_IRQ:
+                updateIrq();
+                return;
+            case IO_NOTIFY_OOM:
+                if (!releaseRingEmpty()) {
+                    return;
+                }
+                oomRunning = true;
+                // spice_qxl_oom: the worker frees what it can and flushes the collected releases.
+                if (numFreeRes > 0) {
+                    pushFreeRes(true);
+                }
+                oomRunning = false;
+                return;
+            case IO_SET_MODE:
+                setMode(val);
+                return;
+            case IO_LOG:
+                lastLog = readLogBuf();
+                return;
+            case IO_RESET:
+                hardReset();
+                return;
+            case IO_MEMSLOT_ADD:
+                if (val >= NUM_MEMSLOTS) {
+                    setGuestBug("QXL_IO_MEMSLOT_ADD: val out of range");
+                    return;
+                }
+                if (slotActive[(int) val]) {
+                    setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
+                    return;
+                }
+                slotGuestStart[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_START);
+                slotGuestEnd[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_END);
+                if (addMemslot((int) val, 0)) {
+                    spiceCalled(async);
+                }
+                return;
+            case IO_MEMSLOT_DEL:
+                if (val >= NUM_MEMSLOTS) {
+                    setGuestBug("QXL_IO_MEMSLOT_DEL: val out of range");
+                    return;
+                }
+                slotActive[(int) val] = false;
+                return;
+            case IO_CREATE_PRIMARY:
+                if (val != 0) {
+                    setGuestBug("QXL_IO_CREATE_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
+                    cancelAsync(async);
+                    return;
+                }
+                if (createGuestPrimary(ramHeader + RAM_OFF_CREATE_SURFACE)) {
+                    spiceCalled(async);
+                }
+                return;
+            case IO_DESTROY_PRIMARY:
+                if (val != 0) {
+                    setGuestBug("QXL_IO_DESTROY_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
+                    cancelAsync(async);
+                    return;
+                }
+                if (!destroyPrimary()) {
+                    cancelAsync(async);
+                    return;
+                }
+                spiceCalled(async);
+                return;
+            case IO_DESTROY_SURFACE_WAIT:
+                if (val >= cfg.numSurfaces) {
+                    setGuestBug("QXL_IO_DESTROY_SURFACE (async=" + (async ? 1 : 0) + "): " + val + " >= NUM_SURFACES");
+                    cancelAsync(async);
+                    return;
+                }
+                destroySurface((int) val);
+                spiceCalled(async);
+                return;
+            case IO_FLUSH_RELEASE: {
+                pushFreeRes(true);
+                return;
+            }
+            case IO_FLUSH_SURFACES_ASYNC:
+                // spice flush_surfaces: renders everything pending, then flushes releases [inferred].
+                if (numFreeRes > 0) {
+                    pushFreeRes(true);
+                }
+                spiceCalled(true);
+                return;
+            case IO_DESTROY_ALL_SURFACES:
+                mode = MODE_UNDEFINED;
+                destroyAllSurfaces();
+                spiceCalled(async);
+                return;
+            case IO_MONITORS_CONFIG_ASYNC:
+                monitorsConfig();
+                spiceCalled(true);
+                return;
+            default:
+                setGuestBug("ioport_write: unexpected ioport=0x" + Integer.toHexString(io));
+        }
+    }
+
+    /** spice-server was handed the request: an async one completes after the worker's delay. */
+    private void spiceCalled(boolean async) {
+        if (async) {
+            asyncEvent = kernel.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
+        }
+    }
+
+    /** qxl.c {@code cancel_async}: an async request that never reached spice completes at once. */
+    private void cancelAsync(boolean async) {
+        if (async) {
+            sendEvents(INTERRUPT_IO_CMD);
+            currentAsync = UNDEFINED_IO;
+        }
+    }
+
+    /** interface_async_complete_io: clears current_async and raises QXL_INTERRUPT_IO_CMD. */
+    private void asyncComplete(long now, long port) {
+        asyncEvent = EventKernel.NO_EVENT;
+        currentAsync = UNDEFINED_IO;
+        asyncCompletions++;
+        sendEvents(INTERRUPT_IO_CMD);
+    }
+
+    private String readLogBuf() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < LOG_BUF_SIZE; i++) {
+            int c = ram.readByte(ramHeader + RAM_OFF_LOG_BUF + i) & 0xFF;
+            if (c == 0) {
+                break;
+            }
+            sb.append(c >= 0x20 && c < 0x7F ? (char) c : '?');
+        }
+        return sb.toString();
+    }
+
+    // ================================================================== interrupts
+
+    /** qxl_send_events: int_pending |= events (in guest-visible RAM); re-evaluate the pin on a new bit. */
+    private void sendEvents(int events) {
+        long off = ramHeader + RAM_OFF_INT_PENDING;
+        int old = ram.readInt(off);
+        ram.writeInt(off, old | events);
+        for (int b = 0; b < interruptsRaised.length; b++) {
+            if ((events & (1 << b)) != 0) {
+                interruptsRaised[b]++;
+            }
+        }
+        if ((old & events) == events) {
+            return;
+        }
+        updateIrq();
+    }
+
+    /** qxl_update_irq: level = (int_pending & int_mask) != 0. */
+    private void updateIrq() {
+        int pending = ram.readInt(ramHeader + RAM_OFF_INT_PENDING);
+        int mask = ram.readInt(ramHeader + RAM_OFF_INT_MASK);
+        boolean level = (pending & mask) != 0;
+        int status = word(STATUS);
+        setWord(STATUS, level ? status | STATUS_INTERRUPT : status & ~STATUS_INTERRUPT);
+        driveIrq();
+    }
+
+    private void driveIrq() {
+        boolean level = (word(STATUS) & STATUS_INTERRUPT) != 0 && (command() & CMD_INTX_DISABLE) == 0;
+        if (irq != null) {
+            irq.set(level, kernel.now());
+        }
+    }
+
+    /** The INTx level the device drives now. */
+    public boolean irqLevel() {
+        return (word(STATUS) & STATUS_INTERRUPT) != 0 && (command() & CMD_INTX_DISABLE) == 0;
+    }
+
+    // ================================================================== guest bugs
+
+    /** qxl_set_guest_bug: QXL_INTERRUPT_ERROR, and the device ignores I/O but RESET until reset. */
+    private void setGuestBug(String reason) {
+        guestBugCounter.inc();
+        recordGuestError("guest bug: " + reason);
+        sendEvents(INTERRUPT_ERROR);
+        guestBug = true;
+    }
+
+    /** A spice-server-side rejection (spice_warning / spice_critical): recorded, command dropped. */
+    private void spiceError(String reason) {
+        recordGuestError("spice: " + reason);
+    }
+
+    private void recordGuestError(String reason) {
+        guestErrorCount++;
+        if (guestErrors.size() < maxGuestErrorsKept) {
+            guestErrors.add(reason);
+        }
+    }
+
+    // ================================================================== reset (qxl_hard_reset)
+
+    private void hardReset() {
+        kernel.cancel(asyncEvent);
+        kernel.cancel(workerEvent);
+        asyncEvent = EventKernel.NO_EVENT;
+        workerEvent = EventKernel.NO_EVENT;
+        // qxl_reset_surfaces, qxl_reset_memslots
+        mode = MODE_UNDEFINED;
+        destroyAllSurfacesNoRelease();
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            slotActive[i] = false;
+            slotGuestStart[i] = 0;
+            slotGuestEnd[i] = 0;
+            slotSize[i] = 0;
+            slotDelta[i] = 0;
+        }
+        // qxl_reset_state: ROM header back from the shadow copy (update_id = 0), QXLRam re-initialised
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            rom.writeByte(i, shadowRom[i]);
+        }
+        rom.writeInt(ROM_OFF_UPDATE_ID, 0);
+        initRam();
+        numFreeRes = 0;
+        lastReleaseMem = -1;
+        monitorsCount = -1;
+        updateIrq();
+        // qxl_soft_reset
+        guestBug = false;
+        currentAsync = UNDEFINED_IO;
+        mode = haveVga ? MODE_VGA : MODE_UNDEFINED;
+    }
+
+    /** init_qxl_ram: magic, interrupt words, rings (SPICE_RING_INIT), first release item = 0. */
+    private void initRam() {
+        long h = ramHeader;
+        ram.writeInt(h + RAM_OFF_MAGIC, RAM_MAGIC);
+        ram.writeInt(h + RAM_OFF_INT_PENDING, 0);
+        ram.writeInt(h + RAM_OFF_INT_MASK, 0);
+        ram.writeInt(h + RAM_OFF_UPDATE_SURFACE, 0);
+        ram.writeLong(h + RAM_OFF_MONITORS_CONFIG, 0);
+        ringInit(h + RAM_OFF_CMD_RING, COMMAND_RING_SIZE);
+        ringInit(h + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE);
+        ringInit(h + RAM_OFF_RELEASE_RING, RELEASE_RING_SIZE);
+        ram.writeLong(h + RAM_OFF_RELEASE_RING + RING_ITEMS, 0);
+    }
+
+    private void ringInit(long r, int n) {
+        ram.writeInt(r + RING_NUM_ITEMS, n);
+        ram.writeInt(r + RING_PROD, 0);
+        ram.writeInt(r + RING_CONS, 0);
+        ram.writeInt(r + RING_NOTIFY_ON_PROD, 1);
+        ram.writeInt(r + RING_NOTIFY_ON_CONS, 0);
+    }
+
+    // ================================================================== memslots
+
+    /** qxl_add_memslot: the guest range must lie in BAR0, BAR1 or BAR4 as currently mapped. */
+    private boolean addMemslot(int slotId, long delta) {
+        long guestStart = slotGuestStart[slotId];
+        long guestEnd = slotGuestEnd[slotId];
+        if (Long.compareUnsigned(guestStart, guestEnd) > 0) {
+            setGuestBug("qxl_add_memslot: guest_start > guest_end 0x" + Long.toHexString(guestStart) + " > 0x"
+                    + Long.toHexString(guestEnd));
+            return false;
+        }
+        for (int region : MEMSLOT_REGIONS) {
+            if (!barDecodes(region)) {
+                continue; // PCI_BAR_UNMAPPED
+            }
+            long pciStart = barAddress(region);
+            long pciEnd = pciStart + bar(region).size;
+            if (Long.compareUnsigned(guestStart, pciStart) < 0 || Long.compareUnsigned(guestStart, pciEnd) > 0) {
+                continue;
+            }
+            if (Long.compareUnsigned(guestEnd, pciEnd) > 0) {
+                continue;
+            }
+            slotRegion[slotId] = region;
+            slotRegionOffset[slotId] = guestStart - pciStart;
+            slotSize[slotId] = guestEnd - guestStart;
+            slotDelta[slotId] = delta;
+            slotActive[slotId] = true;
+            rom.write(ROM_OFF_SLOT_GENERATION, 1, 0);
+            return true;
+        }
+        setGuestBug("qxl_add_memslot: finished loop without match");
+        return false;
+    }
+
+    private SparseMemory mem(int id) {
+        return id == 0 ? ram : vram;
+    }
+
+    /**
+     * Resolves a QXLPHYSICAL of {@code size} bytes. On success returns the offset in the memory left in
+     * {@link #resolvedMem}; on failure -1. {@code qemuPath}: QEMU's qxl_phys2virt (failure is a guest
+     * bug); otherwise spice-server's memslot_get_virt (failure is a dropped command, and the
+     * generation bits are checked too).
+     */
+    private long resolve(long phys, long size, boolean qemuPath) {
+        int slot = (int) (phys >>> 56) & 0xFF;
+        int gen = (int) (phys >>> 48) & 0xFF;
+        long offset = phys & PHYS_OFFSET_MASK;
+        String err = null;
+        if (slot >= NUM_MEMSLOTS) {
+            err = "slot too large " + slot + " >= " + NUM_MEMSLOTS;
+        } else if (!slotActive[slot]) {
+            err = "inactive slot " + slot;
+        } else if (offset < slotDelta[slot]) {
+            err = "slot " + slot + " offset " + offset + " < delta " + slotDelta[slot];
+        } else {
+            offset -= slotDelta[slot];
+            if (offset > slotSize[slot]) {
+                err = "slot " + slot + " offset " + offset + " > size " + slotSize[slot];
+            } else if (size < 0 || size > slotSize[slot] - offset) {
+                err = "slot " + slot + " offset " + offset + " size " + size + ": overrun by "
+                        + (size - (slotSize[slot] - offset)) + " bytes";
+            } else if (!qemuPath && gen != 0) {
+                err = "address generation is not valid, slot_id " + slot + ", gen " + gen + ", slot_gen 0";
+            }
+        }
+        if (err != null) {
+            if (qemuPath) {
+                setGuestBug(err);
+            } else {
+                spiceError(err + " (addr 0x" + Long.toHexString(phys) + ")");
+            }
+            return -1;
+        }
+        resolvedMem = slotRegion[slot] == RAM_RANGE_INDEX ? 0 : 1;
+        return slotRegionOffset[slot] + offset;
+    }
+
+    // ================================================================== primary surface
+
+    /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
+    private boolean createGuestPrimary(long sc) {
+        int width = ram.readInt(sc + SC_WIDTH);
+        int height = ram.readInt(sc + SC_HEIGHT);
+        int stride = ram.readInt(sc + SC_STRIDE);
+        int format = ram.readInt(sc + SC_FORMAT);
+        int flags = ram.readInt(sc + SC_FLAGS);
+        long memPhys = ram.readLong(sc + SC_MEM);
+        return createPrimary(width, height, stride, format, flags, memPhys);
+    }
+
+    private boolean createPrimary(int width, int height, int stride, int format, int flags, long memPhys) {
+        long h = height & 0xFFFF_FFFFL;
+        if (stride == Integer.MIN_VALUE || Math.abs((long) stride) * h > cfg.vgamemSize) {
+            setGuestBug("qxl_create_guest_primary: requested primary larger than framebuffer stride " + stride + " x height "
+                    + h + " > " + cfg.vgamemSize);
+            return false;
+        }
+        if (mode == MODE_NATIVE) {
+            setGuestBug("qxl_create_guest_primary: nop since already in QXL_MODE_NATIVE");
+        }
+        if (mode == MODE_VGA) {
+            // qxl_exit_vga_mode -> qxl_destroy_primary(sync)
+            destroyPrimary();
+        }
+        if ((stride & 3) != 0) {
+            setGuestBug("primary surface stride = " + stride + " % 4 != 0");
+            return false;
+        }
+        mode = MODE_NATIVE;
+        // spice-server create primary surface: the memory must resolve through a guest memslot.
+        surfActive[0] = false;
+        if (width <= 0 || height <= 0 || width > 65536 || (long) width * bpp(format) > Math.abs((long) stride)) {
+            spiceError("create primary: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
+            return true;
+        }
+        long len = Math.abs((long) stride) * h;
+        long off = resolve(memPhys, len, false);
+        if (off < 0) {
+            return true;
+        }
+        defineSurface(0, width, height, stride, format, resolvedMem, off, 0);
+        primaryMemPhys = memPhys;
+        if ((flags & SURF_FLAG_KEEP_DATA) == 0) {
+            mem(resolvedMem).fill(off, len, (byte) 0);
+        }
+        return true;
+    }
+
+    /** qxl_destroy_primary: false (nothing done) when mode is UNDEFINED. */
+    private boolean destroyPrimary() {
+        if (mode == MODE_UNDEFINED) {
+            return false;
+        }
+        mode = MODE_UNDEFINED;
+        if (surfActive[0]) {
+            surfActive[0] = false;
+            surfaceCount--;
+        }
+        return true;
+    }
+
+    /** qxl_set_mode (QXL_IO_SET_MODE, qxl-1 compat): a bottom-up 32-bit primary at the start of BAR0. */
+    private void setMode(long modenr) {
+        if (modenr < 0 || modenr >= nModes) {
+            setGuestBug("mode number out of range");
+            return;
+        }
+        long m = ROM_STRUCT_SIZE + 4 + modenr * MODE_RECORD_SIZE;
+        int xRes = rom.readInt(m + 4);
+        int yRes = rom.readInt(m + 8);
+        int bits = rom.readInt(m + 12);
+        hardReset();
+        long devmem = barDecodes(RAM_RANGE_INDEX) ? barAddress(RAM_RANGE_INDEX) : 0;
+        slotGuestStart[0] = devmem;
+        slotGuestEnd[0] = devmem + cfg.ramSize;
+        if (!addMemslot(0, devmem)) {
+            return;
+        }
+        createPrimary(xRes, yRes, -xRes * 4, SURFACE_FMT_32_xRGB, 0, devmem);
+        mode = MODE_COMPAT;
+        rom.writeInt(ROM_OFF_MODE, (int) modenr);
+        for (int i = 0; i < 4; i++) {
+            shadowRom[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
+        }
+        if (bits == 16) {
+            spiceError("set_mode: 16 bpp compat mode rendered as 32 bpp");
+        }
+    }
+
+    private void defineSurface(int id, int w, int h, int stride, int format, int memId, long off, long createCmd) {
+        if (!surfActive[id]) {
+            surfaceCount++;
+        }
+        surfActive[id] = true;
+        surfWidth[id] = w;
+        surfHeight[id] = h;
+        surfStride[id] = stride;
+        surfFormat[id] = format;
+        surfMem[id] = memId;
+        // line 0 (top): a negative stride puts it at the end of the area
+        surfLine0[id] = stride < 0 ? off + (long) (h - 1) * -(long) stride : off;
+        surfCreateCmd[id] = createCmd;
+    }
+
+    private void destroySurface(int id) {
+        if (!surfActive[id]) {
+            return;
+        }
+        surfActive[id] = false;
+        surfaceCount--;
+        if (surfCreateCmd[id] != 0) {
+            releasePhys(surfCreateCmd[id]);
+            surfCreateCmd[id] = 0;
+        }
+    }
+
+    private void destroyAllSurfaces() {
+        for (int i = 0; i < surfActive.length; i++) {
+            destroySurface(i);
+        }
+        surfaceCount = 0;
+    }
+
+    private void destroyAllSurfacesNoRelease() {
+        for (int i = 0; i < surfActive.length; i++) {
+            surfActive[i] = false;
+            surfCreateCmd[i] = 0;
+        }
+        surfaceCount = 0;
+    }
+
+    private static int bpp(int surfaceFormat) {
+        switch (surfaceFormat) {
+            case SURFACE_FMT_32_xRGB:
+            case SURFACE_FMT_32_ARGB:
+                return 4;
+            case SURFACE_FMT_16_555:
+            case SURFACE_FMT_16_565:
+                return 2;
+            case SURFACE_FMT_8_A:
+                return 1;
+            case SURFACE_FMT_1_A:
+                return 0;
+            default:
+                return Integer.MAX_VALUE / 2;
+        }
+    }
+
+    private static boolean is32(int format) {
+        return format == SURFACE_FMT_32_xRGB || format == SURFACE_FMT_32_ARGB;
+    }
+
+    private void monitorsConfig() {
+        long phys = ram.readLong(ramHeader + RAM_OFF_MONITORS_CONFIG);
+        long off = resolve(phys, MONITORS_CONFIG_HEADER, false);
+        if (off < 0) {
+            return;
+        }
+        monitorsCount = (int) mem(resolvedMem).read(off, 2);
+    }
+
+    // ================================================================== rings
+
+    private boolean releaseRingEmpty() {
+        long r = ramHeader + RAM_OFF_RELEASE_RING;
+        return ram.readInt(r + RING_PROD) == ram.readInt(r + RING_CONS);
+    }
+
+    private void wakeWorker() {
+        if (!kernel.isPending(workerEvent)) {
+            workerEvent = kernel.scheduleIn(workerDelayPs, workerRun, 0);
+        }
+    }
+
+    /** One spice-server worker pass: consume the command ring, then the cursor ring. */
+    private void workerPass(long now, long arg) {
+        workerEvent = EventKernel.NO_EVENT;
+        if (mode == MODE_VGA) {
+            return; // interface_get_command: VGA mode serves host-side updates, not the guest ring
+        }
+        consumeRing(ramHeader + RAM_OFF_CMD_RING, COMMAND_RING_SIZE, INTERRUPT_DISPLAY, false);
+        consumeRing(ramHeader + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE, INTERRUPT_CURSOR, true);
+    }
+
+    private void consumeRing(long r, int size, int notifyEvent, boolean cursor) {
+        // Each pass takes at most what the ring can hold: the guest cannot add items during it.
+        for (int n = 0; n <= size; n++) {
+            if (guestBug) {
+                return;
+            }
+            int prod = ram.readInt(r + RING_PROD);
+            int cons = ram.readInt(r + RING_CONS);
+            if (prod == cons) {
+                break;
+            }
+            if (Integer.compareUnsigned(prod - cons, size) > 0) {
+                // gvsim bound: QEMU would keep consuming stale items (up to 2^32 of them).
+                setGuestBug((cursor ? "cursor" : "command") + " ring prod " + Integer.toUnsignedString(prod) + " - cons "
+                        + Integer.toUnsignedString(cons) + " > num_items " + size);
+                return;
+            }
+            int numItems = ram.readInt(r + RING_NUM_ITEMS);
+            int idx = cons & (numItems - 1);
+            if (Integer.compareUnsigned(idx, size) >= 0) {
+                setGuestBug("SPICE_RING_CONS_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + size);
+                return;
+            }
+            long item = r + RING_ITEMS + (long) idx * COMMAND_SIZE;
+            long data = ram.readLong(item);
+            int type = ram.readInt(item + 8);
+            cons++;
+            ram.writeInt(r + RING_CONS, cons);
+            if (cons == ram.readInt(r + RING_NOTIFY_ON_CONS)) {
+                sendEvents(notifyEvent);
+            }
+            commands.inc();
+            if (cursor) {
+                cursorCmdCount[0]++;
+                processCursor(data, type);
+            } else {
+                cmdCount[type >= 0 && type < CMD_NAMES.length ? type : CMD_NAMES.length]++;
+                processCommand(data, type);
+            }
+        }
+        // SPICE_RING_CONS_WAIT (req_cmd_notification): ask to be notified on the next push
+        if (!guestBug) {
+            int prod = ram.readInt(r + RING_PROD);
+            if (prod == ram.readInt(r + RING_CONS)) {
+                ram.writeInt(r + RING_NOTIFY_ON_PROD, prod + 1);
+            }
+        }
+    }
+
+    private void processCommand(long data, int type) {
+        switch (type) {
+            case CMD_DRAW:
+                processDrawable(data);
+                return;
+            case CMD_SURFACE:
+                processSurfaceCmd(data);
+                return;
+            case CMD_UPDATE:
+                // interface_notify_update: deprecated; spice-server releases it
+                releasePhys(data);
+                return;
+            case CMD_MESSAGE:
+                releasePhys(data);
+                return;
+            default:
+                spiceError("bad command type " + Integer.toUnsignedString(type));
+        }
+    }
+
+    private void processCursor(long data, int type) {
+        if (type != CMD_CURSOR) {
+            spiceError("bad cursor command type " + Integer.toUnsignedString(type));
+            return;
+        }
+        // qxl_track_command: QXL_CMD_CURSOR goes through qxl_phys2virt (a guest bug when invalid)
+        if (resolve(data, 1, true) < 0) {
+            return;
+        }
+        releasePhys(data);
+    }
+
+    // ================================================================== surface commands
+
+    private void processSurfaceCmd(long data) {
+        // qxl_track_command (QEMU side)
+        long off = resolve(data, SURFACE_CMD_SIZE, true);
+        if (off < 0) {
+            return;
+        }
+        SparseMemory m = mem(resolvedMem);
+        long id = m.read(off + SCMD_SURFACE_ID, 4);
+        int type = (int) m.read(off + SCMD_TYPE, 1);
+        int stride = (int) m.read(off + SCMD_STRIDE, 4);
+        if (id >= cfg.numSurfaces) {
+            setGuestBug("QXL_CMD_SURFACE id " + id + " >= " + cfg.numSurfaces);
+            return;
+        }
+        if (type == SURFACE_CMD_CREATE && (stride & 3) != 0) {
+            setGuestBug("QXL_CMD_SURFACE stride = " + stride + " % 4 != 0");
+            return;
+        }
+        int sid = (int) id;
+        if (type == SURFACE_CMD_CREATE) {
+            int format = (int) m.read(off + SCMD_FORMAT, 4);
+            int width = (int) m.read(off + SCMD_WIDTH, 4);
+            int height = (int) m.read(off + SCMD_HEIGHT, 4);
+            long surfData = m.read(off + SCMD_DATA, 8);
+            if (surfActive[sid]) {
+                spiceError("surface create: surface " + sid + " already exists");
+                releasePhys(data);
+                return;
+            }
+            if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || bpp(format) > 4
+                    || (long) width * Math.max(1, bpp(format)) > Math.abs((long) stride)) {
+                spiceError("surface create: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
+                releasePhys(data);
+                return;
+            }
+            long len = Math.abs((long) stride) * height;
+            long soff = resolve(surfData, len, false);
+            if (soff < 0) {
+                releasePhys(data);
+                return;
+            }
+            defineSurface(sid, width, height, stride, format, resolvedMem, soff, data);
+        } else if (type == SURFACE_CMD_DESTROY) {
+            if (!surfActive[sid]) {
+                spiceError("surface destroy: surface " + sid + " does not exist");
+            } else {
+                destroySurface(sid);
+            }
+            releasePhys(data);
+        } else {
+            spiceError("surface command type " + type);
+            releasePhys(data);
+        }
+    }
+
+    // ================================================================== drawables
+
+    private void processDrawable(long data) {
+        long off = resolve(data, DRAWABLE_SIZE, false);
+        if (off < 0) {
+            drawsDropped.inc();
+            return;
+        }
+        SparseMemory m = mem(resolvedMem);
+        int memId = resolvedMem;
+        long sid = m.read(off + DR_SURFACE_ID, 4);
+        int type = (int) m.read(off + DR_TYPE, 1);
+        drawCount[type < DRAW_NAMES.length ? type : DRAW_NAMES.length]++;
+        if (sid >= cfg.numSurfaces || !surfActive[(int) sid]) {
+            spiceError("drawable: invalid surface_id " + sid);
+            drawsDropped.inc();
+            release(memId, off);
+            return;
+        }
+        int s = (int) sid;
+        int bTop = (int) m.read(off + DR_BBOX + RECT_TOP, 4);
+        int bLeft = (int) m.read(off + DR_BBOX + RECT_LEFT, 4);
+        int bBottom = (int) m.read(off + DR_BBOX + RECT_BOTTOM, 4);
+        int bRight = (int) m.read(off + DR_BBOX + RECT_RIGHT, 4);
+        if (bLeft > bRight || bTop > bBottom) {
+            spiceError("drawable: bad bbox");
+            drawsDropped.inc();
+            release(memId, off);
+            return;
+        }
+        int clipType = (int) m.read(off + DR_CLIP_TYPE, 4);
+        long clipData = m.read(off + DR_CLIP_DATA, 8);
+        if (clipType == CLIP_TYPE_RECTS) {
+            if (!loadClipRects(clipData)) {
+                drawsDropped.inc();
+                release(memId, off);
+                return;
+            }
+        } else if (clipType == CLIP_TYPE_NONE) {
+            clipCount = -1;
+        } else {
+            spiceError("drawable: clip type " + clipType);
+            drawsDropped.inc();
+            release(memId, off);
+            return;
+        }
+        if (!is32(surfFormat[s])) {
+            drawsUnsupported.inc();
+            release(memId, off);
+            return;
+        }
+        boolean ok;
+        switch (type) {
+            case DRAW_FILL:
+                ok = drawFill(m, off, s, bTop, bLeft, bBottom, bRight);
+                break;
+            case DRAW_COPY:
+                ok = drawCopy(m, off, s, bTop, bLeft, bBottom, bRight);
+                break;
+            case DRAW_NOP:
+                ok = true;
+                break;
+            default:
+                drawsUnsupported.inc();
+                ok = false;
+                break;
+        }
+        if (ok) {
+            drawsRendered.inc();
+        } else {
+            drawsDropped.inc();
+        }
+        release(memId, off);
+    }
+
+    /** Reads QXLClipRects into {@link #clipBuf}; clipCount rects. */
+    private boolean loadClipRects(long phys) {
+        long off = resolve(phys, CLIP_RECTS_CHUNK + CHUNK_HEADER, false);
+        if (off < 0) {
+            return false;
+        }
+        SparseMemory m = mem(resolvedMem);
+        long num = m.read(off + CLIP_RECTS_NUM, 4);
+        if (num > maxClipRects) {
+            spiceError("clip rects: num_rects " + num + " > " + maxClipRects);
+            return false;
+        }
+        int need = (int) num * RECT_SIZE;
+        if (clipBytes.length < need) {
+            clipBytes = new byte[need];
+            clipBuf.wrap(clipBytes);
+        }
+        if (!gatherChunks(phys + CLIP_RECTS_CHUNK, need, clipBuf, "clip rects")) {
+            return false;
+        }
+        clipCount = (int) num;
+        return true;
+    }
+
+    /**
+     * Copies {@code need} bytes of the QXLDataChunk chain starting at QXLPHYSICAL {@code first} into
+     * {@code dst}. Each chunk (header and data) must resolve through a memslot, the chain must hold
+     * exactly {@code need} bytes (spice-server red_get_data_chunks_ptr and the size check of its
+     * caller), in at most {@code qxl.max_chunks} chunks (its loop protection).
+     */
+    private boolean gatherChunks(long first, long need, UnsafeBuffer dst, String what) {
+        long got = 0;
+        long phys = first;
+        for (long chunks = 0; ; chunks++) {
+            if (chunks >= maxChunks) {
+                spiceError(what + ": data split in too many chunks (> " + maxChunks + "), avoiding DoS");
+                return false;
+            }
+            long hoff = resolve(phys, CHUNK_HEADER, false);
+            if (hoff < 0) {
+                return false;
+            }
+            SparseMemory m = mem(resolvedMem);
+            long size = m.read(hoff + CHUNK_DATA_SIZE, 4);
+            long next = m.read(hoff + CHUNK_NEXT, 8);
+            if (size > need - got) {
+                spiceError(what + ": chunk data " + (got + size) + " bytes > expected " + need);
+                return false;
+            }
+            if (size > 0) {
+                long off = resolve(phys, CHUNK_HEADER + size, false);
+                if (off < 0) {
+                    return false;
+                }
+                mem(resolvedMem).readBytes(off + CHUNK_HEADER, dst, (int) got, (int) size);
+                got += size;
+            }
+            if (next == 0) {
+                break;
+            }
+            if (next == phys) {
+                spiceError(what + ": chunk links to itself");
+                return false;
+            }
+            phys = next;
+        }
+        if (got != need) {
+            spiceError(what + ": chunk data " + got + " bytes != expected " + need);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean drawFill(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
+        int brushType = (int) m.read(off + FILL_BRUSH_TYPE, 4);
+        int color = (int) m.read(off + FILL_BRUSH_COLOR, 4);
+        int rop = (int) m.read(off + FILL_ROP, 2);
+        if (brushType != BRUSH_TYPE_SOLID) {
+            drawsUnsupported.inc();
+            return false;
+        }
+        if ((rop & ROPD_INVERS_BRUSH) != 0) {
+            color = ~color;
+        }
+        int n = clipCount < 0 ? 1 : clipCount;
+        for (int c = 0; c < n; c++) {
+            int t = top;
+            int l = left;
+            int b = bottom;
+            int r = right;
+            if (clipCount >= 0) {
+                long co = (long) c * RECT_SIZE;
+                t = Math.max(t, clipBuf.getInt((int) co + RECT_TOP));
+                l = Math.max(l, clipBuf.getInt((int) co + RECT_LEFT));
+                b = Math.min(b, clipBuf.getInt((int) co + RECT_BOTTOM));
+                r = Math.min(r, clipBuf.getInt((int) co + RECT_RIGHT));
+            }
+            t = Math.max(t, 0);
+            l = Math.max(l, 0);
+            b = Math.min(b, surfHeight[s]);
+            r = Math.min(r, surfWidth[s]);
+            if (l >= r || t >= b) {
+                continue;
+            }
+            int w = r - l;
+            ensureRow(w * 4);
+            SparseMemory dm = mem(surfMem[s]);
+            for (int y = t; y < b; y++) {
+                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
+                if ((rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0) {
+                    dm.readBytes(row, rowBuf, 0, w * 4);
+                    for (int x = 0; x < w; x++) {
+                        rowBuf.putInt(x * 4, rop(rop, color, rowBuf.getInt(x * 4)));
+                    }
+                } else {
+                    for (int x = 0; x < w; x++) {
+                        rowBuf.putInt(x * 4, color);
+                    }
+                }
+                dm.writeBytes(row, rowBuf, 0, w * 4);
+            }
+            pixelsWritten.add((long) w * (b - t));
+        }
+        return true;
+    }
+
+    private boolean drawCopy(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
+        long srcBitmap = m.read(off + COPY_SRC_BITMAP, 8);
+        int sTop = (int) m.read(off + COPY_SRC_AREA + RECT_TOP, 4);
+        int sLeft = (int) m.read(off + COPY_SRC_AREA + RECT_LEFT, 4);
+        int sBottom = (int) m.read(off + COPY_SRC_AREA + RECT_BOTTOM, 4);
+        int sRight = (int) m.read(off + COPY_SRC_AREA + RECT_RIGHT, 4);
+        int rop = (int) m.read(off + COPY_ROP, 2);
+
+        long io = resolve(srcBitmap, IMAGE_BITMAP_SIZE, false);
+        if (io < 0) {
+            return false;
+        }
+        SparseMemory im = mem(resolvedMem);
+        int imgType = (int) im.read(io + IMG_TYPE, 1);
+        if (imgType != IMAGE_TYPE_BITMAP) {
+            drawsUnsupported.inc();
+            return false;
+        }
+        int fmt = (int) im.read(io + BMP_FORMAT, 1);
+        int bflags = (int) im.read(io + BMP_FLAGS, 1);
+        long bw = im.read(io + BMP_X, 4);
+        long bh = im.read(io + BMP_Y, 4);
+        long bstride = im.read(io + BMP_STRIDE, 4);
+        long bdata = im.read(io + BMP_DATA, 8);
+        int bpp;
+        switch (fmt) {
+            case BITMAP_FMT_32BIT:
+            case BITMAP_FMT_RGBA:
+                bpp = 4;
+                break;
+            case BITMAP_FMT_24BIT:
+                bpp = 3;
+                break;
+            case BITMAP_FMT_16BIT:
+                bpp = 2;
+                break;
+            default:
+                drawsUnsupported.inc();
+                return false;
+        }
+        // spice-server bitmap_consistent(): stride must cover the width
+        if (bw == 0 || bh == 0 || bw > 65536 || bh > 65536 || bstride < bw * bpp) {
+            spiceError("bitmap: inconsistent " + bw + "x" + bh + " stride " + bstride + " format " + fmt);
+            return false;
+        }
+        long size = bstride * bh;
+        if (size > maxImageBytes) {
+            spiceError("bitmap: " + size + " bytes > qxl.max_image_bytes " + maxImageBytes);
+            return false;
+        }
+        if (imageBytes.length < size) {
+            imageBytes = new byte[(int) size];
+            imageBuf.wrap(imageBytes);
+        }
+        if ((bflags & BITMAP_DIRECT) != 0) {
+            long d = resolve(bdata, size, false);
+            if (d < 0) {
+                return false;
+            }
+            mem(resolvedMem).readBytes(d, imageBuf, 0, (int) size);
+        } else {
+            if (!gatherChunks(bdata, size, imageBuf, "bitmap")) {
+                return false;
+            }
+        }
+        if (sLeft < 0 || sTop < 0 || sRight > bw || sBottom > bh || sLeft >= sRight || sTop >= sBottom) {
+            spiceError("copy: src_area outside the bitmap");
+            return false;
+        }
+        boolean topDown = (bflags & BITMAP_TOP_DOWN) != 0;
+        long srcW = sRight - sLeft;
+        long srcH = sBottom - sTop;
+        long dstW = (long) right - left;
+        long dstH = (long) bottom - top;
+        if (dstW <= 0 || dstH <= 0) {
+            return true;
+        }
+        int n = clipCount < 0 ? 1 : clipCount;
+        SparseMemory dm = mem(surfMem[s]);
+        for (int c = 0; c < n; c++) {
+            int t = top;
+            int l = left;
+            int b = bottom;
+            int r = right;
+            if (clipCount >= 0) {
+                int co = c * RECT_SIZE;
+                t = Math.max(t, clipBuf.getInt(co + RECT_TOP));
+                l = Math.max(l, clipBuf.getInt(co + RECT_LEFT));
+                b = Math.min(b, clipBuf.getInt(co + RECT_BOTTOM));
+                r = Math.min(r, clipBuf.getInt(co + RECT_RIGHT));
+            }
+            t = Math.max(t, 0);
+            l = Math.max(l, 0);
+            b = Math.min(b, surfHeight[s]);
+            r = Math.min(r, surfWidth[s]);
+            if (l >= r || t >= b) {
+                continue;
+            }
+            int w = r - l;
+            ensureRow(w * 4);
+            boolean needDst = (rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0;
+            for (int y = t; y < b; y++) {
+                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
+                if (needDst) {
+                    dm.readBytes(row, rowBuf, 0, w * 4);
+                }
+                int sy = sTop + (int) (((long) y - top) * srcH / dstH);
+                long srow = (topDown ? sy : (bh - 1 - sy)) * bstride;
+                for (int x = 0; x < w; x++) {
+                    int sx = sLeft + (int) (((long) x + l - left) * srcW / dstW);
+                    int p = (int) (srow + (long) sx * bpp);
+                    int px;
+                    if (bpp == 4) {
+                        px = imageBuf.getInt(p);
+                    } else if (bpp == 3) {
+                        px = (imageBuf.getByte(p) & 0xFF) | (imageBuf.getByte(p + 1) & 0xFF) << 8 | (imageBuf.getByte(p + 2) & 0xFF) << 16;
+                    } else {
+                        int v = imageBuf.getShort(p) & 0xFFFF; // x1r5g5b5
+                        int r5 = (v >> 10) & 0x1F;
+                        int g5 = (v >> 5) & 0x1F;
+                        int b5 = v & 0x1F;
+                        px = (r5 << 3 | r5 >> 2) << 16 | (g5 << 3 | g5 >> 2) << 8 | (b5 << 3 | b5 >> 2);
+                    }
+                    if ((rop & ROPD_INVERS_SRC) != 0) {
+                        px = ~px;
+                    }
+                    rowBuf.putInt(x * 4, needDst ? rop(rop, px, rowBuf.getInt(x * 4)) : px);
+                }
+                dm.writeBytes(row, rowBuf, 0, w * 4);
+            }
+            pixelsWritten.add((long) w * (b - t));
+        }
+        return true;
+    }
+
+    private void ensureRow(int bytes) {
+        if (rowBytes.length < bytes) {
+            rowBytes = new byte[bytes];
+            rowBuf.wrap(rowBytes);
+        }
+    }
+
+    /** SpiceRopd applied to a source (or brush) and destination pixel (spice canvas rop semantics). */
+    private static int rop(int ropd, int src, int dst) {
+        int d = (ropd & ROPD_INVERS_DEST) != 0 ? ~dst : dst;
+        int r;
+        if ((ropd & ROPD_OP_PUT) != 0) {
+            r = src;
+        } else if ((ropd & ROPD_OP_OR) != 0) {
+            r = src | d;
+        } else if ((ropd & ROPD_OP_AND) != 0) {
+            r = src & d;
+        } else if ((ropd & ROPD_OP_XOR) != 0) {
+            r = src ^ d;
+        } else if ((ropd & ROPD_OP_BLACKNESS) != 0) {
+            r = 0;
+        } else if ((ropd & ROPD_OP_WHITENESS) != 0) {
+            r = 0xFFFFFFFF;
+        } else if ((ropd & ROPD_OP_INVERS) != 0) {
+            r = ~d;
+        } else {
+            r = src;
+        }
+        return (ropd & ROPD_INVERS_RES) != 0 ? ~r : r;
+    }
+
+    // ================================================================== releases
+
+    private void releasePhys(long phys) {
+        long off = resolve(phys, 8, false);
+        if (off >= 0) {
+            release(resolvedMem, off);
+        }
+    }
+
+    /** interface_release_resource: chain the release_info into the current release-ring item. */
+    private void release(int memId, long off) {
+        long r = ramHeader + RAM_OFF_RELEASE_RING;
+        int prod = ram.readInt(r + RING_PROD);
+        int numItems = ram.readInt(r + RING_NUM_ITEMS);
+        int idx = prod & (numItems - 1);
+        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
+            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
+            return;
+        }
+        long item = r + RING_ITEMS + 8L * idx;
+        SparseMemory m = mem(memId);
+        long id = m.readLong(off);
+        if (ram.readLong(item) == 0 || lastReleaseMem < 0) {
+            // stick head into the ring
+            m.writeLong(off, 0);
+            ram.writeLong(item, id);
+        } else {
+            // append to the list: last_release->next = id
+            mem(lastReleaseMem).writeLong(lastReleaseOff, id);
+            m.writeLong(off, 0);
+        }
+        lastReleaseMem = memId;
+        lastReleaseOff = off;
+        numFreeRes++;
+        releases.inc();
+        pushFreeRes(false);
+    }
+
+    /** qxl_push_free_res: publish the current release item once 32 are collected, or on flush. */
+    private void pushFreeRes(boolean flush) {
+        long r = ramHeader + RAM_OFF_RELEASE_RING;
+        int prod = ram.readInt(r + RING_PROD);
+        int cons = ram.readInt(r + RING_CONS);
+        int numItems = ram.readInt(r + RING_NUM_ITEMS);
+        if (prod - cons + 1 == numItems) {
+            return; // ring full -- can't push
+        }
+        if (!flush && oomRunning) {
+            return;
+        }
+        if (!flush && numFreeRes < FREE_BUNCH_SIZE) {
+            return;
+        }
+        prod++;
+        ram.writeInt(r + RING_PROD, prod);
+        releasePushes.inc();
+        if (prod == ram.readInt(r + RING_NOTIFY_ON_PROD)) {
+            sendEvents(INTERRUPT_DISPLAY);
+        }
+        int idx = prod & (numItems - 1);
+        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
+            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
+            return;
+        }
+        ram.writeLong(r + RING_ITEMS + 8L * idx, 0);
+        numFreeRes = 0;
+        lastReleaseMem = -1;
+    }
+
+    // ================================================================== report and scanout
+
+    /** Device state for reports; keys sorted, deterministic. */
+    public Map<String, Object> report() {
+        Map<String, Object> out = new TreeMap<>();
+        out.put("type", typeName());
+        out.put("mode", modeName(mode));
+        out.put("error_state", guestBug);
+        out.put("guest_error_count", guestErrorCount);
+        out.put("guest_errors", new ArrayList<>(guestErrors));
+        List<Object> slots = new ArrayList<>();
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            if (!slotActive[i]) {
+                continue;
+            }
+            Map<String, Object> sl = new TreeMap<>();
+            sl.put("id", i);
+            sl.put("guest_start", "0x" + Long.toHexString(slotGuestStart[i]));
+            sl.put("guest_end", "0x" + Long.toHexString(slotGuestEnd[i]));
+            sl.put("bar", slotRegion[i]);
+            sl.put("bar_offset", "0x" + Long.toHexString(slotRegionOffset[i]));
+            sl.put("size", slotSize[i]);
+            slots.add(sl);
+        }
+        out.put("memslots", slots);
+        if (surfActive[0]) {
+            Map<String, Object> p = new TreeMap<>();
+            p.put("width", surfWidth[0]);
+            p.put("height", surfHeight[0]);
+            p.put("stride", surfStride[0]);
+            p.put("format", surfFormat[0]);
+            p.put("bpp", bpp(surfFormat[0]) * 8);
+            p.put("mem", "0x" + Long.toHexString(primaryMemPhys));
+            out.put("primary", p);
+        } else {
+            out.put("primary", null);
+        }
+        out.put("surfaces", surfaceCount);
+        Map<String, Object> cmds = new TreeMap<>();
+        for (int i = 0; i < CMD_NAMES.length; i++) {
+            if (cmdCount[i] != 0) {
+                cmds.put(CMD_NAMES[i], cmdCount[i]);
+            }
+        }
+        if (cmdCount[CMD_NAMES.length] != 0) {
+            cmds.put("invalid", cmdCount[CMD_NAMES.length]);
+        }
+        if (cursorCmdCount[0] != 0) {
+            cmds.put("cursor_ring", cursorCmdCount[0]);
+        }
+        out.put("commands", cmds);
+        Map<String, Object> draws = new TreeMap<>();
+        for (int i = 0; i < DRAW_NAMES.length; i++) {
+            if (drawCount[i] != 0) {
+                draws.put(DRAW_NAMES[i], drawCount[i]);
+            }
+        }
+        if (drawCount[DRAW_NAMES.length] != 0) {
+            draws.put("invalid", drawCount[DRAW_NAMES.length]);
+        }
+        out.put("draws", draws);
+        out.put("draws_rendered", drawsRendered.get());
+        out.put("draws_dropped", drawsDropped.get());
+        out.put("draws_unsupported", drawsUnsupported.get());
+        out.put("pixels_written", pixelsWritten.get());
+        out.put("releases", releases.get());
+        out.put("release_ring_pushes", releasePushes.get());
+        String[] irqNames = {"display", "cursor", "io_cmd", "error", "client", "client_monitors_config"};
+        Map<String, Object> ints = new TreeMap<>();
+        for (int i = 0; i < irqNames.length; i++) {
+            ints.put(irqNames[i], interruptsRaised[i]);
+        }
+        out.put("interrupts_raised", ints);
+        out.put("irq_level", irqLevel());
+        out.put("async_completions", asyncCompletions);
+        Map<String, Object> io = new TreeMap<>();
+        for (int i = 0; i < IO_RANGE_SIZE; i++) {
+            if (ioCounters[i].get() != 0) {
+                io.put(IO_NAMES[i], ioCounters[i].get());
+            }
+        }
+        out.put("io_writes", io);
+        out.put("monitors_config_count", monitorsCount);
+        out.put("last_log", lastLog);
+        return out;
+    }
+
+    /** File name {@link #dumpScanout} writes: {@code <id>-scanout.png}. */
+    public String scanoutFileName() {
+        return id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-scanout.png";
+    }
+
+    /**
+     * Writes the primary surface as a PNG ({@link #scanoutFileName()}) into {@code dir}; without a
+     * 32-bit primary surface nothing is written and an IOException says why.
+     */
+    public void dumpScanout(Path dir) throws IOException {
+        if (!surfActive[0] || !is32(surfFormat[0])) {
+            throw new IOException(id() + ": no 32-bit primary surface to dump (mode " + modeName(mode) + ")");
+        }
+        int w = surfWidth[0];
+        int h = surfHeight[0];
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] line = new int[w];
+        byte[] raw = new byte[w * 4];
+        UnsafeBuffer rb = new UnsafeBuffer(raw);
+        SparseMemory m = mem(surfMem[0]);
+        for (int y = 0; y < h; y++) {
+            m.readBytes(surfLine0[0] + (long) y * surfStride[0], rb, 0, w * 4);
+            for (int x = 0; x < w; x++) {
+                line[x] = rb.getInt(x * 4) & 0xFFFFFF;
+            }
+            img.setRGB(0, y, w, 1, line, 0, w);
+        }
+        Files.createDirectories(dir);
+        Path out = dir.resolve(scanoutFileName());
+        if (!ImageIO.write(img, "png", out.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
+    }
+
+    /** Memslot summary for tests: active flag. */
+    public boolean memslotActive(int slot) {
+        return slot >= 0 && slot < NUM_MEMSLOTS && slotActive[slot];
+    }
+}

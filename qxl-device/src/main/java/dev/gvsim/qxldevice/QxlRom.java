@@ -1,0 +1,78 @@
+package dev.gvsim.qxldevice;
+
+import static dev.gvsim.qxldevice.QxlLayout.*;
+
+import dev.gvsim.simcore.SparseMemory;
+
+/**
+ * Fills the 8 KiB ROM BAR the way QEMU's {@code init_qxl_rom()} does (QEMU 7.2 hw/display/qxl.c):
+ * the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
+ * {@code qxl_modes[]} entry whose framebuffer ({@code y_res * stride}) fits in vgamem.
+ */
+final class QxlRom {
+    private QxlRom() {
+    }
+
+    /** PIXEL_SIZE (qxl.c): 1280x1024 is 14.8" x 11.9". */
+    static final double PIXEL_SIZE = 0.2936875;
+
+    /** QXL_MODE_EX resolutions of qxl.c {@code qxl_modes[]}, in order. */
+    static final int[][] RESOLUTIONS = {
+        {640, 480}, {800, 480}, {800, 600}, {832, 624}, {960, 640}, {1024, 600}, {1024, 768}, {1152, 864},
+        {1152, 870}, {1280, 720}, {1280, 760}, {1280, 768}, {1280, 800}, {1280, 960}, {1280, 1024}, {1360, 768},
+        {1366, 768}, {1400, 1050}, {1440, 900}, {1600, 900}, {1600, 1200}, {1680, 1050}, {1920, 1080},
+        {1920, 1200}, {1920, 1440}, {2000, 2000}, {2048, 1536}, {2048, 2048}, {2560, 1440}, {2560, 1600},
+        {2560, 2048}, {2800, 2100}, {3200, 2400}, {3840, 2160}, {4096, 2160}, {7680, 4320}, {8192, 4320},
+    };
+
+    /**
+     * Writes the ROM into {@code rom} (zeroed first, as QEMU memsets it) and returns the number of
+     * modes written.
+     */
+    static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
+        rom.fill(0, ROM_SIZE, (byte) 0);
+        rom.writeInt(ROM_OFF_MAGIC, ROM_MAGIC);
+        rom.writeInt(ROM_OFF_ID, deviceId);
+        rom.writeInt(ROM_OFF_LOG_LEVEL, cfg.guestDebug);
+        rom.writeInt(ROM_OFF_MODES_OFFSET, ROM_STRUCT_SIZE);
+        rom.write(ROM_OFF_SLOT_GEN_BITS, 1, MEMSLOT_GENERATION_BITS);
+        rom.write(ROM_OFF_SLOT_ID_BITS, 1, MEMSLOT_SLOT_BITS);
+        rom.write(ROM_OFF_SLOTS_START, 1, 1);
+        rom.write(ROM_OFF_SLOTS_END, 1, NUM_MEMSLOTS - 1);
+        rom.writeInt(ROM_OFF_N_SURFACES, cfg.numSurfaces);
+
+        int n = 0;
+        int i = 0;
+        long modes = ROM_STRUCT_SIZE;
+        for (int[] r : RESOLUTIONS) {
+            // QXL_MODE_EX(x, y) = QXL_MODE_16_32(x, y, 0), QXL_MODE_16_32(x, y, 1)
+            for (int orientation = 0; orientation < 2; orientation++) {
+                for (int bits = 16; bits <= 32; bits += 16) {
+                    long stride = (long) r[0] * bits / 8;
+                    long fb = r[1] * stride;
+                    if (fb <= cfg.vgamemSize) {
+                        long m = modes + 4 + (long) n * MODE_RECORD_SIZE;
+                        rom.writeInt(m, i);
+                        rom.writeInt(m + 4, r[0]);
+                        rom.writeInt(m + 8, r[1]);
+                        rom.writeInt(m + 12, bits);
+                        rom.writeInt(m + 16, (int) stride);
+                        rom.writeInt(m + 20, (int) (PIXEL_SIZE * r[0]));
+                        rom.writeInt(m + 24, (int) (PIXEL_SIZE * r[1]));
+                        rom.writeInt(m + 28, orientation);
+                        n++;
+                    }
+                    i++;
+                }
+            }
+        }
+        rom.writeInt(modes, n);
+
+        rom.writeInt(ROM_OFF_DRAW_AREA_OFFSET, 0);
+        rom.writeInt(ROM_OFF_SURFACE0_AREA_SIZE, (int) cfg.surface0AreaSize());
+        rom.writeInt(ROM_OFF_PAGES_OFFSET, (int) cfg.surface0AreaSize());
+        rom.writeInt(ROM_OFF_NUM_PAGES, (int) cfg.numPages());
+        rom.writeInt(ROM_OFF_RAM_HEADER_OFFSET, (int) cfg.ramHeaderOffset());
+        return n;
+    }
+}
