@@ -142,6 +142,13 @@ public abstract class PciFunction {
         resetImage = config.clone();
     }
 
+    /** Called by the fabric when the function is placed: takes the power-on image if the device did not. */
+    final void sealIfNeeded() {
+        if (resetImage == null) {
+            resetImage = config.clone();
+        }
+    }
+
     // ---------------------------------------------------------------- decode
 
     public final int command() {
@@ -187,6 +194,9 @@ public abstract class PciFunction {
         if (b.isIo() ? !ioDecode() : !memDecode()) {
             return false;
         }
+        if (powerState() != PM_D0) {
+            return false; // D3hot: only configuration accesses are accepted (PCI PM 1.2 §5.3.1.4)
+        }
         long a = barAddress(i);
         if (a == 0) {
             return false;
@@ -211,6 +221,7 @@ public abstract class PciFunction {
 
     /** A configuration write; applies wmask/w1cmask, then {@link #configWritten}. */
     public void configWrite(int offset, int size, long value) {
+        int oldPower = powerState();
         for (int i = 0; i < size; i++) {
             int o = offset + i;
             int val = (int) (value >>> (8 * i)) & 0xFF;
@@ -221,7 +232,38 @@ public abstract class PciFunction {
             nv &= ~(val & w1c);
             config[o] = (byte) nv;
         }
+        if (pmCap != 0 && overlaps(offset, size, pmCap + PM_PMCSR, 2)) {
+            int st = powerState();
+            if (st == 1 || st == 2) {
+                // D1/D2 not supported: the write of an unsupported state is ignored (PCI PM 1.2 §5.4.1).
+                setWord(pmCap + PM_PMCSR, (word(pmCap + PM_PMCSR) & ~PMCSR_STATE_MASK) | oldPower);
+            } else if (oldPower == PM_D3HOT && st == PM_D0 && (word(pmCap + PM_PMCSR) & PMCSR_NO_SOFT_RESET) == 0) {
+                // D3hot -> D0 with No_Soft_Reset clear: internal reset to D0uninitialized (PCI PM 1.2 §5.4.1).
+                reset(ResetKind.D3HOT_TO_D0);
+                if (resetListener != null) {
+                    resetListener.selfReset(this, ResetKind.D3HOT_TO_D0);
+                }
+                return;
+            }
+        }
+        if (expCap != 0 && overlaps(offset, size, expCap + EXP_DEVCTL, 2)) {
+            int ctl = word(expCap + EXP_DEVCTL);
+            if ((ctl & DEVCTL_BCR_FLR) != 0) {
+                setWord(expCap + EXP_DEVCTL, ctl & ~DEVCTL_BCR_FLR); // Initiate FLR always reads 0 (§7.5.3.4)
+                if ((long32(expCap + EXP_DEVCAP) & DEVCAP_FLR) != 0) {
+                    reset(ResetKind.FLR);
+                    if (resetListener != null) {
+                        resetListener.selfReset(this, ResetKind.FLR);
+                    }
+                    return;
+                }
+            }
+        }
         configWritten(offset, size, value);
+    }
+
+    private static boolean overlaps(int off, int size, int reg, int regSize) {
+        return off < reg + regSize && reg < off + size;
     }
 
     /** Side effects of a configuration write (BAR remap, bridge windows, FLR, power state). */
@@ -261,6 +303,321 @@ public abstract class PciFunction {
 
     /** The device's own reset behaviour (registers, rings, queues). */
     protected void deviceReset(ResetKind kind) {
+    }
+
+
+    // ---------------------------------------------------------------- capabilities (PCI Local Bus 3.0 §6.7, PCIe Base 4.0 §7.5.3, §7.6)
+
+    /** Capability IDs (PCI Code and ID Assignment Spec 1.11 §2). */
+    public static final int CAP_ID_PM = 0x01;
+    public static final int CAP_ID_MSI = 0x05;
+    public static final int CAP_ID_VENDOR = 0x09;
+    public static final int CAP_ID_SHPC = 0x0C;
+    public static final int CAP_ID_SSVID = 0x0D;
+    public static final int CAP_ID_EXP = 0x10;
+    public static final int CAP_ID_MSIX = 0x11;
+    /** Extended capability IDs (PCIe Base 4.0 §7.6; Code and ID Assignment §3). */
+    public static final int EXT_CAP_ID_AER = 0x0001;
+    public static final int EXT_CAP_ID_ACS = 0x000D;
+    public static final int EXT_CAP_START = 0x100;
+
+    /** Power Management capability registers (PCI PM 1.2 §3.2). */
+    public static final int PM_PMC = 2;
+    public static final int PM_PMCSR = 4;
+    public static final int PMCSR_STATE_MASK = 0x3;
+    public static final int PMCSR_NO_SOFT_RESET = 0x8;
+    public static final int PMCSR_PME_EN = 0x100;
+    public static final int PMCSR_PME_STATUS = 0x8000;
+    public static final int PM_D0 = 0;
+    public static final int PM_D3HOT = 3;
+
+    /** PCI Express capability registers (PCIe Base 4.0 §7.5.3). */
+    public static final int EXP_FLAGS = 0x02;
+    public static final int EXP_DEVCAP = 0x04;
+    public static final int EXP_DEVCTL = 0x08;
+    public static final int EXP_DEVSTA = 0x0A;
+    public static final int EXP_LNKCAP = 0x0C;
+    public static final int EXP_LNKCTL = 0x10;
+    public static final int EXP_LNKSTA = 0x12;
+    public static final int EXP_SLTCAP = 0x14;
+    public static final int EXP_SLTCTL = 0x18;
+    public static final int EXP_SLTSTA = 0x1A;
+    public static final int EXP_RTCTL = 0x1C;
+    public static final int EXP_RTCAP = 0x1E;
+    public static final int EXP_RTSTA = 0x20;
+    public static final int EXP_DEVCAP2 = 0x24;
+    public static final int EXP_DEVCTL2 = 0x28;
+    public static final int EXP_LNKCAP2 = 0x2C;
+    public static final int EXP_LNKCTL2 = 0x30;
+    public static final int EXP_V2_SIZEOF = 0x3C;
+    /** Device/Port Type values in the PCIe Capabilities register bits 7:4 (§7.5.3.2). */
+    public static final int EXP_TYPE_ENDPOINT = 0x0;
+    public static final int EXP_TYPE_LEGACY_ENDPOINT = 0x1;
+    public static final int EXP_TYPE_RC_INTEGRATED = 0x9;
+    public static final int EXP_TYPE_ROOT_PORT = 0x4;
+    public static final int EXP_TYPE_UPSTREAM = 0x5;
+    public static final int EXP_TYPE_DOWNSTREAM = 0x6;
+    public static final int EXP_TYPE_PCIE_TO_PCI_BRIDGE = 0x7;
+    public static final int EXP_FLAGS_SLOT = 0x0100;
+    /** Device Capabilities: Function Level Reset Capability (bit 28). */
+    public static final int DEVCAP_FLR = 1 << 28;
+    /** Device Control: Initiate Function Level Reset (bit 15, always reads 0). */
+    public static final int DEVCTL_BCR_FLR = 0x8000;
+    /** Link Capabilities: ASPM L0s support (bits 11:10 = 01). */
+    public static final int LNKCAP_ASPMS_L0S = 0x400;
+    /** Link Status: Data Link Layer Link Active (bit 13). */
+    public static final int LNKSTA_DLLLA = 0x2000;
+
+    /** MSI-X capability registers (PCI Local Bus 3.0 §6.8.2). */
+    public static final int MSIX_FLAGS = 2;
+    public static final int MSIX_TABLE = 4;
+    public static final int MSIX_PBA = 8;
+    public static final int MSIX_FLAGS_ENABLE = 0x8000;
+    public static final int MSIX_FLAGS_MASKALL = 0x4000;
+    public static final int MSIX_MAX_VECTORS = 2048;
+
+    private int pmCap;
+    private int expCap;
+    private int msixCap;
+    private int lastExtCap;
+
+    /**
+     * Links a capability of {@code length} bytes at {@code offset} into the list at 0x34. Like
+     * QEMU's pci_add_capability (hw/pci/pci.c), the newest capability becomes the head of the list.
+     */
+    protected final int addCapability(int capId, int offset, int length) {
+        if (offset < 0x40 || offset + length > 0x100 || (offset & 3) != 0) {
+            throw new IllegalArgumentException(typeName + ": capability 0x" + Integer.toHexString(capId) + " at bad offset 0x"
+                    + Integer.toHexString(offset));
+        }
+        config[offset] = (byte) capId;
+        config[offset + 1] = config[CAPABILITY_LIST];
+        config[CAPABILITY_LIST] = (byte) offset;
+        config[STATUS] |= STATUS_CAP_LIST;
+        return offset;
+    }
+
+    /** Finds a capability by ID in the list at 0x34 (bounded walk), or 0. */
+    public final int findCapability(int capId) {
+        int off = config[CAPABILITY_LIST] & 0xFC;
+        for (int n = 0; off >= 0x40 && n < 48; n++) {
+            if ((config[off] & 0xFF) == capId) {
+                return off;
+            }
+            off = config[off + 1] & 0xFC;
+        }
+        return 0;
+    }
+
+    /** Appends an extended capability header (PCIe Base 4.0 §7.6.2) at {@code offset} (0x100 first). */
+    protected final int addExtendedCapability(int capId, int version, int offset, int length) {
+        if (offset < EXT_CAP_START || offset + length > CONFIG_SIZE || (offset & 3) != 0 || offset <= lastExtCap) {
+            throw new IllegalArgumentException(typeName + ": extended capability at bad offset 0x" + Integer.toHexString(offset));
+        }
+        if (lastExtCap == 0 && offset != EXT_CAP_START) {
+            throw new IllegalArgumentException(typeName + ": the first extended capability must be at 0x100");
+        }
+        setLong32(offset, capId | (version & 0xF) << 16);
+        if (lastExtCap != 0) {
+            setLong32(lastExtCap, long32(lastExtCap) | offset << 20);
+        }
+        lastExtCap = offset;
+        return offset;
+    }
+
+    /** Finds an extended capability by ID (bounded walk from 0x100), or 0. */
+    public final int findExtendedCapability(int capId) {
+        int off = EXT_CAP_START;
+        for (int n = 0; off >= EXT_CAP_START && n < 480; n++) {
+            int h = long32(off);
+            if (h == 0) {
+                return 0;
+            }
+            if ((h & 0xFFFF) == capId) {
+                return off;
+            }
+            off = (h >>> 20) & 0xFFC;
+        }
+        return 0;
+    }
+
+    /**
+     * Power Management capability (PCI PM 1.2 §3.2): PMC version 3; PMCSR PowerState RW (D0/D3hot
+     * only: D1/D2 not supported, so writes of 1 or 2 are ignored, §5.4.1), No_Soft_Reset RO,
+     * PME_En RW, PME_Status RW1C.
+     */
+    protected final int addPmCapability(int offset, boolean noSoftReset) {
+        addCapability(CAP_ID_PM, offset, 8);
+        setWord(offset + PM_PMC, 0x0003);
+        setWord(offset + PM_PMCSR, noSoftReset ? PMCSR_NO_SOFT_RESET : 0);
+        setWordMask(wmask, offset + PM_PMCSR, PMCSR_STATE_MASK | PMCSR_PME_EN);
+        setWordMask(w1cmask, offset + PM_PMCSR, PMCSR_PME_STATUS);
+        pmCap = offset;
+        return offset;
+    }
+
+    /**
+     * PCI Express capability, version 2 (PCIe Base 4.0 §7.5.3), as QEMU's pcie_cap_init builds it:
+     * Device/Port type, DevCap (FLR capable if {@code flr}), DevCtl (RW, Initiate FLR),
+     * DevSta (error bits RW1C), LnkCap/LnkSta ({@code linkSpeed}, {@code linkWidth}, DLL Link Active
+     * for ports that report it). Making a function express gives it 4 KiB of configuration space.
+     */
+    protected final int addExpressCapability(int offset, int portType, boolean flr, int linkSpeed, int linkWidth) {
+        addCapability(CAP_ID_EXP, offset, EXP_V2_SIZEOF);
+        int flags = 0x2 | (portType & 0xF) << 4;
+        setWord(offset + EXP_FLAGS, flags);
+        // DevCap: Max_Payload 128 B; Role-Based Error Reporting (bit 15), as QEMU sets it.
+        setLong32(offset + EXP_DEVCAP, 0x8000 | (flr ? DEVCAP_FLR : 0));
+        // DevCtl: error reporting enables, Relaxed Ordering, MPS, Ext Tag, Phantom, AUX PM, No Snoop, MRRS.
+        setWordMask(wmask, offset + EXP_DEVCTL, 0x7CFF | (flr ? DEVCTL_BCR_FLR : 0));
+        setWord(offset + EXP_DEVCTL, 0); // QEMU resets DevCtl to 0 (qxl_rp trace: @0x5c -> 0x0)
+        setWordMask(w1cmask, offset + EXP_DEVSTA, 0x000F);
+        // LnkCap: speed, width, ASPM L0s supported (QEMU pcie_cap_v1_fill sets PCI_EXP_LNKCAP_ASPMS_0S);
+        // downstream ports also report DLL Link Active and Link Bandwidth Notification capability.
+        setLong32(offset + EXP_LNKCAP, (linkSpeed & 0xF) | (linkWidth & 0x3F) << 4 | LNKCAP_ASPMS_L0S
+                | (portType == EXP_TYPE_ROOT_PORT || portType == EXP_TYPE_DOWNSTREAM ? 0x0030_0000 : 0));
+        setWordMask(wmask, offset + EXP_LNKCTL, 0x01C3);
+        setWord(offset + EXP_LNKSTA, (linkSpeed & 0xF) | (linkWidth & 0x3F) << 4
+                | (portType == EXP_TYPE_ROOT_PORT || portType == EXP_TYPE_DOWNSTREAM ? LNKSTA_DLLLA : 0));
+        setWordMask(wmask, offset + EXP_DEVCTL2, 0x0410);
+        setLong32(offset + EXP_LNKCAP2, (1 << (linkSpeed & 0xF)) - 1 << 1);
+        setWord(offset + EXP_LNKCTL2, linkSpeed & 0xF);
+        setWordMask(wmask, offset + EXP_LNKCTL2, 0x000F);
+        expCap = offset;
+        return offset;
+    }
+
+    /**
+     * MSI-X capability (PCI Local Bus 3.0 §6.8.2): Message Control with Table Size = vectors − 1
+     * (RO) and Enable/Function Mask (RW); Table and PBA offset/BIR registers (RO). The table and
+     * PBA live in the named BARs; the device implements them in its {@link #barAccess}.
+     */
+    protected final int addMsixCapability(int offset, int vectors, int tableBar, long tableOffset, int pbaBar, long pbaOffset) {
+        if (vectors < 1 || vectors > MSIX_MAX_VECTORS || tableBar < 0 || tableBar > 5 || pbaBar < 0 || pbaBar > 5
+                || (tableOffset & 7) != 0 || (pbaOffset & 7) != 0) {
+            throw new IllegalArgumentException(typeName + ": bad MSI-X layout");
+        }
+        addCapability(CAP_ID_MSIX, offset, 12);
+        setWord(offset + MSIX_FLAGS, vectors - 1);
+        setWordMask(wmask, offset + MSIX_FLAGS, MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL);
+        setLong32(offset + MSIX_TABLE, (int) tableOffset | tableBar);
+        setLong32(offset + MSIX_PBA, (int) pbaOffset | pbaBar);
+        msixCap = offset;
+        return offset;
+    }
+
+    /** A vendor-specific capability (ID 0x09; byte 2 = length), e.g. virtio-pci's cfg structures. */
+    protected final int addVendorCapability(int offset, byte[] body) {
+        int len = 3 + body.length;
+        addCapability(CAP_ID_VENDOR, offset, len);
+        config[offset + 2] = (byte) len;
+        System.arraycopy(body, 0, config, offset + 3, body.length);
+        return offset;
+    }
+
+    /** Subsystem Vendor ID capability for bridges (PCI-to-PCI Bridge 1.2 §3.2.5.15 / ID 0x0D). */
+    protected final int addSsvidCapability(int offset, int ssvid, int ssid) {
+        addCapability(CAP_ID_SSVID, offset, 8);
+        setWord(offset + 4, ssvid);
+        setWord(offset + 6, ssid);
+        return offset;
+    }
+
+    public final int pmCapability() {
+        return pmCap;
+    }
+
+    public final int expressCapability() {
+        return expCap;
+    }
+
+    public final int msixCapability() {
+        return msixCap;
+    }
+
+    public final boolean isExpress() {
+        return expCap != 0;
+    }
+
+    /** Configuration space size: 4 KiB for PCI Express functions, 256 B for conventional ones. */
+    public int configSpaceSize() {
+        return expCap != 0 ? CONFIG_SIZE : 256;
+    }
+
+    /** Current power state from PMCSR (0 = D0 if there is no PM capability). */
+    public final int powerState() {
+        return pmCap == 0 ? PM_D0 : word(pmCap + PM_PMCSR) & PMCSR_STATE_MASK;
+    }
+
+    public final boolean msixEnabled() {
+        return msixCap != 0 && (word(msixCap + MSIX_FLAGS) & MSIX_FLAGS_ENABLE) != 0;
+    }
+
+    // ---------------------------------------------------------------- expansion ROM (PCI Local Bus 3.0 §6.2.5.2)
+
+    /** Expansion ROM BAR: address bits 31:11, enable bit 0. */
+    public static final int ROM_ENABLE = 0x1;
+    public static final int ROM_ADDRESS_MASK = 0xFFFF_F800;
+    public static final int EXPANSION_ROM_TYPE1 = 0x38;
+    private long romSize;
+
+    /** Declares an expansion ROM of {@code size} bytes (a power of two, at least 2 KiB). */
+    protected final void declareRom(long size) {
+        if (size < 2048 || (size & (size - 1)) != 0 || size > (1L << 31)) {
+            throw new IllegalArgumentException(typeName + ": expansion ROM size must be a power of two >= 2 KiB");
+        }
+        romSize = size;
+        setLongMask32(wmask, romOffset(), (int) (~(size - 1) & ROM_ADDRESS_MASK) | ROM_ENABLE);
+    }
+
+    public final long romSize() {
+        return romSize;
+    }
+
+    /** Offset of the expansion ROM BAR: 0x30 in a type 0 header, 0x38 in a type 1 header. */
+    public final int romOffset() {
+        return isBridge() ? EXPANSION_ROM_TYPE1 : EXPANSION_ROM;
+    }
+
+    public final long romAddress() {
+        return romSize == 0 ? -1 : long32(romOffset()) & ROM_ADDRESS_MASK & 0xFFFF_FFFFL;
+    }
+
+    /** True if the ROM decodes: declared, enable bit set, memory space enabled, non-zero address, in D0. */
+    public final boolean romDecodes() {
+        return romSize != 0 && (long32(romOffset()) & ROM_ENABLE) != 0 && memDecode() && romAddress() != 0 && powerState() == PM_D0;
+    }
+
+    /** A read of the expansion ROM at {@code offset}; all ones unless the device supplies an image. */
+    public void romAccess(long offset, Access a) {
+        if (a.isRead()) {
+            a.data = a.sizeMask();
+        }
+    }
+
+    // ---------------------------------------------------------------- reset timing
+
+    private long readyAtPs;
+
+    /** Simulated time (ps) before which the function is still in reset (config reads complete with CRS). */
+    public final long readyAtPs() {
+        return readyAtPs;
+    }
+
+    public final void setReadyAtPs(long ps) {
+        readyAtPs = ps;
+    }
+
+    /** Hook for the fabric: called when this function performs a reset it started itself (FLR, D3hot->D0). */
+    private ResetListener resetListener;
+
+    /** Receives self-initiated resets (FLR, D3hot->D0) so the fabric can apply the spec timing. */
+    public interface ResetListener {
+        void selfReset(PciFunction f, ResetKind kind);
+    }
+
+    public final void setResetListener(ResetListener l) {
+        resetListener = l;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,0 +1,75 @@
+package dev.gvsim.pciefabric;
+
+import java.util.List;
+import java.util.Set;
+
+import dev.gvsim.pciefabric.DeviceOptions.DeviceSpec;
+import dev.gvsim.simcore.Params;
+
+/** Creates the fabric's own devices (ports and bridges) from {@code -device} specs, checking their properties as QEMU does. */
+public final class FabricDevices {
+    public static final List<String> DRIVERS = List.of(RootPort.TYPE, PciePciBridge.TYPE, PciBridge.TYPE, SwitchUpstreamPort.TYPE,
+            SwitchDownstreamPort.TYPE);
+
+    private static final Set<String> COMMON = Set.of("id", "bus", "addr", "multifunction", "romfile", "rombar", "x-pcie-lnksta-dllla",
+            "failover_pair_id");
+    private static final Set<String> ROOT_PORT_PROPS = Set.of("chassis", "slot", "port", "bus-reserve", "io-reserve", "mem-reserve",
+            "pref32-reserve", "pref64-reserve", "hotplug", "x-speed", "x-width", "aer_log_max");
+    private static final Set<String> PCIE_PCI_BRIDGE_PROPS = Set.of("msi");
+    private static final Set<String> PCI_BRIDGE_PROPS = Set.of("chassis_nr", "msi", "shpc", "io-reserve", "mem-reserve",
+            "pref32-reserve", "pref64-reserve", "bus-reserve");
+
+    private FabricDevices() {
+    }
+
+    public static boolean isFabricDevice(String driver) {
+        return DRIVERS.contains(driver);
+    }
+
+    public static PciFunction create(DeviceSpec s, Params p) {
+        PciFunction f;
+        switch (s.driver()) {
+            case RootPort.TYPE -> {
+                check(s, ROOT_PORT_PROPS);
+                int chassis = (int) s.intProp("chassis", 0, 0, 255);
+                int slot = (int) s.intProp("slot", 0, 0, 0x1FFF);
+                f = new RootPort(chassis, slot);
+            }
+            case PciePciBridge.TYPE -> {
+                check(s, PCIE_PCI_BRIDGE_PROPS);
+                f = new PciePciBridge();
+            }
+            case PciBridge.TYPE -> {
+                check(s, PCI_BRIDGE_PROPS);
+                long chassis = s.intProp("chassis_nr", 0, 0, 255);
+                boolean shpc = !"off".equals(s.props().getOrDefault("shpc", "on"));
+                if (chassis == 0 && shpc) {
+                    // hw/pci-bridge/pci_bridge_dev.c pci_bridge_dev_realize via slotid_cap_init
+                    throw new IllegalArgumentException("pci-bridge: Bridge chassis not specified. Each bridge is required to be assigned a unique chassis id > 0.");
+                }
+                f = new PciBridge((int) chassis);
+            }
+            case SwitchUpstreamPort.TYPE -> {
+                check(s, Set.of());
+                f = new SwitchUpstreamPort();
+            }
+            case SwitchDownstreamPort.TYPE -> {
+                check(s, Set.of("chassis", "slot", "port", "hotplug"));
+                f = new SwitchDownstreamPort((int) s.intProp("chassis", 0, 0, 255), (int) s.intProp("slot", 0, 0, 0x1FFF));
+            }
+            default -> throw new IllegalArgumentException("'" + s.driver() + "' is not a fabric device (known: " + String.join(", ", DRIVERS) + ")");
+        }
+        if (s.id() != null) {
+            f.setId(s.id());
+        }
+        return f;
+    }
+
+    private static void check(DeviceSpec s, Set<String> own) {
+        for (String k : s.props().keySet()) {
+            if (!COMMON.contains(k) && !own.contains(k)) {
+                throw new IllegalArgumentException("Property '" + s.driver() + "." + k + "' not found");
+            }
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package dev.gvsim.pciefabric;
+
+import static dev.gvsim.pciefabric.AllocSupport.F_IO;
+import static dev.gvsim.pciefabric.AllocSupport.F_MEM;
+import static dev.gvsim.pciefabric.AllocSupport.F_MEM64;
+import static dev.gvsim.pciefabric.AllocSupport.F_PREF;
+import static dev.gvsim.pciefabric.AllocSupport.WIN_IO;
+import static dev.gvsim.pciefabric.AllocSupport.WIN_MEM;
+import static dev.gvsim.pciefabric.AllocSupport.WIN_PREF;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.gvsim.pciefabric.AllocSupport.Res;
+import dev.gvsim.pciefabric.AllocSupport.Space;
+
+/**
+ * Linux 6.1's assignment of everything on arm64 (pci-host-generic, DT): {@code pci_scan_child_bus}
+ * numbering (bridges left unconfigured by QEMU are reconfigured depth-first),
+ * {@code __pci_bus_size_bridges} (pbus_size_io / pbus_size_mem with {@code calculate_mem_align},
+ * the hot-plug bridge add sizes {@code pci_hotplug_io_size} 256 B, {@code pci_hotplug_mmio_size}
+ * and {@code pci_hotplug_mmio_pref_size} 2 MiB as optional realloc sizes), then
+ * {@code __pci_bus_assign_resources}: per bus, resources sorted by alignment (stable), each placed
+ * first-fit from the bottom of the parent window ({@code __pci_assign_resource}'s three passes and
+ * the above-4G-first rule for 64-bit resources), I/O from {@code PCIBIOS_MIN_IO} = 0x1000; then
+ * {@code pci_setup_bridge} programs the windows, and drivers enable decode.
+ *
+ * <p>Known simplifications: a failed optional (add_size) assignment falls back per resource to the
+ * required size instead of redoing the whole bus; no resource release/retry passes.
+ */
+public final class LinuxAllocator {
+    /** drivers/pci/pci.c DEFAULT_HOTPLUG_IO_SIZE, DEFAULT_HOTPLUG_MMIO_SIZE, DEFAULT_HOTPLUG_MMIO_PREF_SIZE. */
+    public static final long HOTPLUG_IO_SIZE = 256;
+    public static final long HOTPLUG_MMIO_SIZE = 2L << 20;
+    public static final long HOTPLUG_MMIO_PREF_SIZE = 2L << 20;
+    /** Bridge window granularity (drivers/pci/setup-bus.c window_alignment): I/O 4 KiB, memory 1 MiB. */
+    public static final long IO_WINDOW_ALIGN = 0x1000;
+    public static final long MEM_WINDOW_ALIGN = 0x10_0000;
+
+    private LinuxAllocator() {
+    }
+
+    public static void assign(PciHost h, Apertures ap) {
+        new Run(h, ap).run();
+    }
+
+    private static final class Run {
+        final PciHost h;
+        final Apertures ap;
+        final Map<PciBridgeBase, Res[]> windows = new IdentityHashMap<>();
+
+        Run(PciHost h, Apertures ap) {
+            this.h = h;
+            this.ap = ap;
+        }
+
+        void run() {
+            h.beginAllocation("linux");
+            AllocSupport.numberBuses(h.rootBus(), 0, 0);
+            h.refreshBdfs();
+            sizeBus(h.rootBus());
+            List<Space> rootSpaces = new ArrayList<>();
+            rootSpaces.add(new Space("io", F_IO, 0, Math.min(ap.pioSize, 0x1_0000L) - 1));
+            rootSpaces.add(new Space("mem", F_MEM, ap.mmio32Base, ap.mmio32Base + ap.mmio32Size - 1));
+            if (ap.mmio64Size > 0) {
+                // The DT range is 64-bit, but drivers/pci/of.c drops IORESOURCE_MEM_64 from host windows
+                // ("Memory resource size exceeds max for 32 bits" in the reference runs' console).
+                rootSpaces.add(new Space("mem64", F_MEM, ap.mmio64Base, ap.mmio64Base + ap.mmio64Size - 1));
+            }
+            assignBus(h.rootBus(), rootSpaces);
+        }
+
+        // ------------------------------------------------------------ sizing (bottom-up)
+
+        private void sizeBus(PciBus bus) {
+            for (PciFunction f : bus.functions()) {
+                if (f instanceof PciBridgeBase br) {
+                    sizeBus(br.secondaryBusObject());
+                    sizeBridge(br);
+                }
+            }
+        }
+
+        /** Resources of the devices on {@code bus}: BARs, ROMs and the windows of bridges on it. */
+        private List<Res> resourcesOn(PciBus bus) {
+            List<Res> out = new ArrayList<>();
+            for (PciFunction f : bus.functions()) {
+                if (f instanceof HostBridge) {
+                    continue; // pdev_sort_resources skips host bridges
+                }
+                out.addAll(AllocSupport.barResources(f));
+                if (f instanceof PciBridgeBase br) {
+                    for (Res w : windows.get(br)) {
+                        if (w != null && w.flags != 0) {
+                            out.add(w);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        private void sizeBridge(PciBridgeBase br) {
+            List<Res> child = resourcesOn(br.secondaryBusObject());
+            boolean hp = br.hotplugCapable();
+            long addIo = hp ? HOTPLUG_IO_SIZE : 0;
+            long addMem = hp ? HOTPLUG_MMIO_SIZE : 0;
+            long addPref = hp ? HOTPLUG_MMIO_PREF_SIZE : 0;
+            Res[] w = new Res[3];
+            w[0] = sizeIo(br, child, addIo);
+            int mask = F_MEM;
+            int type2 = 0;
+            int type3 = 0;
+            int prefmask = F_MEM | F_PREF;
+            if (br.pref64()) {
+                prefmask |= F_MEM64;
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, addPref, F_MEM | F_PREF | F_MEM64);
+                mask = prefmask;
+                type2 = prefmask & ~F_MEM64;
+                type3 = prefmask & ~F_PREF;
+            }
+            if (type2 == 0) {
+                prefmask &= ~F_MEM64;
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, addPref, F_MEM | F_PREF);
+                mask = prefmask;
+                type2 = F_MEM;
+                type3 = F_MEM;
+            }
+            w[1] = sizeMem(br, WIN_MEM, child, mask, F_MEM, type2, type3, addMem, F_MEM);
+            windows.put(br, w);
+        }
+
+        /** pbus_size_io + calculate_iosize (no CONFIG_ISA on arm64). */
+        private Res sizeIo(PciBridgeBase br, List<Res> child, long addSize) {
+            long size = 0;
+            long size1 = 0;
+            long childrenAdd = 0;
+            long minAlign = IO_WINDOW_ALIGN;
+            for (Res r : child) {
+                if (!r.io()) {
+                    continue;
+                }
+                if (r.size < 0x400) {
+                    size += r.size;
+                } else {
+                    size1 += r.size;
+                }
+                minAlign = Math.max(minAlign, r.align);
+                childrenAdd += r.add;
+            }
+            long size0 = AllocSupport.alignUp(size + size1, minAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0 : AllocSupport.alignUp(Math.max(size + size1, addSize) + childrenAdd, minAlign);
+            Res w = new Res(br, WIN_IO, F_IO, size0, minAlign);
+            if (size0 == 0 && sizeAdd == 0) {
+                w.flags = 0;
+            } else if (sizeAdd > size0) {
+                w.add = sizeAdd - size0;
+                w.addAlign = minAlign;
+            }
+            return w;
+        }
+
+        /** pbus_size_mem + calculate_mem_align + calculate_memsize. */
+        private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long addSize, int winFlags) {
+            long[] aligns = new long[24];
+            int maxOrder = 0;
+            long size = 0;
+            long childrenAdd = 0;
+            long addAlign = 0;
+            for (Res r : child) {
+                if (r.io() || r.flags == 0) {
+                    continue;
+                }
+                int fm = r.flags & mask;
+                if (fm != type && fm != type2 && fm != type3) {
+                    continue;
+                }
+                if (r.size == 0) {
+                    // An empty hot-plug window contributes only its optional size (realloc list).
+                    childrenAdd += r.add;
+                    addAlign = Math.max(addAlign, r.addAlign);
+                    continue;
+                }
+                long align = r.align;
+                int order = Long.numberOfTrailingZeros(align) - 20;
+                if (order < 0) {
+                    order = 0;
+                }
+                if (order >= aligns.length) {
+                    h.logFailure(AllocSupport.name(r.f) + ": disabling " + r.label() + " (bad alignment 0x" + Long.toHexString(align) + ")");
+                    continue;
+                }
+                size += Math.max(r.size, align);
+                if (r.size <= align) {
+                    aligns[order] += align;
+                }
+                maxOrder = Math.max(maxOrder, order);
+                childrenAdd += r.add;
+                addAlign = Math.max(addAlign, r.addAlign);
+            }
+            long minAlign = Math.max(calculateMemAlign(aligns, maxOrder), MEM_WINDOW_ALIGN);
+            long size0 = AllocSupport.alignUp(size, minAlign);
+            addAlign = Math.max(minAlign, addAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0 : AllocSupport.alignUp(Math.max(size, addSize) + childrenAdd, addAlign);
+            Res w = new Res(br, index, winFlags, size0, minAlign);
+            if (size0 == 0 && sizeAdd == 0) {
+                w.flags = 0;
+            } else if (sizeAdd > size0) {
+                w.add = sizeAdd - size0;
+                w.addAlign = addAlign;
+            }
+            return w;
+        }
+
+        /** drivers/pci/setup-bus.c calculate_mem_align. */
+        private static long calculateMemAlign(long[] aligns, int maxOrder) {
+            long align = 0;
+            long minAlign = 0;
+            for (int order = 0; order <= maxOrder; order++) {
+                long align1 = 1L << (order + 20);
+                if (align == 0) {
+                    minAlign = align1;
+                } else if (AllocSupport.alignUp(align + minAlign, minAlign) < align1) {
+                    minAlign = align1 >> 1;
+                }
+                align += aligns[order];
+            }
+            return minAlign;
+        }
+
+        // ------------------------------------------------------------ assignment (top-down)
+
+        private void assignBus(PciBus bus, List<Space> spaces) {
+            List<Res> list = new ArrayList<>();
+            for (Res r : resourcesOn(bus)) {
+                if (r.window() && r.add > 0 && r.addAlign > r.align) {
+                    r.align = r.addAlign; // __assign_resources_sorted: start = add_align, list re-sorted
+                }
+                int at = list.size();
+                for (int i = 0; i < list.size(); i++) {
+                    if (r.align > list.get(i).align) {
+                        at = i;
+                        break;
+                    }
+                }
+                list.add(at, r);
+            }
+            for (Res r : list) {
+                long want = r.size + r.add;
+                long s = allocate(r, spaces, want);
+                if (s < 0 && r.add > 0) {
+                    s = allocate(r, spaces, r.size);
+                    want = r.size;
+                }
+                if (s < 0) {
+                    if (r.size == 0) {
+                        h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, r.add - 1)
+                                + ": optional hot-plug reservation can't be assigned; no space (dropped)");
+                        r.flags = 0;
+                    } else {
+                        h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, r.size - 1) + ": can't assign; no space");
+                    }
+                    continue;
+                }
+                r.start = s;
+                r.assigned = want;
+                h.logAssigned(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(r.start, r.end()) + ": assigned");
+                if (!r.window()) {
+                    AllocSupport.programBar(r);
+                }
+            }
+            for (PciFunction f : bus.functions()) {
+                if (f instanceof PciBridgeBase br) {
+                    Res[] w = windows.get(br);
+                    List<Space> child = new ArrayList<>();
+                    Res io = assigned(w[0]);
+                    Res mem = assigned(w[1]);
+                    Res pref = assigned(w[2]);
+                    if (io != null) {
+                        child.add(new Space("io", F_IO, io.start, io.end()));
+                    }
+                    if (mem != null) {
+                        child.add(new Space("mem", F_MEM, mem.start, mem.end()));
+                    }
+                    if (pref != null) {
+                        child.add(new Space("pref", pref.flags, pref.start, pref.end()));
+                    }
+                    assignBus(br.secondaryBusObject(), child);
+                    h.logAssigned(AllocSupport.name(br) + ": PCI bridge to [bus " + AllocSupport.hex(br.secondaryBus(), 2)
+                            + (br.subordinateBus() != br.secondaryBus() ? "-" + AllocSupport.hex(br.subordinateBus(), 2) : "") + "]");
+                    AllocSupport.cfgWrite(br, PciBridgeBase.BRIDGE_CONTROL, 2, PciBridgeBase.BRIDGE_CTL_SERR);
+                    AllocSupport.programBridgeLinux(br, io, mem, pref);
+                    AllocSupport.enable(br, io != null || hasAssigned(br, true), mem != null || pref != null || hasAssigned(br, false), true);
+                }
+            }
+            for (PciFunction f : bus.functions()) {
+                if (!(f instanceof PciBridgeBase) && !(f instanceof HostBridge)) {
+                    // The driver's pci_enable_device: decode for the spaces its BARs use.
+                    AllocSupport.enable(f, hasAssigned(f, true), hasAssigned(f, false), false);
+                }
+            }
+        }
+
+        private static Res assigned(Res r) {
+            return r != null && r.flags != 0 && r.start >= 0 ? r : null;
+        }
+
+        private static boolean hasAssigned(PciFunction f, boolean io) {
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bar(i);
+                if (b != null && b.isIo() == io && f.barAddress(i) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** __pci_assign_resource's three passes over the bus windows, 64-bit resources above 4 GiB first. */
+        private long allocate(Res r, List<Space> spaces, long size) {
+            long min = r.io() ? Apertures.LINUX_PCIBIOS_MIN_IO : 0;
+            long s = fromRegions(r, spaces, size, min, F_PREF | F_MEM64);
+            if (s >= 0) {
+                return s;
+            }
+            if ((r.flags & (F_PREF | F_MEM64)) == (F_PREF | F_MEM64)) {
+                s = fromRegions(r, spaces, size, min, F_PREF);
+                if (s >= 0) {
+                    return s;
+                }
+            }
+            if ((r.flags & (F_PREF | F_MEM64)) != 0) {
+                s = fromRegions(r, spaces, size, min, 0);
+            }
+            return s;
+        }
+
+        private long fromRegions(Res r, List<Space> spaces, long size, long min, int typeMask) {
+            if ((r.flags & F_MEM64) != 0) {
+                long s = fromRegion(r, spaces, size, min, typeMask, 0x1_0000_0000L, Long.MAX_VALUE);
+                return s >= 0 ? s : fromRegion(r, spaces, size, min, typeMask, 0, Long.MAX_VALUE);
+            }
+            return fromRegion(r, spaces, size, min, typeMask, 0, 0xFFFF_FFFFL);
+        }
+
+        private long fromRegion(Res r, List<Space> spaces, long size, long min, int typeMask, long regionLo, long regionHi) {
+            int mask = typeMask | F_IO | F_MEM;
+            for (Space sp : spaces) {
+                if (((r.flags ^ sp.flags) & mask) != 0) {
+                    continue;
+                }
+                if ((sp.flags & F_PREF) != 0 && (r.flags & F_PREF) == 0) {
+                    continue;
+                }
+                long lo = Math.max(sp.start, regionLo);
+                long hi = Math.min(sp.end, regionHi);
+                if (lo > hi) {
+                    continue;
+                }
+                long minUsed = lo != 0 ? lo : min;
+                if (size > hi - minUsed + 1) {
+                    continue;
+                }
+                long s = sp.allocate(size, r.align, minUsed, hi);
+                if (s >= 0) {
+                    return s;
+                }
+            }
+            return -1;
+        }
+    }
+}

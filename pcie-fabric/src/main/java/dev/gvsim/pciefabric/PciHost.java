@@ -1,0 +1,836 @@
+package dev.gvsim.pciefabric;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.Counter;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.SimTime;
+import dev.gvsim.simcore.Stats;
+import dev.gvsim.simcore.Status;
+import dev.gvsim.simcore.Target;
+
+/**
+ * The arm {@code virt} GPEX root complex (QEMU hw/pci-host/gpex.c): root bus 0 ({@code pcie.0})
+ * with the host bridge 1b36:0008 at 00:00.0, ECAM config decode, and routing of memory, I/O and
+ * configuration requests down the tree by bus numbers and bridge windows. A request nobody claims
+ * is a master abort (reads all ones, writes dropped), counted with its address; a request a bridge
+ * window claims but nothing below decodes is an Unsupported Request completion, also all ones.
+ *
+ * <p>Resets follow their spec timing in simulated time ({@link #setTime}): a function still in
+ * reset answers configuration reads with Configuration Request Retry Status, which the root
+ * complex (CRS Software Visibility off) turns into all ones.
+ */
+public final class PciHost {
+    public static final String ROOT_BUS = "pcie.0";
+
+    public static final ParamDef HOP_LATENCY = ParamDef.duration("pcie.hop_latency", "0ns",
+            "assumption: the QEMU TCG reference runs carry no device latency; set it to study switch/port traversal",
+            "latency added per bridge (root port, switch port, PCI bridge) a memory or I/O request crosses, each way");
+    public static final ParamDef ISA_FILTER = ParamDef.bool("pcie.bridge_isa_filter", true,
+            "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18; qxl.md §6.2 (QEMU pci_bridge.c does not filter)",
+            "apply Bridge Control ISA Enable: do not forward the top 768 bytes of each 1 KiB of the I/O window below 64 KiB");
+    public static final ParamDef VGA_ALIAS = ParamDef.bool("pcie.bridge_vga_10bit_alias", false,
+            "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 (10-bit VGA decode unless VGA 16-bit decode); QEMU pci.c implements 16-bit only",
+            "with VGA Enable and VGA 16-bit decode clear, forward VGA I/O aliases (address bits 9:0)");
+    public static final ParamDef FLR_TIME = ParamDef.duration("pcie.flr_time", "100ms",
+            "PCIe Base 4.0 §6.6.2: a function must complete FLR within 100 ms",
+            "time after Initiate FLR during which the function answers config reads with CRS");
+    public static final ParamDef D3HOT_D0_TIME = ParamDef.duration("pcie.d3hot_d0_time", "10ms",
+            "PCI PM 1.2 §5.6.1 Table 5-6: D3hot to D0 recovery time 10 ms", "D3hot->D0 (No_Soft_Reset clear) recovery time");
+    public static final ParamDef SBR_LINKUP_TIME = ParamDef.duration("pcie.sbr_recovery_time", "100ms",
+            "PCIe Base 4.0 §6.6.1: software waits 100 ms after a Conventional Reset before the first config request",
+            "time after Secondary Bus Reset is deasserted during which functions below answer with CRS");
+    public static final ParamDef SBR_MIN_HOLD = ParamDef.duration("pcie.sbr_min_hold", "1ms",
+            "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 / PCI 3.0 Trst: reset asserted for at least 1 ms",
+            "minimum time Secondary Bus Reset must stay asserted; shorter pulses are counted as violations");
+    public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
+            SBR_MIN_HOLD);
+
+    /** Count of recent unclaimed addresses kept for the report. */
+    public static final int ABORT_LOG = 16;
+
+    private final Apertures ap;
+    private final Stats stats;
+    private final PciBus root = new PciBus(ROOT_BUS, null, false);
+    private final HostBridge hostBridge = new HostBridge();
+    private final Map<String, PciBus> buses = new LinkedHashMap<>();
+    private final List<PciFunction> all = new ArrayList<>();
+    private final long hopLatency;
+    private final boolean isaFilter;
+    private final boolean vgaAlias;
+    private final long flrTime;
+    private final long d3Time;
+    private final long sbrTime;
+    private final long sbrMinHold;
+
+    private final Counter masterAbortMem;
+    private final Counter masterAbortIo;
+    private final Counter urMem;
+    private final Counter urIo;
+    private final Counter cfgUnsupported;
+    private final Counter cfgCrs;
+    private final Counter cfgOutOfRange;
+    private final Counter barRuleViolations;
+    private final Counter sbrShortPulses;
+    private final long[] abortAddr = new long[ABORT_LOG];
+    private final byte[] abortKind = new byte[ABORT_LOG];
+    private int abortCount;
+
+    private long now;
+    private final Access scratch = new Access();
+    private final List<String> allocLog = new ArrayList<>();
+    private final List<String> allocFailures = new ArrayList<>();
+    private String allocPolicy = "none";
+
+    /** Per-function fabric counters: config reads, config writes, memory, I/O. */
+    private final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
+    private final Map<PciBridgeBase, Long> sbrAssertedAt = new java.util.IdentityHashMap<>();
+
+    private final Target ecam = this::ecamAccess;
+
+    public PciHost(Params params, Stats stats) {
+        this(params, stats, new Apertures());
+    }
+
+    /** A root complex with other apertures than arm virt's (tests, other boards). */
+    public PciHost(Params params, Stats stats, Apertures apertures) {
+        this.ap = apertures;
+        this.stats = stats;
+        if (params != null) {
+            params.declareAll(PARAMS);
+        }
+        this.hopLatency = params != null ? params.getDuration(HOP_LATENCY) : 0;
+        this.isaFilter = params == null || params.getBoolean(ISA_FILTER);
+        this.vgaAlias = params != null && params.getBoolean(VGA_ALIAS);
+        this.flrTime = params != null ? params.getDuration(FLR_TIME) : SimTime.ms(100);
+        this.d3Time = params != null ? params.getDuration(D3HOT_D0_TIME) : SimTime.ms(10);
+        this.sbrTime = params != null ? params.getDuration(SBR_LINKUP_TIME) : SimTime.ms(100);
+        this.sbrMinHold = params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1);
+        masterAbortMem = stats.counter("pcie.master_abort.mem");
+        masterAbortIo = stats.counter("pcie.master_abort.io");
+        urMem = stats.counter("pcie.unsupported_request.mem");
+        urIo = stats.counter("pcie.unsupported_request.io");
+        cfgUnsupported = stats.counter("pcie.config.no_function");
+        cfgCrs = stats.counter("pcie.config.crs");
+        cfgOutOfRange = stats.counter("pcie.config.beyond_config_space");
+        barRuleViolations = stats.counter("pcie.bar.access_rule_violation");
+        sbrShortPulses = stats.counter("pcie.sbr.short_pulse");
+        buses.put(ROOT_BUS, root);
+        place(hostBridge, root, 0);
+    }
+
+    // ---------------------------------------------------------------- building
+
+    /**
+     * Places {@code f} on the bus {@code busId} ({@code pcie.0} or a bridge's id) at {@code slot}
+     * (−1 = the next free slot, as QEMU picks it) and function {@code fn}.
+     */
+    public void add(PciFunction f, String busId, int slot, int fn) {
+        PciBus bus = buses.get(busId == null ? ROOT_BUS : busId);
+        if (bus == null) {
+            throw new IllegalArgumentException("Bus '" + busId + "' not found (known: " + String.join(", ", buses.keySet()) + ")");
+        }
+        if (fn < 0 || fn > 7) {
+            throw new IllegalArgumentException(f.id() + ": function " + fn + " out of range 0..7");
+        }
+        if (slot < -1 || slot > 31) {
+            throw new IllegalArgumentException(f.id() + ": slot " + slot + " out of range 0..31");
+        }
+        if (all.contains(f)) {
+            throw new IllegalArgumentException(f.id() + " is already placed");
+        }
+        if (slot == -1) {
+            for (int s = 0; s < 32; s++) {
+                if (bus.devfn[s << 3 | fn] == null && (fn != 0 || emptySlot(bus, s))) {
+                    slot = s;
+                    break;
+                }
+                if (bus.singleDevice()) {
+                    break;
+                }
+            }
+            if (slot == -1) {
+                throw new IllegalArgumentException("PCI: no slot/function available for " + f.typeName() + ", all in use or reserved");
+            }
+        }
+        if (bus.singleDevice() && slot != 0) {
+            // QEMU hw/pci/pci.c do_pci_register_device: a PCIe port's link has one device, at slot 0.
+            throw new IllegalArgumentException("PCI: slot " + slot + " is not valid for " + f.typeName() + ", parent device only allows plugging into slot 0.");
+        }
+        if (f instanceof RootPort || f instanceof SwitchDownstreamPort) {
+            int ch = f instanceof RootPort r ? r.chassis() : ((SwitchDownstreamPort) f).chassis();
+            int sl = f instanceof RootPort r ? r.slot() : ((SwitchDownstreamPort) f).slot();
+            for (PciFunction o : all) {
+                int och = o instanceof RootPort r ? r.chassis() : o instanceof SwitchDownstreamPort d ? d.chassis() : -1;
+                int osl = o instanceof RootPort r ? r.slot() : o instanceof SwitchDownstreamPort d ? d.slot() : -1;
+                if (och == ch && osl == sl) {
+                    PciFunction q = o;
+                    // hw/pci/pcie.c pcie_chassis_add_slot returns -EBUSY; pcie_cap_slot_init reports it.
+                    throw new IllegalArgumentException(f.id() + ": Can't add chassis slot, error -16 (chassis " + ch + " slot "
+                            + sl + " already used by " + q.id() + ")");
+                }
+            }
+        }
+        int devfn = slot << 3 | fn;
+        if (bus.devfn[devfn] != null) {
+            throw new IllegalArgumentException("PCI: slot " + slot + " function " + fn + " not available for " + f.typeName() + ", in use by "
+                    + bus.devfn[devfn].id());
+        }
+        place(f, bus, devfn);
+    }
+
+    private static boolean emptySlot(PciBus bus, int s) {
+        for (int i = 0; i < 8; i++) {
+            if (bus.devfn[s << 3 | i] != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void place(PciFunction f, PciBus bus, int devfn) {
+        bus.devfn[devfn] = f;
+        f.sealIfNeeded();
+        if ((devfn & 7) != 0 && bus.devfn[devfn & ~7] != null) {
+            // Multi-function device: function 0 advertises it (Header Type bit 7, PCI 3.0 §6.2.1).
+            bus.devfn[devfn & ~7].config[PciFunction.HEADER_TYPE] |= (byte) 0x80;
+        } else if ((devfn & 7) == 0 && bus.devfn[devfn + 1] != null) {
+            f.config[PciFunction.HEADER_TYPE] |= (byte) 0x80;
+        }
+        all.add(f);
+        perFunction.put(f, new long[4]);
+        f.setBdf(bus.number() << 8 | devfn);
+        f.setResetListener(this::selfReset);
+        if (f instanceof PciBridgeBase br) {
+            String id = f.id();
+            if (buses.containsKey(id)) {
+                throw new IllegalArgumentException("duplicate bus id '" + id + "'");
+            }
+            PciBus sec = new PciBus(id, br, br.secondaryIsLink());
+            br.attachSecondary(sec);
+            br.setSecondaryResetListener(this::secondaryReset);
+            buses.put(id, sec);
+        }
+        if (bus.bridge() instanceof RootPort rp) {
+            rp.setPresence(true);
+        }
+        if (bus.bridge() instanceof SwitchDownstreamPort dp) {
+            int sta = PciFunction.EXP_SLTSTA + dp.expressCapability();
+            dp.setWord(sta, dp.word(sta) | RootPort.SLTSTA_PDS);
+            int ls = PciFunction.EXP_LNKSTA + dp.expressCapability();
+            dp.setWord(ls, dp.word(ls) | PciFunction.LNKSTA_DLLLA);
+        }
+    }
+
+    // ---------------------------------------------------------------- time and resets
+
+    /** The current simulated time in ps (for reset timing). */
+    public void setTime(long ps) {
+        now = ps;
+    }
+
+    public long time() {
+        return now;
+    }
+
+    private void selfReset(PciFunction f, PciFunction.ResetKind kind) {
+        f.setReadyAtPs(now + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
+    }
+
+    private void secondaryReset(PciBridgeBase br, boolean asserted) {
+        PciBus sec = br.secondaryBusObject();
+        if (asserted) {
+            sbrAssertedAt.put(br, now);
+            resetBelow(sec, PciFunction.ResetKind.SECONDARY_BUS);
+        } else {
+            Long at = sbrAssertedAt.remove(br);
+            if (at != null && now - at < sbrMinHold) {
+                sbrShortPulses.inc();
+            }
+            markNotReady(sec, now + sbrTime);
+        }
+    }
+
+    private void resetBelow(PciBus bus, PciFunction.ResetKind kind) {
+        for (PciFunction f : bus.devfn) {
+            if (f != null) {
+                f.reset(kind);
+                if (f instanceof PciBridgeBase b) {
+                    resetBelow(b.secondaryBusObject(), kind);
+                }
+            }
+        }
+    }
+
+    private void markNotReady(PciBus bus, long until) {
+        for (PciFunction f : bus.devfn) {
+            if (f != null) {
+                f.setReadyAtPs(until);
+                if (f instanceof PciBridgeBase b) {
+                    markNotReady(b.secondaryBusObject(), until);
+                }
+            }
+        }
+    }
+
+    /** Power-on reset of the whole hierarchy. */
+    public void coldReset() {
+        hostBridge.reset(PciFunction.ResetKind.COLD);
+        resetBelow(root, PciFunction.ResetKind.COLD);
+        refreshBdfs();
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /** The ECAM window: offset = bus << 20 | dev << 15 | fn << 12 | reg (PCIe Base 4.0 §7.2.2). */
+    public Target ecam() {
+        return ecam;
+    }
+
+    private void ecamAccess(Access a, long offset) {
+        if (offset < 0 || offset >= (256L << 20)) {
+            cfgUnsupported.inc();
+            a.masterAbort();
+            return;
+        }
+        int bdf = (int) (offset >>> 12);
+        int reg = (int) (offset & 0xFFF);
+        if (a.size == 8 && (reg & 7) == 0) {
+            // An 8-byte ECAM access is split into two dword config requests (QEMU pcie_mmcfg .impl.max_access_size 4).
+            long lo;
+            long hi;
+            long data = a.data;
+            a.size = 4;
+            configAccess(a, bdf, reg);
+            lo = a.data & 0xFFFF_FFFFL;
+            Status s = a.status;
+            a.data = data >>> 32;
+            a.status = Status.OK;
+            configAccess(a, bdf, reg + 4);
+            hi = a.data & 0xFFFF_FFFFL;
+            a.size = 8;
+            if (a.isRead()) {
+                a.data = lo | hi << 32;
+            } else {
+                a.data = data;
+            }
+            if (s != Status.OK) {
+                a.status = s;
+            }
+            return;
+        }
+        configAccess(a, bdf, reg);
+    }
+
+    /**
+     * A configuration read or write of {@code a.size} (1, 2 or 4) bytes at {@code offset} of
+     * {@code bdf}. A function that does not exist reads all ones (the master abort / UR is counted).
+     */
+    public void configAccess(Access a, int bdf, int offset) {
+        int size = a.size;
+        if (size != 1 && size != 2 && size != 4 || offset < 0 || offset + size > PciFunction.CONFIG_SIZE || (offset & (size - 1)) != 0) {
+            cfgUnsupported.inc();
+            a.masterAbort();
+            return;
+        }
+        PciFunction f = lookupConfig((bdf >> 8) & 0xFF, bdf & 0xFF);
+        if (f == null) {
+            cfgUnsupported.inc();
+            a.masterAbort();
+            return;
+        }
+        long[] pc = perFunction.get(f);
+        if (now < f.readyAtPs()) {
+            // Configuration Request Retry Status (PCIe Base 4.0 §2.3.1); without CRS Software
+            // Visibility the root complex completes the read as all ones.
+            cfgCrs.inc();
+            if (a.isRead()) {
+                a.data = a.sizeMask();
+            }
+            return;
+        }
+        if (offset + size > f.configSpaceSize()) {
+            // QEMU pci_host_config_read_common: beyond the function's config space reads ~0.
+            cfgOutOfRange.inc();
+            if (a.isRead()) {
+                a.data = a.sizeMask();
+            }
+            return;
+        }
+        if (a.isRead()) {
+            pc[0]++;
+            a.data = f.configRead(offset, size) & a.sizeMask();
+        } else {
+            pc[1]++;
+            f.configWrite(offset, size, a.data & a.sizeMask());
+            if (f instanceof PciBridgeBase && offset <= PciBridgeBase.SUBORDINATE_BUS && offset + size > PciBridgeBase.PRIMARY_BUS) {
+                refreshBdfs();
+            }
+        }
+    }
+
+    /** Type 0 on the root bus, type 1 routed by secondary/subordinate bus numbers. */
+    private PciFunction lookupConfig(int bus, int devfn) {
+        if (bus == 0) {
+            return root.devfn[devfn];
+        }
+        PciBus b = root;
+        for (int depth = 0; depth < 256; depth++) {
+            PciBus next = null;
+            for (PciFunction f : b.devfn) {
+                if (f instanceof PciBridgeBase br && br.forwardsConfig(bus)) {
+                    next = br.secondaryBusObject();
+                    if (br.busInReset()) {
+                        return null;
+                    }
+                    break;
+                }
+            }
+            if (next == null) {
+                return null;
+            }
+            if (next.number() == bus) {
+                if (next.singleDevice() && (devfn >> 3) != 0) {
+                    return null; // only device 0 exists on a PCIe link (PCIe Base 4.0 §7.3.1)
+                }
+                return next.devfn[devfn];
+            }
+            b = next;
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- memory and I/O
+
+    /**
+     * A memory access at the absolute physical address {@code a.address} inside the MMIO32 or MMIO64
+     * aperture (PIO and ECAM addresses are accepted too and routed as I/O / config).
+     */
+    public void memAccess(Access a) {
+        long pa = a.address;
+        if (ap.inPio(pa)) {
+            ioAccess(a, pa - ap.pioBase);
+            return;
+        }
+        if (ap.inEcam(pa)) {
+            ecamAccess(a, pa - ap.ecamBase);
+            return;
+        }
+        if (!ap.inMmio32(pa) && !ap.inMmio64(pa)) {
+            abort(a, pa, false);
+            return;
+        }
+        int r = routeMem(root, pa, a);
+        if (r == NOT_CLAIMED) {
+            abort(a, pa, false);
+        }
+    }
+
+    /** A PCI I/O space access to {@code port} (0..0xFFFF). */
+    public void ioAccess(Access a, long port) {
+        if (port < 0 || port > 0xFFFF) {
+            abort(a, port, true);
+            return;
+        }
+        int r = routeIo(root, port, a);
+        if (r == NOT_CLAIMED) {
+            abort(a, port, true);
+        }
+    }
+
+    private static final int NOT_CLAIMED = 0;
+    private static final int DELIVERED = 1;
+    private static final int UNSUPPORTED = 2;
+
+    private int routeMem(PciBus bus, long addr, Access a) {
+        PciFunction[] fns = bus.devfn;
+        for (int d = 0; d < 256; d++) {
+            PciFunction f = fns[d];
+            if (f == null) {
+                continue;
+            }
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bars[i];
+                if (b == null || b.isIo() || !f.barDecodes(i)) {
+                    continue;
+                }
+                long off = addr - f.barAddress(i);
+                if (off >= 0 && off < b.size) {
+                    deliver(f, b, off, a);
+                    return DELIVERED;
+                }
+            }
+            if (f.romDecodes()) {
+                long off = addr - f.romAddress();
+                if (off >= 0 && off < f.romSize()) {
+                    if (a.isWrite()) {
+                        return DELIVERED; // ROM is read-only; writes are ignored
+                    }
+                    perFunction.get(f)[2]++;
+                    f.romAccess(off, a);
+                    return DELIVERED;
+                }
+            }
+            if (f instanceof PciBridgeBase br && br.forwardsMem(addr)) {
+                a.latencyPs += hopLatency;
+                int r = br.busInReset() ? NOT_CLAIMED : routeMem(br.secondaryBusObject(), addr, a);
+                if (r == NOT_CLAIMED) {
+                    urMem.inc();
+                    record(addr, (byte) 2);
+                    a.masterAbort();
+                    return UNSUPPORTED;
+                }
+                a.latencyPs += hopLatency;
+                return r;
+            }
+        }
+        return NOT_CLAIMED;
+    }
+
+    private int routeIo(PciBus bus, long port, Access a) {
+        PciFunction[] fns = bus.devfn;
+        for (int d = 0; d < 256; d++) {
+            PciFunction f = fns[d];
+            if (f == null) {
+                continue;
+            }
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bars[i];
+                if (b == null || !b.isIo() || !f.barDecodes(i)) {
+                    continue;
+                }
+                long off = port - f.barAddress(i);
+                if (off >= 0 && off < b.size) {
+                    deliver(f, b, off, a);
+                    return DELIVERED;
+                }
+            }
+            if (f instanceof PciBridgeBase br && br.forwardsIo(port, isaFilter, vgaAlias)) {
+                a.latencyPs += hopLatency;
+                int r = br.busInReset() ? NOT_CLAIMED : routeIo(br.secondaryBusObject(), port, a);
+                if (r == NOT_CLAIMED) {
+                    urIo.inc();
+                    record(port, (byte) 3);
+                    a.masterAbort();
+                    return UNSUPPORTED;
+                }
+                a.latencyPs += hopLatency;
+                return r;
+            }
+        }
+        return NOT_CLAIMED;
+    }
+
+    /** Applies the BAR's access rules (reject, split, widen) and calls the device. */
+    private void deliver(PciFunction f, Bar b, long off, Access a) {
+        perFunction.get(f)[b.isIo() ? 3 : 2]++;
+        AccessRules rules = b.rules;
+        if (a.buffer != null || rules == null || a.size > 8) {
+            if (off + a.size > b.size) {
+                barRuleViolations.inc();
+                a.fail(Status.EXTERNAL_ABORT, off);
+                if (a.isRead()) {
+                    a.data = a.sizeMask();
+                }
+                return;
+            }
+            f.barAccess(b, off, a);
+            return;
+        }
+        if (!rules.valid(off, a.size) || off + a.size > b.size) {
+            barRuleViolations.inc();
+            a.fail(Status.EXTERNAL_ABORT, off);
+            if (a.isRead()) {
+                a.data = a.sizeMask();
+            }
+            return;
+        }
+        int size = a.size;
+        if (size >= rules.implMin && size <= rules.implMax) {
+            f.barAccess(b, off, a);
+            return;
+        }
+        Access s = scratch;
+        if (size > rules.implMax) {
+            // Split into implemented-size pieces, little-endian (QEMU access_with_adjusted_size).
+            int piece = rules.implMax;
+            long v = 0;
+            for (int done = 0; done < size; done += piece) {
+                s.reset();
+                s.kind = a.kind;
+                s.address = a.address + done;
+                s.size = piece;
+                s.flags = a.flags;
+                s.data = a.isWrite() ? (a.data >>> (8 * done)) & pieceMask(piece) : 0;
+                f.barAccess(b, off + done, s);
+                if (a.isRead()) {
+                    v |= (s.data & pieceMask(piece)) << (8 * done);
+                }
+                a.latencyPs += s.latencyPs;
+                if (s.status != Status.OK) {
+                    a.status = s.status;
+                }
+            }
+            if (a.isRead()) {
+                a.data = v;
+            }
+            return;
+        }
+        // Narrower than implemented: widen to implMin at the aligned offset and extract.
+        int wide = rules.implMin;
+        long base = off & -(long) wide;
+        int shift = (int) (off - base) * 8;
+        s.reset();
+        s.kind = a.kind;
+        s.address = a.address - (off - base);
+        s.size = wide;
+        s.flags = a.flags;
+        s.data = a.isWrite() ? (a.data & a.sizeMask()) << shift : 0;
+        f.barAccess(b, base, s);
+        a.latencyPs += s.latencyPs;
+        if (a.isRead()) {
+            a.data = (s.data >>> shift) & a.sizeMask();
+        }
+        if (s.status != Status.OK) {
+            a.status = s.status;
+        }
+    }
+
+    private static long pieceMask(int size) {
+        return size >= 8 ? -1L : (1L << (8 * size)) - 1;
+    }
+
+    private void abort(Access a, long addr, boolean io) {
+        (io ? masterAbortIo : masterAbortMem).inc();
+        record(addr, (byte) (io ? 1 : 0));
+        a.masterAbort();
+    }
+
+    private void record(long addr, byte kind) {
+        int i = abortCount % ABORT_LOG;
+        abortAddr[i] = addr;
+        abortKind[i] = kind;
+        abortCount++;
+    }
+
+    // ---------------------------------------------------------------- lookup
+
+    /** All functions (host bridge first) in depth-first bus order. */
+    public List<PciFunction> functions() {
+        List<PciFunction> out = new ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private void collect(PciBus bus, List<PciFunction> out) {
+        for (PciFunction f : bus.devfn) {
+            if (f != null) {
+                out.add(f);
+                if (f instanceof PciBridgeBase b) {
+                    collect(b.secondaryBusObject(), out);
+                }
+            }
+        }
+    }
+
+    /** The function answering configuration requests for {@code bdf} now, or null. */
+    public PciFunction find(int bdf) {
+        return lookupConfig((bdf >> 8) & 0xFF, bdf & 0xFF);
+    }
+
+    public PciFunction byId(String id) {
+        for (PciFunction f : all) {
+            if (f.id().equals(id)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    public PciBus rootBus() {
+        return root;
+    }
+
+    public PciBus bus(String id) {
+        return buses.get(id);
+    }
+
+    public PciFunction hostBridge() {
+        return hostBridge;
+    }
+
+    public Apertures apertures() {
+        return ap;
+    }
+
+    /** The bus a function sits on. */
+    public PciBus busOf(PciFunction f) {
+        for (PciBus b : buses.values()) {
+            if (b.devfnOf(f) >= 0) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Recomputes every function's bus/device/function from the current bus numbers. */
+    public void refreshBdfs() {
+        for (PciBus b : buses.values()) {
+            for (int i = 0; i < 256; i++) {
+                if (b.devfn[i] != null) {
+                    b.devfn[i].setBdf(b.number() << 8 | i);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation log
+
+    void beginAllocation(String policy) {
+        allocPolicy = policy;
+        allocLog.clear();
+        allocFailures.clear();
+    }
+
+    void logAssigned(String line) {
+        allocLog.add(line);
+    }
+
+    void logFailure(String line) {
+        allocFailures.add(line);
+    }
+
+    /** What the last allocator assigned, in the kernel's message style, in order. */
+    public List<String> allocationLog() {
+        return List.copyOf(allocLog);
+    }
+
+    /** What the last allocator could not assign, with the reason. */
+    public List<String> allocationFailures() {
+        return List.copyOf(allocFailures);
+    }
+
+    // ---------------------------------------------------------------- reports
+
+    public long masterAborts() {
+        return masterAbortMem.get() + masterAbortIo.get();
+    }
+
+    public long unsupportedRequests() {
+        return urMem.get() + urIo.get();
+    }
+
+    /** Master aborts, URs, config anomalies, allocation outcome and per-function counts; sorted keys. */
+    public Map<String, Object> report() {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("master_aborts_mem", masterAbortMem.get());
+        m.put("master_aborts_io", masterAbortIo.get());
+        m.put("unsupported_requests_mem", urMem.get());
+        m.put("unsupported_requests_io", urIo.get());
+        m.put("config_no_function", cfgUnsupported.get());
+        m.put("config_crs", cfgCrs.get());
+        m.put("config_beyond_space", cfgOutOfRange.get());
+        m.put("bar_access_rule_violations", barRuleViolations.get());
+        m.put("sbr_short_pulses", sbrShortPulses.get());
+        List<String> recent = new ArrayList<>();
+        int n = Math.min(abortCount, ABORT_LOG);
+        for (int k = 0; k < n; k++) {
+            int i = (abortCount - n + k) % ABORT_LOG;
+            String kind = switch (abortKind[i]) {
+                case 0 -> "mem master-abort";
+                case 1 -> "io master-abort";
+                case 2 -> "mem UR below bridge";
+                default -> "io UR below bridge";
+            };
+            recent.add(kind + " 0x" + Long.toHexString(abortAddr[i]));
+        }
+        m.put("unclaimed_recent", recent);
+        m.put("allocator", allocPolicy);
+        m.put("allocation_failures", List.copyOf(allocFailures));
+        Map<String, Object> fns = new TreeMap<>();
+        for (PciFunction f : functions()) {
+            long[] c = perFunction.get(f);
+            Map<String, Object> e = new TreeMap<>();
+            e.put("id", f.id());
+            e.put("type", f.typeName());
+            e.put("config_reads", c[0]);
+            e.put("config_writes", c[1]);
+            e.put("mem_accesses", c[2]);
+            e.put("io_accesses", c[3]);
+            fns.put(PciFunction.formatBdf(f.bdf()) + " " + f.id(), e);
+        }
+        m.put("functions", fns);
+        return m;
+    }
+
+    /**
+     * The enumerated tree as data (for {@code --json}): per function, in depth-first order, bdf, id,
+     * type, vendor/device/class, command, each BAR (index, kind, 64-bit, prefetchable, address, size,
+     * decoding) and for bridges the bus numbers, the I/O, memory and prefetchable windows and Bridge Control.
+     */
+    public List<Map<String, Object>> describe() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PciFunction f : functions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bdf", PciFunction.formatBdf(f.bdf()));
+            m.put("id", f.id());
+            m.put("type", f.typeName());
+            m.put("vendor", String.format("0x%04x", f.configRead(PciFunction.VENDOR_ID, 2)));
+            m.put("device", String.format("0x%04x", f.configRead(PciFunction.DEVICE_ID, 2)));
+            m.put("class", String.format("0x%06x", f.configRead(PciFunction.CLASS_PROG, 4) & 0xFF_FFFF));
+            m.put("command", String.format("0x%04x", f.command()));
+            List<Map<String, Object>> bars = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bar(i);
+                if (b == null) {
+                    continue;
+                }
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("index", i);
+                bm.put("kind", b.isIo() ? "io" : "mem");
+                bm.put("64bit", b.is64());
+                bm.put("prefetchable", b.prefetchable);
+                bm.put("address", "0x" + Long.toHexString(f.barAddress(i)));
+                bm.put("size", b.size);
+                bm.put("decoding", f.barDecodes(i));
+                bars.add(bm);
+            }
+            if (f.romSize() != 0) {
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("index", "rom");
+                bm.put("kind", "mem");
+                bm.put("address", "0x" + Long.toHexString(f.romAddress()));
+                bm.put("size", f.romSize());
+                bm.put("decoding", f.romDecodes());
+                bars.add(bm);
+            }
+            m.put("bars", bars);
+            if (f instanceof PciBridgeBase br) {
+                m.put("primary_bus", br.primaryBus());
+                m.put("secondary_bus", br.secondaryBus());
+                m.put("subordinate_bus", br.subordinateBus());
+                m.put("io_window", br.ioWindowOpen() ? List.of("0x" + Long.toHexString(br.ioBase()), "0x" + Long.toHexString(br.ioLimit())) : null);
+                m.put("mem_window", br.memWindowOpen() ? List.of("0x" + Long.toHexString(br.memBase()), "0x" + Long.toHexString(br.memLimit())) : null);
+                m.put("pref_window", br.prefWindowOpen() ? List.of("0x" + Long.toHexString(br.prefBase()), "0x" + Long.toHexString(br.prefLimit()))
+                        : null);
+                m.put("pref_64bit", br.pref64());
+                m.put("io_32bit", br.io32());
+                m.put("bridge_control", String.format("0x%04x", br.bridgeControl()));
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** {@code lspci -tv}-like tree plus the assignment lines; {@code verbose} adds an {@code lspci -vv}-like block per function. */
+    public String lspci(boolean verbose) {
+        return Lspci.render(this, verbose);
+    }
+}
