@@ -526,7 +526,11 @@ public final class Mmu {
             return;
         }
         final long alignMask = (bulk || zva) ? 0 : size - 1;
-        final long elemMask = (!bulk && a.has(Access.F_PAIR)) ? (size >>> 1) - 1 : alignMask;
+        // F_PAIR on an access of 8 bytes or less marks ONE element of an LDP/STP (TRACE-FORMAT.md
+        // "pair"): the element is the access and its own size is the alignment unit (DDI 0487
+        // B2.5.2: for LDP/STP the check is on the element size). A 16-byte F_PAIR access is a whole
+        // LDP/STP of two X registers: its element is 8 bytes.
+        final long elemMask = (!bulk && size == 16 && a.has(Access.F_PAIR)) ? 7 : alignMask;
         final boolean unaligned = (va & alignMask) != 0;
         final boolean elemUnaligned = (va & elemMask) != 0;
         final boolean exclOrAtomic = (a.flags & (Access.F_EXCL | Access.F_ATOMIC)) != 0;
@@ -640,6 +644,10 @@ public final class Mmu {
             return false;
         }
         int s1Type = (int) (info >>> I_S1TYPE) & 0xF;
+        // the types are known from here on: fault reports name the memory type that faulted
+        a.s1Type = s1Type;
+        a.s2Type = (info & I_S2) != 0 ? (int) (info >>> I_S2TYPE) & 0xF : -1;
+        a.memType = (int) (info >>> I_MEMTYPE) & 0xF;
         boolean fetch = a.kind == Access.FETCH;
         if (!fetch && elemUnaligned && s1Type <= MemoryType.DEVICE_GRE.ordinal()) {
             alignmentFault(a, 1, va); // any unaligned access to Device memory, whatever SCTLR_EL1.A (DDI 0487 B2.5.2)

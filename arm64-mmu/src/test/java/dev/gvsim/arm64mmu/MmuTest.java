@@ -443,6 +443,21 @@ class MmuTest {
     }
 
     @Test
+    void onePairElementAtFourModEightOnDeviceFaultsLikeTheRomLdpOfTheRealTrace() {
+        // real trace: rd va=ROM+0x84 size=8 flags=pair ("ldp x3, x4, [x1]"): one 8-byte element at 4 mod 8
+        Rig r = new Rig();
+        r.mmu.map(QXL_VA_PAGE, BAR_PA, 0x1000, MemoryType.DEVICE_NGNRE);
+        a.read(QXL_VA_PAGE + 0x84, 8).flags = Access.F_PAIR;
+        r.mmu.translate(a);
+        assertThat(a.status).isEqualTo(Status.ALIGNMENT_FAULT);
+        assertThat(a.detail).isEqualTo(0x96000021L);
+        r.mmu.map(QXL_VA_PAGE, BAR_PA, 0x1000, MemoryType.NORMAL_NC);
+        a.read(QXL_VA_PAGE + 0x84, 8).flags = Access.F_PAIR;
+        r.mmu.translate(a);
+        assertThat(a.status).isEqualTo(Status.OK);
+    }
+
+    @Test
     void dcZvaToDeviceFaults() {
         Rig r = new Rig();
         r.mmu.map(QXL_VA_PAGE, BAR_PA, 0x1000, MemoryType.DEVICE_NGNRE);

@@ -46,6 +46,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter (see 'gvsim params'). Repeatable.")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--stage2", paramLabel = "MODE",
+            description = "Install a host stage 2 before replaying: none, kvm (KVM without FEAT_S2FWB: RAM and RAM-backed BARs Normal-WB), kvm-fwb (with FWB).")
+    String stage2;
+
     @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
     String machineType;
 
@@ -69,6 +73,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         opts.paramSets.addAll(sets);
         opts.machineOverride = MachineArgs.join(machineType, devices);
+        if (stage2 != null && !dev.gvsim.simcli.machine.Machine.STAGE2_MODES.contains(stage2)) {
+            throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.simcli.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
+        }
+        opts.stage2 = stage2;
         opts.progress = !json;
         if (!Files.isRegularFile(trace)) {
             throw new InputException(trace + ": no such file");

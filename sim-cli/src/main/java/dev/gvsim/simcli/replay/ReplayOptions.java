@@ -19,6 +19,12 @@ public final class ReplayOptions {
     public int maxListed = 1000;
     /** Progress on stderr (only when it is a terminal). */
     public boolean progress;
+    /**
+     * A host stage 2 installed before the first record ({@code --stage2}): null or "none" for no
+     * stage 2 (IPA = PA), "kvm" for KVM's stage 2 without FEAT_S2FWB, "kvm-fwb" with it. See
+     * {@link dev.gvsim.simcli.machine.Machine#applyStage2}.
+     */
+    public String stage2;
     /** Stop after this many records (0 = all); used by checkpoints and tests. */
     public long stopAfterRecords;
 

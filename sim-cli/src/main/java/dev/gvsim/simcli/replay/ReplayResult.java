@@ -16,6 +16,8 @@ public final class ReplayResult {
     public String machine;
     public final Map<String, String> attrOverrides = new TreeMap<>();
     public final Map<String, String> paramOverrides = new TreeMap<>();
+    /** The {@code --stage2} mode, or null. */
+    public String stage2;
 
     public long records;
     public long accesses;
@@ -57,6 +59,7 @@ public final class ReplayResult {
         Map<String, Object> ov = new LinkedHashMap<>();
         ov.put("attr", attrOverrides);
         ov.put("set", paramOverrides);
+        ov.put("stage2", stage2);
         m.put("overrides", ov);
         m.put("records", records);
         m.put("accesses", accesses);

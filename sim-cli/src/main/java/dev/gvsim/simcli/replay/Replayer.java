@@ -49,6 +49,50 @@ public final class Replayer {
         }
     }
 
+    /**
+     * A replayer that drives an already built machine (executable guest models build the machine,
+     * then issue records one by one with {@link #execute}).
+     */
+    public Replayer(ReplayOptions options, String traceName, Machine machine) {
+        this(options, traceName);
+        this.machine = machine;
+        this.result.machine = machine.args();
+        if (options.stage2 != null) {
+            machine.applyStage2(options.stage2);
+            result.stage2 = options.stage2;
+        }
+    }
+
+    /**
+     * Executes one record exactly as {@link #run} would and returns the Access of its last memory,
+     * config or I/O access (reused: read it before the next call). Bad input throws
+     * IllegalArgumentException with the reason.
+     */
+    public Access execute(TraceRecord r) {
+        result.records++;
+        r.index = result.records;
+        current = r;
+        access.reset();
+        step(r);
+        return access;
+    }
+
+    /** Ends a run driven by {@link #execute}: settles time and collects the reports. */
+    public ReplayResult finishRun() {
+        finish();
+        return result;
+    }
+
+    /** The result so far. */
+    public ReplayResult result() {
+        return result;
+    }
+
+    /** Simulated time at which CPU {@code cpu}'s next record without {@code t=} issues. */
+    public long cpuClock(int cpu) {
+        return cpuClock[cpu];
+    }
+
     /** The machine once built (after the first record that needs it). */
     public Machine machine() {
         return machine;
@@ -90,6 +134,10 @@ public final class Replayer {
         String args = options.machineOverride != null ? options.machineOverride : argsFromTrace != null ? argsFromTrace : "-M virt";
         machine = MachineBuilder.build(args, options.paramSets);
         result.machine = args;
+        if (options.stage2 != null) {
+            machine.applyStage2(options.stage2);
+            result.stage2 = options.stage2;
+        }
     }
 
     private void step(TraceRecord r) {

@@ -1,0 +1,41 @@
+package dev.gvsim.simcli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.gvsim.simcli.machine.Machine;
+import dev.gvsim.simcli.machine.MachineBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code gvsim lspci -M virt -device …}: builds the machine, runs the allocator, prints the PCI tree. */
+@Command(name = "lspci", mixinStandardHelpOptions = true,
+        description = {"Build a machine from QEMU-style options, assign resources with the chosen policy (--set pci.allocator=linux|edk2|none)",
+                "and print the PCI tree with bus numbers, BARs and bridge windows, as lspci would show it in the guest."})
+final class LspciCommand implements Callable<Integer> {
+    @Option(names = "-M", paramLabel = "MACHINE", defaultValue = "virt", description = "Machine type (only 'virt').")
+    String machineType;
+
+    @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device, e.g. pcie-root-port,id=rp1 or qxl,bus=rp1. Repeatable.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter. Repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Config-space details (capabilities, windows, command/status).")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Machine m = MachineBuilder.build(MachineArgs.join(machineType, devices), sets);
+        spec.commandLine().getOut().print(m.pci().lspci(verbose));
+        spec.commandLine().getOut().flush();
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.gvsim.simcli.machine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.gvsim.arm64mmu.MmuParams;
+import dev.gvsim.pciefabric.Apertures;
+import dev.gvsim.pciefabric.DeviceOptions;
+import dev.gvsim.pciefabric.DeviceOptions.DeviceSpec;
+import dev.gvsim.pciefabric.Edk2Allocator;
+import dev.gvsim.pciefabric.FabricDevices;
+import dev.gvsim.pciefabric.LinuxAllocator;
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.PciHost;
+import dev.gvsim.qxldevice.QxlConfig;
+import dev.gvsim.qxldevice.QxlDevice;
+import dev.gvsim.simcore.IrqLine;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
+
+/**
+ * Builds a {@link Machine} from QEMU-style options ({@code -M virt -device pcie-root-port,id=rp1
+ * -device qxl,bus=rp1}) and {@code --set NAME=VALUE} parameter overrides. Errors are
+ * {@link IllegalArgumentException}s with a one-line reason naming the bad option.
+ */
+public final class MachineBuilder {
+    /** Device drivers this build knows besides the fabric's own (root ports, bridges). */
+    public static final List<String> DEVICE_DRIVERS = List.of(QxlDevice.QXL, QxlDevice.QXL_VGA);
+
+    private MachineBuilder() {
+    }
+
+    /** Every parameter any part of a machine declares, for {@code gvsim params} and validation. */
+    public static Params declaredParams() {
+        Params p = new Params();
+        p.declareAll(Machine.PARAMS);
+        p.declareAll(MmuParams.ALL);
+        p.declareAll(QxlDevice.PARAMS);
+        p.declareAll(PciHost.PARAMS);
+        return p;
+    }
+
+    public static List<ParamDef> allParamDefs() {
+        return new ArrayList<>(declaredParams().definitions().values());
+    }
+
+    public static Machine build(String args, List<String> paramSets) {
+        Params params = declaredParams();
+        for (String s : paramSets) {
+            params.set(s);
+        }
+        DeviceOptions opts = DeviceOptions.parse(args);
+        if (!"virt".equals(opts.machine())) {
+            throw new IllegalArgumentException("machine '" + opts.machine() + "' is not modelled (only -M virt, the arm virt board)");
+        }
+        PciHost host = new PciHost(params, new dev.gvsim.simcore.Stats());
+        Machine m = new Machine(args, params, host);
+        for (DeviceSpec spec : opts.devices()) {
+            PciFunction f;
+            if (FabricDevices.isFabricDevice(spec.driver())) {
+                f = FabricDevices.create(spec, params);
+            } else if (QxlDevice.QXL.equals(spec.driver()) || QxlDevice.QXL_VGA.equals(spec.driver())) {
+                String id = spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver());
+                IrqLine irq = new IrqLine(id + ".intx");
+                f = new QxlDevice(spec.driver(), QxlConfig.fromProps(spec.props()), m.kernel, irq, params, m.stats);
+                m.irqs.put(id, irq);
+                f.setId(id);
+            } else {
+                throw new IllegalArgumentException("unknown device '" + spec.driver() + "' (known: " + String.join(", ", DEVICE_DRIVERS)
+                        + ", pcie-root-port, pcie-pci-bridge, pci-bridge)");
+            }
+            if (f.id() == null) {
+                f.setId(spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver()));
+            }
+            host.add(f, spec.bus() != null ? spec.bus() : "pcie.0", spec.slot(), spec.fn());
+            m.devices.add(f);
+        }
+        Apertures ap = new Apertures();
+        switch (params.getString(Machine.ALLOCATOR)) {
+            case "linux" -> LinuxAllocator.assign(host, ap);
+            case "edk2" -> Edk2Allocator.assign(host, ap);
+            case "none" -> {
+            }
+            default -> throw new IllegalArgumentException("pci.allocator must be linux, edk2 or none, got '"
+                    + params.getString(Machine.ALLOCATOR) + "'");
+        }
+        return m;
+    }
+
+    private static int countOf(Machine m, String driver) {
+        int n = 0;
+        for (PciFunction f : m.devices) {
+            if (f.typeName().equals(driver)) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
