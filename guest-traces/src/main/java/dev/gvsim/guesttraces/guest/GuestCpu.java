@@ -30,6 +30,12 @@ public interface GuestCpu {
 
     void configWrite(int bdf, int offset, int size, long value);
 
+    /** A PCI I/O-space read ({@code inb/inw/inl}; on arm, firmware's MMIO to the PIO window) of port {@code port}. */
+    long ioRead(long port, int size);
+
+    /** A PCI I/O-space write ({@code outb/outw/outl}). */
+    void ioWrite(long port, int size, long value);
+
     /**
      * Lets simulated time pass until the device's interrupt line is high or {@code timeoutPs} has
      * elapsed (a {@code wait_event_timeout}); returns true if the interrupt came.

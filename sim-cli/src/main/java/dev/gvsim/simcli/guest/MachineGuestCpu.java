@@ -181,7 +181,7 @@ public final class MachineGuestCpu implements GuestCpu {
         record();
     }
 
-    /** A PCI I/O-space read (the guest's inb/inw/inl). */
+    @Override
     public long ioRead(long port, int size) {
         begin(Op.IORD);
         rec.port = port;
@@ -193,7 +193,7 @@ public final class MachineGuestCpu implements GuestCpu {
         return rec.expect;
     }
 
-    /** A PCI I/O-space write (outb/outw/outl). */
+    @Override
     public void ioWrite(long port, int size, long value) {
         begin(Op.IOWR);
         rec.port = port;
