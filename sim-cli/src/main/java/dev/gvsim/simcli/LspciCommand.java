@@ -25,6 +25,13 @@ final class LspciCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter. Repeatable.")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--firmware", paramLabel = "POLICY",
+            description = "Who enumerates and assigns resources: linux (Linux 6.1 on arm64, as with -kernel) or edk2 (EDK II PciBusDxe, AAVMF). Same as --set pci.allocator=POLICY.")
+    String firmware;
+
+    @Option(names = "--json", description = "Per function: bdf, ids, class, BARs, bridge bus numbers and windows (JSON).")
+    boolean json;
+
     @Option(names = {"-v", "--verbose"}, description = "Config-space details (capabilities, windows, command/status).")
     boolean verbose;
 
@@ -33,8 +40,25 @@ final class LspciCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Machine m = MachineBuilder.build(MachineArgs.join(machineType, devices), sets);
-        spec.commandLine().getOut().print(m.pci().lspci(verbose));
+        List<String> all = new ArrayList<>(sets);
+        if (firmware != null) {
+            if (!firmware.equals("linux") && !firmware.equals("edk2")) {
+                throw new IllegalArgumentException("--firmware must be linux or edk2, got '" + firmware + "'");
+            }
+            all.add("pci.allocator=" + firmware);
+        }
+        Machine m = MachineBuilder.build(MachineArgs.join(machineType, devices), all);
+        if (json) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("machine", m.args());
+            out.put("allocator", m.params().getString(Machine.ALLOCATOR));
+            out.put("functions", m.pci().describe());
+            out.put("assigned", m.pci().allocationLog());
+            out.put("failures", m.pci().allocationFailures());
+            spec.commandLine().getOut().print(dev.gvsim.simcore.Json.write(out));
+        } else {
+            spec.commandLine().getOut().print(m.pci().lspci(verbose));
+        }
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

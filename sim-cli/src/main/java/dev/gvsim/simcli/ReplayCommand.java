@@ -50,6 +50,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Install a host stage 2 before replaying: none, kvm (KVM without FEAT_S2FWB: RAM and RAM-backed BARs Normal-WB), kvm-fwb (with FWB).")
     String stage2;
 
+    @Option(names = "--dump-scanout", paramLabel = "DIR",
+            description = "At the end, write each QXL device's primary surface as a PNG into DIR (created if missing).")
+    Path dumpScanout;
+
     @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
     String machineType;
 
@@ -82,8 +86,21 @@ final class ReplayCommand implements Callable<Integer> {
             throw new InputException(trace + ": no such file");
         }
         ReplayResult r;
+        Replayer replayer = new Replayer(opts, trace.toString());
         try (TraceReader reader = TraceFiles.open(trace)) {
-            r = new Replayer(opts, trace.toString()).run(reader);
+            r = replayer.run(reader);
+        }
+        if (dumpScanout != null) {
+            Files.createDirectories(dumpScanout);
+            for (dev.gvsim.pciefabric.PciFunction f : replayer.machine().devices()) {
+                if (f instanceof dev.gvsim.qxldevice.QxlDevice q) {
+                    if (q.hasPrimary()) {
+                        q.dumpScanout(dumpScanout);
+                    } else {
+                        spec.commandLine().getErr().println("gvsim: " + f.id() + " has no primary surface; nothing dumped");
+                    }
+                }
+            }
         }
         String js = Json.write(r.toJson());
         if (output != null) {

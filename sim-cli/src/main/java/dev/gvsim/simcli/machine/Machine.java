@@ -164,6 +164,7 @@ public final class Machine {
      * CPU-visible latency and {@code a.status} the outcome.
      */
     public void cpuAccess(Access a, long now) {
+        host.setTime(now); // resets in progress (FLR, SBR, D3hot->D0) are judged at this time
         mmu.translate(a);
         if (!a.ok()) {
             return;
@@ -237,6 +238,7 @@ public final class Machine {
     /** A config-space access through ECAM to {@code bdf}. */
     public void configAccess(Access a, int bdf, int offset) {
         a.address = VirtMemoryMap.PCIE_ECAM_BASE + ((long) bdf << 12) + offset;
+        host.setTime(kernel.now());
         host.configAccess(a, bdf, offset);
         a.latencyPs += configLatency;
     }
@@ -244,6 +246,7 @@ public final class Machine {
     /** A PCI I/O-space access to {@code port}. */
     public void ioAccess(Access a, long port) {
         a.address = port;
+        host.setTime(kernel.now());
         host.ioAccess(a, port);
         a.latencyPs += ioLatency;
     }

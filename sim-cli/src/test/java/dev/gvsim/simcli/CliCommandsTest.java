@@ -1,0 +1,100 @@
+package dev.gvsim.simcli;
+
+import static dev.gvsim.simcli.ReplayCliTest.gvsim;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The other commands: guest, trace, lspci, params, scenarios --json; their outputs and exit codes. */
+class CliCommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void guestModelRecordsATraceThatReplaysCleanlyConvertsLosslesslyAndDumpsTheScanout() throws Exception {
+        Path rec = dir.resolve("qxl.gvt.txt");
+        ReplayCliTest.Run g = gvsim("guest", "qxl-linux", "--variant", "ioremap-wc", "--frames", "2", "-o", rec.toString());
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.out()).contains("2 memslots", "primary 1024x768x32");
+
+        Path shots = dir.resolve("shots");
+        ReplayCliTest.Run r = gvsim("replay", "--json", "--dump-scanout", shots.toString(), rec.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("faultCount").asLong()).isZero();
+        assertThat(j.get("mismatchCount").asLong()).isZero();
+        assertThat(j.get("devices").get("qxl0").get("memslots")).hasSize(2);
+        BufferedImage img = ImageIO.read(shots.resolve("qxl0-scanout.png").toFile());
+        assertThat(img.getWidth()).isEqualTo(1024);
+        assertThat(img.getHeight()).isEqualTo(768);
+
+        Path bin = dir.resolve("qxl.gvt");
+        assertThat(gvsim("trace", "convert", rec.toString(), bin.toString()).code()).isZero();
+        assertThat(gvsim("trace", "verify", bin.toString()).out()).contains("ok");
+        Path back = dir.resolve("back.gvt.txt");
+        assertThat(gvsim("trace", "convert", bin.toString(), back.toString()).code()).isZero();
+        ReplayCliTest.Run a = gvsim("trace", "cat", rec.toString());
+        ReplayCliTest.Run b = gvsim("trace", "cat", back.toString());
+        assertThat(b.out()).isEqualTo(a.out());
+        assertThat(gvsim("trace", "info", bin.toString()).out()).contains("machine: -M virt -device qxl");
+    }
+
+    @Test
+    void preFixDriverModelFaultsWithExitOne() {
+        ReplayCliTest.Run g = gvsim("guest", "qxl-linux", "--variant", "ioremap", "--json");
+        assertThat(g.code()).isEqualTo(1);
+        assertThat(g.out()).contains("\"esr\" : \"0x96000061\"", "\"sym\" : \"setup_slot\"");
+    }
+
+    @Test
+    void lspciReproducesTheLinuxAssignmentBehindARootPortAndGivesJson() throws Exception {
+        ReplayCliTest.Run t = gvsim("lspci", "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0", "-device", "qxl,bus=rp1");
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("bridge window [mem 0x10000000-0x19ffffff]", "[mem 0x8000000000-0x80001fffff 64bit pref]",
+                "[io  0x1000-0x1fff]", "BAR 0 [mem 0x1a000000-0x1a000fff]", "BAR 3 [io  0x1000-0x101f]");
+        ReplayCliTest.Run j = gvsim("lspci", "--json", "--firmware", "edk2", "-device", "qxl");
+        assertThat(j.code()).as(j.err()).isZero();
+        assertThat(j.json().get("allocator").asText()).isEqualTo("edk2");
+        assertThat(j.json().get("functions").toString()).contains("1b36");
+        ReplayCliTest.Run bad = gvsim("lspci", "-device", "qxl,bogus=1");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("bogus");
+        ReplayCliTest.Run unknown = gvsim("lspci", "-device", "nosuchdev");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("nosuchdev");
+    }
+
+    @Test
+    void paramsListsEveryParameterWithItsSource() throws Exception {
+        ReplayCliTest.Run p = gvsim("params", "--json");
+        assertThat(p.code()).isZero();
+        JsonNode all = p.json().get("params");
+        assertThat(all.get("mem.wc.line_bytes").get("default").asText()).isEqualTo("64");
+        all.fields().forEachRemaining(e -> assertThat(e.getValue().get("source").asText()).as(e.getKey()).isNotBlank());
+    }
+
+    @Test
+    void helpAndVersionWork() {
+        assertThat(gvsim("--help").out()).contains("scenarios", "replay", "lspci", "trace", "params", "guest");
+        assertThat(gvsim("--version").out()).contains("gvsim");
+        assertThat(gvsim("nosuchcommand").code()).isEqualTo(2);
+    }
+
+    @Test
+    void traceCommandsReportCorruptInputWithExitTwo() throws Exception {
+        Path bad = dir.resolve("bad.gvt.txt");
+        Files.writeString(bad, "gvsim-trace 1\nrd va=0x1000 size=3\n");
+        ReplayCliTest.Run v = gvsim("trace", "verify", bad.toString());
+        assertThat(v.code()).isEqualTo(2);
+        assertThat(v.err()).contains("line 2");
+    }
+}
