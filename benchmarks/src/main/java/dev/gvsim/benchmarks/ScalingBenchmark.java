@@ -23,14 +23,15 @@ import dev.gvsim.simcli.replay.Replayer;
 /**
  * Replay rate against trace length: a generated trace (never held in memory) of N accesses in the
  * QXL guest trace's mix (8-byte stores streaming through BAR1 Normal-NC, one 4-byte read every 64
- * records) replayed with a 256 MiB heap. The time per invocation divided by N gives the rate; it
+ * records) replayed with a 256 MiB heap. The average time per invocation (after time-based warm-up,
+ * so the JIT has settled at every length) divided by N gives the rate; it
  * must stay within 10 % from 10^6 to 10^8 (no growth with length: streaming, no accumulation).
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 10)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m"})
 public class ScalingBenchmark {
     @Param({"1000000", "10000000", "100000000"})

@@ -3,8 +3,9 @@ package dev.gvsim.simcore;
 import java.util.Arrays;
 
 /**
- * Discrete-event kernel: an indexed binary min-heap of (time, sequence) keys over pooled event
- * slots held in parallel primitive arrays.
+ * Discrete-event kernel: an indexed binary min-heap whose (time, sequence) keys live inline in
+ * primitive arrays, over pooled event slots; the event being dispatched stays at the root until its
+ * handler has scheduled its successor, which then replaces it with a single sift-down.
  *
  * <p>Events at the same time run in the order they were scheduled (the sequence number breaks
  * ties), so a run is deterministic. A scheduled event is named by a {@code long} handle (slot
@@ -23,17 +24,24 @@ public final class EventKernel {
 
     // per slot
     private long[] time;
-    private long[] seq;
     private long[] arg;
     private int[] generation;
-    private int[] heapPos; // -1 when the slot is free
+    private int[] heapPos; // -1 when the slot is free or its event is being dispatched
     private EventHandler[] handler;
     private int[] freeSlots;
     private int freeCount;
 
-    // heap of slot indexes
-    private int[] heap;
+    // the heap, by position: keys inline (time, sequence) so sifting never leaves these arrays
+    private long[] hTime;
+    private long[] hSeq;
+    private int[] hSlot;
     private int size;
+    /**
+     * The root's event is being dispatched and has not been removed yet: the first event its
+     * handler schedules takes the root's place with one sift-down instead of a removal plus an
+     * insertion (the "hold" pattern of discrete-event simulation); anything else removes it first.
+     */
+    private boolean rootPending;
 
     public EventKernel() {
         this(64);
@@ -42,13 +50,14 @@ public final class EventKernel {
     public EventKernel(int initialCapacity) {
         int cap = Math.max(4, initialCapacity);
         time = new long[cap];
-        seq = new long[cap];
         arg = new long[cap];
         generation = new int[cap];
         heapPos = new int[cap];
         handler = new EventHandler[cap];
         freeSlots = new int[cap];
-        heap = new int[cap];
+        hTime = new long[cap];
+        hSeq = new long[cap];
+        hSlot = new int[cap];
         Arrays.fill(heapPos, -1);
         for (int i = 0; i < cap; i++) {
             freeSlots[i] = cap - 1 - i;
@@ -61,19 +70,20 @@ public final class EventKernel {
         return now;
     }
 
-    /** Number of events waiting. */
+    /** Events scheduled and not yet run or cancelled. */
     public int pending() {
-        return size;
+        return rootPending ? size - 1 : size;
     }
 
-    /** Number of events run since construction. */
+    /** Events dispatched so far. */
     public long dispatched() {
         return dispatched;
     }
 
-    /** Time of the next event, or {@link Long#MAX_VALUE} when there is none. */
+    /** Time of the next event, or {@link #NO_EVENT} if none is pending. */
     public long nextEventTime() {
-        return size == 0 ? Long.MAX_VALUE : time[heap[0]];
+        settle();
+        return size == 0 ? NO_EVENT : hTime[0];
     }
 
     /**
@@ -94,13 +104,18 @@ public final class EventKernel {
         }
         int slot = freeSlots[--freeCount];
         time[slot] = at;
-        seq[slot] = nextSeq++;
         arg[slot] = a;
         handler[slot] = h;
-        heap[size] = slot;
-        heapPos[slot] = size;
-        size++;
-        siftUp(size - 1);
+        long sq = nextSeq++;
+        if (rootPending) {
+            rootPending = false;
+            put(0, at, sq, slot);
+            siftDown(0);
+        } else {
+            int pos = size++;
+            put(pos, at, sq, slot);
+            siftUp(pos);
+        }
         return ((long) generation[slot] << 32) | slot;
     }
 
@@ -114,13 +129,13 @@ public final class EventKernel {
         if (handle == NO_EVENT) {
             return false;
         }
+        settle();
         int slot = (int) handle;
         int gen = (int) (handle >>> 32);
         if (slot < 0 || slot >= heapPos.length || generation[slot] != gen || heapPos[slot] < 0) {
             return false;
         }
-        int pos = heapPos[slot];
-        removeAt(pos);
+        removeAt(heapPos[slot]);
         release(slot);
         return true;
     }
@@ -136,24 +151,30 @@ public final class EventKernel {
 
     /** Runs the next event; returns false when there is none. */
     public boolean step() {
+        settle();
         if (size == 0) {
             return false;
         }
-        int slot = heap[0];
-        removeAt(0);
-        long t = time[slot];
+        int slot = hSlot[0];
+        long t = hTime[0];
         long a = arg[slot];
         EventHandler h = handler[slot];
         release(slot);
+        rootPending = true;
         now = t;
         dispatched++;
-        h.onEvent(t, a);
+        try {
+            h.onEvent(t, a);
+        } finally {
+            settle();
+        }
         return true;
     }
 
     /** Runs every event at or before {@code until}, then sets the time to {@code until}. */
     public void runUntil(long until) {
-        while (size > 0 && time[heap[0]] <= until) {
+        settle();
+        while (size > 0 && hTime[0] <= until) {
             step();
         }
         if (until > now) {
@@ -188,6 +209,14 @@ public final class EventKernel {
         runUntil(t);
     }
 
+    /** Removes a dispatched root that no schedule() replaced. */
+    private void settle() {
+        if (rootPending) {
+            rootPending = false;
+            removeAt(0);
+        }
+    }
+
     private void release(int slot) {
         handler[slot] = null;
         heapPos[slot] = -1;
@@ -195,73 +224,79 @@ public final class EventKernel {
         freeSlots[freeCount++] = slot;
     }
 
-    private boolean less(int slotA, int slotB) {
-        long ta = time[slotA];
-        long tb = time[slotB];
-        return ta < tb || (ta == tb && seq[slotA] < seq[slotB]);
+    private void put(int pos, long t, long sq, int slot) {
+        hTime[pos] = t;
+        hSeq[pos] = sq;
+        hSlot[pos] = slot;
+        heapPos[slot] = pos;
     }
 
     private void removeAt(int pos) {
         size--;
-        int last = heap[size];
         if (pos == size) {
             return;
         }
-        heap[pos] = last;
-        heapPos[last] = pos;
+        put(pos, hTime[size], hSeq[size], hSlot[size]);
+        int slot = hSlot[pos];
         siftDown(pos);
-        siftUp(heapPos[last]);
+        siftUp(heapPos[slot]);
     }
 
     private void siftUp(int pos) {
-        int slot = heap[pos];
+        long t = hTime[pos];
+        long sq = hSeq[pos];
+        int slot = hSlot[pos];
         while (pos > 0) {
             int parent = (pos - 1) >>> 1;
-            int ps = heap[parent];
-            if (!less(slot, ps)) {
+            long pt = hTime[parent];
+            if (pt < t || (pt == t && hSeq[parent] < sq)) {
                 break;
             }
-            heap[pos] = ps;
-            heapPos[ps] = pos;
+            put(pos, pt, hSeq[parent], hSlot[parent]);
             pos = parent;
         }
-        heap[pos] = slot;
-        heapPos[slot] = pos;
+        put(pos, t, sq, slot);
     }
 
     private void siftDown(int pos) {
-        int slot = heap[pos];
+        long t = hTime[pos];
+        long sq = hSeq[pos];
+        int slot = hSlot[pos];
         int half = size >>> 1;
         while (pos < half) {
             int child = 2 * pos + 1;
-            int cs = heap[child];
+            long ct = hTime[child];
+            long cs = hSeq[child];
             int right = child + 1;
-            if (right < size && less(heap[right], cs)) {
-                child = right;
-                cs = heap[child];
+            if (right < size) {
+                long rt = hTime[right];
+                if (rt < ct || (rt == ct && hSeq[right] < cs)) {
+                    child = right;
+                    ct = rt;
+                    cs = hSeq[right];
+                }
             }
-            if (!less(cs, slot)) {
+            if (t < ct || (t == ct && sq < cs)) {
                 break;
             }
-            heap[pos] = cs;
-            heapPos[cs] = pos;
+            put(pos, ct, cs, hSlot[child]);
             pos = child;
         }
-        heap[pos] = slot;
-        heapPos[slot] = pos;
+        put(pos, t, sq, slot);
     }
 
     private void grow() {
         int old = time.length;
         int cap = old * 2;
         time = Arrays.copyOf(time, cap);
-        seq = Arrays.copyOf(seq, cap);
         arg = Arrays.copyOf(arg, cap);
         generation = Arrays.copyOf(generation, cap);
         heapPos = Arrays.copyOf(heapPos, cap);
         Arrays.fill(heapPos, old, cap, -1);
         handler = Arrays.copyOf(handler, cap);
-        heap = Arrays.copyOf(heap, cap);
+        hTime = Arrays.copyOf(hTime, cap);
+        hSeq = Arrays.copyOf(hSeq, cap);
+        hSlot = Arrays.copyOf(hSlot, cap);
         freeSlots = Arrays.copyOf(freeSlots, cap);
         for (int i = cap - 1; i >= old; i--) {
             freeSlots[freeCount++] = i;

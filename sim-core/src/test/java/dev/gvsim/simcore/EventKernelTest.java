@@ -144,4 +144,26 @@ class EventKernelTest {
         }
         return log;
     }
+
+    @Test
+    void handlersThatScheduleSeveralCancelAndQueryKeepOrderAndCounts() {
+        EventKernel k = new EventKernel(4);
+        java.util.List<String> log = new java.util.ArrayList<>();
+        long[] victim = new long[1];
+        k.schedule(10, (t, a) -> {
+            log.add("a@" + t);
+            assertThat(k.pending()).isEqualTo(3); // a2, b and the victim; a itself is no longer pending
+            k.schedule(30, (t2, a2) -> log.add("c@" + t2), 0);   // replaces the root
+            k.schedule(15, (t2, a2) -> log.add("d@" + t2), 0);   // an ordinary insertion
+            assertThat(k.cancel(victim[0])).isTrue();
+            assertThat(k.nextEventTime()).isEqualTo(10); // a2
+        }, 0);
+        k.schedule(20, (t, a) -> log.add("b@" + t), 0);
+        victim[0] = k.schedule(25, (t, a) -> log.add("victim@" + t), 0);
+        k.schedule(10, (t, a) -> log.add("a2@" + t), 0);         // same time as a: runs after it
+        k.runUntilEmpty();
+        assertThat(log).containsExactly("a@10", "a2@10", "d@15", "b@20", "c@30");
+        assertThat(k.pending()).isZero();
+        assertThat(k.dispatched()).isEqualTo(5);
+    }
 }
