@@ -30,6 +30,13 @@ public final class DeviceOptions {
     private final String machine;
     private final List<DeviceSpec> devices;
 
+    private Map<String, String> machineProps = new java.util.LinkedHashMap<>();
+
+    /** The properties given with the machine type ({@code -M virt,gic-version=3}), in order; the type excluded. */
+    public Map<String, String> machineProps() {
+        return java.util.Collections.unmodifiableMap(machineProps);
+    }
+
     private DeviceOptions(String machine, List<DeviceSpec> devices) {
         this.machine = machine;
         this.devices = Collections.unmodifiableList(devices);
@@ -94,6 +101,7 @@ public final class DeviceOptions {
     public static DeviceOptions parse(String args) {
         List<String> toks = tokenize(args == null ? "" : args);
         String machine = "virt";
+        Map<String, String> machineProps = new java.util.LinkedHashMap<>();
         List<DeviceSpec> devices = new ArrayList<>();
         for (int i = 0; i < toks.size(); i++) {
             String t = toks.get(i);
@@ -103,10 +111,11 @@ public final class DeviceOptions {
                     String v = need(toks, i, t, "a machine type, e.g. -M virt");
                     i++;
                     Map<String, String> m = opts(v, "type", t);
-                    machine = m.get("type");
+                    machine = m.remove("type");
                     if (machine == null || machine.isEmpty()) {
                         throw new IllegalArgumentException("option " + t + " '" + v + "': expected a machine type first, e.g. virt");
                     }
+                    machineProps.putAll(m);
                 }
                 case "-device" -> {
                     String v = need(toks, i, t, "DRIVER[,PROP=VALUE...]");
@@ -134,7 +143,9 @@ public final class DeviceOptions {
                 }
             }
         }
-        return new DeviceOptions(machine, devices);
+        DeviceOptions d = new DeviceOptions(machine, devices);
+        d.machineProps = machineProps;
+        return d;
     }
 
     private static String need(List<String> toks, int i, String opt, String what) {

@@ -27,6 +27,16 @@ public final class MachineBuilder {
     /** Device drivers this build knows besides the fabric's own (root ports, bridges). */
     public static final List<String> DEVICE_DRIVERS = List.of(QxlDevice.QXL, QxlDevice.QXL_VGA);
 
+    /**
+     * {@code -M virt,pci-assign=linux|edk2|none}: a gvsim machine property (not QEMU's) saying who
+     * assigned bus numbers, BARs and windows before the trace starts; {@code none} for traces that
+     * begin at boot and do it themselves (imported QEMU logs). Overrides {@code pci.allocator}.
+     */
+    public static final String PCI_ASSIGN = "pci-assign";
+    /** QEMU virt machine properties that do not change what gvsim models (hw/arm/virt.c). */
+    public static final List<String> QEMU_VIRT_PROPS_NOT_MODELLED = List.of("accel", "gic-version", "highmem", "virtualization",
+            "secure", "iommu", "ras", "its", "mte", "acpi", "dtb-randomness");
+
     private MachineBuilder() {
     }
 
@@ -52,6 +62,15 @@ public final class MachineBuilder {
         DeviceOptions opts = DeviceOptions.parse(args);
         if (!"virt".equals(opts.machine())) {
             throw new IllegalArgumentException("machine '" + opts.machine() + "' is not modelled (only -M virt, the arm virt board)");
+        }
+        for (var e : opts.machineProps().entrySet()) {
+            if (e.getKey().equals(PCI_ASSIGN)) {
+                // gvsim's machine property: who assigned PCI resources before the trace begins
+                params.set(Machine.ALLOCATOR.name(), e.getValue());
+            } else if (!QEMU_VIRT_PROPS_NOT_MODELLED.contains(e.getKey())) {
+                throw new IllegalArgumentException("-M virt: unknown machine property '" + e.getKey() + "' (gvsim knows " + PCI_ASSIGN
+                        + "=linux|edk2|none and accepts, without modelling them, " + QEMU_VIRT_PROPS_NOT_MODELLED + ")");
+            }
         }
         PciHost host = new PciHost(params, new dev.gvsim.simcore.Stats());
         Machine m = new Machine(args, params, host);

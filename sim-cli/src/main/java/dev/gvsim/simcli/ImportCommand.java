@@ -1,0 +1,96 @@
+package dev.gvsim.simcli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.gvsim.guesttraces.format.TraceFiles;
+import dev.gvsim.guesttraces.format.TraceWriter;
+import dev.gvsim.guesttraces.importers.ImportOptions;
+import dev.gvsim.guesttraces.importers.ImportReport;
+import dev.gvsim.guesttraces.importers.Importers;
+import dev.gvsim.simcore.InputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code gvsim import FORMAT FILE -o OUT}: QEMU log traces and Linux mmiotrace into gvsim traces. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Convert a recording made by other tools into a gvsim trace (.gvt binary or text by OUT's name).",
+                "FORMAT: qemu-log (QEMU's log trace backend: pci_cfg_*, memory_region_ops_*, qxl_io_write, virtio_*),",
+                "        mmiotrace (Linux mmiotrace text). Reads get expect= what the recorded system returned.",
+                "The imported trace's machine record is -M/-device as given (QEMU topology of the recording)."})
+final class ImportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FORMAT", description = "qemu-log or mmiotrace")
+    String format;
+
+    @Parameters(index = "1", paramLabel = "FILE", description = "The recording (.xz/.gz read transparently).")
+    Path in;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The trace to write (crash-safe).")
+    Path out;
+
+    @Option(names = "-M", paramLabel = "MACHINE",
+            description = "Machine of the recording. Default for qemu-log: virt,pci-assign=none (the log starts at boot, the guest assigns resources itself); for mmiotrace: virt (the kernel had assigned them, as Linux does).")
+    String machineType;
+
+    @Option(names = "-device", paramLabel = "DEV", description = "QEMU -device of the recording, repeatable, in the order QEMU was given them.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--keep-platform", description = "Keep accesses to platform regions (UART, GIC, flash, fw_cfg, RTC, GPIO, virtio-mmio).")
+    boolean keepPlatform;
+
+    @Option(names = "--qemu-version", paramLabel = "V", description = "QEMU version for the meta record when the log does not say.")
+    String qemuVersion;
+
+    @Option(names = "--binary", description = "Write the binary .gvt form whatever OUT's name.")
+    boolean binary;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Importers.FORMATS.contains(format)) {
+            throw new IllegalArgumentException("unknown import format '" + format + "' (known: " + String.join(", ", Importers.FORMATS) + ")");
+        }
+        if (!Files.isRegularFile(in)) {
+            throw new InputException(in + ": no such file");
+        }
+        String m = machineType != null ? machineType : format.equals("qemu-log") ? "virt,pci-assign=none" : "virt";
+        ImportOptions o = new ImportOptions().machine("-M " + m).keepPlatformRegions(keepPlatform).source(in.getFileName().toString());
+        for (String d : devices) {
+            o.device(d);
+        }
+        if (qemuVersion != null) {
+            o.qemuVersion(qemuVersion);
+        }
+        boolean bin = binary || out.getFileName().toString().endsWith(".gvt");
+        ImportReport rep;
+        TraceWriter w = TraceFiles.create(out, bin);
+        try {
+            rep = Importers.importFile(format, in, w, o);
+        } catch (Exception e) {
+            TraceFiles.abandon(w);
+            throw e;
+        }
+        w.close();
+        PrintWriter p = spec.commandLine().getOut();
+        p.printf("%s: %,d lines read, %,d records written to %s%n", in, rep.linesRead(), rep.recordsWritten(), out);
+        p.printf("  skipped %,d lines of other events, filtered %,d platform-region lines%n", rep.skippedLines(), rep.filteredLines());
+        for (Map.Entry<String, Long> e : rep.filteredRegions().entrySet()) {
+            p.printf("    filtered %-24s %,d%n", e.getKey(), e.getValue());
+        }
+        if (rep.clampedTimestamps() > 0) {
+            p.printf("  %,d timestamps went backwards and were clamped%n", rep.clampedTimestamps());
+        }
+        p.flush();
+        return Main.EXIT_OK;
+    }
+}
