@@ -54,6 +54,7 @@ public abstract class PciFunction {
     private byte[] resetImage;
 
     protected final Bar[] bars = new Bar[6];
+    private boolean allowZeroIo;
     private final String typeName;
     private String id;
     /** Bus/device/function as assigned by the fabric when placed: bus << 8 | dev << 3 | fn. */
@@ -159,6 +160,15 @@ public abstract class PciFunction {
         return (command() & CMD_IO) != 0;
     }
 
+    /**
+     * QEMU pci_bar_address: an I/O BAR at address 0 is mapped only if the machine sets
+     * {@code mc->pci_allow_0_address} (hw/arm/virt.c does: its PCI I/O space starts at port 0, where
+     * EDK II places the first I/O BAR). Set by the fabric when the function is placed.
+     */
+    public final void setAllowZeroIoAddress(boolean allow) {
+        this.allowZeroIo = allow;
+    }
+
     public final boolean memDecode() {
         return (command() & CMD_MEMORY) != 0;
     }
@@ -184,7 +194,8 @@ public abstract class PciFunction {
     /**
      * True if BAR {@code i} currently decodes: declared, its space enabled in COMMAND, and a
      * non-zero address (QEMU pci_bar_address: an address of 0 is treated as unmapped, and so is an
-     * I/O BAR or a 32-bit BAR whose range wraps).
+     * I/O BAR or a 32-bit BAR whose range wraps), except an I/O BAR at port 0 on a machine that
+     * allows it ({@link #setAllowZeroIoAddress}).
      */
     public final boolean barDecodes(int i) {
         Bar b = bars[i];
@@ -198,7 +209,7 @@ public abstract class PciFunction {
             return false; // D3hot: only configuration accesses are accepted (PCI PM 1.2 §5.3.1.4)
         }
         long a = barAddress(i);
-        if (a == 0) {
+        if (a == 0 && !(b.isIo() && allowZeroIo)) {
             return false;
         }
         long end = a + b.size - 1;
@@ -219,8 +230,21 @@ public abstract class PciFunction {
         return v;
     }
 
+    /**
+     * Bumped by every configuration write and reset of any function: everything that decides where a
+     * memory access is routed (BARs, command register, bridge windows and control, power state) can
+     * only change through those, so a router may cache a decode while the epoch stays the same.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong ROUTING_EPOCH = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The current routing epoch (see {@link #ROUTING_EPOCH}). */
+    public static long routingEpoch() {
+        return ROUTING_EPOCH.get();
+    }
+
     /** A configuration write; applies wmask/w1cmask, then {@link #configWritten}. */
     public void configWrite(int offset, int size, long value) {
+        ROUTING_EPOCH.incrementAndGet();
         int oldPower = powerState();
         for (int i = 0; i < size; i++) {
             int o = offset + i;
@@ -279,6 +303,23 @@ public abstract class PciFunction {
      */
     public abstract void barAccess(Bar bar, long offset, Access a);
 
+    /**
+     * Legacy I/O decode: a port the function claims by its class, not by a BAR (a VGA controller's
+     * 0x3B0-0x3BB/0x3C0-0x3DF, the Bochs VBE DISPI ports 0x1CE/0x1D0; PCI Local Bus 3.0 §6.2.2,
+     * VGA palette snooping aside). The fabric asks only after no BAR and no bridge window on the
+     * function's bus claimed {@code port} (QEMU maps BARs and bridge windows above legacy portio:
+     * memory_region_add_subregion_overlap priority 1 vs 0). Returns true if the function claimed
+     * and performed the access. Must not allocate. Default: no legacy decode.
+     */
+    public boolean legacyIoAccess(long port, Access a) {
+        return false;
+    }
+
+    /** Legacy memory decode (the VGA window 0xA0000-0xBFFFF), asked after BARs and bridge windows; see {@link #legacyIoAccess}. */
+    public boolean legacyMemAccess(long busAddr, Access a) {
+        return false;
+    }
+
     // ---------------------------------------------------------------- reset
 
     /** Kinds of reset, each with its spec behaviour. */
@@ -295,6 +336,7 @@ public abstract class PciFunction {
 
     /** Resets configuration space to the power-on image (sticky bits aside) and calls {@link #deviceReset}. */
     public void reset(ResetKind kind) {
+        ROUTING_EPOCH.incrementAndGet();
         if (resetImage != null) {
             System.arraycopy(resetImage, 0, config, 0, CONFIG_SIZE);
         }

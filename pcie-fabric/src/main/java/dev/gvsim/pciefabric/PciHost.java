@@ -50,8 +50,18 @@ public final class PciHost {
     public static final ParamDef SBR_MIN_HOLD = ParamDef.duration("pcie.sbr_min_hold", "1ms",
             "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 / PCI 3.0 Trst: reset asserted for at least 1 ms",
             "minimum time Secondary Bus Reset must stay asserted; shorter pulses are counted as violations");
+    public static final ParamDef ALLOW_0_ADDRESS = ParamDef.bool("pcie.allow_0_io_address", false,
+            "QEMU hw/arm/virt.c virt_machine_class_init sets mc->pci_allow_0_address = true (hw/pci/pci.c pci_bar_address), so "
+                    + "QEMU's arm virt decodes an I/O BAR at port 0; default false keeps the earlier fabric behaviour (AllocatorTest)",
+            "an I/O BAR programmed to port 0 decodes (arm virt's I/O space starts at 0; EDK II assigns port 0 first)");
+    public static final ParamDef HOLES_FALL_THROUGH = ParamDef.bool("pcie.bridge_window_holes_fall_through", false,
+            "false: PCI-to-PCI Bridge 1.2 §4.1 / PCIe Base 4.0 §2.3.1 (a bridge claims its window positively; nothing below = Unsupported "
+                    + "Request); true: QEMU docs/devel/memory.rst 'Visibility' (pci_bridge_io is a pure container, so a hole in a window "
+                    + "alias falls through to the next region of the parent bus, finally gpex's unassigned_io_ops: all ones)",
+            "a request a bridge window claims but nothing below decodes goes on to the other decoders of the same bus (QEMU) instead of "
+                    + "completing as an Unsupported Request");
     public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
-            SBR_MIN_HOLD);
+            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH);
 
     /** Count of recent unclaimed addresses kept for the report. */
     public static final int ABORT_LOG = 16;
@@ -69,6 +79,8 @@ public final class PciHost {
     private final long d3Time;
     private final long sbrTime;
     private final long sbrMinHold;
+    private final boolean allowZeroIo;
+    private final boolean holesFallThrough;
 
     private final Counter masterAbortMem;
     private final Counter masterAbortIo;
@@ -113,6 +125,8 @@ public final class PciHost {
         this.d3Time = params != null ? params.getDuration(D3HOT_D0_TIME) : SimTime.ms(10);
         this.sbrTime = params != null ? params.getDuration(SBR_LINKUP_TIME) : SimTime.ms(100);
         this.sbrMinHold = params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1);
+        this.allowZeroIo = params != null && params.getBoolean(ALLOW_0_ADDRESS);
+        this.holesFallThrough = params != null && params.getBoolean(HOLES_FALL_THROUGH);
         masterAbortMem = stats.counter("pcie.master_abort.mem");
         masterAbortIo = stats.counter("pcie.master_abort.io");
         urMem = stats.counter("pcie.unsupported_request.mem");
@@ -205,6 +219,7 @@ public final class PciHost {
             f.config[PciFunction.HEADER_TYPE] |= (byte) 0x80;
         }
         all.add(f);
+        f.setAllowZeroIoAddress(allowZeroIo);
         perFunction.put(f, new long[4]);
         f.setBdf(bus.number() << 8 | devfn);
         f.setResetListener(this::selfReset);
@@ -427,9 +442,50 @@ public final class PciHost {
             abort(a, pa, false);
             return;
         }
+        // Decode cache: the last BAR a memory access reached, valid while no config write or reset
+        // happened anywhere (PciFunction.routingEpoch) — a repeated access skips the tree walk.
+        long off = pa - cacheBase;
+        if (cacheEpoch == PciFunction.routingEpoch() && off >= 0 && off < cacheSize) {
+            a.latencyPs += cacheLatency;
+            deliver(cacheFn, cacheBar, off, a);
+            return;
+        }
+        long latencyBefore = a.latencyPs;
+        cachePending = true;
+        cacheEpochAtWalk = PciFunction.routingEpoch();
         int r = routeMem(root, pa, a);
+        if (cachePending) {
+            cachePending = false;
+        } else if (r == DELIVERED && cacheEpochAtWalk == PciFunction.routingEpoch()) {
+            // routeMem reached a BAR (deliver() filled cacheFn/cacheBar/cacheBase/cacheSize)
+            cacheLatency = a.latencyPs - latencyBefore - lastDeviceLatency;
+            cacheEpoch = cacheEpochAtWalk;
+        }
         if (r == NOT_CLAIMED) {
             abort(a, pa, false);
+        }
+    }
+
+    private long cacheEpoch = -1;
+    private long cacheEpochAtWalk;
+    private boolean cachePending;
+    private PciFunction cacheFn;
+    private Bar cacheBar;
+    private long cacheBase;
+    private long cacheSize;
+    private long cacheLatency;
+    private long lastDeviceLatency;
+
+    /**
+     * A memory request at PCI bus address {@code busAddr} from the root complex, without the CPU
+     * aperture check of {@link #memAccess}: the only way to reach legacy bus addresses such as the VGA
+     * window 0xA0000-0xBFFFF, which no CPU window of arm virt maps (hw/arm/virt.c maps the PCI
+     * memory space 1:1 only from 0x10000000).
+     */
+    public void busMemAccess(Access a, long busAddr) {
+        int r = routeMem(root, busAddr, a);
+        if (r == NOT_CLAIMED) {
+            abort(a, busAddr, false);
         }
     }
 
@@ -481,6 +537,10 @@ public final class PciHost {
             if (f instanceof PciBridgeBase br && br.forwardsMem(addr)) {
                 a.latencyPs += hopLatency;
                 int r = br.busInReset() ? NOT_CLAIMED : routeMem(br.secondaryBusObject(), addr, a);
+                if (r == NOT_CLAIMED && holesFallThrough) {
+                    a.latencyPs -= hopLatency;
+                    continue;
+                }
                 if (r == NOT_CLAIMED) {
                     urMem.inc();
                     record(addr, (byte) 2);
@@ -489,6 +549,21 @@ public final class PciHost {
                 }
                 a.latencyPs += hopLatency;
                 return r;
+            }
+        }
+        return routeLegacy(fns, addr, a, false);
+    }
+
+    /** Second pass on a bus: legacy (non-BAR) decoders, below BARs and bridge windows in priority. */
+    private int routeLegacy(PciFunction[] fns, long addr, Access a, boolean io) {
+        for (int d = 0; d < 256; d++) {
+            PciFunction f = fns[d];
+            if (f == null || f instanceof PciBridgeBase) {
+                continue;
+            }
+            if (io ? f.legacyIoAccess(addr, a) : f.legacyMemAccess(addr, a)) {
+                perFunction.get(f)[io ? 3 : 2]++;
+                return DELIVERED;
             }
         }
         return NOT_CLAIMED;
@@ -515,6 +590,10 @@ public final class PciHost {
             if (f instanceof PciBridgeBase br && br.forwardsIo(port, isaFilter, vgaAlias)) {
                 a.latencyPs += hopLatency;
                 int r = br.busInReset() ? NOT_CLAIMED : routeIo(br.secondaryBusObject(), port, a);
+                if (r == NOT_CLAIMED && holesFallThrough) {
+                    a.latencyPs -= hopLatency;
+                    continue;
+                }
                 if (r == NOT_CLAIMED) {
                     urIo.inc();
                     record(port, (byte) 3);
@@ -525,12 +604,31 @@ public final class PciHost {
                 return r;
             }
         }
-        return NOT_CLAIMED;
+        return routeLegacy(fns, port, a, true);
     }
 
     /** Applies the BAR's access rules (reject, split, widen) and calls the device. */
     private void deliver(PciFunction f, Bar b, long off, Access a) {
-        perFunction.get(f)[b.isIo() ? 3 : 2]++;
+        if (cachePending && !b.isIo()) {
+            // first delivery of a memory walk: remember it for the decode cache (see memAccess)
+            cachePending = false;
+            cacheFn = f;
+            cacheBar = b;
+            cacheBase = a.address - off;
+            cacheSize = b.size;
+            cacheCounters = perFunction.get(f);
+            long before = a.latencyPs;
+            deliverCounted(f, b, off, a, cacheCounters);
+            lastDeviceLatency = a.latencyPs - before;
+            return;
+        }
+        deliverCounted(f, b, off, a, f == cacheFn ? cacheCounters : perFunction.get(f));
+    }
+
+    private long[] cacheCounters;
+
+    private void deliverCounted(PciFunction f, Bar b, long off, Access a, long[] counters) {
+        counters[b.isIo() ? 3 : 2]++;
         AccessRules rules = b.rules;
         if (a.buffer != null || rules == null || a.size > 8) {
             if (off + a.size > b.size) {

@@ -53,8 +53,15 @@ import dev.gvsim.simcore.Stats;
  * drawables are counted as unsupported and released; cursor commands are validated and released,
  * not drawn; a reset cancels an async completion still in flight (QEMU would still deliver its
  * IO_CMD); a command ring whose prod - cons exceeds num_items is a guest bug (QEMU would consume
- * stale items); mm_clock and the client fields of the ROM stay 0 (no SPICE client); the legacy
- * VGA/Bochs VBE ports of qxl-vga are not modelled.
+ * stale items); mm_clock and the client fields of the ROM stay 0 (no SPICE client).
+ *
+ * <p>{@code qxl-vga} also decodes the legacy VGA interface QEMU's VGA core gives it
+ * (qxl_realize_primary: vga_init + qxl_vga_portio_list at 0x3B0): the VGA registers
+ * ({@link VgaLegacy}), the Bochs VBE DISPI ports ({@link BochsVbe}) and the VGA memory window
+ * 0xA0000-0xBFFFF, all backed by BAR0's memory. They are not BARs: the fabric routes them by
+ * address on the device's bus ({@link #legacyIoAccess}), and a bridge passes them only by its
+ * I/O window or VGA Enable. Not modelled: a VGA port write leaving native mode
+ * (qxl_vga_ioport_write's destroy-primary + soft reset), VGA text/planar rendering.
  */
 public final class QxlDevice extends PciFunction {
     public static final String QXL = "qxl";
@@ -85,8 +92,16 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
             "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
 
+    public static final ParamDef P_VGA_DECODE_GATED = ParamDef.bool("qxl.vga_legacy_needs_decode", true,
+            "PCI Local Bus 3.0 §6.2.2 (Command bits 0/1 enable the device's I/O and memory response, legacy VGA included); "
+                    + "QEMU qxl_realize_primary registers the VGA/VBE portio and VGA memory unconditionally (set false to match QEMU)",
+            "qxl-vga answers the legacy VGA/VBE ports only with COMMAND.IO set and the VGA memory window only with COMMAND.MEM set.");
+    public static final ParamDef P_VBE_X86_DATA_PORT = ParamDef.bool("qxl.vbe_x86_data_port", false,
+            "QEMU hw/display/vga.c vbe_portio_list: data at 0x1CF only #ifdef TARGET_I386; qemu-system-aarch64 decodes 0x1CE and 0x1D0",
+            "Also decode the Bochs VBE data register at port 0x1CF (as an x86 QEMU does).");
+
     public static final List<ParamDef> PARAMS = List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
-            P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS);
+            P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED, P_VBE_X86_DATA_PORT);
 
     /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
     private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
@@ -113,6 +128,14 @@ public final class QxlDevice extends PciFunction {
     private final Bar romBar;
     private final Bar ioBar;
     private final Bar vram64Bar;
+
+    /** Legacy VGA interface (qxl-vga only, else null). */
+    private final BochsVbe vbe;
+    private final VgaLegacy vga;
+    private final boolean vgaGated;
+    private final boolean vbeX86Port;
+    private final Counter legacyIo;
+    private final Counter legacyMem;
 
     private final long ioLatencyPs;
     private final long ramLatencyPs;
@@ -241,6 +264,13 @@ public final class QxlDevice extends PciFunction {
         rom = new SparseMemory("qxl.vrom", ROM_SIZE);
         ramHeader = cfg.ramHeaderOffset();
         nModes = QxlRom.build(rom, cfg, deviceId);
+        // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
+        vbe = haveVga ? new BochsVbe(ram, cfg.vgamemSize, cfg.ramSize) : null;
+        vga = haveVga ? new VgaLegacy(ram, vbe) : null;
+        vgaGated = p.getBoolean(P_VGA_DECODE_GATED);
+        vbeX86Port = p.getBoolean(P_VBE_X86_DATA_PORT);
+        legacyIo = st.counter("qxl.vga.legacy_io");
+        legacyMem = st.counter("qxl.vga.legacy_mem");
         for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
             shadowRom[i] = rom.readByte(i);
         }
@@ -380,6 +410,100 @@ public final class QxlDevice extends PciFunction {
         }
     }
 
+    // ================================================================== legacy VGA / Bochs VBE (qxl-vga)
+
+    /** The Bochs VBE registers, or null for {@code qxl}. */
+    public BochsVbe vbe() {
+        return vbe;
+    }
+
+    /** The VGA register file, or null for {@code qxl}. */
+    public VgaLegacy vga() {
+        return vga;
+    }
+
+    private boolean isVbeDataPort(long port) {
+        return port == BochsVbe.IOPORT_DATA || (vbeX86Port && port == BochsVbe.IOPORT_DATA_X86);
+    }
+
+    @Override
+    public boolean legacyIoAccess(long port, Access a) {
+        if (vga == null || (vgaGated && !ioDecode())) {
+            return false;
+        }
+        if (port == BochsVbe.IOPORT_INDEX || isVbeDataPort(port)) {
+            legacyIo.inc();
+            a.latencyPs += ioLatencyPs;
+            // MemoryRegionPortio size 2: other widths find no handler (reads all ones, writes dropped)
+            if (a.size != BochsVbe.ACCESS_SIZE) {
+                if (a.isRead()) {
+                    a.data = a.sizeMask();
+                }
+                return true;
+            }
+            boolean index = port == BochsVbe.IOPORT_INDEX;
+            if (a.isRead()) {
+                a.data = index ? vbe.readIndex() : vbe.readData();
+            } else if (index) {
+                vbe.writeIndex((int) a.data);
+            } else {
+                vbe.writeData((int) a.data);
+            }
+            return true;
+        }
+        if (!VgaLegacy.decodes(port)) {
+            return false;
+        }
+        legacyIo.inc();
+        a.latencyPs += ioLatencyPs;
+        if (a.size == 1) {
+            if (a.isRead()) {
+                a.data = vga.read((int) port);
+            } else {
+                vga.write((int) port, (int) a.data);
+            }
+        } else if (a.size == 2) {
+            // portio_read/portio_write: two byte accesses, low byte first; a second port not decoded reads 0xFF
+            int p2 = (int) port + 1;
+            if (a.isRead()) {
+                int hi = VgaLegacy.decodes(p2) ? vga.read(p2) : 0xFF;
+                a.data = vga.read((int) port) | hi << 8;
+            } else {
+                vga.write((int) port, (int) a.data & 0xFF);
+                if (VgaLegacy.decodes(p2)) {
+                    vga.write(p2, (int) (a.data >>> 8) & 0xFF);
+                }
+            }
+        } else if (a.isRead()) {
+            a.data = a.sizeMask();
+        }
+        return true;
+    }
+
+    @Override
+    public boolean legacyMemAccess(long busAddr, Access a) {
+        if (vga == null || (vgaGated && !memDecode())) {
+            return false;
+        }
+        long off = busAddr - VgaLegacy.MEM_BASE;
+        if (off < 0 || off >= VgaLegacy.MEM_SIZE || a.size > 8 || a.buffer != null) {
+            return false;
+        }
+        legacyMem.inc();
+        if (a.isRead()) {
+            long v = 0;
+            for (int i = 0; i < a.size; i++) {
+                v |= (long) vga.memRead(Math.min(off + i, VgaLegacy.MEM_SIZE - 1)) << (8 * i);
+            }
+            a.data = v;
+        } else {
+            for (int i = 0; i < a.size && off + i < VgaLegacy.MEM_SIZE; i++) {
+                vga.memWrite(off + i, (int) (a.data >>> (8 * i)) & 0xFF);
+            }
+        }
+        return true;
+    }
+
     @Override
     protected void configWritten(int offset, int size, long value) {
         if (offset <= COMMAND + 1 && offset + size > COMMAND) {
@@ -390,8 +514,12 @@ public final class QxlDevice extends PciFunction {
 
     @Override
     protected void deviceReset(ResetKind kind) {
-        // qxl_reset_handler -> qxl_hard_reset(d, 0)
+        // qxl_reset_handler -> qxl_hard_reset(d, 0); the VGA core's reset (vga_common_reset)
         hardReset();
+        if (vga != null) {
+            vbe.reset();
+            vga.reset();
+        }
     }
 
     // ================================================================== I/O ports (qxl.c ioport_write)
@@ -1604,6 +1732,16 @@ public final class QxlDevice extends PciFunction {
         out.put("type", typeName());
         out.put("mode", modeName(mode));
         out.put("error_state", guestBug);
+        if (vbe != null) {
+            Map<String, Object> v = new TreeMap<>();
+            v.put("enabled", vbe.enabled());
+            v.put("lfb", vbe.linearFramebuffer());
+            v.put("xres", vbe.xres());
+            v.put("yres", vbe.yres());
+            v.put("bpp", vbe.bpp());
+            v.put("id", String.format("0x%04x", vbe.register(BochsVbe.INDEX_ID)));
+            out.put("vbe", v);
+        }
         out.put("guest_error_count", guestErrorCount);
         out.put("guest_errors", new ArrayList<>(guestErrors));
         List<Object> slots = new ArrayList<>();

@@ -182,6 +182,14 @@ public final class Machine {
             a.faultStage = 0;
             return;
         }
+        if (a.status == dev.gvsim.simcore.Status.EXTERNAL_ABORT) {
+            // A device refused the access (AccessRules: QEMU memory_region_access_valid ->
+            // MEMTX_DECODE_ERROR, which arm takes as a synchronous external abort). The bus left its
+            // register offset in detail; the CPU reports ESR_EL1 and FAR like any external abort.
+            a.detail = externalAbortEsr(a);
+            a.faultAddress = a.va;
+            a.faultStage = 0;
+        }
         timing.complete(a, now);
     }
 

@@ -8,7 +8,7 @@ public final class Scenarios {
     }
 
     public static List<Scenario> all() {
-        return List.of(new QxlArm64IoremapScenario());
+        return List.of(new QxlArm64IoremapScenario(), new QxlUefiBehindBridgeScenario());
     }
 
     public static Scenario byId(String id) {
