@@ -350,7 +350,7 @@ public final class PciHost {
      */
     public void configAccess(Access a, int bdf, int offset) {
         int size = a.size;
-        if (size != 1 && size != 2 && size != 4 || offset < 0 || offset + size > PciFunction.CONFIG_SIZE || (offset & (size - 1)) != 0) {
+        if (size != 1 && size != 2 && size != 4 || offset < 0 || offset > PciFunction.CONFIG_SIZE - size || (offset & (size - 1)) != 0) {
             cfgUnsupported.inc();
             a.masterAbort();
             return;

@@ -233,7 +233,7 @@ public final class BinaryTraceReader implements TraceReader {
                 break;
             case SEL_REF: {
                 long v = varint();
-                id = v < templates ? (int) v : -1;
+                id = v >= 0 && v < templates ? (int) v : -1; // a varint is 64-bit: a huge reference reads as negative
                 break;
             }
             default:
@@ -302,7 +302,7 @@ public final class BinaryTraceReader implements TraceReader {
         }
         long size = varint();
         long flags = varint();
-        if (flags > Integer.MAX_VALUE) {
+        if (flags < 0 || flags > Integer.MAX_VALUE) {
             throw corrupt("template flags out of range");
         }
         int bits = u8();
@@ -343,8 +343,8 @@ public final class BinaryTraceReader implements TraceReader {
 
     private String[] xkeys() throws InputException {
         long count = varint();
-        if (count > TraceRecord.MAX_X_KEYS) {
-            throw corrupt(count + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
+        if (count < 0 || count > TraceRecord.MAX_X_KEYS) {
+            throw corrupt(Long.toUnsignedString(count) + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
         }
         if (count == 0) {
             return NO_X;
@@ -378,8 +378,8 @@ public final class BinaryTraceReader implements TraceReader {
         switch (op) {
             case META: {
                 long count = varint();
-                if (count > TraceRecord.MAX_META) {
-                    throw corrupt(count + " meta pairs (at most " + TraceRecord.MAX_META + ")");
+                if (count < 0 || count > TraceRecord.MAX_META) {
+                    throw corrupt(Long.toUnsignedString(count) + " meta pairs (at most " + TraceRecord.MAX_META + ")");
                 }
                 for (int i = 0; i < count; i++) {
                     String k = str();
@@ -471,8 +471,8 @@ public final class BinaryTraceReader implements TraceReader {
         }
         if ((pres & P_X) != 0) {
             long count = varint();
-            if (count > TraceRecord.MAX_X_KEYS) {
-                throw corrupt(count + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
+            if (count < 0 || count > TraceRecord.MAX_X_KEYS) {
+                throw corrupt(Long.toUnsignedString(count) + " x- keys (at most " + TraceRecord.MAX_X_KEYS + ")");
             }
             for (int i = 0; i < count; i++) {
                 String k = xkey();
@@ -522,17 +522,18 @@ public final class BinaryTraceReader implements TraceReader {
 
     private String str() throws InputException {
         long ref = varint();
-        if (ref >= STR_BASE) {
+        if (ref < 0 || ref >= STR_BASE) {
             long id = ref - STR_BASE;
-            if (id >= stringCount) {
-                throw corrupt("reference to undefined string " + id);
+            if (ref < 0 || id >= stringCount) {
+                throw corrupt("reference to undefined string " + Long.toUnsignedString(id));
             }
             lastKeyOk = keyOk[(int) id];
             return strings[(int) id];
         }
         long len = varint();
-        if (len > MAX_STRING_LEN || len > end - pos) {
-            throw corrupt("string of " + len + " bytes overruns the chunk");
+        // a varint is 64-bit: lengths >= 2^63 read as negative (found by TraceFormatFuzzTest)
+        if (len < 0 || len > MAX_STRING_LEN || len > end - pos) {
+            throw corrupt("string of " + Long.toUnsignedString(len) + " bytes overruns the chunk");
         }
         String s = new String(p, pos, (int) len, StandardCharsets.UTF_8);
         pos += (int) len;

@@ -30,6 +30,13 @@ public final class TraceFiles {
     /** gzip member magic ID1 ID2 (RFC 1952 §2.3.1). */
     private static final byte[] GZ_MAGIC = {0x1f, (byte) 0x8b};
     private static final int BUF = 1 << 16;
+    /**
+     * Most memory (KiB) an xz stream may ask the decoder for. The dictionary size comes from the
+     * file's block header (xz file format 1.2.0 §5.3.1, up to 4 GiB) and xz-java allocates it up
+     * front, so a hostile header would be an OutOfMemoryError; xz -9 needs 65 MiB, so 256 MiB
+     * refuses nothing real. Exceeding it is org.tukaani.xz.MemoryLimitException (an IOException).
+     */
+    static final int XZ_MEMORY_LIMIT_KIB = 256 << 10;
 
     private TraceFiles() {
     }
@@ -75,7 +82,7 @@ public final class TraceFiles {
         BufferedInputStream b = new BufferedInputStream(raw, BUF);
         if (startsWith(b, XZ_MAGIC, XZ_MAGIC.length)) {
             // a multi-block xz (xz -T) would allocate a dictionary per block without an array cache
-            return new BufferedInputStream(new XZInputStream(b, BasicArrayCache.getInstance()), BUF);
+            return new BufferedInputStream(new XZInputStream(b, XZ_MEMORY_LIMIT_KIB, BasicArrayCache.getInstance()), BUF);
         }
         if (startsWith(b, GZ_MAGIC, GZ_MAGIC.length)) {
             return new BufferedInputStream(new GZIPInputStream(b, BUF), BUF);

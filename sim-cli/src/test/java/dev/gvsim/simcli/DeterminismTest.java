@@ -1,0 +1,84 @@
+package dev.gvsim.simcli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.gvsim.simcli.scenario.Scenario;
+import dev.gvsim.simcli.scenario.Scenarios;
+
+/**
+ * Determinism (issue 10): {@code gvsim scenarios --json} over every bundled scenario gives the same
+ * bytes twice in one JVM and once more in a second JVM (a fresh process: other hash seeds, other
+ * JIT timing, other allocation addresses). No wall-clock time, hash order or thread timing may leak
+ * into results. The second JVM runs concurrently with the two in-process runs to keep the test's
+ * duration near two scenario runs.
+ */
+class DeterminismTest {
+    static final String EXPORTS = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    static String scenariosJson() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"scenarios", "--json"}, new PrintWriter(out), new PrintWriter(err));
+        assertThat(code).as("scenarios exit code (stderr: %s)", err).isIn(0, 1);
+        return out.toString();
+    }
+
+    @Test
+    void everyScenarioGivesByteIdenticalJsonTwiceInOneJvmAndInASecondJvm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, EXPORTS, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "scenarios", "--json"));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        CompletableFuture<byte[]> childOut = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+        CompletableFuture<byte[]> childErr = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
+        try {
+            String first = scenariosJson();
+            String second = scenariosJson();
+            assertThat(second).as("second run in the same JVM").isEqualTo(first);
+
+            JsonNode j = new ObjectMapper().readTree(first);
+            List<String> ids = new ArrayList<>();
+            j.get("scenarios").forEach(s -> ids.add(s.get("id").asText()));
+            List<String> all = new ArrayList<>();
+            for (Scenario s : Scenarios.all()) {
+                all.add(s.id());
+            }
+            assertThat(ids).as("every bundled scenario ran").isEqualTo(all).isNotEmpty();
+
+            assertThat(child.waitFor(300, TimeUnit.SECONDS)).as("second JVM finished").isTrue();
+            String err = new String(childErr.get(), StandardCharsets.UTF_8);
+            assertThat(child.exitValue()).as("second JVM exit (stderr: %s)", err).isIn(0, 1);
+            // Main.main prints through a PrintWriter on System.out: the platform line separator is the same as in-process
+            String other = new String(childOut.get(), StandardCharsets.UTF_8);
+            assertThat(other).as("second JVM").isEqualTo(first);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
