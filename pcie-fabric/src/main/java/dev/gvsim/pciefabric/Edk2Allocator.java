@@ -254,14 +254,17 @@ public final class Edk2Allocator {
         return true;
     }
 
+    /**
+     * Command registers at handoff, as AAVMF leaves them: PciBusDxe's StartPciDevicesOnBridge enables
+     * decoding on every P2P bridge; an endpoint's decode is enabled only by a driver through
+     * PciIo->Attributes (the firmware model's GOP does that), so a device no driver kept reads 0.
+     * Real run uefi_vgpurp1_qxlrp2: both root ports end at 0x0003, the driverless qxl and the host
+     * bridge at 0x0000 (virtio-gpu, bound by VirtioGpuDxe, at 0x0006).
+     */
     private static void enableAll(PciBus bus) {
         for (PciFunction f : bus.functions()) {
-            if (f instanceof HostBridge) {
-                continue;
-            }
-            boolean bridge = f instanceof PciBridgeBase;
-            AllocSupport.enable(f, true, true, bridge);
             if (f instanceof PciBridgeBase br) {
+                AllocSupport.enable(f, true, true, false);
                 enableAll(br.secondaryBusObject());
             }
         }

@@ -127,7 +127,9 @@ class AllocatorTest {
         assertThat(q.barAddress(1)).isEqualTo(0x1000_0000L);
         assertThat(q.barAddress(2)).isEqualTo(0x1800_0000L);
         assertThat(q.barAddress(3)).isZero();
-        assertThat(q.command() & 3).isEqualTo(3);
+        // uefi_qxl_root.trace: the firmware's last Command write to the driverless QXL before the
+        // kernel is 0x0000; only a driver's PciIo->Attributes enables an endpoint's decode.
+        assertThat(q.command() & 7).isZero();
         // An I/O BAR at 0 does not decode (QEMU pci_bar_address), so a guest inb there master-aborts.
         assertThat(q.barDecodes(3)).isFalse();
     }
