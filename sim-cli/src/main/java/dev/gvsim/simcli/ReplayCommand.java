@@ -86,8 +86,37 @@ final class ReplayCommand implements Callable<Integer> {
             throw new InputException(trace + ": no such file");
         }
         ReplayResult r;
+        long fileSize = Files.size(trace);
+        long[] consumed = new long[1];
+        java.io.InputStream counting = new java.io.FilterInputStream(Files.newInputStream(trace)) {
+            @Override
+            public int read() throws java.io.IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    consumed[0]++;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws java.io.IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    consumed[0] += n;
+                }
+                return n;
+            }
+        };
+        opts.inputFraction = () -> fileSize == 0 ? 0 : (double) consumed[0] / fileSize;
         Replayer replayer = new Replayer(opts, trace.toString());
-        try (TraceReader reader = TraceFiles.open(trace)) {
+        TraceReader opened;
+        try {
+            opened = TraceFiles.open(counting);
+        } catch (java.io.IOException | InputException | RuntimeException e) {
+            counting.close();
+            throw e;
+        }
+        try (TraceReader reader = opened) {
             r = replayer.run(reader);
         }
         if (dumpScanout != null) {

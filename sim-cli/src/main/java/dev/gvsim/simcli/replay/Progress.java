@@ -12,13 +12,19 @@ final class Progress {
     private final long start = System.nanoTime();
     private long lastPrint = start;
     private int counter;
+    private final java.util.function.DoubleSupplier fraction;
 
-    private Progress(PrintStream err) {
+    private Progress(PrintStream err, java.util.function.DoubleSupplier fraction) {
         this.err = err;
+        this.fraction = fraction;
     }
 
-    static Progress onTerminal() {
-        return System.console() != null ? new Progress(System.err) : null;
+    /**
+     * @param fraction how much of the input has been consumed (0..1), or null when unknown; gives
+     *     the ETA (for a file: compressed bytes read / file size)
+     */
+    static Progress onTerminal(java.util.function.DoubleSupplier fraction) {
+        return System.console() != null ? new Progress(System.err, fraction) : null;
     }
 
     void update(long records) {
@@ -32,7 +38,13 @@ final class Progress {
         }
         lastPrint = now;
         double secs = (now - start) / 1e9;
-        err.printf("\rreplayed %,d records (%,.0f records/s)   ", records, records / secs);
+        double f = fraction == null ? 0 : fraction.getAsDouble();
+        if (f > 0.001 && f < 1) {
+            err.printf("\rreplayed %,d records (%,.0f records/s), %.0f %%, ETA %.0f s   ", records, records / secs, 100 * f,
+                    secs * (1 - f) / f);
+        } else {
+            err.printf("\rreplayed %,d records (%,.0f records/s)   ", records, records / secs);
+        }
         err.flush();
     }
 

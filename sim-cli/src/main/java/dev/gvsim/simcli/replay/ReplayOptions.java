@@ -19,6 +19,8 @@ public final class ReplayOptions {
     public int maxListed = 1000;
     /** Progress on stderr (only when it is a terminal). */
     public boolean progress;
+    /** How much of the input has been read (0..1) for the progress ETA, or null if unknown. */
+    public java.util.function.DoubleSupplier inputFraction;
     /**
      * A host stage 2 installed before the first record ({@code --stage2}): null or "none" for no
      * stage 2 (IPA = PA), "kvm" for KVM's stage 2 without FEAT_S2FWB, "kvm-fwb" with it. See

@@ -41,7 +41,7 @@ public final class Replayer {
     public Replayer(ReplayOptions options, String traceName) {
         this.options = options;
         this.result.trace = traceName;
-        this.progress = options.progress ? Progress.onTerminal() : null;
+        this.progress = options.progress ? Progress.onTerminal(options.inputFraction) : null;
         options.attrOverrides.forEach((pa, attr) -> result.attrOverrides.put(String.format("0x%x", pa), attr));
         for (String s : options.paramSets) {
             int eq = s.indexOf('=');
