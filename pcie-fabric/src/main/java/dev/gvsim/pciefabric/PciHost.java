@@ -33,8 +33,8 @@ public final class PciHost {
     public static final ParamDef HOP_LATENCY = ParamDef.duration("pcie.hop_latency", "0ns",
             "assumption: the QEMU TCG reference runs carry no device latency; set it to study switch/port traversal",
             "latency added per bridge (root port, switch port, PCI bridge) a memory or I/O request crosses, each way");
-    public static final ParamDef ISA_FILTER = ParamDef.bool("pcie.bridge_isa_filter", true,
-            "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18; qxl.md §6.2 (QEMU pci_bridge.c does not filter)",
+    public static final ParamDef ISA_FILTER = ParamDef.bool("pcie.bridge_isa_filter", false,
+            "default = QEMU (pci_bridge.c does not filter; qxl.md §6.2); true = PCI-to-PCI Bridge Arch 1.2 §3.2.5.18",
             "apply Bridge Control ISA Enable: do not forward the top 768 bytes of each 1 KiB of the I/O window below 64 KiB");
     public static final ParamDef VGA_ALIAS = ParamDef.bool("pcie.bridge_vga_10bit_alias", false,
             "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 (10-bit VGA decode unless VGA 16-bit decode); QEMU pci.c implements 16-bit only",
@@ -50,12 +50,12 @@ public final class PciHost {
     public static final ParamDef SBR_MIN_HOLD = ParamDef.duration("pcie.sbr_min_hold", "1ms",
             "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 / PCI 3.0 Trst: reset asserted for at least 1 ms",
             "minimum time Secondary Bus Reset must stay asserted; shorter pulses are counted as violations");
-    public static final ParamDef ALLOW_0_ADDRESS = ParamDef.bool("pcie.allow_0_io_address", false,
-            "QEMU hw/arm/virt.c virt_machine_class_init sets mc->pci_allow_0_address = true (hw/pci/pci.c pci_bar_address), so "
-                    + "QEMU's arm virt decodes an I/O BAR at port 0; default false keeps the earlier fabric behaviour (AllocatorTest)",
+    public static final ParamDef ALLOW_0_ADDRESS = ParamDef.bool("pcie.allow_0_io_address", true,
+            "default = QEMU: hw/arm/virt.c virt_machine_class_init sets mc->pci_allow_0_address = true (hw/pci/pci.c pci_bar_address), so "
+                    + "QEMU's arm virt decodes an I/O BAR at port 0; false = the generic PCI rule that address 0 is unassigned",
             "an I/O BAR programmed to port 0 decodes (arm virt's I/O space starts at 0; EDK II assigns port 0 first)");
-    public static final ParamDef HOLES_FALL_THROUGH = ParamDef.bool("pcie.bridge_window_holes_fall_through", false,
-            "false: PCI-to-PCI Bridge 1.2 §4.1 / PCIe Base 4.0 §2.3.1 (a bridge claims its window positively; nothing below = Unsupported "
+    public static final ParamDef HOLES_FALL_THROUGH = ParamDef.bool("pcie.bridge_window_holes_fall_through", true,
+            "default = QEMU (true); false: PCI-to-PCI Bridge 1.2 §4.1 / PCIe Base 4.0 §2.3.1 (a bridge claims its window positively; nothing below = Unsupported "
                     + "Request); true: QEMU docs/devel/memory.rst 'Visibility' (pci_bridge_io is a pure container, so a hole in a window "
                     + "alias falls through to the next region of the parent bus, finally gpex's unassigned_io_ops: all ones)",
             "a request a bridge window claims but nothing below decodes goes on to the other decoders of the same bus (QEMU) instead of "

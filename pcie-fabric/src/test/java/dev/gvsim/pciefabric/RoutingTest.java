@@ -20,7 +20,7 @@ class RoutingTest {
     private static final long PIO = Apertures.VIRT_PIO_BASE;
 
     private static PciHost qxlRp(TestDevices.QxlLike q) {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         h.add(AllocatorTest.rootPort("rp1", 1, 0), "pcie.0", -1, 0);
         h.add(q, "rp1", -1, 0);
         LinuxAllocator.assign(h, new Apertures());
@@ -101,7 +101,7 @@ class RoutingTest {
 
     /** A device with a 4 KiB I/O BAR at 0x1000 behind a root port whose I/O window is 0x1000-0x1fff. */
     private static PciHost bigIo(TestDevices.Recording[] out) {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         h.add(AllocatorTest.rootPort("rp1", 1, 0), "pcie.0", -1, 0);
         TestDevices.Recording d = new TestDevices.Recording("big-io", 0x1234, 0x9, 0x058000, 0) {
             {
@@ -141,7 +141,7 @@ class RoutingTest {
 
     @Test
     void vgaEnableForwardsOnlyTheLegacyVgaRanges() {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         RootPort rp = AllocatorTest.rootPort("rp1", 1, 0);
         h.add(rp, "pcie.0", -1, 0);
         // Windows stay closed (reset state); enable decode and VGA forwarding.
@@ -176,7 +176,7 @@ class RoutingTest {
 
     @Test
     void sixteenVersusThirtyTwoBitIoBridges() {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         RootPort rp = AllocatorTest.rootPort("rp1", 1, 0);
         TestDevices.Io32Bridge b32 = new TestDevices.Io32Bridge();
         b32.setId("b32");
@@ -231,7 +231,7 @@ class RoutingTest {
 
     @Test
     void placementRulesFollowQemu() {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         h.add(AllocatorTest.rootPort("rp1", 1, 0), "pcie.0", -1, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.add(new TestDevices.QxlLike(), "rp1", 2, 0))
                 .hasMessageContaining("only allows plugging into slot 0");
@@ -249,7 +249,7 @@ class RoutingTest {
     void switchBehindRootPortIsNumberedSizedAndRouted() {
         DeviceOptions o = DeviceOptions.parse("-M virt -device pcie-root-port,id=rp1,chassis=1 -device x3130-upstream,id=up,bus=rp1 "
                 + "-device xio3130-downstream,id=dn1,bus=up,chassis=2,slot=0 -device xio3130-downstream,id=dn2,bus=up,chassis=2,slot=1,addr=1");
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         for (DeviceOptions.DeviceSpec s : o.devices()) {
             h.add(FabricDevices.create(s, new Params()), s.bus() == null ? "pcie.0" : s.bus(), s.slot(), s.fn());
         }
@@ -278,7 +278,7 @@ class RoutingTest {
 
     @Test
     void edk2VgaAttributeSetsVgaEnableAlongThePathOnce() {
-        PciHost h = TestDevices.host();
+        PciHost h = TestDevices.specHost();
         RootPort rp1 = AllocatorTest.rootPort("rp1", 1, 0);
         RootPort rp2 = AllocatorTest.rootPort("rp2", 2, 1);
         h.add(rp1, "pcie.0", -1, 0);
@@ -298,5 +298,27 @@ class RoutingTest {
         assertThat(Edk2Allocator.enableVgaPath(h, q1)).isFalse();
         assertThat(rp1.bridgeControl() & PciBridgeBase.BRIDGE_CTL_VGA).isZero();
         assertThat(h.allocationFailures()).singleElement().asString().contains("one active VGA device per segment");
+    }
+
+    @Test
+    void qemuDefaultsIgnoreIsaEnableAndLetWindowHolesFallThrough() {
+        // default parameters follow QEMU (pci_bridge.c: no ISA filtering; memory API: a hole in a
+        // bridge window is transparent); RoutingTest's other cases pin the specification's behaviour
+        PciHost h = TestDevices.host();
+        RootPort rp = AllocatorTest.rootPort("rp1", 1, 0);
+        h.add(rp, "pcie.0", -1, 0);
+        TestDevices.QxlLike q = new TestDevices.QxlLike();
+        h.add(q, "rp1", -1, 0);
+        LinuxAllocator.assign(h, new Apertures());
+        rp.configWrite(PciBridgeBase.BRIDGE_CONTROL, 2, rp.bridgeControl() | PciBridgeBase.BRIDGE_CTL_ISA);
+        long ioBar = q.barAddress(3);
+        assertThat(ioBar & 0x300).as("QXL's I/O BAR sits in an ISA-aliased quarter").isZero();
+        Access a = new Access().read(0, 1);
+        h.ioAccess(a, ioBar + 5);
+        assertThat(a.status).as("ISA Enable does not block under QEMU").isNotEqualTo(Status.MASTER_ABORT);
+        Access hole = new Access().read(0, 4);
+        h.ioAccess(hole, rp.ioBase() + 0x800); // inside rp1's window, nothing below decodes it
+        assertThat(hole.data & 0xFFFF_FFFFL).isEqualTo(0xFFFF_FFFFL);
+        assertThat(hole.status).isEqualTo(Status.MASTER_ABORT);
     }
 }

@@ -88,6 +88,15 @@ final class TestDevices {
         return new PciHost(new Params(), new Stats());
     }
 
+    /** A host with the PCI specification's behaviour instead of QEMU's (the defaults follow QEMU). */
+    static PciHost specHost() {
+        Params p = new Params().declareAll(PciHost.PARAMS);
+        p.set("pcie.bridge_isa_filter", "true");
+        p.set("pcie.bridge_window_holes_fall_through", "false");
+        p.set("pcie.allow_0_io_address", "false");
+        return new PciHost(p, new Stats());
+    }
+
     static long cfgRead(PciHost h, int bdf, int off, int size) {
         Access a = new Access().read(0, size);
         h.configAccess(a, bdf, off);
