@@ -110,8 +110,12 @@ public final class TraceTool {
     public static long convert(Path in, Path out, boolean binary) throws IOException, InputException {
         TraceRecord r = new TraceRecord();
         long n = 0;
+        // written next to OUT, read back in full, and only then moved over OUT: an existing OUT is
+        // never replaced by a conversion that failed or does not read back
+        Path dir = out.toAbsolutePath().getParent();
+        Path staged = dir.resolve("." + out.getFileName() + ".converting");
         try (TraceReader src = TraceFiles.open(in)) {
-            TraceWriter dst = TraceFiles.create(out, binary);
+            TraceWriter dst = TraceFiles.create(staged, binary);
             boolean done = false;
             try {
                 while (src.next(r)) {
@@ -125,6 +129,16 @@ public final class TraceTool {
                 }
                 dst.close();
             }
+        }
+        try {
+            long back = verify(staged);
+            if (back != n) {
+                throw new IOException(out + ": the converted trace reads back " + back + " records, not " + n + "; nothing replaced");
+            }
+            java.nio.file.Files.move(staged, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(staged);
         }
         return n;
     }
