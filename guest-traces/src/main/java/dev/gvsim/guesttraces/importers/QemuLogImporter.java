@@ -607,6 +607,13 @@ public final class QemuLogImporter {
             if (off >= CFG_SPACE || val > 0xffff_ffffL) {
                 throw new Cursor.Bad("offset < 0x1000 and a 32-bit value");
             }
+            // a config access is naturally aligned inside its dword (PCI 3.0 §3.2.2.3.2): the widest
+            // one at this offset bounds the value QEMU can have printed (found by ImporterFuzzTest)
+            int widest = (off & 3) == 0 ? 4 : (off & 1) == 0 ? 2 : 1;
+            if (widest < 4 && val >> (8 * widest) != 0) {
+                throw new Cursor.Bad("a value that fits a " + widest + "-byte config access at offset 0x" + Long.toHexString(off)
+                        + " (found 0x" + Long.toHexString(val) + ")");
+            }
             if (busKnown && devNames.size() < MAX_COUNTED_NAMES) {
                 devNames.putIfAbsent(bdf, dev);
             }

@@ -86,7 +86,7 @@ class ImporterFuzzTest {
             assertThat(e.getMessage()).as("an importer error names the line").containsPattern("line \\d+");
         } catch (IOException e) {
             // a writer refusing a record the importer built would show up here: it must not
-            fail("IOException from an in-memory import: " + e, e);
+            fail("IOException from an in-memory import: " + e + " on input:\n" + text, e);
         } catch (RuntimeException e) {
             fail("importer threw " + e + " on input:\n" + text, e);
         }
@@ -125,5 +125,15 @@ class ImporterFuzzTest {
             }
             importOnce("mmiotrace", doc.toString());
         }
+    }
+
+    /** Found by the long run: a lone pci_cfg_read whose value cannot fit the access its offset allows. */
+    @Example
+    void loneConfigReadWiderThanItsOffsetAllowsIsAMalformedLine() {
+        String in = "16272@1795465067.590231:pci_cfg_read pcie-root-port 00:02.0 @0x7 -> 0x1b36\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Importers.importStream("qemu-log",
+                new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), "regress", new TextTraceWriter(new ByteArrayOutputStream()),
+                new ImportOptions())).isInstanceOf(InputException.class).hasMessageContaining("line 1")
+                .hasMessageContaining("1-byte config access at offset 0x7");
     }
 }
