@@ -22,6 +22,19 @@ class VgaLegacyTest {
     final Stats stats = new Stats();
     final PciHost host = new PciHost(params, stats);
 
+    /**
+     * What a driver's PciIo->Attributes(Enable) does before touching the device: the edk2 policy
+     * leaves endpoint decode off, as AAVMF does (see Edk2Allocator).
+     */
+    static void driverEnables(PciHost h) {
+        for (dev.gvsim.pciefabric.PciFunction f : h.functions()) {
+            if (f instanceof QxlDevice) {
+                f.configWrite(dev.gvsim.pciefabric.PciFunction.COMMAND, 2, f.command() | dev.gvsim.pciefabric.PciFunction.CMD_IO
+                        | dev.gvsim.pciefabric.PciFunction.CMD_MEMORY);
+            }
+        }
+    }
+
     QxlDevice qxl(String type, String bus) {
         QxlDevice q = new QxlDevice(type, QxlConfig.defaults(), kernel, null, params, stats);
         q.setId(type);
@@ -54,6 +67,7 @@ class VgaLegacyTest {
     void bochsIdAndModeSetOnTheRootBus() {
         QxlDevice q = qxl(QxlDevice.QXL_VGA, "pcie.0");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         assertThat(bochsRead(BochsVbe.INDEX_ID)).isEqualTo(BochsVbe.ID5);
         assertThat(bochsRead(BochsVbe.INDEX_VIDEO_MEMORY_64K)).isEqualTo(256); // vgamem 16 MiB
         // QemuVideoDxe InitializeBochsGraphicsMode
@@ -91,6 +105,7 @@ class VgaLegacyTest {
     void fixupClampsBadModes() {
         QxlDevice q = qxl(QxlDevice.QXL_VGA, "pcie.0");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         bochsWrite(BochsVbe.INDEX_ENABLE, BochsVbe.ENABLED | BochsVbe.NOCLEARMEM);
         bochsWrite(BochsVbe.INDEX_BPP, 7); // not a depth: 8
         bochsWrite(BochsVbe.INDEX_XRES, 0xFFFF); // & ~7, clamped to 16000
@@ -104,6 +119,7 @@ class VgaLegacyTest {
     void portWidthsAndTheX86OnlyDataPort() {
         qxl(QxlDevice.QXL_VGA, "pcie.0");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         // 8-bit access to a size-2 portio entry: no handler, all ones
         assertThat(io(BochsVbe.IOPORT_DATA, 1)).isEqualTo(0xFF);
         // 0x1CF is data only on x86 QEMU: on aarch64 nothing decodes it (the QXL I/O BAR sits at 0x0-0x1f)
@@ -133,6 +149,7 @@ class VgaLegacyTest {
     void plainQxlHasNoLegacyInterface() {
         QxlDevice q = qxl(QxlDevice.QXL, "pcie.0");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         assertThat(q.vbe()).isNull();
         assertThat(bochsRead(BochsVbe.INDEX_ID)).isEqualTo(0xFFFF);
         assertThat(io(VgaLegacy.MIS_R, 1)).isEqualTo(0xFF);
@@ -142,6 +159,7 @@ class VgaLegacyTest {
     void vgaRegistersReadBackAndMemoryWindowHitsBar0() {
         QxlDevice q = qxl(QxlDevice.QXL_VGA, "pcie.0");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         out(VgaLegacy.MIS_W, 1, 0x67);
         assertThat(io(VgaLegacy.MIS_R, 1)).isEqualTo(0x67);
         out(VgaLegacy.SEQ_I, 2, 0x0F02); // map mask = 0xF, one 16-bit write = two byte writes
@@ -196,6 +214,7 @@ class VgaLegacyTest {
             rp.setId("rp1");
             h.add(rp, "pcie.0", -1, 0);
             Edk2Allocator.assign(h, new Apertures());
+            driverEnables(h);
             assertThat(rp.ioBase()).as("the empty hot-plug port's 4 KiB window comes first").isZero();
             Access w = new Access().write(BochsVbe.IOPORT_INDEX, 2, BochsVbe.INDEX_ID);
             h.ioAccess(w, BochsVbe.IOPORT_INDEX);
@@ -216,6 +235,7 @@ class VgaLegacyTest {
         host.add(rp2, "pcie.0", -1, 0);
         QxlDevice q = qxl(QxlDevice.QXL_VGA, "rp1");
         Edk2Allocator.assign(host, new Apertures());
+        driverEnables(host);
         // edk2: equal 4 KiB windows, later-discovered first: rp2 at 0x0000, rp1 at 0x1000
         assertThat(rp2.ioBase()).isZero();
         assertThat(rp.ioBase()).isEqualTo(0x1000);
