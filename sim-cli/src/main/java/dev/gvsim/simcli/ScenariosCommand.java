@@ -31,6 +31,9 @@ final class ScenariosCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the scenarios without running them.")
     boolean list;
 
+    @Option(names = {"-v", "--verbose"}, description = "Also print every figure the model produced (tables one row per line).")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +83,7 @@ final class ScenariosCommand implements Callable<Integer> {
             row.put("figures", r.figures());
             rows.add(row);
             if (!json) {
-                printScenario(out, s, r);
+                printScenario(out, s, r, verbose);
             }
         }
         if (json) {
@@ -90,21 +93,59 @@ final class ScenariosCommand implements Callable<Integer> {
             top.put("failed", failed);
             out.print(Json.write(top));
         } else {
-            out.printf("%n%d passed, %d failed%n", passed, failed);
+            out.printf("%-28s %-5s %s%n", "id", "pass", "checks passed");
+            for (Map<String, Object> row : rows) {
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> cs = (List<Map<String, Object>>) row.get("checks");
+                long ok = cs.stream().filter(c -> Boolean.TRUE.equals(c.get("pass"))).count();
+                out.printf("%-28s %-5s %d/%d%n", row.get("id"), Boolean.TRUE.equals(row.get("pass")) ? "PASS" : "FAIL", ok, cs.size());
+            }
+            out.printf("%n%d passed, %d failed%s%n", passed, failed, verbose ? "" : " (figures: -v; everything: --json)");
         }
         out.flush();
         return failed == 0 ? Main.EXIT_OK : Main.EXIT_MISBEHAVED;
     }
 
-    private static void printScenario(PrintWriter out, Scenario s, ScenarioResult r) {
+    static final int WIDTH = 110;
+
+    private static void printScenario(PrintWriter out, Scenario s, ScenarioResult r, boolean verbose) {
         out.printf("%s  %s  %s%n", r.pass() ? "PASS" : "FAIL", s.id(), s.title());
-        out.printf("  expected: %s%n", s.expected());
+        wrap(out, "  expected  ", s.expected());
         for (ScenarioResult.Check c : r.checks()) {
-            out.printf("  [%s] %-34s expected %-40s observed %s%n", c.pass() ? "ok" : "XX", c.name(), c.expected(), c.observed());
+            out.printf("  [%s] %s%n", c.pass() ? "ok" : "XX", c.name());
+            wrap(out, "       expected  ", c.expected());
+            wrap(out, "       observed  ", c.observed());
         }
-        for (Map.Entry<String, Object> f : r.figures().entrySet()) {
-            out.printf("  %-38s %s%n", f.getKey(), f.getValue());
+        if (verbose) {
+            for (Map.Entry<String, Object> f : r.figures().entrySet()) {
+                if (f.getValue() instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map) {
+                    out.printf("  %s:%n", f.getKey());
+                    for (Object row : l) {
+                        wrap(out, "    - ", String.valueOf(row));
+                    }
+                } else {
+                    wrap(out, String.format("  %-38s ", f.getKey()), String.valueOf(f.getValue()));
+                }
+            }
         }
         out.println();
+    }
+
+    /** Prints {@code text} after {@code lead}, wrapped at spaces to {@link #WIDTH} columns, continuation lines indented. */
+    static void wrap(PrintWriter out, String lead, String text) {
+        String indent = " ".repeat(lead.length());
+        String prefix = lead;
+        String rest = text;
+        int room = Math.max(40, WIDTH - lead.length());
+        while (rest.length() > room) {
+            int cut = rest.lastIndexOf(' ', room);
+            if (cut <= room / 3) {
+                cut = room;
+            }
+            out.println(prefix + rest.substring(0, cut).stripTrailing());
+            rest = rest.substring(cut).stripLeading();
+            prefix = indent;
+        }
+        out.println(prefix + rest);
     }
 }

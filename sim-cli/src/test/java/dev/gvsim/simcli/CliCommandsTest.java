@@ -87,6 +87,10 @@ class CliCommandsTest {
         assertThat(gvsim("--help").out()).contains("scenarios", "replay", "lspci", "trace", "params", "guest");
         assertThat(gvsim("--version").out()).contains("gvsim");
         assertThat(gvsim("nosuchcommand").code()).isEqualTo(2);
+        assertThat(gvsim("scenarios", "--list").out()).contains("qxl-arm64-ioremap", "qxl-uefi-behind-bridge");
+        ReplayCliTest.Run unknown = gvsim("scenarios", "no-such-scenario");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no-such-scenario", "qxl-arm64-ioremap");
     }
 
     @Test
