@@ -259,7 +259,7 @@ public final class BinaryTraceReader implements TraceReader {
         r.sym = tplSym[id];
         String[] x = tplX[id];
         for (int i = 0; i < x.length; i += 2) {
-            r.addX(x[i], x[i + 1]);
+            r.addXTrusted(x[i], x[i + 1]); // validated when the template was read (xkeys())
         }
         if ((tag & TAG_VALUE) != 0) {
             long lo = varint();

@@ -159,6 +159,19 @@ public final class TraceRecord {
         xValues[xCount++] = Objects.requireNonNull(value);
     }
 
+    /**
+     * {@link #addX} for keys and values a reader already validated (binary templates): no checks on
+     * the per-record path. Package-private on purpose.
+     */
+    void addXTrusted(String key, String value) {
+        if (xCount == xKeys.length) {
+            xKeys = Arrays.copyOf(xKeys, Math.max(4, xCount * 2));
+            xValues = Arrays.copyOf(xValues, Math.max(4, xCount * 2));
+        }
+        xKeys[xCount] = key;
+        xValues[xCount++] = value;
+    }
+
     /** Back to the defaults: no op, line -1, cpu 0, attr -1, fwb -1, stage 1, nothing present. */
     public void clear() {
         op = null;
