@@ -86,7 +86,7 @@ public final class MachineBuilder {
                 f.setId(id);
             } else {
                 throw new IllegalArgumentException("unknown device '" + spec.driver() + "' (known: " + String.join(", ", DEVICE_DRIVERS)
-                        + ", pcie-root-port, pcie-pci-bridge, pci-bridge)");
+                        + ", " + String.join(", ", FabricDevices.DRIVERS) + ")");
             }
             if (f.id() == null) {
                 f.setId(spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver()));
