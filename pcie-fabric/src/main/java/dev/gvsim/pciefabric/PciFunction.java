@@ -15,7 +15,7 @@ import dev.gvsim.simcore.Access;
  * BAR registers read back the programmed address ANDed with the size mask, so sizing by writing
  * all ones reads back the size mask bit-exactly (PCI Local Bus 3.0 §6.2.5.1).
  */
-public abstract class PciFunction {
+public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointable {
     /** Standard configuration header offsets (PCI Local Bus 3.0 §6.1, PCIe Base 4.0 §7.5.1). */
     public static final int VENDOR_ID = 0x00;
     public static final int DEVICE_ID = 0x02;
@@ -699,5 +699,38 @@ public abstract class PciFunction {
     @Override
     public String toString() {
         return id() + " [" + String.format("%04x:%04x", word(VENDOR_ID), word(DEVICE_ID)) + "]" + (bdf >= 0 ? " at " + formatBdf(bdf) : "");
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String stateName() {
+        return "pci." + (id != null ? id : typeName + "@" + formatBdf(bdf));
+    }
+
+    /**
+     * Type, placement and the 4 KiB configuration image (BARs, command, windows, bridge control,
+     * power state, capability registers). A device with more state overrides this, calls super
+     * first and appends its own fields (issue 11: every model class takes part).
+     */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putString(typeName);
+        w.putInt(bdf);
+        w.putBytes(config, 0, CONFIG_SIZE);
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        String t = r.getString();
+        int b = r.getInt();
+        if (!typeName.equals(t)) {
+            throw new dev.gvsim.simcore.InputException("checkpoint " + stateName() + " holds a " + t + " at " + formatBdf(b)
+                    + ", this machine has a " + typeName);
+        }
+        // the bdf follows from the bridges' bus numbers restored with them: the host re-derives it
+        // (PciHost.refreshBdfs) once every function is restored
+        r.getBytes(config, 0, CONFIG_SIZE);
+        ROUTING_EPOCH.incrementAndGet(); // BARs and windows may have changed under any cached decode
     }
 }

@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * throw {@link IndexOutOfBoundsException} otherwise (a model bug, never a guest-reachable path:
  * models check first).
  */
-public final class SparseMemory implements Target {
+public final class SparseMemory implements Target, dev.gvsim.simcore.state.Checkpointable {
     public static final int PAGE_SHIFT = 12;
     public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE_SIZE - 1;
@@ -352,6 +352,62 @@ public final class SparseMemory implements Target {
             } else {
                 a.data = read(offset, a.size);
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String stateName() {
+        return "memory." + name;
+    }
+
+    /** Capacity, then every allocated page that is not all zeros: address and its 4 KiB. */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putLong(capacity);
+        java.util.List<Long> pages = new java.util.ArrayList<>();
+        forEachPage((addr, contents) -> {
+            for (int i = 0; i < PAGE_SIZE; i += 8) {
+                if (contents.getLong(i) != 0) {
+                    pages.add(addr);
+                    return;
+                }
+            }
+        });
+        w.putLong(pages.size());
+        byte[] buf = new byte[PAGE_SIZE];
+        for (long addr : pages) {
+            readBytes(addr, buf, 0, PAGE_SIZE);
+            w.putLong(addr);
+            w.putBytes(buf, 0, PAGE_SIZE);
+        }
+    }
+
+    /** Restores into this memory: everything not in the checkpoint reads as zero afterwards. */
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+        long cap = r.getLong();
+        if (cap != capacity) {
+            throw new InputException("checkpoint memory " + name + " has capacity " + cap + ", this machine " + capacity);
+        }
+        long n = r.getLong();
+        if (n < 0 || n > capacity / PAGE_SIZE) {
+            throw new InputException("checkpoint memory " + name + ": " + n + " pages");
+        }
+        java.util.List<Long> allocated = new java.util.ArrayList<>();
+        forEachPage((addr, contents) -> allocated.add(addr));
+        for (long addr : allocated) {
+            fill(addr, PAGE_SIZE, (byte) 0);
+        }
+        byte[] buf = new byte[PAGE_SIZE];
+        for (long i = 0; i < n; i++) {
+            long addr = r.getLong();
+            if ((addr & (PAGE_SIZE - 1)) != 0 || addr < 0 || addr > capacity - PAGE_SIZE) {
+                throw new InputException("checkpoint memory " + name + ": page address 0x" + Long.toHexString(addr) + " out of range");
+            }
+            r.getBytes(buf, 0, PAGE_SIZE);
+            writeBytes(addr, buf, 0, PAGE_SIZE);
         }
     }
 }

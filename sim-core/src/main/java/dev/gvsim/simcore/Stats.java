@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
  * ({@code mmu.tlb.hits}, {@code qxl.io.notify_cmd}); the snapshot is sorted by name, so the JSON
  * is byte-identical for identical runs.
  */
-public final class Stats {
+public final class Stats implements dev.gvsim.simcore.state.Checkpointable {
     private final Map<String, Counter> counters = new TreeMap<>();
     private final Map<String, Histogram> histograms = new TreeMap<>();
 
@@ -75,5 +75,71 @@ public final class Stats {
     public void reset() {
         counters.values().forEach(c -> c.set(0));
         histograms.values().forEach(Histogram::reset);
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String stateName() {
+        return "stats";
+    }
+
+    /** Counters by name, then histograms (HdrHistogram's compressed encoding), both sorted. */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putInt(counters.size());
+        for (Map.Entry<String, Counter> e : counters.entrySet()) {
+            w.putString(e.getKey());
+            w.putLong(e.getValue().get());
+        }
+        w.putInt(histograms.size());
+        for (Map.Entry<String, Histogram> e : histograms.entrySet()) {
+            Histogram h = e.getValue();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+            int n = h.encodeIntoCompressedByteBuffer(b);
+            w.putString(e.getKey());
+            w.putLong(h.getHighestTrackableValue());
+            w.putInt(n);
+            w.putBytes(b.array(), 0, n);
+        }
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+        int n = r.getInt();
+        if (n < 0 || n > 1 << 20) {
+            throw new InputException("checkpoint stats: " + n + " counters");
+        }
+        for (Counter c : counters.values()) {
+            c.set(0);
+        }
+        for (int i = 0; i < n; i++) {
+            String name = r.getString();
+            counter(name).set(r.getLong());
+        }
+        int hn = r.getInt();
+        if (hn < 0 || hn > 1 << 16) {
+            throw new InputException("checkpoint stats: " + hn + " histograms");
+        }
+        for (Histogram h : histograms.values()) {
+            h.reset(); // models hold references to these objects: restore into them, never replace
+        }
+        for (int i = 0; i < hn; i++) {
+            String name = r.getString();
+            long highest = r.getLong();
+            int len = r.getInt();
+            byte[] b = r.getBytes(len);
+            try {
+                Histogram h = Histogram.decodeFromCompressedByteBuffer(java.nio.ByteBuffer.wrap(b), highest);
+                Histogram existing = histograms.get(name);
+                if (existing != null) {
+                    existing.add(h);
+                } else {
+                    histograms.put(name, h);
+                }
+            } catch (java.util.zip.DataFormatException | RuntimeException e) {
+                throw new InputException("checkpoint stats: histogram " + name + " does not decode: " + e.getMessage(), e);
+            }
+        }
     }
 }

@@ -1,0 +1,90 @@
+package dev.gvsim.simcore.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.Stats;
+
+/** The checkpoint container and the sim-core components that take part (issue 11, first slice). */
+class CheckpointTest {
+    static final String MACHINE = "-M virt -device qxl";
+
+    static byte[] save(Checkpointable... cs) {
+        StateWriter w = new StateWriter(MACHINE);
+        for (Checkpointable c : cs) {
+            w.save(c);
+        }
+        return w.toBytes();
+    }
+
+    static SparseMemory touched() {
+        SparseMemory m = new SparseMemory("ram", 1L << 30);
+        m.writeLong(0x1000, 0x1122334455667788L);
+        m.writeBytes(0x3FFF_F000L, new byte[] {1, 2, 3}, 0, 3);
+        m.writeLong(0x200000, 0); // allocated but all zeros: not stored
+        return m;
+    }
+
+    static Stats stats() {
+        Stats s = new Stats();
+        s.counter("mmu.tlb.hits").add(42);
+        s.counter("qxl.io.reset").inc();
+        s.histogram("lat", 1_000_000).recordValue(1234);
+        return s;
+    }
+
+    @Test
+    void saveRestoreSaveGivesIdenticalBytes() throws Exception {
+        byte[] first = save(touched(), stats());
+        SparseMemory m = new SparseMemory("ram", 1L << 30);
+        m.writeLong(0x5000, -1L); // state of the fresh machine that the checkpoint must override
+        Stats s = new Stats();
+        s.counter("mmu.tlb.hits").add(7);
+        StateReader r = new StateReader(first);
+        r.requireMachine(MACHINE);
+        r.restore(m);
+        r.restore(s);
+        assertThat(m.readLong(0x1000)).isEqualTo(0x1122334455667788L);
+        assertThat(m.readLong(0x5000)).isZero();
+        assertThat(s.get("mmu.tlb.hits")).isEqualTo(42);
+        assertThat(s.histogram("lat", 1_000_000).getTotalCount()).isEqualTo(1);
+        assertThat(save(m, s)).isEqualTo(first);
+    }
+
+    @Test
+    void sparsePagesKeepTheCheckpointSmall() {
+        byte[] b = save(touched());
+        assertThat(b.length).as("two non-zero pages of a 1 GiB RAM, compressed").isLessThan(1024);
+    }
+
+    @Test
+    void damageVersionAndForeignMachinesAreClearErrors() throws Exception {
+        byte[] ok = save(touched());
+        byte[] flipped = ok.clone();
+        flipped[ok.length / 2] ^= 0x40;
+        assertThatThrownBy(() -> new StateReader(flipped)).isInstanceOf(InputException.class).hasMessageContaining("CRC32C");
+        byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 9);
+        assertThatThrownBy(() -> new StateReader(cut)).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> new StateReader("not a checkpoint at all".getBytes())).isInstanceOf(InputException.class)
+                .hasMessageContaining("GVCK");
+        byte[] v2 = ok.clone();
+        v2[7] = 2; // version field
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v2, 0, v2.length - 4);
+        int c = (int) crc.getValue();
+        v2[v2.length - 4] = (byte) (c >>> 24);
+        v2[v2.length - 3] = (byte) (c >>> 16);
+        v2[v2.length - 2] = (byte) (c >>> 8);
+        v2[v2.length - 1] = (byte) c;
+        assertThatThrownBy(() -> new StateReader(v2)).isInstanceOf(InputException.class).hasMessageContaining("version 2");
+        StateReader r = new StateReader(ok);
+        assertThatThrownBy(() -> r.requireMachine("-M virt")).isInstanceOf(InputException.class).hasMessageContaining("different machine");
+        assertThatThrownBy(() -> r.restore(stats())).isInstanceOf(InputException.class).hasMessageContaining("no section stats");
+        SparseMemory small = new SparseMemory("ram", 1L << 20);
+        assertThatThrownBy(() -> r.restore(small)).isInstanceOf(InputException.class).hasMessageContaining("capacity");
+    }
+}
