@@ -29,7 +29,7 @@ import dev.gvsim.simcore.Stats;
  * One shared path (the CPU-to-root-complex link) serves transactions in order: each occupies it for
  * {@code mem.uc.txn_overhead + bytes / mem.link.bytes_per_ns}. No allocation per access.
  */
-public final class MemoryTiming {
+public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointable {
     private static final int TYPES = MemoryType.count();
     private static final int NGNRNE = MemoryType.DEVICE_NGNRNE.ordinal();
     private static final int NC = MemoryType.NORMAL_NC.ordinal();
@@ -297,5 +297,38 @@ public final class MemoryTiming {
             wc.put(k.name().substring("mem.wc.".length()), k.get());
         }
         return wc;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String stateName() {
+        return "memory-timing";
+    }
+
+    /** The per-CPU write-combining lines and the path's busy time (counters ride in Stats). */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putInt(wcStart.length).putLong(pathFreeAt);
+        for (int c = 0; c < wcStart.length; c++) {
+            w.putLong(wcStart[c]).putLong(wcEnd[c]).putInt(wcType[c]).putLong(wcLast[c]).putLong(wcBusyUntil[c]);
+        }
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        int n = r.getInt();
+        if (n != wcStart.length) {
+            throw new dev.gvsim.simcore.InputException("checkpoint memory-timing: " + n + " CPUs, this machine " + wcStart.length
+                    + " (mem.max_cpus differs)");
+        }
+        pathFreeAt = r.getLong();
+        for (int c = 0; c < n; c++) {
+            wcStart[c] = r.getLong();
+            wcEnd[c] = r.getLong();
+            wcType[c] = r.getInt();
+            wcLast[c] = r.getLong();
+            wcBusyUntil[c] = r.getLong();
+        }
     }
 }

@@ -30,7 +30,7 @@ import dev.gvsim.simcore.Status;
  * {@link #translate} allocates nothing, hit or miss. Not thread-safe: one Mmu per simulated machine
  * thread.
  */
-public final class Mmu {
+public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
     // ---- descriptor bits (DDI 0487 D8.3.1 "Attribute fields in VMSAv8-64 descriptors") ----------
     /** Stage 1 AttrIndx[2:0], bits [4:2]. */
     public static final int ATTRINDX_SHIFT = 2;
@@ -947,5 +947,59 @@ public final class Mmu {
         out.put("mmu.fwb", fwb);
         out.put("mmu.stage2", s2Enabled);
         return out;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public String stateName() {
+        return "mmu";
+    }
+
+    /**
+     * Translation registers and the table allocators' cursors; the stage-2 table memory (host-private)
+     * inline, and the TLB contents (so the continued run's hit/miss counters equal an uninterrupted
+     * run's). Stage-1 tables live in guest RAM and are saved with it.
+     */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putLong(ttbr0).putLong(ttbr1).putLong(vttbr).putLong(mair);
+        w.putBoolean(s1Enabled).putBoolean(s2Enabled).putBoolean(fwb);
+        w.putLong(s1Space.next()).putLong(s1Space.tablesAllocatedCount());
+        w.putLong(s2Space.next()).putLong(s2Space.tablesAllocatedCount());
+        s2Space.mem.saveState(w);
+        w.putInt(tlbTag.length);
+        for (int i = 0; i < tlbTag.length; i++) {
+            w.putLong(tlbTag[i]).putLong(tlbPa[i]).putLong(tlbIpa[i]).putLong(tlbInfo[i]);
+        }
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        long t0 = r.getLong();
+        long t1 = r.getLong();
+        if (t0 != ttbr0 || t1 != ttbr1) {
+            throw new dev.gvsim.simcore.InputException("checkpoint mmu: TTBR0/TTBR1 0x" + Long.toHexString(t0) + "/0x" + Long.toHexString(t1)
+                    + " differ from this machine's (different mmu.* table parameters?)");
+        }
+        vttbr = r.getLong();
+        mair = r.getLong();
+        s1Enabled = r.getBoolean();
+        s2Enabled = r.getBoolean();
+        fwb = r.getBoolean();
+        s1Space.restoreCursor(r.getLong(), r.getLong());
+        s2Space.restoreCursor(r.getLong(), r.getLong());
+        s2Space.mem.restoreState(r);
+        int n = r.getInt();
+        if (n != tlbTag.length) {
+            throw new dev.gvsim.simcore.InputException("checkpoint mmu: TLB of " + n + " entries, this machine has " + tlbTag.length
+                    + " (mmu.tlb.entries differs)");
+        }
+        for (int i = 0; i < n; i++) {
+            tlbTag[i] = r.getLong();
+            tlbPa[i] = r.getLong();
+            tlbIpa[i] = r.getLong();
+            tlbInfo[i] = r.getLong();
+        }
     }
 }

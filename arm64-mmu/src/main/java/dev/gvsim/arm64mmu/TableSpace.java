@@ -38,6 +38,20 @@ final class TableSpace {
         this.next = poolStart;
     }
 
+    /** Allocation cursor and count (checkpoints). */
+    long next() {
+        return next;
+    }
+
+    long tablesAllocatedCount() {
+        return tablesAllocated;
+    }
+
+    void restoreCursor(long n, long allocated) {
+        next = n;
+        tablesAllocated = allocated;
+    }
+
     boolean contains(long addr) {
         long off = addr - base;
         return off >= 0 && off <= mem.capacity() - 8;

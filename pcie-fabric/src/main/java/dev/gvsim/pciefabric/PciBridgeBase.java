@@ -312,6 +312,19 @@ public abstract class PciBridgeBase extends PciFunction {
         busInReset = false;
     }
 
+    /** Config image (super), then {@code busInReset}: SBR asserted, the secondary bus held in reset. */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        super.saveState(w);
+        w.putBoolean(busInReset);
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        super.restoreState(r);
+        busInReset = r.getBoolean();
+    }
+
     /** Bridges have no BAR behaviour of their own unless a subclass declares one (MSI-X table, SHPC). */
     @Override
     public void barAccess(Bar bar, long offset, Access a) {

@@ -89,6 +89,14 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     public final void setId(String id) {
         this.id = id;
+        idAssigned(id);
+    }
+
+    /**
+     * Called by {@link #setId} (the machine builder names a device after constructing it): a model
+     * whose event handlers are named after its id registers them here (issue 11).
+     */
+    protected void idAssigned(String id) {
     }
 
     public final int bdf() {
@@ -718,6 +726,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         w.putString(typeName);
         w.putInt(bdf);
         w.putBytes(config, 0, CONFIG_SIZE);
+        w.putLong(readyAtPs); // reset timing: config requests complete with CRS until then
     }
 
     @Override
@@ -731,6 +740,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         // the bdf follows from the bridges' bus numbers restored with them: the host re-derives it
         // (PciHost.refreshBdfs) once every function is restored
         r.getBytes(config, 0, CONFIG_SIZE);
+        readyAtPs = r.getLong();
         ROUTING_EPOCH.incrementAndGet(); // BARs and windows may have changed under any cached decode
     }
 }

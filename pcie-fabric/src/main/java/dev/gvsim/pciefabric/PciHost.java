@@ -27,7 +27,7 @@ import dev.gvsim.simcore.Target;
  * reset answers configuration reads with Configuration Request Retry Status, which the root
  * complex (CRS Software Visibility off) turns into all ones.
  */
-public final class PciHost {
+public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final String ROOT_BUS = "pcie.0";
 
     public static final ParamDef HOP_LATENCY = ParamDef.duration("pcie.hop_latency", "0ns",
@@ -930,5 +930,163 @@ public final class PciHost {
     /** {@code lspci -tv}-like tree plus the assignment lines; {@code verbose} adds an {@code lspci -vv}-like block per function. */
     public String lspci(boolean verbose) {
         return Lspci.render(this, verbose);
+    }
+
+    // ---------------------------------------------------------------- checkpoints (issue 11)
+
+    /** Bound on restored allocation-log lines (a real tree logs a few per function). */
+    private static final int MAX_LOG_LINES = 1 << 16;
+
+    @Override
+    public String stateName() {
+        return "pci.host";
+    }
+
+    private Counter[] ownCounters() {
+        return new Counter[] {masterAbortMem, masterAbortIo, urMem, urIo, cfgUnsupported, cfgCrs, cfgOutOfRange, barRuleViolations,
+            sbrShortPulses};
+    }
+
+    /**
+     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the time
+     * used for reset timing, its counters (the host may hold a Stats of its own), the recent-unclaimed
+     * ring, the allocation outcome, per-function fabric counters and SBR assertion times, both in
+     * placement order and named by function id. The decode cache is not saved: restore invalidates it.
+     */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putLong(now);
+        Counter[] cs = ownCounters();
+        w.putInt(cs.length);
+        for (Counter c : cs) {
+            w.putLong(c.get());
+        }
+        w.putInt(abortCount);
+        for (int i = 0; i < ABORT_LOG; i++) {
+            w.putLong(abortAddr[i]).putInt(abortKind[i]);
+        }
+        w.putString(allocPolicy);
+        w.putInt(allocLog.size());
+        for (String l : allocLog) {
+            w.putString(l);
+        }
+        w.putInt(allocFailures.size());
+        for (String l : allocFailures) {
+            w.putString(l);
+        }
+        w.putInt(all.size());
+        for (PciFunction f : all) {
+            w.putString(f.id());
+            long[] c = perFunction.get(f);
+            for (long v : c) {
+                w.putLong(v);
+            }
+            Long at = f instanceof PciBridgeBase br ? sbrAssertedAt.get(br) : null;
+            w.putBoolean(at != null);
+            w.putLong(at != null ? at : 0);
+        }
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        long t = r.getLong();
+        Counter[] cs = ownCounters();
+        int nc = r.getInt();
+        if (nc != cs.length) {
+            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + nc + " counters, this model has " + cs.length);
+        }
+        long[] cv = new long[nc];
+        for (int i = 0; i < nc; i++) {
+            cv[i] = r.getLong();
+        }
+        int ac = r.getInt();
+        if (ac < 0) {
+            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: unclaimed count " + ac);
+        }
+        long[] aa = new long[ABORT_LOG];
+        byte[] ak = new byte[ABORT_LOG];
+        for (int i = 0; i < ABORT_LOG; i++) {
+            aa[i] = r.getLong();
+            int k = r.getInt();
+            if (k < 0 || k > 3) {
+                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: unclaimed kind " + k);
+            }
+            ak[i] = (byte) k;
+        }
+        String policy = r.getString();
+        List<String> log = readLines(r, "allocation log");
+        List<String> failures = readLines(r, "allocation failures");
+        int n = r.getInt();
+        if (n != all.size()) {
+            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + n + " functions, this machine has " + all.size());
+        }
+        long[][] pf = new long[n][4];
+        long[] sbr = new long[n];
+        boolean[] hasSbr = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            String id = r.getString();
+            PciFunction f = all.get(i);
+            if (!f.id().equals(id)) {
+                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: function " + i + " is '" + id + "', this machine has '"
+                        + f.id() + "'");
+            }
+            for (int k = 0; k < 4; k++) {
+                pf[i][k] = r.getLong();
+            }
+            hasSbr[i] = r.getBoolean();
+            sbr[i] = r.getLong();
+            if (hasSbr[i] && !(f instanceof PciBridgeBase)) {
+                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
+            }
+        }
+        now = t;
+        for (int i = 0; i < nc; i++) {
+            cs[i].set(cv[i]);
+        }
+        abortCount = ac;
+        System.arraycopy(aa, 0, abortAddr, 0, ABORT_LOG);
+        System.arraycopy(ak, 0, abortKind, 0, ABORT_LOG);
+        allocPolicy = policy;
+        allocLog.clear();
+        allocLog.addAll(log);
+        allocFailures.clear();
+        allocFailures.addAll(failures);
+        sbrAssertedAt.clear();
+        for (int i = 0; i < n; i++) {
+            PciFunction f = all.get(i);
+            System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one
+            if (hasSbr[i]) {
+                sbrAssertedAt.put((PciBridgeBase) f, sbr[i]);
+            }
+        }
+        invalidateDecodeCache();
+    }
+
+    private static List<String> readLines(dev.gvsim.simcore.state.StateReader r, String what) throws dev.gvsim.simcore.InputException {
+        int n = r.getInt();
+        if (n < 0 || n > MAX_LOG_LINES) {
+            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + n + " lines of " + what);
+        }
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String l = r.getString();
+            if (l == null) {
+                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: null line in " + what);
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    /** Forgets the cached decode (it is re-derived on the next access; config restores also bump the routing epoch). */
+    private void invalidateDecodeCache() {
+        cacheEpoch = -1;
+        cachePending = false;
+        cacheFn = null;
+        cacheBar = null;
+        cacheBase = 0;
+        cacheSize = 0;
+        cacheLatency = 0;
+        cacheCounters = null;
     }
 }

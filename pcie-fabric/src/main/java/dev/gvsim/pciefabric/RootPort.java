@@ -177,6 +177,19 @@ public class RootPort extends PciBridgeBase {
         msix[12] = 1;
     }
 
+    /** Bridge state (super), then the MSI-X table and PBA behind BAR0 (not in config space). */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        super.saveState(w);
+        w.putBytes(msix, 0, msix.length);
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        super.restoreState(r);
+        r.getBytes(msix, 0, msix.length);
+    }
+
     /** BAR0: the MSI-X table (16 B per vector) at 0 and the PBA at 0x800. */
     @Override
     public void barAccess(Bar bar, long offset, Access a) {

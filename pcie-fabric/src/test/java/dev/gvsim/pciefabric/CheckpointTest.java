@@ -61,4 +61,109 @@ class CheckpointTest {
         StateReader r = new StateReader(cp);
         assertThatThrownBy(() -> r.restore(other)).isInstanceOf(InputException.class).hasMessageContaining("this machine has a pcie-root-port");
     }
+
+    // ---------------------------------------------------------------- mid-reset (issue 11)
+
+    /** rp1 with a qxl below it, and an FLR-capable express endpoint "ep" on the root bus, assigned like Linux does. */
+    static PciHost resetTree(boolean assign) {
+        PciHost h = TestDevices.host();
+        RootPort rp = AllocatorTest.rootPort("rp1", 1, 0);
+        TestDevices.QxlLike q = new TestDevices.QxlLike();
+        q.setId("qxl0");
+        TestDevices.ExpressDevice ep = new TestDevices.ExpressDevice(false);
+        ep.setId("ep");
+        h.add(rp, "pcie.0", 1, 0);
+        h.add(q, "rp1", -1, 0);
+        h.add(ep, "pcie.0", 2, 0);
+        if (assign) {
+            LinuxAllocator.assign(h, new Apertures());
+        }
+        return h;
+    }
+
+    static byte[] saveMachine(PciHost h) {
+        StateWriter w = new StateWriter("-M virt -device pcie-root-port,id=rp1 -device qxl,bus=rp1 -device test-ep");
+        h.functions().forEach(w::save);
+        w.save(h);
+        return w.toBytes();
+    }
+
+    static final int RP = TestDevices.bdf(0, 1, 0);
+    static final int EP = TestDevices.bdf(0, 2, 0);
+    static final int QXL = TestDevices.bdf(1, 0, 0);
+
+    /** What a guest sees from here on: SBR released early (a short pulse), reads during and after the reset windows. */
+    static List<Object> continueRun(PciHost h) {
+        List<Object> seen = new java.util.ArrayList<>();
+        seen.add(TestDevices.cfgRead(h, QXL, 0x00, 4)); // bus held in reset: all ones
+        h.setTime(dev.gvsim.simcore.SimTime.us(2500)); // 0.5 ms after assertion: shorter than the 1 ms minimum
+        TestDevices.cfgWrite(h, RP, PciBridgeBase.BRIDGE_CONTROL, 2, PciBridgeBase.BRIDGE_CTL_SERR);
+        h.setTime(dev.gvsim.simcore.SimTime.ms(50));
+        seen.add(TestDevices.cfgRead(h, EP, 0x00, 4)); // FLR (100 ms from 1 ms) still running: CRS
+        seen.add(TestDevices.cfgRead(h, QXL, 0x00, 4)); // SBR recovery (100 ms from 2.5 ms): CRS
+        h.setTime(dev.gvsim.simcore.SimTime.us(101_500));
+        seen.add(TestDevices.cfgRead(h, EP, 0x00, 4)); // FLR done
+        seen.add(TestDevices.cfgRead(h, QXL, 0x00, 4)); // not yet (102.5 ms)
+        h.setTime(dev.gvsim.simcore.SimTime.ms(103));
+        seen.add(TestDevices.cfgRead(h, QXL, 0x00, 4));
+        dev.gvsim.simcore.Access a = new dev.gvsim.simcore.Access().read(0x3000_0000L, 4);
+        h.memAccess(a); // unclaimed: master abort, appended to the recent list
+        seen.add(h.report());
+        return seen;
+    }
+
+    @Test
+    void aBridgeInSecondaryBusResetAndAFunctionMidFlrContinueTheSameAfterRestore() throws Exception {
+        PciHost a = resetTree(true);
+        TestDevices.ExpressDevice epA = (TestDevices.ExpressDevice) a.byId("ep");
+        RootPort rpA = (RootPort) a.byId("rp1");
+        dev.gvsim.simcore.Access x = new dev.gvsim.simcore.Access().read(0x2F00_0000L, 4);
+        a.memAccess(x); // a master abort before the checkpoint: counter and recent list
+        a.memAccess(new dev.gvsim.simcore.Access().read(0x1000_0000L, 4)); // fills the decode cache
+        rpA.barAccess(rpA.bar(0), 0, new dev.gvsim.simcore.Access().write(0, 4, 0xFEE0_0000L)); // MSI-X table entry 0
+        a.setTime(dev.gvsim.simcore.SimTime.ms(1));
+        TestDevices.cfgWrite(a, EP, epA.expressCapability() + PciFunction.EXP_DEVCTL, 2, PciFunction.DEVCTL_BCR_FLR);
+        a.setTime(dev.gvsim.simcore.SimTime.ms(2));
+        TestDevices.cfgWrite(a, RP, PciBridgeBase.BRIDGE_CONTROL, 2, PciBridgeBase.BRIDGE_CTL_SERR | PciBridgeBase.BRIDGE_CTL_BUS_RESET);
+        assertThat(rpA.busInReset()).isTrue();
+        assertThat(epA.readyAtPs()).isEqualTo(dev.gvsim.simcore.SimTime.ms(101));
+        byte[] cp = saveMachine(a);
+
+        PciHost b = resetTree(false);
+        b.setTime(dev.gvsim.simcore.SimTime.ms(77)); // fresh-machine state the checkpoint must override
+        StateReader r = new StateReader(cp);
+        for (PciFunction f : b.functions()) {
+            r.restore(f);
+        }
+        r.restore(b);
+        b.refreshBdfs();
+        RootPort rpB = (RootPort) b.byId("rp1");
+        assertThat(rpB.busInReset()).as("SBR asserted survives").isTrue();
+        assertThat(b.byId("ep").readyAtPs()).as("FLR readiness time survives").isEqualTo(dev.gvsim.simcore.SimTime.ms(101));
+        assertThat(b.time()).isEqualTo(dev.gvsim.simcore.SimTime.ms(2));
+        dev.gvsim.simcore.Access m = new dev.gvsim.simcore.Access().read(0, 4);
+        rpB.barAccess(rpB.bar(0), 0, m);
+        assertThat(m.data).as("root port MSI-X table").isEqualTo(0xFEE0_0000L);
+        assertThat(b.report()).isEqualTo(a.report());
+        assertThat(saveMachine(b)).isEqualTo(cp);
+
+        List<Object> ra = continueRun(a);
+        List<Object> rb = continueRun(b);
+        assertThat(rb).isEqualTo(ra);
+        assertThat(ra.subList(0, 6)).containsExactly(0xFFFF_FFFFL, 0xFFFF_FFFFL, 0xFFFF_FFFFL, 0x5678_1234L, 0xFFFF_FFFFL, 0x0100_1B36L);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> rep = (java.util.Map<String, Object>) ra.get(6);
+        assertThat(rep.get("sbr_short_pulses")).as("the assertion time came through the checkpoint").isEqualTo(1L);
+        assertThat(rep.get("master_aborts_mem")).isEqualTo(2L);
+        assertThat(rep.get("unclaimed_recent")).isEqualTo(List.of("mem master-abort 0x2f000000", "mem master-abort 0x30000000"));
+    }
+
+    @Test
+    void aHostCheckpointForADifferentTreeIsRefused() throws Exception {
+        byte[] cp = saveMachine(resetTree(true));
+        PciHost other = TestDevices.host();
+        other.add(AllocatorTest.rootPort("rp1", 1, 0), "pcie.0", 1, 0);
+        StateReader r = new StateReader(cp);
+        assertThatThrownBy(() -> r.restore(other)).isInstanceOf(InputException.class).hasMessageContaining("functions");
+    }
 }

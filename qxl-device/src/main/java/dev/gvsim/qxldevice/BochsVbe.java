@@ -292,4 +292,43 @@ public final class BochsVbe {
     public boolean dac8bit() {
         return dac8bit;
     }
+
+    // ------------------------------------------------------------------ checkpoints (issue 11)
+
+    /** Every mutable field: the DISPI registers, the index latch, line offset, start address, bank offset, DAC width. */
+    void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putInt(regs.length);
+        for (int v : regs) {
+            w.putInt(v);
+        }
+        w.putInt(index).putLong(lineOffset).putLong(startAddr).putLong(bankOffset).putBoolean(dac8bit);
+    }
+
+    void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        int n = r.getInt();
+        if (n != regs.length) {
+            throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE has " + n + " registers, this model " + regs.length);
+        }
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.getInt();
+            if (v[i] < 0 || v[i] > 0xFFFF) {
+                throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE register " + i + " = " + v[i]);
+            }
+        }
+        int idx = r.getInt();
+        long lo = r.getLong();
+        long sa = r.getLong();
+        long bo = r.getLong();
+        boolean d8 = r.getBoolean();
+        if (idx < 0 || idx > 0xFFFF || lo < 0 || sa < 0 || bo < 0) {
+            throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE index/offsets out of range");
+        }
+        System.arraycopy(v, 0, regs, 0, n);
+        index = idx;
+        lineOffset = lo;
+        startAddr = sa;
+        bankOffset = bo;
+        dac8bit = d8;
+    }
 }

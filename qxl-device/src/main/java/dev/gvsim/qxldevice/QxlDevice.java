@@ -25,6 +25,7 @@ import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.EventKernel;
+import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
@@ -215,6 +216,8 @@ public final class QxlDevice extends PciFunction {
 
     private final EventHandler asyncDone = this::asyncComplete;
     private final EventHandler workerRun = this::workerPass;
+    /** The id the two handlers are registered under in the kernel (null: not yet), see {@link #registerEvents}. */
+    private String eventsRegisteredAs;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
@@ -735,6 +738,7 @@ public final class QxlDevice extends PciFunction {
     /** spice-server was handed the request: an async one completes after the worker's delay. */
     private void spiceCalled(boolean async) {
         if (async) {
+            registerEvents();
             asyncEvent = kernel.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
         }
     }
@@ -1136,6 +1140,7 @@ public final class QxlDevice extends PciFunction {
 
     private void wakeWorker() {
         if (!kernel.isPending(workerEvent)) {
+            registerEvents();
             workerEvent = kernel.scheduleIn(workerDelayPs, workerRun, 0);
         }
     }
@@ -1858,5 +1863,298 @@ public final class QxlDevice extends PciFunction {
     /** Memslot summary for tests: active flag. */
     public boolean memslotActive(int slot) {
         return slot >= 0 && slot < NUM_MEMSLOTS && slotActive[slot];
+    }
+
+    // ================================================================== checkpoints (issue 11)
+
+    /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
+    public static final String EVENT_ASYNC_COMPLETE = ".async_complete";
+    public static final String EVENT_WORKER = ".worker";
+    /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
+    private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
+
+    /**
+     * Registers the two event handlers with the kernel under this device's id. The id is given after
+     * construction (MachineBuilder: {@code new QxlDevice(..)} then {@code setId}), so registration runs
+     * (a) when the id is assigned ({@link #idAssigned}), which in a machine happens before anything can
+     * be scheduled or restored, (b) before every schedule (a device nobody named: tests; the default id
+     * is the type name) and (c) at restore, so a freshly built device can accept the kernel section
+     * whatever order the sections are restored in after its id is set. Renaming re-registers under the
+     * new name (the kernel then saves pending events under it). Idempotent: an identity compare on
+     * the path that schedules, no allocation.
+     */
+    private void registerEvents() {
+        String id = id();
+        if (id != eventsRegisteredAs && !id.equals(eventsRegisteredAs)) {
+            kernel.register(id + EVENT_ASYNC_COMPLETE, asyncDone);
+            kernel.register(id + EVENT_WORKER, workerRun);
+            eventsRegisteredAs = id;
+        }
+    }
+
+    @Override
+    protected void idAssigned(String id) {
+        registerEvents();
+    }
+
+    /**
+     * After the PCI state (type, bdf, config image, readiness time): the configuration the state
+     * belongs to, then every mutable field. The BAR memories (BAR0 RAM with QXLRam, int_pending,
+     * int_mask and the rings; VRAM; the ROM) are their own {@code memory.*} sections, saved by the
+     * machine through {@link #ramMemory()}, {@link #vramMemory()}, {@link #romMemory()}; the counters
+     * kept in the Stats are the {@code stats} section. Scratch buffers (image, clip, row) are not
+     * state: every command refills them before use.
+     */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        super.saveState(w);
+        // configuration fingerprint: a checkpoint of a differently sized device is refused
+        w.putBoolean(haveVga).putInt(cfg.revision).putLong(cfg.ramSize).putLong(cfg.vram32Size).putLong(cfg.vram64Size)
+                .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
+        // device state
+        w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent).putLong(workerEvent).putBoolean(oomRunning);
+        w.putInt(NUM_MEMSLOTS);
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            w.putBoolean(slotActive[i]).putLong(slotGuestStart[i]).putLong(slotGuestEnd[i]).putInt(slotRegion[i])
+                    .putLong(slotRegionOffset[i]).putLong(slotSize[i]).putLong(slotDelta[i]);
+        }
+        int n = surfActive.length;
+        w.putInt(n);
+        for (int i = 0; i < n; i++) {
+            w.putBoolean(surfActive[i]).putInt(surfWidth[i]).putInt(surfHeight[i]).putInt(surfStride[i]).putInt(surfFormat[i])
+                    .putInt(surfMem[i]).putLong(surfLine0[i]).putLong(surfCreateCmd[i]);
+        }
+        w.putInt(surfaceCount).putLong(primaryMemPhys);
+        w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff).putInt(resolvedMem).putInt(clipCount);
+        w.putBytes(shadowRom, 0, shadowRom.length);
+        putLongs(w, cmdCount);
+        putLongs(w, drawCount);
+        putLongs(w, cursorCmdCount);
+        putLongs(w, interruptsRaised);
+        w.putLong(guestErrorCount).putLong(asyncCompletions).putInt(monitorsCount).putString(lastLog);
+        w.putInt(guestErrors.size());
+        for (String e : guestErrors) {
+            w.putString(e);
+        }
+        w.putBoolean(vbe != null);
+        if (vbe != null) {
+            vbe.saveState(w);
+            vga.saveState(w);
+        }
+    }
+
+    /**
+     * Reads what {@link #saveState} wrote into a freshly built device of the same configuration
+     * (else an InputException naming the difference); everything is read and checked before any
+     * field changes. Event handles are taken as saved: the kernel section restores its slots
+     * exactly, so they name the same pending events. The INTx line is brought to the restored level.
+     */
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+        super.restoreState(r);
+        registerEvents();
+        boolean v = r.getBoolean();
+        int rev = r.getInt();
+        long rs = r.getLong();
+        long v32 = r.getLong();
+        long v64 = r.getLong();
+        long vgm = r.getLong();
+        int ns = r.getInt();
+        if (v != haveVga || rev != cfg.revision || rs != cfg.ramSize || v32 != cfg.vram32Size || v64 != cfg.vram64Size
+                || vgm != cfg.vgamemSize || ns != cfg.numSurfaces) {
+            throw new InputException("checkpoint " + stateName() + ": saved for a " + (v ? QXL_VGA : QXL) + " with revision " + rev
+                    + ", ram_size " + rs + ", vram_size " + v32 + ", vram64_size " + v64 + ", vgamem " + vgm + ", surfaces " + ns
+                    + "; this machine has a " + typeName() + " with revision " + cfg.revision + ", ram_size " + cfg.ramSize
+                    + ", vram_size " + cfg.vram32Size + ", vram64_size " + cfg.vram64Size + ", vgamem " + cfg.vgamemSize
+                    + ", surfaces " + cfg.numSurfaces);
+        }
+        int nMode = r.getInt();
+        boolean nBug = r.getBoolean();
+        int nAsync = r.getInt();
+        long nAsyncEvent = r.getLong();
+        long nWorkerEvent = r.getLong();
+        boolean nOom = r.getBoolean();
+        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
+            throw bad("mode " + nMode + " / current async " + nAsync);
+        }
+        if (r.getInt() != NUM_MEMSLOTS) {
+            throw bad("memslot count");
+        }
+        boolean[] sa = new boolean[NUM_MEMSLOTS];
+        long[] sgs = new long[NUM_MEMSLOTS];
+        long[] sge = new long[NUM_MEMSLOTS];
+        int[] sr = new int[NUM_MEMSLOTS];
+        long[] sro = new long[NUM_MEMSLOTS];
+        long[] ssz = new long[NUM_MEMSLOTS];
+        long[] sd = new long[NUM_MEMSLOTS];
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            sa[i] = r.getBoolean();
+            sgs[i] = r.getLong();
+            sge[i] = r.getLong();
+            sr[i] = r.getInt();
+            sro[i] = r.getLong();
+            ssz[i] = r.getLong();
+            sd[i] = r.getLong();
+            if (sr[i] != RAM_RANGE_INDEX && sr[i] != VRAM_RANGE_INDEX && sr[i] != VRAM64_RANGE_INDEX) {
+                throw bad("memslot " + i + " region " + sr[i]);
+            }
+            if (sa[i]) {
+                Bar b = bar(sr[i]);
+                if (b == null || sro[i] < 0 || ssz[i] < 0 || sro[i] > b.size || ssz[i] > b.size - sro[i]) {
+                    throw bad("memslot " + i + " outside BAR" + sr[i]);
+                }
+            }
+        }
+        int n = r.getInt();
+        if (n != surfActive.length) {
+            throw bad("surface count " + n);
+        }
+        boolean[] fa = new boolean[n];
+        int[] fw = new int[n];
+        int[] fh = new int[n];
+        int[] fs = new int[n];
+        int[] ff = new int[n];
+        int[] fm = new int[n];
+        long[] fl = new long[n];
+        long[] fc = new long[n];
+        for (int i = 0; i < n; i++) {
+            fa[i] = r.getBoolean();
+            fw[i] = r.getInt();
+            fh[i] = r.getInt();
+            fs[i] = r.getInt();
+            ff[i] = r.getInt();
+            fm[i] = r.getInt();
+            fl[i] = r.getLong();
+            fc[i] = r.getLong();
+            if (fm[i] != 0 && fm[i] != 1) {
+                throw bad("surface " + i + " memory " + fm[i]);
+            }
+            if (fa[i] && (fw[i] < 0 || fh[i] < 0 || !surfaceFits(mem(fm[i]), fl[i], fs[i], fh[i]))) {
+                throw bad("surface " + i + " geometry " + fw[i] + "x" + fh[i] + " stride " + fs[i] + " outside its memory");
+            }
+        }
+        int nSurf = r.getInt();
+        long nPrimPhys = r.getLong();
+        int nFree = r.getInt();
+        int nLastMem = r.getInt();
+        long nLastOff = r.getLong();
+        int nResolved = r.getInt();
+        int nClip = r.getInt();
+        if (nSurf < 0 || nSurf > n || nFree < 0 || nLastMem < -1 || nLastMem > 1 || nResolved < 0 || nResolved > 1 || nClip < -1
+                || nClip > maxClipRects) {
+            throw bad("surface/release/clip counters");
+        }
+        byte[] sh = r.getBytes(shadowRom.length);
+        long[] cc = getLongs(r, cmdCount.length, "command counts");
+        long[] dc = getLongs(r, drawCount.length, "draw counts");
+        long[] ccc = getLongs(r, cursorCmdCount.length, "cursor counts");
+        long[] ir = getLongs(r, interruptsRaised.length, "interrupt counts");
+        long nErrCount = r.getLong();
+        long nAsyncDone = r.getLong();
+        int nMonitors = r.getInt();
+        String nLastLog = r.getString();
+        int ne = r.getInt();
+        if (nErrCount < 0 || nAsyncDone < 0 || nLastLog == null || ne < 0 || ne > MAX_GUEST_ERRORS_RESTORED || ne > nErrCount) {
+            throw bad("guest error list / counters");
+        }
+        List<String> errs = new ArrayList<>(Math.min(ne, 1024));
+        for (int i = 0; i < ne; i++) {
+            String e = r.getString();
+            if (e == null) {
+                throw bad("guest error " + i);
+            }
+            errs.add(e);
+        }
+        boolean hasVga = r.getBoolean();
+        if (hasVga != (vbe != null)) {
+            throw bad("VGA state present: " + hasVga);
+        }
+        if (vbe != null) {
+            vbe.restoreState(r);
+            vga.restoreState(r);
+        }
+        // everything read and checked: apply
+        mode = nMode;
+        guestBug = nBug;
+        currentAsync = nAsync;
+        asyncEvent = nAsyncEvent;
+        workerEvent = nWorkerEvent;
+        oomRunning = nOom;
+        System.arraycopy(sa, 0, slotActive, 0, NUM_MEMSLOTS);
+        System.arraycopy(sgs, 0, slotGuestStart, 0, NUM_MEMSLOTS);
+        System.arraycopy(sge, 0, slotGuestEnd, 0, NUM_MEMSLOTS);
+        System.arraycopy(sr, 0, slotRegion, 0, NUM_MEMSLOTS);
+        System.arraycopy(sro, 0, slotRegionOffset, 0, NUM_MEMSLOTS);
+        System.arraycopy(ssz, 0, slotSize, 0, NUM_MEMSLOTS);
+        System.arraycopy(sd, 0, slotDelta, 0, NUM_MEMSLOTS);
+        System.arraycopy(fa, 0, surfActive, 0, n);
+        System.arraycopy(fw, 0, surfWidth, 0, n);
+        System.arraycopy(fh, 0, surfHeight, 0, n);
+        System.arraycopy(fs, 0, surfStride, 0, n);
+        System.arraycopy(ff, 0, surfFormat, 0, n);
+        System.arraycopy(fm, 0, surfMem, 0, n);
+        System.arraycopy(fl, 0, surfLine0, 0, n);
+        System.arraycopy(fc, 0, surfCreateCmd, 0, n);
+        surfaceCount = nSurf;
+        primaryMemPhys = nPrimPhys;
+        numFreeRes = nFree;
+        lastReleaseMem = nLastMem;
+        lastReleaseOff = nLastOff;
+        resolvedMem = nResolved;
+        clipCount = nClip;
+        System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
+        System.arraycopy(cc, 0, cmdCount, 0, cc.length);
+        System.arraycopy(dc, 0, drawCount, 0, dc.length);
+        System.arraycopy(ccc, 0, cursorCmdCount, 0, ccc.length);
+        System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
+        guestErrorCount = nErrCount;
+        asyncCompletions = nAsyncDone;
+        monitorsCount = nMonitors;
+        lastLog = nLastLog;
+        guestErrors.clear();
+        guestErrors.addAll(errs);
+        // The line this device drives follows the restored Interrupt Status and INTx Disable bits.
+        // IrqLine (sim-core) has no state of its own in the checkpoint yet: only an actual level
+        // difference is driven, so a line restored by the machine first is left untouched.
+        if (irq != null && irq.level() != irqLevel()) {
+            irq.set(irqLevel(), kernel.now());
+        }
+    }
+
+    /** True if {@code height} lines of {@code stride} bytes from {@code line0} (stride may be negative: bottom-up) lie in {@code m}. */
+    private static boolean surfaceFits(SparseMemory m, long line0, int stride, int height) {
+        if (height == 0) {
+            return line0 >= 0 && line0 <= m.capacity();
+        }
+        long last = line0 + (long) (height - 1) * stride;
+        long lo = Math.min(line0, last);
+        long hi = Math.max(line0, last) + Math.abs((long) stride);
+        return lo >= 0 && hi <= m.capacity();
+    }
+
+    private InputException bad(String what) {
+        return new InputException("checkpoint " + stateName() + ": " + what + " is not a state this device can be in");
+    }
+
+    private static void putLongs(dev.gvsim.simcore.state.StateWriter w, long[] a) {
+        w.putInt(a.length);
+        for (long x : a) {
+            w.putLong(x);
+        }
+    }
+
+    private long[] getLongs(dev.gvsim.simcore.state.StateReader r, int len, String what) throws InputException {
+        int n = r.getInt();
+        if (n != len) {
+            throw bad(what + " (" + n + " entries, this model has " + len + ")");
+        }
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = r.getLong();
+            if (out[i] < 0) {
+                throw bad(what);
+            }
+        }
+        return out;
     }
 }

@@ -375,4 +375,93 @@ public final class VgaLegacy {
     public long writes() {
         return writes;
     }
+
+    // ------------------------------------------------------------------ checkpoints (issue 11)
+
+    /**
+     * Every mutable field: attribute, sequencer, graphics and CRT controller registers and their
+     * indices, the attribute flip-flop, Misc Output, Feature Control, input status, the DAC (palette,
+     * state, indices, the partial-triple cache) and the write counter.
+     */
+    void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        putInts(w, ar);
+        putInts(w, sr);
+        putInts(w, gr);
+        putInts(w, cr);
+        w.putBytes(palette, 0, palette.length);
+        putInts(w, dacCache);
+        w.putInt(arIndex).putBoolean(arFlipFlop).putInt(msr).putInt(fcr).putInt(st00).putInt(st01);
+        w.putInt(srIndex).putInt(grIndex).putInt(crIndex);
+        w.putInt(dacState).putInt(dacSubIndex).putInt(dacReadIndex).putInt(dacWriteIndex);
+        w.putLong(writes);
+    }
+
+    void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        int[] nar = getInts(r, ar.length, "attribute");
+        int[] nsr = getInts(r, sr.length, "sequencer");
+        int[] ngr = getInts(r, gr.length, "graphics");
+        int[] ncr = getInts(r, cr.length, "CRT controller");
+        byte[] pal = r.getBytes(palette.length);
+        int[] dc = getInts(r, dacCache.length, "DAC cache");
+        int ai = r.getInt();
+        boolean ff = r.getBoolean();
+        int nmsr = r.getInt();
+        int nfcr = r.getInt();
+        int s0 = r.getInt();
+        int s1 = r.getInt();
+        int si = r.getInt();
+        int gi = r.getInt();
+        int ci = r.getInt();
+        int ds = r.getInt();
+        int dsub = r.getInt();
+        int dri = r.getInt();
+        int dwi = r.getInt();
+        long wr = r.getLong();
+        if (ai < 0 || ai > 0x3F || si < 0 || si > 7 || gi < 0 || gi > 0x0F || ci < 0 || ci > 0xFF || dsub < 0 || dsub > 2
+                || dri < 0 || dri > 0xFF || dwi < 0 || dwi > 0xFF || wr < 0) {
+            throw new dev.gvsim.simcore.InputException("checkpoint: VGA register index out of range");
+        }
+        System.arraycopy(nar, 0, ar, 0, ar.length);
+        System.arraycopy(nsr, 0, sr, 0, sr.length);
+        System.arraycopy(ngr, 0, gr, 0, gr.length);
+        System.arraycopy(ncr, 0, cr, 0, cr.length);
+        System.arraycopy(pal, 0, palette, 0, palette.length);
+        System.arraycopy(dc, 0, dacCache, 0, dacCache.length);
+        arIndex = ai;
+        arFlipFlop = ff;
+        msr = nmsr;
+        fcr = nfcr;
+        st00 = s0;
+        st01 = s1;
+        srIndex = si;
+        grIndex = gi;
+        crIndex = ci;
+        dacState = ds;
+        dacSubIndex = dsub;
+        dacReadIndex = dri;
+        dacWriteIndex = dwi;
+        writes = wr;
+    }
+
+    private static void putInts(dev.gvsim.simcore.state.StateWriter w, int[] a) {
+        w.putInt(a.length);
+        for (int v : a) {
+            w.putInt(v);
+        }
+    }
+
+    private static int[] getInts(dev.gvsim.simcore.state.StateReader r, int len, String what) throws dev.gvsim.simcore.InputException {
+        int n = r.getInt();
+        if (n != len) {
+            throw new dev.gvsim.simcore.InputException("checkpoint: VGA " + what + " registers: " + n + ", this model has " + len);
+        }
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = r.getInt();
+            if (out[i] < 0 || out[i] > 0xFF) {
+                throw new dev.gvsim.simcore.InputException("checkpoint: VGA " + what + " register " + i + " = " + out[i]);
+            }
+        }
+        return out;
+    }
 }

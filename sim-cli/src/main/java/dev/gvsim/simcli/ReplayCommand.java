@@ -33,8 +33,17 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the JSON report (schema: docs/replay-json.md) instead of the summary.")
     boolean json;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Also write the JSON report to FILE.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Also write the JSON report to FILE; with --checkpoint-at, the checkpoint is written there instead.")
     Path output;
+
+    @Option(names = "--checkpoint-at", paramLabel = "N",
+            description = "Stop after record N and save the whole machine state to the -o file (docs/checkpoint-format.md).")
+    Long checkpointAt;
+
+    @Option(names = "--restore", paramLabel = "STATE",
+            description = "Continue from a checkpoint of this trace (may be combined with different --set/--attr overrides: branching).")
+    Path restore;
 
     @Option(names = "--continue", description = "Record faults and keep going (default: a fault ends that CPU's stream, as an oops would).")
     boolean continueAfterFault;
@@ -82,6 +91,22 @@ final class ReplayCommand implements Callable<Integer> {
         }
         opts.stage2 = stage2;
         opts.progress = !json;
+        if (checkpointAt != null) {
+            if (checkpointAt < 1) {
+                throw new IllegalArgumentException("--checkpoint-at must be a record number >= 1, got " + checkpointAt);
+            }
+            if (output == null) {
+                throw new IllegalArgumentException("--checkpoint-at needs -o STATE (where to write the checkpoint)");
+            }
+            opts.stopAfterRecords = checkpointAt;
+        }
+        byte[] restoreBytes = null;
+        if (restore != null) {
+            if (!Files.isRegularFile(restore)) {
+                throw new InputException(restore + ": no such checkpoint file");
+            }
+            restoreBytes = Files.readAllBytes(restore);
+        }
         if (!Files.isRegularFile(trace)) {
             throw new InputException(trace + ": no such file");
         }
@@ -108,7 +133,9 @@ final class ReplayCommand implements Callable<Integer> {
             }
         };
         opts.inputFraction = () -> fileSize == 0 ? 0 : (double) consumed[0] / fileSize;
-        Replayer replayer = new Replayer(opts, trace.toString());
+        Replayer replayer = restoreBytes != null
+                ? Replayer.restore(opts, trace.toString(), restoreBytes, restore.getFileName().toString())
+                : new Replayer(opts, trace.toString());
         TraceReader opened;
         try {
             opened = TraceFiles.open(counting);
@@ -132,7 +159,13 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         String js = Json.write(r.toJson());
-        if (output != null) {
+        if (checkpointAt != null) {
+            if (replayer.stoppedCheckpoint() == null) {
+                throw new InputException("the trace has only " + r.records + " records; no checkpoint at record " + checkpointAt);
+            }
+            dev.gvsim.simcli.util.Files2.writeAtomically(output, replayer.stoppedCheckpoint());
+            spec.commandLine().getErr().printf("gvsim: checkpoint after record %,d written to %s%n", r.records, output);
+        } else if (output != null) {
             dev.gvsim.simcli.util.Files2.writeAtomically(output, js);
         }
         PrintWriter out = spec.commandLine().getOut();

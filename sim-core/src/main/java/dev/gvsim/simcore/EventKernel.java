@@ -14,7 +14,7 @@ import java.util.Arrays;
  * slot. Once the arrays have grown to the peak number of pending events, scheduling, cancelling
  * and dispatching allocate nothing.
  */
-public final class EventKernel {
+public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable {
     /** A handle that names no event. */
     public static final long NO_EVENT = -1L;
 
@@ -301,5 +301,123 @@ public final class EventKernel {
         for (int i = cap - 1; i >= old; i--) {
             freeSlots[freeCount++] = i;
         }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    private final java.util.Map<String, EventHandler> handlersByName = new java.util.TreeMap<>();
+    private final java.util.IdentityHashMap<EventHandler, String> namesByHandler = new java.util.IdentityHashMap<>();
+
+    /**
+     * Names a handler so pending events that use it can be saved in a checkpoint and bound again on
+     * restore (a model registers each handler it schedules, once, at construction, with a name unique
+     * in the machine such as {@code qxl0.async_complete}).
+     */
+    public void register(String name, EventHandler h) {
+        EventHandler old = handlersByName.putIfAbsent(name, h);
+        if (old != null && old != h) {
+            throw new IllegalStateException("event handler name registered twice: " + name);
+        }
+        namesByHandler.put(h, name);
+    }
+
+    @Override
+    public String stateName() {
+        return "kernel";
+    }
+
+    /**
+     * Time, sequence and dispatch counters, then the slot pool exactly (time, argument, generation,
+     * heap position, handler name) and the heap order, so event handles models hold stay valid
+     * after a restore.
+     */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        settle();
+        w.putLong(now).putLong(nextSeq).putLong(dispatched);
+        int cap = time.length;
+        w.putInt(cap).putInt(size).putInt(freeCount);
+        for (int slot = 0; slot < cap; slot++) {
+            w.putLong(time[slot]).putLong(arg[slot]).putInt(generation[slot]).putInt(heapPos[slot]);
+            String name = null;
+            if (handler[slot] != null) {
+                name = namesByHandler.get(handler[slot]);
+                if (name == null) {
+                    throw new IllegalStateException("a pending event at " + time[slot] + " ps has a handler that was never registered: "
+                            + "the model scheduling it does not take part in checkpoints yet");
+                }
+            }
+            w.putString(name);
+        }
+        for (int i = 0; i < freeCount; i++) {
+            w.putInt(freeSlots[i]);
+        }
+        for (int i = 0; i < size; i++) {
+            w.putLong(hTime[i]).putLong(hSeq[i]).putInt(hSlot[i]);
+        }
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+        long n = r.getLong();
+        long sq = r.getLong();
+        long disp = r.getLong();
+        int cap = r.getInt();
+        int sz = r.getInt();
+        int free = r.getInt();
+        if (cap < 4 || cap > 1 << 24 || sz < 0 || free < 0 || sz + free != cap) {
+            throw new InputException("checkpoint kernel: inconsistent pool (capacity " + cap + ", pending " + sz + ", free " + free + ")");
+        }
+        long[] t = new long[cap];
+        long[] a = new long[cap];
+        int[] g = new int[cap];
+        int[] hp = new int[cap];
+        EventHandler[] h = new EventHandler[cap];
+        for (int slot = 0; slot < cap; slot++) {
+            t[slot] = r.getLong();
+            a[slot] = r.getLong();
+            g[slot] = r.getInt();
+            hp[slot] = r.getInt();
+            String name = r.getString();
+            if (name != null) {
+                h[slot] = handlersByName.get(name);
+                if (h[slot] == null) {
+                    throw new InputException("checkpoint kernel: a pending event uses handler '" + name + "', which this machine does not have");
+                }
+            }
+        }
+        int[] fs = new int[cap];
+        for (int i = 0; i < free; i++) {
+            fs[i] = r.getInt();
+            if (fs[i] < 0 || fs[i] >= cap) {
+                throw new InputException("checkpoint kernel: free slot " + fs[i] + " out of range");
+            }
+        }
+        long[] ht = new long[cap];
+        long[] hs = new long[cap];
+        int[] hsl = new int[cap];
+        for (int i = 0; i < sz; i++) {
+            ht[i] = r.getLong();
+            hs[i] = r.getLong();
+            hsl[i] = r.getInt();
+            if (hsl[i] < 0 || hsl[i] >= cap || hp[hsl[i]] != i || h[hsl[i]] == null) {
+                throw new InputException("checkpoint kernel: heap entry " + i + " inconsistent with its slot");
+            }
+        }
+        now = n;
+        nextSeq = sq;
+        dispatched = disp;
+        time = t;
+        arg = a;
+        generation = g;
+        heapPos = hp;
+        handler = h;
+        freeSlots = fs;
+        freeCount = free;
+        hTime = ht;
+        hSeq = hs;
+        hSlot = hsl;
+        size = sz;
+        rootPending = false;
     }
 }

@@ -4,7 +4,7 @@ package dev.gvsim.simcore;
  * A level-triggered interrupt line (PCI INTx) from a device to whoever listens (the guest model,
  * the replayer's report). Counts rising edges; raising an already high line is not an edge.
  */
-public final class IrqLine {
+public final class IrqLine implements dev.gvsim.simcore.state.Checkpointable {
     /** Notified on every level change. */
     @FunctionalInterface
     public interface Listener {
@@ -47,5 +47,26 @@ public final class IrqLine {
 
     public long risingEdges() {
         return risingEdges;
+    }
+
+    @Override
+    public String stateName() {
+        return "irq." + name;
+    }
+
+    /** Level and rising-edge count; a restore sets them without notifying the listener (no edge happened). */
+    @Override
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.putBoolean(level).putLong(risingEdges);
+    }
+
+    @Override
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+        level = r.getBoolean();
+        long e = r.getLong();
+        if (e < 0) {
+            throw new InputException("checkpoint " + stateName() + ": " + e + " rising edges");
+        }
+        risingEdges = e;
     }
 }

@@ -316,4 +316,75 @@ public final class Machine {
     public Map<String, Object> paramReport() {
         return params.effective();
     }
+
+    // ------------------------------------------------------------------ checkpoints (issue 11)
+
+    /**
+     * Everything of this machine as checkpoint sections: guest RAM, MMU, memory timing, the PCI
+     * host, every function's config space and device state, device memories, the event kernel and
+     * the statistics. Order matters only for restore (see {@link #restoreState}).
+     */
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.save(ram);
+        w.save(mmu);
+        w.save(timing);
+        if ((Object) host instanceof dev.gvsim.simcore.state.Checkpointable hc) {
+            w.save(hc);
+        }
+        for (PciFunction f : host.functions()) {
+            w.save(f);
+            if (f instanceof QxlDevice q) {
+                saveMemory(w, f.id() + ".ram", q.ramMemory());
+                saveMemory(w, f.id() + ".vram", q.vramMemory());
+                saveMemory(w, f.id() + ".rom", q.romMemory());
+            }
+        }
+        for (IrqLine l : irqs.values()) {
+            w.save(l);
+        }
+        w.save(kernel);
+        w.save(stats);
+    }
+
+    private static void saveMemory(dev.gvsim.simcore.state.StateWriter w, String name, SparseMemory m) {
+        if (m != null) {
+            w.begin("devmem." + name);
+            m.saveState(w);
+            w.end();
+        }
+    }
+
+    private static void restoreMemory(dev.gvsim.simcore.state.StateReader r, String name, SparseMemory m)
+            throws dev.gvsim.simcore.InputException {
+        if (m != null) {
+            r.open("devmem." + name);
+            m.restoreState(r);
+        }
+    }
+
+    /** Restores into this freshly built machine (same args): memories and registers first, then the kernel. */
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        r.restore(ram);
+        r.restore(mmu);
+        r.restore(timing);
+        for (PciFunction f : host.functions()) {
+            r.restore(f);
+        }
+        host.refreshBdfs();
+        if ((Object) host instanceof dev.gvsim.simcore.state.Checkpointable hc) {
+            r.restore(hc);
+        }
+        for (PciFunction f : host.functions()) {
+            if (f instanceof QxlDevice q) {
+                restoreMemory(r, f.id() + ".ram", q.ramMemory());
+                restoreMemory(r, f.id() + ".vram", q.vramMemory());
+                restoreMemory(r, f.id() + ".rom", q.romMemory());
+            }
+        }
+        for (IrqLine l : irqs.values()) {
+            r.restore(l); // after the devices: the line's level and edge count are the checkpoint's exactly
+        }
+        r.restore(kernel);
+        r.restore(stats);
+    }
 }

@@ -38,6 +38,9 @@ public final class ReplayResult {
     public Map<String, Object> memoryTypes = new TreeMap<>();
     public Map<String, Object> devices = new TreeMap<>();
     public Map<String, Object> mmu = new TreeMap<>();
+    /** The checkpoint this run continued from, or null (provenance for branched runs). */
+    public String restoredFrom;
+
     /** True if the replay stopped early because every CPU's stream ended with a fault. */
     public boolean stoppedByFault;
 
@@ -61,6 +64,7 @@ public final class ReplayResult {
         ov.put("set", paramOverrides);
         ov.put("stage2", stage2);
         m.put("overrides", ov);
+        m.put("checkpoint", restoredFrom);
         m.put("records", records);
         m.put("accesses", accesses);
         m.put("storesWithoutValue", storesWithoutValue);
@@ -81,5 +85,54 @@ public final class ReplayResult {
         m.put("devices", devices);
         m.put("stoppedByFault", stoppedByFault);
         return m;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** The counts and lists observed so far (not the run's own trace name, machine or overrides). */
+    @SuppressWarnings("unchecked")
+    void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("meta", meta);
+        m.put("records", records);
+        m.put("accesses", accesses);
+        m.put("storesWithoutValue", storesWithoutValue);
+        m.put("skippedAfterFault", skippedAfterFault);
+        m.put("unaligned", unaligned);
+        m.put("unalignedByType", unalignedByType);
+        m.put("faultCount", faultCount);
+        m.put("faults", faults);
+        m.put("mismatchCount", mismatchCount);
+        m.put("mismatches", mismatches);
+        m.put("mismatchesPerDevice", mismatchesPerDevice);
+        m.put("masterAbortCount", masterAbortCount);
+        m.put("masterAborts", masterAborts);
+        m.put("marks", marks);
+        w.putString(dev.gvsim.simcore.Json.write(m));
+    }
+
+    @SuppressWarnings("unchecked")
+    void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        Map<String, Object> m;
+        try {
+            m = dev.gvsim.simcore.Json.mapper().readValue(r.getString(), LinkedHashMap.class);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new dev.gvsim.simcore.InputException("checkpoint replay section does not parse: " + e.getMessage(), e);
+        }
+        ((Map<String, Object>) m.get("meta")).forEach((k, v) -> meta.put(k, String.valueOf(v)));
+        records = ((Number) m.get("records")).longValue();
+        accesses = ((Number) m.get("accesses")).longValue();
+        storesWithoutValue = ((Number) m.get("storesWithoutValue")).longValue();
+        skippedAfterFault = ((Number) m.get("skippedAfterFault")).longValue();
+        unaligned = ((Number) m.get("unaligned")).longValue();
+        ((Map<String, Object>) m.get("unalignedByType")).forEach((k, v) -> unalignedByType.put(k, ((Number) v).longValue()));
+        faultCount = ((Number) m.get("faultCount")).longValue();
+        faults.addAll((List<Map<String, Object>>) m.get("faults"));
+        mismatchCount = ((Number) m.get("mismatchCount")).longValue();
+        mismatches.addAll((List<Map<String, Object>>) m.get("mismatches"));
+        ((Map<String, Object>) m.get("mismatchesPerDevice")).forEach((k, v) -> mismatchesPerDevice.put(k, ((Number) v).longValue()));
+        masterAbortCount = ((Number) m.get("masterAbortCount")).longValue();
+        masterAborts.addAll((List<Map<String, Object>>) m.get("masterAborts"));
+        marks.addAll((List<Map<String, Object>>) m.get("marks"));
     }
 }

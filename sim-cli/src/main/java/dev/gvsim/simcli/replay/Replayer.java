@@ -98,9 +98,74 @@ public final class Replayer {
         return machine;
     }
 
+    private byte[] stoppedCheckpoint;
+
+    /** The checkpoint taken when {@link ReplayOptions#stopAfterRecords} stopped the run, or null. */
+    public byte[] stoppedCheckpoint() {
+        return stoppedCheckpoint;
+    }
+
+    /** Records already replayed by the run this one was restored from: skipped when reading the trace. */
+    private long skipRecords;
+
+    /**
+     * The complete state after the records replayed so far, as checkpoint bytes: the machine, the
+     * trace position, per-CPU clocks and stop flags, and everything counted (docs/checkpoint-format.md).
+     */
+    public byte[] checkpoint() {
+        if (machine == null) {
+            ensureMachine(null);
+        }
+        dev.gvsim.simcore.state.StateWriter w = new dev.gvsim.simcore.state.StateWriter(machine.args());
+        machine.saveState(w);
+        w.begin("replay");
+        w.putLong(currentIssue);
+        w.putInt(MAX_CPUS);
+        for (int i = 0; i < MAX_CPUS; i++) {
+            w.putLong(cpuClock[i]).putBoolean(cpuStopped[i]);
+        }
+        result.saveState(w);
+        w.end();
+        return w.toBytes();
+    }
+
+    /**
+     * A replayer that continues from a checkpoint: the machine named in it is built (with this run's
+     * {@code --set} and {@code --attr} overrides: a checkpoint can be branched), restored, and the
+     * records already replayed are skipped when {@link #run} reads the trace.
+     */
+    public static Replayer restore(ReplayOptions options, String traceName, byte[] checkpoint, String checkpointName) throws InputException {
+        dev.gvsim.simcore.state.StateReader r = new dev.gvsim.simcore.state.StateReader(checkpoint);
+        if (options.machineOverride != null && !options.machineOverride.equals(r.machine())) {
+            throw new InputException("checkpoint is for machine '" + r.machine() + "', not '" + options.machineOverride + "'");
+        }
+        Replayer rp = new Replayer(options, traceName);
+        rp.ensureMachine(r.machine());
+        rp.machine.restoreState(r);
+        r.open("replay");
+        rp.currentIssue = r.getLong();
+        if (r.getInt() != MAX_CPUS) {
+            throw new InputException("checkpoint replay section: CPU count differs");
+        }
+        for (int i = 0; i < MAX_CPUS; i++) {
+            rp.cpuClock[i] = r.getLong();
+            rp.cpuStopped[i] = r.getBoolean();
+        }
+        rp.result.restoreState(r);
+        rp.skipRecords = rp.result.records;
+        rp.result.restoredFrom = checkpointName;
+        return rp;
+    }
+
     /** Replays every record; bad input ends the run with an {@link InputException} naming the record. */
     public ReplayResult run(TraceReader reader) throws InputException {
         TraceRecord r = new TraceRecord();
+        for (long i = 0; i < skipRecords; i++) {
+            if (!reader.next(r)) {
+                throw new InputException("the trace ends after " + i + " records but the checkpoint was taken after record " + skipRecords
+                        + " (a different trace?)");
+            }
+        }
         while (reader.next(r)) {
             result.records++;
             current = r;
@@ -113,6 +178,8 @@ public final class Replayer {
                 progress.update(result.records);
             }
             if (options.stopAfterRecords > 0 && result.records >= options.stopAfterRecords) {
+                // the state at this record boundary, before finish() drains buffers and settles time
+                stoppedCheckpoint = checkpoint();
                 break;
             }
         }

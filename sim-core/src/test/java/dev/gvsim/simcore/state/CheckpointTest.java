@@ -87,4 +87,36 @@ class CheckpointTest {
         SparseMemory small = new SparseMemory("ram", 1L << 20);
         assertThatThrownBy(() -> r.restore(small)).isInstanceOf(InputException.class).hasMessageContaining("capacity");
     }
+
+    @Test
+    void pendingEventsSurviveWithTheirHandlesAndOrder() throws Exception {
+        java.util.List<String> log = new java.util.ArrayList<>();
+        dev.gvsim.simcore.EventKernel a = new dev.gvsim.simcore.EventKernel();
+        dev.gvsim.simcore.EventHandler ha = (t, x) -> log.add("a" + x + "@" + t);
+        a.register("dev.tick", ha);
+        a.schedule(30, ha, 3);
+        long handle = a.schedule(20, ha, 2);
+        a.schedule(20, ha, 22); // same time: after the one above
+        a.schedule(10, ha, 1);
+        a.runUntil(15);
+        byte[] cp = save(a);
+
+        java.util.List<String> log2 = new java.util.ArrayList<>();
+        dev.gvsim.simcore.EventKernel b = new dev.gvsim.simcore.EventKernel();
+        dev.gvsim.simcore.EventHandler hb = (t, x) -> log2.add("a" + x + "@" + t);
+        b.register("dev.tick", hb);
+        new StateReader(cp).restore(b);
+        assertThat(b.now()).isEqualTo(15);
+        assertThat(save(b)).isEqualTo(cp);
+        assertThat(b.cancel(handle)).as("a handle taken before the checkpoint still names its event").isTrue();
+        b.runUntilEmpty();
+        assertThat(log2).containsExactly("a22@20", "a3@30");
+
+        dev.gvsim.simcore.EventKernel c = new dev.gvsim.simcore.EventKernel();
+        assertThatThrownBy(() -> new StateReader(cp).restore(c)).isInstanceOf(InputException.class).hasMessageContaining("dev.tick");
+        dev.gvsim.simcore.EventKernel d = new dev.gvsim.simcore.EventKernel();
+        d.schedule(5, (t, x) -> { }, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> save(d)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("never registered");
+    }
 }
