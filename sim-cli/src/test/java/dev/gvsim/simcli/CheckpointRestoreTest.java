@@ -64,19 +64,33 @@ class CheckpointRestoreTest {
         assertThat(new ObjectMapper().readTree(r.out()).get("checkpoint").asText()).isEqualTo(cp.getFileName().toString());
     }
 
+    /** The driver's QXL I/O port writes go through its PCI I/O mapping: BAR3 at port 0x1000. */
+    static final long QXL_IO_VA = 0xfffffbfffe801000L;
+    static final long QXL_IO_NOTIFY_CMD = 0;
+    static final long QXL_IO_RESET = 5;
+
     @Test
     void driverModelTraceContinuesIdenticallyFromSeveralPoints() throws Exception {
         Path t = driverTrace();
-        long records;
+        long records = 0;
+        long afterReset = -1;
+        long afterNotify = -1;
         try (TraceReader r = TraceFiles.open(t)) {
-            records = 0;
             dev.gvsim.guesttraces.format.TraceRecord rec = new dev.gvsim.guesttraces.format.TraceRecord();
             while (r.next(rec)) {
                 records++;
+                if (rec.op == dev.gvsim.guesttraces.format.Op.WR && rec.va == QXL_IO_VA + QXL_IO_RESET && afterReset < 0) {
+                    afterReset = records; // right after QXL_IO_RESET
+                }
+                if (rec.op == dev.gvsim.guesttraces.format.Op.WR && rec.va == QXL_IO_VA + QXL_IO_NOTIFY_CMD && afterNotify < 0) {
+                    afterNotify = records; // a command on the ring, the worker's pass still pending
+                }
             }
         }
-        // early in probe (before the memslots), mid-probe (an async command in flight), mid-frame
-        for (long n : new long[] {12, 40, records / 2, records - 5}) {
+        assertThat(afterReset).isPositive();
+        assertThat(afterNotify).isPositive();
+        // after the device reset, with an async memslot add in flight, mid-ring, mid-frame, near the end
+        for (long n : new long[] {afterReset, 40, afterNotify, records / 2, records - 5}) {
             assertContinuesIdentically(t, n);
         }
     }
