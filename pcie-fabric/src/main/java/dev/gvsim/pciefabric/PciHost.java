@@ -453,11 +453,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         long latencyBefore = a.latencyPs;
         cachePending = true;
         cacheEpochAtWalk = PciFunction.routingEpoch();
-        int r = routeMem(root, pa, a);
+        int r = route(root, pa, a, false);
         if (cachePending) {
             cachePending = false;
         } else if (r == DELIVERED && cacheEpochAtWalk == PciFunction.routingEpoch()) {
-            // routeMem reached a BAR (deliver() filled cacheFn/cacheBar/cacheBase/cacheSize)
+            // the walk reached a BAR (deliver() filled cacheFn/cacheBar/cacheBase/cacheSize)
             cacheLatency = a.latencyPs - latencyBefore - lastDeviceLatency;
             cacheEpoch = cacheEpochAtWalk;
         }
@@ -483,7 +483,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
      * memory space 1:1 only from 0x10000000).
      */
     public void busMemAccess(Access a, long busAddr) {
-        int r = routeMem(root, busAddr, a);
+        int r = route(root, busAddr, a, false);
         if (r == NOT_CLAIMED) {
             abort(a, busAddr, false);
         }
@@ -495,7 +495,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             abort(a, port, true);
             return;
         }
-        int r = routeIo(root, port, a);
+        int r = route(root, port, a, true);
         if (r == NOT_CLAIMED) {
             abort(a, port, true);
         }
@@ -505,7 +505,12 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private static final int DELIVERED = 1;
     private static final int UNSUPPORTED = 2;
 
-    private int routeMem(PciBus bus, long addr, Access a) {
+    /**
+     * Routes a memory ({@code io} false) or I/O request at bus address {@code addr} on {@code bus}:
+     * BARs of that space, the expansion ROM (memory only), then bridges whose window or legacy
+     * forwarding claims it (one hop each way), then the legacy decoders.
+     */
+    private int route(PciBus bus, long addr, Access a, boolean io) {
         PciFunction[] fns = bus.devfn;
         for (int d = 0; d < 256; d++) {
             PciFunction f = fns[d];
@@ -514,7 +519,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             }
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bars[i];
-                if (b == null || b.isIo() || !f.barDecodes(i)) {
+                if (b == null || b.isIo() != io || !f.barDecodes(i)) {
                     continue;
                 }
                 long off = addr - f.barAddress(i);
@@ -523,7 +528,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                     return DELIVERED;
                 }
             }
-            if (f.romDecodes()) {
+            if (!io && f.romDecodes()) {
                 long off = addr - f.romAddress();
                 if (off >= 0 && off < f.romSize()) {
                     if (a.isWrite()) {
@@ -534,16 +539,16 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                     return DELIVERED;
                 }
             }
-            if (f instanceof PciBridgeBase br && br.forwardsMem(addr)) {
+            if (f instanceof PciBridgeBase br && (io ? br.forwardsIo(addr, isaFilter, vgaAlias) : br.forwardsMem(addr))) {
                 a.latencyPs += hopLatency;
-                int r = br.busInReset() ? NOT_CLAIMED : routeMem(br.secondaryBusObject(), addr, a);
+                int r = br.busInReset() ? NOT_CLAIMED : route(br.secondaryBusObject(), addr, a, io);
                 if (r == NOT_CLAIMED && holesFallThrough) {
                     a.latencyPs -= hopLatency;
                     continue;
                 }
                 if (r == NOT_CLAIMED) {
-                    urMem.inc();
-                    record(addr, (byte) 2);
+                    (io ? urIo : urMem).inc();
+                    record(addr, (byte) (io ? 3 : 2));
                     a.masterAbort();
                     return UNSUPPORTED;
                 }
@@ -551,7 +556,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 return r;
             }
         }
-        return routeLegacy(fns, addr, a, false);
+        return routeLegacy(fns, addr, a, io);
     }
 
     /** Second pass on a bus: legacy (non-BAR) decoders, below BARs and bridge windows in priority. */
@@ -567,44 +572,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             }
         }
         return NOT_CLAIMED;
-    }
-
-    private int routeIo(PciBus bus, long port, Access a) {
-        PciFunction[] fns = bus.devfn;
-        for (int d = 0; d < 256; d++) {
-            PciFunction f = fns[d];
-            if (f == null) {
-                continue;
-            }
-            for (int i = 0; i < 6; i++) {
-                Bar b = f.bars[i];
-                if (b == null || !b.isIo() || !f.barDecodes(i)) {
-                    continue;
-                }
-                long off = port - f.barAddress(i);
-                if (off >= 0 && off < b.size) {
-                    deliver(f, b, off, a);
-                    return DELIVERED;
-                }
-            }
-            if (f instanceof PciBridgeBase br && br.forwardsIo(port, isaFilter, vgaAlias)) {
-                a.latencyPs += hopLatency;
-                int r = br.busInReset() ? NOT_CLAIMED : routeIo(br.secondaryBusObject(), port, a);
-                if (r == NOT_CLAIMED && holesFallThrough) {
-                    a.latencyPs -= hopLatency;
-                    continue;
-                }
-                if (r == NOT_CLAIMED) {
-                    urIo.inc();
-                    record(port, (byte) 3);
-                    a.masterAbort();
-                    return UNSUPPORTED;
-                }
-                a.latencyPs += hopLatency;
-                return r;
-            }
-        }
-        return routeLegacy(fns, port, a, true);
     }
 
     /** Applies the BAR's access rules (reject, split, widen) and calls the device. */

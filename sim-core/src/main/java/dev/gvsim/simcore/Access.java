@@ -138,6 +138,11 @@ public final class Access {
 
     /** Value mask for this access's size (all ones for 8 and 16). */
     public long sizeMask() {
+        return sizeMask(size);
+    }
+
+    /** The value bits of an access of {@code size} bytes (all 64 for 8 and 16). */
+    public static long sizeMask(int size) {
         return size >= 8 ? -1L : (1L << (size * 8)) - 1;
     }
 

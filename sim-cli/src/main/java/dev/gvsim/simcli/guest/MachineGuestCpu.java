@@ -104,7 +104,7 @@ public final class MachineGuestCpu implements GuestCpu {
         long value = a.data;
         if (ok) {
             rec.hasExpect = true;
-            rec.expect = size >= 8 ? value : value & ((1L << (8 * size)) - 1);
+            rec.expect = value & Access.sizeMask(size);
         }
         record();
         faultCheck(a, "load");
@@ -119,7 +119,7 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.flags = flags;
         rec.sym = sym;
         rec.hasVal = true;
-        rec.val = size >= 8 ? value : value & ((1L << (8 * size)) - 1);
+        rec.val = value & Access.sizeMask(size);
         Access a = exec();
         record();
         faultCheck(a, "store");
@@ -132,12 +132,7 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.src = src;
         rec.len = len;
         rec.sym = sym;
-        long before = replayer.result().faultCount;
-        Access a = exec();
-        record();
-        if (replayer.result().faultCount != before) {
-            faultCheck(a, "memcpy");
-        }
+        execStringOp("memcpy");
     }
 
     @Override
@@ -148,11 +143,16 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.hasVal = true;
         rec.val = value & 0xFF;
         rec.sym = sym;
+        execStringOp("memset");
+    }
+
+    /** Executes and records a memcpy/memset record; a fault in any of its expanded accesses is the guest's fault. */
+    private void execStringOp(String what) throws GuestFault {
         long before = replayer.result().faultCount;
         Access a = exec();
         record();
         if (replayer.result().faultCount != before) {
-            faultCheck(a, "memset");
+            faultCheck(a, what);
         }
     }
 
@@ -162,9 +162,14 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.bdf = bdf;
         rec.off = offset;
         rec.size = size;
+        return execReadBack();
+    }
+
+    /** Executes a config/I/O read record and records it with the value the machine answered. */
+    private long execReadBack() {
         Access a = exec();
         rec.hasExpect = true;
-        rec.expect = a.data & ((1L << (8 * size)) - 1);
+        rec.expect = a.data & Access.sizeMask((int) rec.size);
         record();
         return rec.expect;
     }
@@ -176,7 +181,7 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.off = offset;
         rec.size = size;
         rec.hasVal = true;
-        rec.val = value & ((1L << (8 * size)) - 1);
+        rec.val = value & Access.sizeMask(size);
         exec();
         record();
     }
@@ -186,11 +191,7 @@ public final class MachineGuestCpu implements GuestCpu {
         begin(Op.IORD);
         rec.port = port;
         rec.size = size;
-        Access a = exec();
-        rec.hasExpect = true;
-        rec.expect = a.data & ((1L << (8 * size)) - 1);
-        record();
-        return rec.expect;
+        return execReadBack();
     }
 
     @Override
@@ -199,7 +200,7 @@ public final class MachineGuestCpu implements GuestCpu {
         rec.port = port;
         rec.size = size;
         rec.hasVal = true;
-        rec.val = value & ((1L << (8 * size)) - 1);
+        rec.val = value & Access.sizeMask(size);
         exec();
         record();
     }

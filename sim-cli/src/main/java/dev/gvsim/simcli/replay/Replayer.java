@@ -390,7 +390,7 @@ public final class Replayer {
     }
 
     private void compare(TraceRecord r, long addr, int size, long expect, long expectHi, long got, long gotHi) {
-        long mask = size >= 8 ? -1L : (1L << (8 * size)) - 1;
+        long mask = Access.sizeMask(size);
         boolean same = (expect & mask) == (got & mask) && (size <= 8 || expectHi == gotHi);
         if (same) {
             return;
