@@ -19,7 +19,8 @@ import java.util.zip.DeflaterOutputStream;
  */
 public final class StateWriter {
     public static final byte[] MAGIC = {'G', 'V', 'C', 'K'};
-    public static final int VERSION = 1;
+    /** 2: event kernel saved as a slot pool without heap order (calendar queue). */
+    public static final int VERSION = 2;
 
     private final String machine;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -71,16 +71,16 @@ class CheckpointTest {
         assertThatThrownBy(() -> new StateReader(cut)).isInstanceOf(InputException.class);
         assertThatThrownBy(() -> new StateReader("not a checkpoint at all".getBytes())).isInstanceOf(InputException.class)
                 .hasMessageContaining("GVCK");
-        byte[] v2 = ok.clone();
-        v2[7] = 2; // version field
+        byte[] future = ok.clone();
+        future[7] = 3; // version field: a version newer than this build reads
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(v2, 0, v2.length - 4);
+        crc.update(future, 0, future.length - 4);
         int c = (int) crc.getValue();
-        v2[v2.length - 4] = (byte) (c >>> 24);
-        v2[v2.length - 3] = (byte) (c >>> 16);
-        v2[v2.length - 2] = (byte) (c >>> 8);
-        v2[v2.length - 1] = (byte) c;
-        assertThatThrownBy(() -> new StateReader(v2)).isInstanceOf(InputException.class).hasMessageContaining("version 2");
+        future[future.length - 4] = (byte) (c >>> 24);
+        future[future.length - 3] = (byte) (c >>> 16);
+        future[future.length - 2] = (byte) (c >>> 8);
+        future[future.length - 1] = (byte) c;
+        assertThatThrownBy(() -> new StateReader(future)).isInstanceOf(InputException.class).hasMessageContaining("version 3");
         StateReader r = new StateReader(ok);
         assertThatThrownBy(() -> r.requireMachine("-M virt")).isInstanceOf(InputException.class).hasMessageContaining("different machine");
         assertThatThrownBy(() -> r.restore(stats())).isInstanceOf(InputException.class).hasMessageContaining("no section stats");
