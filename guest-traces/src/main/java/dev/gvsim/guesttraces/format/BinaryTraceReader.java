@@ -38,27 +38,18 @@ public final class BinaryTraceReader implements TraceReader {
     private int stringCount;
     private long stringBytes;
 
-    private int[] tplOp = new int[256];
-    private long[] tplSize = new long[256];
-    private int[] tplFlags = new int[256];
-    private boolean[] tplHasPc = new boolean[256];
-    private long[] tplPc = new long[256];
-    private String[] tplSym = new String[256];
-    private String[][] tplX = new String[256][];
-    private long[] tplLastVa = new long[256];
-    private long[] tplStride = new long[256];
-    private int[] tplSucc = new int[256];
+    private Template[] tpl = new Template[256];
     private int templates;
-    private final int[] ctx = new int[1 << CTX_BITS];
-    private int prev1 = -1;
-    private int prev2 = -1;
+    /** Second-order predictor (§4.2): the template that followed each hashed (previous-but-one, previous) pair. */
+    private final Template[] ctx = new Template[1 << CTX_BITS];
+    private Template prev1;
+    private int prev2Id = -1;
     private long prevVa;
     private long prevSize;
 
     /** Reads and checks the 16-byte header. */
     public BinaryTraceReader(InputStream in) throws InputException {
         this.in = in;
-        Arrays.fill(ctx, -1);
         byte[] h = new byte[HEADER_LEN];
         int got = readFully(h, 0, HEADER_LEN);
         if (got < HEADER_LEN) {
@@ -101,13 +92,14 @@ public final class BinaryTraceReader implements TraceReader {
                 loadChunk();
             }
             r.clear();
-            decode(r);
+            boolean known = decode(r);
             left--;
             if (left == 0 && pos != end) {
                 throw corrupt((end - pos) + " bytes left after the chunk's last record");
             }
             r.index = ++records;
-            String bad = RecordRules.check(r, lastT);
+            // a record of an already-checked template only needs the checks of what varies per record
+            String bad = known ? RecordRules.checkTemplated(r) : RecordRules.check(r, lastT);
             if (bad != null) {
                 throw corrupt("record " + r.index + ": " + bad);
             }
@@ -212,59 +204,112 @@ public final class BinaryTraceReader implements TraceReader {
 
     // ---- records
 
-    private void decode(TraceRecord r) throws InputException {
+    /** Decodes one record; true if it is a record of a template an earlier record already used. */
+    private boolean decode(TraceRecord r) throws InputException {
         int tag = u8();
         if ((tag & TAG_TEMPLATE) != 0) {
-            templateRecord(r, tag);
-        } else {
-            genericRecord(r, tag);
+            return templateRecord(r, tag);
+        }
+        genericRecord(r, tag);
+        return false;
+    }
+
+    /**
+     * A template (§4): the fields every record of it shares, validated when it was defined, and its
+     * predictor state. One object per template keeps what a record reads on one or two cache lines.
+     */
+    private static final class Template {
+        final Op op;
+        final long size;
+        final int flags;
+        final boolean hasPc;
+        final long pc;
+        final String sym;
+        final String[] x;
+        int id;
+        long lastVa;
+        long stride;
+        Template succ;
+
+        Template(Op op, long size, int flags, boolean hasPc, long pc, String sym, String[] x, long lastVa) {
+            this.op = op;
+            this.size = size;
+            this.flags = flags;
+            this.hasPc = hasPc;
+            this.pc = pc;
+            this.sym = sym;
+            this.x = x;
+            this.lastVa = lastVa;
         }
     }
 
-    private void templateRecord(TraceRecord r, int tag) throws InputException {
+    /**
+     * The hot path of a template record, kept small so the JIT inlines it into {@link #next}: the
+     * predicted template with a predicted address; everything else is in out-of-line helpers.
+     */
+    private boolean templateRecord(TraceRecord r, int tag) throws InputException {
         int sel = (tag >>> SEL_SHIFT) & 3;
-        int id;
-        switch (sel) {
-            case SEL_PRED2:
-                id = ctx[ctxIndex(prev2, prev1)];
-                break;
-            case SEL_PRED1:
-                id = prev1 >= 0 ? tplSucc[prev1] : -1;
-                break;
-            case SEL_REF: {
-                long v = varint();
-                id = v >= 0 && v < templates ? (int) v : -1; // a varint is 64-bit: a huge reference reads as negative
-                break;
-            }
-            default:
-                id = newTemplate();
-        }
-        if (id < 0) {
+        int ci = ctxIndex(prev2Id, prev1 == null ? -1 : prev1.id);
+        Template t = sel == SEL_PRED2 ? ctx[ci] : sel == SEL_PRED1 && prev1 != null ? prev1.succ : otherTemplate(sel);
+        if (t == null) {
             throw corrupt("template reference to an undefined template");
         }
-        long va;
-        switch ((tag >>> VA_SHIFT) & 3) {
-            case VA_STRIDE: va = tplLastVa[id] + tplStride[id]; break;
-            case VA_SEQUENTIAL: va = prevVa + prevSize; break;
-            case VA_DELTA_TPL: va = tplLastVa[id] + unzigzag(varint()); break;
-            default: va = prevVa + unzigzag(varint());
-        }
-        Op op = tplOp[id] == Op.RD.ordinal() ? Op.RD : Op.WR;
-        r.op = op;
+        int mode = (tag >>> VA_SHIFT) & 3;
+        long va = mode == VA_STRIDE ? t.lastVa + t.stride : mode == VA_SEQUENTIAL ? prevVa + prevSize : deltaVa(mode, t);
+        r.op = t.op;
         r.va = va;
-        r.size = tplSize[id];
-        r.flags = tplFlags[id];
-        r.hasPc = tplHasPc[id];
-        r.pc = tplPc[id];
-        r.sym = tplSym[id];
-        String[] x = tplX[id];
+        r.size = t.size;
+        r.flags = t.flags;
+        r.hasPc = t.hasPc;
+        r.pc = t.pc;
+        r.sym = t.sym;
+        String[] x = t.x;
         for (int i = 0; i < x.length; i += 2) {
             r.addXTrusted(x[i], x[i + 1]); // validated when the template was read (xkeys())
         }
+        if ((tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0) {
+            templateExtras(r, tag);
+        }
+        t.stride = va - t.lastVa;
+        t.lastVa = va;
+        prevVa = va;
+        prevSize = t.size;
+        ctx[ci] = t;
+        if (prev1 != null) {
+            prev1.succ = t;
+            prev2Id = prev1.id;
+        } else {
+            prev2Id = -1;
+        }
+        prev1 = t;
+        return sel != SEL_NEW;
+    }
+
+    /** A template named by reference or defined here (the selectors the predictors did not cover). */
+    private Template otherTemplate(int sel) throws InputException {
+        switch (sel) {
+            case SEL_PRED1:
+                return null; // no previous record to predict from
+            case SEL_REF: {
+                long v = varint();
+                return v >= 0 && v < templates ? tpl[(int) v] : null; // a varint is 64-bit: a huge reference reads as negative
+            }
+            default:
+                return newTemplate();
+        }
+    }
+
+    private long deltaVa(int mode, Template t) throws InputException {
+        long d = unzigzag(varint());
+        return mode == VA_DELTA_TPL ? t.lastVa + d : prevVa + d;
+    }
+
+    /** Value, time and CPU of a template record, when its tag says they follow. */
+    private void templateExtras(TraceRecord r, int tag) throws InputException {
         if ((tag & TAG_VALUE) != 0) {
             long lo = varint();
             long hi = r.size == 16 ? varint() : 0;
-            if (op == Op.RD) {
+            if (r.op == Op.RD) {
                 r.hasExpect = true;
                 r.expect = lo;
                 r.expectHi = hi;
@@ -280,19 +325,9 @@ public final class BinaryTraceReader implements TraceReader {
         if ((tag & TAG_CPU) != 0) {
             r.cpu = cpu();
         }
-        tplStride[id] = va - tplLastVa[id];
-        tplLastVa[id] = va;
-        prevVa = va;
-        prevSize = r.size;
-        ctx[ctxIndex(prev2, prev1)] = id;
-        if (prev1 >= 0) {
-            tplSucc[prev1] = id;
-        }
-        prev2 = prev1;
-        prev1 = id;
     }
 
-    private int newTemplate() throws InputException {
+    private Template newTemplate() throws InputException {
         if (templates >= MAX_TEMPLATES) {
             throw corrupt("more than " + MAX_TEMPLATES + " templates");
         }
@@ -313,30 +348,13 @@ public final class BinaryTraceReader implements TraceReader {
         String sym = (bits & 2) != 0 ? str() : null;
         String[] x = xkeys();
         int id = templates++;
-        if (id == tplOp.length) {
-            int m = id * 2;
-            tplOp = Arrays.copyOf(tplOp, m);
-            tplSize = Arrays.copyOf(tplSize, m);
-            tplFlags = Arrays.copyOf(tplFlags, m);
-            tplHasPc = Arrays.copyOf(tplHasPc, m);
-            tplPc = Arrays.copyOf(tplPc, m);
-            tplSym = Arrays.copyOf(tplSym, m);
-            tplX = Arrays.copyOf(tplX, m);
-            tplLastVa = Arrays.copyOf(tplLastVa, m);
-            tplStride = Arrays.copyOf(tplStride, m);
-            tplSucc = Arrays.copyOf(tplSucc, m);
+        if (id == tpl.length) {
+            tpl = Arrays.copyOf(tpl, id * 2);
         }
-        tplOp[id] = op;
-        tplSize[id] = size;
-        tplFlags[id] = (int) flags;
-        tplHasPc[id] = (bits & 1) != 0;
-        tplPc[id] = pc;
-        tplSym[id] = sym;
-        tplX[id] = x;
-        tplLastVa[id] = prevVa;
-        tplStride[id] = 0;
-        tplSucc[id] = -1;
-        return id;
+        Template t = new Template(op == Op.RD.ordinal() ? Op.RD : Op.WR, size, (int) flags, (bits & 1) != 0, pc, sym, x, prevVa);
+        t.id = id;
+        tpl[id] = t;
+        return t;
     }
 
     private static final String[] NO_X = new String[0];

@@ -143,6 +143,21 @@ final class RecordRules {
         }
     }
 
+    /**
+     * The part of {@link #check} that can differ between two rd/wr records of one binary template: the
+     * template fixes op, size, flags, pc, sym and x- keys, which {@link #check} verified on the record
+     * that introduced it, and the decoder itself bounds t (never backwards) and cpu.
+     */
+    static String checkTemplated(TraceRecord r) {
+        if ((r.flags & Access.F_ZVA) != 0) {
+            if (r.hasVal) {
+                return "expected no val= on a zva store (it writes zeros) but found val=" + hex128(r.valHi, r.val);
+            }
+            return wraps(r.va, r.size) ? "expected va + size within the address space but found a range that wraps" : null;
+        }
+        return checkValue(r);
+    }
+
     static boolean isAccess(Op op) {
         switch (op) {
             case RD: case WR: case MEMCPY: case MEMSET: case CFGRD: case CFGWR: case IORD: case IOWR:
