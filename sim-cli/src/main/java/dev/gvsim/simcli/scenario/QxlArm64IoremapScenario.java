@@ -84,7 +84,7 @@ public final class QxlArm64IoremapScenario implements Scenario {
         res.figure("recorded.records", post.records);
         res.figure("recorded.accesses", post.accesses);
         res.figure("recorded.unalignedAccesses", post.unaligned);
-        res.figure("recorded.unalignedByType", post.unalignedByType);
+        res.figure("recorded.unalignedByType", post.unalignedByType());
         res.figure("recorded.simulatedTimePs", post.simulatedTimePs);
         // The recording has no store values for BAR memory (traces/README.md), so the device sees
         // zeros where the driver wrote slot bounds: reported, not hidden.
