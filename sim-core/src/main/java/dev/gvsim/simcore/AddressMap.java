@@ -120,13 +120,25 @@ public final class AddressMap {
      * runs past the end of the range.
      */
     public boolean route(Access a) {
-        int i = find(a.address);
-        if (i < 0 || a.address + Math.max(1, a.size) > ends[i]) {
+        long addr = a.address;
+        int i = lastHit;
+        // consecutive accesses usually hit the range the previous one did: skip the search then
+        if (i >= count || addr < bases[i] || addr >= ends[i]) {
+            i = find(addr);
+            if (i < 0) {
+                return false;
+            }
+            lastHit = i;
+        }
+        if (addr + Math.max(1, a.size) > ends[i]) {
             return false;
         }
-        targets[i].access(a, a.address - bases[i]);
+        targets[i].access(a, addr - bases[i]);
         return true;
     }
+
+    /** The range the last {@link #route} reached (an index; checked against the range before use). */
+    private int lastHit;
 
     public int size() {
         return count;

@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Sparse, off-heap, little-endian memory: guest RAM over a physical space of up to 2^48 bytes, and
  * the RAM behind RAM-like BARs. 4 KiB pages are allocated on first write (a read of a page never
- * written returns zeros and allocates nothing) from 1 MiB direct chunks, and found through a
+ * written returns zeros and allocates nothing) from direct chunks of 64 KiB growing to 1 MiB, and found through a
  * three-level radix table (12 + 12 + 12 bits of page number), so an access costs three array loads.
  *
  * <p>As a {@link Target} an access outside {@code [0, capacity)} ends with
@@ -24,7 +24,13 @@ public final class SparseMemory implements Target, dev.gvsim.simcore.state.Check
     private static final int PAGE_MASK = PAGE_SIZE - 1;
     private static final int LEVEL_BITS = 12;
     private static final int LEVEL_MASK = (1 << LEVEL_BITS) - 1;
-    private static final int CHUNK_PAGES = 256; // 1 MiB of direct memory per chunk
+    /**
+     * Direct memory is taken in chunks that start at 64 KiB and double up to 1 MiB: a machine has
+     * several sparse memories (RAM, each RAM-backed BAR) and most touch a few pages, so zeroing a
+     * whole 1 MiB per memory per run was a measurable part of a replay (JMH, issue 9).
+     */
+    private static final int FIRST_CHUNK_PAGES = 16;
+    private static final int MAX_CHUNK_PAGES = 256;
     /** The largest capacity: a 48-bit physical address space. */
     public static final long MAX_CAPACITY = 1L << 48;
 
@@ -33,7 +39,8 @@ public final class SparseMemory implements Target, dev.gvsim.simcore.state.Check
     private final long accessLatencyPs;
     private final UnsafeBuffer[][][] root = new UnsafeBuffer[1 << LEVEL_BITS][][];
     private ByteBuffer chunk;
-    private int chunkUsed = CHUNK_PAGES;
+    private int chunkPages;
+    private int chunkUsed;
     private long pagesAllocated;
     private final UnsafeBuffer copyBuffer = new UnsafeBuffer(new byte[PAGE_SIZE]);
 
@@ -107,8 +114,9 @@ public final class SparseMemory implements Target, dev.gvsim.simcore.state.Check
         }
         UnsafeBuffer p = leaf[i2];
         if (p == null) {
-            if (chunkUsed == CHUNK_PAGES) {
-                chunk = ByteBuffer.allocateDirect(CHUNK_PAGES * PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            if (chunkUsed == chunkPages) {
+                chunkPages = chunkPages == 0 ? FIRST_CHUNK_PAGES : Math.min(MAX_CHUNK_PAGES, chunkPages * 2);
+                chunk = ByteBuffer.allocateDirect(chunkPages * PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
                 chunkUsed = 0;
             }
             p = new UnsafeBuffer(chunk, chunkUsed * PAGE_SIZE, PAGE_SIZE);

@@ -24,6 +24,29 @@ class AddressMapTest {
     }
 
     @Test
+    void theLastHitRangeIsRecheckedAfterRangesMove() {
+        AddressMap m = new AddressMap("sys");
+        int[] got = new int[1];
+        m.add("a", 0x1000, 0x1000, (a, off) -> got[0] = 1);
+        m.add("b", 0x2000, 0x1000, (a, off) -> got[0] = 2);
+        Access a = new Access().read(0x2010, 4);
+        assertThat(m.route(a)).isTrue();
+        assertThat(got[0]).isEqualTo(2); // remembered: index 1
+        m.remove(0x1000); // "b" moves to index 0; index 1 is now past the end
+        assertThat(m.route(a)).isTrue();
+        assertThat(got[0]).isEqualTo(2);
+        m.add("c", 0x0000, 0x1000, (x, off) -> got[0] = 3); // "b" moves to index 1 again, "c" takes index 0
+        a.read(0x0010, 4);
+        assertThat(m.route(a)).isTrue();
+        assertThat(got[0]).isEqualTo(3);
+        a.read(0x1010, 4); // the hole left by "a"
+        assertThat(m.route(a)).isFalse();
+        m.clear();
+        a.read(0x2010, 4);
+        assertThat(m.route(a)).isFalse();
+    }
+
+    @Test
     void accessRunningPastTheEndIsNotRouted() {
         AddressMap m = new AddressMap("sys");
         m.add("a", 0x1000, 0x1000, (a, off) -> { throw new AssertionError("must not be called"); });

@@ -29,6 +29,20 @@ class SparseMemoryTest {
     }
 
     @Test
+    void pagesFromGrowingChunksKeepTheirOwnBytes() {
+        // 1000 pages span the 64 KiB, 128 KiB, 256 KiB, 512 KiB and several 1 MiB direct chunks
+        SparseMemory m = new SparseMemory("ram", 1L << 32);
+        for (long p = 0; p < 1000; p++) {
+            m.write(p * 0x3000 + 0xff8, 8, p * 0x0101_0101_0101L + 1);
+        }
+        assertThat(m.pagesAllocated()).isEqualTo(1000);
+        for (long p = 0; p < 1000; p++) {
+            assertThat(m.read(p * 0x3000 + 0xff8, 8)).isEqualTo(p * 0x0101_0101_0101L + 1);
+            assertThat(m.read(p * 0x3000, 8)).isZero();
+        }
+    }
+
+    @Test
     void accessesThatCrossAPageBoundaryWork() {
         SparseMemory m = new SparseMemory("ram", 1 << 20);
         m.write(0xFFC, 8, 0x0102030405060708L);
