@@ -95,6 +95,35 @@ public final class Access {
         return this;
     }
 
+    /**
+     * A CPU load or store at virtual address {@code va}: {@link #reset()} and the issuer's fields in
+     * one pass, each field written once (the replayer sets one up per trace access). Data is zero.
+     */
+    public Access cpu(int kind, long va, int size, int flags, int initiator, long pc, String sym) {
+        this.kind = kind;
+        this.va = va;
+        this.address = va;
+        this.size = size;
+        data = 0;
+        dataHi = 0;
+        buffer = null;
+        bufferOffset = 0;
+        this.flags = flags;
+        this.initiator = initiator;
+        this.pc = pc;
+        this.sym = sym;
+        s1Type = -1;
+        s2Type = -1;
+        memType = -1;
+        latencyPs = 0;
+        status = Status.OK;
+        detail = 0;
+        faultAddress = 0;
+        faultLevel = 0;
+        faultStage = 0;
+        return this;
+    }
+
     public Access read(long addr, int sz) {
         reset();
         kind = READ;

@@ -91,7 +91,6 @@ public final class BinaryTraceReader implements TraceReader {
                 }
                 loadChunk();
             }
-            r.clear();
             boolean known = decode(r);
             left--;
             if (left == 0 && pos != end) {
@@ -208,10 +207,20 @@ public final class BinaryTraceReader implements TraceReader {
     private boolean decode(TraceRecord r) throws InputException {
         int tag = u8();
         if ((tag & TAG_TEMPLATE) != 0) {
+            r.clearForTemplate();
             return templateRecord(r, tag);
         }
+        r.clear();
         genericRecord(r, tag);
         return false;
+    }
+
+    /** False once the caller said it does not read x- keys ({@link #omitExtensions()}). */
+    private boolean keepX = true;
+
+    @Override
+    public void omitExtensions() {
+        keepX = false;
     }
 
     /**
@@ -263,9 +272,11 @@ public final class BinaryTraceReader implements TraceReader {
         r.hasPc = t.hasPc;
         r.pc = t.pc;
         r.sym = t.sym;
-        String[] x = t.x;
-        for (int i = 0; i < x.length; i += 2) {
-            r.addXTrusted(x[i], x[i + 1]); // validated when the template was read (xkeys())
+        if (keepX) {
+            String[] x = t.x;
+            for (int i = 0; i < x.length; i += 2) {
+                r.addXTrusted(x[i], x[i + 1]); // validated when the template was read (xkeys())
+            }
         }
         if ((tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0) {
             templateExtras(r, tag);
@@ -494,7 +505,10 @@ public final class BinaryTraceReader implements TraceReader {
             }
             for (int i = 0; i < count; i++) {
                 String k = xkey();
-                r.addX(k, str());
+                String v = str();
+                if (keepX) {
+                    r.addX(k, v);
+                }
             }
         }
         if ((pres & P_EXPECT) != 0) {

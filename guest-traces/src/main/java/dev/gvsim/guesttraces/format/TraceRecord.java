@@ -212,6 +212,34 @@ public final class TraceRecord {
         xCount = 0;
     }
 
+    /**
+     * {@link #clear()} for a record that the binary reader's template path fills next (an rd/wr): that
+     * path always sets op, va, size, flags, hasPc, pc and sym, so those are left to it; the fields it
+     * sets only sometimes are reset here; the fields no rd/wr record has are checked with loads
+     * (cheaper than the ~20 stores of resetting them) and reset only if one was set. The result is
+     * the same record as after {@link #clear()} plus the template's fields.
+     */
+    void clearForTemplate() {
+        index = 0;
+        line = -1;
+        hasT = false;
+        t = 0;
+        cpu = 0;
+        hasExpect = false;
+        expect = expectHi = 0;
+        hasVal = false;
+        val = valHi = 0;
+        for (int i = 0; i < xCount; i++) {
+            xKeys[i] = null;
+            xValues[i] = null;
+        }
+        xCount = 0;
+        if ((pa | ipa | dst | src | len | port | ps | bdf | off | metaCount | (attr + 1) | (fwb + 1) | (stage - 1)) != 0
+                || impl != null || name != null || machineArgs != null) {
+            clear();
+        }
+    }
+
     /** Copies every field of {@code o} into this record. */
     public void copyFrom(TraceRecord o) {
         clear();

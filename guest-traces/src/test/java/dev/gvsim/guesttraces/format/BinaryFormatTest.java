@@ -43,6 +43,53 @@ class BinaryFormatTest {
             + "mark name=\"frame 1\" t=300 cpu=4095 x-a=1 x-b=\"two words\"\n";
 
     @Test
+    void aReusedRecordDirtiedByTheCallerDecodesLikeAFreshOne() throws Exception {
+        List<TraceRecord> orig = Traces.parse(ALL_OPS + "wr va=0xffff80001801149c size=8 val=0x1 pc=0xffffd90fa7dce538 sym=setup_slot+0x38\n"
+                + "wr va=0xffff8000180114a4 size=8 val=0x2 pc=0xffffd90fa7dce538 sym=setup_slot+0x38\n");
+        byte[] bin = Traces.binary(orig);
+        TraceRecord reused = new TraceRecord();
+        try (BinaryTraceReader in = new BinaryTraceReader(new ByteArrayInputStream(bin))) {
+            for (TraceRecord expected : orig) {
+                // whatever a caller left in the record, every field comes back as the record says
+                reused.pa = 1;
+                reused.attr = 3;
+                reused.stage = 2;
+                reused.port = 5;
+                reused.name = "left over";
+                reused.addMeta("k", "v");
+                reused.hasExpect = true;
+                reused.cpu = 7;
+                assertThat(in.next(reused)).isTrue();
+                assertThat(reused.sameContent(expected)).as("record %s: %s", expected.index, reused).isTrue();
+                assertThat(reused.metaCount()).isEqualTo(expected.metaCount());
+                assertThat(reused.name).isEqualTo(expected.name);
+            }
+            assertThat(in.next(reused)).isFalse();
+        }
+    }
+
+    @Test
+    void omitExtensionsLeavesXKeysOutButStillReadsThem() throws Exception {
+        List<TraceRecord> orig = Traces.parse(ALL_OPS);
+        byte[] bin = Traces.binary(orig);
+        TraceRecord r = new TraceRecord();
+        int withX = 0;
+        try (BinaryTraceReader in = new BinaryTraceReader(new ByteArrayInputStream(bin))) {
+            in.omitExtensions();
+            for (TraceRecord expected : orig) {
+                assertThat(in.next(r)).isTrue();
+                withX += expected.xCount() > 0 ? 1 : 0;
+                assertThat(r.xCount()).isZero();
+                assertThat(r.op).isEqualTo(expected.op);
+                assertThat(r.va).isEqualTo(expected.va);
+                assertThat(r.sym).isEqualTo(expected.sym);
+            }
+            assertThat(in.next(r)).isFalse();
+        }
+        assertThat(withX).isEqualTo(3); // the machine, the stur store and the mark carry x- keys
+    }
+
+    @Test
     void everyOpRoundTripsTextBinaryText() throws Exception {
         List<TraceRecord> orig = Traces.parse(ALL_OPS);
         assertThat(orig).hasSize(22);

@@ -159,6 +159,7 @@ public final class Replayer {
 
     /** Replays every record; bad input ends the run with an {@link InputException} naming the record. */
     public ReplayResult run(TraceReader reader) throws InputException {
+        reader.omitExtensions(); // x- keys are for people; nothing here reads them
         TraceRecord r = new TraceRecord();
         for (long i = 0; i < skipRecords; i++) {
             if (!reader.next(r)) {
@@ -323,15 +324,7 @@ public final class Replayer {
     // ------------------------------------------------------------------ CPU accesses
 
     private void cpuAccess(TraceRecord r, int cpu) {
-        Access a = access.reset();
-        a.kind = r.op == Op.WR ? Access.WRITE : Access.READ;
-        a.va = r.va;
-        a.address = r.va;
-        a.size = (int) r.size;
-        a.flags = r.flags;
-        a.initiator = cpu;
-        a.pc = r.hasPc ? r.pc : 0;
-        a.sym = r.sym;
+        Access a = access.cpu(r.op == Op.WR ? Access.WRITE : Access.READ, r.va, (int) r.size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym);
         if (a.kind == Access.WRITE) {
             if (r.hasVal) {
                 a.data = r.val;
