@@ -343,12 +343,13 @@ public final class Replayer {
     /** Sends a filled Access through MMU, timing and bus; accounts time, faults, alignment. */
     private void issue(Access a, int cpu) {
         result.accesses++;
-        if (a.size > 0 && (a.va & (a.size - 1)) != 0) {
-            result.unaligned++;
-        }
+        boolean unaligned = a.size > 0 && (a.va & (a.size - 1)) != 0;
         machine.cpuAccess(a, currentIssue);
-        if (a.size > 0 && (a.va & (a.size - 1)) != 0 && a.memType >= 0) {
-            result.unalignedByTypeCount[a.memType]++;
+        if (unaligned) {
+            result.unaligned++;
+            if (a.memType >= 0) {
+                result.unalignedByTypeCount[a.memType]++;
+            }
         }
         long done = currentIssue + a.latencyPs;
         cpuClock[cpu] = Math.max(cpuClock[cpu], done);
