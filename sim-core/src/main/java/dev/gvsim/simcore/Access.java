@@ -69,35 +69,15 @@ public final class Access {
     public int faultLevel;
     public int faultStage;
 
-    /** Clears everything for reuse. */
+    /** Clears everything for reuse: a read of nothing, untranslated, status OK. */
     public Access reset() {
-        kind = READ;
-        va = 0;
-        address = 0;
-        size = 0;
-        data = 0;
-        dataHi = 0;
-        buffer = null;
-        bufferOffset = 0;
-        flags = 0;
-        initiator = 0;
-        pc = 0;
-        sym = null;
-        s1Type = -1;
-        s2Type = -1;
-        memType = -1;
-        latencyPs = 0;
-        status = Status.OK;
-        detail = 0;
-        faultAddress = 0;
-        faultLevel = 0;
-        faultStage = 0;
-        return this;
+        return cpu(READ, 0, 0, 0, 0, 0, null);
     }
 
     /**
-     * A CPU load or store at virtual address {@code va}: {@link #reset()} and the issuer's fields in
-     * one pass, each field written once (the replayer sets one up per trace access). Data is zero.
+     * A CPU load or store at virtual address {@code va}: the issuer's fields set and every other field
+     * back to its default, each field written once (the replayer sets one up per trace access; {@link
+     * #reset()} is this with zeros). Data is zero.
      */
     public Access cpu(int kind, long va, int size, int flags, int initiator, long pc, String sym) {
         this.kind = kind;

@@ -38,6 +38,17 @@ class AccessTest {
     }
 
     @Test
+    void resetGivesEveryFieldItsInitialValue() throws Exception {
+        Access fresh = new Access();
+        Access reset = dirty().reset();
+        for (Field f : Access.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                assertThat(f.get(reset)).as(f.getName()).isEqualTo(f.get(fresh));
+            }
+        }
+    }
+
+    @Test
     void cpuSetsEveryFieldAsResetPlusTheIssuersFields() throws Exception {
         Access viaCpu = dirty().cpu(Access.WRITE, 0xffff_8000_1000_0000L, 8, Access.F_PAIR, 3, 0x1234, "memcpy+0x140");
         Access viaReset = dirty().reset();
