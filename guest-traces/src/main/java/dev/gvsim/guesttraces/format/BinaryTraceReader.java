@@ -207,12 +207,28 @@ public final class BinaryTraceReader implements TraceReader {
     private boolean decode(TraceRecord r) throws InputException {
         int tag = u8();
         if ((tag & TAG_TEMPLATE) != 0) {
-            r.clearForTemplate();
+            if (readOnlyCaller && r == lastPlain) {
+                r.clearTemplateVarying(); // this reader filled r last, from a template, and nobody wrote to it since
+            } else {
+                r.clearForTemplate();
+            }
+            lastPlain = r;
             return templateRecord(r, tag);
         }
+        lastPlain = null;
         r.clear();
         genericRecord(r, tag);
         return false;
+    }
+
+    /** {@link #callerOnlyReadsRecords()} was called. */
+    private boolean readOnlyCaller;
+    /** The record the last template record went into (only its template fields may be set), or null. */
+    private TraceRecord lastPlain;
+
+    @Override
+    public void callerOnlyReadsRecords() {
+        readOnlyCaller = true;
     }
 
     /** False once the caller said it does not read x- keys ({@link #omitExtensions()}). */

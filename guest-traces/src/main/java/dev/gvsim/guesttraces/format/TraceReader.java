@@ -21,6 +21,14 @@ public interface TraceReader extends AutoCloseable {
     default void omitExtensions() {
     }
 
+    /**
+     * The caller promises to only read the record it passes to {@link #next}, never write to it, so
+     * a reader may skip resetting fields that it knows it left at their defaults itself. The replayer
+     * calls this; code that edits records (converters, tests) does not.
+     */
+    default void callerOnlyReadsRecords() {
+    }
+
     @Override
     void close() throws java.io.IOException;
 }

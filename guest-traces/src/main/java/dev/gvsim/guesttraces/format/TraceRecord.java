@@ -220,6 +220,19 @@ public final class TraceRecord {
      * the same record as after {@link #clear()} plus the template's fields.
      */
     void clearForTemplate() {
+        clearTemplateVarying();
+        if ((pa | ipa | dst | src | len | port | ps | bdf | off | metaCount | (attr + 1) | (fwb + 1) | (stage - 1)) != 0
+                || impl != null || name != null || machineArgs != null) {
+            clear();
+        }
+    }
+
+    /**
+     * The part of {@link #clearForTemplate()} that does not look at the fields no rd/wr record has:
+     * enough when the reader itself filled this record last, from a template, and the caller
+     * promised not to write to it ({@link TraceReader#callerOnlyReadsRecords()}).
+     */
+    void clearTemplateVarying() {
         index = 0;
         line = -1;
         hasT = false;
@@ -234,10 +247,6 @@ public final class TraceRecord {
             xValues[i] = null;
         }
         xCount = 0;
-        if ((pa | ipa | dst | src | len | port | ps | bdf | off | metaCount | (attr + 1) | (fwb + 1) | (stage - 1)) != 0
-                || impl != null || name != null || machineArgs != null) {
-            clear();
-        }
     }
 
     /** Copies every field of {@code o} into this record. */

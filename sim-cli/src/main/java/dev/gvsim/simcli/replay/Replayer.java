@@ -160,6 +160,7 @@ public final class Replayer {
     /** Replays every record; bad input ends the run with an {@link InputException} naming the record. */
     public ReplayResult run(TraceReader reader) throws InputException {
         reader.omitExtensions(); // x- keys are for people; nothing here reads them
+        reader.callerOnlyReadsRecords(); // step() reads the record, never writes it
         TraceRecord r = new TraceRecord();
         for (long i = 0; i < skipRecords; i++) {
             if (!reader.next(r)) {
