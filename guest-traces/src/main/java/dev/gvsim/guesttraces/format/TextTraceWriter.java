@@ -176,26 +176,12 @@ public final class TextTraceWriter implements TraceWriter {
                 put('.');
                 hexDigits(r.bdf & 7, 1);
                 hex(K_OFF, r.off);
-                key(K_SIZE);
-                dec(r.size);
-                if (r.hasExpect) {
-                    hex(K_EXPECT, r.expect);
-                }
-                if (r.hasVal) {
-                    hex(K_VAL, r.val);
-                }
+                sizeAndData32(r);
                 break;
             case IORD:
             case IOWR:
                 hex(K_PORT, r.port);
-                key(K_SIZE);
-                dec(r.size);
-                if (r.hasExpect) {
-                    hex(K_EXPECT, r.expect);
-                }
-                if (r.hasVal) {
-                    hex(K_VAL, r.val);
-                }
+                sizeAndData32(r);
                 break;
             case DELAY:
                 key(K_PS);
@@ -229,6 +215,18 @@ public final class TextTraceWriter implements TraceWriter {
         put(' ');
         put(KEY_BYTES[k]);
         put('=');
+    }
+
+    /** {@code size=} and the data of a config or I/O access (at most 4 bytes, so one 64-bit half). */
+    private void sizeAndData32(TraceRecord r) {
+        key(K_SIZE);
+        dec(r.size);
+        if (r.hasExpect) {
+            hex(K_EXPECT, r.expect);
+        }
+        if (r.hasVal) {
+            hex(K_VAL, r.val);
+        }
     }
 
     private void hex(int k, long v) {

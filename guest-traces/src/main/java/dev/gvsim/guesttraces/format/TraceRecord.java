@@ -172,6 +172,17 @@ public final class TraceRecord {
         xValues[xCount++] = value;
     }
 
+    /** The data of an access: {@code val=} for a store, {@code expect=} for a load (bits 0..63; bits 64..127 stay 0). */
+    public void setData(boolean write, long value) {
+        if (write) {
+            hasVal = true;
+            val = value;
+        } else {
+            hasExpect = true;
+            expect = value;
+        }
+    }
+
     /** Back to the defaults: no op, line -1, cpu 0, attr -1, fwb -1, stage 1, nothing present. */
     public void clear() {
         op = null;

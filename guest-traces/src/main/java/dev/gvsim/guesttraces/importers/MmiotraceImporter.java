@@ -335,13 +335,7 @@ public final class MmiotraceImporter {
             TraceRecord r = em.begin(write ? Op.WR : Op.RD);
             r.va = va;
             r.size = width;
-            if (write) {
-                r.hasVal = true;
-                r.val = value;
-            } else {
-                r.hasExpect = true;
-                r.expect = value;
-            }
+            r.setData(write, value);
             if (pc != 0) {
                 r.hasPc = true;
                 r.pc = pc;

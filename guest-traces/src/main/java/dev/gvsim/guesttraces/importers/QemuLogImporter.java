@@ -463,13 +463,7 @@ public final class QemuLogImporter {
             r.port = port;
             r.size = size;
             r.cpu = cpu;
-            if (write) {
-                r.hasVal = true;
-                r.val = value;
-            } else {
-                r.hasExpect = true;
-                r.expect = value;
-            }
+            r.setData(write, value);
             em.emit();
             if (write) {
                 lastIoWritten = em.written;
@@ -498,13 +492,7 @@ public final class QemuLogImporter {
             r.va = addr;
             r.size = size;
             r.cpu = cpu;
-            if (write) {
-                r.hasVal = true;
-                r.val = value;
-            } else {
-                r.hasExpect = true;
-                r.expect = value;
-            }
+            r.setData(write, value);
             em.emit();
         }
 
