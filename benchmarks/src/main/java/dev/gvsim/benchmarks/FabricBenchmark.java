@@ -48,32 +48,22 @@ public class FabricBenchmark {
 
     @Benchmark
     public long routeThroughRootPort() {
-        Access x = a.reset();
-        x.kind = Access.READ;
-        x.size = 8;
-        x.address = bar0 + ((i++ & 0xFF) << 3);
+        Access x = a.read(bar0 + ((i++ & 0xFF) << 3), 8);
         m.pci().memAccess(x);
         return x.data;
     }
 
     @Benchmark
     public long qxlRomRegisterRead() {
-        Access x = a.reset();
-        x.kind = Access.READ;
-        x.size = 4;
-        x.address = rom + ((i++ & 0xF) << 2);
+        Access x = a.read(rom + ((i++ & 0xF) << 2), 4);
         m.pci().memAccess(x);
         return x.data;
     }
 
     @Benchmark
     public long cpuAccessFullPath() {
-        Access x = a.reset();
-        x.kind = Access.WRITE;
-        x.size = 8;
-        x.data = i;
-        x.va = VA + ((i++ & 0xFFF) << 3);
-        x.address = x.va;
+        Access x = a.write(VA + ((i & 0xFFF) << 3), 8, i);
+        i++;
         m.cpuAccess(x, 0);
         return x.latencyPs;
     }

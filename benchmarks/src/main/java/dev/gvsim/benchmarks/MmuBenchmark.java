@@ -64,22 +64,14 @@ public class MmuBenchmark {
 
     @Benchmark
     public long tlbHit() {
-        Access x = a.reset();
-        x.kind = Access.READ;
-        x.size = 8;
-        x.va = VA + ((i++ & 7) << 3);
-        x.address = x.va;
+        Access x = a.read(VA + ((i++ & 7) << 3), 8);
         mmu.translate(x);
         return x.address;
     }
 
     @Benchmark
     public long tlbMissWalk() {
-        Access x = a.reset();
-        x.kind = Access.READ;
-        x.size = 8;
-        x.va = missVas[i++ & (N - 1)];
-        x.address = x.va;
+        Access x = a.read(missVas[i++ & (N - 1)], 8);
         mmu.translate(x);
         return x.address;
     }

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.gvsim.guesttraces.format.BinaryTraceReader;
 import dev.gvsim.guesttraces.format.TextTraceReader;
+import dev.gvsim.guesttraces.format.TraceReader;
 import dev.gvsim.guesttraces.format.TraceRecord;
 
 /**
@@ -66,25 +67,25 @@ public class TraceDecodeBenchmark {
     @Benchmark
     @OperationsPerInvocation(RealTrace.RECORDS)
     public long textDecode(TextInput in) throws Exception {
-        TraceRecord rec = new TraceRecord(); // per run, as the replayer does (see the class comment)
-        long sum = 0;
         try (TextTraceReader r = new TextTraceReader(new ByteArrayInputStream(in.text))) {
-            while (r.next(rec)) {
-                sum += rec.va;
-            }
+            return decodeAll(r);
         }
-        return sum;
     }
 
     @Benchmark
     @OperationsPerInvocation(RealTrace.RECORDS)
     public long binaryDecode(BinaryInput in) throws Exception {
-        TraceRecord rec = new TraceRecord(); // per run, as the replayer does (see the class comment)
-        long sum = 0;
         try (BinaryTraceReader r = new BinaryTraceReader(new ByteArrayInputStream(in.binary))) {
-            while (r.next(rec)) {
-                sum += rec.va;
-            }
+            return decodeAll(r);
+        }
+    }
+
+    /** Reads every record into one record allocated per run, as the replayer does (see the class comment). */
+    private static long decodeAll(TraceReader r) throws Exception {
+        TraceRecord rec = new TraceRecord();
+        long sum = 0;
+        while (r.next(rec)) {
+            sum += rec.va;
         }
         return sum;
     }

@@ -105,20 +105,11 @@ public final class Access {
     }
 
     public Access read(long addr, int sz) {
-        reset();
-        kind = READ;
-        va = addr;
-        address = addr;
-        size = sz;
-        return this;
+        return cpu(READ, addr, sz, 0, 0, 0, null);
     }
 
     public Access write(long addr, int sz, long value) {
-        reset();
-        kind = WRITE;
-        va = addr;
-        address = addr;
-        size = sz;
+        cpu(WRITE, addr, sz, 0, 0, 0, null);
         data = value;
         return this;
     }
