@@ -251,12 +251,13 @@ public final class BinaryTraceReader implements TraceReader {
         final long pc;
         final String sym;
         final String[] x;
-        int id;
+        final int id;
         long lastVa;
         long stride;
         Template succ;
 
-        Template(Op op, long size, int flags, boolean hasPc, long pc, String sym, String[] x, long lastVa) {
+        Template(int id, Op op, long size, int flags, boolean hasPc, long pc, String sym, String[] x, long lastVa) {
+            this.id = id;
             this.op = op;
             this.size = size;
             this.flags = flags;
@@ -378,8 +379,7 @@ public final class BinaryTraceReader implements TraceReader {
         if (id == tpl.length) {
             tpl = Arrays.copyOf(tpl, id * 2);
         }
-        Template t = new Template(op == Op.RD.ordinal() ? Op.RD : Op.WR, size, (int) flags, (bits & 1) != 0, pc, sym, x, prevVa);
-        t.id = id;
+        Template t = new Template(id, op == Op.RD.ordinal() ? Op.RD : Op.WR, size, (int) flags, (bits & 1) != 0, pc, sym, x, prevVa);
         tpl[id] = t;
         return t;
     }

@@ -149,13 +149,15 @@ final class RecordRules {
      * that introduced it, and the decoder itself bounds t (never backwards) and cpu.
      */
     static String checkTemplated(TraceRecord r) {
-        if ((r.flags & Access.F_ZVA) != 0) {
-            if (r.hasVal) {
-                return "expected no val= on a zva store (it writes zeros) but found val=" + hex128(r.valHi, r.val);
-            }
-            return wraps(r.va, r.size) ? "expected va + size within the address space but found a range that wraps" : null;
+        return (r.flags & Access.F_ZVA) != 0 ? checkZvaRecord(r) : checkValue(r);
+    }
+
+    /** The rules of a DC ZVA store that depend on the record, not on its op, size or flags. */
+    private static String checkZvaRecord(TraceRecord r) {
+        if (r.hasVal) {
+            return "expected no val= on a zva store (it writes zeros) but found val=" + hex128(r.valHi, r.val);
         }
-        return checkValue(r);
+        return wraps(r.va, r.size) ? "expected va + size within the address space but found a range that wraps" : null;
     }
 
     static boolean isAccess(Op op) {
@@ -193,10 +195,7 @@ final class RecordRules {
             if (r.size < 4 || r.size > MAX_ZVA || Long.bitCount(r.size) != 1) {
                 return "expected zva size a power of two 4..2048 (DCZID_EL0 block) but found size=" + r.size;
             }
-            if (r.hasVal) {
-                return "expected no val= on a zva store (it writes zeros) but found val=" + hex128(r.valHi, r.val);
-            }
-            return wraps(r.va, r.size) ? "expected va + size within the address space but found a range that wraps" : null;
+            return checkZvaRecord(r);
         }
         String s = checkSize(r, 16);
         if (s != null) {

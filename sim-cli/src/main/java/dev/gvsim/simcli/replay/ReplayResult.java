@@ -28,8 +28,8 @@ public final class ReplayResult {
     public long unaligned;
     /**
      * Unaligned accesses per final memory type, indexed by {@link MemoryType} ordinal: counted in an
-     * array on the replay's hot path (a map merge with boxing was a fifth of the real trace's replay
-     * profile); {@link #unalignedByType()} is the report's view.
+     * array on the replay's hot path (no map lookup and no boxed Long per unaligned access);
+     * {@link #unalignedByType()} is the report's view.
      */
     final long[] unalignedByTypeCount = new long[MemoryType.count()];
     public long simulatedTimePs;

@@ -271,10 +271,6 @@ public final class Replayer {
                     machine.mmu().unmap(r.va, r.size);
                 }
                 break;
-            case RD:
-            case WR:
-                cpuAccess(r, cpu);
-                break;
             case MEMCPY:
             case MEMSET:
                 stringOp(r, cpu);
