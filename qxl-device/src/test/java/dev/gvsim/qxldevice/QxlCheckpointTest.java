@@ -74,20 +74,8 @@ class QxlCheckpointTest {
         d.settle();
         d.irqHandler();
         // A clipped fill: pushed, the worker pass is scheduled but has not run.
-        long clip = DRAW_AREA + 0x3000;
-        d.wr(0, clip + CLIP_RECTS_NUM, 4, 1);
-        d.wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_DATA_SIZE, 4, 16);
-        d.wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_NEXT, 8, 0);
-        long rect = clip + CLIP_RECTS_CHUNK + CHUNK_HEADER;
-        d.wr(0, rect + RECT_TOP, 4, 30);
-        d.wr(0, rect + RECT_LEFT, 4, 30);
-        d.wr(0, rect + RECT_BOTTOM, 4, 33);
-        d.wr(0, rect + RECT_RIGHT, 4, 32);
         long dr2 = DRAW_AREA + 0x2000;
-        d.drawable(dr2, 0xABCD0002L, DRAW_FILL, 0, 0, 48, 64, CLIP_TYPE_RECTS, QxlTestDriver.phys(1, clip));
-        d.wr(0, dr2 + FILL_BRUSH_TYPE, 4, BRUSH_TYPE_SOLID);
-        d.wr(0, dr2 + FILL_BRUSH_COLOR, 4, 0x00336699);
-        d.wr(0, dr2 + FILL_ROP, 2, ROPD_OP_PUT);
+        d.clippedSolidFill(dr2, 0xABCD0002L, 48, 64, DRAW_AREA + 0x3000, 30, 30, 33, 32, 0x00336699);
         d.pushCommand(QxlTestDriver.phys(1, dr2), CMD_DRAW);
         // An async memslot add (slot 3, the top of BAR1): the completion event is pending.
         d.hdrWr(RAM_OFF_MEM_SLOT_START, 8, QxlTestDriver.BAR1 + 0x200_0000L);

@@ -175,20 +175,8 @@ class QxlDeviceTest {
         assertThat(d.irq.level()).isTrue();
 
         // a second drawable: a clipped solid fill; its release is chained to the next item
-        long clip = DRAW_AREA + 0x3000;
-        d.wr(0, clip + CLIP_RECTS_NUM, 4, 1);
-        d.wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_DATA_SIZE, 4, 16);
-        d.wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_NEXT, 8, 0);
-        long rect = clip + CLIP_RECTS_CHUNK + CHUNK_HEADER;
-        d.wr(0, rect + RECT_TOP, 4, 100);
-        d.wr(0, rect + RECT_LEFT, 4, 100);
-        d.wr(0, rect + RECT_BOTTOM, 4, 102);
-        d.wr(0, rect + RECT_RIGHT, 4, 102);
         long dr2 = DRAW_AREA + 0x2000;
-        d.drawable(dr2, 0xABCD0002L, DRAW_FILL, 0, 0, 768, 1024, CLIP_TYPE_RECTS, QxlTestDriver.phys(1, clip));
-        d.wr(0, dr2 + FILL_BRUSH_TYPE, 4, BRUSH_TYPE_SOLID);
-        d.wr(0, dr2 + FILL_BRUSH_COLOR, 4, 0x00336699);
-        d.wr(0, dr2 + FILL_ROP, 2, ROPD_OP_PUT);
+        d.clippedSolidFill(dr2, 0xABCD0002L, 768, 1024, DRAW_AREA + 0x3000, 100, 100, 102, 102, 0x00336699);
         d.pushCommand(QxlTestDriver.phys(1, dr2), CMD_DRAW);
         d.settle();
         assertThat(d.dev.primaryPixel(100, 100)).isEqualTo(0x336699);

@@ -126,6 +126,26 @@ final class QxlTestDriver {
     }
 
     /** Writes a drawable header (release id, surface, type, bbox, clip) at BAR0 offset {@code off}. */
+    /**
+     * A solid ROP-put fill drawable at BAR0 offset {@code dr} (bounding box 0,0..bottom,right), clipped
+     * by a one-rectangle clip list written at {@code clip}; not pushed.
+     */
+    void clippedSolidFill(long dr, long releaseId, int bottom, int right, long clip, int top, int left, int clipBottom,
+            int clipRight, int color) {
+        wr(0, clip + CLIP_RECTS_NUM, 4, 1);
+        wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_DATA_SIZE, 4, 16);
+        wr(0, clip + CLIP_RECTS_CHUNK + CHUNK_NEXT, 8, 0);
+        long rect = clip + CLIP_RECTS_CHUNK + CHUNK_HEADER;
+        wr(0, rect + RECT_TOP, 4, top);
+        wr(0, rect + RECT_LEFT, 4, left);
+        wr(0, rect + RECT_BOTTOM, 4, clipBottom);
+        wr(0, rect + RECT_RIGHT, 4, clipRight);
+        drawable(dr, releaseId, DRAW_FILL, 0, 0, bottom, right, CLIP_TYPE_RECTS, phys(1, clip));
+        wr(0, dr + FILL_BRUSH_TYPE, 4, BRUSH_TYPE_SOLID);
+        wr(0, dr + FILL_BRUSH_COLOR, 4, color);
+        wr(0, dr + FILL_ROP, 2, ROPD_OP_PUT);
+    }
+
     void drawable(long off, long releaseId, int type, int top, int left, int bottom, int right, int clipType, long clipData) {
         wr(0, off + DR_RELEASE_INFO, 8, releaseId);
         wr(0, off + DR_SURFACE_ID, 4, 0);
