@@ -45,14 +45,24 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     private final int maxCpus;
     private final long bulkElement;
 
-    // per-CPU write-combining line: [wcStart, wcEnd) of type wcType, last store at wcLast
-    private final long[] wcStart;
-    private final long[] wcEnd;
-    private final int[] wcType;
-    private final long[] wcLast;
-    /** The buffer is handed to the path at this time; a new store before it waits. */
-    private final long[] wcBusyUntil;
+    /** One CPU's write-combining line: [start, end) of memory type {@code type}, last store at {@code last}. */
+    private static final class WcLine {
+        long start;
+        long end;
+        int type;
+        long last;
+        /** The buffer is handed to the path at this time; a new store before it waits. */
+        long busyUntil;
+
+        boolean holds() {
+            return end > start;
+        }
+    }
+
+    private final WcLine[] wc;
     private long pathFreeAt;
+    /** {@link #occupancy} of 0..lineBytes bytes (every gathered line and single access), computed once. */
+    private final long[] occupancyOf;
 
     private final Counter[] transactions = new Counter[TYPES];
     private final Counter[] bytes = new Counter[TYPES];
@@ -91,11 +101,14 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         if (bulkElement < 1 || bulkElement > 4096) {
             throw new IllegalArgumentException("mem.bulk.device_element_bytes=" + bulkElement + " outside 1..4096");
         }
-        wcStart = new long[maxCpus];
-        wcEnd = new long[maxCpus];
-        wcType = new int[maxCpus];
-        wcLast = new long[maxCpus];
-        wcBusyUntil = new long[maxCpus];
+        wc = new WcLine[maxCpus];
+        for (int c = 0; c < maxCpus; c++) {
+            wc[c] = new WcLine();
+        }
+        occupancyOf = new long[(int) Math.max(lineBytes, 16) + 1];
+        for (int n = 0; n < occupancyOf.length; n++) {
+            occupancyOf[n] = txnOverheadPs + (long) Math.ceil(n * psPerByte);
+        }
         for (MemoryType t : MemoryType.values()) {
             String p = "mem." + t.traceName().replace('-', '_') + ".";
             transactions[t.ordinal()] = stats.counter(p + "transactions");
@@ -120,7 +133,7 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     }
 
     private long occupancy(long n) {
-        return txnOverheadPs + (long) Math.ceil(n * psPerByte);
+        return n < occupancyOf.length ? occupancyOf[(int) n] : txnOverheadPs + (long) Math.ceil(n * psPerByte);
     }
 
     /** Occupies the path with one transaction of {@code n} bytes ready at {@code at}; returns when it starts. */
@@ -141,13 +154,13 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     }
 
     /** Emits the CPU's WC line at {@code at}. */
-    private void flushLine(int c, long at, Counter reason) {
-        long len = wcEnd[c] - wcStart[c];
+    private void flushLine(WcLine w, long at, Counter reason) {
+        long len = w.end - w.start;
         if (len <= 0) {
             return;
         }
-        wcBusyUntil[c] = issue(wcType[c], at, len);
-        wcEnd[c] = wcStart[c];
+        w.busyUntil = issue(w.type, at, len);
+        w.end = w.start;
         reason.inc();
     }
 
@@ -161,101 +174,118 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
             untyped.inc(); // not translated by the MMU (e.g. device DMA): latency left as the target gave it
             return;
         }
-        int c = cpu(a.initiator);
-        if (wcEnd[c] > wcStart[c] && now - wcLast[c] > timeoutPs) {
-            flushLine(c, wcLast[c] + timeoutPs, flushTimeout);
+        WcLine w = wc[cpu(a.initiator)];
+        if (w.holds() && now - w.last > timeoutPs) {
+            flushLine(w, w.last + timeoutPs, flushTimeout);
         }
         long n = a.size;
-        long target = a.latencyPs;
         boolean write = a.kind == Access.WRITE;
-        boolean bulk = a.buffer != null;
         accesses[t].inc();
         long lat;
         if (t > NC) {
-            // Normal-WT/WB: cache hit per line touched
-            lat = cacheHitPs * Math.max(1, (n + lineBytes - 1) / lineBytes);
+            lat = cacheHit(n);
         } else if (write && (t == NC || t == MemoryType.DEVICE_GRE.ordinal())) {
-            lat = 0;
-            long addr = a.address;
-            long left = n;
-            while (left > 0) { // bounded: a bulk store walks its lines
-                long piece = Math.min(left, lineBytes - (addr & (lineBytes - 1)));
-                lat += gather(c, t, addr, piece, now + lat);
-                addr += piece;
-                left -= piece;
-            }
+            lat = gatheredStore(w, t, a.address, n, now);
         } else if (write) {
-            long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
-            long each = bulk ? Math.min(n, bulkElement) : n;
-            long start = issue(t, now, each);
-            for (long i = 1; i < elems; i++) {
-                issue(t, pathFreeAt, each);
-            }
-            if (t == NGNRNE) {
-                lat = (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
-            } else {
-                lat = (elems == 1 ? start - now : pathFreeAt - now - occupancy(each)) + postedAckPs; // early acknowledgement
-            }
+            lat = uncachedWrite(t, n, a.buffer != null, a.latencyPs, now);
         } else {
-            // reads: a buffered store to the same bytes must go first
-            if (wcEnd[c] > wcStart[c] && a.address < wcEnd[c] && a.address + n > wcStart[c]) {
-                flushLine(c, now, flushBarrier);
-            }
-            long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
-            long each = bulk ? Math.min(n, bulkElement) : n;
-            issue(t, now, each);
-            for (long i = 1; i < elems; i++) {
-                issue(t, pathFreeAt, each);
-            }
-            lat = (pathFreeAt - now) + elems * roundTripPs + target; // non-posted round trips
+            lat = uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
         }
-        if ((a.flags & (Access.F_BARRIER_AFTER | Access.F_ACQ | Access.F_REL)) != 0 && wcEnd[c] > wcStart[c]) {
-            flushLine(c, now + lat, flushBarrier);
+        if ((a.flags & (Access.F_BARRIER_AFTER | Access.F_ACQ | Access.F_REL)) != 0 && w.holds()) {
+            flushLine(w, now + lat, flushBarrier);
         }
         a.latencyPs = lat;
     }
 
+    /** Normal-WT/WB: a cache hit per line touched. */
+    private long cacheHit(long n) {
+        return cacheHitPs * Math.max(1, (n + lineBytes - 1) / lineBytes);
+    }
+
+    /** A Device-GRE / Normal-NC store of {@code n} bytes: gathered line by line (a bulk store walks its lines). */
+    private long gatheredStore(WcLine w, int t, long addr, long n, long now) {
+        long lat = 0;
+        long left = n;
+        while (left > 0) {
+            long piece = Math.min(left, lineBytes - (addr & (lineBytes - 1)));
+            lat += gather(w, t, addr, piece, now + lat);
+            addr += piece;
+            left -= piece;
+        }
+        return lat;
+    }
+
+    /**
+     * A Device-nGnRnE / nGnRE / nGRE store: one transaction per access (per element for a bulk
+     * copy); nGnRnE waits for each completion, the others are acknowledged early.
+     */
+    private long uncachedWrite(int t, long n, boolean bulk, long target, long now) {
+        long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
+        long each = bulk ? Math.min(n, bulkElement) : n;
+        long start = issue(t, now, each);
+        for (long i = 1; i < elems; i++) {
+            issue(t, pathFreeAt, each);
+        }
+        if (t == NGNRNE) {
+            return (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
+        }
+        return (elems == 1 ? start - now : pathFreeAt - now - occupancy(each)) + postedAckPs; // early acknowledgement
+    }
+
+    /** A read of any uncached type: non-posted round trips, after a buffered store to the same bytes. */
+    private long uncachedRead(WcLine w, int t, long addr, long n, boolean bulk, long target, long now) {
+        if (w.holds() && addr < w.end && addr + n > w.start) {
+            flushLine(w, now, flushBarrier);
+        }
+        long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
+        long each = bulk ? Math.min(n, bulkElement) : n;
+        issue(t, now, each);
+        for (long i = 1; i < elems; i++) {
+            issue(t, pathFreeAt, each);
+        }
+        return (pathFreeAt - now) + elems * roundTripPs + target;
+    }
+
     /** One store piece inside a line; returns its CPU-visible latency. */
-    private long gather(int c, int t, long addr, long n, long now) {
+    private long gather(WcLine w, int t, long addr, long n, long now) {
         long stall = 0;
-        if (wcEnd[c] > wcStart[c]) {
-            boolean sameLine = (addr & -lineBytes) == (wcStart[c] & -lineBytes);
-            boolean touches = addr <= wcEnd[c] && addr + n >= wcStart[c];
-            if (wcType[c] != t || !sameLine || !touches) {
-                flushLine(c, now, flushNonAdjacent);
+        if (w.holds()) {
+            boolean sameLine = (addr & -lineBytes) == (w.start & -lineBytes);
+            boolean touches = addr <= w.end && addr + n >= w.start;
+            if (w.type != t || !sameLine || !touches) {
+                flushLine(w, now, flushNonAdjacent);
             }
         }
-        if (wcBusyUntil[c] > now) {
-            stall = wcBusyUntil[c] - now; // the one line buffer is still waiting for the path
+        if (w.busyUntil > now) {
+            stall = w.busyUntil - now; // the one line buffer is still waiting for the path
             stallPs.add(stall);
         }
-        if (wcEnd[c] > wcStart[c]) {
-            wcStart[c] = Math.min(wcStart[c], addr);
-            wcEnd[c] = Math.max(wcEnd[c], addr + n);
+        if (w.holds()) {
+            w.start = Math.min(w.start, addr);
+            w.end = Math.max(w.end, addr + n);
         } else {
-            wcStart[c] = addr;
-            wcEnd[c] = addr + n;
-            wcType[c] = t;
+            w.start = addr;
+            w.end = addr + n;
+            w.type = t;
         }
         long lat = stall + wcStorePs;
-        wcLast[c] = now + lat;
-        if (wcEnd[c] - wcStart[c] >= lineBytes) {
-            flushLine(c, now + lat, flushFull);
+        w.last = now + lat;
+        if (w.end - w.start >= lineBytes) {
+            flushLine(w, now + lat, flushFull);
         }
         return lat;
     }
 
     /** A barrier (DMB/DSB) on one CPU at {@code now}: its write-combining line goes out. */
     public void barrier(int initiator, long now) {
-        int c = cpu(initiator);
-        flushLine(c, now, flushBarrier);
+        flushLine(wc[cpu(initiator)], now, flushBarrier);
     }
 
     /** End of run: drains every write-combining line (at its timeout if that comes first). */
     public void flush(long now) {
-        for (int c = 0; c < maxCpus; c++) {
-            if (wcEnd[c] > wcStart[c]) {
-                flushLine(c, Math.min(now, wcLast[c] + timeoutPs), flushEnd);
+        for (WcLine w : wc) {
+            if (w.holds()) {
+                flushLine(w, Math.min(now, w.last + timeoutPs), flushEnd);
             }
         }
     }
@@ -309,26 +339,26 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     /** The per-CPU write-combining lines and the path's busy time (counters ride in Stats). */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putInt(wcStart.length).putLong(pathFreeAt);
-        for (int c = 0; c < wcStart.length; c++) {
-            w.putLong(wcStart[c]).putLong(wcEnd[c]).putInt(wcType[c]).putLong(wcLast[c]).putLong(wcBusyUntil[c]);
+        w.putInt(wc.length).putLong(pathFreeAt);
+        for (WcLine l : wc) {
+            w.putLong(l.start).putLong(l.end).putInt(l.type).putLong(l.last).putLong(l.busyUntil);
         }
     }
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
         int n = r.getInt();
-        if (n != wcStart.length) {
-            throw new dev.gvsim.simcore.InputException("checkpoint memory-timing: " + n + " CPUs, this machine " + wcStart.length
+        if (n != wc.length) {
+            throw new dev.gvsim.simcore.InputException("checkpoint memory-timing: " + n + " CPUs, this machine " + wc.length
                     + " (mem.max_cpus differs)");
         }
         pathFreeAt = r.getLong();
-        for (int c = 0; c < n; c++) {
-            wcStart[c] = r.getLong();
-            wcEnd[c] = r.getLong();
-            wcType[c] = r.getInt();
-            wcLast[c] = r.getLong();
-            wcBusyUntil[c] = r.getLong();
+        for (WcLine l : wc) {
+            l.start = r.getLong();
+            l.end = r.getLong();
+            l.type = r.getInt();
+            l.last = r.getLong();
+            l.busyUntil = r.getLong();
         }
     }
 }
