@@ -515,14 +515,11 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         final long va = a.va;
         final int size = a.size;
         final boolean bulk = a.buffer != null;
-        final boolean fetch = a.kind == Access.FETCH;
         final boolean zva = a.has(Access.F_ZVA);
         // DC ZVA zeroes a DCZID_EL0-sized block (4..2048 bytes) at the aligned-down address: no alignment check of its own.
         if (zva ? (size < 4 || size > 2048 || Integer.bitCount(size) != 1)
                 : bulk ? size <= 0 : (size != 1 && size != 2 && size != 4 && size != 8 && size != 16)) {
-            badSize.inc();
-            a.fail(Status.ADDRESS_ERROR, size);
-            a.faultAddress = va;
+            badSize(a, size);
             return;
         }
         final long alignMask = (bulk || zva) ? 0 : size - 1;
@@ -531,28 +528,11 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         // B2.5.2: for LDP/STP the check is on the element size). A 16-byte F_PAIR access is a whole
         // LDP/STP of two X registers: its element is 8 bytes.
         final long elemMask = (!bulk && size == 16 && a.has(Access.F_PAIR)) ? 7 : alignMask;
-        final boolean unaligned = (va & alignMask) != 0;
         final boolean elemUnaligned = (va & elemMask) != 0;
-        final boolean exclOrAtomic = (a.flags & (Access.F_EXCL | Access.F_ATOMIC)) != 0;
 
         // 1. Alignment faults that do not depend on the memory type (DDI 0487 B2.5.2): highest priority.
-        if (!fetch && unaligned) {
-            if (sctlrA && elemUnaligned) {
-                alignmentFault(a, 1, va);
-                return;
-            }
-            if (a.has(Access.F_EXCL)) {
-                alignmentFault(a, 1, va); // exclusives must be aligned, FEAT_LSE2 or not
-                return;
-            }
-            if ((a.flags & (Access.F_ATOMIC | Access.F_ACQ | Access.F_REL)) != 0) {
-                boolean inGranule = ((va ^ (va + size - 1)) & ~15L) == 0;
-                if (!(lse2 && inGranule)) {
-                    alignmentFault(a, 1, va);
-                    return;
-                }
-                // FEAT_LSE2: allowed on Normal memory inside a 16-byte granule; a Device type faults below.
-            }
+        if ((va & alignMask) != 0 && a.kind != Access.FETCH && earlyAlignmentFault(a, va, size, elemUnaligned)) {
+            return;
         }
 
         // 2. Translate the first page (and the second for a page-crossing access).
@@ -563,21 +543,75 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         long ipa = curIpa;
         long info = curInfo;
         if (!bulk && !zva && ((va & 0xFFF) + size) > 4096) {
-            pageCross.inc();
-            long va2 = (va | 0xFFF) + 1;
-            if (!lookup(a, va2, true)) {
+            if (!secondPage(a, va, pa)) {
                 return;
             }
-            if (curPa != pa + (va2 - va)) {
-                pageCrossDiscontig.inc(); // one Access carries one PA: the model keeps the first page's
-            }
-            if (((curInfo >>> I_MEMTYPE) & 0xF) < ((info >>> I_MEMTYPE) & 0xF)) {
-                info = (info & ~(0xFL << I_MEMTYPE)) | (curInfo & (0xFL << I_MEMTYPE));
-            }
+            info = curInfo;
         }
         int s1Type = (int) (info >>> I_S1TYPE) & 0xF;
         int memType = (int) (info >>> I_MEMTYPE) & 0xF;
+        // 3.-5. only for what can have them: DC ZVA, exclusives and atomics, stage 2
+        if ((zva || (a.flags & (Access.F_EXCL | Access.F_ATOMIC)) != 0 || (info & I_S2) != 0)
+                && typeChecksFault(a, va, ipa, info, s1Type, memType, zva)) {
+            return;
+        }
+        a.address = pa;
+        a.s1Type = s1Type;
+        a.s2Type = (info & I_S2) != 0 ? (int) (info >>> I_S2TYPE) & 0xF : -1;
+        a.memType = memType;
+    }
 
+    private void badSize(Access a, int size) {
+        badSize.inc();
+        a.fail(Status.ADDRESS_ERROR, size);
+        a.faultAddress = a.va;
+    }
+
+    /** Step 1 of {@link #translate} for an unaligned data access; true when it faulted. */
+    private boolean earlyAlignmentFault(Access a, long va, int size, boolean elemUnaligned) {
+        if (sctlrA && elemUnaligned) {
+            alignmentFault(a, 1, va);
+            return true;
+        }
+        if (a.has(Access.F_EXCL)) {
+            alignmentFault(a, 1, va); // exclusives must be aligned, FEAT_LSE2 or not
+            return true;
+        }
+        if ((a.flags & (Access.F_ATOMIC | Access.F_ACQ | Access.F_REL)) != 0) {
+            boolean inGranule = ((va ^ (va + size - 1)) & ~15L) == 0;
+            if (!(lse2 && inGranule)) {
+                alignmentFault(a, 1, va);
+                return true;
+            }
+            // FEAT_LSE2: allowed on Normal memory inside a 16-byte granule; a Device type faults below.
+        }
+        return false;
+    }
+
+    /**
+     * The second page of a page-crossing access: translated and checked like the first; the access
+     * takes the more restrictive memory type of the two. Leaves the combined info in curInfo, or
+     * fails {@code a}.
+     */
+    private boolean secondPage(Access a, long va, long pa) {
+        long info = curInfo;
+        pageCross.inc();
+        long va2 = (va | 0xFFF) + 1;
+        if (!lookup(a, va2, true)) {
+            return false;
+        }
+        if (curPa != pa + (va2 - va)) {
+            pageCrossDiscontig.inc(); // one Access carries one PA: the model keeps the first page's
+        }
+        if (((curInfo >>> I_MEMTYPE) & 0xF) < ((info >>> I_MEMTYPE) & 0xF)) {
+            info = (info & ~(0xFL << I_MEMTYPE)) | (curInfo & (0xFL << I_MEMTYPE));
+        }
+        curInfo = info;
+        return true;
+    }
+
+    /** Steps 3 to 5 of {@link #translate}; true when the access faulted. */
+    private boolean typeChecksFault(Access a, long va, long ipa, long info, int s1Type, int memType, boolean zva) {
         // 3. DC ZVA to any Device type is an alignment fault (DDI 0487 C5.3 "DC ZVA": Device memory gives an Alignment fault).
         if (zva && memType <= MemoryType.DEVICE_GRE.ordinal()) {
             if (s1Type <= MemoryType.DEVICE_GRE.ordinal()) {
@@ -585,16 +619,16 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
             } else {
                 alignmentFault(a, 2, ipa);
             }
-            return;
+            return true;
         }
 
         // 4. Exclusive / atomic on Device or Normal-NC: IMPLEMENTATION DEFINED (knob), always counted.
-        if (exclOrAtomic && memType <= MemoryType.NORMAL_NC.ordinal()) {
+        if ((a.flags & (Access.F_EXCL | Access.F_ATOMIC)) != 0 && memType <= MemoryType.NORMAL_NC.ordinal()) {
             exclUncached.inc();
             if (exclPolicy != EXCL_ALLOWED) {
                 int fsc = exclPolicy == EXCL_EXTERNAL_ABORT ? Esr.FSC_EXTABT : Esr.FSC_EXCL_ATOMIC;
                 fault(a, Status.EXTERNAL_ABORT, 0, 1, va, false, fsc);
-                return;
+                return true;
             }
         }
 
@@ -603,11 +637,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
                 && ((info >>> I_S2TYPE) & 0xF) == MemoryType.NORMAL_WB.ordinal()) {
             mismatch.inc();
         }
-
-        a.address = pa;
-        a.s1Type = s1Type;
-        a.s2Type = (info & I_S2) != 0 ? (int) (info >>> I_S2TYPE) & 0xF : -1;
-        a.memType = memType;
+        return false;
     }
 
     /**
@@ -619,23 +649,22 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         long vpn = va >>> 12;
         int slot = slot(vpn);
         long off = va & 0xFFF;
-        long info;
         if (tlbTag[slot] == (vpn | TAG_VALID)) {
             tlbHits.inc();
-            info = tlbInfo[slot];
-            curPa = tlbPa[slot] | off;
-            curIpa = tlbIpa[slot] | off;
-        } else {
-            tlbMisses.inc();
-            if (!fill(a, va, slot, elemUnaligned)) {
-                return false;
-            }
-            info = tlbInfo[slot];
-            curPa = tlbPa[slot] | off;
-            curIpa = tlbIpa[slot] | off;
+        } else if (!miss(a, va, slot, elemUnaligned)) {
+            return false;
         }
+        long info = tlbInfo[slot];
+        curPa = tlbPa[slot] | off;
+        curIpa = tlbIpa[slot] | off;
         curInfo = info;
         return checks(a, va, info, elemUnaligned);
+    }
+
+    /** A TLB miss: counted, then the walk fills {@code slot} (or the access faults). */
+    private boolean miss(Access a, long va, int slot, boolean elemUnaligned) {
+        tlbMisses.inc();
+        return fill(a, va, slot, elemUnaligned);
     }
 
     private boolean checks(Access a, long va, long info, boolean elemUnaligned) {
@@ -653,17 +682,20 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
             alignmentFault(a, 1, va); // any unaligned access to Device memory, whatever SCTLR_EL1.A (DDI 0487 B2.5.2)
             return false;
         }
-        if ((info & I_S2) != 0) {
-            if (!s2PermOk(a, info)) {
-                fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S2LEVEL) & 3, 2, curIpa, false, -1);
-                return false;
-            }
-            int memType = (int) (info >>> I_MEMTYPE) & 0xF;
-            if (!fetch && elemUnaligned && memType <= MemoryType.DEVICE_GRE.ordinal()) {
-                // Device only because of stage 2: reported as a stage-2 fault with the IPA [inferred, DDI 0487 D8.5.5]
-                alignmentFault(a, 2, curIpa);
-                return false;
-            }
+        return (info & I_S2) == 0 || stage2Checks(a, info, fetch, elemUnaligned);
+    }
+
+    /** The stage-2 part of {@link #checks}: permission, then alignment from the combined type. */
+    private boolean stage2Checks(Access a, long info, boolean fetch, boolean elemUnaligned) {
+        if (!s2PermOk(a, info)) {
+            fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S2LEVEL) & 3, 2, curIpa, false, -1);
+            return false;
+        }
+        int memType = (int) (info >>> I_MEMTYPE) & 0xF;
+        if (!fetch && elemUnaligned && memType <= MemoryType.DEVICE_GRE.ordinal()) {
+            // Device only because of stage 2: reported as a stage-2 fault with the IPA [inferred, DDI 0487 D8.5.5]
+            alignmentFault(a, 2, curIpa);
+            return false;
         }
         return true;
     }

@@ -599,22 +599,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         AccessRules rules = b.rules;
         if (a.buffer != null || rules == null || a.size > 8) {
             if (off + a.size > b.size) {
-                barRuleViolations.inc();
-                a.fail(Status.EXTERNAL_ABORT, off);
-                if (a.isRead()) {
-                    a.data = a.sizeMask();
-                }
+                ruleViolation(a, off);
                 return;
             }
             f.barAccess(b, off, a);
             return;
         }
         if (!rules.valid(off, a.size) || off + a.size > b.size) {
-            barRuleViolations.inc();
-            a.fail(Status.EXTERNAL_ABORT, off);
-            if (a.isRead()) {
-                a.data = a.sizeMask();
-            }
+            ruleViolation(a, off);
             return;
         }
         int size = a.size;
@@ -622,6 +614,21 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             f.barAccess(b, off, a);
             return;
         }
+        adjustSize(f, b, off, a, rules);
+    }
+
+    /** An access the BAR's rules refuse: a decode error, all-ones to a read (QEMU MEMTX_DECODE_ERROR). */
+    private void ruleViolation(Access a, long off) {
+        barRuleViolations.inc();
+        a.fail(Status.EXTERNAL_ABORT, off);
+        if (a.isRead()) {
+            a.data = a.sizeMask();
+        }
+    }
+
+    /** A valid access of a size the device does not implement: split or widened (QEMU access_with_adjusted_size). */
+    private void adjustSize(PciFunction f, Bar b, long off, Access a, AccessRules rules) {
+        int size = a.size;
         Access s = scratch;
         if (size > rules.implMax) {
             // Split into implemented-size pieces, little-endian (QEMU access_with_adjusted_size).

@@ -290,10 +290,7 @@ public final class BinaryTraceReader implements TraceReader {
         r.pc = t.pc;
         r.sym = t.sym;
         if (keepX) {
-            String[] x = t.x;
-            for (int i = 0; i < x.length; i += 2) {
-                r.addXTrusted(x[i], x[i + 1]); // validated when the template was read (xkeys())
-            }
+            templateX(r, t);
         }
         if ((tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0) {
             templateExtras(r, tag);
@@ -311,6 +308,14 @@ public final class BinaryTraceReader implements TraceReader {
         }
         prev1 = t;
         return sel != SEL_NEW;
+    }
+
+    /** The template's x- keys into the record (validated when the template was read: xkeys()). */
+    private static void templateX(TraceRecord r, Template t) {
+        String[] x = t.x;
+        for (int i = 0; i < x.length; i += 2) {
+            r.addXTrusted(x[i], x[i + 1]);
+        }
     }
 
     /** A template named by reference or defined here (the selectors the predictors did not cover). */

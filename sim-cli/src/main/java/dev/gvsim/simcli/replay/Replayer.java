@@ -219,6 +219,11 @@ public final class Replayer {
             }
             return;
         }
+        stepOther(r, op);
+    }
+
+    /** Every record other than rd/wr (kept out of {@link #step} so the rd/wr path stays small enough to inline). */
+    private void stepOther(TraceRecord r, Op op) {
         switch (op) {
             case META:
                 r.forEachMeta(result.meta::put);
@@ -294,7 +299,9 @@ public final class Replayer {
      * or -1 when the record is skipped (its CPU stopped).
      */
     private int startRecord(TraceRecord r) {
-        ensureMachine(null);
+        if (machine == null) {
+            ensureMachine(null);
+        }
         int cpu = cpu(r);
         if (cpuStopped[cpu]) {
             result.skippedAfterFault++;
