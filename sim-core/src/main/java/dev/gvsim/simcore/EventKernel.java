@@ -21,8 +21,8 @@ import java.util.Arrays;
  * head falls in the current virtual bucket. The bucket count follows the number of pending events
  * and the width follows their spacing; both are chosen only from the sequence of calls (never wall
  * time), and neither changes which event runs when: they affect speed only. Buckets double when
- * more than {@code 2 nb} events are pending and halve below {@code nb / 4} (not below
- * {@link #MIN_BUCKETS}); the width is re-estimated then, and whenever the work per operation
+ * more than {@code nb / 2} events are pending and halve below {@code nb / 8} (not below
+ * {@link #MIN_BUCKETS}), so most buckets hold at most one event; the width is re-estimated then, and whenever the work per operation
  * (empty buckets stepped over plus insertion steps) gets too high (see {@link #checkWidth}).
  */
 public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable {
@@ -45,6 +45,11 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
     static final int MAX_CHECK_PERIOD = 1 << 22;
     /** Average work per operation above which the width is estimated again. */
     static final int WORK_LIMIT = 8;
+    /**
+     * A bucket is this many times narrower than the mean separation of the events (rounded to a power
+     * of two), so an insertion rarely walks past another event in its bucket; see {@link #estimateShift}.
+     */
+    static final int WIDTH_DIVISOR = 4;
     /** Gaps between the next events to run that the second width estimate looks at. */
     static final int FRONT_SAMPLE = 64;
 
@@ -175,7 +180,7 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
         }
         link(slot);
         size++;
-        if (size > 2 * buckets) {
+        if (size > buckets >>> 1) {
             rebuild(buckets * 2, -1);
         } else if (++ops >= checkPeriod) {
             checkWidth();
@@ -274,7 +279,7 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
         next[s] = FREE;
         generation[s]++;
         freeSlots[freeCount++] = s;
-        if (size < (buckets >>> 2) && buckets > MIN_BUCKETS) {
+        if (size < (buckets >>> 3) && buckets > MIN_BUCKETS) {
             rebuild(buckets >>> 1, -1);
         }
     }
@@ -426,11 +431,14 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
 
     /**
      * Bucket width from the sorted pending times: the mean separation of the middle half (the middle
-     * half ignores a few far-future timeouts; below 8 events the whole range), rounded up to a power
-     * of two, at least 1 ps. Fewer than two events keep the width. Brown uses three times the mean
-     * separation; here insertion walks a bucket from its tail while dequeue only steps over empty
-     * buckets (cheap, sequential), so a narrower bucket measured faster: the hold benchmark at 64
-     * pending ran ~2.4x PriorityQueue with one separation against ~2.0x with three.
+     * half ignores a few far-future timeouts; below 8 events the whole range) divided by
+     * {@link #WIDTH_DIVISOR}, rounded up to a power of two, at least 1 ps. Fewer than two events keep
+     * the width. Brown uses three times the mean separation; here insertion walks a bucket from its
+     * tail (a dependent load per step and a mispredicted loop exit) while dequeue only steps over
+     * empty buckets (sequential loads), so narrow buckets measured faster. Hold model at 64 pending
+     * (uniform delays, best of 15 x 2 M events, three runs each): three separations ~2.0 x
+     * PriorityQueue, one separation with {@code nb >= size / 2} 2.14-2.18 x, a quarter separation
+     * with {@code nb >= 2 size} 2.52-2.65 x (an eighth: 2.33-2.40 x); at 4096 pending 3.7 x -> 5.0 x.
      */
     private int estimateShift() {
         int n = size;
@@ -458,9 +466,13 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
         return shiftFor(time[order[k]] - time[order[0]], k);
     }
 
-    /** log2 of the power of two at least {@code span / gaps} (rounded up), at least 0, at most {@link #MAX_SHIFT}. */
+    /**
+     * log2 of the power of two at least {@code span / (gaps * WIDTH_DIVISOR)} (rounded up), at least 0,
+     * at most {@link #MAX_SHIFT}.
+     */
     private static int shiftFor(long span, long gaps) {
-        long w = span / gaps + (span % gaps != 0 ? 1 : 0);
+        long d = gaps * WIDTH_DIVISOR; // gaps < 2^31
+        long w = span / d + (span % d != 0 ? 1 : 0);
         int s = w <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(w - 1);
         return Math.min(s, MAX_SHIFT);
     }
