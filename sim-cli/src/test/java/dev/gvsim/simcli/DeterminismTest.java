@@ -32,11 +32,38 @@ class DeterminismTest {
     static final String EXPORTS = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
 
     static String scenariosJson() {
+        return scenarios("--json");
+    }
+
+    static String scenarios(String format) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new String[] {"scenarios", "--json"}, new PrintWriter(out), new PrintWriter(err));
+        int code = Main.run(new String[] {"scenarios", format}, new PrintWriter(out), new PrintWriter(err));
         assertThat(code).as("scenarios exit code (stderr: %s)", err).isIn(0, 1);
         return out.toString();
+    }
+
+    /**
+     * The text of {@code scenarios -v} (checks and figures, maps printed in their iteration order) is
+     * the same in a second JVM: {@code Map.of} changes its iteration order from one JVM to the next,
+     * which the key-sorted JSON above cannot show.
+     */
+    @Test
+    void verboseTextIsByteIdenticalInASecondJvm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, EXPORTS, "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "scenarios", "-v").start();
+        CompletableFuture<byte[]> childOut = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+        CompletableFuture<byte[]> childErr = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
+        try {
+            String here = scenarios("-v");
+            assertThat(here).contains("exhaustion.fixes").contains("behindRp1.fabric");
+            assertThat(child.waitFor(300, TimeUnit.SECONDS)).as("second JVM finished").isTrue();
+            assertThat(child.exitValue()).as("second JVM exit (stderr: %s)", new String(childErr.get(), StandardCharsets.UTF_8)).isIn(0, 1);
+            assertThat(new String(childOut.get(), StandardCharsets.UTF_8)).as("second JVM").isEqualTo(here);
+        } finally {
+            child.destroyForcibly();
+        }
     }
 
     @Test

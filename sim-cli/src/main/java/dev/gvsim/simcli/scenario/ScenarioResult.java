@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What a scenario observed: a set of named checks (each expected vs observed, pass or not) and the
@@ -22,9 +24,28 @@ public final class ScenarioResult {
         return this;
     }
 
+    /**
+     * Records a figure. A map whose iteration order is not defined ({@code Map.of}, {@code HashMap};
+     * {@code Map.of} changes its order from one JVM to the next) is kept sorted by key, at any depth,
+     * so that {@code scenarios -v} prints the same text in every run; ordered maps keep their order.
+     */
     public ScenarioResult figure(String name, Object value) {
-        figures.put(name, value);
+        figures.put(name, ordered(value));
         return this;
+    }
+
+    static Object ordered(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<Object, Object> out = m instanceof LinkedHashMap || m instanceof SortedMap ? new LinkedHashMap<>() : new TreeMap<>();
+            m.forEach((k, v) -> out.put(k, ordered(v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            l.forEach(v -> out.add(ordered(v)));
+            return out;
+        }
+        return value;
     }
 
     public boolean pass() {
