@@ -60,6 +60,8 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     }
 
     private final WcLine[] wc;
+    /** Off only in tests, which check the store fast path in {@link #complete} against {@link #gather}. */
+    boolean openLineFastPath = true;
     private long pathFreeAt;
     /** {@link #occupancy} of 0..lineBytes bytes (every gathered line and single access), computed once. */
     private final long[] occupancyOf;
@@ -185,7 +187,18 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         if (t > NC) {
             lat = cacheHit(n);
         } else if (write && (t == NC || t == MemoryType.DEVICE_GRE.ordinal())) {
-            lat = gatheredStore(w, t, a.address, n, now);
+            long addr = a.address;
+            if (openLineFastPath && addr == w.end && w.holds() && w.type == t && addr + n - (w.start & -lineBytes) < lineBytes
+                    && w.busyUntil <= now) {
+                // The common store (a memcpy_toio into a BAR): it continues the open line without
+                // filling it and the buffer is not waiting for the path. gather() would find no flush,
+                // no stall and one piece; this is its outcome without the general tests.
+                w.end = addr + n;
+                lat = wcStorePs;
+                w.last = now + lat;
+            } else {
+                lat = gatheredStore(w, t, addr, n, now);
+            }
         } else if (write) {
             lat = uncachedWrite(t, n, a.buffer != null, a.latencyPs, now);
         } else {

@@ -2,11 +2,16 @@ package dev.gvsim.arm64mmu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.SplittableRandom;
+
 import org.junit.jupiter.api.Test;
 
 import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.SimTime;
+import dev.gvsim.simcore.Stats;
 import dev.gvsim.simcore.Status;
+import dev.gvsim.simcore.state.StateWriter;
 
 class MemoryTimingTest {
     private static final long FRAME = 8L << 20;
@@ -190,5 +195,63 @@ class MemoryTimingTest {
         assertThat(timing.report().keySet()).containsExactly("device-gre", "device-ngnre", "device-ngnrne", "device-ngre", "normal-nc",
                 "normal-wb", "normal-wt");
         assertThat(timing.report().get("normal-nc").toString()).isEqualTo("{accesses=1, bytes=8, transactions=1}");
+    }
+
+    /**
+     * The store fast path in {@link MemoryTiming#complete} (a store continuing the open line) gives
+     * exactly what the general path gives: the same latency for every access of a random mix (stores
+     * that continue, skip, overlap and fill lines; every memory type; reads of buffered bytes;
+     * barriers; idle gaps past the timeout; stalls on a busy buffer; three CPUs), the same counters
+     * and the same checkpoint bytes.
+     */
+    @Test
+    void openLineFastPathMatchesTheGeneralPath() {
+        Stats fastStats = new Stats();
+        Stats slowStats = new Stats();
+        Params p = new Params().declareAll(MmuParams.ALL);
+        MemoryTiming fast = new MemoryTiming(p, fastStats);
+        MemoryTiming slow = new MemoryTiming(p, slowStats);
+        slow.openLineFastPath = false;
+        MemoryType[] types = MemoryType.values();
+        int[] sizes = {1, 2, 4, 8, 8, 8, 16};
+        SplittableRandom r = new SplittableRandom(2026);
+        Access af = new Access();
+        Access as = new Access();
+        long[] next = new long[3];
+        long now = 0;
+        long continuing = 0;
+        for (int i = 0; i < 200_000; i++) {
+            int cpu = r.nextInt(8) == 0 ? r.nextInt(3) : 0;
+            boolean write = r.nextInt(10) != 0;
+            int size = sizes[r.nextInt(sizes.length)];
+            int pick = r.nextInt(20);
+            long addr = pick < 14 ? next[cpu] : pick < 16 ? next[cpu] - size : pick < 18 ? next[cpu] + 8 : r.nextLong(1 << 16);
+            if (write && addr == next[cpu]) {
+                continuing++;
+            }
+            next[cpu] = addr + size;
+            MemoryType t = r.nextInt(6) == 0 ? types[r.nextInt(types.length)] : MemoryType.NORMAL_NC;
+            int flags = r.nextInt(30) == 0 ? Access.F_BARRIER_AFTER : r.nextInt(60) == 0 ? Access.F_REL : 0;
+            long target = r.nextInt(4) == 0 ? r.nextLong(200_000) : 0;
+            for (Access a2 : new Access[] {af, as}) {
+                a2.cpu(write ? Access.WRITE : Access.READ, addr, size, flags, cpu, 0, null);
+                a2.memType = t.ordinal();
+                a2.latencyPs = target;
+            }
+            fast.complete(af, now);
+            slow.complete(as, now);
+            assertThat(af.latencyPs).as("access %d", i).isEqualTo(as.latencyPs);
+            int gap = r.nextInt(100);
+            now += gap == 0 ? 5_000_000 : gap < 50 ? af.latencyPs : r.nextLong(3_000); // idle past the 1 us timeout; back to back; short
+        }
+        assertThat(continuing).as("the mix exercises the fast path").isGreaterThan(100_000);
+        assertThat(fast.report()).isEqualTo(slow.report());
+        assertThat(fast.wcReport()).isEqualTo(slow.wcReport());
+        assertThat((Long) fast.wcReport().get("stall_ps")).as("stalls happened").isPositive();
+        assertThat(fast.pathBusyUntil()).isEqualTo(slow.pathBusyUntil());
+        assertThat(new StateWriter("m").save(fast).toBytes()).isEqualTo(new StateWriter("m").save(slow).toBytes());
+        fast.flush(now);
+        slow.flush(now);
+        assertThat(fast.wcReport()).isEqualTo(slow.wcReport());
     }
 }
