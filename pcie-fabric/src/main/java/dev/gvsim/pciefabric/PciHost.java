@@ -114,6 +114,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     /** A root complex with other apertures than arm virt's (tests, other boards). */
     public PciHost(Params params, Stats stats, Apertures apertures) {
         this.ap = apertures;
+        this.mmio32Alone = !overlap(ap.mmio32Base, ap.mmio32Size, ap.pioBase, ap.pioSize)
+                && !overlap(ap.mmio32Base, ap.mmio32Size, ap.ecamBase, ap.ecamSize);
         this.stats = stats;
         if (params != null) {
             params.declareAll(PARAMS);
@@ -442,6 +444,28 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             abort(a, pa, false);
             return;
         }
+        mmioAccess(a, pa);
+    }
+
+    /**
+     * {@link #memAccess} for a caller that routed {@code a} through its 32-bit MMIO window (the
+     * system bus of arm virt): the same outcome, without the aperture tests that cannot match there
+     * when the PIO and ECAM apertures lie outside the MMIO32 one (as on virt; otherwise the full test).
+     */
+    public void mmio32Access(Access a) {
+        long pa = a.address;
+        if (mmio32Alone && ap.inMmio32(pa)) {
+            mmioAccess(a, pa);
+        } else {
+            memAccess(a);
+        }
+    }
+
+    /** The PIO and ECAM apertures do not overlap the MMIO32 one (so an MMIO32 address needs no other aperture test). */
+    private final boolean mmio32Alone;
+
+    /** A memory request inside an MMIO aperture: the decode cache, else the walk down the tree. */
+    private void mmioAccess(Access a, long pa) {
         // Decode cache: the last BAR a memory access reached, valid while no config write or reset
         // happened anywhere (PciFunction.routingEpoch) — a repeated access skips the tree walk.
         long off = pa - cacheBase;
@@ -673,6 +697,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         if (s.status != Status.OK) {
             a.status = s.status;
         }
+    }
+
+    private static boolean overlap(long base1, long size1, long base2, long size2) {
+        return base1 < base2 + size2 && base2 < base1 + size1;
     }
 
     private static long pieceMask(int size) {

@@ -60,6 +60,8 @@ public final class Machine {
     final AddressMap system = new AddressMap("system");
     final List<PciFunction> devices = new ArrayList<>();
     final Map<String, IrqLine> irqs = new TreeMap<>();
+    /** Off only in tests, which check the direct MMIO32 route in {@link #cpuAccess} against the system map. */
+    boolean directMmio32 = true;
     private final long configLatency;
     private final long ioLatency;
     private final int zvaBlock;
@@ -174,7 +176,13 @@ public final class Machine {
             a.data = 0;
             a.dataHi = 0;
         }
-        if (!system.route(a)) {
+        long mmio = a.address - VirtMemoryMap.PCIE_MMIO32_BASE;
+        if (directMmio32 && mmio >= 0 && mmio <= VirtMemoryMap.PCIE_MMIO32_SIZE - Math.max(1, a.size)) {
+            // The 32-bit PCIe window, where guest drivers' BARs live: what system.route does for an
+            // access wholly inside it (a fixed range; its target keeps the address absolute), without
+            // the range search and two indirections. Halves of the replay's routing cost (issue 9).
+            host.mmio32Access(a);
+        } else if (!system.route(a)) {
             // No one decodes this PA on arm virt: the interconnect answers with a SLVERR, which the
             // CPU takes as a synchronous external abort (ARM DDI 0487 D13.2.37 DFSC 0b010000).
             a.fail(dev.gvsim.simcore.Status.EXTERNAL_ABORT, externalAbortEsr(a));

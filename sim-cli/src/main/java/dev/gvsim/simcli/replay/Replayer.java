@@ -307,7 +307,7 @@ public final class Replayer {
             result.skippedAfterFault++;
             return -1;
         }
-        long issue = issueTime(r);
+        long issue = issueTime(r, cpu);
         machine.kernel().runUntil(issue);
         currentIssue = issue;
         return cpu;
@@ -321,7 +321,10 @@ public final class Replayer {
     }
 
     private long issueTime(TraceRecord r) {
-        int cpu = cpu(r);
+        return issueTime(r, cpu(r));
+    }
+
+    private long issueTime(TraceRecord r, int cpu) {
         return r.hasT ? Math.max(r.t, 0) : cpuClock[cpu];
     }
 
