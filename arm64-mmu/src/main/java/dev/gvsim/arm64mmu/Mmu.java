@@ -570,17 +570,17 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
     /** Step 1 of {@link #translate} for an unaligned data access; true when it faulted. */
     private boolean earlyAlignmentFault(Access a, long va, int size, boolean elemUnaligned) {
         if (sctlrA && elemUnaligned) {
-            alignmentFault(a, 1, va);
+            alignmentFault(a, 1, va, 0);
             return true;
         }
         if (a.has(Access.F_EXCL)) {
-            alignmentFault(a, 1, va); // exclusives must be aligned, FEAT_LSE2 or not
+            alignmentFault(a, 1, va, 0); // exclusives must be aligned, FEAT_LSE2 or not
             return true;
         }
         if ((a.flags & (Access.F_ATOMIC | Access.F_ACQ | Access.F_REL)) != 0) {
             boolean inGranule = ((va ^ (va + size - 1)) & ~15L) == 0;
             if (!(lse2 && inGranule)) {
-                alignmentFault(a, 1, va);
+                alignmentFault(a, 1, va, 0);
                 return true;
             }
             // FEAT_LSE2: allowed on Normal memory inside a 16-byte granule; a Device type faults below.
@@ -615,9 +615,9 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         // 3. DC ZVA to any Device type is an alignment fault (DDI 0487 C5.3 "DC ZVA": Device memory gives an Alignment fault).
         if (zva && memType <= MemoryType.DEVICE_GRE.ordinal()) {
             if (s1Type <= MemoryType.DEVICE_GRE.ordinal()) {
-                alignmentFault(a, 1, va);
+                alignmentFault(a, 1, va, 0);
             } else {
-                alignmentFault(a, 2, ipa);
+                alignmentFault(a, 2, va, ipa);
             }
             return true;
         }
@@ -627,7 +627,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
             exclUncached.inc();
             if (exclPolicy != EXCL_ALLOWED) {
                 int fsc = exclPolicy == EXCL_EXTERNAL_ABORT ? Esr.FSC_EXTABT : Esr.FSC_EXCL_ATOMIC;
-                fault(a, Status.EXTERNAL_ABORT, 0, 1, va, false, fsc);
+                fault(a, Status.EXTERNAL_ABORT, 0, 1, va, 0, false, fsc);
                 return true;
             }
         }
@@ -669,7 +669,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
 
     private boolean checks(Access a, long va, long info, boolean elemUnaligned) {
         if (!s1PermOk(a, info)) {
-            fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S1LEVEL) & 3, 1, va, false, -1);
+            fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S1LEVEL) & 3, 1, va, 0, false, -1);
             return false;
         }
         int s1Type = (int) (info >>> I_S1TYPE) & 0xF;
@@ -679,22 +679,22 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         a.memType = (int) (info >>> I_MEMTYPE) & 0xF;
         boolean fetch = a.kind == Access.FETCH;
         if (!fetch && elemUnaligned && s1Type <= MemoryType.DEVICE_GRE.ordinal()) {
-            alignmentFault(a, 1, va); // any unaligned access to Device memory, whatever SCTLR_EL1.A (DDI 0487 B2.5.2)
+            alignmentFault(a, 1, va, 0); // any unaligned access to Device memory, whatever SCTLR_EL1.A (DDI 0487 B2.5.2)
             return false;
         }
-        return (info & I_S2) == 0 || stage2Checks(a, info, fetch, elemUnaligned);
+        return (info & I_S2) == 0 || stage2Checks(a, va, info, fetch, elemUnaligned);
     }
 
     /** The stage-2 part of {@link #checks}: permission, then alignment from the combined type. */
-    private boolean stage2Checks(Access a, long info, boolean fetch, boolean elemUnaligned) {
+    private boolean stage2Checks(Access a, long va, long info, boolean fetch, boolean elemUnaligned) {
         if (!s2PermOk(a, info)) {
-            fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S2LEVEL) & 3, 2, curIpa, false, -1);
+            fault(a, Status.PERMISSION_FAULT, (int) (info >>> I_S2LEVEL) & 3, 2, va, curIpa, false, -1);
             return false;
         }
         int memType = (int) (info >>> I_MEMTYPE) & 0xF;
         if (!fetch && elemUnaligned && memType <= MemoryType.DEVICE_GRE.ordinal()) {
             // Device only because of stage 2: reported as a stage-2 fault with the IPA [inferred, DDI 0487 D8.5.5]
-            alignmentFault(a, 2, curIpa);
+            alignmentFault(a, 2, va, curIpa);
             return false;
         }
         return true;
@@ -734,7 +734,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         if (s1Enabled) {
             walksS1.inc();
             if (!walkS1(va)) {
-                fault(a, fStatus, fLevel, fStage, fAddr, fS1ptw, fFsc);
+                fault(a, fStatus, fLevel, fStage, va, fAddr, fS1ptw, fFsc); // fAddr: the VA at stage 1, the IPA at stage 2
                 return false;
             }
             ipa = s1Out;
@@ -753,15 +753,16 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         } else {
             // SCTLR_EL1.M = 0: VA = IPA, data accesses Device-nGnRnE (DDI 0487 D8.2.10), all permissions
             if ((va >>> paBits) != 0) {
-                fault(a, Status.ADDRESS_SIZE_FAULT, 0, 1, va, false, -1);
+                fault(a, Status.ADDRESS_SIZE_FAULT, 0, 1, va, 0, false, -1);
                 return false;
             }
             ipa = va;
             s1Info = ((long) MemoryType.DEVICE_NGNRNE.ordinal() << I_S1TYPE) | I_EL0;
         }
-        // Stage-1 checks come before any stage-2 fault on the output address.
+        // Stage-1 checks come before any stage-2 fault on the output address. Until stage 2 is known
+        // the access's type is stage 1's (what a stage-2 fault report names as its memType).
         curIpa = ipa;
-        if (!checks(a, va, s1Info, elemUnaligned)) {
+        if (!checks(a, va, s1Info | (((s1Info >>> I_S1TYPE) & 0xF) << I_MEMTYPE), elemUnaligned)) {
             return false;
         }
         long pa = ipa;
@@ -770,7 +771,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         if (s2Enabled) {
             walksS2.inc();
             if (!walkS2(ipa)) {
-                fault(a, fStatus, fLevel, 2, ipa, false, fFsc);
+                fault(a, fStatus, fLevel, 2, va, ipa, false, fFsc);
                 return false;
             }
             pa = s2Out;
@@ -932,16 +933,20 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
-    private void alignmentFault(Access a, int stage, long addr) {
-        fault(a, Status.ALIGNMENT_FAULT, 0, stage, addr, false, Esr.FSC_ALIGN);
+    private void alignmentFault(Access a, int stage, long va, long ipa) {
+        fault(a, Status.ALIGNMENT_FAULT, 0, stage, va, ipa, false, Esr.FSC_ALIGN);
     }
 
     /**
      * Ends {@code a} with a CPU abort. {@code detail} is the syndrome of the EL the abort is taken
      * to: ESR_EL1 for stage-1 faults (EC 0x25, or 0x24 with F_LOWER_EL), ESR_EL2 for stage-2 faults
      * (always EC 0x24, from the guest to EL2). {@code fsc} -1 derives the FSC from status and level.
+     * The fault address is the VA being translated at either stage (FAR_EL1, or FAR_EL2 for a
+     * stage-2 fault); a stage-2 fault also gives the faulting IPA ({@code ipa}: the output of stage 1,
+     * or for S1PTW the IPA of the stage-1 table descriptor), which HPFAR_EL2.FIPA reports (ARM DDI
+     * 0487, FAR_EL2 and HPFAR_EL2).
      */
-    private void fault(Access a, Status s, int level, int stage, long addr, boolean s1ptw, int fsc) {
+    private void fault(Access a, Status s, int level, int stage, long va, long ipa, boolean s1ptw, int fsc) {
         if (fsc < 0) {
             fsc = Esr.fsc(s, level);
         }
@@ -949,7 +954,8 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         boolean write = !s1ptw && (a.kind == Access.WRITE || a.has(Access.F_ZVA));
         long esr = a.kind == Access.FETCH ? Esr.instructionAbort(lower, s1ptw, fsc) : Esr.dataAbort(lower, write, s1ptw, fsc);
         a.fail(s, esr);
-        a.faultAddress = addr;
+        a.faultAddress = va;
+        a.faultIpa = stage == 2 ? ipa : 0;
         a.faultLevel = level;
         a.faultStage = stage;
         Counter c = faultsByStatus[s.ordinal()];

@@ -101,7 +101,8 @@ class MmuTest {
         r.mmu.translate(store(a, QXL_STORE_VA, 8));
         assertThat(a.status).isEqualTo(Status.ALIGNMENT_FAULT);
         assertThat(a.faultStage).isEqualTo(2);
-        assertThat(a.faultAddress).as("stage-2 faults report the IPA").isEqualTo(0x8000_149cL);
+        assertThat(a.faultAddress).as("FAR_EL2: the VA").isEqualTo(QXL_STORE_VA);
+        assertThat(a.faultIpa).as("HPFAR_EL2: the IPA").isEqualTo(0x8000_149cL);
         assertThat(Esr.ec(a.detail)).isEqualTo(Esr.EC_DABT_LOW);
         r.mmu.translate(store(a, QXL_STORE_VA - 4, 8));
         assertThat(a.status).isEqualTo(Status.OK);
@@ -289,14 +290,15 @@ class MmuTest {
     // ---- stage 2 ------------------------------------------------------------------------------
 
     @Test
-    void stage2FaultsReportTheIpa() {
+    void stage2FaultsReportTheVaAndTheIpa() {
         Rig r = new Rig();
         r.mmu.map(QXL_VA_PAGE, 0x9000_0000L, 0x2000, MemoryType.DEVICE_NGNRE);
         r.mmu.s2map(0x9000_0000L, 0x50_0000_0000L, 0x1000, MemoryType.DEVICE_NGNRE);
         r.mmu.translate(a.read(QXL_VA_PAGE + 0x1010, 4));
         assertThat(a.status).isEqualTo(Status.TRANSLATION_FAULT);
         assertThat(a.faultStage).isEqualTo(2);
-        assertThat(a.faultAddress).isEqualTo(0x9000_1010L);
+        assertThat(a.faultAddress).isEqualTo(QXL_VA_PAGE + 0x1010);
+        assertThat(a.faultIpa).isEqualTo(0x9000_1010L);
         assertThat(a.faultLevel).isEqualTo(3);
         assertThat(a.detail).isEqualTo(0x92000007L);
         // S2 read-only: writes fault at stage 2
@@ -307,7 +309,8 @@ class MmuTest {
         r.mmu.translate(store(a, QXL_VA_PAGE + 0x1010, 4));
         assertThat(a.status).isEqualTo(Status.PERMISSION_FAULT);
         assertThat(a.faultStage).isEqualTo(2);
-        assertThat(a.faultAddress).isEqualTo(0x9000_1010L);
+        assertThat(a.faultAddress).isEqualTo(QXL_VA_PAGE + 0x1010);
+        assertThat(a.faultIpa).isEqualTo(0x9000_1010L);
         assertThat(a.detail).isEqualTo(0x9200004FL);
         // S2 access flag
         r.mmu.s2mapRaw(0x9000_1000L, 0x50_0000_1000L, 0x1000, (1L << Mmu.S2_MEMATTR_SHIFT) | Mmu.S2AP_R);
@@ -338,7 +341,8 @@ class MmuTest {
         assertThat(a.status).isEqualTo(Status.TRANSLATION_FAULT);
         assertThat(a.faultStage).isEqualTo(2);
         assertThat(a.detail & Esr.S1PTW).isNotZero();
-        assertThat(a.faultAddress).isEqualTo(r.mmu.ttbr1() + ((QXL_VA_PAGE >>> 39) & 511) * 8);
+        assertThat(a.faultAddress).as("FAR_EL2: the VA whose walk faulted").isEqualTo(QXL_VA_PAGE);
+        assertThat(a.faultIpa).as("HPFAR_EL2: the level-0 descriptor's IPA").isEqualTo(r.mmu.ttbr1() + ((QXL_VA_PAGE >>> 39) & 511) * 8);
     }
 
     // ---- TLB ----------------------------------------------------------------------------------

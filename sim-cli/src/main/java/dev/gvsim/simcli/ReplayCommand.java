@@ -197,9 +197,10 @@ final class ReplayCommand implements Callable<Integer> {
                 out.printf("  ... %,d more (see --json)%n", r.faultCount - 10);
                 break;
             }
-            out.printf("  #%s%s %s %s va=%s size=%s esr=%s far=%s pc=%s sym=%s%n", f.get("index"),
+            out.printf("  #%s%s %s %s va=%s size=%s esr=%s far=%s%s pc=%s sym=%s%n", f.get("index"),
                     f.containsKey("line") ? " (line " + f.get("line") + ")" : "", f.get("type"), f.get("kind"), f.get("va"), f.get("size"),
-                    f.get("esr"), f.get("far"), f.get("pc"), f.get("sym"));
+                    f.get("esr"), f.get("far"), f.containsKey("ipa") ? " ipa=" + f.get("ipa") + " hpfar=" + f.get("hpfar") : "", f.get("pc"),
+                    f.get("sym"));
         }
         out.printf("mismatches %,d%s%n", r.mismatchCount, r.mismatchesPerDevice.isEmpty() ? "" : " " + r.mismatchesPerDevice);
         out.printf("master aborts %,d%n", r.masterAbortCount);

@@ -70,6 +70,38 @@ class ReplayCliTest {
         assertThat(m.get("actual").asText()).isEqualTo("0xcafe");
     }
 
+    /**
+     * A stage-2 fault is taken to EL2: ESR_EL2 (EC 0x24), FAR_EL2 = the VA, HPFAR_EL2.FIPA = IPA[51:12]
+     * (ARM DDI 0487, FAR_EL2 and HPFAR_EL2). The report gives the VA as {@code far} and the IPA as
+     * {@code ipa} and {@code hpfar}; its memType is stage 1's (the translation stopped at stage 2).
+     */
+    @Test
+    void stage2FaultReportsTheVaAsFarAndTheIpaAsHpfar() throws Exception {
+        Path t = trace("s2.gvt.txt", "map va=0xffff800010000000 pa=0x10000000 size=0x2000 attr=normal-nc\n"
+                + "s2map ipa=0x10000000 pa=0x10000000 size=0x1000 attr=device-ngnre\n"
+                + "wr va=0xffff800010000010 size=8 val=1\n"
+                + "wr va=0xffff800010001010 size=8 val=1\n");
+        Run r = gvsim("replay", "--json", t.toString());
+        assertThat(r.code).isEqualTo(1);
+        JsonNode f = r.json().get("faults").get(0);
+        assertThat(f.get("type").asText()).isEqualTo("translation-fault");
+        assertThat(f.get("stage").asInt()).isEqualTo(2);
+        assertThat(f.get("esr").asText()).as("EC 0x24 (from a lower EL), WnR, level-3 translation fault").isEqualTo("0x92000047");
+        assertThat(f.get("far").asText()).isEqualTo("0xffff800010001010");
+        assertThat(f.get("ipa").asText()).isEqualTo("0x10001010");
+        assertThat(f.get("hpfar").asText()).isEqualTo("0x100010");
+        assertThat(f.get("memType").asText()).isEqualTo("normal-nc");
+        Run text = gvsim("replay", t.toString());
+        assertThat(text.out).contains("far=0xffff800010001010 ipa=0x10001010 hpfar=0x100010");
+        // a stage-1 fault has neither
+        Path s1 = trace("s1.gvt.txt", "map va=0xffff800010000000 pa=0x10000000 size=0x1000 attr=normal-nc\n"
+                + "wr va=0xffff800010001010 size=8 val=1\n");
+        JsonNode f1 = gvsim("replay", "--json", s1.toString()).json().get("faults").get(0);
+        assertThat(f1.get("stage").asInt()).isEqualTo(1);
+        assertThat(f1.has("ipa")).isFalse();
+        assertThat(f1.has("hpfar")).isFalse();
+    }
+
     @Test
     void unalignedStoreToDeviceMemoryFaultsWithTheArchitectedEsrAndStopsTheStream() throws Exception {
         Path t = trace("fault.gvt.txt", "map va=0xffff800018010000 pa=0x40010000 size=0x2000 attr=device-ngnre\n"
@@ -84,6 +116,10 @@ class ReplayCliTest {
         assertThat(f.get("type").asText()).isEqualTo("alignment-fault");
         assertThat(f.get("esr").asText()).isEqualTo("0x96000061");
         assertThat(f.get("far").asText()).isEqualTo("0xffff80001801149c");
+        // the first access to the page (a TLB miss) names the mapping's type, not a default
+        assertThat(f.get("memType").asText()).isEqualTo("device-ngnre");
+        assertThat(j.get("unalignedByType").get("device-ngnre").asLong()).isEqualTo(1);
+        assertThat(j.get("unalignedByType").has("device-ngnrne")).isFalse();
         assertThat(f.get("sym").asText()).isEqualTo("setup_slot+0x38");
         assertThat(f.get("line").asLong()).isEqualTo(4);
 

@@ -63,8 +63,13 @@ public final class Access {
     public Status status = Status.OK;
     /** Status detail: the ESR value for CPU faults, a device-specific code otherwise. */
     public long detail;
-    /** Faulting address (FAR for stage-1 faults; the IPA for stage-2 faults). */
+    /** Faulting virtual address of a CPU abort (FAR_EL1, or FAR_EL2 for a stage-2 fault). */
     public long faultAddress;
+    /**
+     * The faulting IPA of a stage-2 fault (HPFAR_EL2.FIPA holds bits [51:12] of it): the output of
+     * stage 1, or for a fault on a stage-1 table walk (S1PTW) the IPA of the table descriptor. 0 otherwise.
+     */
+    public long faultIpa;
     /** Translation level of a translation/access-flag/permission fault, stage 1 or 2. */
     public int faultLevel;
     public int faultStage;
@@ -99,6 +104,7 @@ public final class Access {
         status = Status.OK;
         detail = 0;
         faultAddress = 0;
+        faultIpa = 0;
         faultLevel = 0;
         faultStage = 0;
         return this;

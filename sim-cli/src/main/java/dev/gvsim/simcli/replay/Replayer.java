@@ -388,6 +388,11 @@ public final class Replayer {
             f.put("type", a.status.name().toLowerCase().replace('_', '-'));
             f.put("esr", String.format("0x%08x", a.detail));
             f.put("far", hex(a.faultAddress));
+            if (a.faultStage == 2) {
+                // taken to EL2: FAR_EL2 is the VA, HPFAR_EL2.FIPA (bits [43:4]) holds IPA[51:12]
+                f.put("ipa", hex(a.faultIpa));
+                f.put("hpfar", hex((a.faultIpa >>> 12) << 4));
+            }
             f.put("level", a.faultLevel);
             f.put("stage", a.faultStage);
             f.put("memType", a.memType >= 0 ? MemoryType.of(a.memType).traceName() : null);
