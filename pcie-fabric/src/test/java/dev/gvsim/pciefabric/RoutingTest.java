@@ -27,6 +27,35 @@ class RoutingTest {
         return h;
     }
 
+    /**
+     * {@link PciHost#mmio32Access} gives what {@link PciHost#memAccess} gives: on virt's apertures by
+     * skipping the PIO/ECAM tests, on apertures where the PIO window lies inside MMIO32 by the full
+     * test (a PIO address there is I/O, not memory).
+     */
+    @Test
+    void mmio32AccessMatchesMemAccessWithDisjointAndOverlappingApertures() {
+        TestDevices.QxlLike q = new TestDevices.QxlLike();
+        PciHost h = qxlRp(q);
+        for (long pa : new long[] {0x1000_0000L + 0x3FF_F49CL, 0x1800_0004L, 0x3EFF_0000L, 0x3EFE_FFF0L}) {
+            Access viaMem = new Access().read(pa, 4);
+            Access viaMmio32 = new Access().read(pa, 4);
+            h.memAccess(viaMem);
+            h.mmio32Access(viaMmio32);
+            assertThat(viaMmio32.status).as("0x%x", pa).isEqualTo(viaMem.status);
+            assertThat(viaMmio32.data).as("0x%x", pa).isEqualTo(viaMem.data);
+            assertThat(viaMmio32.latencyPs).as("0x%x", pa).isEqualTo(viaMem.latencyPs);
+        }
+        // PIO window inside the MMIO32 aperture: an address in it is routed as I/O either way
+        Stats stats = new Stats();
+        PciHost odd = new PciHost(new Params(), stats,
+                new Apertures(0x1000_0000L, 0x3000_0000L, 0x3EFF_0000L, 0x1_0000L, Apertures.VIRT_ECAM_BASE, Apertures.VIRT_ECAM_SIZE, 0, 0));
+        odd.mmio32Access(new Access().read(0x3EFF_0010L, 4));
+        assertThat(stats.get("pcie.master_abort.io")).as("I/O, as memAccess routes it").isEqualTo(1);
+        assertThat(stats.get("pcie.master_abort.mem")).isZero();
+        odd.mmio32Access(new Access().read(0x2000_0000L, 4));
+        assertThat(stats.get("pcie.master_abort.mem")).isEqualTo(1);
+    }
+
     @Test
     void memoryAndIoRouteThroughRootPortWindowsToTheBar() {
         TestDevices.QxlLike q = new TestDevices.QxlLike();

@@ -22,8 +22,9 @@ import java.util.Arrays;
  * and the width follows their spacing; both are chosen only from the sequence of calls (never wall
  * time), and neither changes which event runs when: they affect speed only. Buckets double when
  * more than {@code nb / 2} events are pending and halve below {@code nb / 8} (not below
- * {@link #MIN_BUCKETS}), so most buckets hold at most one event; the width is re-estimated then, and whenever the work per operation
- * (empty buckets stepped over plus insertion steps) gets too high (see {@link #checkWidth}).
+ * {@link #MIN_BUCKETS}), so most buckets hold at most one event; the width is re-estimated then,
+ * and whenever the work per operation (empty buckets stepped over plus insertion steps) gets too
+ * high (see {@link #checkWidth}).
  */
 public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable {
     /** A handle that names no event. */
