@@ -233,12 +233,9 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
      * copy); nGnRnE waits for each completion, the others are acknowledged early.
      */
     private long uncachedWrite(int t, long n, boolean bulk, long target, long now) {
-        long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
-        long each = bulk ? Math.min(n, bulkElement) : n;
-        long start = issue(t, now, each);
-        for (long i = 1; i < elems; i++) {
-            issue(t, pathFreeAt, each);
-        }
+        long elems = elements(n, bulk);
+        long each = elementBytes(n, bulk);
+        long start = issueElements(t, now, elems, each);
         if (t == NGNRNE) {
             return (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
         }
@@ -250,13 +247,28 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         if (w.holds() && addr < w.end && addr + n > w.start) {
             flushLine(w, now, flushBarrier);
         }
-        long elems = bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
-        long each = bulk ? Math.min(n, bulkElement) : n;
-        issue(t, now, each);
+        long elems = elements(n, bulk);
+        issueElements(t, now, elems, elementBytes(n, bulk));
+        return (pathFreeAt - now) + elems * roundTripPs + target;
+    }
+
+    /** Transactions an uncached access takes: one, or one per {@code mem.bulk.device_element_bytes} of a bulk copy. */
+    private long elements(long n, boolean bulk) {
+        return bulk ? Math.max(1, (n + bulkElement - 1) / bulkElement) : 1;
+    }
+
+    /** Bytes in each of those transactions. */
+    private long elementBytes(long n, boolean bulk) {
+        return bulk ? Math.min(n, bulkElement) : n;
+    }
+
+    /** Issues {@code elems} transactions of {@code each} bytes back to back from {@code now}; returns when the first started. */
+    private long issueElements(int t, long now, long elems, long each) {
+        long start = issue(t, now, each);
         for (long i = 1; i < elems; i++) {
             issue(t, pathFreeAt, each);
         }
-        return (pathFreeAt - now) + elems * roundTripPs + target;
+        return start;
     }
 
     /** One store piece inside a line; returns its CPU-visible latency. */

@@ -50,31 +50,49 @@ class DeterminismTest {
      */
     @Test
     void verboseTextIsByteIdenticalInASecondJvm() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, EXPORTS, "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "scenarios", "-v").start();
-        CompletableFuture<byte[]> childOut = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
-        CompletableFuture<byte[]> childErr = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
-        try {
+        try (SecondJvm child = SecondJvm.scenarios("-v")) {
             String here = scenarios("-v");
             assertThat(here).contains("exhaustion.fixes").contains("behindRp1.fabric");
+            assertThat(child.output()).as("second JVM").isEqualTo(here);
+        }
+    }
+
+    /** {@code gvsim scenarios FORMAT} in a fresh JVM, started at once so it runs beside the in-process runs. */
+    static final class SecondJvm implements AutoCloseable {
+        private final Process child;
+        private final CompletableFuture<byte[]> out;
+        private final CompletableFuture<byte[]> err;
+
+        private SecondJvm(Process child) {
+            this.child = child;
+            this.out = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+            this.err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
+        }
+
+        static SecondJvm scenarios(String format) throws java.io.IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            return new SecondJvm(new ProcessBuilder(java, EXPORTS, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "scenarios", format).start());
+        }
+
+        /** Waits for the child; it must finish and exit 0 or 1. Its standard output. */
+        String output() throws Exception {
             assertThat(child.waitFor(300, TimeUnit.SECONDS)).as("second JVM finished").isTrue();
-            assertThat(child.exitValue()).as("second JVM exit (stderr: %s)", new String(childErr.get(), StandardCharsets.UTF_8)).isIn(0, 1);
-            assertThat(new String(childOut.get(), StandardCharsets.UTF_8)).as("second JVM").isEqualTo(here);
-        } finally {
+            String e = new String(err.get(), StandardCharsets.UTF_8);
+            assertThat(child.exitValue()).as("second JVM exit (stderr: %s)", e).isIn(0, 1);
+            // Main.main prints through a PrintWriter on System.out: the platform line separator is the same as in-process
+            return new String(out.get(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
             child.destroyForcibly();
         }
     }
 
     @Test
     void everyScenarioGivesByteIdenticalJsonTwiceInOneJvmAndInASecondJvm() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, EXPORTS, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "scenarios", "--json"));
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        CompletableFuture<byte[]> childOut = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
-        CompletableFuture<byte[]> childErr = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
-        try {
+        try (SecondJvm child = SecondJvm.scenarios("--json")) {
             String first = scenariosJson();
             String second = scenariosJson();
             assertThat(second).as("second run in the same JVM").isEqualTo(first);
@@ -88,14 +106,7 @@ class DeterminismTest {
             }
             assertThat(ids).as("every bundled scenario ran").isEqualTo(all).isNotEmpty();
 
-            assertThat(child.waitFor(300, TimeUnit.SECONDS)).as("second JVM finished").isTrue();
-            String err = new String(childErr.get(), StandardCharsets.UTF_8);
-            assertThat(child.exitValue()).as("second JVM exit (stderr: %s)", err).isIn(0, 1);
-            // Main.main prints through a PrintWriter on System.out: the platform line separator is the same as in-process
-            String other = new String(childOut.get(), StandardCharsets.UTF_8);
-            assertThat(other).as("second JVM").isEqualTo(first);
-        } finally {
-            child.destroyForcibly();
+            assertThat(child.output()).as("second JVM").isEqualTo(first);
         }
     }
 
