@@ -312,6 +312,15 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     public abstract void barAccess(Bar bar, long offset, Access a);
 
     /**
+     * The plain memory behind {@code bar}, when {@link #barAccess} on it is exactly "add {@link
+     * BarMemory#latencyPs}, then {@link dev.gvsim.simcore.SparseMemory#access} at the offset" for every
+     * access, whatever the function's state; null (the default) for a BAR with register semantics.
+     */
+    public BarMemory memoryBehind(Bar bar) {
+        return null;
+    }
+
+    /**
      * Legacy I/O decode: a port the function claims by its class, not by a BAR (a VGA controller's
      * 0x3B0-0x3BB/0x3C0-0x3DF, the Bochs VBE DISPI ports 0x1CE/0x1D0; PCI Local Bus 3.0 §6.2.2,
      * VGA palette snooping aside). The fabric asks only after no BAR and no bridge window on the

@@ -471,6 +471,16 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         long off = pa - cacheBase;
         if (cacheEpoch == PciFunction.routingEpoch() && off >= 0 && off < cacheSize) {
             a.latencyPs += cacheLatency;
+            BarMemory m = cacheMemory;
+            int size = a.size;
+            if (m != null && a.buffer == null && ((size - 1) & ~7) == 0 && (size & (size - 1)) == 0 && off + size <= cacheSize) {
+                // A plain-memory BAR (BarMemory) whose rules accept and implement 1..8 bytes anywhere:
+                // deliverCounted and barAccess would count it and hand it to the memory, as here.
+                cacheCounters[2]++;
+                a.latencyPs += m.latencyPs();
+                m.memory().access(a, off);
+                return;
+            }
             deliver(cacheFn, cacheBar, off, a);
             return;
         }
@@ -608,6 +618,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             cacheBase = a.address - off;
             cacheSize = b.size;
             cacheCounters = perFunction.get(f);
+            cacheMemory = plainSizes(b.rules) ? f.memoryBehind(b) : null;
             long before = a.latencyPs;
             deliverCounted(f, b, off, a, cacheCounters);
             lastDeviceLatency = a.latencyPs - before;
@@ -617,6 +628,13 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     }
 
     private long[] cacheCounters;
+    /** The cached BAR's {@link PciFunction#memoryBehind} when its rules pass every 1..8-byte access unchanged, else null. */
+    private BarMemory cacheMemory;
+
+    /** No rules, or rules that accept 1, 2, 4 and 8 bytes at any offset and implement them all (no split or widening). */
+    private static boolean plainSizes(AccessRules r) {
+        return r == null || (r.validMin == 1 && r.validMax >= 8 && r.validUnaligned && r.implMin == 1 && r.implMax >= 8);
+    }
 
     private void deliverCounted(PciFunction f, Bar b, long off, Access a, long[] counters) {
         counters[b.isIo() ? 3 : 2]++;

@@ -19,6 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
+import dev.gvsim.pciefabric.BarMemory;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
@@ -120,6 +121,9 @@ public final class QxlDevice extends PciFunction {
     private final SparseMemory ram;
     private final SparseMemory vram;
     private final SparseMemory rom;
+    private final BarMemory ramBehind;
+    private final BarMemory vramBehind;
+    private final BarMemory romBehind;
     private final byte[] shadowRom = new byte[ROM_STRUCT_SIZE];
     private final long ramHeader;
     private final int nModes;
@@ -265,6 +269,9 @@ public final class QxlDevice extends PciFunction {
         ram = new SparseMemory("qxl.vgavram", cfg.ramSize);
         vram = new SparseMemory("qxl.vram", cfg.vram64Size);
         rom = new SparseMemory("qxl.vrom", ROM_SIZE);
+        ramBehind = new BarMemory(ram, ramLatencyPs);
+        vramBehind = new BarMemory(vram, ramLatencyPs);
+        romBehind = new BarMemory(rom, ramLatencyPs);
         ramHeader = cfg.ramHeaderOffset();
         nModes = QxlRom.build(rom, cfg, deviceId);
         // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
@@ -378,6 +385,25 @@ public final class QxlDevice extends PciFunction {
     }
 
     // ================================================================== BAR access
+
+    /**
+     * BAR0 (RAM), BAR1/BAR4 (VRAM) and BAR2 (ROM) are RAM regions in QEMU (qxl_realize_common):
+     * {@link #barAccess} adds {@code qxl.ram_latency} and accesses the memory, nothing else.
+     */
+    @Override
+    public BarMemory memoryBehind(Bar bar) {
+        switch (bar.index) {
+            case RAM_RANGE_INDEX:
+                return ramBehind;
+            case VRAM_RANGE_INDEX:
+            case VRAM64_RANGE_INDEX:
+                return vramBehind;
+            case ROM_RANGE_INDEX:
+                return romBehind;
+            default:
+                return null;
+        }
+    }
 
     @Override
     public void barAccess(Bar bar, long offset, Access a) {
