@@ -168,6 +168,52 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
 
     /** See the class comment. */
     public void complete(Access a, long now) {
+        if (!openLineFastPath || !openLineStore(a, now)) {
+            completeGeneral(a, now);
+        }
+    }
+
+    private static final int GRE = MemoryType.DEVICE_GRE.ordinal();
+    /** Flags after which the line is flushed ({@link #completeGeneral}). */
+    private static final int FLUSH_AFTER = Access.F_BARRIER_AFTER | Access.F_ACQ | Access.F_REL;
+
+    /**
+     * The common store on its own short path (issue 9; a memcpy_toio into a BAR): a Device-GRE or
+     * Normal-NC store that continues its CPU's open line without filling it, with the line not timed
+     * out, the buffer not waiting for the path and no barrier after it. {@link #completeGeneral} would
+     * count it, find no flush, no stall and one piece, and give it {@code wcStorePs}; this is that
+     * outcome (MemoryTimingTest's differential test). Returns false, having changed nothing, otherwise.
+     */
+    private boolean openLineStore(Access a, long now) {
+        int t = a.memType;
+        int c = a.initiator;
+        if (a.kind != Access.WRITE || (t != NC && t != GRE) || !a.ok() || c < 0 || c >= maxCpus || (a.flags & FLUSH_AFTER) != 0) {
+            return false;
+        }
+        WcLine w = wc[c];
+        long addr = a.address;
+        long n = a.size;
+        if (!continuesOpenLine(w, t, addr, n, now) || now - w.last > timeoutPs) {
+            return false;
+        }
+        accesses[t].inc();
+        a.latencyPs = continueOpenLine(w, addr, n, now);
+        return true;
+    }
+
+    /** A store of {@code n} bytes of type {@code t} at {@code addr} continues {@code w}'s open line without filling it, and the buffer is free. */
+    private boolean continuesOpenLine(WcLine w, int t, long addr, long n, long now) {
+        return addr == w.end && w.holds() && w.type == t && addr + n - (w.start & -lineBytes) < lineBytes && w.busyUntil <= now;
+    }
+
+    /** Appends the store {@link #continuesOpenLine} accepted; returns its latency. */
+    private long continueOpenLine(WcLine w, long addr, long n, long now) {
+        w.end = addr + n;
+        w.last = now + wcStorePs;
+        return wcStorePs;
+    }
+
+    private void completeGeneral(Access a, long now) {
         if (!a.ok()) {
             return;
         }
@@ -186,16 +232,12 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         long lat;
         if (t > NC) {
             lat = cacheHit(n);
-        } else if (write && (t == NC || t == MemoryType.DEVICE_GRE.ordinal())) {
+        } else if (write && (t == NC || t == GRE)) {
             long addr = a.address;
-            if (openLineFastPath && addr == w.end && w.holds() && w.type == t && addr + n - (w.start & -lineBytes) < lineBytes
-                    && w.busyUntil <= now) {
-                // The common store (a memcpy_toio into a BAR): it continues the open line without
-                // filling it and the buffer is not waiting for the path. gather() would find no flush,
-                // no stall and one piece; this is its outcome without the general tests.
-                w.end = addr + n;
-                lat = wcStorePs;
-                w.last = now + lat;
+            if (openLineFastPath && continuesOpenLine(w, t, addr, n, now)) {
+                // a store that continues the open line, followed by a barrier (openLineStore took the others):
+                // gather() would find no flush, no stall and one piece
+                lat = continueOpenLine(w, addr, n, now);
             } else {
                 lat = gatheredStore(w, t, addr, n, now);
             }

@@ -198,11 +198,12 @@ class MemoryTimingTest {
     }
 
     /**
-     * The store fast path in {@link MemoryTiming#complete} (a store continuing the open line) gives
-     * exactly what the general path gives: the same latency for every access of a random mix (stores
-     * that continue, skip, overlap and fill lines; every memory type; reads of buffered bytes;
-     * barriers; idle gaps past the timeout; stalls on a busy buffer; three CPUs), the same counters
-     * and the same checkpoint bytes.
+     * The store fast paths in {@link MemoryTiming#complete} (a store continuing the open line, with
+     * and without a barrier after it) give exactly what the general path gives: the same latency for
+     * every access of a random mix (stores that continue, skip, overlap and fill lines; every memory
+     * type; reads of buffered bytes; barriers; idle gaps past the timeout; stalls on a busy buffer;
+     * three CPUs and initiators outside the CPU range; accesses that already failed), the same
+     * counters and the same checkpoint bytes.
      */
     @Test
     void openLineFastPathMatchesTheGeneralPath() {
@@ -222,6 +223,9 @@ class MemoryTimingTest {
         long continuing = 0;
         for (int i = 0; i < 200_000; i++) {
             int cpu = r.nextInt(8) == 0 ? r.nextInt(3) : 0;
+            // outside mem.max_cpus (64): shares CPU cpu's buffer by modulo
+            int initiator = r.nextInt(200) == 0 ? (r.nextBoolean() ? cpu - 64 : 64 + cpu) : cpu;
+            boolean failed = r.nextInt(100) == 0;
             boolean write = r.nextInt(10) != 0;
             int size = sizes[r.nextInt(sizes.length)];
             int pick = r.nextInt(20);
@@ -234,9 +238,12 @@ class MemoryTimingTest {
             int flags = r.nextInt(30) == 0 ? Access.F_BARRIER_AFTER : r.nextInt(60) == 0 ? Access.F_REL : 0;
             long target = r.nextInt(4) == 0 ? r.nextLong(200_000) : 0;
             for (Access a2 : new Access[] {af, as}) {
-                a2.cpu(write ? Access.WRITE : Access.READ, addr, size, flags, cpu, 0, null);
+                a2.cpu(write ? Access.WRITE : Access.READ, addr, size, flags, initiator, 0, null);
                 a2.memType = t.ordinal();
                 a2.latencyPs = target;
+                if (failed) {
+                    a2.fail(Status.EXTERNAL_ABORT, 0);
+                }
             }
             fast.complete(af, now);
             slow.complete(as, now);
