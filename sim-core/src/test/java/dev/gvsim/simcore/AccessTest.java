@@ -71,4 +71,48 @@ class AccessTest {
         assertThat(viaCpu.status).isEqualTo(Status.OK);
         assertThat(viaCpu.memType).isEqualTo(-1);
     }
+
+    /**
+     * After an access that ended clean (no failure, no buffer: so status, detail, the fault fields
+     * and the buffer are at their defaults, every other field dirty), nextCpu gives what cpu gives.
+     */
+    @Test
+    void nextCpuAfterACleanAccessIsCpu() throws Exception {
+        Access viaNext = clean(dirty());
+        assertThat(viaNext.endedClean()).isTrue();
+        viaNext.nextCpu(Access.READ, 0xffff_8000_1800_0004L, 4, Access.F_PAIR, 1, 0x88, "qxl_device_init+0x46c");
+        Access viaCpu = dirty().cpu(Access.READ, 0xffff_8000_1800_0004L, 4, Access.F_PAIR, 1, 0x88, "qxl_device_init+0x46c");
+        for (Field f : Access.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                assertThat(f.get(viaNext)).as(f.getName()).isEqualTo(f.get(viaCpu));
+            }
+        }
+    }
+
+    @Test
+    void anAccessThatFailedOrCarriedABufferDidNotEndClean() throws Exception {
+        Access failed = clean(dirty());
+        failed.fail(Status.EXTERNAL_ABORT, 0x96000010L);
+        assertThat(failed.endedClean()).isFalse();
+        Access aborted = clean(dirty());
+        aborted.masterAbort();
+        assertThat(aborted.endedClean()).isFalse();
+        Access bulk = clean(dirty());
+        bulk.buffer = new UnsafeBuffer(new byte[8]);
+        assertThat(bulk.endedClean()).isFalse();
+        assertThat(new Access().endedClean()).isTrue();
+    }
+
+    /** The fields only a failure or a bulk access sets, back at their defaults. */
+    private static Access clean(Access a) {
+        a.status = Status.OK;
+        a.detail = 0;
+        a.faultAddress = 0;
+        a.faultIpa = 0;
+        a.faultLevel = 0;
+        a.faultStage = 0;
+        a.buffer = null;
+        a.bufferOffset = 0;
+        return a;
+    }
 }

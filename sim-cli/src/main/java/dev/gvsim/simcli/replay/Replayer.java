@@ -331,7 +331,10 @@ public final class Replayer {
     // ------------------------------------------------------------------ CPU accesses
 
     private void cpuAccess(TraceRecord r, int cpu) {
-        Access a = access.cpu(r.op == Op.WR ? Access.WRITE : Access.READ, r.va, (int) r.size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym);
+        int kind = r.op == Op.WR ? Access.WRITE : Access.READ;
+        long pc = r.hasPc ? r.pc : 0;
+        Access a = access.endedClean() ? access.nextCpu(kind, r.va, (int) r.size, r.flags, cpu, pc, r.sym)
+                : access.cpu(kind, r.va, (int) r.size, r.flags, cpu, pc, r.sym);
         if (a.kind == Access.WRITE) {
             if (r.hasVal) {
                 a.data = r.val;
