@@ -208,11 +208,16 @@ public final class BinaryTraceReader implements TraceReader {
         int tag = u8();
         if ((tag & TAG_TEMPLATE) != 0) {
             if (readOnlyCaller && r == lastPlain) {
-                r.clearTemplateVarying(); // this reader filled r last, from a template, and nobody wrote to it since
+                // this reader filled r last, from a template, and nobody wrote to it since: only what
+                // that record added beyond its template (value, time, CPU, x- keys) needs resetting
+                if (lastPlainVaried) {
+                    r.clearTemplateVarying();
+                }
             } else {
                 r.clearForTemplate();
             }
             lastPlain = r;
+            lastPlainVaried = keepX || (tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0;
             return templateRecord(r, tag);
         }
         lastPlain = null;
@@ -225,6 +230,12 @@ public final class BinaryTraceReader implements TraceReader {
     private boolean readOnlyCaller;
     /** The record the last template record went into (only its template fields may be set), or null. */
     private TraceRecord lastPlain;
+    /**
+     * The last template record may have set fields beyond its template's (a value, time or CPU
+     * follows its tag, or x- keys are kept); when false, lastPlain's other fields are still as
+     * clearForTemplate left them, and next() sets its index.
+     */
+    private boolean lastPlainVaried;
 
     @Override
     public void callerOnlyReadsRecords() {

@@ -89,6 +89,60 @@ class BinaryFormatTest {
         }
     }
 
+    /**
+     * Runs of template records where some carry a value, an expected value, a time, a CPU or x- keys
+     * and their neighbours do not: a read-only caller (which the reader resets less for) gets every
+     * record as a caller that writes to its record does, with and without x- keys.
+     */
+    @Test
+    void aReadOnlyCallerGetsTheSameTemplateRecordsWhateverTheyAddToTheirTemplate() throws Exception {
+        StringBuilder t = new StringBuilder("gvsim-trace 1\n");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+        long time = 0;
+        for (int i = 0; i < 4000; i++) {
+            boolean read = rnd.nextInt(5) == 0;
+            t.append(read ? "rd" : "wr").append(" va=0x").append(Long.toHexString(0xffff800014000000L + 8L * i)).append(" size=8");
+            int extra = rnd.nextInt(6);
+            if (extra == 1) {
+                t.append(read ? " expect=0x" : " val=0x").append(Long.toHexString(rnd.nextLong()));
+            } else if (extra == 2) {
+                time += 1 + rnd.nextInt(1000);
+                t.append(" t=").append(time);
+            } else if (extra == 3) {
+                t.append(" cpu=").append(1 + rnd.nextInt(3));
+            }
+            t.append(" pc=0xffffd90fa7dce538 sym=memcpy_toio+0x").append(Integer.toHexString(rnd.nextInt(2) * 4));
+            if (rnd.nextInt(4) == 0) {
+                t.append(" x-insn=\"str x").append(rnd.nextInt(3)).append(", [x1]\"");
+            }
+            t.append('\n');
+        }
+        List<TraceRecord> orig = Traces.parse(t.toString());
+        byte[] bin = Traces.binary(orig);
+        assertThat(orig.stream().filter(x -> x.xCount() > 0).count()).isBetween(500L, 1500L);
+        for (boolean omitX : new boolean[] {false, true}) {
+            TraceRecord r = new TraceRecord();
+            try (BinaryTraceReader in = new BinaryTraceReader(new ByteArrayInputStream(bin));
+                    BinaryTraceReader ref = new BinaryTraceReader(new ByteArrayInputStream(bin))) {
+                in.callerOnlyReadsRecords();
+                if (omitX) {
+                    in.omitExtensions();
+                    ref.omitExtensions();
+                }
+                for (TraceRecord original : orig) {
+                    TraceRecord expected = new TraceRecord(); // a fresh record each time: nothing left over
+                    assertThat(ref.next(expected)).isTrue();
+                    assertThat(expected.sameContent(original) || omitX).isTrue();
+                    assertThat(in.next(r)).isTrue();
+                    assertThat(r.sameContent(expected)).as("record %s (omit x- %s): %s", expected.index, omitX, r).isTrue();
+                    assertThat(r.index).isEqualTo(expected.index);
+                    assertThat(r.line).isEqualTo(expected.line);
+                }
+                assertThat(in.next(r)).isFalse();
+            }
+        }
+    }
+
     @Test
     void omitExtensionsLeavesXKeysOutButStillReadsThem() throws Exception {
         List<TraceRecord> orig = Traces.parse(ALL_OPS);
