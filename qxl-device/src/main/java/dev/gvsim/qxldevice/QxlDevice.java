@@ -388,7 +388,8 @@ public final class QxlDevice extends PciFunction {
 
     /**
      * BAR0 (RAM), BAR1/BAR4 (VRAM) and BAR2 (ROM) are RAM regions in QEMU (qxl_realize_common):
-     * {@link #barAccess} adds {@code qxl.ram_latency} and accesses the memory, nothing else.
+     * {@link #barAccess} takes them from here, adds {@code qxl.ram_latency} and accesses the memory,
+     * nothing else.
      */
     @Override
     public BarMemory memoryBehind(Bar bar) {
@@ -407,21 +408,14 @@ public final class QxlDevice extends PciFunction {
 
     @Override
     public void barAccess(Bar bar, long offset, Access a) {
+        BarMemory m = memoryBehind(bar);
+        if (m != null) {
+            // RAM regions; qxl.vrom too, so guest stores to the ROM land (the guest should not make them)
+            a.latencyPs += m.latencyPs();
+            m.memory().access(a, offset);
+            return;
+        }
         switch (bar.index) {
-            case RAM_RANGE_INDEX:
-                a.latencyPs += ramLatencyPs;
-                ram.access(a, offset);
-                return;
-            case VRAM_RANGE_INDEX:
-            case VRAM64_RANGE_INDEX:
-                a.latencyPs += ramLatencyPs;
-                vram.access(a, offset);
-                return;
-            case ROM_RANGE_INDEX:
-                // qxl.vrom is a RAM region in QEMU: guest stores land (the guest should not make them).
-                a.latencyPs += ramLatencyPs;
-                rom.access(a, offset);
-                return;
             case IO_RANGE_INDEX:
                 a.latencyPs += ioLatencyPs;
                 if (a.isWrite()) {
