@@ -23,15 +23,15 @@ import dev.gvsim.simcli.replay.Replayer;
 /**
  * Replay rate against trace length: a generated trace (never held in memory) of N accesses in the
  * QXL guest trace's mix (8-byte stores streaming through BAR1 Normal-NC, one 4-byte read every 64
- * records) replayed with a 256 MiB heap. The average time per invocation (after time-based warm-up,
- * so the JIT has settled at every length) divided by N gives the rate; it
+ * records) replayed with a 256 MiB heap. The average time per invocation (after the same JIT warm-up
+ * at every length, then time-based warm-up) divided by N gives the rate; it
  * must stay within 10 % from 10^6 to 10^8 (no growth with length: streaming, no accumulation).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 5)
-@Measurement(iterations = 3, time = 10)
+@Warmup(iterations = 1, time = 5)
+@Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m"})
 public class ScalingBenchmark {
     @Param({"1000000", "10000000", "100000000"})
@@ -89,6 +89,26 @@ public class ScalingBenchmark {
     }
 
     private dev.gvsim.simcli.machine.Machine machine;
+
+    /** Replays of {@link #JIT_WARMUP_ACCESSES} accesses each in {@link #sameJitAtEveryLength}. */
+    static final int JIT_WARMUP_RUNS = 30;
+    static final long JIT_WARMUP_ACCESSES = 1_000_000;
+
+    /**
+     * The same JIT warm-up in every fork, whatever the length: {@value #JIT_WARMUP_RUNS} replays of
+     * 10^6 accesses on fresh machines before the first iteration. Time-based warm-up alone gives each
+     * length's fork a different history (a 5 s warm-up is ~100 invocations at 10^6 and one at 10^8,
+     * where the loop runs on-stack-replaced), so each length ran differently compiled code: the 10^7
+     * forks came out ~10 % slower in every earlier run while the three lengths replayed within 2.6 %
+     * of each other with the same compiled code (benchmarks/RESULTS.md, 2026-11-26).
+     */
+    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)
+    public void sameJitAtEveryLength() throws Exception {
+        for (int k = 0; k < JIT_WARMUP_RUNS; k++) {
+            dev.gvsim.simcli.machine.Machine m = dev.gvsim.simcli.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
+            new Replayer(new ReplayOptions(), "jit warm-up", m).run(new GeneratedTrace(JIT_WARMUP_ACCESSES));
+        }
+    }
 
     /**
      * A fresh machine per invocation, built outside the measurement, and its 4 MiB of device memory
