@@ -577,12 +577,13 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
     /**
      * The common access on its own short path (issue 9: 99.8 % of the real QXL trace): an aligned
      * EL1 load or store of 1, 2, 4 or 8 bytes, not exclusive, atomic or DC ZVA, that hits a TLB entry
-     * without stage 2 which allows it. {@link #translate}'s steps cannot fault or count anything else
-     * for such an access: an aligned access of at most 8 bytes raises no alignment fault on any memory
-     * type (DDI 0487 B2.5.2) and cannot cross a page; EL1 may read any valid stage-1 entry and write
-     * any that is not read-only (AP[2] = 0); the type checks (steps 3-5) need DC ZVA, an exclusive or
-     * atomic, or stage 2. The outcome is the general path's (MmuTest's differential test). Returns
-     * false, having changed nothing, for any other access.
+     * which allows it at both stages. {@link #translate}'s steps cannot fault or count anything else
+     * for such an access but the attribute mismatch: an aligned access of at most 8 bytes raises no
+     * alignment fault on any memory type (DDI 0487 B2.5.2) and cannot cross a page; EL1 may read any
+     * valid stage-1 entry and write any that is not read-only (AP[2] = 0); stage 2 allows what S2AP
+     * allows; of the type checks (steps 3-5) only the mismatch count applies without DC ZVA, an
+     * exclusive or an atomic. The outcome is the general path's (MmuPlainHitTest). Returns false,
+     * having changed nothing, for any other access.
      */
     private boolean plainHit(Access a) {
         int size = a.size;
@@ -595,15 +596,29 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         long vpn = va >>> 12;
         int slot = slot(vpn);
         long info = tlbInfo[slot];
-        if (tlbTag[slot] != (vpn | TAG_VALID) || (info & (kind == Access.WRITE ? I_S2 | I_RO : I_S2)) != 0) {
+        boolean write = kind == Access.WRITE;
+        boolean s2 = (info & I_S2) != 0;
+        if (tlbTag[slot] != (vpn | TAG_VALID) || (write && (info & I_RO) != 0) || (s2 && (info & (write ? I_S2W : I_S2R)) == 0)) {
             return false;
         }
         tlbHits.inc();
+        int s1Type = (int) (info >>> I_S1TYPE) & 0xF;
         a.address = tlbPa[slot] | (va & 0xFFF);
-        a.s1Type = (int) (info >>> I_S1TYPE) & 0xF;
-        a.s2Type = -1;
+        a.s1Type = s1Type;
+        a.s2Type = s2 ? (int) (info >>> I_S2TYPE) & 0xF : -1;
         a.memType = (int) (info >>> I_MEMTYPE) & 0xF;
+        if (s2) {
+            countMismatch(info, s1Type);
+        }
         return true;
+    }
+
+    /** Step 5 of the type checks for a stage-2 entry: counted, never a fault. */
+    private void countMismatch(long info, int s1Type) {
+        // Gerd Hoffmann's case: guest uncached (Device or Normal-NC) over host cacheable without FWB
+        if (!fwb && s1Type <= MemoryType.NORMAL_NC.ordinal() && ((info >>> I_S2TYPE) & 0xF) == MemoryType.NORMAL_WB.ordinal()) {
+            mismatch.inc();
+        }
     }
 
     private void badSize(Access a, int size) {
@@ -677,10 +692,9 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
             }
         }
 
-        // 5. Attribute mismatch (Gerd Hoffmann's case): guest uncached vs host cacheable without FWB.
-        if ((info & I_S2) != 0 && !fwb && s1Type <= MemoryType.NORMAL_NC.ordinal()
-                && ((info >>> I_S2TYPE) & 0xF) == MemoryType.NORMAL_WB.ordinal()) {
-            mismatch.inc();
+        // 5. Attribute mismatch: guest uncached vs host cacheable without FWB.
+        if ((info & I_S2) != 0) {
+            countMismatch(info, s1Type);
         }
         return false;
     }

@@ -15,8 +15,9 @@ import dev.gvsim.simcore.Access;
  * {@link Mmu#translate}'s short path for plain aligned loads and stores on a TLB hit must give what
  * the general path gives. Two MMUs with the same mappings take the same pseudo-random accesses
  * (every size, alignment, page crossing, kind and flag, read-only, EL0, Device and Normal pages,
- * with and without stage 2), one with the short path off: every field of every access and every
- * counter must be equal, and the short path must have taken a good share of them.
+ * with and without stage 2, read-only and write-only at stage 2, attribute mismatches), one with
+ * the short path off: every field of every access and every counter must be equal, and the short
+ * path must have taken a good share of them.
  */
 class MmuPlainHitTest {
     private static final long KVA = 0xffff800010000000L;
@@ -84,7 +85,14 @@ class MmuPlainHitTest {
         }
         if (stage2) {
             for (int p = 0; p < PAGES; p++) {
-                r.mmu.s2map(PA + p * 0x1000L, PA + p * 0x1000L, 0x1000, types[(p + 1) % types.length]);
+                long ipa = PA + p * 0x1000L;
+                if (p == 3 || p == 6) {
+                    // read-only and write-only at stage 2 (S2AP), Normal-WB
+                    long ap = p == 3 ? Mmu.S2AP_R : Mmu.S2AP_W;
+                    r.mmu.s2mapRaw(ipa, ipa, 0x1000, (0b1111L << Mmu.S2_MEMATTR_SHIFT) | ap | Mmu.AF);
+                } else {
+                    r.mmu.s2map(ipa, ipa, 0x1000, types[(p + 1) % types.length]);
+                }
             }
         }
         return r;
