@@ -85,22 +85,9 @@ public final class Access {
      * #reset()} is this with zeros). Data is zero.
      */
     public Access cpu(int kind, long va, int size, int flags, int initiator, long pc, String sym) {
-        this.kind = kind;
-        this.va = va;
-        this.address = va;
-        this.size = size;
-        data = 0;
-        dataHi = 0;
+        nextCpu(kind, va, size, flags, initiator, pc, sym);
         buffer = null;
         bufferOffset = 0;
-        this.flags = flags;
-        this.initiator = initiator;
-        this.pc = pc;
-        this.sym = sym;
-        s1Type = -1;
-        s2Type = -1;
-        memType = -1;
-        latencyPs = 0;
         status = Status.OK;
         detail = 0;
         faultAddress = 0;
