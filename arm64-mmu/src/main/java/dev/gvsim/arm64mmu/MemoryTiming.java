@@ -233,20 +233,13 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         if (t > NC) {
             lat = cacheHit(n);
         } else if (write && (t == NC || t == GRE)) {
-            long addr = a.address;
-            if (openLineFastPath && continuesOpenLine(w, t, addr, n, now)) {
-                // a store that continues the open line, followed by a barrier (openLineStore took the others):
-                // gather() would find no flush, no stall and one piece
-                lat = continueOpenLine(w, addr, n, now);
-            } else {
-                lat = gatheredStore(w, t, addr, n, now);
-            }
+            lat = gatheredStore(w, t, a.address, n, now);
         } else if (write) {
             lat = uncachedWrite(t, n, a.buffer != null, a.latencyPs, now);
         } else {
             lat = uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
         }
-        if ((a.flags & (Access.F_BARRIER_AFTER | Access.F_ACQ | Access.F_REL)) != 0 && w.holds()) {
+        if ((a.flags & FLUSH_AFTER) != 0 && w.holds()) {
             flushLine(w, now + lat, flushBarrier);
         }
         a.latencyPs = lat;

@@ -198,8 +198,8 @@ class MemoryTimingTest {
     }
 
     /**
-     * The store fast paths in {@link MemoryTiming#complete} (a store continuing the open line, with
-     * and without a barrier after it) give exactly what the general path gives: the same latency for
+     * The store fast path in {@link MemoryTiming#complete} (a store continuing the open line, no
+     * barrier after it) gives exactly what the general path gives: the same latency for
      * every access of a random mix (stores that continue, skip, overlap and fill lines; every memory
      * type; reads of buffered bytes; barriers; idle gaps past the timeout; stalls on a busy buffer;
      * three CPUs and initiators outside the CPU range; accesses that already failed), the same
