@@ -589,7 +589,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         int size = a.size;
         long va = a.va;
         int kind = a.kind;
-        if (((size - 1) & ~7) != 0 || (size & (size - 1)) != 0 || (va & (size - 1)) != 0 || kind == Access.FETCH
+        if (!Access.isRegisterSize(size) || (va & (size - 1)) != 0 || kind == Access.FETCH
                 || (a.flags & NOT_PLAIN) != 0 || a.buffer != null) {
             return false;
         }

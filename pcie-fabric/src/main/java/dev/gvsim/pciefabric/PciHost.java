@@ -473,7 +473,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             a.latencyPs += cacheLatency;
             BarMemory m = cacheMemory;
             int size = a.size;
-            if (m != null && a.buffer == null && ((size - 1) & ~7) == 0 && (size & (size - 1)) == 0 && off + size <= cacheSize) {
+            if (m != null && a.buffer == null && Access.isRegisterSize(size) && off + size <= cacheSize) {
                 // A plain-memory BAR (BarMemory) whose rules accept and implement 1..8 bytes anywhere:
                 // deliverCounted and barAccess would count it and hand it to the memory, as here.
                 cacheCounters[2]++;

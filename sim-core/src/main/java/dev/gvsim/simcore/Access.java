@@ -141,6 +141,11 @@ public final class Access {
         return this;
     }
 
+    /** 1, 2, 4 or 8 bytes: what one general-purpose register loads or stores. */
+    public static boolean isRegisterSize(int size) {
+        return ((size - 1) & ~7) == 0 && (size & (size - 1)) == 0;
+    }
+
     public boolean isRead() {
         return kind != WRITE;
     }
