@@ -105,8 +105,7 @@ public class ScalingBenchmark {
     @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)
     public void sameJitAtEveryLength() throws Exception {
         for (int k = 0; k < JIT_WARMUP_RUNS; k++) {
-            dev.gvsim.simcli.machine.Machine m = dev.gvsim.simcli.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
-            new Replayer(new ReplayOptions(), "jit warm-up", m).run(new GeneratedTrace(JIT_WARMUP_ACCESSES));
+            new Replayer(new ReplayOptions(), "jit warm-up", newMachine()).run(new GeneratedTrace(JIT_WARMUP_ACCESSES));
         }
     }
 
@@ -118,8 +117,19 @@ public class ScalingBenchmark {
      */
     @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Invocation)
     public void freshMachine() throws Exception {
-        machine = dev.gvsim.simcli.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
-        new Replayer(new ReplayOptions(), "first touch", machine).run(new GeneratedTrace(GeneratedTrace.SPAN / 8));
+        machine = touchedMachine();
+    }
+
+    /** The machine a generated trace runs on: QXL on arm virt. */
+    static dev.gvsim.simcli.machine.Machine newMachine() {
+        return dev.gvsim.simcli.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
+    }
+
+    /** {@link #newMachine} with its 4 MiB of device memory written once (see {@link #freshMachine}). */
+    static dev.gvsim.simcli.machine.Machine touchedMachine() throws Exception {
+        dev.gvsim.simcli.machine.Machine m = newMachine();
+        new Replayer(new ReplayOptions(), "first touch", m).run(new GeneratedTrace(GeneratedTrace.SPAN / 8));
+        return m;
     }
 
     @Benchmark

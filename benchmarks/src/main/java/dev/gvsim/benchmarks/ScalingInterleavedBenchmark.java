@@ -1,6 +1,5 @@
 package dev.gvsim.benchmarks;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.gvsim.simcli.machine.Machine;
-import dev.gvsim.simcli.machine.MachineBuilder;
 import dev.gvsim.simcli.replay.ReplayOptions;
 import dev.gvsim.simcli.replay.ReplayResult;
 import dev.gvsim.simcli.replay.Replayer;
@@ -93,8 +91,7 @@ public class ScalingInterleavedBenchmark {
 
     /** One replay of LENGTHS[k] on a fresh machine, its device memory written first (untimed). */
     private static long timed(int k, long[] ns, long[] done) throws Exception {
-        Machine m = MachineBuilder.build("-M virt -device qxl", List.of());
-        new Replayer(new ReplayOptions(), "first touch", m).run(new ScalingBenchmark.GeneratedTrace(ScalingBenchmark.GeneratedTrace.SPAN / 8));
+        Machine m = ScalingBenchmark.touchedMachine();
         long t0 = System.nanoTime();
         ReplayResult r = new Replayer(new ReplayOptions(), "generated", m).run(new ScalingBenchmark.GeneratedTrace(LENGTHS[k]));
         ns[k] += System.nanoTime() - t0;
