@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.gvsim.qxldevice.QxlDevice;
 import dev.gvsim.simcli.machine.Machine;
 import dev.gvsim.simcli.machine.MachineBuilder;
 import dev.gvsim.simcore.Access;
@@ -40,7 +39,7 @@ public class FabricBenchmark {
     @Setup
     public void setup() {
         m = MachineBuilder.build("-M virt -device pcie-root-port,id=rp1,chassis=1 -device qxl,bus=rp1", List.of());
-        QxlDevice q = m.device(QxlDevice.class);
+        dev.gvsim.pciefabric.PciFunction q = m.device("qxl");
         bar0 = q.barAddress(0);
         rom = q.barAddress(2);
         m.mmu().map(VA, bar0, 1 << 20, dev.gvsim.arm64mmu.MemoryType.NORMAL_NC);

@@ -4,10 +4,14 @@ import java.util.List;
 import java.util.Set;
 
 import dev.gvsim.pciefabric.DeviceOptions.DeviceSpec;
-import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.ParamDef;
 
-/** Creates the fabric's own devices (ports and bridges) from {@code -device} specs, checking their properties as QEMU does. */
-public final class FabricDevices {
+/**
+ * The fabric's own devices (root ports, bridges, switch ports) as one {@link DeviceType}: built from
+ * {@code -device} specs, their properties checked as QEMU does. Registered like every device type
+ * (META-INF/services); the host bridge's parameters are the machine's ({@link PciHost#PARAMS}).
+ */
+public final class FabricDevices implements DeviceType {
     public static final List<String> DRIVERS = List.of(RootPort.TYPE, PciePciBridge.TYPE, PciBridge.TYPE, SwitchUpstreamPort.TYPE,
             SwitchDownstreamPort.TYPE);
 
@@ -19,14 +23,48 @@ public final class FabricDevices {
     private static final Set<String> PCI_BRIDGE_PROPS = Set.of("chassis_nr", "msi", "shpc", "io-reserve", "mem-reserve",
             "pref32-reserve", "pref64-reserve", "bus-reserve");
 
-    private FabricDevices() {
+    /** For {@link java.util.ServiceLoader}. */
+    public FabricDevices() {
     }
 
+    @Override
+    public List<String> drivers() {
+        return DRIVERS;
+    }
+
+    @Override
+    public List<ParamDef> params() {
+        return List.of();
+    }
+
+    @Override
+    public String description() {
+        return "PCIe root ports, PCIe-to-PCI and PCI-PCI bridges, x3130 switch ports (QEMU hw/pci-bridge, hw/pci/pcie_port.c)";
+    }
+
+    @Override
+    public PciFunction create(DeviceContext ctx) {
+        return create(ctx.spec());
+    }
+
+    /** True if {@code driver} is one of the fabric's own ({@link #DRIVERS}). */
     public static boolean isFabricDevice(String driver) {
         return DRIVERS.contains(driver);
     }
 
-    public static PciFunction create(DeviceSpec s, Params p) {
+    /**
+     * A fabric device built outside a machine (fabric tests and tools): {@link #create(DeviceContext)}'s
+     * construction, named with the spec's {@code id=} if it has one.
+     */
+    public static PciFunction standalone(DeviceSpec s) {
+        PciFunction f = create(s);
+        if (s.id() != null) {
+            f.setId(s.id());
+        }
+        return f;
+    }
+
+    private static PciFunction create(DeviceSpec s) {
         PciFunction f;
         switch (s.driver()) {
             case RootPort.TYPE -> {
@@ -58,9 +96,6 @@ public final class FabricDevices {
                 f = new SwitchDownstreamPort((int) s.intProp("chassis", 0, 0, 255), (int) s.intProp("slot", 0, 0, 0x1FFF));
             }
             default -> throw new IllegalArgumentException("'" + s.driver() + "' is not a fabric device (known: " + String.join(", ", DRIVERS) + ")");
-        }
-        if (s.id() != null) {
-            f.setId(s.id());
         }
         return f;
     }

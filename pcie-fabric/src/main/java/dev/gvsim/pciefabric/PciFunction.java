@@ -89,14 +89,6 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     public final void setId(String id) {
         this.id = id;
-        idAssigned(id);
-    }
-
-    /**
-     * Called by {@link #setId} (the machine builder names a device after constructing it): a model
-     * whose event handlers are named after its id registers them here (issue 11).
-     */
-    protected void idAssigned(String id) {
     }
 
     public final int bdf() {
@@ -335,6 +327,30 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     /** Legacy memory decode (the VGA window 0xA0000-0xBFFFF), asked after BARs and bridge windows; see {@link #legacyIoAccess}. */
     public boolean legacyMemAccess(long busAddr, Access a) {
         return false;
+    }
+
+    // ---------------------------------------------------------------- the device contract (issue 19)
+
+    /**
+     * The function's state and counters for the report ({@code devices.<id>} in the replay JSON),
+     * keys sorted and values deterministic; empty (the default, and the fabric's ports and bridges,
+     * which the {@code pci} section reports) leaves the function out.
+     */
+    public java.util.Map<String, Object> report() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * The memories the device owns (BAR RAM, VRAM, ROM), saved with checkpoints as
+     * {@code devmem.<id>.<name>} in this order, right after the function's own section. Default: none.
+     */
+    public java.util.List<DeviceMemory> memories() {
+        return java.util.List.of();
+    }
+
+    /** The device's display outputs, for {@code --dump-scanout} and viewers. Default: none. */
+    public java.util.List<Scanout> scanouts() {
+        return java.util.List.of();
     }
 
     // ---------------------------------------------------------------- reset

@@ -52,24 +52,24 @@ class DeviceOptionsTest {
         DeviceSpec rp = DeviceOptions.parse("-device pcie-root-port,id=rp1,chassis=2,slot=3").devices().get(0);
         assertThat(FabricDevices.isFabricDevice("pcie-root-port")).isTrue();
         assertThat(FabricDevices.isFabricDevice("qxl")).isFalse();
-        PciFunction f = FabricDevices.create(rp, p);
+        PciFunction f = FabricDevices.standalone(rp);
         assertThat(f).isInstanceOf(RootPort.class);
         assertThat(f.id()).isEqualTo("rp1");
         assertThat(((RootPort) f).slot()).isEqualTo(3);
         assertThat(f.configRead(0x54 + PciFunction.EXP_SLTCAP, 4) >>> 19).isEqualTo(3); // physical slot number
-        assertThatThrownBy(() -> FabricDevices.create(DeviceOptions.parse("-device pcie-root-port,foo=1").devices().get(0), p))
+        assertThatThrownBy(() -> FabricDevices.standalone(DeviceOptions.parse("-device pcie-root-port,foo=1").devices().get(0)))
                 .hasMessage("Property 'pcie-root-port.foo' not found");
-        assertThatThrownBy(() -> FabricDevices.create(DeviceOptions.parse("-device pcie-root-port,chassis=x").devices().get(0), p))
+        assertThatThrownBy(() -> FabricDevices.standalone(DeviceOptions.parse("-device pcie-root-port,chassis=x").devices().get(0)))
                 .hasMessageContaining("'chassis'").hasMessageContaining("integer");
-        assertThatThrownBy(() -> FabricDevices.create(DeviceOptions.parse("-device pci-bridge,id=b").devices().get(0), p))
+        assertThatThrownBy(() -> FabricDevices.standalone(DeviceOptions.parse("-device pci-bridge,id=b").devices().get(0)))
                 .hasMessageContaining("Bridge chassis not specified");
-        PciFunction br = FabricDevices.create(DeviceOptions.parse("-device pci-bridge,id=b,chassis_nr=1").devices().get(0), p);
+        PciFunction br = FabricDevices.standalone(DeviceOptions.parse("-device pci-bridge,id=b,chassis_nr=1").devices().get(0));
         assertThat(br.configRead(0, 4)).isEqualTo(0x0001_1B36L);
         assertThat(br.configRead(0x06, 2)).isEqualTo(0x00B0); // 66 MHz | fast back-to-back | capability list
-        PciFunction pb = FabricDevices.create(DeviceOptions.parse("-device pcie-pci-bridge,id=pb").devices().get(0), p);
+        PciFunction pb = FabricDevices.standalone(DeviceOptions.parse("-device pcie-pci-bridge,id=pb").devices().get(0));
         assertThat(pb.configRead(0, 4)).isEqualTo(0x000E_1B36L);
         assertThat(pb.isExpress()).isTrue();
-        assertThatThrownBy(() -> FabricDevices.create(DeviceOptions.parse("-device qxl").devices().get(0), p))
+        assertThatThrownBy(() -> FabricDevices.standalone(DeviceOptions.parse("-device qxl").devices().get(0)))
                 .hasMessageContaining("not a fabric device");
     }
 
@@ -79,7 +79,7 @@ class DeviceOptionsTest {
                 + "-device pci-bridge,id=b2,bus=pb,chassis_nr=2,addr=3");
         PciHost h = TestDevices.host();
         for (DeviceSpec s : o.devices()) {
-            h.add(FabricDevices.create(s, new Params()), s.bus() == null ? "pcie.0" : s.bus(), s.slot(), s.fn());
+            h.add(FabricDevices.standalone(s), s.bus() == null ? "pcie.0" : s.bus(), s.slot(), s.fn());
         }
         h.add(new TestDevices.QxlLike(), "b2", 5, 0);
         LinuxAllocator.assign(h, new Apertures());

@@ -83,7 +83,7 @@ class FabricFuzzTest {
             PciHost h = new PciHost(new Params(), new Stats());
             for (DeviceSpec s : o.devices()) {
                 if (FabricDevices.isFabricDevice(s.driver())) {
-                    h.add(FabricDevices.create(s, new Params()), s.bus() == null ? PciHost.ROOT_BUS : s.bus(), s.slot(), s.fn());
+                    h.add(FabricDevices.standalone(s), s.bus() == null ? PciHost.ROOT_BUS : s.bus(), s.slot(), s.fn());
                 } else {
                     s.id();
                     s.bus();
@@ -217,7 +217,7 @@ class FabricFuzzTest {
 
         Fabric() {
             for (DeviceSpec s : DeviceOptions.parse(TOPOLOGY).devices()) {
-                PciFunction f = FabricDevices.create(s, new Params());
+                PciFunction f = FabricDevices.standalone(s);
                 host.add(f, s.bus() == null ? PciHost.ROOT_BUS : s.bus(), s.slot(), s.fn());
                 functions.add(f);
             }

@@ -280,7 +280,7 @@ class RoutingTest {
                 + "-device xio3130-downstream,id=dn1,bus=up,chassis=2,slot=0 -device xio3130-downstream,id=dn2,bus=up,chassis=2,slot=1,addr=1");
         PciHost h = TestDevices.specHost();
         for (DeviceOptions.DeviceSpec s : o.devices()) {
-            h.add(FabricDevices.create(s, new Params()), s.bus() == null ? "pcie.0" : s.bus(), s.slot(), s.fn());
+            h.add(FabricDevices.standalone(s), s.bus() == null ? "pcie.0" : s.bus(), s.slot(), s.fn());
         }
         TestDevices.QxlLike q = new TestDevices.QxlLike();
         h.add(q, "dn2", -1, 0);

@@ -2,10 +2,6 @@ package dev.gvsim.qxldevice;
 
 import static dev.gvsim.qxldevice.QxlLayout.*;
 
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,19 +9,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-import javax.imageio.ImageIO;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
 import dev.gvsim.pciefabric.BarMemory;
+import dev.gvsim.pciefabric.DeviceMemory;
+import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
-import dev.gvsim.simcore.EventKernel;
+import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
@@ -114,7 +111,7 @@ public final class QxlDevice extends PciFunction {
     // ------------------------------------------------------------------ wiring
     private final QxlConfig cfg;
     private final boolean haveVga;
-    private final EventKernel kernel;
+    private final Scheduler sched;
     private final IrqLine irq;
     private final int deviceId;
 
@@ -133,6 +130,9 @@ public final class QxlDevice extends PciFunction {
     private final Bar romBar;
     private final Bar ioBar;
     private final Bar vram64Bar;
+
+    private final List<DeviceMemory> memories;
+    private final List<Scanout> scanouts;
 
     /** Legacy VGA interface (qxl-vga only, else null). */
     private final BochsVbe vbe;
@@ -155,8 +155,8 @@ public final class QxlDevice extends PciFunction {
     private int mode = MODE_UNDEFINED;
     private boolean guestBug;
     private int currentAsync = UNDEFINED_IO;
-    private long asyncEvent = EventKernel.NO_EVENT;
-    private long workerEvent = EventKernel.NO_EVENT;
+    private long asyncEvent = Scheduler.NO_EVENT;
+    private long workerEvent = Scheduler.NO_EVENT;
     private boolean oomRunning;
 
     private final boolean[] slotActive = new boolean[NUM_MEMSLOTS];
@@ -218,21 +218,22 @@ public final class QxlDevice extends PciFunction {
     private int monitorsCount = -1;
     private long asyncCompletions;
 
-    private final EventHandler asyncDone = this::asyncComplete;
-    private final EventHandler workerRun = this::workerPass;
-    /** The id the two handlers are registered under in the kernel (null: not yet), see {@link #registerEvents}. */
-    private String eventsRegisteredAs;
+    private final EventHandler asyncDone;
+    private final EventHandler workerRun;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
+     * @param sched the machine's events, scoped to this device's id (handlers {@code <id>.async_complete}, {@code <id>.worker})
      * @param irq INTx pin A line, may be null (no interrupt delivery)
      */
-    public QxlDevice(String typeName, QxlConfig cfg, EventKernel kernel, IrqLine irq, Params params, Stats stats) {
+    public QxlDevice(String typeName, QxlConfig cfg, Scheduler sched, IrqLine irq, Params params, Stats stats) {
         super(checkType(typeName), QxlLayout.VENDOR_ID, QxlLayout.DEVICE_ID, QXL_VGA.equals(typeName) ? CLASS_DISPLAY_VGA : CLASS_DISPLAY_OTHER,
                 cfg.revision, false);
         this.cfg = cfg;
         this.haveVga = QXL_VGA.equals(typeName);
-        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.sched = Objects.requireNonNull(sched, "sched");
+        this.asyncDone = sched.handler(EVENT_ASYNC_COMPLETE, this::asyncComplete);
+        this.workerRun = sched.handler(EVENT_WORKER, this::workerPass);
         this.irq = irq;
         // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
         // print "Device Version 0.0").
@@ -309,6 +310,9 @@ public final class QxlDevice extends PciFunction {
         drawsUnsupported = st.counter("qxl.draws.unsupported");
         pixelsWritten = st.counter("qxl.pixels_written");
         guestBugCounter = st.counter("qxl.guest_bugs");
+
+        memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
+        scanouts = haveVga ? List.of(new PrimaryScanout(), new VbeScanout()) : List.of(new PrimaryScanout());
 
         sealResetImage();
         // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
@@ -758,8 +762,7 @@ public final class QxlDevice extends PciFunction {
     /** spice-server was handed the request: an async one completes after the worker's delay. */
     private void spiceCalled(boolean async) {
         if (async) {
-            registerEvents();
-            asyncEvent = kernel.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
+            asyncEvent = sched.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
         }
     }
 
@@ -773,7 +776,7 @@ public final class QxlDevice extends PciFunction {
 
     /** interface_async_complete_io: clears current_async and raises QXL_INTERRUPT_IO_CMD. */
     private void asyncComplete(long now, long port) {
-        asyncEvent = EventKernel.NO_EVENT;
+        asyncEvent = Scheduler.NO_EVENT;
         currentAsync = UNDEFINED_IO;
         asyncCompletions++;
         sendEvents(INTERRUPT_IO_CMD);
@@ -822,7 +825,7 @@ public final class QxlDevice extends PciFunction {
     private void driveIrq() {
         boolean level = (word(STATUS) & STATUS_INTERRUPT) != 0 && (command() & CMD_INTX_DISABLE) == 0;
         if (irq != null) {
-            irq.set(level, kernel.now());
+            irq.set(level, sched.now());
         }
     }
 
@@ -856,10 +859,10 @@ public final class QxlDevice extends PciFunction {
     // ================================================================== reset (qxl_hard_reset)
 
     private void hardReset() {
-        kernel.cancel(asyncEvent);
-        kernel.cancel(workerEvent);
-        asyncEvent = EventKernel.NO_EVENT;
-        workerEvent = EventKernel.NO_EVENT;
+        sched.cancel(asyncEvent);
+        sched.cancel(workerEvent);
+        asyncEvent = Scheduler.NO_EVENT;
+        workerEvent = Scheduler.NO_EVENT;
         // qxl_reset_surfaces, qxl_reset_memslots
         mode = MODE_UNDEFINED;
         destroyAllSurfacesNoRelease();
@@ -1159,15 +1162,14 @@ public final class QxlDevice extends PciFunction {
     }
 
     private void wakeWorker() {
-        if (!kernel.isPending(workerEvent)) {
-            registerEvents();
-            workerEvent = kernel.scheduleIn(workerDelayPs, workerRun, 0);
+        if (!sched.isPending(workerEvent)) {
+            workerEvent = sched.scheduleIn(workerDelayPs, workerRun, 0);
         }
     }
 
     /** One spice-server worker pass: consume the command ring, then the cursor ring. */
     private void workerPass(long now, long arg) {
-        workerEvent = EventKernel.NO_EVENT;
+        workerEvent = Scheduler.NO_EVENT;
         if (mode == MODE_VGA) {
             return; // interface_get_command: VGA mode serves host-side updates, not the guest ring
         }
@@ -1752,6 +1754,7 @@ public final class QxlDevice extends PciFunction {
     // ================================================================== report and scanout
 
     /** Device state for reports; keys sorted, deterministic. */
+    @Override
     public Map<String, Object> report() {
         Map<String, Object> out = new TreeMap<>();
         out.put("type", typeName());
@@ -1846,37 +1849,105 @@ public final class QxlDevice extends PciFunction {
         return out;
     }
 
-    /** File name {@link #dumpScanout} writes: {@code <id>-scanout.png}. */
-    public String scanoutFileName() {
-        return id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-scanout.png";
+    /**
+     * BAR0's RAM (QXLRam header, rings, the VGA framebuffer), the VRAM behind BAR1/BAR4 and the ROM,
+     * in that order: checkpoint sections {@code devmem.<id>.ram}, {@code .vram}, {@code .rom}.
+     */
+    @Override
+    public List<DeviceMemory> memories() {
+        return memories;
     }
 
     /**
-     * Writes the primary surface as a PNG ({@link #scanoutFileName()}) into {@code dir}; without a
-     * 32-bit primary surface nothing is written and an IOException says why.
+     * The QXL primary surface ({@code primary}: what spice shows in native mode) and, on qxl-vga,
+     * the Bochs VBE linear framebuffer ({@code vbe}: what the firmware's GOP and a VGA console show).
      */
-    public void dumpScanout(Path dir) throws IOException {
-        if (!surfActive[0] || !is32(surfFormat[0])) {
-            throw new IOException(id() + ": no 32-bit primary surface to dump (mode " + modeName(mode) + ")");
+    @Override
+    public List<Scanout> scanouts() {
+        return scanouts;
+    }
+
+    /** Surface 0 as a scanout: active while a primary surface exists; pixels readable in 32-bit formats. */
+    private final class PrimaryScanout implements Scanout {
+        @Override
+        public String name() {
+            return "primary";
         }
-        int w = surfWidth[0];
-        int h = surfHeight[0];
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] line = new int[w];
-        byte[] raw = new byte[w * 4];
-        UnsafeBuffer rb = new UnsafeBuffer(raw);
-        SparseMemory m = mem(surfMem[0]);
-        for (int y = 0; y < h; y++) {
-            m.readBytes(surfLine0[0] + (long) y * surfStride[0], rb, 0, w * 4);
-            for (int x = 0; x < w; x++) {
-                line[x] = rb.getInt(x * 4) & 0xFFFFFF;
+
+        @Override
+        public boolean active() {
+            return surfActive[0];
+        }
+
+        @Override
+        public int width() {
+            return surfActive[0] ? surfWidth[0] : 0;
+        }
+
+        @Override
+        public int height() {
+            return surfActive[0] ? surfHeight[0] : 0;
+        }
+
+        @Override
+        public int bitsPerPixel() {
+            if (!surfActive[0]) {
+                return 0;
             }
-            img.setRGB(0, y, w, 1, line, 0, w);
+            int bytes = bpp(surfFormat[0]); // 0 = SPICE_SURFACE_FMT_1_A
+            return bytes == 0 ? 1 : bytes > 4 ? 0 : bytes * 8;
         }
-        Files.createDirectories(dir);
-        Path out = dir.resolve(scanoutFileName());
-        if (!ImageIO.write(img, "png", out.toFile())) {
-            throw new IOException("no PNG writer available");
+
+        @Override
+        public int pixel(int x, int y) {
+            int p = primaryPixel(x, y);
+            return p < 0 ? 0 : p;
+        }
+    }
+
+    /**
+     * The Bochs VBE framebuffer in BAR0 (hw/display/vga.c vbe_update_basic_params: start address
+     * {@code (y_offset * virt_width + x_offset) * Bpp}, line stride {@code virt_width * Bpp}); pixels
+     * readable at 32 bpp.
+     */
+    private final class VbeScanout implements Scanout {
+        @Override
+        public String name() {
+            return "vbe";
+        }
+
+        @Override
+        public boolean active() {
+            return vbe.enabled();
+        }
+
+        @Override
+        public int width() {
+            return vbe.xres();
+        }
+
+        @Override
+        public int height() {
+            return vbe.yres();
+        }
+
+        @Override
+        public int bitsPerPixel() {
+            return vbe.bpp();
+        }
+
+        @Override
+        public int pixel(int x, int y) {
+            if (!vbe.enabled() || vbe.bpp() != 32 || x < 0 || y < 0 || x >= vbe.xres() || y >= vbe.yres()) {
+                return 0;
+            }
+            long stride = 4L * vbe.register(BochsVbe.INDEX_VIRT_WIDTH);
+            long start = (long) vbe.register(BochsVbe.INDEX_Y_OFFSET) * stride + 4L * vbe.register(BochsVbe.INDEX_X_OFFSET);
+            long off = start + (long) y * stride + 4L * x;
+            if (off < 0 || off + 4 > ram.capacity()) {
+                return 0;
+            }
+            return ram.readInt(off) & 0xFFFFFF;
         }
     }
 
@@ -1888,34 +1959,10 @@ public final class QxlDevice extends PciFunction {
     // ================================================================== checkpoints (issue 11)
 
     /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
-    public static final String EVENT_ASYNC_COMPLETE = ".async_complete";
-    public static final String EVENT_WORKER = ".worker";
+    public static final String EVENT_ASYNC_COMPLETE = "async_complete";
+    public static final String EVENT_WORKER = "worker";
     /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
     private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
-
-    /**
-     * Registers the two event handlers with the kernel under this device's id. The id is given after
-     * construction (MachineBuilder: {@code new QxlDevice(..)} then {@code setId}), so registration runs
-     * (a) when the id is assigned ({@link #idAssigned}), which in a machine happens before anything can
-     * be scheduled or restored, (b) before every schedule (a device nobody named: tests; the default id
-     * is the type name) and (c) at restore, so a freshly built device can accept the kernel section
-     * whatever order the sections are restored in after its id is set. Renaming re-registers under the
-     * new name (the kernel then saves pending events under it). Idempotent: an identity compare on
-     * the path that schedules, no allocation.
-     */
-    private void registerEvents() {
-        String id = id();
-        if (id != eventsRegisteredAs && !id.equals(eventsRegisteredAs)) {
-            kernel.register(id + EVENT_ASYNC_COMPLETE, asyncDone);
-            kernel.register(id + EVENT_WORKER, workerRun);
-            eventsRegisteredAs = id;
-        }
-    }
-
-    @Override
-    protected void idAssigned(String id) {
-        registerEvents();
-    }
 
     /**
      * After the PCI state (type, bdf, config image, readiness time): the configuration the state
@@ -1972,7 +2019,6 @@ public final class QxlDevice extends PciFunction {
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
         super.restoreState(r);
-        registerEvents();
         boolean v = r.getBoolean();
         int rev = r.getInt();
         long rs = r.getLong();
@@ -2137,7 +2183,7 @@ public final class QxlDevice extends PciFunction {
         // IrqLine (sim-core) has no state of its own in the checkpoint yet: only an actual level
         // difference is driven, so a line restored by the machine first is left untouched.
         if (irq != null && irq.level() != irqLevel()) {
-            irq.set(irqLevel(), kernel.now());
+            irq.set(irqLevel(), sched.now());
         }
     }
 

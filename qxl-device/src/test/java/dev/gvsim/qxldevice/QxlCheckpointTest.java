@@ -30,9 +30,7 @@ class QxlCheckpointTest {
     static final long DRAW_AREA = QxlDeviceTest.DRAW_AREA;
 
     static QxlTestDriver named() {
-        QxlTestDriver d = new QxlTestDriver();
-        d.dev.setId("qxl0"); // registers qxl0.async_complete and qxl0.worker, as MachineBuilder's setId does
-        return d;
+        return new QxlTestDriver(QxlDevice.QXL, null, "qxl0"); // handlers qxl0.async_complete and qxl0.worker, as in a machine
     }
 
     static Checkpointable[] parts(QxlTestDriver d) {
@@ -150,12 +148,12 @@ class QxlCheckpointTest {
         a.probe();
         byte[] cp = save(a);
         EventKernel k = new EventKernel();
-        QxlDevice other = new QxlDevice(QxlDevice.QXL, QxlConfig.fromProps(Map.of("ram_size_mb", "128")), k, new IrqLine("x"),
+        QxlDevice other = new QxlDevice(QxlDevice.QXL, QxlConfig.fromProps(Map.of("ram_size_mb", "128")), k.scheduler("qxl0"), new IrqLine("x"),
                 new Params(), new Stats());
         other.setId("qxl0");
         StateReader r = new StateReader(cp);
         assertThatThrownBy(() -> r.restore(other)).isInstanceOf(InputException.class).hasMessageContaining("ram_size");
-        QxlDevice vga = new QxlDevice(QxlDevice.QXL_VGA, QxlConfig.defaults(), k, null, new Params(), new Stats());
+        QxlDevice vga = new QxlDevice(QxlDevice.QXL_VGA, QxlConfig.defaults(), k.scheduler("qxl0b"), null, new Params(), new Stats());
         vga.setId("qxl0b");
         assertThatThrownBy(() -> new StateReader(cp).restore(new Renamed(vga, "pci.qxl0"))).isInstanceOf(InputException.class)
                 .hasMessageContaining("qxl-vga");
@@ -174,8 +172,7 @@ class QxlCheckpointTest {
 
     @Test
     void vgaAndVbeRegistersTakePart() throws Exception {
-        QxlTestDriver a = new QxlTestDriver(QxlDevice.QXL_VGA, null);
-        a.dev.setId("qxl0");
+        QxlTestDriver a = new QxlTestDriver(QxlDevice.QXL_VGA, null, "qxl0");
         dev.gvsim.simcore.Access x = new dev.gvsim.simcore.Access();
         // Bochs VBE: 800x600x32, enabled with LFB (index port 0x1CE, data port 0x1D0)
         int[][] vbe = {{BochsVbe.INDEX_XRES, 800}, {BochsVbe.INDEX_YRES, 600}, {BochsVbe.INDEX_BPP, 32},
@@ -194,8 +191,7 @@ class QxlCheckpointTest {
         assertThat(a.dev.vbe().xres()).isEqualTo(800);
         byte[] cp = save(a);
 
-        QxlTestDriver b = new QxlTestDriver(QxlDevice.QXL_VGA, null);
-        b.dev.setId("qxl0");
+        QxlTestDriver b = new QxlTestDriver(QxlDevice.QXL_VGA, null, "qxl0");
         restore(b, cp);
         assertThat(b.dev.vbe().xres()).isEqualTo(800);
         assertThat(b.dev.vbe().enabled()).isTrue();

@@ -1,5 +1,9 @@
 package dev.gvsim.qxldevice;
 
+import dev.gvsim.pciefabric.DeviceMemory;
+import dev.gvsim.pciefabric.Scanout;
+import dev.gvsim.simcore.Access;
+
 import static dev.gvsim.qxldevice.QxlLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -309,20 +313,54 @@ class QxlDeviceTest {
     }
 
     @Test
-    void pngDumpOfThePrimary(@TempDir Path dir) throws Exception {
+    void thePrimarySurfaceIsTheFirstScanout() {
         QxlTestDriver d = new QxlTestDriver();
         d.probe();
-        assertThatThrownBy(() -> d.dev.dumpScanout(dir)).isInstanceOf(java.io.IOException.class);
+        assertThat(d.dev.scanouts()).extracting(Scanout::name).containsExactly("primary");
+        Scanout s = d.dev.scanouts().get(0);
+        assertThat(s.active()).isFalse();
         d.createPrimary(1024, 768, 0);
         d.wr(1, (5L * 1024 + 7) * 4, 4, 0x00C0FFEE);
-        d.dev.dumpScanout(dir);
-        Path f = dir.resolve(d.dev.scanoutFileName());
-        assertThat(Files.exists(f)).isTrue();
-        BufferedImage img = ImageIO.read(f.toFile());
-        assertThat(img.getWidth()).isEqualTo(1024);
-        assertThat(img.getHeight()).isEqualTo(768);
-        assertThat(img.getRGB(7, 5) & 0xFFFFFF).isEqualTo(0xC0FFEE);
-        assertThat(img.getRGB(0, 0) & 0xFFFFFF).isZero();
+        assertThat(s.active()).isTrue();
+        assertThat(s.width()).isEqualTo(1024);
+        assertThat(s.height()).isEqualTo(768);
+        assertThat(s.bitsPerPixel()).isEqualTo(32);
+        assertThat(s.pixel(7, 5)).isEqualTo(0xC0FFEE);
+        int[] row = new int[1024];
+        s.readRow(5, row);
+        assertThat(row[7]).isEqualTo(0xC0FFEE);
+        assertThat(row[6]).isZero();
+        assertThat(s.pixel(1024, 0)).as("outside").isZero();
+    }
+
+    @Test
+    void qxlVgaAlsoScansOutTheVbeFramebuffer() {
+        QxlDevice vga = new QxlTestDriver(QxlDevice.QXL_VGA, null).dev;
+        assertThat(vga.scanouts()).extracting(Scanout::name).containsExactly("primary", "vbe");
+        Scanout v = vga.scanouts().get(1);
+        assertThat(v.active()).isFalse();
+        Access x = new Access();
+        int[][] regs = {{BochsVbe.INDEX_XRES, 800}, {BochsVbe.INDEX_YRES, 600}, {BochsVbe.INDEX_BPP, 32},
+            {BochsVbe.INDEX_ENABLE, BochsVbe.ENABLED | BochsVbe.LFB_ENABLED}};
+        for (int[] iv : regs) {
+            vga.legacyIoAccess(0x1CE, x.write(0x1CE, 2, iv[0]));
+            vga.legacyIoAccess(0x1D0, x.write(0x1D0, 2, iv[1]));
+        }
+        vga.ramMemory().writeInt((3L * 800 + 2) * 4, 0x00ABCDEF);
+        assertThat(v.active()).isTrue();
+        assertThat(v.width()).isEqualTo(800);
+        assertThat(v.height()).isEqualTo(600);
+        assertThat(v.bitsPerPixel()).isEqualTo(32);
+        assertThat(v.pixel(2, 3)).isEqualTo(0xABCDEF);
+        assertThat(v.pixel(3, 3)).isZero();
+    }
+
+    @Test
+    void theDeviceOwnsItsThreeMemories() {
+        QxlDevice q = new QxlTestDriver().dev;
+        assertThat(q.memories()).extracting(DeviceMemory::name).containsExactly("ram", "vram", "rom");
+        assertThat(q.memories().get(0).memory()).isSameAs(q.ramMemory());
+        assertThat(q.memories().get(2).memory()).isSameAs(q.romMemory());
     }
 
     @Test
@@ -340,10 +378,10 @@ class QxlDeviceTest {
         assertThatThrownBy(() -> QxlConfig.fromProps(Map.of("revision", "6"))).hasMessageContaining("Invalid revision");
         assertThatThrownBy(() -> QxlConfig.fromProps(Map.of("ram_size", "lots"))).hasMessageContaining("ram_size");
         QxlConfig old = QxlConfig.fromProps(Map.of("revision", "3"));
-        QxlDevice dev = new QxlDevice(QxlDevice.QXL, old, new dev.gvsim.simcore.EventKernel(), null, null, null);
+        QxlDevice dev = new QxlDevice(QxlDevice.QXL, old, new dev.gvsim.simcore.EventKernel().scheduler("q"), null, null, null);
         assertThat(dev.configRead(PciFunction.REVISION_ID, 1)).isEqualTo(3);
         assertThat(dev.bar(4)).isNull();
-        QxlDevice dev64 = new QxlDevice(QxlDevice.QXL, big, new dev.gvsim.simcore.EventKernel(), null, null, null);
+        QxlDevice dev64 = new QxlDevice(QxlDevice.QXL, big, new dev.gvsim.simcore.EventKernel().scheduler("q64"), null, null, null);
         assertThat(dev64.bar(4).size).isEqualTo(256L << 20);
     }
 

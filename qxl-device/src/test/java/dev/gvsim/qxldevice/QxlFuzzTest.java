@@ -293,8 +293,8 @@ class QxlFuzzTest {
             String args = "-M virt -device qxl-vga,id=v -device pcie-root-port,id=rp1,chassis=1 -device qxl,id=q1,bus=rp1 "
                     + "-device pcie-root-port,id=rp2,chassis=2 -device pcie-pci-bridge,id=pb,bus=rp2 -device qxl,id=q2,bus=pb,addr=3";
             for (DeviceSpec s : DeviceOptions.parse(args).devices()) {
-                PciFunction f = FabricDevices.isFabricDevice(s.driver()) ? FabricDevices.create(s, new Params())
-                        : new QxlDevice(s.driver(), QxlConfig.fromProps(s.props()), kernel, null, new Params(), new Stats());
+                PciFunction f = FabricDevices.isFabricDevice(s.driver()) ? FabricDevices.standalone(s)
+                        : new QxlDevice(s.driver(), QxlConfig.fromProps(s.props()), kernel.scheduler(s.id()), null, new Params(), new Stats());
                 f.setId(s.id());
                 host.add(f, s.bus() == null ? PciHost.ROOT_BUS : s.bus(), s.slot(), s.fn());
                 fns.add(f);

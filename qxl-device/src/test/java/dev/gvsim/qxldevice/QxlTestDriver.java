@@ -24,15 +24,22 @@ final class QxlTestDriver {
     final Access a = new Access();
     final long hdr;
 
-    QxlTestDriver(String type, Params p) {
+    /** A device named {@code id} (its event handlers are {@code <id>.async_complete}, {@code <id>.worker}). */
+    QxlTestDriver(String type, Params p, String id) {
         Params params = p == null ? this.params : p;
-        dev = new QxlDevice(type, QxlConfig.defaults(), kernel, irq, params, stats);
+        dev = new QxlDevice(type, QxlConfig.defaults(), kernel.scheduler(id), irq, params, stats);
+        dev.setId(id);
         dev.configWrite(PciFunction.BAR0, 4, BAR0);
         dev.configWrite(PciFunction.BAR0 + 4, 4, BAR1);
         dev.configWrite(PciFunction.BAR0 + 8, 4, BAR2);
         dev.configWrite(PciFunction.BAR0 + 12, 4, IO);
         dev.configWrite(PciFunction.COMMAND, 2, PciFunction.CMD_IO | PciFunction.CMD_MEMORY | PciFunction.CMD_MASTER);
         hdr = dev.romMemory().readInt(ROM_OFF_RAM_HEADER_OFFSET) & 0xFFFF_FFFFL;
+    }
+
+    /** A device named after its type, as one built outside a machine is. */
+    QxlTestDriver(String type, Params p) {
+        this(type, p, type);
     }
 
     QxlTestDriver() {

@@ -35,8 +35,10 @@ class VgaLegacyTest {
         }
     }
 
+    private int built;
+
     QxlDevice qxl(String type, String bus) {
-        QxlDevice q = new QxlDevice(type, QxlConfig.defaults(), kernel, null, params, stats);
+        QxlDevice q = new QxlDevice(type, QxlConfig.defaults(), kernel.scheduler(type + built++), null, params, stats);
         q.setId(type);
         host.add(q, bus, -1, 0);
         return q;
@@ -208,7 +210,8 @@ class VgaLegacyTest {
             p.declareAll(PciHost.PARAMS);
             p.set(PciHost.HOLES_FALL_THROUGH.name() + "=" + fallThrough);
             PciHost h = new PciHost(p, stats);
-            QxlDevice q = new QxlDevice(QxlDevice.QXL_VGA, QxlConfig.defaults(), kernel, null, params, stats);
+            QxlDevice q = new QxlDevice(QxlDevice.QXL_VGA, QxlConfig.defaults(), new dev.gvsim.simcore.EventKernel().scheduler("v"), null,
+                    params, stats);
             h.add(q, "pcie.0", -1, 0);
             RootPort rp = new RootPort(1, 0);
             rp.setId("rp1");

@@ -38,7 +38,7 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter. Repeatable.")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--dump-scanout", paramLabel = "DIR", description = "Write the primary surface as PNG into DIR at the end.")
+    @Option(names = "--dump-scanout", paramLabel = "DIR", description = "Write what each display device shows (QXL: its primary surface) as DIR/<id>-scanout.png at the end.")
     Path dumpScanout;
 
     @Option(names = "--json", description = "Print the outcome as JSON.")
@@ -64,7 +64,9 @@ final class GuestCommand implements Callable<Integer> {
         opts.paramSets.addAll(sets);
         QxlDriverRun r = QxlDriverRun.run(v, frames, output, opts);
         if (dumpScanout != null) {
-            r.machine.device(dev.gvsim.qxldevice.QxlDevice.class).dumpScanout(dumpScanout);
+            for (String skipped : ScanoutDump.dump(r.machine.devices(), dumpScanout)) {
+                spec.commandLine().getErr().println("gvsim: " + skipped);
+            }
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);

@@ -60,7 +60,7 @@ final class ReplayCommand implements Callable<Integer> {
     String stage2;
 
     @Option(names = "--dump-scanout", paramLabel = "DIR",
-            description = "At the end, write each QXL device's primary surface as a PNG into DIR (created if missing).")
+            description = "At the end, write what each display device shows (QXL: its primary surface) as DIR/<id>-scanout.png (DIR created if missing).")
     Path dumpScanout;
 
     @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
@@ -147,15 +147,8 @@ final class ReplayCommand implements Callable<Integer> {
             r = replayer.run(reader);
         }
         if (dumpScanout != null) {
-            Files.createDirectories(dumpScanout);
-            for (dev.gvsim.pciefabric.PciFunction f : replayer.machine().devices()) {
-                if (f instanceof dev.gvsim.qxldevice.QxlDevice q) {
-                    if (q.hasPrimary()) {
-                        q.dumpScanout(dumpScanout);
-                    } else {
-                        spec.commandLine().getErr().println("gvsim: " + f.id() + " has no primary surface; nothing dumped");
-                    }
-                }
+            for (String skipped : ScanoutDump.dump(replayer.machine().devices(), dumpScanout)) {
+                spec.commandLine().getErr().println("gvsim: " + skipped);
             }
         }
         String js = Json.write(r.toJson());

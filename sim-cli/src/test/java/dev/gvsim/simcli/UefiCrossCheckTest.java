@@ -23,7 +23,6 @@ import dev.gvsim.guesttraces.format.TraceRecord;
 import dev.gvsim.guesttraces.importers.ImportOptions;
 import dev.gvsim.guesttraces.importers.Importers;
 import dev.gvsim.pciefabric.PciFunction;
-import dev.gvsim.qxldevice.QxlDevice;
 import dev.gvsim.simcli.machine.Machine;
 import dev.gvsim.simcli.machine.MachineBuilder;
 
@@ -96,9 +95,9 @@ class UefiCrossCheckTest {
         // the model: the edk2 policy, then the firmware model (stock GOP: no driver binds a secondary qxl)
         var model = dev.gvsim.simcli.scenario.QxlUefiBehindBridgeScenario.boot("-device qxl", java.util.Set.of(), null);
         assertThat(model.outcome.consoleUp).isFalse();
-        assertThat(qxlState(model.machine.device(QxlDevice.class))).isEqualTo(qxlState(real.device(QxlDevice.class)));
-        assertThat(qxlState(real.device(QxlDevice.class))).containsEntry("0x10", 0x1400_0000L).containsEntry("0x14", 0x1000_0000L);
-        assertThat(real.device(QxlDevice.class).configRead(PciFunction.COMMAND, 2)).as("real firmware's Command at handoff").isZero();
+        assertThat(qxlState(model.machine.device("qxl"))).isEqualTo(qxlState(real.device("qxl")));
+        assertThat(qxlState(real.device("qxl"))).containsEntry("0x10", 0x1400_0000L).containsEntry("0x14", 0x1000_0000L);
+        assertThat(real.device("qxl").configRead(PciFunction.COMMAND, 2)).as("real firmware's Command at handoff").isZero();
     }
 
     @Test

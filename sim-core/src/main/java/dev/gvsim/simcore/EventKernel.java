@@ -564,6 +564,54 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
         namesByHandler.put(h, name);
     }
 
+    /**
+     * A {@link Scheduler} for one owner (a device id): its handlers are registered as
+     * {@code <owner>.<name>}. Several schedulers may share the kernel; each names only its own handlers.
+     */
+    public Scheduler scheduler(String owner) {
+        if (owner == null || owner.isEmpty()) {
+            throw new IllegalArgumentException("a scheduler needs an owner name");
+        }
+        EventKernel k = this;
+        return new Scheduler() {
+            @Override
+            public String owner() {
+                return owner;
+            }
+
+            @Override
+            public long now() {
+                return k.now;
+            }
+
+            @Override
+            public EventHandler handler(String name, EventHandler h) {
+                k.register(owner + "." + name, h);
+                return h;
+            }
+
+            @Override
+            public long schedule(long at, EventHandler h, long arg) {
+                return k.schedule(at, h, arg);
+            }
+
+            @Override
+            public long scheduleIn(long delay, EventHandler h, long arg) {
+                return k.scheduleIn(delay, h, arg);
+            }
+
+            @Override
+            public boolean cancel(long handle) {
+                return k.cancel(handle);
+            }
+
+            @Override
+            public boolean isPending(long handle) {
+                return k.isPending(handle);
+            }
+        };
+    }
+
     @Override
     public String stateName() {
         return "kernel";

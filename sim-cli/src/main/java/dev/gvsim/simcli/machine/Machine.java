@@ -10,9 +10,9 @@ import dev.gvsim.arm64mmu.MemoryTiming;
 import dev.gvsim.arm64mmu.Mmu;
 import dev.gvsim.guesttraces.format.Op;
 import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.pciefabric.DeviceMemory;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.pciefabric.PciHost;
-import dev.gvsim.qxldevice.QxlDevice;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AddressMap;
 import dev.gvsim.simcore.EventKernel;
@@ -141,11 +141,11 @@ public final class Machine {
         return Collections.unmodifiableList(devices);
     }
 
-    /** The first device of a type ({@code qxl}), or null. */
-    public <T extends PciFunction> T device(Class<T> type) {
+    /** The first device built by {@code -device driver} ({@code qxl}), or null. */
+    public PciFunction device(String driver) {
         for (PciFunction f : devices) {
-            if (type.isInstance(f)) {
-                return type.cast(f);
+            if (f.typeName().equals(driver)) {
+                return f;
             }
         }
         return null;
@@ -238,12 +238,10 @@ public final class Machine {
         mmu.s2map(VirtMemoryMap.PCIE_PIO_BASE, VirtMemoryMap.PCIE_PIO_BASE, VirtMemoryMap.PCIE_PIO_SIZE,
                 dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
         for (PciFunction f : devices) {
-            if (!(f instanceof QxlDevice)) {
-                continue;
-            }
+            // a BAR backed by plain memory is a QEMU RAM region, hence a KVM memslot
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bar(i);
-                long base = b == null || b.isIo() ? 0 : f.barAddress(i);
+                long base = b == null || b.isIo() || f.memoryBehind(b) == null ? 0 : f.barAddress(i);
                 if (base != 0) {
                     mmu.s2map(base, base, Math.max(b.size, 4096), dev.gvsim.arm64mmu.MemoryType.NORMAL_WB);
                 }
@@ -313,8 +311,9 @@ public final class Machine {
         Map<String, Object> m = new TreeMap<>();
         m.put("pci", host.report());
         for (PciFunction f : devices) {
-            if (f instanceof QxlDevice q) {
-                m.put(f.id(), q.report());
+            Map<String, Object> r = f.report();
+            if (!r.isEmpty()) {
+                m.put(f.id(), r);
             }
         }
         return m;
@@ -341,10 +340,10 @@ public final class Machine {
         }
         for (PciFunction f : host.functions()) {
             w.save(f);
-            if (f instanceof QxlDevice q) {
-                saveMemory(w, f.id() + ".ram", q.ramMemory());
-                saveMemory(w, f.id() + ".vram", q.vramMemory());
-                saveMemory(w, f.id() + ".rom", q.romMemory());
+            for (DeviceMemory dm : f.memories()) {
+                w.begin("devmem." + f.id() + "." + dm.name());
+                dm.memory().saveState(w);
+                w.end();
             }
         }
         for (IrqLine l : irqs.values()) {
@@ -352,22 +351,6 @@ public final class Machine {
         }
         w.save(kernel);
         w.save(stats);
-    }
-
-    private static void saveMemory(dev.gvsim.simcore.state.StateWriter w, String name, SparseMemory m) {
-        if (m != null) {
-            w.begin("devmem." + name);
-            m.saveState(w);
-            w.end();
-        }
-    }
-
-    private static void restoreMemory(dev.gvsim.simcore.state.StateReader r, String name, SparseMemory m)
-            throws dev.gvsim.simcore.InputException {
-        if (m != null) {
-            r.open("devmem." + name);
-            m.restoreState(r);
-        }
     }
 
     /** Restores into this freshly built machine (same args): memories and registers first, then the kernel. */
@@ -383,10 +366,9 @@ public final class Machine {
             r.restore(hc);
         }
         for (PciFunction f : host.functions()) {
-            if (f instanceof QxlDevice q) {
-                restoreMemory(r, f.id() + ".ram", q.ramMemory());
-                restoreMemory(r, f.id() + ".vram", q.vramMemory());
-                restoreMemory(r, f.id() + ".rom", q.romMemory());
+            for (DeviceMemory dm : f.memories()) {
+                r.open("devmem." + f.id() + "." + dm.name());
+                dm.memory().restoreState(r);
             }
         }
         for (IrqLine l : irqs.values()) {

@@ -8,12 +8,12 @@ import dev.gvsim.pciefabric.Apertures;
 import dev.gvsim.pciefabric.DeviceOptions;
 import dev.gvsim.pciefabric.DeviceOptions.DeviceSpec;
 import dev.gvsim.pciefabric.Edk2Allocator;
-import dev.gvsim.pciefabric.FabricDevices;
+import dev.gvsim.pciefabric.DeviceContext;
+import dev.gvsim.pciefabric.DeviceRegistry;
+import dev.gvsim.pciefabric.DeviceType;
 import dev.gvsim.pciefabric.LinuxAllocator;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.pciefabric.PciHost;
-import dev.gvsim.qxldevice.QxlConfig;
-import dev.gvsim.qxldevice.QxlDevice;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
@@ -24,9 +24,6 @@ import dev.gvsim.simcore.Params;
  * {@link IllegalArgumentException}s with a one-line reason naming the bad option.
  */
 public final class MachineBuilder {
-    /** Device drivers this build knows besides the fabric's own (root ports, bridges). */
-    public static final List<String> DEVICE_DRIVERS = List.of(QxlDevice.QXL, QxlDevice.QXL_VGA);
-
     /**
      * {@code -M virt,pci-assign=linux|edk2|none}: a gvsim machine property (not QEMU's) saying who
      * assigned bus numbers, BARs and windows before the trace starts; {@code none} for traces that
@@ -45,8 +42,8 @@ public final class MachineBuilder {
         Params p = new Params();
         p.declareAll(Machine.PARAMS);
         p.declareAll(MmuParams.ALL);
-        p.declareAll(QxlDevice.PARAMS);
         p.declareAll(PciHost.PARAMS);
+        p.declareAll(DeviceRegistry.load().params());
         return p;
     }
 
@@ -74,23 +71,20 @@ public final class MachineBuilder {
         }
         PciHost host = new PciHost(params, new dev.gvsim.simcore.Stats());
         Machine m = new Machine(args, params, host);
+        DeviceRegistry registry = DeviceRegistry.load();
         for (DeviceSpec spec : opts.devices()) {
-            PciFunction f;
-            if (FabricDevices.isFabricDevice(spec.driver())) {
-                f = FabricDevices.create(spec, params);
-            } else if (QxlDevice.QXL.equals(spec.driver()) || QxlDevice.QXL_VGA.equals(spec.driver())) {
-                String id = spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver());
-                IrqLine irq = new IrqLine(id + ".intx");
-                f = new QxlDevice(spec.driver(), QxlConfig.fromProps(spec.props()), m.kernel, irq, params, m.stats);
-                m.irqs.put(id, irq);
-                f.setId(id);
-            } else {
-                throw new IllegalArgumentException("unknown device '" + spec.driver() + "' (known: " + String.join(", ", DEVICE_DRIVERS)
-                        + ", " + String.join(", ", FabricDevices.DRIVERS) + ")");
+            DeviceType type = registry.find(spec.driver());
+            if (type == null) {
+                throw new IllegalArgumentException("unknown device '" + spec.driver() + "' (known: " + String.join(", ", registry.drivers()) + ")");
             }
-            if (f.id() == null) {
-                f.setId(spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver()));
-            }
+            String id = spec.id() != null ? spec.id() : spec.driver() + countOf(m, spec.driver());
+            DeviceContext ctx = new DeviceContext(spec, id, params, m.stats, m.kernel.scheduler(id), devId -> {
+                IrqLine irq = new IrqLine(devId + ".intx");
+                m.irqs.put(devId, irq);
+                return irq;
+            });
+            PciFunction f = type.create(ctx);
+            f.setId(id);
             host.add(f, spec.bus() != null ? spec.bus() : "pcie.0", spec.slot(), spec.fn());
             m.devices.add(f);
         }

@@ -2,6 +2,7 @@ package dev.gvsim.simcli.scenario;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import dev.gvsim.guesttraces.format.TraceFiles;
@@ -9,7 +10,7 @@ import dev.gvsim.guesttraces.format.TraceWriter;
 import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
 import dev.gvsim.pciefabric.PciFunction;
-import dev.gvsim.qxldevice.QxlDevice;
+import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.simcli.guest.MachineGuestCpu;
 import dev.gvsim.simcli.machine.Machine;
 import dev.gvsim.simcli.machine.MachineBuilder;
@@ -46,7 +47,7 @@ public final class QxlDriverRun {
         ReplayOptions opts = options != null ? options : new ReplayOptions();
         Machine m = MachineBuilder.build(MACHINE, opts.paramSets);
         r.machine = m;
-        QxlDevice qxl = m.device(QxlDevice.class);
+        PciFunction qxl = m.device("qxl");
         try (TraceWriter w = record != null ? TraceFiles.create(record, false) : null) {
             MachineGuestCpu cpu = new MachineGuestCpu(m, opts, m.irq(qxl), w, variant.name().toLowerCase());
             QxlLinuxDriver driver = new QxlLinuxDriver(cpu, variant, qxl.bdf(), VirtMemoryMap.PCIE_PIO_BASE, SHADOW_FB_PA);
@@ -70,14 +71,13 @@ public final class QxlDriverRun {
             r.driverState = driver.state();
         }
         r.deviceState = qxl.report();
-        for (int i = 0; i < 256; i++) {
-            if (qxl.memslotActive(i)) {
-                r.memslots++;
-            }
+        if (r.deviceState.get("memslots") instanceof List<?> slots) {
+            r.memslots = slots.size();
         }
-        if (qxl.hasPrimary()) {
-            r.primaryWidth = qxl.primaryWidth();
-            r.primaryHeight = qxl.primaryHeight();
+        Scanout primary = qxl.scanouts().get(0);
+        if (primary.active()) {
+            r.primaryWidth = primary.width();
+            r.primaryHeight = primary.height();
             Object p = r.deviceState.get("primary");
             if (p instanceof Map<?, ?> pm && pm.get("bpp") instanceof Number n) {
                 r.primaryBpp = n.longValue();

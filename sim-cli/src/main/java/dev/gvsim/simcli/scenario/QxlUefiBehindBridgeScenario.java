@@ -18,8 +18,7 @@ import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
 import dev.gvsim.pciefabric.PciBridgeBase;
 import dev.gvsim.pciefabric.PciFunction;
-import dev.gvsim.qxldevice.BochsVbe;
-import dev.gvsim.qxldevice.QxlDevice;
+import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcli.guest.MachineGuestCpu;
 import dev.gvsim.simcli.machine.Machine;
@@ -204,26 +203,37 @@ public final class QxlUefiBehindBridgeScenario implements Scenario {
             r.stockLayoutModel = fw.pciBus().stockIoLayout();
             r.replay = cpu.finish();
         }
-        QxlDevice q = primaryQxl(m);
+        PciFunction q = primaryQxl(m);
         if (q != null) {
-            BochsVbe v = q.vbe();
-            boolean vbeUp = v != null && v.enabled() && v.xres() == 1024 && v.yres() == 768 && v.bpp() == 32
-                    && (q.ramMemory().readInt(0) & 0xFFFFFF) == MARKER;
-            boolean nativeUp = q.hasPrimary() && q.primaryWidth() == 1024 && q.primaryHeight() == 768 && q.primaryPixel(0, 0) == MARKER;
+            Scanout primary = scanout(q, "primary");
+            Scanout v = scanout(q, "vbe");
+            boolean vbeUp = v != null && showsMarker(v);
+            boolean nativeUp = showsMarker(primary);
             r.deviceShowsConsole = vbeUp || nativeUp;
-            r.deviceState = v == null ? "qxl" : String.format("VBE %s %dx%dx%d, QXL mode %s%s", v.enabled() ? "on" : "off", v.xres(), v.yres(), v.bpp(),
-                    q.report().get("mode"), q.hasPrimary() ? ", primary " + q.primaryWidth() + "x" + q.primaryHeight() : "");
+            r.deviceState = v == null ? "qxl" : String.format("VBE %s %dx%dx%d, QXL mode %s%s", v.active() ? "on" : "off", v.width(), v.height(),
+                    v.bitsPerPixel(), q.report().get("mode"), primary.active() ? ", primary " + primary.width() + "x" + primary.height() : "");
         }
         return r;
     }
 
-    static QxlDevice primaryQxl(Machine m) {
-        for (PciFunction f : m.devices()) {
-            if (f instanceof QxlDevice q && QxlDevice.QXL_VGA.equals(q.typeName())) {
-                return q;
+    /** The console the firmware drew: a 1024x768 32-bit output whose pixel (0, 0) is the {@link #MARKER}. */
+    private static boolean showsMarker(Scanout s) {
+        return s.active() && s.width() == 1024 && s.height() == 768 && s.bitsPerPixel() == 32 && s.pixel(0, 0) == MARKER;
+    }
+
+    private static Scanout scanout(PciFunction f, String name) {
+        for (Scanout s : f.scanouts()) {
+            if (s.name().equals(name)) {
+                return s;
             }
         }
-        return m.device(QxlDevice.class);
+        return null;
+    }
+
+    /** The qxl-vga (the firmware's console), else the first qxl. */
+    static PciFunction primaryQxl(Machine m) {
+        PciFunction vga = m.device("qxl-vga");
+        return vga != null ? vga : m.device("qxl");
     }
 
     /** Bridge I/O windows and the QXL I/O BAR as the edk2 allocator left them, e.g. "rp1 io 0x1000-0x1fff". */
@@ -233,8 +243,8 @@ public final class QxlUefiBehindBridgeScenario implements Scenario {
             if (f instanceof PciBridgeBase br) {
                 out.add(f.id() + (br.ioWindowOpen() ? String.format(" io 0x%04x-0x%04x", br.ioBase(), br.ioLimit()) : " io closed")
                         + String.format(" ctl 0x%04x", br.bridgeControl()));
-            } else if (f instanceof QxlDevice q) {
-                out.add(f.id() + String.format(" BAR3 io 0x%04x", q.barAddress(3)));
+            } else if (f.typeName().startsWith("qxl")) {
+                out.add(f.id() + String.format(" BAR3 io 0x%04x", f.barAddress(3)));
             }
         }
         return out;
@@ -423,7 +433,7 @@ public final class QxlUefiBehindBridgeScenario implements Scenario {
         String devices = manyRootPorts(EXHAUSTION_ROOT_PORTS, "rp" + EXHAUSTION_ROOT_PORTS);
         Run fw = boot(devices, Set.of(), null);
         List<String> failures = fw.machine.pci().allocationFailures();
-        QxlDevice q = primaryQxl(fw.machine);
+        PciFunction q = primaryQxl(fw.machine);
         boolean conflict = !failures.isEmpty() && failures.get(0).contains("Resource conflict");
         res.check("17 root ports under edk2: I/O pool", "PciHostBridge resource conflict, QXL I/O BAR unassigned, no GOP",
                 failures + "; QXL BAR3 0x" + Long.toHexString(q.barAddress(3)) + "; " + fw.outcome.summary(),
@@ -435,7 +445,7 @@ public final class QxlUefiBehindBridgeScenario implements Scenario {
 
         // Linux reassigns I/O from 0x1000 (arm64 PCIBIOS_MIN_IO): 15 windows fit, the rest get none.
         Machine m = MachineBuilder.build("-M virt " + devices, List.of("pci.allocator=linux", "pcie.allow_0_io_address=true"));
-        QxlDevice lq = primaryQxl(m);
+        PciFunction lq = primaryQxl(m);
         MachineGuestCpu cpu = new MachineGuestCpu(m, new ReplayOptions(), m.irq(lq), null, "linux-qxl");
         QxlLinuxDriver drv = new QxlLinuxDriver(cpu, QxlLinuxDriver.Variant.IOREMAP_WC, lq.bdf(), VirtMemoryMap.PCIE_PIO_BASE,
                 VirtMemoryMap.RAM_BASE + (512L << 20));

@@ -1,0 +1,63 @@
+package dev.gvsim.simcli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.Scanout;
+
+/**
+ * {@code --dump-scanout DIR}: writes, for every device with display outputs, the one it currently
+ * shows (its first active {@link Scanout}: QXL's primary surface before the VBE framebuffer) as
+ * {@code <id>-scanout.png}.
+ */
+final class ScanoutDump {
+    private ScanoutDump() {
+    }
+
+    /** Writes the PNGs; returns one line per device that had nothing to write, saying why. */
+    static List<String> dump(List<PciFunction> devices, Path dir) throws IOException {
+        List<String> skipped = new ArrayList<>();
+        Files.createDirectories(dir);
+        for (PciFunction f : devices) {
+            if (f.scanouts().isEmpty()) {
+                continue;
+            }
+            Scanout s = f.scanouts().stream().filter(Scanout::active).findFirst().orElse(null);
+            if (s == null) {
+                skipped.add(f.id() + " has no active scanout; nothing dumped");
+            } else if (s.bitsPerPixel() != 32 || s.width() <= 0 || s.height() <= 0) {
+                skipped.add(f.id() + " " + s.name() + " is " + s.width() + "x" + s.height() + "x" + s.bitsPerPixel()
+                        + "; only 32-bit outputs are dumped");
+            } else {
+                write(s, dir.resolve(fileName(f)));
+            }
+        }
+        return skipped;
+    }
+
+    /** {@code <id>-scanout.png}, the id's characters outside [A-Za-z0-9_.-] replaced by '_'. */
+    static String fileName(PciFunction f) {
+        return f.id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-scanout.png";
+    }
+
+    private static void write(Scanout s, Path out) throws IOException {
+        int w = s.width();
+        int h = s.height();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] line = new int[w];
+        for (int y = 0; y < h; y++) {
+            s.readRow(y, line);
+            img.setRGB(0, y, w, 1, line, 0, w);
+        }
+        if (!ImageIO.write(img, "png", out.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
+    }
+}
