@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.gvsim.simcli.machine.Machine;
-import dev.gvsim.simcli.machine.MachineBuilder;
+import dev.gvsim.machine.Machine;
+import dev.gvsim.machine.MachineBuilder;
 import dev.gvsim.simcore.Access;
 
 /**

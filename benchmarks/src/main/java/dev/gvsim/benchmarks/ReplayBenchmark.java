@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.gvsim.guesttraces.format.BinaryTraceReader;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.replay.ReplayResult;
-import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.ReplayResult;
+import dev.gvsim.machine.replay.Replayer;
 
 /**
  * Full-path replay of the real QXL guest trace (binary, from memory) through MMU, write gathering,

@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.gvsim.guesttraces.format.Op;
 import dev.gvsim.guesttraces.format.TraceReader;
 import dev.gvsim.guesttraces.format.TraceRecord;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.replay.ReplayResult;
-import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.ReplayResult;
+import dev.gvsim.machine.replay.Replayer;
 
 /**
  * Replay rate against trace length: a generated trace (never held in memory) of N accesses in the
@@ -88,7 +88,7 @@ public class ScalingBenchmark {
         }
     }
 
-    private dev.gvsim.simcli.machine.Machine machine;
+    private dev.gvsim.machine.Machine machine;
 
     /** Replays of {@link #JIT_WARMUP_ACCESSES} accesses each in {@link #sameJitAtEveryLength}. */
     static final int JIT_WARMUP_RUNS = 30;
@@ -121,13 +121,13 @@ public class ScalingBenchmark {
     }
 
     /** The machine a generated trace runs on: QXL on arm virt. */
-    static dev.gvsim.simcli.machine.Machine newMachine() {
-        return dev.gvsim.simcli.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
+    static dev.gvsim.machine.Machine newMachine() {
+        return dev.gvsim.machine.MachineBuilder.build("-M virt -device qxl", java.util.List.of());
     }
 
     /** {@link #newMachine} with its 4 MiB of device memory written once (see {@link #freshMachine}). */
-    static dev.gvsim.simcli.machine.Machine touchedMachine() throws Exception {
-        dev.gvsim.simcli.machine.Machine m = newMachine();
+    static dev.gvsim.machine.Machine touchedMachine() throws Exception {
+        dev.gvsim.machine.Machine m = newMachine();
         new Replayer(new ReplayOptions(), "first touch", m).run(new GeneratedTrace(GeneratedTrace.SPAN / 8));
         return m;
     }

@@ -15,10 +15,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.gvsim.simcli.machine.Machine;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.replay.ReplayResult;
-import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.machine.Machine;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.ReplayResult;
+import dev.gvsim.machine.replay.Replayer;
 
 /**
  * {@link ScalingBenchmark}'s question (does the replay rate depend on trace length?) with the three

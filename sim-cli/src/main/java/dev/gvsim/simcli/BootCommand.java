@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.edk2.Edk2Firmware.Fix;
-import dev.gvsim.simcli.scenario.QxlUefiBehindBridgeScenario;
+import dev.gvsim.machine.scenario.QxlUefiBehindBridgeScenario;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

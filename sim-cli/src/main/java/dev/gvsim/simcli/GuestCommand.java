@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.scenario.QxlDriverRun;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.scenario.QxlDriverRun;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

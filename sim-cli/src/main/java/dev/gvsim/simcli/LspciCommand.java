@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.gvsim.simcli.machine.Machine;
-import dev.gvsim.simcli.machine.MachineBuilder;
+import dev.gvsim.machine.Machine;
+import dev.gvsim.machine.MachineBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

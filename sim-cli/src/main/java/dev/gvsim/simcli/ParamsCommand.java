@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.gvsim.simcli.machine.MachineBuilder;
+import dev.gvsim.machine.MachineBuilder;
 import dev.gvsim.simcore.Json;
 import dev.gvsim.simcore.ParamDef;
 import picocli.CommandLine.Command;

@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceReader;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.replay.ReplayResult;
-import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.ReplayResult;
+import dev.gvsim.machine.replay.Replayer;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.Json;
 import dev.gvsim.simcore.SimTime;
@@ -86,8 +86,8 @@ final class ReplayCommand implements Callable<Integer> {
         }
         opts.paramSets.addAll(sets);
         opts.machineOverride = MachineArgs.join(machineType, devices);
-        if (stage2 != null && !dev.gvsim.simcli.machine.Machine.STAGE2_MODES.contains(stage2)) {
-            throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.simcli.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
+        if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {
+            throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }
         opts.stage2 = stage2;
         opts.progress = !json;

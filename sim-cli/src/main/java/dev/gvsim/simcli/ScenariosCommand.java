@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.gvsim.simcli.scenario.Scenario;
-import dev.gvsim.simcli.scenario.ScenarioResult;
-import dev.gvsim.simcli.scenario.Scenarios;
+import dev.gvsim.machine.scenario.Scenario;
+import dev.gvsim.machine.scenario.ScenarioResult;
+import dev.gvsim.machine.scenario.Scenarios;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

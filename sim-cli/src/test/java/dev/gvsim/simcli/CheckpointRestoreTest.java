@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceReader;
-import dev.gvsim.simcli.replay.ReplayOptions;
-import dev.gvsim.simcli.replay.Replayer;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.Replayer;
 
 /**
  * Issue 11's property: run to the end; run to N, save, restore, run to the end; the JSON results

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.gvsim.simcli.scenario.Scenario;
-import dev.gvsim.simcli.scenario.Scenarios;
+import dev.gvsim.machine.scenario.Scenario;
+import dev.gvsim.machine.scenario.Scenarios;
 
 /**
  * Determinism (issue 10): {@code gvsim scenarios --json} over every bundled scenario gives the same

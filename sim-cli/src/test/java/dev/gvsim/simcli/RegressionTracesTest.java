@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Regression traces for the failure classes QEMU's devices have had (issue 10), hand-written under
- * src/test/resources/regress/. Each replays through the command line ({@code replay --json
+ * guest-traces/src/main/resources/dev/gvsim/guesttraces/traces/regress/. Each replays through the command line ({@code replay --json
  * --continue}) to the architected answer: the guest error the device records or the fault the CPU
  * takes, with a clear report, exit code 0 or 1 (never 2, bad input, or 3, internal error), and the
  * records after the bad one still run.
@@ -32,7 +32,7 @@ class RegressionTracesTest {
 
     Run replay(String resource) throws Exception {
         Path p = dir.resolve(resource);
-        try (InputStream in = RegressionTracesTest.class.getResourceAsStream("/regress/" + resource)) {
+        try (InputStream in = RegressionTracesTest.class.getResourceAsStream("/dev/gvsim/guesttraces/traces/regress/" + resource)) {
             assertThat(in).as("resource /regress/%s", resource).isNotNull();
             Files.write(p, in.readAllBytes());
         }
@@ -151,7 +151,7 @@ class RegressionTracesTest {
     @Test
     void withoutContinueTheFirstFaultStopsTheStreamButTheReportIsComplete() throws Exception {
         Path p = dir.resolve("pt.gvt.txt");
-        try (InputStream in = RegressionTracesTest.class.getResourceAsStream("/regress/page-table-out-of-range.gvt.txt")) {
+        try (InputStream in = RegressionTracesTest.class.getResourceAsStream("/dev/gvsim/guesttraces/traces/regress/page-table-out-of-range.gvt.txt")) {
             Files.write(p, in.readAllBytes());
         }
         StringWriter out = new StringWriter();

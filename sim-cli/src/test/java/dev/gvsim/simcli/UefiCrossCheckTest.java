@@ -23,8 +23,8 @@ import dev.gvsim.guesttraces.format.TraceRecord;
 import dev.gvsim.guesttraces.importers.ImportOptions;
 import dev.gvsim.guesttraces.importers.Importers;
 import dev.gvsim.pciefabric.PciFunction;
-import dev.gvsim.simcli.machine.Machine;
-import dev.gvsim.simcli.machine.MachineBuilder;
+import dev.gvsim.machine.Machine;
+import dev.gvsim.machine.MachineBuilder;
 
 /**
  * The edk2 and linux policies against the real UEFI run {@code uefi_qxl_root} (AAVMF 2022.11, then
@@ -93,7 +93,7 @@ class UefiCrossCheckTest {
             real.configAccess(a, (int) w[1], (int) w[2]);
         }
         // the model: the edk2 policy, then the firmware model (stock GOP: no driver binds a secondary qxl)
-        var model = dev.gvsim.simcli.scenario.QxlUefiBehindBridgeScenario.boot("-device qxl", java.util.Set.of(), null);
+        var model = dev.gvsim.machine.scenario.QxlUefiBehindBridgeScenario.boot("-device qxl", java.util.Set.of(), null);
         assertThat(model.outcome.consoleUp).isFalse();
         assertThat(qxlState(model.machine.device("qxl"))).isEqualTo(qxlState(real.device("qxl")));
         assertThat(qxlState(real.device("qxl"))).containsEntry("0x10", 0x1400_0000L).containsEntry("0x14", 0x1000_0000L);

@@ -1,0 +1,388 @@
+package dev.gvsim.machine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.gvsim.arm64mmu.Esr;
+import dev.gvsim.arm64mmu.MemoryTiming;
+import dev.gvsim.arm64mmu.Mmu;
+import dev.gvsim.guesttraces.format.Op;
+import dev.gvsim.pciefabric.Apertures;
+import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.pciefabric.DeviceMemory;
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.PciHost;
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AddressMap;
+import dev.gvsim.simcore.EventKernel;
+import dev.gvsim.simcore.IrqLine;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.Stats;
+import dev.gvsim.simcore.Status;
+import dev.gvsim.simcore.Target;
+
+/**
+ * One simulated arm {@code virt} machine: guest RAM, the MMU and its timing, the system address map
+ * (RAM, the PCIe MMIO/PIO/ECAM apertures of the gpex host bridge) and the PCI tree with its devices.
+ * Built by {@link MachineBuilder}; every access of a replay or of a guest model goes through
+ * {@link #cpuAccess}, {@link #configAccess} or {@link #ioAccess}.
+ */
+public final class Machine {
+    /** DCZID_EL0.BS = 4: DC ZVA zeroes 64 bytes (Cortex-A72/Neoverse; QEMU's max CPU reports the same). */
+    public static final ParamDef ZVA_BLOCK = ParamDef.longParam("cpu.zva_block", 64, "B",
+            "ARM DDI 0487 D13.2.35 DCZID_EL0.BS=4 (QEMU -cpu max/cortex-a72)", "bytes zeroed by one DC ZVA");
+    /** Config access through ECAM: a non-posted read round trip to the root complex. */
+    public static final ParamDef CONFIG_LATENCY = ParamDef.duration("pci.config_latency", "1us",
+            "estimate: ECAM config cycles on arm virt are trapped MMIO exits in KVM (~1 us per access, QEMU/KVM exit cost)",
+            "latency of one config-space access");
+    /** A PCI I/O-space access (trapped by the VMM). */
+    public static final ParamDef IO_LATENCY = ParamDef.duration("pci.io_latency", "1us",
+            "estimate: PIO on arm virt is MMIO to the PIO window, a KVM exit to QEMU (~1 us)", "latency of one PCI I/O access");
+    /** Which policy assigns bus numbers, BARs and windows before the guest runs. */
+    public static final ParamDef ALLOCATOR = ParamDef.string("pci.allocator", "linux",
+            "linux: drivers/pci/setup-bus.c as on arm virt with -kernel (the reference runs); edk2: PciBusDxe; none",
+            "resource assignment policy");
+    public static final ParamDef RAM_SIZE = ParamDef.longParam("machine.ram_size", VirtMemoryMap.DEFAULT_RAM_SIZE, "B",
+            "qemu-reference-runs.md: -m 1024", "guest RAM at 0x40000000");
+
+    public static final List<ParamDef> PARAMS = List.of(ZVA_BLOCK, CONFIG_LATENCY, IO_LATENCY, ALLOCATOR, RAM_SIZE);
+
+    final String args;
+    final EventKernel kernel = new EventKernel();
+    final Params params;
+    final Stats stats = new Stats();
+    final SparseMemory ram;
+    final Mmu mmu;
+    final MemoryTiming timing;
+    final PciHost host;
+    final AddressMap system = new AddressMap("system");
+    final List<PciFunction> devices = new ArrayList<>();
+    final Map<String, IrqLine> irqs = new TreeMap<>();
+    /** Off only in tests, which check the direct MMIO32 route in {@link #cpuAccess} against the system map. */
+    boolean directMmio32 = true;
+    /** The 32-bit PCIe window of the host's apertures, for the direct route in {@link #cpuAccess}. */
+    private final long mmio32Base;
+    private final long mmio32Size;
+    private final long configLatency;
+    private final long ioLatency;
+    private final int zvaBlock;
+
+    Machine(String args, Params params, PciHost host) {
+        this.args = args;
+        this.params = params;
+        this.host = host;
+        long ramSize = params.getLong(RAM_SIZE);
+        if (ramSize < (64L << 20) || ramSize > (256L << 30)) {
+            throw new IllegalArgumentException("machine.ram_size=" + ramSize + " outside 64 MiB..256 GiB");
+        }
+        this.ram = new SparseMemory("ram", ramSize);
+        this.mmu = new Mmu(ram, VirtMemoryMap.RAM_BASE, params, stats);
+        this.timing = new MemoryTiming(params, stats);
+        this.configLatency = params.getDuration(CONFIG_LATENCY);
+        this.ioLatency = params.getDuration(IO_LATENCY);
+        this.zvaBlock = (int) params.getLong(ZVA_BLOCK);
+        if (Long.bitCount(zvaBlock) != 1 || zvaBlock < 16 || zvaBlock > 2048) {
+            throw new IllegalArgumentException("cpu.zva_block=" + zvaBlock + " must be a power of two in 16..2048");
+        }
+        system.add("ram", VirtMemoryMap.RAM_BASE, ramSize, ram);
+        Target pciMem = (a, off) -> host.memAccess(a);
+        // The MMIO apertures are routed with absolute addresses: restore them from the offset.
+        // the PCIe apertures are the host bridge's (one Apertures per machine: the map, the direct
+        // route below, --stage2 and the allocators all read the same one)
+        Apertures ap = host.apertures();
+        this.mmio32Base = ap.mmio32Base;
+        this.mmio32Size = ap.mmio32Size;
+        system.add("pcie-mmio", ap.mmio32Base, ap.mmio32Size, new AbsoluteTarget(ap.mmio32Base, pciMem));
+        system.add("pcie-pio", ap.pioBase, ap.pioSize, (a, off) -> host.ioAccess(a, off));
+        system.add("pcie-ecam", ap.ecamBase, ap.ecamSize, host.ecam());
+        system.add("pcie-mmio-high", ap.mmio64Base, ap.mmio64Size, new AbsoluteTarget(ap.mmio64Base, pciMem));
+    }
+
+    /** Puts the absolute address back into the Access before handing it to the PCI host. */
+    private static final class AbsoluteTarget implements Target {
+        private final long base;
+        private final Target next;
+
+        AbsoluteTarget(long base, Target next) {
+            this.base = base;
+            this.next = next;
+        }
+
+        @Override
+        public void access(Access a, long offset) {
+            a.address = base + offset;
+            next.access(a, offset);
+        }
+    }
+
+    public String args() {
+        return args;
+    }
+
+    public EventKernel kernel() {
+        return kernel;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public Mmu mmu() {
+        return mmu;
+    }
+
+    public SparseMemory ram() {
+        return ram;
+    }
+
+    public PciHost pci() {
+        return host;
+    }
+
+    public List<PciFunction> devices() {
+        return Collections.unmodifiableList(devices);
+    }
+
+    /** The first device built by {@code -device driver} ({@code qxl}), or null. */
+    public PciFunction device(String driver) {
+        for (PciFunction f : devices) {
+            if (f.typeName().equals(driver)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The interrupt line of a device (INTx), by device id. */
+    public IrqLine irq(PciFunction f) {
+        return irqs.get(f.id());
+    }
+
+    public int zvaBlockBytes() {
+        return zvaBlock;
+    }
+
+    /**
+     * A CPU load or store: stage 1 (and 2) translation with attributes and alignment, the system bus
+     * to RAM or a PCI aperture, then the memory-type timing. On return {@code a.latencyPs} is the
+     * CPU-visible latency and {@code a.status} the outcome.
+     */
+    public void cpuAccess(Access a, long now) {
+        host.setTime(now); // resets in progress (FLR, SBR, D3hot->D0) are judged at this time
+        mmu.translate(a);
+        if (!a.ok()) {
+            return;
+        }
+        if (a.has(Access.F_ZVA)) {
+            // DC ZVA writes zeros (the block is issued as 16-byte writes by the replayer)
+            a.data = 0;
+            a.dataHi = 0;
+        }
+        long mmio = a.address - mmio32Base;
+        if (directMmio32 && mmio >= 0 && mmio <= mmio32Size - Math.max(1, a.size)) {
+            // The 32-bit PCIe window, where guest drivers' BARs live: what system.route does for an
+            // access wholly inside it (a fixed range; its target keeps the address absolute), without
+            // the range search and two indirections (issue 9: ~10 % of a real-trace replay).
+            host.mmio32Access(a);
+        } else if (!system.route(a)) {
+            // No one decodes this PA on arm virt: the interconnect answers with a SLVERR, which the
+            // CPU takes as a synchronous external abort (ARM DDI 0487 D13.2.37 DFSC 0b010000).
+            a.fail(Status.EXTERNAL_ABORT, externalAbortEsr(a));
+            a.faultAddress = a.va;
+            a.faultStage = 0;
+            return;
+        }
+        if (a.status == Status.EXTERNAL_ABORT) {
+            // A device refused the access (AccessRules: QEMU memory_region_access_valid ->
+            // MEMTX_DECODE_ERROR, which arm takes as a synchronous external abort). The bus left its
+            // register offset in detail; the CPU reports ESR_EL1 and FAR like any external abort.
+            a.detail = externalAbortEsr(a);
+            a.faultAddress = a.va;
+            a.faultStage = 0;
+        }
+        timing.complete(a, now);
+    }
+
+    /** A synchronous external abort on a data access (ARM DDI 0487 D13.2.37: DFSC 0b010000, WnR, no S1PTW). */
+    private static long externalAbortEsr(Access a) {
+        return Esr.dataAbort(a.has(Access.F_LOWER_EL), a.kind == Access.WRITE, false, Esr.FSC_EXTABT);
+    }
+
+    /** The {@code --stage2} modes. */
+    public static final List<String> STAGE2_MODES = List.of("none", "kvm", "kvm-fwb");
+
+    /**
+     * Installs a host stage 2 the way KVM does for a QEMU guest (arch/arm64/kvm/mmu.c): guest RAM
+     * and RAM-backed device memory (QXL's BARs are QEMU RAM regions, hence KVM memslots) identity
+     * mapped Normal-WB ({@code PAGE_S2}); with {@code kvm-fwb}, HCR_EL2.FWB = 1 (KVM sets it when
+     * the CPU has FEAT_S2FWB), so stage 2 forces write-back. Emulated regions (PCI I/O window, ECAM)
+     * are not memslots; KVM traps them to the VMM, modelled here as Device-nGnRE stage-2 mappings
+     * whose trap cost is {@code pci.io_latency}/{@code pci.config_latency}.
+     */
+    public void applyStage2(String mode) {
+        switch (mode) {
+            case "none":
+                return;
+            case "kvm":
+                mmu.setFwb(false);
+                break;
+            case "kvm-fwb":
+                mmu.setFwb(true);
+                break;
+            default:
+                throw new IllegalArgumentException("--stage2 must be one of " + STAGE2_MODES + ", got '" + mode + "'");
+        }
+        mmu.s2map(VirtMemoryMap.RAM_BASE, VirtMemoryMap.RAM_BASE, ram.capacity(), dev.gvsim.arm64mmu.MemoryType.NORMAL_WB);
+        Apertures ap = host.apertures();
+        mmu.s2map(ap.pioBase, ap.pioBase, ap.pioSize,
+                dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
+        for (PciFunction f : devices) {
+            // a BAR backed by plain memory is a QEMU RAM region, hence a KVM memslot
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bar(i);
+                long base = b == null || b.isIo() || f.memoryBehind(b) == null ? 0 : f.barAddress(i);
+                if (base != 0) {
+                    mmu.s2map(base, base, Math.max(b.size, 4096), dev.gvsim.arm64mmu.MemoryType.NORMAL_WB);
+                }
+            }
+        }
+    }
+
+    /** A config-space access through ECAM to {@code bdf}. */
+    public void configAccess(Access a, int bdf, int offset) {
+        a.address = host.apertures().ecamBase + ((long) bdf << 12) + offset;
+        host.setTime(kernel.now());
+        host.configAccess(a, bdf, offset);
+        a.latencyPs += configLatency;
+    }
+
+    /** A PCI I/O-space access to {@code port}. */
+    public void ioAccess(Access a, long port) {
+        a.address = port;
+        host.setTime(kernel.now());
+        host.ioAccess(a, port);
+        a.latencyPs += ioLatency;
+    }
+
+    /** Drains write buffers at the end of a run. */
+    public void flushTiming(long end) {
+        timing.flush(end);
+    }
+
+    /** Which device (and BAR) an address of a record belongs to, for mismatch reports. */
+    public String describeAddress(Op op, long address) {
+        if (op == Op.CFGRD || op == Op.CFGWR) {
+            long off = address - host.apertures().ecamBase;
+            int bdf = (int) (off >>> 12);
+            PciFunction f = host.find(bdf);
+            return (f != null ? f.id() : PciFunction.formatBdf(bdf)) + " config";
+        }
+        boolean io = op == Op.IORD || op == Op.IOWR;
+        for (PciFunction f : host.functions()) {
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bar(i);
+                if (b == null || b.isIo() != io) {
+                    continue;
+                }
+                long base = f.barAddress(i);
+                if (base != 0 && address >= base && address - base < b.size) {
+                    return f.id() + " " + b.name;
+                }
+            }
+        }
+        if (io) {
+            return "io";
+        }
+        int i = system.find(address);
+        return i >= 0 ? system.nameAt(i) : "unmapped";
+    }
+
+    public Map<String, Object> memoryTypeReport() {
+        return timing.report();
+    }
+
+    public Map<String, Object> mmuReport() {
+        return mmu.report();
+    }
+
+    /** Per-device state and counters, plus the fabric's, keyed by device id (sorted). */
+    public Map<String, Object> deviceReport() {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("pci", host.report());
+        for (PciFunction f : devices) {
+            Map<String, Object> r = f.report();
+            if (!r.isEmpty()) {
+                m.put(f.id(), r);
+            }
+        }
+        return m;
+    }
+
+    /** Effective parameter values (defaults and overrides), sorted. */
+    public Map<String, Object> paramReport() {
+        return params.effective();
+    }
+
+    // ------------------------------------------------------------------ checkpoints (issue 11)
+
+    /**
+     * Everything of this machine as checkpoint sections: guest RAM, MMU, memory timing, the PCI
+     * host, every function's config space and device state, device memories, the event kernel and
+     * the statistics. Order matters only for restore (see {@link #restoreState}).
+     */
+    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+        w.save(ram);
+        w.save(mmu);
+        w.save(timing);
+        if ((Object) host instanceof dev.gvsim.simcore.state.Checkpointable hc) {
+            w.save(hc);
+        }
+        for (PciFunction f : host.functions()) {
+            w.save(f);
+            for (DeviceMemory dm : f.memories()) {
+                w.begin("devmem." + f.id() + "." + dm.name());
+                dm.memory().saveState(w);
+                w.end();
+            }
+        }
+        for (IrqLine l : irqs.values()) {
+            w.save(l);
+        }
+        w.save(kernel);
+        w.save(stats);
+    }
+
+    /** Restores into this freshly built machine (same args): memories and registers first, then the kernel. */
+    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
+        r.restore(ram);
+        r.restore(mmu);
+        r.restore(timing);
+        for (PciFunction f : host.functions()) {
+            r.restore(f);
+        }
+        host.refreshBdfs();
+        if ((Object) host instanceof dev.gvsim.simcore.state.Checkpointable hc) {
+            r.restore(hc);
+        }
+        for (PciFunction f : host.functions()) {
+            for (DeviceMemory dm : f.memories()) {
+                r.open("devmem." + f.id() + "." + dm.name());
+                dm.memory().restoreState(r);
+            }
+        }
+        for (IrqLine l : irqs.values()) {
+            r.restore(l); // after the devices: the line's level and edge count are the checkpoint's exactly
+        }
+        r.restore(kernel);
+        r.restore(stats);
+    }
+}
