@@ -530,7 +530,7 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
             return;
         }
         final long alignMask = (bulk || zva) ? 0 : size - 1;
-        // F_PAIR on an access of 8 bytes or less marks ONE element of an LDP/STP (TRACE-FORMAT.md
+        // F_PAIR on an access of 8 bytes or less marks ONE element of an LDP/STP (docs/trace-format.md
         // "pair"): the element is the access and its own size is the alignment unit (DDI 0487
         // B2.5.2: for LDP/STP the check is on the element size). A 16-byte F_PAIR access is a whole
         // LDP/STP of two X registers: its element is 8 bytes.

@@ -17,7 +17,7 @@ public final class Access {
     public static final int WRITE = 1;
     public static final int FETCH = 2;
 
-    /** Instruction-class flags (TRACE-FORMAT.md {@code flags=}). */
+    /** Instruction-class flags (docs/trace-format.md {@code flags=}). */
     public static final int F_EXCL = 1;
     public static final int F_ACQ = 1 << 1;
     public static final int F_REL = 1 << 2;

@@ -3,7 +3,7 @@ package dev.gvsim.simcore;
 /**
  * The declaration of a model parameter: name (dotted, e.g. {@code mmu.wc.line_bytes}), type, unit,
  * default, where the default comes from, and what it means. Every value a study may vary is one of
- * these (DESIGN.md "Config as data").
+ * these (docs/architecture.md, "config as data").
  */
 public record ParamDef(String name, Type type, String defaultValue, String unit, String source, String doc) {
     /** Value types. Durations are written with a unit ({@code 150ns}) and stored in ps. */

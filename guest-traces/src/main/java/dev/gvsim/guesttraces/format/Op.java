@@ -1,6 +1,6 @@
 package dev.gvsim.guesttraces.format;
 
-/** The record kinds of gvsim trace format version 1 (TRACE-FORMAT.md "Ops"); order is the binary op code. */
+/** The record kinds of gvsim trace format version 1 (docs/trace-format.md "Ops"); order is the binary op code. */
 public enum Op {
     META("meta"), MACHINE("machine"), MAP("map"), S2MAP("s2map"), UNMAP("unmap"), RD("rd"), WR("wr"),
     MEMCPY("memcpy"), MEMSET("memset"), CFGRD("cfgrd"), CFGWR("cfgwr"), IORD("iord"), IOWR("iowr"),

@@ -3,7 +3,7 @@ package dev.gvsim.guesttraces.format;
 import dev.gvsim.simcore.Access;
 
 /**
- * The value rules of TRACE-FORMAT.md, shared by the text reader, the binary reader and both writers,
+ * The value rules of docs/trace-format.md, shared by the text reader, the binary reader and both writers,
  * so that nothing a writer accepts is refused by a reader. Returns null when the record is valid,
  * else a message "expected ... but found ..." (the caller prefixes the line or byte offset). Only
  * the error path allocates.

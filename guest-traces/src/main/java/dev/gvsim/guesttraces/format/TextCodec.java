@@ -2,10 +2,10 @@ package dev.gvsim.guesttraces.format;
 
 import java.nio.charset.StandardCharsets;
 
-/** Key names and byte helpers shared by the text reader and writer (TRACE-FORMAT.md "Lines"). */
+/** Key names and byte helpers shared by the text reader and writer (docs/trace-format.md "Lines"). */
 final class TextCodec {
     static final String HEADER_WORD = "gvsim-trace";
-    /** Text format version this code reads and writes (TRACE-FORMAT.md title). */
+    /** Text format version this code reads and writes (docs/trace-format.md title). */
     static final int VERSION = 1;
 
     static final int K_T = 0, K_CPU = 1, K_VA = 2, K_PA = 3, K_IPA = 4, K_SIZE = 5, K_ATTR = 6, K_FWB = 7, K_STAGE = 8,
@@ -35,7 +35,7 @@ final class TextCodec {
 
     static final int COMMON = bit(K_T) | bit(K_CPU);
     static final int CPU_INFO = bit(K_PC) | bit(K_SYM);
-    /** Keys each op accepts, besides t, cpu and x- keys (TRACE-FORMAT.md "Ops"); index = Op ordinal. */
+    /** Keys each op accepts, besides t, cpu and x- keys (docs/trace-format.md "Ops"); index = Op ordinal. */
     static final int[] ALLOWED = new int[Op.values().length];
     /** Keys each op requires. */
     static final int[] REQUIRED = new int[Op.values().length];

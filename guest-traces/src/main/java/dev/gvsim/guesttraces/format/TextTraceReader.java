@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * Streaming parser of the text form (TRACE-FORMAT.md). Lines are parsed in place from a byte
+ * Streaming parser of the text form (docs/trace-format.md). Lines are parsed in place from a byte
  * buffer; numbers are decoded from the bytes and strings are interned by their bytes, so a steady
  * state of repeated symbols and x- values allocates nothing per record. Errors read
  * "line N: expected ... but found ...".

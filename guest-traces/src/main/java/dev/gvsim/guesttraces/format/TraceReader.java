@@ -13,7 +13,7 @@ public interface TraceReader extends AutoCloseable {
     boolean next(TraceRecord r) throws InputException;
 
     /**
-     * Tells the reader that its caller does not read {@code x-} keys (TRACE-FORMAT.md: annotations
+     * Tells the reader that its caller does not read {@code x-} keys (docs/trace-format.md: annotations
      * for people, such as {@code x-insn}), so it may leave them out of the records it fills. They are
      * still read and checked: a malformed key is an error either way. The replayer calls this; trace
      * tools that print or convert records do not.

@@ -7,12 +7,12 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
- * One trace record (TRACE-FORMAT.md "Ops"), mutable and reused: a reader fills the same instance for
+ * One trace record (docs/trace-format.md "Ops"), mutable and reused: a reader fills the same instance for
  * every record (after {@link #clear()}), so nothing is allocated per record. Which fields mean
  * something depends on {@link #op}; the others keep their {@link #clear()} defaults.
  */
 public final class TraceRecord {
-    /** {@code attr=} names; {@link #attr} is the index (TRACE-FORMAT.md, map/s2map). */
+    /** {@code attr=} names; {@link #attr} is the index (docs/trace-format.md, map/s2map). */
     public static final String[] ATTR_NAMES = {"device-ngnrne", "device-ngnre", "device-ngre", "device-gre", "normal-nc",
         "normal-wt", "normal-wb"};
 

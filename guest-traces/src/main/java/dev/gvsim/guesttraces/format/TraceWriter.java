@@ -1,6 +1,6 @@
 package dev.gvsim.guesttraces.format;
 
-/** A streaming sink of trace records. Records that break TRACE-FORMAT.md rules are rejected. */
+/** A streaming sink of trace records. Records that break docs/trace-format.md rules are rejected. */
 public interface TraceWriter extends AutoCloseable {
     void write(TraceRecord r) throws java.io.IOException;
 

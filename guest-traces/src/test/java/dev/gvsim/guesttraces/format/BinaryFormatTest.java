@@ -462,7 +462,7 @@ class BinaryFormatTest {
         String[] msg = new String[1];
         assertThat(readUntilError(file, msg)).isEmpty();
         assertThat(msg[0]).isEqualTo("byte offset 16, chunk 1: corrupt chunk: template reference to an undefined template");
-        // a generic rd with size 3 breaks a TRACE-FORMAT.md rule
+        // a generic rd with size 3 breaks a docs/trace-format.md rule
         byte[] bad = {5, 0, 0x10, 3};
         readUntilError(handMade(bad, 1), msg);
         assertThat(msg[0]).contains("chunk 1: corrupt chunk: record 1: expected size 1, 2, 4, 8 or 16 for rd but found size=3");

@@ -12,7 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** One accept and one reject case per rule of TRACE-FORMAT.md (text version 1). */
+/** One accept and one reject case per rule of docs/trace-format.md (text version 1). */
 class TextFormatTest {
     private static final String H = "gvsim-trace 1\n";
 

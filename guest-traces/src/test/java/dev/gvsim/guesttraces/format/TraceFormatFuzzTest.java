@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -42,7 +40,7 @@ class TraceFormatFuzzTest {
     static final int TRIES = Integer.getInteger("gvsim.fuzz.tries", 3000);
     static final long SEED = Long.getLong("gvsim.fuzz.seed", 0x6775_7369_6d10L);
 
-    /** One line of every op and most keys (TRACE-FORMAT.md), the text seed corpus. */
+    /** One line of every op and most keys (docs/trace-format.md), the text seed corpus. */
     static final String[] OP_LINES = {
         "meta source=\"Linux 6.1 drm/qxl probe\" recorder=\"QEMU TCG plugin\"",
         "machine args=\"-M virt -device pcie-root-port,id=rp1 -device qxl,bus=rp1\"",
@@ -429,24 +427,30 @@ class TraceFormatFuzzTest {
 
     private static List<String> realLines;
 
-    /** The first lines of the recorded Linux qxl trace (/work/shared/traces), if present, plus every op. */
+    /** The bundled recorded Linux qxl trace (guest-traces/src/main/resources). */
+    static final String REAL_TRACE = "/dev/gvsim/guesttraces/traces/guest/qxl-linux61-arm64-wc.gvt.txt.xz";
+
+    /** Every op, plus the first lines of the bundled recorded Linux qxl trace (which must be on the class path). */
     static synchronized List<String> realLines() {
         if (realLines == null) {
             List<String> l = new ArrayList<>(List.of(OP_LINES));
-            Path p = Path.of("/work/shared/traces/guest/qxl-linux61-arm64-wc.gvt.txt.xz");
-            if (Files.isReadable(p)) {
-                try (InputStream raw = Files.newInputStream(p);
-                        BufferedReader br = new BufferedReader(new InputStreamReader(new XZInputStream(raw), StandardCharsets.UTF_8))) {
-                    String s;
-                    int n = 0;
-                    while ((s = br.readLine()) != null && n++ < 120) {
-                        if (!s.startsWith("gvsim-trace")) {
-                            l.add(s);
-                        }
+            InputStream raw = TraceFormatFuzzTest.class.getResourceAsStream(REAL_TRACE);
+            if (raw == null) {
+                throw new IllegalStateException("bundled trace " + REAL_TRACE + " not found on the class path");
+            }
+            try (raw; BufferedReader br = new BufferedReader(new InputStreamReader(new XZInputStream(raw), StandardCharsets.UTF_8))) {
+                String s;
+                int n = 0;
+                while ((s = br.readLine()) != null && n++ < 120) {
+                    if (!s.startsWith("gvsim-trace")) {
+                        l.add(s);
                     }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
                 }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (l.size() < OP_LINES.length + 100) {
+                throw new IllegalStateException("bundled trace " + REAL_TRACE + " has fewer than 100 lines");
             }
             realLines = List.copyOf(l);
         }
