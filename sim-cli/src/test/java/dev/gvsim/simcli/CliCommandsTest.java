@@ -83,6 +83,18 @@ class CliCommandsTest {
     }
 
     @Test
+    void devicesListsEveryRegisteredTypeWithItsParameters() throws Exception {
+        ReplayCliTest.Run d = gvsim("devices", "--json");
+        assertThat(d.code()).isZero();
+        JsonNode all = d.json().get("devices");
+        assertThat(all.get("qxl").get("drivers").toString()).contains("qxl", "qxl-vga");
+        assertThat(all.get("qxl").get("params").toString()).contains("qxl.io_latency");
+        assertThat(all.get("pcie-root-port").get("drivers").toString()).contains("pcie-pci-bridge", "pci-bridge", "x3130-upstream");
+        all.fields().forEachRemaining(e -> assertThat(e.getValue().get("description").asText()).as(e.getKey()).isNotBlank());
+        assertThat(gvsim("devices").out()).contains("qxl, qxl-vga", "pcie-root-port");
+    }
+
+    @Test
     void helpAndVersionWork() {
         assertThat(gvsim("--help").out()).contains("scenarios", "replay", "lspci", "trace", "params", "guest");
         assertThat(gvsim("--version").out()).contains("gvsim");
