@@ -20,6 +20,9 @@ import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.MachineBuilder;
 import dev.gvsim.machine.replay.ReplayOptions;
 import dev.gvsim.machine.replay.Replayer;
+import dev.gvsim.machine.scenario.Scenario;
+import dev.gvsim.machine.scenario.ScenarioResult;
+import dev.gvsim.machine.scenario.Scenarios;
 import dev.gvsim.pciefabric.DeviceRegistry;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.pciefabric.Scanout;
@@ -149,6 +152,14 @@ class DeviceContractTest {
         ObjectNode n = (ObjectNode) new ObjectMapper().readTree(json);
         n.remove("checkpoint");
         return n.toString();
+    }
+
+    @Test
+    void aScenarioRegisteredOnlyHereRunsWithTheBundledOnes() throws Exception {
+        assertThat(Scenarios.all()).extracting(Scenario::id).containsExactly("qxl-arm64-ioremap", "qxl-uefi-behind-bridge",
+                "test-counter-doorbell");
+        ScenarioResult r = Scenarios.byId("test-counter-doorbell").run();
+        assertThat(r.pass()).as(r.observedSummary()).isTrue();
     }
 
     @Test
