@@ -3,6 +3,8 @@ package dev.gvsim.qxldevice;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.gvsim.qxldevice.layout.QxlLayout;
+
 /**
  * The QEMU properties of a {@code qxl} / {@code qxl-vga} device and the BAR sizes they give, computed
  * as QEMU's {@code qxl_init_ramsize()} does (QEMU 7.2 hw/display/qxl.c):

@@ -1,6 +1,6 @@
 package dev.gvsim.qxldevice;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +29,7 @@ import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
+import dev.gvsim.qxldevice.layout.QxlLayout;
 
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
@@ -200,8 +201,10 @@ public final class QxlDevice extends PciFunction {
     private final Counter ioOutOfRange;
     private final Counter ioIgnoredGuestBug;
     private final Counter ioReads;
-    private final long[] cmdCount = new long[CMD_NAMES.length + 1];
-    private final long[] drawCount = new long[DRAW_NAMES.length + 1];
+    private static final int N_CMD_TYPES = CMD_NAMES.size();
+    private static final int N_DRAW_TYPES = DRAW_NAMES.size();
+    private final long[] cmdCount = new long[N_CMD_TYPES + 1];
+    private final long[] drawCount = new long[N_DRAW_TYPES + 1];
     private final long[] cursorCmdCount = new long[1];
     private final Counter commands;
     private final Counter releases;
@@ -210,7 +213,7 @@ public final class QxlDevice extends PciFunction {
     private final Counter drawsDropped;
     private final Counter drawsUnsupported;
     private final Counter pixelsWritten;
-    private final long[] interruptsRaised = new long[6];
+    private final long[] interruptsRaised = new long[INTERRUPT_NAMES.size()];
     private final Counter guestBugCounter;
     private long guestErrorCount;
     private final List<String> guestErrors = new ArrayList<>();
@@ -297,7 +300,7 @@ public final class QxlDevice extends PciFunction {
         surfCreateCmd = new long[n];
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
-            ioCounters[i] = st.counter("qxl.io." + IO_NAMES[i]);
+            ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
         }
         ioOutOfRange = st.counter("qxl.io.out_of_range");
         ioIgnoredGuestBug = st.counter("qxl.io.ignored_in_error_state");
@@ -1213,7 +1216,7 @@ public final class QxlDevice extends PciFunction {
                 cursorCmdCount[0]++;
                 processCursor(data, type);
             } else {
-                cmdCount[type >= 0 && type < CMD_NAMES.length ? type : CMD_NAMES.length]++;
+                cmdCount[type >= 0 && type < N_CMD_TYPES ? type : N_CMD_TYPES]++;
                 processCommand(data, type);
             }
         }
@@ -1327,7 +1330,7 @@ public final class QxlDevice extends PciFunction {
         int memId = resolvedMem;
         long sid = m.read(off + DR_SURFACE_ID, 4);
         int type = (int) m.read(off + DR_TYPE, 1);
-        drawCount[type < DRAW_NAMES.length ? type : DRAW_NAMES.length]++;
+        drawCount[type < N_DRAW_TYPES ? type : N_DRAW_TYPES]++;
         if (sid >= cfg.numSurfaces || !surfActive[(int) sid]) {
             spiceError("drawable: invalid surface_id " + sid);
             drawsDropped.inc();
@@ -1801,26 +1804,26 @@ public final class QxlDevice extends PciFunction {
         }
         out.put("surfaces", surfaceCount);
         Map<String, Object> cmds = new TreeMap<>();
-        for (int i = 0; i < CMD_NAMES.length; i++) {
+        for (int i = 0; i < N_CMD_TYPES; i++) {
             if (cmdCount[i] != 0) {
-                cmds.put(CMD_NAMES[i], cmdCount[i]);
+                cmds.put(CMD_NAMES.get(i), cmdCount[i]);
             }
         }
-        if (cmdCount[CMD_NAMES.length] != 0) {
-            cmds.put("invalid", cmdCount[CMD_NAMES.length]);
+        if (cmdCount[N_CMD_TYPES] != 0) {
+            cmds.put("invalid", cmdCount[N_CMD_TYPES]);
         }
         if (cursorCmdCount[0] != 0) {
             cmds.put("cursor_ring", cursorCmdCount[0]);
         }
         out.put("commands", cmds);
         Map<String, Object> draws = new TreeMap<>();
-        for (int i = 0; i < DRAW_NAMES.length; i++) {
+        for (int i = 0; i < N_DRAW_TYPES; i++) {
             if (drawCount[i] != 0) {
-                draws.put(DRAW_NAMES[i], drawCount[i]);
+                draws.put(DRAW_NAMES.get(i), drawCount[i]);
             }
         }
-        if (drawCount[DRAW_NAMES.length] != 0) {
-            draws.put("invalid", drawCount[DRAW_NAMES.length]);
+        if (drawCount[N_DRAW_TYPES] != 0) {
+            draws.put("invalid", drawCount[N_DRAW_TYPES]);
         }
         out.put("draws", draws);
         out.put("draws_rendered", drawsRendered.get());
@@ -1829,10 +1832,9 @@ public final class QxlDevice extends PciFunction {
         out.put("pixels_written", pixelsWritten.get());
         out.put("releases", releases.get());
         out.put("release_ring_pushes", releasePushes.get());
-        String[] irqNames = {"display", "cursor", "io_cmd", "error", "client", "client_monitors_config"};
         Map<String, Object> ints = new TreeMap<>();
-        for (int i = 0; i < irqNames.length; i++) {
-            ints.put(irqNames[i], interruptsRaised[i]);
+        for (int i = 0; i < INTERRUPT_NAMES.size(); i++) {
+            ints.put(INTERRUPT_NAMES.get(i), interruptsRaised[i]);
         }
         out.put("interrupts_raised", ints);
         out.put("irq_level", irqLevel());
@@ -1840,7 +1842,7 @@ public final class QxlDevice extends PciFunction {
         Map<String, Object> io = new TreeMap<>();
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             if (ioCounters[i].get() != 0) {
-                io.put(IO_NAMES[i], ioCounters[i].get());
+                io.put(IO_NAMES.get(i), ioCounters[i].get());
             }
         }
         out.put("io_writes", io);
