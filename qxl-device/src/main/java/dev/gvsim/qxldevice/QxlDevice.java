@@ -29,7 +29,21 @@ import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
+import dev.gvsim.qxldevice.layout.QxlClipRects;
+import dev.gvsim.qxldevice.layout.QxlCommand;
+import dev.gvsim.qxldevice.layout.QxlDataChunk;
+import dev.gvsim.qxldevice.layout.QxlDrawable;
+import dev.gvsim.qxldevice.layout.QxlImage;
 import dev.gvsim.qxldevice.layout.QxlLayout;
+import dev.gvsim.qxldevice.layout.QxlMode;
+import dev.gvsim.qxldevice.layout.QxlMonitorsConfig;
+import dev.gvsim.qxldevice.layout.QxlRamHeader;
+import dev.gvsim.qxldevice.layout.QxlRect;
+import dev.gvsim.qxldevice.layout.QxlReleaseInfo;
+import dev.gvsim.qxldevice.layout.QxlRing;
+import dev.gvsim.qxldevice.layout.QxlRomHeader;
+import dev.gvsim.qxldevice.layout.QxlSurfaceCmd;
+import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
@@ -187,6 +201,20 @@ public final class QxlDevice extends PciFunction {
     // address resolution result (avoids allocating a pair)
     private int resolvedMem;
 
+    // views of the packed structures (spice-protocol qxl_dev.h), wrapped again for each structure
+    private final QxlRamHeader hdr = new QxlRamHeader();
+    private final QxlRomHeader romHdr = new QxlRomHeader();
+    private final QxlMode romMode = new QxlMode();
+    private final QxlCommand cmd = new QxlCommand();
+    private final QxlDrawable drawable = new QxlDrawable();
+    private final QxlSurfaceCmd surfaceCmd = new QxlSurfaceCmd();
+    private final QxlImage image = new QxlImage();
+    private final QxlDataChunk chunk = new QxlDataChunk();
+    private final QxlClipRects clipRects = new QxlClipRects();
+    private final QxlReleaseInfo releaseInfo = new QxlReleaseInfo();
+    private final QxlReleaseInfo lastRelease = new QxlReleaseInfo();
+    private final QxlMonitorsConfig monitors = new QxlMonitorsConfig();
+
     // scratch buffers, grown on demand
     private byte[] imageBytes = new byte[4096];
     private final UnsafeBuffer imageBuf = new UnsafeBuffer(imageBytes);
@@ -278,6 +306,8 @@ public final class QxlDevice extends PciFunction {
         romBehind = new BarMemory(rom, ramLatencyPs);
         ramHeader = cfg.ramHeaderOffset();
         nModes = QxlRom.build(rom, cfg, deviceId);
+        hdr.wrap(ram, ramHeader);
+        romHdr.wrap(rom, 0);
         // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
         vbe = haveVga ? new BochsVbe(ram, cfg.vgamemSize, cfg.ramSize) : null;
         vga = haveVga ? new VgaLegacy(ram, vbe) : null;
@@ -634,12 +664,12 @@ public final class QxlDevice extends PciFunction {
 
         switch (io) {
             case IO_UPDATE_AREA: {
-                long u = ramHeader + RAM_OFF_UPDATE_AREA;
-                int top = ram.readInt(u + RECT_TOP);
-                int left = ram.readInt(u + RECT_LEFT);
-                int bottom = ram.readInt(u + RECT_BOTTOM);
-                int right = ram.readInt(u + RECT_RIGHT);
-                long surfaceId = ram.readInt(ramHeader + RAM_OFF_UPDATE_SURFACE) & 0xFFFF_FFFFL;
+                QxlRect u = hdr.updateArea();
+                int top = u.top();
+                int left = u.left();
+                int bottom = u.bottom();
+                int right = u.right();
+                long surfaceId = hdr.updateSurface() & 0xFFFF_FFFFL;
                 if (surfaceId > cfg.numSurfaces) {
                     setGuestBug("QXL_IO_UPDATE_AREA: invalid surface id " + surfaceId);
                     return;
@@ -693,8 +723,8 @@ public final class QxlDevice extends PciFunction {
                     setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
                     return;
                 }
-                slotGuestStart[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_START);
-                slotGuestEnd[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_END);
+                slotGuestStart[(int) val] = hdr.memSlotStart();
+                slotGuestEnd[(int) val] = hdr.memSlotEnd();
                 if (addMemslot((int) val, 0)) {
                     spiceCalled(async);
                 }
@@ -712,7 +742,7 @@ public final class QxlDevice extends PciFunction {
                     cancelAsync(async);
                     return;
                 }
-                if (createGuestPrimary(ramHeader + RAM_OFF_CREATE_SURFACE)) {
+                if (createGuestPrimary(hdr.createSurface())) {
                     spiceCalled(async);
                 }
                 return;
@@ -788,7 +818,7 @@ public final class QxlDevice extends PciFunction {
     private String readLogBuf() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < LOG_BUF_SIZE; i++) {
-            int c = ram.readByte(ramHeader + RAM_OFF_LOG_BUF + i) & 0xFF;
+            int c = hdr.logBuf(i) & 0xFF;
             if (c == 0) {
                 break;
             }
@@ -801,9 +831,8 @@ public final class QxlDevice extends PciFunction {
 
     /** qxl_send_events: int_pending |= events (in guest-visible RAM); re-evaluate the pin on a new bit. */
     private void sendEvents(int events) {
-        long off = ramHeader + RAM_OFF_INT_PENDING;
-        int old = ram.readInt(off);
-        ram.writeInt(off, old | events);
+        int old = hdr.intPending();
+        hdr.intPending(old | events);
         for (int b = 0; b < interruptsRaised.length; b++) {
             if ((events & (1 << b)) != 0) {
                 interruptsRaised[b]++;
@@ -817,8 +846,8 @@ public final class QxlDevice extends PciFunction {
 
     /** qxl_update_irq: level = (int_pending & int_mask) != 0. */
     private void updateIrq() {
-        int pending = ram.readInt(ramHeader + RAM_OFF_INT_PENDING);
-        int mask = ram.readInt(ramHeader + RAM_OFF_INT_MASK);
+        int pending = hdr.intPending();
+        int mask = hdr.intMask();
         boolean level = (pending & mask) != 0;
         int status = word(STATUS);
         setWord(STATUS, level ? status | STATUS_INTERRUPT : status & ~STATUS_INTERRUPT);
@@ -880,7 +909,7 @@ public final class QxlDevice extends PciFunction {
         for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
             rom.writeByte(i, shadowRom[i]);
         }
-        rom.writeInt(ROM_OFF_UPDATE_ID, 0);
+        romHdr.updateId(0);
         initRam();
         numFreeRes = 0;
         lastReleaseMem = -1;
@@ -894,24 +923,16 @@ public final class QxlDevice extends PciFunction {
 
     /** init_qxl_ram: magic, interrupt words, rings (SPICE_RING_INIT), first release item = 0. */
     private void initRam() {
-        long h = ramHeader;
-        ram.writeInt(h + RAM_OFF_MAGIC, RAM_MAGIC);
-        ram.writeInt(h + RAM_OFF_INT_PENDING, 0);
-        ram.writeInt(h + RAM_OFF_INT_MASK, 0);
-        ram.writeInt(h + RAM_OFF_UPDATE_SURFACE, 0);
-        ram.writeLong(h + RAM_OFF_MONITORS_CONFIG, 0);
-        ringInit(h + RAM_OFF_CMD_RING, COMMAND_RING_SIZE);
-        ringInit(h + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE);
-        ringInit(h + RAM_OFF_RELEASE_RING, RELEASE_RING_SIZE);
-        ram.writeLong(h + RAM_OFF_RELEASE_RING + RING_ITEMS, 0);
+        hdr.magic(RAM_MAGIC).intPending(0).intMask(0).updateSurface(0).monitorsConfig(0);
+        ringInit(hdr.cmdRing(), COMMAND_RING_SIZE);
+        ringInit(hdr.cursorRing(), CURSOR_RING_SIZE);
+        ringInit(hdr.releaseRing(), RELEASE_RING_SIZE);
+        hdr.releaseRing().u64Item(0, 0);
     }
 
-    private void ringInit(long r, int n) {
-        ram.writeInt(r + RING_NUM_ITEMS, n);
-        ram.writeInt(r + RING_PROD, 0);
-        ram.writeInt(r + RING_CONS, 0);
-        ram.writeInt(r + RING_NOTIFY_ON_PROD, 1);
-        ram.writeInt(r + RING_NOTIFY_ON_CONS, 0);
+    /** SPICE_RING_INIT (spice/ipc_ring.h). */
+    private static void ringInit(QxlRing r, int n) {
+        r.numItems(n).prod(0).cons(0).notifyOnProd(1).notifyOnCons(0);
     }
 
     // ================================================================== memslots
@@ -942,7 +963,7 @@ public final class QxlDevice extends PciFunction {
             slotSize[slotId] = guestEnd - guestStart;
             slotDelta[slotId] = delta;
             slotActive[slotId] = true;
-            rom.write(ROM_OFF_SLOT_GENERATION, 1, 0);
+            romHdr.slotGeneration(0);
             return true;
         }
         setGuestBug("qxl_add_memslot: finished loop without match");
@@ -960,8 +981,8 @@ public final class QxlDevice extends PciFunction {
      * generation bits are checked too).
      */
     private long resolve(long phys, long size, boolean qemuPath) {
-        int slot = (int) (phys >>> 56) & 0xFF;
-        int gen = (int) (phys >>> 48) & 0xFF;
+        int slot = (int) (phys >>> PHYS_SLOT_SHIFT) & 0xFF;
+        int gen = (int) (phys >>> PHYS_GENERATION_SHIFT) & 0xFF;
         long offset = phys & PHYS_OFFSET_MASK;
         String err = null;
         if (slot >= NUM_MEMSLOTS) {
@@ -996,13 +1017,13 @@ public final class QxlDevice extends PciFunction {
     // ================================================================== primary surface
 
     /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
-    private boolean createGuestPrimary(long sc) {
-        int width = ram.readInt(sc + SC_WIDTH);
-        int height = ram.readInt(sc + SC_HEIGHT);
-        int stride = ram.readInt(sc + SC_STRIDE);
-        int format = ram.readInt(sc + SC_FORMAT);
-        int flags = ram.readInt(sc + SC_FLAGS);
-        long memPhys = ram.readLong(sc + SC_MEM);
+    private boolean createGuestPrimary(QxlSurfaceCreate sc) {
+        int width = sc.width();
+        int height = sc.height();
+        int stride = sc.stride();
+        int format = sc.format();
+        int flags = sc.flags();
+        long memPhys = sc.mem();
         return createPrimary(width, height, stride, format, flags, memPhys);
     }
 
@@ -1063,10 +1084,10 @@ public final class QxlDevice extends PciFunction {
             setGuestBug("mode number out of range");
             return;
         }
-        long m = ROM_STRUCT_SIZE + 4 + modenr * MODE_RECORD_SIZE;
-        int xRes = rom.readInt(m + 4);
-        int yRes = rom.readInt(m + 8);
-        int bits = rom.readInt(m + 12);
+        QxlMode m = romMode.wrap(rom, romHdr.mode(ROM_STRUCT_SIZE, modenr));
+        int xRes = m.xRes();
+        int yRes = m.yRes();
+        int bits = m.bits();
         hardReset();
         long devmem = barDecodes(RAM_RANGE_INDEX) ? barAddress(RAM_RANGE_INDEX) : 0;
         slotGuestStart[0] = devmem;
@@ -1076,7 +1097,7 @@ public final class QxlDevice extends PciFunction {
         }
         createPrimary(xRes, yRes, -xRes * 4, SURFACE_FMT_32_xRGB, 0, devmem);
         mode = MODE_COMPAT;
-        rom.writeInt(ROM_OFF_MODE, (int) modenr);
+        romHdr.mode((int) modenr);
         for (int i = 0; i < 4; i++) {
             shadowRom[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
         }
@@ -1149,19 +1170,19 @@ public final class QxlDevice extends PciFunction {
     }
 
     private void monitorsConfig() {
-        long phys = ram.readLong(ramHeader + RAM_OFF_MONITORS_CONFIG);
+        long phys = hdr.monitorsConfig();
         long off = resolve(phys, MONITORS_CONFIG_HEADER, false);
         if (off < 0) {
             return;
         }
-        monitorsCount = (int) mem(resolvedMem).read(off, 2);
+        monitorsCount = monitors.wrap(mem(resolvedMem), off).count();
     }
 
     // ================================================================== rings
 
     private boolean releaseRingEmpty() {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        return ram.readInt(r + RING_PROD) == ram.readInt(r + RING_CONS);
+        QxlRing r = hdr.releaseRing();
+        return r.prod() == r.cons();
     }
 
     private void wakeWorker() {
@@ -1176,18 +1197,18 @@ public final class QxlDevice extends PciFunction {
         if (mode == MODE_VGA) {
             return; // interface_get_command: VGA mode serves host-side updates, not the guest ring
         }
-        consumeRing(ramHeader + RAM_OFF_CMD_RING, COMMAND_RING_SIZE, INTERRUPT_DISPLAY, false);
-        consumeRing(ramHeader + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE, INTERRUPT_CURSOR, true);
+        consumeRing(hdr.cmdRing(), COMMAND_RING_SIZE, INTERRUPT_DISPLAY, false);
+        consumeRing(hdr.cursorRing(), CURSOR_RING_SIZE, INTERRUPT_CURSOR, true);
     }
 
-    private void consumeRing(long r, int size, int notifyEvent, boolean cursor) {
+    private void consumeRing(QxlRing r, int size, int notifyEvent, boolean cursor) {
         // Each pass takes at most what the ring can hold: the guest cannot add items during it.
         for (int n = 0; n <= size; n++) {
             if (guestBug) {
                 return;
             }
-            int prod = ram.readInt(r + RING_PROD);
-            int cons = ram.readInt(r + RING_CONS);
+            int prod = r.prod();
+            int cons = r.cons();
             if (prod == cons) {
                 break;
             }
@@ -1197,18 +1218,18 @@ public final class QxlDevice extends PciFunction {
                         + Integer.toUnsignedString(cons) + " > num_items " + size);
                 return;
             }
-            int numItems = ram.readInt(r + RING_NUM_ITEMS);
+            int numItems = r.numItems();
             int idx = cons & (numItems - 1);
             if (Integer.compareUnsigned(idx, size) >= 0) {
                 setGuestBug("SPICE_RING_CONS_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + size);
                 return;
             }
-            long item = r + RING_ITEMS + (long) idx * COMMAND_SIZE;
-            long data = ram.readLong(item);
-            int type = ram.readInt(item + 8);
+            QxlCommand item = cmd.wrap(ram, r.item(idx, COMMAND_SIZE));
+            long data = item.data();
+            int type = item.type();
             cons++;
-            ram.writeInt(r + RING_CONS, cons);
-            if (cons == ram.readInt(r + RING_NOTIFY_ON_CONS)) {
+            r.cons(cons);
+            if (cons == r.notifyOnCons()) {
                 sendEvents(notifyEvent);
             }
             commands.inc();
@@ -1222,9 +1243,9 @@ public final class QxlDevice extends PciFunction {
         }
         // SPICE_RING_CONS_WAIT (req_cmd_notification): ask to be notified on the next push
         if (!guestBug) {
-            int prod = ram.readInt(r + RING_PROD);
-            if (prod == ram.readInt(r + RING_CONS)) {
-                ram.writeInt(r + RING_NOTIFY_ON_PROD, prod + 1);
+            int prod = r.prod();
+            if (prod == r.cons()) {
+                r.notifyOnProd(prod + 1);
             }
         }
     }
@@ -1269,10 +1290,10 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return;
         }
-        SparseMemory m = mem(resolvedMem);
-        long id = m.read(off + SCMD_SURFACE_ID, 4);
-        int type = (int) m.read(off + SCMD_TYPE, 1);
-        int stride = (int) m.read(off + SCMD_STRIDE, 4);
+        QxlSurfaceCmd sc = surfaceCmd.wrap(mem(resolvedMem), off);
+        long id = sc.surfaceId();
+        int type = sc.type();
+        int stride = sc.stride();
         if (id >= cfg.numSurfaces) {
             setGuestBug("QXL_CMD_SURFACE id " + id + " >= " + cfg.numSurfaces);
             return;
@@ -1283,10 +1304,10 @@ public final class QxlDevice extends PciFunction {
         }
         int sid = (int) id;
         if (type == SURFACE_CMD_CREATE) {
-            int format = (int) m.read(off + SCMD_FORMAT, 4);
-            int width = (int) m.read(off + SCMD_WIDTH, 4);
-            int height = (int) m.read(off + SCMD_HEIGHT, 4);
-            long surfData = m.read(off + SCMD_DATA, 8);
+            int format = sc.format();
+            int width = sc.width();
+            int height = sc.height();
+            long surfData = sc.data();
             if (surfActive[sid]) {
                 spiceError("surface create: surface " + sid + " already exists");
                 releasePhys(data);
@@ -1326,10 +1347,10 @@ public final class QxlDevice extends PciFunction {
             drawsDropped.inc();
             return;
         }
-        SparseMemory m = mem(resolvedMem);
+        QxlDrawable dr = drawable.wrap(mem(resolvedMem), off);
         int memId = resolvedMem;
-        long sid = m.read(off + DR_SURFACE_ID, 4);
-        int type = (int) m.read(off + DR_TYPE, 1);
+        long sid = dr.surfaceId();
+        int type = dr.type();
         drawCount[type < N_DRAW_TYPES ? type : N_DRAW_TYPES]++;
         if (sid >= cfg.numSurfaces || !surfActive[(int) sid]) {
             spiceError("drawable: invalid surface_id " + sid);
@@ -1338,18 +1359,19 @@ public final class QxlDevice extends PciFunction {
             return;
         }
         int s = (int) sid;
-        int bTop = (int) m.read(off + DR_BBOX + RECT_TOP, 4);
-        int bLeft = (int) m.read(off + DR_BBOX + RECT_LEFT, 4);
-        int bBottom = (int) m.read(off + DR_BBOX + RECT_BOTTOM, 4);
-        int bRight = (int) m.read(off + DR_BBOX + RECT_RIGHT, 4);
+        QxlRect bbox = dr.bbox();
+        int bTop = bbox.top();
+        int bLeft = bbox.left();
+        int bBottom = bbox.bottom();
+        int bRight = bbox.right();
         if (bLeft > bRight || bTop > bBottom) {
             spiceError("drawable: bad bbox");
             drawsDropped.inc();
             release(memId, off);
             return;
         }
-        int clipType = (int) m.read(off + DR_CLIP_TYPE, 4);
-        long clipData = m.read(off + DR_CLIP_DATA, 8);
+        int clipType = dr.clipType();
+        long clipData = dr.clipData();
         if (clipType == CLIP_TYPE_RECTS) {
             if (!loadClipRects(clipData)) {
                 drawsDropped.inc();
@@ -1372,10 +1394,10 @@ public final class QxlDevice extends PciFunction {
         boolean ok;
         switch (type) {
             case DRAW_FILL:
-                ok = drawFill(m, off, s, bTop, bLeft, bBottom, bRight);
+                ok = drawFill(dr, s, bTop, bLeft, bBottom, bRight);
                 break;
             case DRAW_COPY:
-                ok = drawCopy(m, off, s, bTop, bLeft, bBottom, bRight);
+                ok = drawCopy(dr, s, bTop, bLeft, bBottom, bRight);
                 break;
             case DRAW_NOP:
                 ok = true;
@@ -1399,8 +1421,7 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return false;
         }
-        SparseMemory m = mem(resolvedMem);
-        long num = m.read(off + CLIP_RECTS_NUM, 4);
+        long num = clipRects.wrap(mem(resolvedMem), off).numRects();
         if (num > maxClipRects) {
             spiceError("clip rects: num_rects " + num + " > " + maxClipRects);
             return false;
@@ -1435,9 +1456,9 @@ public final class QxlDevice extends PciFunction {
             if (hoff < 0) {
                 return false;
             }
-            SparseMemory m = mem(resolvedMem);
-            long size = m.read(hoff + CHUNK_DATA_SIZE, 4);
-            long next = m.read(hoff + CHUNK_NEXT, 8);
+            QxlDataChunk c = chunk.wrap(mem(resolvedMem), hoff);
+            long size = c.dataSize();
+            long next = c.nextChunk();
             if (size > need - got) {
                 spiceError(what + ": chunk data " + (got + size) + " bytes > expected " + need);
                 return false;
@@ -1447,7 +1468,8 @@ public final class QxlDevice extends PciFunction {
                 if (off < 0) {
                     return false;
                 }
-                mem(resolvedMem).readBytes(off + CHUNK_HEADER, dst, (int) got, (int) size);
+                SparseMemory m = mem(resolvedMem);
+                m.readBytes(chunk.wrap(m, off).data(), dst, (int) got, (int) size);
                 got += size;
             }
             if (next == 0) {
@@ -1466,10 +1488,10 @@ public final class QxlDevice extends PciFunction {
         return true;
     }
 
-    private boolean drawFill(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
-        int brushType = (int) m.read(off + FILL_BRUSH_TYPE, 4);
-        int color = (int) m.read(off + FILL_BRUSH_COLOR, 4);
-        int rop = (int) m.read(off + FILL_ROP, 2);
+    private boolean drawFill(QxlDrawable dr, int s, int top, int left, int bottom, int right) {
+        int brushType = dr.fillBrushType();
+        int color = dr.fillBrushColor();
+        int rop = dr.fillRop();
         if (brushType != BRUSH_TYPE_SOLID) {
             drawsUnsupported.inc();
             return false;
@@ -1519,30 +1541,31 @@ public final class QxlDevice extends PciFunction {
         return true;
     }
 
-    private boolean drawCopy(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
-        long srcBitmap = m.read(off + COPY_SRC_BITMAP, 8);
-        int sTop = (int) m.read(off + COPY_SRC_AREA + RECT_TOP, 4);
-        int sLeft = (int) m.read(off + COPY_SRC_AREA + RECT_LEFT, 4);
-        int sBottom = (int) m.read(off + COPY_SRC_AREA + RECT_BOTTOM, 4);
-        int sRight = (int) m.read(off + COPY_SRC_AREA + RECT_RIGHT, 4);
-        int rop = (int) m.read(off + COPY_ROP, 2);
+    private boolean drawCopy(QxlDrawable dr, int s, int top, int left, int bottom, int right) {
+        long srcBitmap = dr.copySrcBitmap();
+        QxlRect area = dr.copySrcArea();
+        int sTop = area.top();
+        int sLeft = area.left();
+        int sBottom = area.bottom();
+        int sRight = area.right();
+        int rop = dr.copyRop();
 
         long io = resolve(srcBitmap, IMAGE_BITMAP_SIZE, false);
         if (io < 0) {
             return false;
         }
-        SparseMemory im = mem(resolvedMem);
-        int imgType = (int) im.read(io + IMG_TYPE, 1);
+        QxlImage im = image.wrap(mem(resolvedMem), io);
+        int imgType = im.type();
         if (imgType != IMAGE_TYPE_BITMAP) {
             drawsUnsupported.inc();
             return false;
         }
-        int fmt = (int) im.read(io + BMP_FORMAT, 1);
-        int bflags = (int) im.read(io + BMP_FLAGS, 1);
-        long bw = im.read(io + BMP_X, 4);
-        long bh = im.read(io + BMP_Y, 4);
-        long bstride = im.read(io + BMP_STRIDE, 4);
-        long bdata = im.read(io + BMP_DATA, 8);
+        int fmt = im.bitmapFormat();
+        int bflags = im.bitmapFlags();
+        long bw = im.bitmapX();
+        long bh = im.bitmapY();
+        long bstride = im.bitmapStride();
+        long bdata = im.bitmapData();
         int bpp;
         switch (fmt) {
             case BITMAP_FMT_32BIT:
@@ -1696,25 +1719,24 @@ public final class QxlDevice extends PciFunction {
 
     /** interface_release_resource: chain the release_info into the current release-ring item. */
     private void release(int memId, long off) {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        int prod = ram.readInt(r + RING_PROD);
-        int numItems = ram.readInt(r + RING_NUM_ITEMS);
+        QxlRing r = hdr.releaseRing();
+        int prod = r.prod();
+        int numItems = r.numItems();
         int idx = prod & (numItems - 1);
         if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
             setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
             return;
         }
-        long item = r + RING_ITEMS + 8L * idx;
-        SparseMemory m = mem(memId);
-        long id = m.readLong(off);
-        if (ram.readLong(item) == 0 || lastReleaseMem < 0) {
+        QxlReleaseInfo ri = releaseInfo.wrap(mem(memId), off);
+        long id = ri.id();
+        if (r.u64Item(idx) == 0 || lastReleaseMem < 0) {
             // stick head into the ring
-            m.writeLong(off, 0);
-            ram.writeLong(item, id);
+            ri.next(0);
+            r.u64Item(idx, id);
         } else {
             // append to the list: last_release->next = id
-            mem(lastReleaseMem).writeLong(lastReleaseOff, id);
-            m.writeLong(off, 0);
+            lastRelease.wrap(mem(lastReleaseMem), lastReleaseOff).next(id);
+            ri.next(0);
         }
         lastReleaseMem = memId;
         lastReleaseOff = off;
@@ -1725,10 +1747,10 @@ public final class QxlDevice extends PciFunction {
 
     /** qxl_push_free_res: publish the current release item once 32 are collected, or on flush. */
     private void pushFreeRes(boolean flush) {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        int prod = ram.readInt(r + RING_PROD);
-        int cons = ram.readInt(r + RING_CONS);
-        int numItems = ram.readInt(r + RING_NUM_ITEMS);
+        QxlRing r = hdr.releaseRing();
+        int prod = r.prod();
+        int cons = r.cons();
+        int numItems = r.numItems();
         if (prod - cons + 1 == numItems) {
             return; // ring full -- can't push
         }
@@ -1739,9 +1761,9 @@ public final class QxlDevice extends PciFunction {
             return;
         }
         prod++;
-        ram.writeInt(r + RING_PROD, prod);
+        r.prod(prod);
         releasePushes.inc();
-        if (prod == ram.readInt(r + RING_NOTIFY_ON_PROD)) {
+        if (prod == r.notifyOnProd()) {
             sendEvents(INTERRUPT_DISPLAY);
         }
         int idx = prod & (numItems - 1);
@@ -1749,7 +1771,7 @@ public final class QxlDevice extends PciFunction {
             setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
             return;
         }
-        ram.writeLong(r + RING_ITEMS + 8L * idx, 0);
+        r.u64Item(idx, 0);
         numFreeRes = 0;
         lastReleaseMem = -1;
     }

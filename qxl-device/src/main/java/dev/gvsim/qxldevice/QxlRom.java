@@ -2,6 +2,8 @@ package dev.gvsim.qxldevice;
 
 import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
+import dev.gvsim.qxldevice.layout.QxlMode;
+import dev.gvsim.qxldevice.layout.QxlRomHeader;
 import dev.gvsim.simcore.SparseMemory;
 
 /**
@@ -31,16 +33,12 @@ final class QxlRom {
      */
     static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
         rom.fill(0, ROM_SIZE, (byte) 0);
-        rom.writeInt(ROM_OFF_MAGIC, ROM_MAGIC);
-        rom.writeInt(ROM_OFF_ID, deviceId);
-        rom.writeInt(ROM_OFF_LOG_LEVEL, cfg.guestDebug);
-        rom.writeInt(ROM_OFF_MODES_OFFSET, ROM_STRUCT_SIZE);
-        rom.write(ROM_OFF_SLOT_GEN_BITS, 1, MEMSLOT_GENERATION_BITS);
-        rom.write(ROM_OFF_SLOT_ID_BITS, 1, MEMSLOT_SLOT_BITS);
-        rom.write(ROM_OFF_SLOTS_START, 1, 1);
-        rom.write(ROM_OFF_SLOTS_END, 1, NUM_MEMSLOTS - 1);
-        rom.writeInt(ROM_OFF_N_SURFACES, cfg.numSurfaces);
+        QxlRomHeader h = new QxlRomHeader().wrap(rom, 0);
+        h.magic(ROM_MAGIC).id(deviceId).logLevel(cfg.guestDebug).modesOffset(ROM_STRUCT_SIZE)
+                .slotGenBits(MEMSLOT_GENERATION_BITS).slotIdBits(MEMSLOT_SLOT_BITS).slotsStart(1).slotsEnd(NUM_MEMSLOTS - 1)
+                .nSurfaces(cfg.numSurfaces);
 
+        QxlMode mode = new QxlMode();
         int n = 0;
         int i = 0;
         long modes = ROM_STRUCT_SIZE;
@@ -51,28 +49,18 @@ final class QxlRom {
                     long stride = (long) r[0] * bits / 8;
                     long fb = r[1] * stride;
                     if (fb <= cfg.vgamemSize) {
-                        long m = modes + 4 + (long) n * MODE_RECORD_SIZE;
-                        rom.writeInt(m, i);
-                        rom.writeInt(m + 4, r[0]);
-                        rom.writeInt(m + 8, r[1]);
-                        rom.writeInt(m + 12, bits);
-                        rom.writeInt(m + 16, (int) stride);
-                        rom.writeInt(m + 20, (int) (PIXEL_SIZE * r[0]));
-                        rom.writeInt(m + 24, (int) (PIXEL_SIZE * r[1]));
-                        rom.writeInt(m + 28, orientation);
+                        mode.wrap(rom, h.mode(modes, n)).id(i).xRes(r[0]).yRes(r[1]).bits(bits).stride((int) stride)
+                                .xMili((int) (PIXEL_SIZE * r[0])).yMili((int) (PIXEL_SIZE * r[1])).orientation(orientation);
                         n++;
                     }
                     i++;
                 }
             }
         }
-        rom.writeInt(modes, n);
+        h.modeCount(modes, n);
 
-        rom.writeInt(ROM_OFF_DRAW_AREA_OFFSET, 0);
-        rom.writeInt(ROM_OFF_SURFACE0_AREA_SIZE, (int) cfg.surface0AreaSize());
-        rom.writeInt(ROM_OFF_PAGES_OFFSET, (int) cfg.surface0AreaSize());
-        rom.writeInt(ROM_OFF_NUM_PAGES, (int) cfg.numPages());
-        rom.writeInt(ROM_OFF_RAM_HEADER_OFFSET, (int) cfg.ramHeaderOffset());
+        h.drawAreaOffset(0).surface0AreaSize((int) cfg.surface0AreaSize()).pagesOffset((int) cfg.surface0AreaSize())
+                .numPages((int) cfg.numPages()).ramHeaderOffset((int) cfg.ramHeaderOffset());
         return n;
     }
 }
