@@ -182,17 +182,8 @@ public final class QxlDevice extends PciFunction {
     private final long[] slotSize = new long[NUM_MEMSLOTS];
     private final long[] slotDelta = new long[NUM_MEMSLOTS];
 
-    /** Surfaces (0 = primary): memory id (0 = BAR0 RAM, 1 = VRAM), address of line 0, geometry. */
-    private final boolean[] surfActive;
-    private final int[] surfWidth;
-    private final int[] surfHeight;
-    private final int[] surfStride;
-    private final int[] surfFormat;
-    private final int[] surfMem;
-    private final long[] surfLine0;
-    private final long[] surfCreateCmd; // QXLPHYSICAL of the create command to release, 0 = none
-    private int surfaceCount;
-    private long primaryMemPhys;
+    /** Surfaces (0 = primary). */
+    private final QxlSurfaces surfaces;
 
     private int numFreeRes;
     private int lastReleaseMem = -1;
@@ -319,15 +310,7 @@ public final class QxlDevice extends PciFunction {
             shadowRom[i] = rom.readByte(i);
         }
 
-        int n = cfg.numSurfaces;
-        surfActive = new boolean[n];
-        surfWidth = new int[n];
-        surfHeight = new int[n];
-        surfStride = new int[n];
-        surfFormat = new int[n];
-        surfMem = new int[n];
-        surfLine0 = new long[n];
-        surfCreateCmd = new long[n];
+        surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -345,7 +328,7 @@ public final class QxlDevice extends PciFunction {
         guestBugCounter = st.counter("qxl.guest_bugs");
 
         memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
-        scanouts = haveVga ? List.of(new PrimaryScanout(), new VbeScanout()) : List.of(new PrimaryScanout());
+        scanouts = haveVga ? List.of(surfaces.primaryScanout(), new VbeScanout()) : List.of(surfaces.primaryScanout());
 
         sealResetImage();
         // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
@@ -398,23 +381,20 @@ public final class QxlDevice extends PciFunction {
     }
 
     public boolean hasPrimary() {
-        return surfActive[0];
+        return surfaces.active(0);
     }
 
     public int primaryWidth() {
-        return surfActive[0] ? surfWidth[0] : 0;
+        return surfaces.primaryWidth();
     }
 
     public int primaryHeight() {
-        return surfActive[0] ? surfHeight[0] : 0;
+        return surfaces.primaryHeight();
     }
 
     /** The 0x00RRGGBB value of primary-surface pixel (x, y), or -1 outside / without a primary. */
     public int primaryPixel(int x, int y) {
-        if (!surfActive[0] || x < 0 || y < 0 || x >= surfWidth[0] || y >= surfHeight[0] || !is32(surfFormat[0])) {
-            return -1;
-        }
-        return (int) mem(surfMem[0]).read(surfLine0[0] + (long) y * surfStride[0] + 4L * x, 4) & 0xFFFFFF;
+        return surfaces.primaryPixel(x, y);
     }
 
     public long asyncCompletions() {
@@ -897,7 +877,7 @@ public final class QxlDevice extends PciFunction {
         workerEvent = Scheduler.NO_EVENT;
         // qxl_reset_surfaces, qxl_reset_memslots
         mode = MODE_UNDEFINED;
-        destroyAllSurfacesNoRelease();
+        surfaces.clear();
         for (int i = 0; i < NUM_MEMSLOTS; i++) {
             slotActive[i] = false;
             slotGuestStart[i] = 0;
@@ -1047,8 +1027,8 @@ public final class QxlDevice extends PciFunction {
         }
         mode = MODE_NATIVE;
         // spice-server create primary surface: the memory must resolve through a guest memslot.
-        surfActive[0] = false;
-        if (width <= 0 || height <= 0 || width > 65536 || (long) width * bpp(format) > Math.abs((long) stride)) {
+        surfaces.forgetPrimary();
+        if (width <= 0 || height <= 0 || width > 65536 || (long) width * QxlSurfaces.bpp(format) > Math.abs((long) stride)) {
             spiceError("create primary: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
             return true;
         }
@@ -1057,8 +1037,8 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return true;
         }
-        defineSurface(0, width, height, stride, format, resolvedMem, off, 0);
-        primaryMemPhys = memPhys;
+        surfaces.define(0, width, height, stride, format, resolvedMem, off, 0);
+        surfaces.primaryMemPhys(memPhys);
         if ((flags & SURF_FLAG_KEEP_DATA) == 0) {
             mem(resolvedMem).fill(off, len, (byte) 0);
         }
@@ -1071,10 +1051,7 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         mode = MODE_UNDEFINED;
-        if (surfActive[0]) {
-            surfActive[0] = false;
-            surfaceCount--;
-        }
+        surfaces.destroyPrimary();
         return true;
     }
 
@@ -1106,67 +1083,18 @@ public final class QxlDevice extends PciFunction {
         }
     }
 
-    private void defineSurface(int id, int w, int h, int stride, int format, int memId, long off, long createCmd) {
-        if (!surfActive[id]) {
-            surfaceCount++;
-        }
-        surfActive[id] = true;
-        surfWidth[id] = w;
-        surfHeight[id] = h;
-        surfStride[id] = stride;
-        surfFormat[id] = format;
-        surfMem[id] = memId;
-        // line 0 (top): a negative stride puts it at the end of the area
-        surfLine0[id] = stride < 0 ? off + (long) (h - 1) * -(long) stride : off;
-        surfCreateCmd[id] = createCmd;
-    }
-
     private void destroySurface(int id) {
-        if (!surfActive[id]) {
-            return;
-        }
-        surfActive[id] = false;
-        surfaceCount--;
-        if (surfCreateCmd[id] != 0) {
-            releasePhys(surfCreateCmd[id]);
-            surfCreateCmd[id] = 0;
+        long createCmd = surfaces.destroy(id);
+        if (createCmd != 0) {
+            releasePhys(createCmd);
         }
     }
 
     private void destroyAllSurfaces() {
-        for (int i = 0; i < surfActive.length; i++) {
+        for (int i = 0; i < surfaces.size(); i++) {
             destroySurface(i);
         }
-        surfaceCount = 0;
-    }
-
-    private void destroyAllSurfacesNoRelease() {
-        for (int i = 0; i < surfActive.length; i++) {
-            surfActive[i] = false;
-            surfCreateCmd[i] = 0;
-        }
-        surfaceCount = 0;
-    }
-
-    private static int bpp(int surfaceFormat) {
-        switch (surfaceFormat) {
-            case SURFACE_FMT_32_xRGB:
-            case SURFACE_FMT_32_ARGB:
-                return 4;
-            case SURFACE_FMT_16_555:
-            case SURFACE_FMT_16_565:
-                return 2;
-            case SURFACE_FMT_8_A:
-                return 1;
-            case SURFACE_FMT_1_A:
-                return 0;
-            default:
-                return Integer.MAX_VALUE / 2;
-        }
-    }
-
-    private static boolean is32(int format) {
-        return format == SURFACE_FMT_32_xRGB || format == SURFACE_FMT_32_ARGB;
+        surfaces.zeroCount();
     }
 
     private void monitorsConfig() {
@@ -1308,13 +1236,13 @@ public final class QxlDevice extends PciFunction {
             int width = sc.width();
             int height = sc.height();
             long surfData = sc.data();
-            if (surfActive[sid]) {
+            if (surfaces.active(sid)) {
                 spiceError("surface create: surface " + sid + " already exists");
                 releasePhys(data);
                 return;
             }
-            if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || bpp(format) > 4
-                    || (long) width * Math.max(1, bpp(format)) > Math.abs((long) stride)) {
+            if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || QxlSurfaces.bpp(format) > 4
+                    || (long) width * Math.max(1, QxlSurfaces.bpp(format)) > Math.abs((long) stride)) {
                 spiceError("surface create: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
                 releasePhys(data);
                 return;
@@ -1325,9 +1253,9 @@ public final class QxlDevice extends PciFunction {
                 releasePhys(data);
                 return;
             }
-            defineSurface(sid, width, height, stride, format, resolvedMem, soff, data);
+            surfaces.define(sid, width, height, stride, format, resolvedMem, soff, data);
         } else if (type == SURFACE_CMD_DESTROY) {
-            if (!surfActive[sid]) {
+            if (!surfaces.active(sid)) {
                 spiceError("surface destroy: surface " + sid + " does not exist");
             } else {
                 destroySurface(sid);
@@ -1352,7 +1280,7 @@ public final class QxlDevice extends PciFunction {
         long sid = dr.surfaceId();
         int type = dr.type();
         drawCount[type < N_DRAW_TYPES ? type : N_DRAW_TYPES]++;
-        if (sid >= cfg.numSurfaces || !surfActive[(int) sid]) {
+        if (sid >= cfg.numSurfaces || !surfaces.active((int) sid)) {
             spiceError("drawable: invalid surface_id " + sid);
             drawsDropped.inc();
             release(memId, off);
@@ -1386,7 +1314,7 @@ public final class QxlDevice extends PciFunction {
             release(memId, off);
             return;
         }
-        if (!is32(surfFormat[s])) {
+        if (!QxlSurfaces.is32(surfaces.get(s).format)) {
             drawsUnsupported.inc();
             release(memId, off);
             return;
@@ -1499,6 +1427,7 @@ public final class QxlDevice extends PciFunction {
         if ((rop & ROPD_INVERS_BRUSH) != 0) {
             color = ~color;
         }
+        QxlSurfaces.Surface sf = surfaces.get(s);
         int n = clipCount < 0 ? 1 : clipCount;
         for (int c = 0; c < n; c++) {
             int t = top;
@@ -1514,16 +1443,16 @@ public final class QxlDevice extends PciFunction {
             }
             t = Math.max(t, 0);
             l = Math.max(l, 0);
-            b = Math.min(b, surfHeight[s]);
-            r = Math.min(r, surfWidth[s]);
+            b = Math.min(b, sf.height);
+            r = Math.min(r, sf.width);
             if (l >= r || t >= b) {
                 continue;
             }
             int w = r - l;
             ensureRow(w * 4);
-            SparseMemory dm = mem(surfMem[s]);
+            SparseMemory dm = mem(sf.mem);
             for (int y = t; y < b; y++) {
-                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
+                long row = sf.pixel32(l, y);
                 if ((rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0) {
                     dm.readBytes(row, rowBuf, 0, w * 4);
                     for (int x = 0; x < w; x++) {
@@ -1620,7 +1549,8 @@ public final class QxlDevice extends PciFunction {
             return true;
         }
         int n = clipCount < 0 ? 1 : clipCount;
-        SparseMemory dm = mem(surfMem[s]);
+        QxlSurfaces.Surface sf = surfaces.get(s);
+        SparseMemory dm = mem(sf.mem);
         for (int c = 0; c < n; c++) {
             int t = top;
             int l = left;
@@ -1635,8 +1565,8 @@ public final class QxlDevice extends PciFunction {
             }
             t = Math.max(t, 0);
             l = Math.max(l, 0);
-            b = Math.min(b, surfHeight[s]);
-            r = Math.min(r, surfWidth[s]);
+            b = Math.min(b, sf.height);
+            r = Math.min(r, sf.width);
             if (l >= r || t >= b) {
                 continue;
             }
@@ -1644,7 +1574,7 @@ public final class QxlDevice extends PciFunction {
             ensureRow(w * 4);
             boolean needDst = (rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0;
             for (int y = t; y < b; y++) {
-                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
+                long row = sf.pixel32(l, y);
                 if (needDst) {
                     dm.readBytes(row, rowBuf, 0, w * 4);
                 }
@@ -1812,19 +1742,7 @@ public final class QxlDevice extends PciFunction {
             slots.add(sl);
         }
         out.put("memslots", slots);
-        if (surfActive[0]) {
-            Map<String, Object> p = new TreeMap<>();
-            p.put("width", surfWidth[0]);
-            p.put("height", surfHeight[0]);
-            p.put("stride", surfStride[0]);
-            p.put("format", surfFormat[0]);
-            p.put("bpp", bpp(surfFormat[0]) * 8);
-            p.put("mem", "0x" + Long.toHexString(primaryMemPhys));
-            out.put("primary", p);
-        } else {
-            out.put("primary", null);
-        }
-        out.put("surfaces", surfaceCount);
+        surfaces.report(out);
         Map<String, Object> cmds = new TreeMap<>();
         for (int i = 0; i < N_CMD_TYPES; i++) {
             if (cmdCount[i] != 0) {
@@ -1889,44 +1807,6 @@ public final class QxlDevice extends PciFunction {
     @Override
     public List<Scanout> scanouts() {
         return scanouts;
-    }
-
-    /** Surface 0 as a scanout: active while a primary surface exists; pixels readable in 32-bit formats. */
-    private final class PrimaryScanout implements Scanout {
-        @Override
-        public String name() {
-            return "primary";
-        }
-
-        @Override
-        public boolean active() {
-            return surfActive[0];
-        }
-
-        @Override
-        public int width() {
-            return surfActive[0] ? surfWidth[0] : 0;
-        }
-
-        @Override
-        public int height() {
-            return surfActive[0] ? surfHeight[0] : 0;
-        }
-
-        @Override
-        public int bitsPerPixel() {
-            if (!surfActive[0]) {
-                return 0;
-            }
-            int bytes = bpp(surfFormat[0]); // 0 = SPICE_SURFACE_FMT_1_A
-            return bytes == 0 ? 1 : bytes > 4 ? 0 : bytes * 8;
-        }
-
-        @Override
-        public int pixel(int x, int y) {
-            int p = primaryPixel(x, y);
-            return p < 0 ? 0 : p;
-        }
     }
 
     /**
@@ -2009,13 +1889,8 @@ public final class QxlDevice extends PciFunction {
             w.putBoolean(slotActive[i]).putLong(slotGuestStart[i]).putLong(slotGuestEnd[i]).putInt(slotRegion[i])
                     .putLong(slotRegionOffset[i]).putLong(slotSize[i]).putLong(slotDelta[i]);
         }
-        int n = surfActive.length;
-        w.putInt(n);
-        for (int i = 0; i < n; i++) {
-            w.putBoolean(surfActive[i]).putInt(surfWidth[i]).putInt(surfHeight[i]).putInt(surfStride[i]).putInt(surfFormat[i])
-                    .putInt(surfMem[i]).putLong(surfLine0[i]).putLong(surfCreateCmd[i]);
-        }
-        w.putInt(surfaceCount).putLong(primaryMemPhys);
+        surfaces.saveTable(w);
+        surfaces.saveCounts(w);
         w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff).putInt(resolvedMem).putInt(clipCount);
         w.putBytes(shadowRom, 0, shadowRom.length);
         putLongs(w, cmdCount);
@@ -2095,45 +1970,17 @@ public final class QxlDevice extends PciFunction {
                 }
             }
         }
-        int n = r.getInt();
-        if (n != surfActive.length) {
-            throw bad("surface count " + n);
-        }
-        boolean[] fa = new boolean[n];
-        int[] fw = new int[n];
-        int[] fh = new int[n];
-        int[] fs = new int[n];
-        int[] ff = new int[n];
-        int[] fm = new int[n];
-        long[] fl = new long[n];
-        long[] fc = new long[n];
-        for (int i = 0; i < n; i++) {
-            fa[i] = r.getBoolean();
-            fw[i] = r.getInt();
-            fh[i] = r.getInt();
-            fs[i] = r.getInt();
-            ff[i] = r.getInt();
-            fm[i] = r.getInt();
-            fl[i] = r.getLong();
-            fc[i] = r.getLong();
-            if (fm[i] != 0 && fm[i] != 1) {
-                throw bad("surface " + i + " memory " + fm[i]);
-            }
-            if (fa[i] && (fw[i] < 0 || fh[i] < 0 || !surfaceFits(mem(fm[i]), fl[i], fs[i], fh[i]))) {
-                throw bad("surface " + i + " geometry " + fw[i] + "x" + fh[i] + " stride " + fs[i] + " outside its memory");
-            }
-        }
-        int nSurf = r.getInt();
-        long nPrimPhys = r.getLong();
+        QxlCheckpoint ck = new QxlCheckpoint(stateName());
+        Runnable surfaceTable = surfaces.restoreTable(r, ck);
+        Runnable surfaceCounts = surfaces.restoreCounts(r, ck);
         int nFree = r.getInt();
         int nLastMem = r.getInt();
         long nLastOff = r.getLong();
         int nResolved = r.getInt();
         int nClip = r.getInt();
-        if (nSurf < 0 || nSurf > n || nFree < 0 || nLastMem < -1 || nLastMem > 1 || nResolved < 0 || nResolved > 1 || nClip < -1
-                || nClip > maxClipRects) {
-            throw bad("surface/release/clip counters");
-        }
+        ck.check(!(nFree < 0 || nLastMem < -1 || nLastMem > 1 || nResolved < 0 || nResolved > 1 || nClip < -1
+                || nClip > maxClipRects), QxlCheckpoint.COUNTERS);
+        ck.throwFailed();
         byte[] sh = r.getBytes(shadowRom.length);
         long[] cc = getLongs(r, cmdCount.length, "command counts");
         long[] dc = getLongs(r, drawCount.length, "draw counts");
@@ -2177,16 +2024,8 @@ public final class QxlDevice extends PciFunction {
         System.arraycopy(sro, 0, slotRegionOffset, 0, NUM_MEMSLOTS);
         System.arraycopy(ssz, 0, slotSize, 0, NUM_MEMSLOTS);
         System.arraycopy(sd, 0, slotDelta, 0, NUM_MEMSLOTS);
-        System.arraycopy(fa, 0, surfActive, 0, n);
-        System.arraycopy(fw, 0, surfWidth, 0, n);
-        System.arraycopy(fh, 0, surfHeight, 0, n);
-        System.arraycopy(fs, 0, surfStride, 0, n);
-        System.arraycopy(ff, 0, surfFormat, 0, n);
-        System.arraycopy(fm, 0, surfMem, 0, n);
-        System.arraycopy(fl, 0, surfLine0, 0, n);
-        System.arraycopy(fc, 0, surfCreateCmd, 0, n);
-        surfaceCount = nSurf;
-        primaryMemPhys = nPrimPhys;
+        surfaceTable.run();
+        surfaceCounts.run();
         numFreeRes = nFree;
         lastReleaseMem = nLastMem;
         lastReleaseOff = nLastOff;
@@ -2209,17 +2048,6 @@ public final class QxlDevice extends PciFunction {
         if (irq != null && irq.level() != irqLevel()) {
             irq.set(irqLevel(), sched.now());
         }
-    }
-
-    /** True if {@code height} lines of {@code stride} bytes from {@code line0} (stride may be negative: bottom-up) lie in {@code m}. */
-    private static boolean surfaceFits(SparseMemory m, long line0, int stride, int height) {
-        if (height == 0) {
-            return line0 >= 0 && line0 <= m.capacity();
-        }
-        long last = line0 + (long) (height - 1) * stride;
-        long lo = Math.min(line0, last);
-        long hi = Math.max(line0, last) + Math.abs((long) stride);
-        return lo >= 0 && hi <= m.capacity();
     }
 
     private InputException bad(String what) {
