@@ -174,13 +174,7 @@ public final class QxlDevice extends PciFunction {
     private long workerEvent = Scheduler.NO_EVENT;
     private boolean oomRunning;
 
-    private final boolean[] slotActive = new boolean[NUM_MEMSLOTS];
-    private final long[] slotGuestStart = new long[NUM_MEMSLOTS];
-    private final long[] slotGuestEnd = new long[NUM_MEMSLOTS];
-    private final int[] slotRegion = new int[NUM_MEMSLOTS];
-    private final long[] slotRegionOffset = new long[NUM_MEMSLOTS];
-    private final long[] slotSize = new long[NUM_MEMSLOTS];
-    private final long[] slotDelta = new long[NUM_MEMSLOTS];
+    private final QxlMemslots memslots;
 
     /** Surfaces (0 = primary). */
     private final QxlSurfaces surfaces;
@@ -188,9 +182,6 @@ public final class QxlDevice extends PciFunction {
     private int numFreeRes;
     private int lastReleaseMem = -1;
     private long lastReleaseOff;
-
-    // address resolution result (avoids allocating a pair)
-    private int resolvedMem;
 
     // views of the packed structures (spice-protocol qxl_dev.h), wrapped again for each structure
     private final QxlRamHeader hdr = new QxlRamHeader();
@@ -311,6 +302,7 @@ public final class QxlDevice extends PciFunction {
         }
 
         surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
+        memslots = new QxlMemslots(ram, vram, new Host());
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -699,12 +691,11 @@ public final class QxlDevice extends PciFunction {
                     setGuestBug("QXL_IO_MEMSLOT_ADD: val out of range");
                     return;
                 }
-                if (slotActive[(int) val]) {
+                if (memslots.active((int) val)) {
                     setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
                     return;
                 }
-                slotGuestStart[(int) val] = hdr.memSlotStart();
-                slotGuestEnd[(int) val] = hdr.memSlotEnd();
+                memslots.guestRange((int) val, hdr.memSlotStart(), hdr.memSlotEnd());
                 if (addMemslot((int) val, 0)) {
                     spiceCalled(async);
                 }
@@ -714,7 +705,7 @@ public final class QxlDevice extends PciFunction {
                     setGuestBug("QXL_IO_MEMSLOT_DEL: val out of range");
                     return;
                 }
-                slotActive[(int) val] = false;
+                memslots.delete((int) val);
                 return;
             case IO_CREATE_PRIMARY:
                 if (val != 0) {
@@ -878,13 +869,7 @@ public final class QxlDevice extends PciFunction {
         // qxl_reset_surfaces, qxl_reset_memslots
         mode = MODE_UNDEFINED;
         surfaces.clear();
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            slotActive[i] = false;
-            slotGuestStart[i] = 0;
-            slotGuestEnd[i] = 0;
-            slotSize[i] = 0;
-            slotDelta[i] = 0;
-        }
+        memslots.reset();
         // qxl_reset_state: ROM header back from the shadow copy (update_id = 0), QXLRam re-initialised
         for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
             rom.writeByte(i, shadowRom[i]);
@@ -919,8 +904,8 @@ public final class QxlDevice extends PciFunction {
 
     /** qxl_add_memslot: the guest range must lie in BAR0, BAR1 or BAR4 as currently mapped. */
     private boolean addMemslot(int slotId, long delta) {
-        long guestStart = slotGuestStart[slotId];
-        long guestEnd = slotGuestEnd[slotId];
+        long guestStart = memslots.guestStart(slotId);
+        long guestEnd = memslots.guestEnd(slotId);
         if (Long.compareUnsigned(guestStart, guestEnd) > 0) {
             setGuestBug("qxl_add_memslot: guest_start > guest_end 0x" + Long.toHexString(guestStart) + " > 0x"
                     + Long.toHexString(guestEnd));
@@ -938,11 +923,7 @@ public final class QxlDevice extends PciFunction {
             if (Long.compareUnsigned(guestEnd, pciEnd) > 0) {
                 continue;
             }
-            slotRegion[slotId] = region;
-            slotRegionOffset[slotId] = guestStart - pciStart;
-            slotSize[slotId] = guestEnd - guestStart;
-            slotDelta[slotId] = delta;
-            slotActive[slotId] = true;
+            memslots.activate(slotId, region, guestStart - pciStart, guestEnd - guestStart, delta);
             romHdr.slotGeneration(0);
             return true;
         }
@@ -951,47 +932,11 @@ public final class QxlDevice extends PciFunction {
     }
 
     private SparseMemory mem(int id) {
-        return id == 0 ? ram : vram;
+        return memslots.memory(id);
     }
 
-    /**
-     * Resolves a QXLPHYSICAL of {@code size} bytes. On success returns the offset in the memory left in
-     * {@link #resolvedMem}; on failure -1. {@code qemuPath}: QEMU's qxl_phys2virt (failure is a guest
-     * bug); otherwise spice-server's memslot_get_virt (failure is a dropped command, and the
-     * generation bits are checked too).
-     */
     private long resolve(long phys, long size, boolean qemuPath) {
-        int slot = (int) (phys >>> PHYS_SLOT_SHIFT) & 0xFF;
-        int gen = (int) (phys >>> PHYS_GENERATION_SHIFT) & 0xFF;
-        long offset = phys & PHYS_OFFSET_MASK;
-        String err = null;
-        if (slot >= NUM_MEMSLOTS) {
-            err = "slot too large " + slot + " >= " + NUM_MEMSLOTS;
-        } else if (!slotActive[slot]) {
-            err = "inactive slot " + slot;
-        } else if (offset < slotDelta[slot]) {
-            err = "slot " + slot + " offset " + offset + " < delta " + slotDelta[slot];
-        } else {
-            offset -= slotDelta[slot];
-            if (offset > slotSize[slot]) {
-                err = "slot " + slot + " offset " + offset + " > size " + slotSize[slot];
-            } else if (size < 0 || size > slotSize[slot] - offset) {
-                err = "slot " + slot + " offset " + offset + " size " + size + ": overrun by "
-                        + (size - (slotSize[slot] - offset)) + " bytes";
-            } else if (!qemuPath && gen != 0) {
-                err = "address generation is not valid, slot_id " + slot + ", gen " + gen + ", slot_gen 0";
-            }
-        }
-        if (err != null) {
-            if (qemuPath) {
-                setGuestBug(err);
-            } else {
-                spiceError(err + " (addr 0x" + Long.toHexString(phys) + ")");
-            }
-            return -1;
-        }
-        resolvedMem = slotRegion[slot] == RAM_RANGE_INDEX ? 0 : 1;
-        return slotRegionOffset[slot] + offset;
+        return memslots.resolve(phys, size, qemuPath);
     }
 
     // ================================================================== primary surface
@@ -1037,10 +982,10 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return true;
         }
-        surfaces.define(0, width, height, stride, format, resolvedMem, off, 0);
+        surfaces.define(0, width, height, stride, format, memslots.resolvedMem(), off, 0);
         surfaces.primaryMemPhys(memPhys);
         if ((flags & SURF_FLAG_KEEP_DATA) == 0) {
-            mem(resolvedMem).fill(off, len, (byte) 0);
+            mem(memslots.resolvedMem()).fill(off, len, (byte) 0);
         }
         return true;
     }
@@ -1067,8 +1012,7 @@ public final class QxlDevice extends PciFunction {
         int bits = m.bits();
         hardReset();
         long devmem = barDecodes(RAM_RANGE_INDEX) ? barAddress(RAM_RANGE_INDEX) : 0;
-        slotGuestStart[0] = devmem;
-        slotGuestEnd[0] = devmem + cfg.ramSize;
+        memslots.guestRange(0, devmem, devmem + cfg.ramSize);
         if (!addMemslot(0, devmem)) {
             return;
         }
@@ -1103,7 +1047,7 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return;
         }
-        monitorsCount = monitors.wrap(mem(resolvedMem), off).count();
+        monitorsCount = monitors.wrap(mem(memslots.resolvedMem()), off).count();
     }
 
     // ================================================================== rings
@@ -1218,7 +1162,7 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return;
         }
-        QxlSurfaceCmd sc = surfaceCmd.wrap(mem(resolvedMem), off);
+        QxlSurfaceCmd sc = surfaceCmd.wrap(mem(memslots.resolvedMem()), off);
         long id = sc.surfaceId();
         int type = sc.type();
         int stride = sc.stride();
@@ -1253,7 +1197,7 @@ public final class QxlDevice extends PciFunction {
                 releasePhys(data);
                 return;
             }
-            surfaces.define(sid, width, height, stride, format, resolvedMem, soff, data);
+            surfaces.define(sid, width, height, stride, format, memslots.resolvedMem(), soff, data);
         } else if (type == SURFACE_CMD_DESTROY) {
             if (!surfaces.active(sid)) {
                 spiceError("surface destroy: surface " + sid + " does not exist");
@@ -1275,8 +1219,8 @@ public final class QxlDevice extends PciFunction {
             drawsDropped.inc();
             return;
         }
-        QxlDrawable dr = drawable.wrap(mem(resolvedMem), off);
-        int memId = resolvedMem;
+        QxlDrawable dr = drawable.wrap(mem(memslots.resolvedMem()), off);
+        int memId = memslots.resolvedMem();
         long sid = dr.surfaceId();
         int type = dr.type();
         drawCount[type < N_DRAW_TYPES ? type : N_DRAW_TYPES]++;
@@ -1349,7 +1293,7 @@ public final class QxlDevice extends PciFunction {
         if (off < 0) {
             return false;
         }
-        long num = clipRects.wrap(mem(resolvedMem), off).numRects();
+        long num = clipRects.wrap(mem(memslots.resolvedMem()), off).numRects();
         if (num > maxClipRects) {
             spiceError("clip rects: num_rects " + num + " > " + maxClipRects);
             return false;
@@ -1384,7 +1328,7 @@ public final class QxlDevice extends PciFunction {
             if (hoff < 0) {
                 return false;
             }
-            QxlDataChunk c = chunk.wrap(mem(resolvedMem), hoff);
+            QxlDataChunk c = chunk.wrap(mem(memslots.resolvedMem()), hoff);
             long size = c.dataSize();
             long next = c.nextChunk();
             if (size > need - got) {
@@ -1396,7 +1340,7 @@ public final class QxlDevice extends PciFunction {
                 if (off < 0) {
                     return false;
                 }
-                SparseMemory m = mem(resolvedMem);
+                SparseMemory m = mem(memslots.resolvedMem());
                 m.readBytes(chunk.wrap(m, off).data(), dst, (int) got, (int) size);
                 got += size;
             }
@@ -1483,7 +1427,7 @@ public final class QxlDevice extends PciFunction {
         if (io < 0) {
             return false;
         }
-        QxlImage im = image.wrap(mem(resolvedMem), io);
+        QxlImage im = image.wrap(mem(memslots.resolvedMem()), io);
         int imgType = im.type();
         if (imgType != IMAGE_TYPE_BITMAP) {
             drawsUnsupported.inc();
@@ -1530,7 +1474,7 @@ public final class QxlDevice extends PciFunction {
             if (d < 0) {
                 return false;
             }
-            mem(resolvedMem).readBytes(d, imageBuf, 0, (int) size);
+            mem(memslots.resolvedMem()).readBytes(d, imageBuf, 0, (int) size);
         } else {
             if (!gatherChunks(bdata, size, imageBuf, "bitmap")) {
                 return false;
@@ -1643,7 +1587,7 @@ public final class QxlDevice extends PciFunction {
     private void releasePhys(long phys) {
         long off = resolve(phys, 8, false);
         if (off >= 0) {
-            release(resolvedMem, off);
+            release(memslots.resolvedMem(), off);
         }
     }
 
@@ -1727,21 +1671,7 @@ public final class QxlDevice extends PciFunction {
         }
         out.put("guest_error_count", guestErrorCount);
         out.put("guest_errors", new ArrayList<>(guestErrors));
-        List<Object> slots = new ArrayList<>();
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            if (!slotActive[i]) {
-                continue;
-            }
-            Map<String, Object> sl = new TreeMap<>();
-            sl.put("id", i);
-            sl.put("guest_start", "0x" + Long.toHexString(slotGuestStart[i]));
-            sl.put("guest_end", "0x" + Long.toHexString(slotGuestEnd[i]));
-            sl.put("bar", slotRegion[i]);
-            sl.put("bar_offset", "0x" + Long.toHexString(slotRegionOffset[i]));
-            sl.put("size", slotSize[i]);
-            slots.add(sl);
-        }
-        out.put("memslots", slots);
+        memslots.report(out);
         surfaces.report(out);
         Map<String, Object> cmds = new TreeMap<>();
         for (int i = 0; i < N_CMD_TYPES; i++) {
@@ -1857,7 +1787,35 @@ public final class QxlDevice extends PciFunction {
 
     /** Memslot summary for tests: active flag. */
     public boolean memslotActive(int slot) {
-        return slot >= 0 && slot < NUM_MEMSLOTS && slotActive[slot];
+        return slot >= 0 && slot < NUM_MEMSLOTS && memslots.active(slot);
+    }
+
+    /** The device's side of the callbacks spice-server's side makes (QxlHost). */
+    private final class Host implements QxlHost {
+        @Override
+        public int mode() {
+            return mode;
+        }
+
+        @Override
+        public boolean inErrorState() {
+            return guestBug;
+        }
+
+        @Override
+        public void sendEvents(int events) {
+            QxlDevice.this.sendEvents(events);
+        }
+
+        @Override
+        public void setGuestBug(String reason) {
+            QxlDevice.this.setGuestBug(reason);
+        }
+
+        @Override
+        public void spiceError(String reason) {
+            QxlDevice.this.spiceError(reason);
+        }
     }
 
     // ================================================================== checkpoints (issue 11)
@@ -1884,14 +1842,12 @@ public final class QxlDevice extends PciFunction {
                 .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
         // device state
         w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent).putLong(workerEvent).putBoolean(oomRunning);
-        w.putInt(NUM_MEMSLOTS);
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            w.putBoolean(slotActive[i]).putLong(slotGuestStart[i]).putLong(slotGuestEnd[i]).putInt(slotRegion[i])
-                    .putLong(slotRegionOffset[i]).putLong(slotSize[i]).putLong(slotDelta[i]);
-        }
+        memslots.saveSlots(w);
         surfaces.saveTable(w);
         surfaces.saveCounts(w);
-        w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff).putInt(resolvedMem).putInt(clipCount);
+        w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff);
+        memslots.saveResolved(w);
+        w.putInt(clipCount);
         w.putBytes(shadowRom, 0, shadowRom.length);
         putLongs(w, cmdCount);
         putLongs(w, drawCount);
@@ -1942,43 +1898,16 @@ public final class QxlDevice extends PciFunction {
         if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
             throw bad("mode " + nMode + " / current async " + nAsync);
         }
-        if (r.getInt() != NUM_MEMSLOTS) {
-            throw bad("memslot count");
-        }
-        boolean[] sa = new boolean[NUM_MEMSLOTS];
-        long[] sgs = new long[NUM_MEMSLOTS];
-        long[] sge = new long[NUM_MEMSLOTS];
-        int[] sr = new int[NUM_MEMSLOTS];
-        long[] sro = new long[NUM_MEMSLOTS];
-        long[] ssz = new long[NUM_MEMSLOTS];
-        long[] sd = new long[NUM_MEMSLOTS];
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            sa[i] = r.getBoolean();
-            sgs[i] = r.getLong();
-            sge[i] = r.getLong();
-            sr[i] = r.getInt();
-            sro[i] = r.getLong();
-            ssz[i] = r.getLong();
-            sd[i] = r.getLong();
-            if (sr[i] != RAM_RANGE_INDEX && sr[i] != VRAM_RANGE_INDEX && sr[i] != VRAM64_RANGE_INDEX) {
-                throw bad("memslot " + i + " region " + sr[i]);
-            }
-            if (sa[i]) {
-                Bar b = bar(sr[i]);
-                if (b == null || sro[i] < 0 || ssz[i] < 0 || sro[i] > b.size || ssz[i] > b.size - sro[i]) {
-                    throw bad("memslot " + i + " outside BAR" + sr[i]);
-                }
-            }
-        }
         QxlCheckpoint ck = new QxlCheckpoint(stateName());
+        Runnable slots = memslots.restoreSlots(r, ck, this::bar);
         Runnable surfaceTable = surfaces.restoreTable(r, ck);
         Runnable surfaceCounts = surfaces.restoreCounts(r, ck);
         int nFree = r.getInt();
         int nLastMem = r.getInt();
         long nLastOff = r.getLong();
-        int nResolved = r.getInt();
+        Runnable resolved = memslots.restoreResolved(r, ck);
         int nClip = r.getInt();
-        ck.check(!(nFree < 0 || nLastMem < -1 || nLastMem > 1 || nResolved < 0 || nResolved > 1 || nClip < -1
+        ck.check(!(nFree < 0 || nLastMem < -1 || nLastMem > 1 || nClip < -1
                 || nClip > maxClipRects), QxlCheckpoint.COUNTERS);
         ck.throwFailed();
         byte[] sh = r.getBytes(shadowRom.length);
@@ -2017,19 +1946,13 @@ public final class QxlDevice extends PciFunction {
         asyncEvent = nAsyncEvent;
         workerEvent = nWorkerEvent;
         oomRunning = nOom;
-        System.arraycopy(sa, 0, slotActive, 0, NUM_MEMSLOTS);
-        System.arraycopy(sgs, 0, slotGuestStart, 0, NUM_MEMSLOTS);
-        System.arraycopy(sge, 0, slotGuestEnd, 0, NUM_MEMSLOTS);
-        System.arraycopy(sr, 0, slotRegion, 0, NUM_MEMSLOTS);
-        System.arraycopy(sro, 0, slotRegionOffset, 0, NUM_MEMSLOTS);
-        System.arraycopy(ssz, 0, slotSize, 0, NUM_MEMSLOTS);
-        System.arraycopy(sd, 0, slotDelta, 0, NUM_MEMSLOTS);
+        slots.run();
         surfaceTable.run();
         surfaceCounts.run();
         numFreeRes = nFree;
         lastReleaseMem = nLastMem;
         lastReleaseOff = nLastOff;
-        resolvedMem = nResolved;
+        resolved.run();
         clipCount = nClip;
         System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
         System.arraycopy(cc, 0, cmdCount, 0, cc.length);

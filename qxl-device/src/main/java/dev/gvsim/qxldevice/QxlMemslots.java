@@ -1,0 +1,237 @@
+package dev.gvsim.qxldevice;
+
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+
+import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
+
+/**
+ * The guest's memory slots: QEMU qxl.c's {@code guest_slots[]} (what QXL_IO_MEMSLOT_ADD registered,
+ * checked against the BARs by qxl_add_memslot, which stays in {@link QxlDevice}) and the lookup
+ * both sides make with them: QEMU's qxl_phys2virt (a failure is a guest bug) and spice-server's
+ * memslot_get_virt (a failure drops the command; the generation bits are checked too). One
+ * {@link Slot} per slot, allocated at construction.
+ */
+final class QxlMemslots {
+    /** One memslot. */
+    static final class Slot {
+        boolean active;
+        /** mem_start / mem_end as the guest wrote them. */
+        long guestStart;
+        long guestEnd;
+        /** The BAR the slot lies in (RAM, VRAM or VRAM64 range index) and its offset there. */
+        int region;
+        long regionOffset;
+        long size;
+        /** Subtracted from a QXLPHYSICAL's offset (the BAR0 address for the qxl-1 compat slot). */
+        long delta;
+    }
+
+    private final SparseMemory ram;
+    private final SparseMemory vram;
+    private final QxlHost host;
+    private final Slot[] slots = new Slot[NUM_MEMSLOTS];
+    /** Memory of the last successful {@link #resolve}: 0 = BAR0 RAM, 1 = VRAM (avoids returning a pair). */
+    private int resolvedMem;
+
+    QxlMemslots(SparseMemory ram, SparseMemory vram, QxlHost host) {
+        this.ram = ram;
+        this.vram = vram;
+        this.host = host;
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            slots[i] = new Slot();
+        }
+    }
+
+    /** qxl_reset_memslots: every slot inactive and empty. */
+    void reset() {
+        for (Slot s : slots) {
+            s.active = false;
+            s.guestStart = 0;
+            s.guestEnd = 0;
+            s.size = 0;
+            s.delta = 0;
+        }
+    }
+
+    boolean active(int slot) {
+        return slots[slot].active;
+    }
+
+    /** The range a QXL_IO_MEMSLOT_ADD asks for (qxl.c copies mem_slot into guest_slots[id].slot). */
+    void guestRange(int slot, long start, long end) {
+        slots[slot].guestStart = start;
+        slots[slot].guestEnd = end;
+    }
+
+    long guestStart(int slot) {
+        return slots[slot].guestStart;
+    }
+
+    long guestEnd(int slot) {
+        return slots[slot].guestEnd;
+    }
+
+    /** The slot, found inside BAR {@code region} at {@code regionOffset}, becomes active. */
+    void activate(int slot, int region, long regionOffset, long size, long delta) {
+        Slot s = slots[slot];
+        s.region = region;
+        s.regionOffset = regionOffset;
+        s.size = size;
+        s.delta = delta;
+        s.active = true;
+    }
+
+    /** qxl_del_memslot. */
+    void delete(int slot) {
+        slots[slot].active = false;
+    }
+
+    /** The memory of a memory id: 0 = BAR0 RAM, 1 = VRAM. */
+    SparseMemory memory(int id) {
+        return id == 0 ? ram : vram;
+    }
+
+    /** Memory id of the last successful {@link #resolve}. */
+    int resolvedMem() {
+        return resolvedMem;
+    }
+
+    SparseMemory resolvedMemory() {
+        return memory(resolvedMem);
+    }
+
+    /**
+     * Resolves a QXLPHYSICAL of {@code size} bytes. On success returns the offset in the memory left in
+     * {@link #resolvedMem}; on failure -1. {@code qemuPath}: QEMU's qxl_phys2virt (failure is a guest
+     * bug); otherwise spice-server's memslot_get_virt (failure is a dropped command, and the
+     * generation bits are checked too).
+     */
+    long resolve(long phys, long size, boolean qemuPath) {
+        int slot = (int) (phys >>> PHYS_SLOT_SHIFT) & 0xFF;
+        int gen = (int) (phys >>> PHYS_GENERATION_SHIFT) & 0xFF;
+        long offset = phys & PHYS_OFFSET_MASK;
+        String err = null;
+        Slot s = slot < NUM_MEMSLOTS ? slots[slot] : null;
+        if (s == null) {
+            err = "slot too large " + slot + " >= " + NUM_MEMSLOTS;
+        } else if (!s.active) {
+            err = "inactive slot " + slot;
+        } else if (offset < s.delta) {
+            err = "slot " + slot + " offset " + offset + " < delta " + s.delta;
+        } else {
+            offset -= s.delta;
+            if (offset > s.size) {
+                err = "slot " + slot + " offset " + offset + " > size " + s.size;
+            } else if (size < 0 || size > s.size - offset) {
+                err = "slot " + slot + " offset " + offset + " size " + size + ": overrun by " + (size - (s.size - offset)) + " bytes";
+            } else if (!qemuPath && gen != 0) {
+                err = "address generation is not valid, slot_id " + slot + ", gen " + gen + ", slot_gen 0";
+            }
+        }
+        if (err != null) {
+            if (qemuPath) {
+                host.setGuestBug(err);
+            } else {
+                host.spiceError(err + " (addr 0x" + Long.toHexString(phys) + ")");
+            }
+            return -1;
+        }
+        resolvedMem = s.region == RAM_RANGE_INDEX ? 0 : 1;
+        return s.regionOffset + offset;
+    }
+
+    // ================================================================== report and checkpoint
+
+    /** Report key {@code memslots}: the active slots. */
+    void report(Map<String, Object> out) {
+        List<Object> list = new ArrayList<>();
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            Slot s = slots[i];
+            if (!s.active) {
+                continue;
+            }
+            Map<String, Object> m = new TreeMap<>();
+            m.put("id", i);
+            m.put("guest_start", "0x" + Long.toHexString(s.guestStart));
+            m.put("guest_end", "0x" + Long.toHexString(s.guestEnd));
+            m.put("bar", s.region);
+            m.put("bar_offset", "0x" + Long.toHexString(s.regionOffset));
+            m.put("size", s.size);
+            list.add(m);
+        }
+        out.put("memslots", list);
+    }
+
+    /** The slot count, then per slot: active, guest start, guest end, BAR, BAR offset, size, delta. */
+    void saveSlots(StateWriter w) {
+        w.putInt(NUM_MEMSLOTS);
+        for (Slot s : slots) {
+            w.putBoolean(s.active).putLong(s.guestStart).putLong(s.guestEnd).putInt(s.region).putLong(s.regionOffset)
+                    .putLong(s.size).putLong(s.delta);
+        }
+    }
+
+    void saveResolved(StateWriter w) {
+        w.putInt(resolvedMem);
+    }
+
+    /** Reads and checks what {@link #saveSlots} wrote (an active slot must lie in its BAR); the returned action applies it. */
+    Runnable restoreSlots(StateReader r, QxlCheckpoint ck, IntFunction<Bar> bars) throws InputException {
+        if (r.getInt() != NUM_MEMSLOTS) {
+            throw ck.bad("memslot count");
+        }
+        boolean[] sa = new boolean[NUM_MEMSLOTS];
+        long[] sgs = new long[NUM_MEMSLOTS];
+        long[] sge = new long[NUM_MEMSLOTS];
+        int[] sr = new int[NUM_MEMSLOTS];
+        long[] sro = new long[NUM_MEMSLOTS];
+        long[] ssz = new long[NUM_MEMSLOTS];
+        long[] sd = new long[NUM_MEMSLOTS];
+        for (int i = 0; i < NUM_MEMSLOTS; i++) {
+            sa[i] = r.getBoolean();
+            sgs[i] = r.getLong();
+            sge[i] = r.getLong();
+            sr[i] = r.getInt();
+            sro[i] = r.getLong();
+            ssz[i] = r.getLong();
+            sd[i] = r.getLong();
+            if (sr[i] != RAM_RANGE_INDEX && sr[i] != VRAM_RANGE_INDEX && sr[i] != VRAM64_RANGE_INDEX) {
+                throw ck.bad("memslot " + i + " region " + sr[i]);
+            }
+            if (sa[i]) {
+                Bar b = bars.apply(sr[i]);
+                if (b == null || sro[i] < 0 || ssz[i] < 0 || sro[i] > b.size || ssz[i] > b.size - sro[i]) {
+                    throw ck.bad("memslot " + i + " outside BAR" + sr[i]);
+                }
+            }
+        }
+        return () -> {
+            for (int i = 0; i < NUM_MEMSLOTS; i++) {
+                Slot s = slots[i];
+                s.active = sa[i];
+                s.guestStart = sgs[i];
+                s.guestEnd = sge[i];
+                s.region = sr[i];
+                s.regionOffset = sro[i];
+                s.size = ssz[i];
+                s.delta = sd[i];
+            }
+        };
+    }
+
+    Runnable restoreResolved(StateReader r, QxlCheckpoint ck) throws InputException {
+        int n = r.getInt();
+        ck.check(n >= 0 && n <= 1, QxlCheckpoint.COUNTERS);
+        return () -> resolvedMem = n;
+    }
+}
