@@ -198,13 +198,9 @@ public final class QxlDevice extends PciFunction {
     private final QxlMonitorsConfig monitors = new QxlMonitorsConfig();
 
     // scratch buffers, grown on demand
-    private byte[] imageBytes = new byte[4096];
-    private final UnsafeBuffer imageBuf = new UnsafeBuffer(imageBytes);
-    private byte[] clipBytes = new byte[256];
-    private final UnsafeBuffer clipBuf = new UnsafeBuffer(clipBytes);
-    private byte[] rowBytes = new byte[4096];
-    private final UnsafeBuffer rowBuf = new UnsafeBuffer(rowBytes);
-    private int clipCount;
+    private final QxlRenderer.Clip clip = new QxlRenderer.Clip();
+    private final QxlRenderer.Bitmap bitmap = new QxlRenderer.Bitmap();
+    private final QxlRenderer renderer;
 
     // ------------------------------------------------------------------ statistics
     private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
@@ -222,7 +218,6 @@ public final class QxlDevice extends PciFunction {
     private final Counter drawsRendered;
     private final Counter drawsDropped;
     private final Counter drawsUnsupported;
-    private final Counter pixelsWritten;
     private final long[] interruptsRaised = new long[INTERRUPT_NAMES.size()];
     private final Counter guestBugCounter;
     private long guestErrorCount;
@@ -316,7 +311,7 @@ public final class QxlDevice extends PciFunction {
         drawsRendered = st.counter("qxl.draws.rendered");
         drawsDropped = st.counter("qxl.draws.dropped");
         drawsUnsupported = st.counter("qxl.draws.unsupported");
-        pixelsWritten = st.counter("qxl.pixels_written");
+        renderer = new QxlRenderer(surfaces, st.counter("qxl.pixels_written"));
         guestBugCounter = st.counter("qxl.guest_bugs");
 
         memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
@@ -1251,7 +1246,7 @@ public final class QxlDevice extends PciFunction {
                 return;
             }
         } else if (clipType == CLIP_TYPE_NONE) {
-            clipCount = -1;
+            clip.count = -1;
         } else {
             spiceError("drawable: clip type " + clipType);
             drawsDropped.inc();
@@ -1287,7 +1282,7 @@ public final class QxlDevice extends PciFunction {
         release(memId, off);
     }
 
-    /** Reads QXLClipRects into {@link #clipBuf}; clipCount rects. */
+    /** Reads QXLClipRects into {@link #clip}. */
     private boolean loadClipRects(long phys) {
         long off = resolve(phys, CLIP_RECTS_CHUNK + CHUNK_HEADER, false);
         if (off < 0) {
@@ -1299,14 +1294,11 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         int need = (int) num * RECT_SIZE;
-        if (clipBytes.length < need) {
-            clipBytes = new byte[need];
-            clipBuf.wrap(clipBytes);
-        }
-        if (!gatherChunks(phys + CLIP_RECTS_CHUNK, need, clipBuf, "clip rects")) {
+        clip.ensure(need);
+        if (!gatherChunks(phys + CLIP_RECTS_CHUNK, need, clip.rects, "clip rects")) {
             return false;
         }
-        clipCount = (int) num;
+        clip.count = (int) num;
         return true;
     }
 
@@ -1371,46 +1363,7 @@ public final class QxlDevice extends PciFunction {
         if ((rop & ROPD_INVERS_BRUSH) != 0) {
             color = ~color;
         }
-        QxlSurfaces.Surface sf = surfaces.get(s);
-        int n = clipCount < 0 ? 1 : clipCount;
-        for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clipCount >= 0) {
-                long co = (long) c * RECT_SIZE;
-                t = Math.max(t, clipBuf.getInt((int) co + RECT_TOP));
-                l = Math.max(l, clipBuf.getInt((int) co + RECT_LEFT));
-                b = Math.min(b, clipBuf.getInt((int) co + RECT_BOTTOM));
-                r = Math.min(r, clipBuf.getInt((int) co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, sf.height);
-            r = Math.min(r, sf.width);
-            if (l >= r || t >= b) {
-                continue;
-            }
-            int w = r - l;
-            ensureRow(w * 4);
-            SparseMemory dm = mem(sf.mem);
-            for (int y = t; y < b; y++) {
-                long row = sf.pixel32(l, y);
-                if ((rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0) {
-                    dm.readBytes(row, rowBuf, 0, w * 4);
-                    for (int x = 0; x < w; x++) {
-                        rowBuf.putInt(x * 4, rop(rop, color, rowBuf.getInt(x * 4)));
-                    }
-                } else {
-                    for (int x = 0; x < w; x++) {
-                        rowBuf.putInt(x * 4, color);
-                    }
-                }
-                dm.writeBytes(row, rowBuf, 0, w * 4);
-            }
-            pixelsWritten.add((long) w * (b - t));
-        }
+        renderer.fill(surfaces.get(s), top, left, bottom, right, clip, color, rop);
         return true;
     }
 
@@ -1465,18 +1418,15 @@ public final class QxlDevice extends PciFunction {
             spiceError("bitmap: " + size + " bytes > qxl.max_image_bytes " + maxImageBytes);
             return false;
         }
-        if (imageBytes.length < size) {
-            imageBytes = new byte[(int) size];
-            imageBuf.wrap(imageBytes);
-        }
+        bitmap.ensure(size);
         if ((bflags & BITMAP_DIRECT) != 0) {
             long d = resolve(bdata, size, false);
             if (d < 0) {
                 return false;
             }
-            mem(memslots.resolvedMem()).readBytes(d, imageBuf, 0, (int) size);
+            mem(memslots.resolvedMem()).readBytes(d, bitmap.pixels, 0, (int) size);
         } else {
-            if (!gatherChunks(bdata, size, imageBuf, "bitmap")) {
+            if (!gatherChunks(bdata, size, bitmap.pixels, "bitmap")) {
                 return false;
             }
         }
@@ -1484,102 +1434,12 @@ public final class QxlDevice extends PciFunction {
             spiceError("copy: src_area outside the bitmap");
             return false;
         }
-        boolean topDown = (bflags & BITMAP_TOP_DOWN) != 0;
-        long srcW = sRight - sLeft;
-        long srcH = sBottom - sTop;
-        long dstW = (long) right - left;
-        long dstH = (long) bottom - top;
-        if (dstW <= 0 || dstH <= 0) {
-            return true;
-        }
-        int n = clipCount < 0 ? 1 : clipCount;
-        QxlSurfaces.Surface sf = surfaces.get(s);
-        SparseMemory dm = mem(sf.mem);
-        for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clipCount >= 0) {
-                int co = c * RECT_SIZE;
-                t = Math.max(t, clipBuf.getInt(co + RECT_TOP));
-                l = Math.max(l, clipBuf.getInt(co + RECT_LEFT));
-                b = Math.min(b, clipBuf.getInt(co + RECT_BOTTOM));
-                r = Math.min(r, clipBuf.getInt(co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, sf.height);
-            r = Math.min(r, sf.width);
-            if (l >= r || t >= b) {
-                continue;
-            }
-            int w = r - l;
-            ensureRow(w * 4);
-            boolean needDst = (rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0;
-            for (int y = t; y < b; y++) {
-                long row = sf.pixel32(l, y);
-                if (needDst) {
-                    dm.readBytes(row, rowBuf, 0, w * 4);
-                }
-                int sy = sTop + (int) (((long) y - top) * srcH / dstH);
-                long srow = (topDown ? sy : (bh - 1 - sy)) * bstride;
-                for (int x = 0; x < w; x++) {
-                    int sx = sLeft + (int) (((long) x + l - left) * srcW / dstW);
-                    int p = (int) (srow + (long) sx * bpp);
-                    int px;
-                    if (bpp == 4) {
-                        px = imageBuf.getInt(p);
-                    } else if (bpp == 3) {
-                        px = (imageBuf.getByte(p) & 0xFF) | (imageBuf.getByte(p + 1) & 0xFF) << 8 | (imageBuf.getByte(p + 2) & 0xFF) << 16;
-                    } else {
-                        int v = imageBuf.getShort(p) & 0xFFFF; // x1r5g5b5
-                        int r5 = (v >> 10) & 0x1F;
-                        int g5 = (v >> 5) & 0x1F;
-                        int b5 = v & 0x1F;
-                        px = (r5 << 3 | r5 >> 2) << 16 | (g5 << 3 | g5 >> 2) << 8 | (b5 << 3 | b5 >> 2);
-                    }
-                    if ((rop & ROPD_INVERS_SRC) != 0) {
-                        px = ~px;
-                    }
-                    rowBuf.putInt(x * 4, needDst ? rop(rop, px, rowBuf.getInt(x * 4)) : px);
-                }
-                dm.writeBytes(row, rowBuf, 0, w * 4);
-            }
-            pixelsWritten.add((long) w * (b - t));
-        }
+        bitmap.bpp = bpp;
+        bitmap.height = bh;
+        bitmap.stride = bstride;
+        bitmap.topDown = (bflags & BITMAP_TOP_DOWN) != 0;
+        renderer.copy(surfaces.get(s), top, left, bottom, right, clip, bitmap, sTop, sLeft, sBottom, sRight, rop);
         return true;
-    }
-
-    private void ensureRow(int bytes) {
-        if (rowBytes.length < bytes) {
-            rowBytes = new byte[bytes];
-            rowBuf.wrap(rowBytes);
-        }
-    }
-
-    /** SpiceRopd applied to a source (or brush) and destination pixel (spice canvas rop semantics). */
-    private static int rop(int ropd, int src, int dst) {
-        int d = (ropd & ROPD_INVERS_DEST) != 0 ? ~dst : dst;
-        int r;
-        if ((ropd & ROPD_OP_PUT) != 0) {
-            r = src;
-        } else if ((ropd & ROPD_OP_OR) != 0) {
-            r = src | d;
-        } else if ((ropd & ROPD_OP_AND) != 0) {
-            r = src & d;
-        } else if ((ropd & ROPD_OP_XOR) != 0) {
-            r = src ^ d;
-        } else if ((ropd & ROPD_OP_BLACKNESS) != 0) {
-            r = 0;
-        } else if ((ropd & ROPD_OP_WHITENESS) != 0) {
-            r = 0xFFFFFFFF;
-        } else if ((ropd & ROPD_OP_INVERS) != 0) {
-            r = ~d;
-        } else {
-            r = src;
-        }
-        return (ropd & ROPD_INVERS_RES) != 0 ? ~r : r;
     }
 
     // ================================================================== releases
@@ -1699,7 +1559,7 @@ public final class QxlDevice extends PciFunction {
         out.put("draws_rendered", drawsRendered.get());
         out.put("draws_dropped", drawsDropped.get());
         out.put("draws_unsupported", drawsUnsupported.get());
-        out.put("pixels_written", pixelsWritten.get());
+        renderer.report(out);
         out.put("releases", releases.get());
         out.put("release_ring_pushes", releasePushes.get());
         Map<String, Object> ints = new TreeMap<>();
@@ -1847,7 +1707,7 @@ public final class QxlDevice extends PciFunction {
         surfaces.saveCounts(w);
         w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff);
         memslots.saveResolved(w);
-        w.putInt(clipCount);
+        w.putInt(clip.count);
         w.putBytes(shadowRom, 0, shadowRom.length);
         putLongs(w, cmdCount);
         putLongs(w, drawCount);
@@ -1953,7 +1813,7 @@ public final class QxlDevice extends PciFunction {
         lastReleaseMem = nLastMem;
         lastReleaseOff = nLastOff;
         resolved.run();
-        clipCount = nClip;
+        clip.count = nClip;
         System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
         System.arraycopy(cc, 0, cmdCount, 0, cc.length);
         System.arraycopy(dc, 0, drawCount, 0, dc.length);
