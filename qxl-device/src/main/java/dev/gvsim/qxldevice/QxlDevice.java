@@ -9,41 +9,30 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-
-import org.agrona.concurrent.UnsafeBuffer;
-
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
 import dev.gvsim.pciefabric.BarMemory;
 import dev.gvsim.pciefabric.DeviceMemory;
-import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.Scanout;
+import dev.gvsim.qxldevice.layout.QxlLayout;
+import dev.gvsim.qxldevice.layout.QxlMode;
+import dev.gvsim.qxldevice.layout.QxlRamHeader;
+import dev.gvsim.qxldevice.layout.QxlRect;
+import dev.gvsim.qxldevice.layout.QxlRing;
+import dev.gvsim.qxldevice.layout.QxlRomHeader;
+import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
-import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
-import dev.gvsim.qxldevice.layout.QxlClipRects;
-import dev.gvsim.qxldevice.layout.QxlCommand;
-import dev.gvsim.qxldevice.layout.QxlDataChunk;
-import dev.gvsim.qxldevice.layout.QxlDrawable;
-import dev.gvsim.qxldevice.layout.QxlImage;
-import dev.gvsim.qxldevice.layout.QxlLayout;
-import dev.gvsim.qxldevice.layout.QxlMode;
-import dev.gvsim.qxldevice.layout.QxlMonitorsConfig;
-import dev.gvsim.qxldevice.layout.QxlRamHeader;
-import dev.gvsim.qxldevice.layout.QxlRect;
-import dev.gvsim.qxldevice.layout.QxlReleaseInfo;
-import dev.gvsim.qxldevice.layout.QxlRing;
-import dev.gvsim.qxldevice.layout.QxlRomHeader;
-import dev.gvsim.qxldevice.layout.QxlSurfaceCmd;
-import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
@@ -120,9 +109,6 @@ public final class QxlDevice extends PciFunction {
     /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
     private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
 
-    /** QXL_FREE_BUNCH_SIZE (qxl.c qxl_push_free_res): releases collected before a release-ring push. */
-    static final int FREE_BUNCH_SIZE = 32;
-
     // ------------------------------------------------------------------ wiring
     private final QxlConfig cfg;
     private final boolean haveVga;
@@ -160,10 +146,6 @@ public final class QxlDevice extends PciFunction {
     private final long ioLatencyPs;
     private final long ramLatencyPs;
     private final long asyncDelayPs;
-    private final long workerDelayPs;
-    private final long maxChunks;
-    private final long maxImageBytes;
-    private final long maxClipRects;
     private final int maxGuestErrorsKept;
 
     // ------------------------------------------------------------------ state
@@ -171,63 +153,33 @@ public final class QxlDevice extends PciFunction {
     private boolean guestBug;
     private int currentAsync = UNDEFINED_IO;
     private long asyncEvent = Scheduler.NO_EVENT;
-    private long workerEvent = Scheduler.NO_EVENT;
-    private boolean oomRunning;
 
     private final QxlMemslots memslots;
 
     /** Surfaces (0 = primary). */
     private final QxlSurfaces surfaces;
 
-    private int numFreeRes;
-    private int lastReleaseMem = -1;
-    private long lastReleaseOff;
+    private final QxlReleaseRing releases;
+    private final QxlWorker worker;
 
     // views of the packed structures (spice-protocol qxl_dev.h), wrapped again for each structure
     private final QxlRamHeader hdr = new QxlRamHeader();
     private final QxlRomHeader romHdr = new QxlRomHeader();
     private final QxlMode romMode = new QxlMode();
-    private final QxlCommand cmd = new QxlCommand();
-    private final QxlDrawable drawable = new QxlDrawable();
-    private final QxlSurfaceCmd surfaceCmd = new QxlSurfaceCmd();
-    private final QxlImage image = new QxlImage();
-    private final QxlDataChunk chunk = new QxlDataChunk();
-    private final QxlClipRects clipRects = new QxlClipRects();
-    private final QxlReleaseInfo releaseInfo = new QxlReleaseInfo();
-    private final QxlReleaseInfo lastRelease = new QxlReleaseInfo();
-    private final QxlMonitorsConfig monitors = new QxlMonitorsConfig();
-
-    // scratch buffers, grown on demand
-    private final QxlRenderer.Clip clip = new QxlRenderer.Clip();
-    private final QxlRenderer.Bitmap bitmap = new QxlRenderer.Bitmap();
-    private final QxlRenderer renderer;
 
     // ------------------------------------------------------------------ statistics
     private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
     private final Counter ioOutOfRange;
     private final Counter ioIgnoredGuestBug;
     private final Counter ioReads;
-    private static final int N_CMD_TYPES = CMD_NAMES.size();
-    private static final int N_DRAW_TYPES = DRAW_NAMES.size();
-    private final long[] cmdCount = new long[N_CMD_TYPES + 1];
-    private final long[] drawCount = new long[N_DRAW_TYPES + 1];
-    private final long[] cursorCmdCount = new long[1];
-    private final Counter commands;
-    private final Counter releases;
-    private final Counter releasePushes;
-    private final Counter drawsRendered;
-    private final Counter drawsDropped;
-    private final Counter drawsUnsupported;
     private final long[] interruptsRaised = new long[INTERRUPT_NAMES.size()];
     private final Counter guestBugCounter;
     private long guestErrorCount;
     private final List<String> guestErrors = new ArrayList<>();
     private String lastLog = "";
-    private int monitorsCount = -1;
     private long asyncCompletions;
 
     private final EventHandler asyncDone;
-    private final EventHandler workerRun;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
@@ -241,7 +193,6 @@ public final class QxlDevice extends PciFunction {
         this.haveVga = QXL_VGA.equals(typeName);
         this.sched = Objects.requireNonNull(sched, "sched");
         this.asyncDone = sched.handler(EVENT_ASYNC_COMPLETE, this::asyncComplete);
-        this.workerRun = sched.handler(EVENT_WORKER, this::workerPass);
         this.irq = irq;
         // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
         // print "Device Version 0.0").
@@ -252,10 +203,6 @@ public final class QxlDevice extends PciFunction {
         ioLatencyPs = p.getDuration(P_IO_LATENCY);
         ramLatencyPs = p.getDuration(P_RAM_LATENCY);
         asyncDelayPs = p.getDuration(P_ASYNC_DELAY);
-        workerDelayPs = p.getDuration(P_WORKER_DELAY);
-        maxChunks = Math.max(1, p.getLong(P_MAX_CHUNKS));
-        maxImageBytes = Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16));
-        maxClipRects = Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24));
         maxGuestErrorsKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
 
         // identity (qxl_realize_common, pci_default_realize)
@@ -296,8 +243,14 @@ public final class QxlDevice extends PciFunction {
             shadowRom[i] = rom.readByte(i);
         }
 
+        Host host = new Host();
         surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
-        memslots = new QxlMemslots(ram, vram, new Host());
+        memslots = new QxlMemslots(ram, vram, host);
+        releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
+        // the worker's handler is named after async_complete's, as before
+        worker = new QxlWorker(host, sched, p.getDuration(P_WORKER_DELAY), Math.max(1, p.getLong(P_MAX_CHUNKS)),
+                Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16)),
+                Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24)), hdr, memslots, surfaces, releases, st);
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -305,13 +258,6 @@ public final class QxlDevice extends PciFunction {
         ioOutOfRange = st.counter("qxl.io.out_of_range");
         ioIgnoredGuestBug = st.counter("qxl.io.ignored_in_error_state");
         ioReads = st.counter("qxl.io.reads");
-        commands = st.counter("qxl.commands");
-        releases = st.counter("qxl.releases");
-        releasePushes = st.counter("qxl.release_ring_pushes");
-        drawsRendered = st.counter("qxl.draws.rendered");
-        drawsDropped = st.counter("qxl.draws.dropped");
-        drawsUnsupported = st.counter("qxl.draws.unsupported");
-        renderer = new QxlRenderer(surfaces, st.counter("qxl.pixels_written"));
         guestBugCounter = st.counter("qxl.guest_bugs");
 
         memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
@@ -656,21 +602,14 @@ public final class QxlDevice extends PciFunction {
             }
             case IO_NOTIFY_CMD:
             case IO_NOTIFY_CURSOR:
-                wakeWorker();
+                worker.wakeup();
                 return;
             case IO_UPDATE_IRQ:
                 updateIrq();
                 return;
             case IO_NOTIFY_OOM:
-                if (!releaseRingEmpty()) {
-                    return;
-                }
-                oomRunning = true;
-                // spice_qxl_oom: the worker frees what it can and flushes the collected releases.
-                if (numFreeRes > 0) {
-                    pushFreeRes(true);
-                }
-                oomRunning = false;
+                // spice_qxl_oom (release ring empty): the worker frees what it can and flushes the collected releases.
+                releases.oom();
                 return;
             case IO_SET_MODE:
                 setMode(val);
@@ -730,27 +669,25 @@ public final class QxlDevice extends PciFunction {
                     cancelAsync(async);
                     return;
                 }
-                destroySurface((int) val);
+                worker.destroySurface((int) val);
                 spiceCalled(async);
                 return;
             case IO_FLUSH_RELEASE: {
-                pushFreeRes(true);
+                releases.push(true);
                 return;
             }
             case IO_FLUSH_SURFACES_ASYNC:
                 // spice flush_surfaces: renders everything pending, then flushes releases [inferred].
-                if (numFreeRes > 0) {
-                    pushFreeRes(true);
-                }
+                releases.flushIfAny();
                 spiceCalled(true);
                 return;
             case IO_DESTROY_ALL_SURFACES:
                 mode = MODE_UNDEFINED;
-                destroyAllSurfaces();
+                worker.destroyAllSurfaces();
                 spiceCalled(async);
                 return;
             case IO_MONITORS_CONFIG_ASYNC:
-                monitorsConfig();
+                worker.monitorsConfig();
                 spiceCalled(true);
                 return;
             default:
@@ -858,12 +795,11 @@ public final class QxlDevice extends PciFunction {
 
     private void hardReset() {
         sched.cancel(asyncEvent);
-        sched.cancel(workerEvent);
         asyncEvent = Scheduler.NO_EVENT;
-        workerEvent = Scheduler.NO_EVENT;
-        // qxl_reset_surfaces, qxl_reset_memslots
+        // the worker's pending pass (cancelled after the async completion, as before), qxl_reset_surfaces
+        worker.reset();
+        // qxl_reset_memslots
         mode = MODE_UNDEFINED;
-        surfaces.clear();
         memslots.reset();
         // qxl_reset_state: ROM header back from the shadow copy (update_id = 0), QXLRam re-initialised
         for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
@@ -871,9 +807,7 @@ public final class QxlDevice extends PciFunction {
         }
         romHdr.updateId(0);
         initRam();
-        numFreeRes = 0;
-        lastReleaseMem = -1;
-        monitorsCount = -1;
+        releases.reset();
         updateIrq();
         // qxl_soft_reset
         guestBug = false;
@@ -926,14 +860,6 @@ public final class QxlDevice extends PciFunction {
         return false;
     }
 
-    private SparseMemory mem(int id) {
-        return memslots.memory(id);
-    }
-
-    private long resolve(long phys, long size, boolean qemuPath) {
-        return memslots.resolve(phys, size, qemuPath);
-    }
-
     // ================================================================== primary surface
 
     /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
@@ -966,22 +892,7 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         mode = MODE_NATIVE;
-        // spice-server create primary surface: the memory must resolve through a guest memslot.
-        surfaces.forgetPrimary();
-        if (width <= 0 || height <= 0 || width > 65536 || (long) width * QxlSurfaces.bpp(format) > Math.abs((long) stride)) {
-            spiceError("create primary: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
-            return true;
-        }
-        long len = Math.abs((long) stride) * h;
-        long off = resolve(memPhys, len, false);
-        if (off < 0) {
-            return true;
-        }
-        surfaces.define(0, width, height, stride, format, memslots.resolvedMem(), off, 0);
-        surfaces.primaryMemPhys(memPhys);
-        if ((flags & SURF_FLAG_KEEP_DATA) == 0) {
-            mem(memslots.resolvedMem()).fill(off, len, (byte) 0);
-        }
+        worker.createPrimary(width, height, stride, format, flags, memPhys);
         return true;
     }
 
@@ -991,7 +902,7 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         mode = MODE_UNDEFINED;
-        surfaces.destroyPrimary();
+        worker.destroyPrimary();
         return true;
     }
 
@@ -1022,494 +933,6 @@ public final class QxlDevice extends PciFunction {
         }
     }
 
-    private void destroySurface(int id) {
-        long createCmd = surfaces.destroy(id);
-        if (createCmd != 0) {
-            releasePhys(createCmd);
-        }
-    }
-
-    private void destroyAllSurfaces() {
-        for (int i = 0; i < surfaces.size(); i++) {
-            destroySurface(i);
-        }
-        surfaces.zeroCount();
-    }
-
-    private void monitorsConfig() {
-        long phys = hdr.monitorsConfig();
-        long off = resolve(phys, MONITORS_CONFIG_HEADER, false);
-        if (off < 0) {
-            return;
-        }
-        monitorsCount = monitors.wrap(mem(memslots.resolvedMem()), off).count();
-    }
-
-    // ================================================================== rings
-
-    private boolean releaseRingEmpty() {
-        QxlRing r = hdr.releaseRing();
-        return r.prod() == r.cons();
-    }
-
-    private void wakeWorker() {
-        if (!sched.isPending(workerEvent)) {
-            workerEvent = sched.scheduleIn(workerDelayPs, workerRun, 0);
-        }
-    }
-
-    /** One spice-server worker pass: consume the command ring, then the cursor ring. */
-    private void workerPass(long now, long arg) {
-        workerEvent = Scheduler.NO_EVENT;
-        if (mode == MODE_VGA) {
-            return; // interface_get_command: VGA mode serves host-side updates, not the guest ring
-        }
-        consumeRing(hdr.cmdRing(), COMMAND_RING_SIZE, INTERRUPT_DISPLAY, false);
-        consumeRing(hdr.cursorRing(), CURSOR_RING_SIZE, INTERRUPT_CURSOR, true);
-    }
-
-    private void consumeRing(QxlRing r, int size, int notifyEvent, boolean cursor) {
-        // Each pass takes at most what the ring can hold: the guest cannot add items during it.
-        for (int n = 0; n <= size; n++) {
-            if (guestBug) {
-                return;
-            }
-            int prod = r.prod();
-            int cons = r.cons();
-            if (prod == cons) {
-                break;
-            }
-            if (Integer.compareUnsigned(prod - cons, size) > 0) {
-                // gvsim bound: QEMU would keep consuming stale items (up to 2^32 of them).
-                setGuestBug((cursor ? "cursor" : "command") + " ring prod " + Integer.toUnsignedString(prod) + " - cons "
-                        + Integer.toUnsignedString(cons) + " > num_items " + size);
-                return;
-            }
-            int numItems = r.numItems();
-            int idx = cons & (numItems - 1);
-            if (Integer.compareUnsigned(idx, size) >= 0) {
-                setGuestBug("SPICE_RING_CONS_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + size);
-                return;
-            }
-            QxlCommand item = cmd.wrap(ram, r.item(idx, COMMAND_SIZE));
-            long data = item.data();
-            int type = item.type();
-            cons++;
-            r.cons(cons);
-            if (cons == r.notifyOnCons()) {
-                sendEvents(notifyEvent);
-            }
-            commands.inc();
-            if (cursor) {
-                cursorCmdCount[0]++;
-                processCursor(data, type);
-            } else {
-                cmdCount[type >= 0 && type < N_CMD_TYPES ? type : N_CMD_TYPES]++;
-                processCommand(data, type);
-            }
-        }
-        // SPICE_RING_CONS_WAIT (req_cmd_notification): ask to be notified on the next push
-        if (!guestBug) {
-            int prod = r.prod();
-            if (prod == r.cons()) {
-                r.notifyOnProd(prod + 1);
-            }
-        }
-    }
-
-    private void processCommand(long data, int type) {
-        switch (type) {
-            case CMD_DRAW:
-                processDrawable(data);
-                return;
-            case CMD_SURFACE:
-                processSurfaceCmd(data);
-                return;
-            case CMD_UPDATE:
-                // interface_notify_update: deprecated; spice-server releases it
-                releasePhys(data);
-                return;
-            case CMD_MESSAGE:
-                releasePhys(data);
-                return;
-            default:
-                spiceError("bad command type " + Integer.toUnsignedString(type));
-        }
-    }
-
-    private void processCursor(long data, int type) {
-        if (type != CMD_CURSOR) {
-            spiceError("bad cursor command type " + Integer.toUnsignedString(type));
-            return;
-        }
-        // qxl_track_command: QXL_CMD_CURSOR goes through qxl_phys2virt (a guest bug when invalid)
-        if (resolve(data, 1, true) < 0) {
-            return;
-        }
-        releasePhys(data);
-    }
-
-    // ================================================================== surface commands
-
-    private void processSurfaceCmd(long data) {
-        // qxl_track_command (QEMU side)
-        long off = resolve(data, SURFACE_CMD_SIZE, true);
-        if (off < 0) {
-            return;
-        }
-        QxlSurfaceCmd sc = surfaceCmd.wrap(mem(memslots.resolvedMem()), off);
-        long id = sc.surfaceId();
-        int type = sc.type();
-        int stride = sc.stride();
-        if (id >= cfg.numSurfaces) {
-            setGuestBug("QXL_CMD_SURFACE id " + id + " >= " + cfg.numSurfaces);
-            return;
-        }
-        if (type == SURFACE_CMD_CREATE && (stride & 3) != 0) {
-            setGuestBug("QXL_CMD_SURFACE stride = " + stride + " % 4 != 0");
-            return;
-        }
-        int sid = (int) id;
-        if (type == SURFACE_CMD_CREATE) {
-            int format = sc.format();
-            int width = sc.width();
-            int height = sc.height();
-            long surfData = sc.data();
-            if (surfaces.active(sid)) {
-                spiceError("surface create: surface " + sid + " already exists");
-                releasePhys(data);
-                return;
-            }
-            if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || QxlSurfaces.bpp(format) > 4
-                    || (long) width * Math.max(1, QxlSurfaces.bpp(format)) > Math.abs((long) stride)) {
-                spiceError("surface create: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
-                releasePhys(data);
-                return;
-            }
-            long len = Math.abs((long) stride) * height;
-            long soff = resolve(surfData, len, false);
-            if (soff < 0) {
-                releasePhys(data);
-                return;
-            }
-            surfaces.define(sid, width, height, stride, format, memslots.resolvedMem(), soff, data);
-        } else if (type == SURFACE_CMD_DESTROY) {
-            if (!surfaces.active(sid)) {
-                spiceError("surface destroy: surface " + sid + " does not exist");
-            } else {
-                destroySurface(sid);
-            }
-            releasePhys(data);
-        } else {
-            spiceError("surface command type " + type);
-            releasePhys(data);
-        }
-    }
-
-    // ================================================================== drawables
-
-    private void processDrawable(long data) {
-        long off = resolve(data, DRAWABLE_SIZE, false);
-        if (off < 0) {
-            drawsDropped.inc();
-            return;
-        }
-        QxlDrawable dr = drawable.wrap(mem(memslots.resolvedMem()), off);
-        int memId = memslots.resolvedMem();
-        long sid = dr.surfaceId();
-        int type = dr.type();
-        drawCount[type < N_DRAW_TYPES ? type : N_DRAW_TYPES]++;
-        if (sid >= cfg.numSurfaces || !surfaces.active((int) sid)) {
-            spiceError("drawable: invalid surface_id " + sid);
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        int s = (int) sid;
-        QxlRect bbox = dr.bbox();
-        int bTop = bbox.top();
-        int bLeft = bbox.left();
-        int bBottom = bbox.bottom();
-        int bRight = bbox.right();
-        if (bLeft > bRight || bTop > bBottom) {
-            spiceError("drawable: bad bbox");
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        int clipType = dr.clipType();
-        long clipData = dr.clipData();
-        if (clipType == CLIP_TYPE_RECTS) {
-            if (!loadClipRects(clipData)) {
-                drawsDropped.inc();
-                release(memId, off);
-                return;
-            }
-        } else if (clipType == CLIP_TYPE_NONE) {
-            clip.count = -1;
-        } else {
-            spiceError("drawable: clip type " + clipType);
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        if (!QxlSurfaces.is32(surfaces.get(s).format)) {
-            drawsUnsupported.inc();
-            release(memId, off);
-            return;
-        }
-        boolean ok;
-        switch (type) {
-            case DRAW_FILL:
-                ok = drawFill(dr, s, bTop, bLeft, bBottom, bRight);
-                break;
-            case DRAW_COPY:
-                ok = drawCopy(dr, s, bTop, bLeft, bBottom, bRight);
-                break;
-            case DRAW_NOP:
-                ok = true;
-                break;
-            default:
-                drawsUnsupported.inc();
-                ok = false;
-                break;
-        }
-        if (ok) {
-            drawsRendered.inc();
-        } else {
-            drawsDropped.inc();
-        }
-        release(memId, off);
-    }
-
-    /** Reads QXLClipRects into {@link #clip}. */
-    private boolean loadClipRects(long phys) {
-        long off = resolve(phys, CLIP_RECTS_CHUNK + CHUNK_HEADER, false);
-        if (off < 0) {
-            return false;
-        }
-        long num = clipRects.wrap(mem(memslots.resolvedMem()), off).numRects();
-        if (num > maxClipRects) {
-            spiceError("clip rects: num_rects " + num + " > " + maxClipRects);
-            return false;
-        }
-        int need = (int) num * RECT_SIZE;
-        clip.ensure(need);
-        if (!gatherChunks(phys + CLIP_RECTS_CHUNK, need, clip.rects, "clip rects")) {
-            return false;
-        }
-        clip.count = (int) num;
-        return true;
-    }
-
-    /**
-     * Copies {@code need} bytes of the QXLDataChunk chain starting at QXLPHYSICAL {@code first} into
-     * {@code dst}. Each chunk (header and data) must resolve through a memslot, the chain must hold
-     * exactly {@code need} bytes (spice-server red_get_data_chunks_ptr and the size check of its
-     * caller), in at most {@code qxl.max_chunks} chunks (its loop protection).
-     */
-    private boolean gatherChunks(long first, long need, UnsafeBuffer dst, String what) {
-        long got = 0;
-        long phys = first;
-        for (long chunks = 0; ; chunks++) {
-            if (chunks >= maxChunks) {
-                spiceError(what + ": data split in too many chunks (> " + maxChunks + "), avoiding DoS");
-                return false;
-            }
-            long hoff = resolve(phys, CHUNK_HEADER, false);
-            if (hoff < 0) {
-                return false;
-            }
-            QxlDataChunk c = chunk.wrap(mem(memslots.resolvedMem()), hoff);
-            long size = c.dataSize();
-            long next = c.nextChunk();
-            if (size > need - got) {
-                spiceError(what + ": chunk data " + (got + size) + " bytes > expected " + need);
-                return false;
-            }
-            if (size > 0) {
-                long off = resolve(phys, CHUNK_HEADER + size, false);
-                if (off < 0) {
-                    return false;
-                }
-                SparseMemory m = mem(memslots.resolvedMem());
-                m.readBytes(chunk.wrap(m, off).data(), dst, (int) got, (int) size);
-                got += size;
-            }
-            if (next == 0) {
-                break;
-            }
-            if (next == phys) {
-                spiceError(what + ": chunk links to itself");
-                return false;
-            }
-            phys = next;
-        }
-        if (got != need) {
-            spiceError(what + ": chunk data " + got + " bytes != expected " + need);
-            return false;
-        }
-        return true;
-    }
-
-    private boolean drawFill(QxlDrawable dr, int s, int top, int left, int bottom, int right) {
-        int brushType = dr.fillBrushType();
-        int color = dr.fillBrushColor();
-        int rop = dr.fillRop();
-        if (brushType != BRUSH_TYPE_SOLID) {
-            drawsUnsupported.inc();
-            return false;
-        }
-        if ((rop & ROPD_INVERS_BRUSH) != 0) {
-            color = ~color;
-        }
-        renderer.fill(surfaces.get(s), top, left, bottom, right, clip, color, rop);
-        return true;
-    }
-
-    private boolean drawCopy(QxlDrawable dr, int s, int top, int left, int bottom, int right) {
-        long srcBitmap = dr.copySrcBitmap();
-        QxlRect area = dr.copySrcArea();
-        int sTop = area.top();
-        int sLeft = area.left();
-        int sBottom = area.bottom();
-        int sRight = area.right();
-        int rop = dr.copyRop();
-
-        long io = resolve(srcBitmap, IMAGE_BITMAP_SIZE, false);
-        if (io < 0) {
-            return false;
-        }
-        QxlImage im = image.wrap(mem(memslots.resolvedMem()), io);
-        int imgType = im.type();
-        if (imgType != IMAGE_TYPE_BITMAP) {
-            drawsUnsupported.inc();
-            return false;
-        }
-        int fmt = im.bitmapFormat();
-        int bflags = im.bitmapFlags();
-        long bw = im.bitmapX();
-        long bh = im.bitmapY();
-        long bstride = im.bitmapStride();
-        long bdata = im.bitmapData();
-        int bpp;
-        switch (fmt) {
-            case BITMAP_FMT_32BIT:
-            case BITMAP_FMT_RGBA:
-                bpp = 4;
-                break;
-            case BITMAP_FMT_24BIT:
-                bpp = 3;
-                break;
-            case BITMAP_FMT_16BIT:
-                bpp = 2;
-                break;
-            default:
-                drawsUnsupported.inc();
-                return false;
-        }
-        // spice-server bitmap_consistent(): stride must cover the width
-        if (bw == 0 || bh == 0 || bw > 65536 || bh > 65536 || bstride < bw * bpp) {
-            spiceError("bitmap: inconsistent " + bw + "x" + bh + " stride " + bstride + " format " + fmt);
-            return false;
-        }
-        long size = bstride * bh;
-        if (size > maxImageBytes) {
-            spiceError("bitmap: " + size + " bytes > qxl.max_image_bytes " + maxImageBytes);
-            return false;
-        }
-        bitmap.ensure(size);
-        if ((bflags & BITMAP_DIRECT) != 0) {
-            long d = resolve(bdata, size, false);
-            if (d < 0) {
-                return false;
-            }
-            mem(memslots.resolvedMem()).readBytes(d, bitmap.pixels, 0, (int) size);
-        } else {
-            if (!gatherChunks(bdata, size, bitmap.pixels, "bitmap")) {
-                return false;
-            }
-        }
-        if (sLeft < 0 || sTop < 0 || sRight > bw || sBottom > bh || sLeft >= sRight || sTop >= sBottom) {
-            spiceError("copy: src_area outside the bitmap");
-            return false;
-        }
-        bitmap.bpp = bpp;
-        bitmap.height = bh;
-        bitmap.stride = bstride;
-        bitmap.topDown = (bflags & BITMAP_TOP_DOWN) != 0;
-        renderer.copy(surfaces.get(s), top, left, bottom, right, clip, bitmap, sTop, sLeft, sBottom, sRight, rop);
-        return true;
-    }
-
-    // ================================================================== releases
-
-    private void releasePhys(long phys) {
-        long off = resolve(phys, 8, false);
-        if (off >= 0) {
-            release(memslots.resolvedMem(), off);
-        }
-    }
-
-    /** interface_release_resource: chain the release_info into the current release-ring item. */
-    private void release(int memId, long off) {
-        QxlRing r = hdr.releaseRing();
-        int prod = r.prod();
-        int numItems = r.numItems();
-        int idx = prod & (numItems - 1);
-        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
-            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
-            return;
-        }
-        QxlReleaseInfo ri = releaseInfo.wrap(mem(memId), off);
-        long id = ri.id();
-        if (r.u64Item(idx) == 0 || lastReleaseMem < 0) {
-            // stick head into the ring
-            ri.next(0);
-            r.u64Item(idx, id);
-        } else {
-            // append to the list: last_release->next = id
-            lastRelease.wrap(mem(lastReleaseMem), lastReleaseOff).next(id);
-            ri.next(0);
-        }
-        lastReleaseMem = memId;
-        lastReleaseOff = off;
-        numFreeRes++;
-        releases.inc();
-        pushFreeRes(false);
-    }
-
-    /** qxl_push_free_res: publish the current release item once 32 are collected, or on flush. */
-    private void pushFreeRes(boolean flush) {
-        QxlRing r = hdr.releaseRing();
-        int prod = r.prod();
-        int cons = r.cons();
-        int numItems = r.numItems();
-        if (prod - cons + 1 == numItems) {
-            return; // ring full -- can't push
-        }
-        if (!flush && oomRunning) {
-            return;
-        }
-        if (!flush && numFreeRes < FREE_BUNCH_SIZE) {
-            return;
-        }
-        prod++;
-        r.prod(prod);
-        releasePushes.inc();
-        if (prod == r.notifyOnProd()) {
-            sendEvents(INTERRUPT_DISPLAY);
-        }
-        int idx = prod & (numItems - 1);
-        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
-            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
-            return;
-        }
-        r.u64Item(idx, 0);
-        numFreeRes = 0;
-        lastReleaseMem = -1;
-    }
-
     // ================================================================== report and scanout
 
     /** Device state for reports; keys sorted, deterministic. */
@@ -1533,35 +956,8 @@ public final class QxlDevice extends PciFunction {
         out.put("guest_errors", new ArrayList<>(guestErrors));
         memslots.report(out);
         surfaces.report(out);
-        Map<String, Object> cmds = new TreeMap<>();
-        for (int i = 0; i < N_CMD_TYPES; i++) {
-            if (cmdCount[i] != 0) {
-                cmds.put(CMD_NAMES.get(i), cmdCount[i]);
-            }
-        }
-        if (cmdCount[N_CMD_TYPES] != 0) {
-            cmds.put("invalid", cmdCount[N_CMD_TYPES]);
-        }
-        if (cursorCmdCount[0] != 0) {
-            cmds.put("cursor_ring", cursorCmdCount[0]);
-        }
-        out.put("commands", cmds);
-        Map<String, Object> draws = new TreeMap<>();
-        for (int i = 0; i < N_DRAW_TYPES; i++) {
-            if (drawCount[i] != 0) {
-                draws.put(DRAW_NAMES.get(i), drawCount[i]);
-            }
-        }
-        if (drawCount[N_DRAW_TYPES] != 0) {
-            draws.put("invalid", drawCount[N_DRAW_TYPES]);
-        }
-        out.put("draws", draws);
-        out.put("draws_rendered", drawsRendered.get());
-        out.put("draws_dropped", drawsDropped.get());
-        out.put("draws_unsupported", drawsUnsupported.get());
-        renderer.report(out);
-        out.put("releases", releases.get());
-        out.put("release_ring_pushes", releasePushes.get());
+        worker.report(out);
+        releases.report(out);
         Map<String, Object> ints = new TreeMap<>();
         for (int i = 0; i < INTERRUPT_NAMES.size(); i++) {
             ints.put(INTERRUPT_NAMES.get(i), interruptsRaised[i]);
@@ -1576,7 +972,6 @@ public final class QxlDevice extends PciFunction {
             }
         }
         out.put("io_writes", io);
-        out.put("monitors_config_count", monitorsCount);
         out.put("last_log", lastLog);
         return out;
     }
@@ -1701,19 +1096,21 @@ public final class QxlDevice extends PciFunction {
         w.putBoolean(haveVga).putInt(cfg.revision).putLong(cfg.ramSize).putLong(cfg.vram32Size).putLong(cfg.vram64Size)
                 .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
         // device state
-        w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent).putLong(workerEvent).putBoolean(oomRunning);
+        w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent);
+        worker.saveEvent(w);
+        releases.saveOomRunning(w);
         memslots.saveSlots(w);
         surfaces.saveTable(w);
         surfaces.saveCounts(w);
-        w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff);
+        releases.saveChain(w);
         memslots.saveResolved(w);
-        w.putInt(clip.count);
+        worker.saveClip(w);
         w.putBytes(shadowRom, 0, shadowRom.length);
-        putLongs(w, cmdCount);
-        putLongs(w, drawCount);
-        putLongs(w, cursorCmdCount);
-        putLongs(w, interruptsRaised);
-        w.putLong(guestErrorCount).putLong(asyncCompletions).putInt(monitorsCount).putString(lastLog);
+        worker.saveCounts(w);
+        QxlCheckpoint.putLongs(w, interruptsRaised);
+        w.putLong(guestErrorCount).putLong(asyncCompletions);
+        worker.saveMonitors(w);
+        w.putString(lastLog);
         w.putInt(guestErrors.size());
         for (String e : guestErrors) {
             w.putString(e);
@@ -1753,47 +1150,41 @@ public final class QxlDevice extends PciFunction {
         boolean nBug = r.getBoolean();
         int nAsync = r.getInt();
         long nAsyncEvent = r.getLong();
-        long nWorkerEvent = r.getLong();
-        boolean nOom = r.getBoolean();
-        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
-            throw bad("mode " + nMode + " / current async " + nAsync);
-        }
+        Runnable workerEvent = worker.restoreEvent(r);
+        Runnable oomRunning = releases.restoreOomRunning(r);
         QxlCheckpoint ck = new QxlCheckpoint(stateName());
+        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
+            throw ck.bad("mode " + nMode + " / current async " + nAsync);
+        }
         Runnable slots = memslots.restoreSlots(r, ck, this::bar);
         Runnable surfaceTable = surfaces.restoreTable(r, ck);
         Runnable surfaceCounts = surfaces.restoreCounts(r, ck);
-        int nFree = r.getInt();
-        int nLastMem = r.getInt();
-        long nLastOff = r.getLong();
+        Runnable releaseChain = releases.restoreChain(r, ck);
         Runnable resolved = memslots.restoreResolved(r, ck);
-        int nClip = r.getInt();
-        ck.check(!(nFree < 0 || nLastMem < -1 || nLastMem > 1 || nClip < -1
-                || nClip > maxClipRects), QxlCheckpoint.COUNTERS);
+        Runnable clip = worker.restoreClip(r, ck);
         ck.throwFailed();
         byte[] sh = r.getBytes(shadowRom.length);
-        long[] cc = getLongs(r, cmdCount.length, "command counts");
-        long[] dc = getLongs(r, drawCount.length, "draw counts");
-        long[] ccc = getLongs(r, cursorCmdCount.length, "cursor counts");
-        long[] ir = getLongs(r, interruptsRaised.length, "interrupt counts");
+        Runnable counts = worker.restoreCounts(r, ck);
+        long[] ir = ck.getLongs(r, interruptsRaised.length, "interrupt counts");
         long nErrCount = r.getLong();
         long nAsyncDone = r.getLong();
-        int nMonitors = r.getInt();
+        Runnable monitors = worker.restoreMonitors(r);
         String nLastLog = r.getString();
         int ne = r.getInt();
         if (nErrCount < 0 || nAsyncDone < 0 || nLastLog == null || ne < 0 || ne > MAX_GUEST_ERRORS_RESTORED || ne > nErrCount) {
-            throw bad("guest error list / counters");
+            throw ck.bad("guest error list / counters");
         }
         List<String> errs = new ArrayList<>(Math.min(ne, 1024));
         for (int i = 0; i < ne; i++) {
             String e = r.getString();
             if (e == null) {
-                throw bad("guest error " + i);
+                throw ck.bad("guest error " + i);
             }
             errs.add(e);
         }
         boolean hasVga = r.getBoolean();
         if (hasVga != (vbe != null)) {
-            throw bad("VGA state present: " + hasVga);
+            throw ck.bad("VGA state present: " + hasVga);
         }
         if (vbe != null) {
             vbe.restoreState(r);
@@ -1804,24 +1195,20 @@ public final class QxlDevice extends PciFunction {
         guestBug = nBug;
         currentAsync = nAsync;
         asyncEvent = nAsyncEvent;
-        workerEvent = nWorkerEvent;
-        oomRunning = nOom;
+        workerEvent.run();
+        oomRunning.run();
         slots.run();
         surfaceTable.run();
         surfaceCounts.run();
-        numFreeRes = nFree;
-        lastReleaseMem = nLastMem;
-        lastReleaseOff = nLastOff;
+        releaseChain.run();
         resolved.run();
-        clip.count = nClip;
+        clip.run();
         System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
-        System.arraycopy(cc, 0, cmdCount, 0, cc.length);
-        System.arraycopy(dc, 0, drawCount, 0, dc.length);
-        System.arraycopy(ccc, 0, cursorCmdCount, 0, ccc.length);
+        counts.run();
         System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
         guestErrorCount = nErrCount;
         asyncCompletions = nAsyncDone;
-        monitorsCount = nMonitors;
+        monitors.run();
         lastLog = nLastLog;
         guestErrors.clear();
         guestErrors.addAll(errs);
@@ -1831,31 +1218,5 @@ public final class QxlDevice extends PciFunction {
         if (irq != null && irq.level() != irqLevel()) {
             irq.set(irqLevel(), sched.now());
         }
-    }
-
-    private InputException bad(String what) {
-        return new InputException("checkpoint " + stateName() + ": " + what + " is not a state this device can be in");
-    }
-
-    private static void putLongs(dev.gvsim.simcore.state.StateWriter w, long[] a) {
-        w.putInt(a.length);
-        for (long x : a) {
-            w.putLong(x);
-        }
-    }
-
-    private long[] getLongs(dev.gvsim.simcore.state.StateReader r, int len, String what) throws InputException {
-        int n = r.getInt();
-        if (n != len) {
-            throw bad(what + " (" + n + " entries, this model has " + len + ")");
-        }
-        long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = r.getLong();
-            if (out[i] < 0) {
-                throw bad(what);
-            }
-        }
-        return out;
     }
 }
