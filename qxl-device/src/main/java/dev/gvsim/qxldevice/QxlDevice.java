@@ -20,7 +20,6 @@ import dev.gvsim.qxldevice.layout.QxlMode;
 import dev.gvsim.qxldevice.layout.QxlRamHeader;
 import dev.gvsim.qxldevice.layout.QxlRect;
 import dev.gvsim.qxldevice.layout.QxlRing;
-import dev.gvsim.qxldevice.layout.QxlRomHeader;
 import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
@@ -33,11 +32,26 @@ import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
 
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
- * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings
- * (command parsing, memslot address checks, rendering into the guest's surfaces, releases).
+ * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings.
+ * This class is the PCI function and qxl.c's side: BARs, the I/O ports and async commands, memslot
+ * adds, interrupts, the guest-bug state, reset, the ROM ({@link QxlRom}) and QXLRam set-up. The
+ * rest follows the qxl.c / spice-server seam:
+ * <ul>
+ * <li>{@link QxlWorker}: spice-server's red worker (ring reading, command parsing, surfaces, drawables);</li>
+ * <li>{@link QxlRenderer}: its canvas (fills and copies into the guest's surfaces);</li>
+ * <li>{@link QxlSurfaces}: the surface table, the primary as a scanout;</li>
+ * <li>{@link QxlMemslots}: the memslots and the QXLPHYSICAL lookup both sides make;</li>
+ * <li>{@link QxlReleaseRing}: qxl.c's release ring (interface_release_resource, qxl_push_free_res);</li>
+ * <li>{@link QxlLegacyVga}: qxl-vga's VGA / Bochs VBE ports and memory window;</li>
+ * <li>{@code dev.gvsim.qxldevice.layout}: the guest structures' offsets and flyweights over them.</li>
+ * </ul>
+ * Each part keeps its own report keys and checkpoint fields; the spice side calls back through
+ * {@link QxlHost}.
  *
  * <p>BARs: BAR0 RAM ("vga.vram": surface-0 area, command pages, QXLRam at the end), BAR1 surface
  * VRAM, BAR2 the 8 KiB ROM, BAR3 the I/O ports, BAR4 (64-bit prefetchable) only when
@@ -109,12 +123,18 @@ public final class QxlDevice extends PciFunction {
     /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
     private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
 
+    /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
+    public static final String EVENT_ASYNC_COMPLETE = "async_complete";
+    public static final String EVENT_WORKER = "worker";
+    /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
+    private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
+
     // ------------------------------------------------------------------ wiring
     private final QxlConfig cfg;
     private final boolean haveVga;
     private final Scheduler sched;
     private final IrqLine irq;
-    private final int deviceId;
+    private final EventHandler asyncDone;
 
     private final SparseMemory ram;
     private final SparseMemory vram;
@@ -122,50 +142,29 @@ public final class QxlDevice extends PciFunction {
     private final BarMemory ramBehind;
     private final BarMemory vramBehind;
     private final BarMemory romBehind;
-    private final byte[] shadowRom = new byte[ROM_STRUCT_SIZE];
     private final long ramHeader;
-    private final int nModes;
-
-    private final Bar ramBar;
-    private final Bar vramBar;
-    private final Bar romBar;
-    private final Bar ioBar;
-    private final Bar vram64Bar;
-
+    /** QXLRam at the end of BAR0. */
+    private final QxlRamHeader hdr = new QxlRamHeader();
+    private final QxlRom romImage;
     private final List<DeviceMemory> memories;
     private final List<Scanout> scanouts;
 
+    private final QxlMemslots memslots;
+    private final QxlSurfaces surfaces;
+    private final QxlReleaseRing releases;
+    private final QxlWorker worker;
     /** Legacy VGA interface (qxl-vga only, else null). */
-    private final BochsVbe vbe;
-    private final VgaLegacy vga;
-    private final boolean vgaGated;
-    private final boolean vbeX86Port;
-    private final Counter legacyIo;
-    private final Counter legacyMem;
+    private final QxlLegacyVga legacyVga;
 
     private final long ioLatencyPs;
-    private final long ramLatencyPs;
     private final long asyncDelayPs;
     private final int maxGuestErrorsKept;
 
-    // ------------------------------------------------------------------ state
+    // ------------------------------------------------------------------ state (qxl.c PCIQXLDevice)
     private int mode = MODE_UNDEFINED;
     private boolean guestBug;
     private int currentAsync = UNDEFINED_IO;
     private long asyncEvent = Scheduler.NO_EVENT;
-
-    private final QxlMemslots memslots;
-
-    /** Surfaces (0 = primary). */
-    private final QxlSurfaces surfaces;
-
-    private final QxlReleaseRing releases;
-    private final QxlWorker worker;
-
-    // views of the packed structures (spice-protocol qxl_dev.h), wrapped again for each structure
-    private final QxlRamHeader hdr = new QxlRamHeader();
-    private final QxlRomHeader romHdr = new QxlRomHeader();
-    private final QxlMode romMode = new QxlMode();
 
     // ------------------------------------------------------------------ statistics
     private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
@@ -178,8 +177,6 @@ public final class QxlDevice extends PciFunction {
     private final List<String> guestErrors = new ArrayList<>();
     private String lastLog = "";
     private long asyncCompletions;
-
-    private final EventHandler asyncDone;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
@@ -194,14 +191,11 @@ public final class QxlDevice extends PciFunction {
         this.sched = Objects.requireNonNull(sched, "sched");
         this.asyncDone = sched.handler(EVENT_ASYNC_COMPLETE, this::asyncComplete);
         this.irq = irq;
-        // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
-        // print "Device Version 0.0").
-        this.deviceId = 0;
         Params p = params == null ? new Params() : params;
         p.declareAll(PARAMS);
         Stats st = stats == null ? new Stats() : stats;
         ioLatencyPs = p.getDuration(P_IO_LATENCY);
-        ramLatencyPs = p.getDuration(P_RAM_LATENCY);
+        long ramLatencyPs = p.getDuration(P_RAM_LATENCY);
         asyncDelayPs = p.getDuration(P_ASYNC_DELAY);
         maxGuestErrorsKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
 
@@ -212,15 +206,15 @@ public final class QxlDevice extends PciFunction {
 
         // RAM-like BARs: accept 1..16 bytes, unaligned (RAM regions).
         AccessRules ramRules = new AccessRules(1, 16, true, 1, 16);
-        ramBar = declareBar(new Bar(RAM_RANGE_INDEX, BarKind.MEM32, cfg.ramSize, false, ramRules, "qxl.vgavram"));
-        vramBar = declareBar(new Bar(VRAM_RANGE_INDEX, BarKind.MEM32, cfg.vram32Size, false, ramRules, "qxl.vram32"));
-        romBar = declareBar(new Bar(ROM_RANGE_INDEX, BarKind.MEM32, ROM_SIZE, false, ramRules, "qxl.vrom"));
+        declareBar(new Bar(RAM_RANGE_INDEX, BarKind.MEM32, cfg.ramSize, false, ramRules, "qxl.vgavram"));
+        declareBar(new Bar(VRAM_RANGE_INDEX, BarKind.MEM32, cfg.vram32Size, false, ramRules, "qxl.vram32"));
+        declareBar(new Bar(ROM_RANGE_INDEX, BarKind.MEM32, ROM_SIZE, false, ramRules, "qxl.vrom"));
         int ioSize = cfg.revision == 1 ? 8 : cfg.revision == 2 ? 16 : 32;
         // qxl_io_ops: .valid min = max = 1
-        ioBar = declareBar(new Bar(IO_RANGE_INDEX, BarKind.IO, ioSize, false, AccessRules.aligned(1, 1), "qxl-ioports"));
-        vram64Bar = cfg.hasVram64Bar()
-                ? declareBar(new Bar(VRAM64_RANGE_INDEX, BarKind.MEM64, cfg.vram64Size, true, ramRules, "qxl.vram"))
-                : null;
+        declareBar(new Bar(IO_RANGE_INDEX, BarKind.IO, ioSize, false, AccessRules.aligned(1, 1), "qxl-ioports"));
+        if (cfg.hasVram64Bar()) {
+            declareBar(new Bar(VRAM64_RANGE_INDEX, BarKind.MEM64, cfg.vram64Size, true, ramRules, "qxl.vram"));
+        }
 
         ram = new SparseMemory("qxl.vgavram", cfg.ramSize);
         vram = new SparseMemory("qxl.vram", cfg.vram64Size);
@@ -229,25 +223,23 @@ public final class QxlDevice extends PciFunction {
         vramBehind = new BarMemory(vram, ramLatencyPs);
         romBehind = new BarMemory(rom, ramLatencyPs);
         ramHeader = cfg.ramHeaderOffset();
-        nModes = QxlRom.build(rom, cfg, deviceId);
+        // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
+        // print "Device Version 0.0").
+        romImage = new QxlRom(rom, cfg, 0);
         hdr.wrap(ram, ramHeader);
-        romHdr.wrap(rom, 0);
-        // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
-        vbe = haveVga ? new BochsVbe(ram, cfg.vgamemSize, cfg.ramSize) : null;
-        vga = haveVga ? new VgaLegacy(ram, vbe) : null;
-        vgaGated = p.getBoolean(P_VGA_DECODE_GATED);
-        vbeX86Port = p.getBoolean(P_VBE_X86_DATA_PORT);
-        legacyIo = st.counter("qxl.vga.legacy_io");
-        legacyMem = st.counter("qxl.vga.legacy_mem");
-        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
-            shadowRom[i] = rom.readByte(i);
+        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p.getBoolean(P_VGA_DECODE_GATED), p.getBoolean(P_VBE_X86_DATA_PORT),
+                ioLatencyPs, st.counter("qxl.vga.legacy_io"), st.counter("qxl.vga.legacy_mem")) : null;
+        if (legacyVga == null) {
+            // the counters exist (at 0) for both types, as in the statistics and checkpoints so far
+            st.counter("qxl.vga.legacy_io");
+            st.counter("qxl.vga.legacy_mem");
         }
 
         Host host = new Host();
         surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
         memslots = new QxlMemslots(ram, vram, host);
         releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
-        // the worker's handler is named after async_complete's, as before
+        // registers <id>.worker (after <id>.async_complete, as always)
         worker = new QxlWorker(host, sched, p.getDuration(P_WORKER_DELAY), Math.max(1, p.getLong(P_MAX_CHUNKS)),
                 Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16)),
                 Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24)), hdr, memslots, surfaces, releases, st);
@@ -261,7 +253,7 @@ public final class QxlDevice extends PciFunction {
         guestBugCounter = st.counter("qxl.guest_bugs");
 
         memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
-        scanouts = haveVga ? List.of(surfaces.primaryScanout(), new VbeScanout()) : List.of(surfaces.primaryScanout());
+        scanouts = haveVga ? List.of(surfaces.primaryScanout(), legacyVga.scanout()) : List.of(surfaces.primaryScanout());
 
         sealResetImage();
         // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
@@ -334,6 +326,11 @@ public final class QxlDevice extends PciFunction {
         return asyncCompletions;
     }
 
+    /** Memslot summary for tests: active flag. */
+    public boolean memslotActive(int slot) {
+        return slot >= 0 && slot < NUM_MEMSLOTS && memslots.active(slot);
+    }
+
     // ================================================================== BAR access
 
     /**
@@ -387,94 +384,22 @@ public final class QxlDevice extends PciFunction {
 
     /** The Bochs VBE registers, or null for {@code qxl}. */
     public BochsVbe vbe() {
-        return vbe;
+        return legacyVga == null ? null : legacyVga.vbe();
     }
 
     /** The VGA register file, or null for {@code qxl}. */
     public VgaLegacy vga() {
-        return vga;
-    }
-
-    private boolean isVbeDataPort(long port) {
-        return port == BochsVbe.IOPORT_DATA || (vbeX86Port && port == BochsVbe.IOPORT_DATA_X86);
+        return legacyVga == null ? null : legacyVga.vga();
     }
 
     @Override
     public boolean legacyIoAccess(long port, Access a) {
-        if (vga == null || (vgaGated && !ioDecode())) {
-            return false;
-        }
-        if (port == BochsVbe.IOPORT_INDEX || isVbeDataPort(port)) {
-            legacyIo.inc();
-            a.latencyPs += ioLatencyPs;
-            // MemoryRegionPortio size 2: other widths find no handler (reads all ones, writes dropped)
-            if (a.size != BochsVbe.ACCESS_SIZE) {
-                if (a.isRead()) {
-                    a.data = a.sizeMask();
-                }
-                return true;
-            }
-            boolean index = port == BochsVbe.IOPORT_INDEX;
-            if (a.isRead()) {
-                a.data = index ? vbe.readIndex() : vbe.readData();
-            } else if (index) {
-                vbe.writeIndex((int) a.data);
-            } else {
-                vbe.writeData((int) a.data);
-            }
-            return true;
-        }
-        if (!VgaLegacy.decodes(port)) {
-            return false;
-        }
-        legacyIo.inc();
-        a.latencyPs += ioLatencyPs;
-        if (a.size == 1) {
-            if (a.isRead()) {
-                a.data = vga.read((int) port);
-            } else {
-                vga.write((int) port, (int) a.data);
-            }
-        } else if (a.size == 2) {
-            // portio_read/portio_write: two byte accesses, low byte first; a second port not decoded reads 0xFF
-            int p2 = (int) port + 1;
-            if (a.isRead()) {
-                int hi = VgaLegacy.decodes(p2) ? vga.read(p2) : 0xFF;
-                a.data = vga.read((int) port) | hi << 8;
-            } else {
-                vga.write((int) port, (int) a.data & 0xFF);
-                if (VgaLegacy.decodes(p2)) {
-                    vga.write(p2, (int) (a.data >>> 8) & 0xFF);
-                }
-            }
-        } else if (a.isRead()) {
-            a.data = a.sizeMask();
-        }
-        return true;
+        return legacyVga != null && legacyVga.ioAccess(port, a);
     }
 
     @Override
     public boolean legacyMemAccess(long busAddr, Access a) {
-        if (vga == null || (vgaGated && !memDecode())) {
-            return false;
-        }
-        long off = busAddr - VgaLegacy.MEM_BASE;
-        if (off < 0 || off >= VgaLegacy.MEM_SIZE || a.size > 8 || a.buffer != null) {
-            return false;
-        }
-        legacyMem.inc();
-        if (a.isRead()) {
-            long v = 0;
-            for (int i = 0; i < a.size; i++) {
-                v |= (long) vga.memRead(Math.min(off + i, VgaLegacy.MEM_SIZE - 1)) << (8 * i);
-            }
-            a.data = v;
-        } else {
-            for (int i = 0; i < a.size && off + i < VgaLegacy.MEM_SIZE; i++) {
-                vga.memWrite(off + i, (int) (a.data >>> (8 * i)) & 0xFF);
-            }
-        }
-        return true;
+        return legacyVga != null && legacyVga.memAccess(busAddr, a);
     }
 
     @Override
@@ -489,9 +414,8 @@ public final class QxlDevice extends PciFunction {
     protected void deviceReset(ResetKind kind) {
         // qxl_reset_handler -> qxl_hard_reset(d, 0); the VGA core's reset (vga_common_reset)
         hardReset();
-        if (vga != null) {
-            vbe.reset();
-            vga.reset();
+        if (legacyVga != null) {
+            legacyVga.reset();
         }
     }
 
@@ -796,16 +720,13 @@ public final class QxlDevice extends PciFunction {
     private void hardReset() {
         sched.cancel(asyncEvent);
         asyncEvent = Scheduler.NO_EVENT;
-        // the worker's pending pass (cancelled after the async completion, as before), qxl_reset_surfaces
+        // the worker's pending pass (cancelled after the async completion, as always), qxl_reset_surfaces
         worker.reset();
         // qxl_reset_memslots
         mode = MODE_UNDEFINED;
         memslots.reset();
         // qxl_reset_state: ROM header back from the shadow copy (update_id = 0), QXLRam re-initialised
-        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
-            rom.writeByte(i, shadowRom[i]);
-        }
-        romHdr.updateId(0);
+        romImage.reset();
         initRam();
         releases.reset();
         updateIrq();
@@ -829,7 +750,7 @@ public final class QxlDevice extends PciFunction {
         r.numItems(n).prod(0).cons(0).notifyOnProd(1).notifyOnCons(0);
     }
 
-    // ================================================================== memslots
+    // ================================================================== memslots and the primary
 
     /** qxl_add_memslot: the guest range must lie in BAR0, BAR1 or BAR4 as currently mapped. */
     private boolean addMemslot(int slotId, long delta) {
@@ -853,14 +774,12 @@ public final class QxlDevice extends PciFunction {
                 continue;
             }
             memslots.activate(slotId, region, guestStart - pciStart, guestEnd - guestStart, delta);
-            romHdr.slotGeneration(0);
+            romImage.slotGeneration(0);
             return true;
         }
         setGuestBug("qxl_add_memslot: finished loop without match");
         return false;
     }
-
-    // ================================================================== primary surface
 
     /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
     private boolean createGuestPrimary(QxlSurfaceCreate sc) {
@@ -908,11 +827,11 @@ public final class QxlDevice extends PciFunction {
 
     /** qxl_set_mode (QXL_IO_SET_MODE, qxl-1 compat): a bottom-up 32-bit primary at the start of BAR0. */
     private void setMode(long modenr) {
-        if (modenr < 0 || modenr >= nModes) {
+        if (modenr < 0 || modenr >= romImage.modeCount()) {
             setGuestBug("mode number out of range");
             return;
         }
-        QxlMode m = romMode.wrap(rom, romHdr.mode(ROM_STRUCT_SIZE, modenr));
+        QxlMode m = romImage.mode(modenr);
         int xRes = m.xRes();
         int yRes = m.yRes();
         int bits = m.bits();
@@ -924,33 +843,23 @@ public final class QxlDevice extends PciFunction {
         }
         createPrimary(xRes, yRes, -xRes * 4, SURFACE_FMT_32_xRGB, 0, devmem);
         mode = MODE_COMPAT;
-        romHdr.mode((int) modenr);
-        for (int i = 0; i < 4; i++) {
-            shadowRom[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
-        }
+        romImage.setMode(modenr);
         if (bits == 16) {
             spiceError("set_mode: 16 bpp compat mode rendered as 32 bpp");
         }
     }
 
-    // ================================================================== report and scanout
+    // ================================================================== report and scanouts
 
-    /** Device state for reports; keys sorted, deterministic. */
+    /** Device state for reports; keys sorted, deterministic. Each part adds its own keys. */
     @Override
     public Map<String, Object> report() {
         Map<String, Object> out = new TreeMap<>();
         out.put("type", typeName());
         out.put("mode", modeName(mode));
         out.put("error_state", guestBug);
-        if (vbe != null) {
-            Map<String, Object> v = new TreeMap<>();
-            v.put("enabled", vbe.enabled());
-            v.put("lfb", vbe.linearFramebuffer());
-            v.put("xres", vbe.xres());
-            v.put("yres", vbe.yres());
-            v.put("bpp", vbe.bpp());
-            v.put("id", String.format("0x%04x", vbe.register(BochsVbe.INDEX_ID)));
-            out.put("vbe", v);
+        if (legacyVga != null) {
+            legacyVga.report(out);
         }
         out.put("guest_error_count", guestErrorCount);
         out.put("guest_errors", new ArrayList<>(guestErrors));
@@ -994,58 +903,7 @@ public final class QxlDevice extends PciFunction {
         return scanouts;
     }
 
-    /**
-     * The Bochs VBE framebuffer in BAR0 (hw/display/vga.c vbe_update_basic_params: start address
-     * {@code (y_offset * virt_width + x_offset) * Bpp}, line stride {@code virt_width * Bpp}); pixels
-     * readable at 32 bpp.
-     */
-    private final class VbeScanout implements Scanout {
-        @Override
-        public String name() {
-            return "vbe";
-        }
-
-        @Override
-        public boolean active() {
-            return vbe.enabled();
-        }
-
-        @Override
-        public int width() {
-            return vbe.xres();
-        }
-
-        @Override
-        public int height() {
-            return vbe.yres();
-        }
-
-        @Override
-        public int bitsPerPixel() {
-            return vbe.bpp();
-        }
-
-        @Override
-        public int pixel(int x, int y) {
-            if (!vbe.enabled() || vbe.bpp() != 32 || x < 0 || y < 0 || x >= vbe.xres() || y >= vbe.yres()) {
-                return 0;
-            }
-            long stride = 4L * vbe.register(BochsVbe.INDEX_VIRT_WIDTH);
-            long start = (long) vbe.register(BochsVbe.INDEX_Y_OFFSET) * stride + 4L * vbe.register(BochsVbe.INDEX_X_OFFSET);
-            long off = start + (long) y * stride + 4L * x;
-            if (off < 0 || off + 4 > ram.capacity()) {
-                return 0;
-            }
-            return ram.readInt(off) & 0xFFFFFF;
-        }
-    }
-
-    /** Memslot summary for tests: active flag. */
-    public boolean memslotActive(int slot) {
-        return slot >= 0 && slot < NUM_MEMSLOTS && memslots.active(slot);
-    }
-
-    /** The device's side of the callbacks spice-server's side makes (QxlHost). */
+    /** The device's side of the callbacks the spice side makes ({@link QxlHost}), kept off the public API. */
     private final class Host implements QxlHost {
         @Override
         public int mode() {
@@ -1075,27 +933,25 @@ public final class QxlDevice extends PciFunction {
 
     // ================================================================== checkpoints (issue 11)
 
-    /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
-    public static final String EVENT_ASYNC_COMPLETE = "async_complete";
-    public static final String EVENT_WORKER = "worker";
-    /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
-    private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
-
     /**
      * After the PCI state (type, bdf, config image, readiness time): the configuration the state
-     * belongs to, then every mutable field. The BAR memories (BAR0 RAM with QXLRam, int_pending,
-     * int_mask and the rings; VRAM; the ROM) are their own {@code memory.*} sections, saved by the
-     * machine through {@link #ramMemory()}, {@link #vramMemory()}, {@link #romMemory()}; the counters
-     * kept in the Stats are the {@code stats} section. Scratch buffers (image, clip, row) are not
-     * state: every command refills them before use.
+     * belongs to, then every mutable field, each written by the part that owns it, in this order
+     * (the order of the format since it was one class, so the parts interleave):
+     * device (mode, guest bug, current async, async event), worker (pass event), release ring
+     * (oom_running), memslots, surface table, surface counts, release ring (chain), memslot lookup
+     * (last memory), worker (clip count), ROM shadow, worker (command, drawable, cursor counts),
+     * device (interrupts raised, guest error count, async completions), worker (monitors count),
+     * device (last log, guest errors), legacy VGA (present flag, VBE, VGA registers).
+     * The device memories are their own sections ({@link #memories()}); the counters kept in the
+     * Stats are the {@code stats} section. Scratch buffers (image, clip rects, row) are not state:
+     * every command refills them before use.
      */
     @Override
-    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+    public void saveState(StateWriter w) {
         super.saveState(w);
         // configuration fingerprint: a checkpoint of a differently sized device is refused
         w.putBoolean(haveVga).putInt(cfg.revision).putLong(cfg.ramSize).putLong(cfg.vram32Size).putLong(cfg.vram64Size)
                 .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
-        // device state
         w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent);
         worker.saveEvent(w);
         releases.saveOomRunning(w);
@@ -1105,7 +961,7 @@ public final class QxlDevice extends PciFunction {
         releases.saveChain(w);
         memslots.saveResolved(w);
         worker.saveClip(w);
-        w.putBytes(shadowRom, 0, shadowRom.length);
+        romImage.saveShadow(w);
         worker.saveCounts(w);
         QxlCheckpoint.putLongs(w, interruptsRaised);
         w.putLong(guestErrorCount).putLong(asyncCompletions);
@@ -1115,21 +971,21 @@ public final class QxlDevice extends PciFunction {
         for (String e : guestErrors) {
             w.putString(e);
         }
-        w.putBoolean(vbe != null);
-        if (vbe != null) {
-            vbe.saveState(w);
-            vga.saveState(w);
+        w.putBoolean(legacyVga != null);
+        if (legacyVga != null) {
+            legacyVga.saveState(w);
         }
     }
 
     /**
      * Reads what {@link #saveState} wrote into a freshly built device of the same configuration
-     * (else an InputException naming the difference); everything is read and checked before any
-     * field changes. Event handles are taken as saved: the kernel section restores its slots
-     * exactly, so they name the same pending events. The INTx line is brought to the restored level.
+     * (else an InputException naming the difference); every part reads and checks its fields before
+     * any field changes, then all apply. Event handles are taken as saved: the kernel section
+     * restores its slots exactly, so they name the same pending events. The INTx line is brought to
+     * the restored level.
      */
     @Override
-    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+    public void restoreState(StateReader r) throws InputException {
         super.restoreState(r);
         boolean v = r.getBoolean();
         int rev = r.getInt();
@@ -1163,7 +1019,7 @@ public final class QxlDevice extends PciFunction {
         Runnable resolved = memslots.restoreResolved(r, ck);
         Runnable clip = worker.restoreClip(r, ck);
         ck.throwFailed();
-        byte[] sh = r.getBytes(shadowRom.length);
+        Runnable shadow = romImage.restoreShadow(r);
         Runnable counts = worker.restoreCounts(r, ck);
         long[] ir = ck.getLongs(r, interruptsRaised.length, "interrupt counts");
         long nErrCount = r.getLong();
@@ -1183,12 +1039,11 @@ public final class QxlDevice extends PciFunction {
             errs.add(e);
         }
         boolean hasVga = r.getBoolean();
-        if (hasVga != (vbe != null)) {
+        if (hasVga != (legacyVga != null)) {
             throw ck.bad("VGA state present: " + hasVga);
         }
-        if (vbe != null) {
-            vbe.restoreState(r);
-            vga.restoreState(r);
+        if (legacyVga != null) {
+            legacyVga.restoreState(r);
         }
         // everything read and checked: apply
         mode = nMode;
@@ -1203,7 +1058,7 @@ public final class QxlDevice extends PciFunction {
         releaseChain.run();
         resolved.run();
         clip.run();
-        System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
+        shadow.run();
         counts.run();
         System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
         guestErrorCount = nErrCount;

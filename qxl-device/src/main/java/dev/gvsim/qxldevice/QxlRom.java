@@ -4,15 +4,73 @@ import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
 import dev.gvsim.qxldevice.layout.QxlMode;
 import dev.gvsim.qxldevice.layout.QxlRomHeader;
+import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
 
 /**
- * Fills the 8 KiB ROM BAR the way QEMU's {@code init_qxl_rom()} does (QEMU 7.2 hw/display/qxl.c):
- * the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
- * {@code qxl_modes[]} entry whose framebuffer ({@code y_res * stride}) fits in vgamem.
+ * The 8 KiB ROM BAR (QEMU 7.2 hw/display/qxl.c): filled at realize the way {@code init_qxl_rom()}
+ * does (the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
+ * {@code qxl_modes[]} entry whose framebuffer, {@code y_res * stride}, fits in vgamem), with QEMU's
+ * shadow copy of the header ({@code d->shadow_rom}) that a reset writes back.
  */
 final class QxlRom {
-    private QxlRom() {
+    private final SparseMemory rom;
+    private final QxlRomHeader header = new QxlRomHeader();
+    private final QxlMode mode = new QxlMode();
+    /** d->shadow_rom: the QXLRom as the device last set it. */
+    private final byte[] shadow = new byte[ROM_STRUCT_SIZE];
+    private final int modeCount;
+
+    QxlRom(SparseMemory rom, QxlConfig cfg, int deviceId) {
+        this.rom = rom;
+        this.modeCount = build(rom, cfg, deviceId);
+        header.wrap(rom, 0);
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            shadow[i] = rom.readByte(i);
+        }
+    }
+
+    /** QXLModes.n_modes. */
+    int modeCount() {
+        return modeCount;
+    }
+
+    /** Entry {@code modenr} (0 .. modeCount-1) of the QXLModes list. */
+    QxlMode mode(long modenr) {
+        return mode.wrap(rom, header.mode(ROM_STRUCT_SIZE, modenr));
+    }
+
+    /** qxl_set_mode: QXLRom.mode, in the ROM and in its shadow. */
+    void setMode(long modenr) {
+        header.mode((int) modenr);
+        for (int i = 0; i < 4; i++) {
+            shadow[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
+        }
+    }
+
+    /** qxl_add_memslot: slot_generation = 0 (the generation is not used by this model). */
+    void slotGeneration(int v) {
+        header.slotGeneration(v);
+    }
+
+    /** qxl_reset_state: the QXLRom back from the shadow copy, update_id = 0. */
+    void reset() {
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            rom.writeByte(i, shadow[i]);
+        }
+        header.updateId(0);
+    }
+
+    /** The shadow copy (the ROM's bytes are the machine's {@code rom} memory section). */
+    void saveShadow(StateWriter w) {
+        w.putBytes(shadow, 0, shadow.length);
+    }
+
+    Runnable restoreShadow(StateReader r) throws InputException {
+        byte[] sh = r.getBytes(shadow.length);
+        return () -> System.arraycopy(sh, 0, shadow, 0, shadow.length);
     }
 
     /** PIXEL_SIZE (qxl.c): 1280x1024 is 14.8" x 11.9". */
@@ -31,7 +89,7 @@ final class QxlRom {
      * Writes the ROM into {@code rom} (zeroed first, as QEMU memsets it) and returns the number of
      * modes written.
      */
-    static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
+    private static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
         rom.fill(0, ROM_SIZE, (byte) 0);
         QxlRomHeader h = new QxlRomHeader().wrap(rom, 0);
         h.magic(ROM_MAGIC).id(deviceId).logLevel(cfg.guestDebug).modesOffset(ROM_STRUCT_SIZE)
