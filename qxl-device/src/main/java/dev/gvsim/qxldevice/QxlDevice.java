@@ -2,8 +2,6 @@ package dev.gvsim.qxldevice;
 
 import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +22,6 @@ import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
-import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
@@ -94,47 +91,30 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_ASYNC_DELAY = ParamDef.duration("qxl.async_completion_delay", "50us",
             "estimate (low authority): spice-server worker round trip for a QXL_IO_*_ASYNC cookie; not measured",
             "Delay from an async I/O command to its QXL_INTERRUPT_IO_CMD completion.");
-    public static final ParamDef P_WORKER_DELAY = ParamDef.duration("qxl.worker_wakeup_delay", "10us",
-            "estimate (low authority): qemu_spice_wakeup -> spice-server red worker thread wakes and polls the rings",
-            "Delay from QXL_IO_NOTIFY_CMD / NOTIFY_CURSOR to the device consuming the rings.");
-    public static final ParamDef P_MAX_CHUNKS = ParamDef.longParam("qxl.max_chunks", 2_097_151L, "chunks",
-            "spice-server server/red-parse-qxl.cpp MAX_CHUNKS = MAX_DATA_CHUNK / 1024 (loop protection)",
-            "Most QXLDataChunk links followed for one image or clip list before the command is dropped.");
-    public static final ParamDef P_MAX_IMAGE_BYTES = ParamDef.longParam("qxl.max_image_bytes", 128L << 20, "bytes",
-            "gvsim bound (spice-server allows up to MAX_DATA_CHUNK = 2 GiB); default = BAR0 + BAR1 at QEMU defaults",
-            "Largest bitmap (stride x height) the device will render; larger ones are dropped as guest errors.");
-    public static final ParamDef P_MAX_CLIP_RECTS = ParamDef.longParam("qxl.max_clip_rects", 65_536L, "rects",
-            "gvsim bound; spice-server checks num_rects against the chunk data size (red_get_clip_rects)",
-            "Most clip rectangles accepted in one drawable.");
+    /** The worker's parameters (wake-up delay, parse bounds), declared with the worker. */
+    public static final ParamDef P_WORKER_DELAY = QxlWorker.P_WORKER_DELAY;
+    public static final ParamDef P_MAX_CHUNKS = QxlWorker.P_MAX_CHUNKS;
+    public static final ParamDef P_MAX_IMAGE_BYTES = QxlWorker.P_MAX_IMAGE_BYTES;
+    public static final ParamDef P_MAX_CLIP_RECTS = QxlWorker.P_MAX_CLIP_RECTS;
     public static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
             "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
 
-    public static final ParamDef P_VGA_DECODE_GATED = ParamDef.bool("qxl.vga_legacy_needs_decode", true,
-            "PCI Local Bus 3.0 §6.2.2 (Command bits 0/1 enable the device's I/O and memory response, legacy VGA included); "
-                    + "QEMU qxl_realize_primary registers the VGA/VBE portio and VGA memory unconditionally (set false to match QEMU)",
-            "qxl-vga answers the legacy VGA/VBE ports only with COMMAND.IO set and the VGA memory window only with COMMAND.MEM set.");
-    public static final ParamDef P_VBE_X86_DATA_PORT = ParamDef.bool("qxl.vbe_x86_data_port", false,
-            "QEMU hw/display/vga.c vbe_portio_list: data at 0x1CF only #ifdef TARGET_I386; qemu-system-aarch64 decodes 0x1CE and 0x1D0",
-            "Also decode the Bochs VBE data register at port 0x1CF (as an x86 QEMU does).");
+    /** qxl-vga's legacy-interface parameters, declared with it. */
+    public static final ParamDef P_VGA_DECODE_GATED = QxlLegacyVga.P_VGA_DECODE_GATED;
+    public static final ParamDef P_VBE_X86_DATA_PORT = QxlLegacyVga.P_VBE_X86_DATA_PORT;
 
     public static final List<ParamDef> PARAMS = List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
             P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED, P_VBE_X86_DATA_PORT);
 
-    /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
-    private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
-
     /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
     public static final String EVENT_ASYNC_COMPLETE = "async_complete";
     public static final String EVENT_WORKER = "worker";
-    /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
-    private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
 
     // ------------------------------------------------------------------ wiring
     private final QxlConfig cfg;
     private final boolean haveVga;
     private final Scheduler sched;
     private final IrqLine irq;
-    private final EventHandler asyncDone;
 
     private final SparseMemory ram;
     private final SparseMemory vram;
@@ -153,18 +133,15 @@ public final class QxlDevice extends PciFunction {
     private final QxlSurfaces surfaces;
     private final QxlReleaseRing releases;
     private final QxlWorker worker;
+    private final QxlAsyncCommands asyncIo;
     /** Legacy VGA interface (qxl-vga only, else null). */
     private final QxlLegacyVga legacyVga;
 
     private final long ioLatencyPs;
-    private final long asyncDelayPs;
-    private final int maxGuestErrorsKept;
 
     // ------------------------------------------------------------------ state (qxl.c PCIQXLDevice)
     private int mode = MODE_UNDEFINED;
     private boolean guestBug;
-    private int currentAsync = UNDEFINED_IO;
-    private long asyncEvent = Scheduler.NO_EVENT;
 
     // ------------------------------------------------------------------ statistics
     private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
@@ -173,10 +150,8 @@ public final class QxlDevice extends PciFunction {
     private final Counter ioReads;
     private final long[] interruptsRaised = new long[INTERRUPT_NAMES.size()];
     private final Counter guestBugCounter;
-    private long guestErrorCount;
-    private final List<String> guestErrors = new ArrayList<>();
+    private final QxlGuestErrors errors;
     private String lastLog = "";
-    private long asyncCompletions;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
@@ -189,15 +164,16 @@ public final class QxlDevice extends PciFunction {
         this.cfg = cfg;
         this.haveVga = QXL_VGA.equals(typeName);
         this.sched = Objects.requireNonNull(sched, "sched");
-        this.asyncDone = sched.handler(EVENT_ASYNC_COMPLETE, this::asyncComplete);
         this.irq = irq;
         Params p = params == null ? new Params() : params;
         p.declareAll(PARAMS);
         Stats st = stats == null ? new Stats() : stats;
+        Host host = new Host();
+        // registers <id>.async_complete (first, as always)
+        asyncIo = new QxlAsyncCommands(host, sched, p.getDuration(P_ASYNC_DELAY));
         ioLatencyPs = p.getDuration(P_IO_LATENCY);
         long ramLatencyPs = p.getDuration(P_RAM_LATENCY);
-        asyncDelayPs = p.getDuration(P_ASYNC_DELAY);
-        maxGuestErrorsKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
+        errors = new QxlGuestErrors((int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20)));
 
         // identity (qxl_realize_common, pci_default_realize)
         setWord(SUBSYSTEM_VENDOR_ID, QxlLayout.SUBSYSTEM_VENDOR_ID);
@@ -227,22 +203,19 @@ public final class QxlDevice extends PciFunction {
         // print "Device Version 0.0").
         romImage = new QxlRom(rom, cfg, 0);
         hdr.wrap(ram, ramHeader);
-        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p.getBoolean(P_VGA_DECODE_GATED), p.getBoolean(P_VBE_X86_DATA_PORT),
-                ioLatencyPs, st.counter("qxl.vga.legacy_io"), st.counter("qxl.vga.legacy_mem")) : null;
+        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p, ioLatencyPs, st.counter("qxl.vga.legacy_io"),
+                st.counter("qxl.vga.legacy_mem")) : null;
         if (legacyVga == null) {
             // the counters exist (at 0) for both types, as in the statistics and checkpoints so far
             st.counter("qxl.vga.legacy_io");
             st.counter("qxl.vga.legacy_mem");
         }
 
-        Host host = new Host();
         surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
         memslots = new QxlMemslots(ram, vram, host);
         releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
         // registers <id>.worker (after <id>.async_complete, as always)
-        worker = new QxlWorker(host, sched, p.getDuration(P_WORKER_DELAY), Math.max(1, p.getLong(P_MAX_CHUNKS)),
-                Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16)),
-                Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24)), hdr, memslots, surfaces, releases, st);
+        worker = new QxlWorker(host, sched, p, hdr, memslots, surfaces, releases, st);
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -302,7 +275,7 @@ public final class QxlDevice extends PciFunction {
 
     /** Guest error reasons, oldest first (at most {@code qxl.max_guest_errors_kept}). */
     public List<String> guestErrors() {
-        return Collections.unmodifiableList(guestErrors);
+        return errors.list();
     }
 
     public boolean hasPrimary() {
@@ -323,7 +296,7 @@ public final class QxlDevice extends PciFunction {
     }
 
     public long asyncCompletions() {
-        return asyncCompletions;
+        return asyncIo.completions();
     }
 
     /** Memslot summary for tests: active flag. */
@@ -457,46 +430,10 @@ public final class QxlDevice extends PciFunction {
                 }
                 return;
         }
-        int io = port;
-        boolean async = false;
-        switch (port) {
-            case IO_UPDATE_AREA_ASYNC:
-                io = IO_UPDATE_AREA;
-                async = true;
-                break;
-            case IO_MEMSLOT_ADD_ASYNC:
-                io = IO_MEMSLOT_ADD;
-                async = true;
-                break;
-            case IO_CREATE_PRIMARY_ASYNC:
-                io = IO_CREATE_PRIMARY;
-                async = true;
-                break;
-            case IO_DESTROY_PRIMARY_ASYNC:
-                io = IO_DESTROY_PRIMARY;
-                async = true;
-                break;
-            case IO_DESTROY_SURFACE_ASYNC:
-                io = IO_DESTROY_SURFACE_WAIT;
-                async = true;
-                break;
-            case IO_DESTROY_ALL_SURFACES_ASYNC:
-                io = IO_DESTROY_ALL_SURFACES;
-                async = true;
-                break;
-            case IO_FLUSH_SURFACES_ASYNC:
-            case IO_MONITORS_CONFIG_ASYNC:
-                async = true;
-                break;
-            default:
-                break;
-        }
-        if (async) {
-            if (currentAsync != UNDEFINED_IO) {
-                setGuestBug(io + " async started before last (" + currentAsync + ") complete");
-                return;
-            }
-            currentAsync = port;
+        int io = QxlAsyncCommands.syncCommand(port);
+        boolean async = QxlAsyncCommands.isAsync(port);
+        if (async && !asyncIo.begin(port, io)) {
+            return;
         }
 
         switch (io) {
@@ -516,12 +453,12 @@ public final class QxlDevice extends PciFunction {
                     if (left == right || top == bottom) {
                         // old drivers may provide empty area, keep going
                         guestBug = false;
-                        cancelAsync(async);
+                        asyncIo.cancel(async);
                     }
                     return;
                 }
                 // Rendering is done as commands are consumed, so the area is already up to date.
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             }
             case IO_NOTIFY_CMD:
@@ -554,8 +491,8 @@ public final class QxlDevice extends PciFunction {
                     return;
                 }
                 memslots.guestRange((int) val, hdr.memSlotStart(), hdr.memSlotEnd());
-                if (addMemslot((int) val, 0)) {
-                    spiceCalled(async);
+                if (memslots.add((int) val, 0, this, romImage)) {
+                    asyncIo.called(async);
                 }
                 return;
             case IO_MEMSLOT_DEL:
@@ -568,33 +505,33 @@ public final class QxlDevice extends PciFunction {
             case IO_CREATE_PRIMARY:
                 if (val != 0) {
                     setGuestBug("QXL_IO_CREATE_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
                 if (createGuestPrimary(hdr.createSurface())) {
-                    spiceCalled(async);
+                    asyncIo.called(async);
                 }
                 return;
             case IO_DESTROY_PRIMARY:
                 if (val != 0) {
                     setGuestBug("QXL_IO_DESTROY_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
                 if (!destroyPrimary()) {
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             case IO_DESTROY_SURFACE_WAIT:
                 if (val >= cfg.numSurfaces) {
                     setGuestBug("QXL_IO_DESTROY_SURFACE (async=" + (async ? 1 : 0) + "): " + val + " >= NUM_SURFACES");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
                 worker.destroySurface((int) val);
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             case IO_FLUSH_RELEASE: {
                 releases.push(true);
@@ -603,43 +540,20 @@ public final class QxlDevice extends PciFunction {
             case IO_FLUSH_SURFACES_ASYNC:
                 // spice flush_surfaces: renders everything pending, then flushes releases [inferred].
                 releases.flushIfAny();
-                spiceCalled(true);
+                asyncIo.called(true);
                 return;
             case IO_DESTROY_ALL_SURFACES:
                 mode = MODE_UNDEFINED;
                 worker.destroyAllSurfaces();
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             case IO_MONITORS_CONFIG_ASYNC:
                 worker.monitorsConfig();
-                spiceCalled(true);
+                asyncIo.called(true);
                 return;
             default:
                 setGuestBug("ioport_write: unexpected ioport=0x" + Integer.toHexString(io));
         }
-    }
-
-    /** spice-server was handed the request: an async one completes after the worker's delay. */
-    private void spiceCalled(boolean async) {
-        if (async) {
-            asyncEvent = sched.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
-        }
-    }
-
-    /** qxl.c {@code cancel_async}: an async request that never reached spice completes at once. */
-    private void cancelAsync(boolean async) {
-        if (async) {
-            sendEvents(INTERRUPT_IO_CMD);
-            currentAsync = UNDEFINED_IO;
-        }
-    }
-
-    /** interface_async_complete_io: clears current_async and raises QXL_INTERRUPT_IO_CMD. */
-    private void asyncComplete(long now, long port) {
-        asyncEvent = Scheduler.NO_EVENT;
-        currentAsync = UNDEFINED_IO;
-        asyncCompletions++;
-        sendEvents(INTERRUPT_IO_CMD);
     }
 
     private String readLogBuf() {
@@ -698,28 +612,21 @@ public final class QxlDevice extends PciFunction {
     /** qxl_set_guest_bug: QXL_INTERRUPT_ERROR, and the device ignores I/O but RESET until reset. */
     private void setGuestBug(String reason) {
         guestBugCounter.inc();
-        recordGuestError("guest bug: " + reason);
+        errors.record("guest bug: " + reason);
         sendEvents(INTERRUPT_ERROR);
         guestBug = true;
     }
 
     /** A spice-server-side rejection (spice_warning / spice_critical): recorded, command dropped. */
     private void spiceError(String reason) {
-        recordGuestError("spice: " + reason);
+        errors.record("spice: " + reason);
     }
 
-    private void recordGuestError(String reason) {
-        guestErrorCount++;
-        if (guestErrors.size() < maxGuestErrorsKept) {
-            guestErrors.add(reason);
-        }
-    }
 
     // ================================================================== reset (qxl_hard_reset)
 
     private void hardReset() {
-        sched.cancel(asyncEvent);
-        asyncEvent = Scheduler.NO_EVENT;
+        asyncIo.reset();
         // the worker's pending pass (cancelled after the async completion, as always), qxl_reset_surfaces
         worker.reset();
         // qxl_reset_memslots
@@ -732,7 +639,6 @@ public final class QxlDevice extends PciFunction {
         updateIrq();
         // qxl_soft_reset
         guestBug = false;
-        currentAsync = UNDEFINED_IO;
         mode = haveVga ? MODE_VGA : MODE_UNDEFINED;
     }
 
@@ -751,35 +657,6 @@ public final class QxlDevice extends PciFunction {
     }
 
     // ================================================================== memslots and the primary
-
-    /** qxl_add_memslot: the guest range must lie in BAR0, BAR1 or BAR4 as currently mapped. */
-    private boolean addMemslot(int slotId, long delta) {
-        long guestStart = memslots.guestStart(slotId);
-        long guestEnd = memslots.guestEnd(slotId);
-        if (Long.compareUnsigned(guestStart, guestEnd) > 0) {
-            setGuestBug("qxl_add_memslot: guest_start > guest_end 0x" + Long.toHexString(guestStart) + " > 0x"
-                    + Long.toHexString(guestEnd));
-            return false;
-        }
-        for (int region : MEMSLOT_REGIONS) {
-            if (!barDecodes(region)) {
-                continue; // PCI_BAR_UNMAPPED
-            }
-            long pciStart = barAddress(region);
-            long pciEnd = pciStart + bar(region).size;
-            if (Long.compareUnsigned(guestStart, pciStart) < 0 || Long.compareUnsigned(guestStart, pciEnd) > 0) {
-                continue;
-            }
-            if (Long.compareUnsigned(guestEnd, pciEnd) > 0) {
-                continue;
-            }
-            memslots.activate(slotId, region, guestStart - pciStart, guestEnd - guestStart, delta);
-            romImage.slotGeneration(0);
-            return true;
-        }
-        setGuestBug("qxl_add_memslot: finished loop without match");
-        return false;
-    }
 
     /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
     private boolean createGuestPrimary(QxlSurfaceCreate sc) {
@@ -838,7 +715,7 @@ public final class QxlDevice extends PciFunction {
         hardReset();
         long devmem = barDecodes(RAM_RANGE_INDEX) ? barAddress(RAM_RANGE_INDEX) : 0;
         memslots.guestRange(0, devmem, devmem + cfg.ramSize);
-        if (!addMemslot(0, devmem)) {
+        if (!memslots.add(0, devmem, this, romImage)) {
             return;
         }
         createPrimary(xRes, yRes, -xRes * 4, SURFACE_FMT_32_xRGB, 0, devmem);
@@ -861,8 +738,7 @@ public final class QxlDevice extends PciFunction {
         if (legacyVga != null) {
             legacyVga.report(out);
         }
-        out.put("guest_error_count", guestErrorCount);
-        out.put("guest_errors", new ArrayList<>(guestErrors));
+        errors.report(out);
         memslots.report(out);
         surfaces.report(out);
         worker.report(out);
@@ -873,7 +749,7 @@ public final class QxlDevice extends PciFunction {
         }
         out.put("interrupts_raised", ints);
         out.put("irq_level", irqLevel());
-        out.put("async_completions", asyncCompletions);
+        asyncIo.report(out);
         Map<String, Object> io = new TreeMap<>();
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             if (ioCounters[i].get() != 0) {
@@ -950,9 +826,9 @@ public final class QxlDevice extends PciFunction {
     public void saveState(StateWriter w) {
         super.saveState(w);
         // configuration fingerprint: a checkpoint of a differently sized device is refused
-        w.putBoolean(haveVga).putInt(cfg.revision).putLong(cfg.ramSize).putLong(cfg.vram32Size).putLong(cfg.vram64Size)
-                .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
-        w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent);
+        cfg.saveFingerprint(w, haveVga);
+        w.putInt(mode).putBoolean(guestBug);
+        asyncIo.saveInFlight(w);
         worker.saveEvent(w);
         releases.saveOomRunning(w);
         memslots.saveSlots(w);
@@ -964,13 +840,11 @@ public final class QxlDevice extends PciFunction {
         romImage.saveShadow(w);
         worker.saveCounts(w);
         QxlCheckpoint.putLongs(w, interruptsRaised);
-        w.putLong(guestErrorCount).putLong(asyncCompletions);
+        errors.saveCount(w);
+        asyncIo.saveCompletions(w);
         worker.saveMonitors(w);
         w.putString(lastLog);
-        w.putInt(guestErrors.size());
-        for (String e : guestErrors) {
-            w.putString(e);
-        }
+        errors.saveList(w);
         w.putBoolean(legacyVga != null);
         if (legacyVga != null) {
             legacyVga.saveState(w);
@@ -987,30 +861,15 @@ public final class QxlDevice extends PciFunction {
     @Override
     public void restoreState(StateReader r) throws InputException {
         super.restoreState(r);
-        boolean v = r.getBoolean();
-        int rev = r.getInt();
-        long rs = r.getLong();
-        long v32 = r.getLong();
-        long v64 = r.getLong();
-        long vgm = r.getLong();
-        int ns = r.getInt();
-        if (v != haveVga || rev != cfg.revision || rs != cfg.ramSize || v32 != cfg.vram32Size || v64 != cfg.vram64Size
-                || vgm != cfg.vgamemSize || ns != cfg.numSurfaces) {
-            throw new InputException("checkpoint " + stateName() + ": saved for a " + (v ? QXL_VGA : QXL) + " with revision " + rev
-                    + ", ram_size " + rs + ", vram_size " + v32 + ", vram64_size " + v64 + ", vgamem " + vgm + ", surfaces " + ns
-                    + "; this machine has a " + typeName() + " with revision " + cfg.revision + ", ram_size " + cfg.ramSize
-                    + ", vram_size " + cfg.vram32Size + ", vram64_size " + cfg.vram64Size + ", vgamem " + cfg.vgamemSize
-                    + ", surfaces " + cfg.numSurfaces);
-        }
+        cfg.checkFingerprint(r, haveVga, typeName(), stateName());
         int nMode = r.getInt();
         boolean nBug = r.getBoolean();
-        int nAsync = r.getInt();
-        long nAsyncEvent = r.getLong();
+        QxlAsyncCommands.InFlight inFlight = asyncIo.restoreInFlight(r);
         Runnable workerEvent = worker.restoreEvent(r);
         Runnable oomRunning = releases.restoreOomRunning(r);
         QxlCheckpoint ck = new QxlCheckpoint(stateName());
-        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
-            throw ck.bad("mode " + nMode + " / current async " + nAsync);
+        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || !inFlight.valid()) {
+            throw ck.bad("mode " + nMode + " / current async " + inFlight.current);
         }
         Runnable slots = memslots.restoreSlots(r, ck, this::bar);
         Runnable surfaceTable = surfaces.restoreTable(r, ck);
@@ -1022,22 +881,12 @@ public final class QxlDevice extends PciFunction {
         Runnable shadow = romImage.restoreShadow(r);
         Runnable counts = worker.restoreCounts(r, ck);
         long[] ir = ck.getLongs(r, interruptsRaised.length, "interrupt counts");
-        long nErrCount = r.getLong();
-        long nAsyncDone = r.getLong();
+        long nErrCount = errors.readCount(r);
+        Runnable completions = asyncIo.restoreCompletions(r, ck);
         Runnable monitors = worker.restoreMonitors(r);
         String nLastLog = r.getString();
-        int ne = r.getInt();
-        if (nErrCount < 0 || nAsyncDone < 0 || nLastLog == null || ne < 0 || ne > MAX_GUEST_ERRORS_RESTORED || ne > nErrCount) {
-            throw ck.bad("guest error list / counters");
-        }
-        List<String> errs = new ArrayList<>(Math.min(ne, 1024));
-        for (int i = 0; i < ne; i++) {
-            String e = r.getString();
-            if (e == null) {
-                throw ck.bad("guest error " + i);
-            }
-            errs.add(e);
-        }
+        ck.check(nLastLog != null, QxlGuestErrors.LIST);
+        Runnable errorList = errors.restoreList(r, ck, nErrCount);
         boolean hasVga = r.getBoolean();
         if (hasVga != (legacyVga != null)) {
             throw ck.bad("VGA state present: " + hasVga);
@@ -1048,8 +897,7 @@ public final class QxlDevice extends PciFunction {
         // everything read and checked: apply
         mode = nMode;
         guestBug = nBug;
-        currentAsync = nAsync;
-        asyncEvent = nAsyncEvent;
+        inFlight.run();
         workerEvent.run();
         oomRunning.run();
         slots.run();
@@ -1061,12 +909,10 @@ public final class QxlDevice extends PciFunction {
         shadow.run();
         counts.run();
         System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
-        guestErrorCount = nErrCount;
-        asyncCompletions = nAsyncDone;
+        completions.run();
         monitors.run();
         lastLog = nLastLog;
-        guestErrors.clear();
-        guestErrors.addAll(errs);
+        errorList.run();
         // The line this device drives follows the restored Interrupt Status and INTx Disable bits.
         // IrqLine (sim-core) has no state of its own in the checkpoint yet: only an actual level
         // difference is driven, so a line restored by the machine first is left untouched.

@@ -8,6 +8,8 @@ import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -19,6 +21,14 @@ import dev.gvsim.simcore.state.StateWriter;
  * decoded by address rather than through a BAR; and the VBE framebuffer as a {@link Scanout}.
  */
 final class QxlLegacyVga {
+    static final ParamDef P_VGA_DECODE_GATED = ParamDef.bool("qxl.vga_legacy_needs_decode", true,
+            "PCI Local Bus 3.0 §6.2.2 (Command bits 0/1 enable the device's I/O and memory response, legacy VGA included); "
+                    + "QEMU qxl_realize_primary registers the VGA/VBE portio and VGA memory unconditionally (set false to match QEMU)",
+            "qxl-vga answers the legacy VGA/VBE ports only with COMMAND.IO set and the VGA memory window only with COMMAND.MEM set.");
+    static final ParamDef P_VBE_X86_DATA_PORT = ParamDef.bool("qxl.vbe_x86_data_port", false,
+            "QEMU hw/display/vga.c vbe_portio_list: data at 0x1CF only #ifdef TARGET_I386; qemu-system-aarch64 decodes 0x1CE and 0x1D0",
+            "Also decode the Bochs VBE data register at port 0x1CF (as an x86 QEMU does).");
+
     private final PciFunction fn;
     private final SparseMemory ram;
     private final BochsVbe vbe;
@@ -32,15 +42,15 @@ final class QxlLegacyVga {
     private final Counter legacyMem;
     private final Scanout scanout = new VbeScanout();
 
-    QxlLegacyVga(PciFunction fn, SparseMemory ram, QxlConfig cfg, boolean gated, boolean vbeX86Port, long ioLatencyPs,
-            Counter legacyIo, Counter legacyMem) {
+    /** {@code p} has the parameters above declared. */
+    QxlLegacyVga(PciFunction fn, SparseMemory ram, QxlConfig cfg, Params p, long ioLatencyPs, Counter legacyIo, Counter legacyMem) {
         this.fn = fn;
         this.ram = ram;
         // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
         this.vbe = new BochsVbe(ram, cfg.vgamemSize, cfg.ramSize);
         this.vga = new VgaLegacy(ram, vbe);
-        this.gated = gated;
-        this.vbeX86Port = vbeX86Port;
+        this.gated = p.getBoolean(P_VGA_DECODE_GATED);
+        this.vbeX86Port = p.getBoolean(P_VBE_X86_DATA_PORT);
         this.ioLatencyPs = ioLatencyPs;
         this.legacyIo = legacyIo;
         this.legacyMem = legacyMem;

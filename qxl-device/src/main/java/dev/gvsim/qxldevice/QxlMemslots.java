@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.state.StateReader;
@@ -16,12 +17,15 @@ import dev.gvsim.simcore.state.StateWriter;
 
 /**
  * The guest's memory slots: QEMU qxl.c's {@code guest_slots[]} (what QXL_IO_MEMSLOT_ADD registered,
- * checked against the BARs by qxl_add_memslot, which stays in {@link QxlDevice}) and the lookup
+ * checked against the BARs as mapped by qxl_add_memslot) and the lookup
  * both sides make with them: QEMU's qxl_phys2virt (a failure is a guest bug) and spice-server's
  * memslot_get_virt (a failure drops the command; the generation bits are checked too). One
  * {@link Slot} per slot, allocated at construction.
  */
 final class QxlMemslots {
+    /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
+    private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
+
     /** One memslot. */
     static final class Slot {
         boolean active;
@@ -73,22 +77,42 @@ final class QxlMemslots {
         slots[slot].guestEnd = end;
     }
 
-    long guestStart(int slot) {
-        return slots[slot].guestStart;
-    }
-
-    long guestEnd(int slot) {
-        return slots[slot].guestEnd;
-    }
-
-    /** The slot, found inside BAR {@code region} at {@code regionOffset}, becomes active. */
-    void activate(int slot, int region, long regionOffset, long size, long delta) {
-        Slot s = slots[slot];
-        s.region = region;
-        s.regionOffset = regionOffset;
-        s.size = size;
-        s.delta = delta;
-        s.active = true;
+    /**
+     * qxl_add_memslot: the slot's guest range must lie in BAR0, BAR1 or BAR4 of {@code fn} as
+     * currently mapped; then it becomes active (and the ROM's slot_generation is set to 0). False,
+     * with a guest bug, if it does not.
+     */
+    boolean add(int slotId, long delta, PciFunction fn, QxlRom rom) {
+        Slot s = slots[slotId];
+        long guestStart = s.guestStart;
+        long guestEnd = s.guestEnd;
+        if (Long.compareUnsigned(guestStart, guestEnd) > 0) {
+            host.setGuestBug("qxl_add_memslot: guest_start > guest_end 0x" + Long.toHexString(guestStart) + " > 0x"
+                    + Long.toHexString(guestEnd));
+            return false;
+        }
+        for (int region : MEMSLOT_REGIONS) {
+            if (!fn.barDecodes(region)) {
+                continue; // PCI_BAR_UNMAPPED
+            }
+            long pciStart = fn.barAddress(region);
+            long pciEnd = pciStart + fn.bar(region).size;
+            if (Long.compareUnsigned(guestStart, pciStart) < 0 || Long.compareUnsigned(guestStart, pciEnd) > 0) {
+                continue;
+            }
+            if (Long.compareUnsigned(guestEnd, pciEnd) > 0) {
+                continue;
+            }
+            s.region = region;
+            s.regionOffset = guestStart - pciStart;
+            s.size = guestEnd - guestStart;
+            s.delta = delta;
+            s.active = true;
+            rom.slotGeneration(0);
+            return true;
+        }
+        host.setGuestBug("qxl_add_memslot: finished loop without match");
+        return false;
     }
 
     /** qxl_del_memslot. */

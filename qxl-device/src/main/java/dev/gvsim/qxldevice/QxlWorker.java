@@ -20,6 +20,8 @@ import dev.gvsim.qxldevice.layout.QxlSurfaceCmd;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
@@ -37,6 +39,19 @@ import dev.gvsim.simcore.state.StateWriter;
  * Guest structures are read through the layout flyweights, one per role, allocated here once.
  */
 final class QxlWorker {
+    static final ParamDef P_WORKER_DELAY = ParamDef.duration("qxl.worker_wakeup_delay", "10us",
+            "estimate (low authority): qemu_spice_wakeup -> spice-server red worker thread wakes and polls the rings",
+            "Delay from QXL_IO_NOTIFY_CMD / NOTIFY_CURSOR to the device consuming the rings.");
+    static final ParamDef P_MAX_CHUNKS = ParamDef.longParam("qxl.max_chunks", 2_097_151L, "chunks",
+            "spice-server server/red-parse-qxl.cpp MAX_CHUNKS = MAX_DATA_CHUNK / 1024 (loop protection)",
+            "Most QXLDataChunk links followed for one image or clip list before the command is dropped.");
+    static final ParamDef P_MAX_IMAGE_BYTES = ParamDef.longParam("qxl.max_image_bytes", 128L << 20, "bytes",
+            "gvsim bound (spice-server allows up to MAX_DATA_CHUNK = 2 GiB); default = BAR0 + BAR1 at QEMU defaults",
+            "Largest bitmap (stride x height) the device will render; larger ones are dropped as guest errors.");
+    static final ParamDef P_MAX_CLIP_RECTS = ParamDef.longParam("qxl.max_clip_rects", 65_536L, "rects",
+            "gvsim bound; spice-server checks num_rects against the chunk data size (red_get_clip_rects)",
+            "Most clip rectangles accepted in one drawable.");
+
     private static final int N_CMD_TYPES = CMD_NAMES.size();
     private static final int N_DRAW_TYPES = DRAW_NAMES.size();
 
@@ -79,19 +94,16 @@ final class QxlWorker {
     private final Counter drawsDropped;
     private final Counter drawsUnsupported;
 
-    /**
-     * @param wakeupDelayPs qxl.worker_wakeup_delay
-     * @param maxChunks qxl.max_chunks; {@code maxImageBytes}, {@code maxClipRects} likewise
-     */
-    QxlWorker(QxlHost host, Scheduler sched, long wakeupDelayPs, long maxChunks, long maxImageBytes, long maxClipRects,
-            QxlRamHeader hdr, QxlMemslots memslots, QxlSurfaces surfaces, QxlReleaseRing releases, Stats st) {
+    /** Registers the {@code <id>.worker} event handler; {@code p} has the worker's parameters declared. */
+    QxlWorker(QxlHost host, Scheduler sched, Params p, QxlRamHeader hdr, QxlMemslots memslots, QxlSurfaces surfaces,
+            QxlReleaseRing releases, Stats st) {
         this.host = host;
         this.sched = sched;
         this.run = sched.handler(QxlDevice.EVENT_WORKER, this::pass);
-        this.wakeupDelayPs = wakeupDelayPs;
-        this.maxChunks = maxChunks;
-        this.maxImageBytes = maxImageBytes;
-        this.maxClipRects = maxClipRects;
+        this.wakeupDelayPs = p.getDuration(P_WORKER_DELAY);
+        this.maxChunks = Math.max(1, p.getLong(P_MAX_CHUNKS));
+        this.maxImageBytes = Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16));
+        this.maxClipRects = Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24));
         this.hdr = hdr;
         this.memslots = memslots;
         this.surfaces = surfaces;
