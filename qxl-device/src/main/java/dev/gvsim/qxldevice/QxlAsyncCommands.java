@@ -6,6 +6,8 @@ import java.util.Map;
 
 import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -15,9 +17,14 @@ import dev.gvsim.simcore.state.StateWriter;
  * synchronous command's work ({@link #syncCommand}), one at a time ({@code d->current_async}); a
  * request handed to spice-server completes {@code qxl.async_completion_delay} later
  * (interface_async_complete_io: QXL_INTERRUPT_IO_CMD), one refused before it reached spice completes
- * at once (cancel_async).
+ * at once (cancel_async). Simplification: a reset cancels a completion still in flight (QEMU would
+ * still deliver its QXL_INTERRUPT_IO_CMD).
  */
 final class QxlAsyncCommands {
+    static final ParamDef P_ASYNC_DELAY = ParamDef.duration("qxl.async_completion_delay", "50us",
+            "estimate (low authority): spice-server worker round trip for a QXL_IO_*_ASYNC cookie; not measured",
+            "Delay from an async I/O command to its QXL_INTERRUPT_IO_CMD completion.");
+
     private final QxlHost host;
     private final Scheduler sched;
     private final EventHandler done;
@@ -29,12 +36,12 @@ final class QxlAsyncCommands {
     private long event = Scheduler.NO_EVENT;
     private long completions;
 
-    /** Registers the {@code <id>.async_complete} event handler. */
-    QxlAsyncCommands(QxlHost host, Scheduler sched, long delayPs) {
+    /** Registers the {@code <id>.async_complete} event handler; {@code p} has {@link #P_ASYNC_DELAY} declared. */
+    QxlAsyncCommands(QxlHost host, Scheduler sched, Params p) {
         this.host = host;
         this.sched = sched;
         this.done = sched.handler(QxlDevice.EVENT_ASYNC_COMPLETE, this::complete);
-        this.delayPs = delayPs;
+        this.delayPs = p.getDuration(P_ASYNC_DELAY);
     }
 
     /** ioport_write: the command an async port performs (QXL_IO_UPDATE_AREA for QXL_IO_UPDATE_AREA_ASYNC, ...), else the port. */

@@ -2,6 +2,7 @@ package dev.gvsim.qxldevice;
 
 import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,6 @@ import dev.gvsim.qxldevice.layout.QxlLayout;
 import dev.gvsim.qxldevice.layout.QxlMode;
 import dev.gvsim.qxldevice.layout.QxlRamHeader;
 import dev.gvsim.qxldevice.layout.QxlRect;
-import dev.gvsim.qxldevice.layout.QxlRing;
 import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
@@ -35,47 +35,36 @@ import dev.gvsim.simcore.state.StateWriter;
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
  * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings.
- * This class is the PCI function and qxl.c's side: BARs, the I/O ports and async commands, memslot
- * adds, interrupts, the guest-bug state, reset, the ROM ({@link QxlRom}) and QXLRam set-up. The
- * rest follows the qxl.c / spice-server seam:
+ * This class is the PCI function and qxl.c's device side: BARs, the I/O port commands, device mode,
+ * the guest-bug state, reset and QXLRam set-up. The rest follows the qxl.c / spice-server seam,
+ * each part with its own report keys and checkpoint fields:
  * <ul>
- * <li>{@link QxlWorker}: spice-server's red worker (ring reading, command parsing, surfaces, drawables);</li>
- * <li>{@link QxlRenderer}: its canvas (fills and copies into the guest's surfaces);</li>
- * <li>{@link QxlSurfaces}: the surface table, the primary as a scanout;</li>
- * <li>{@link QxlMemslots}: the memslots and the QXLPHYSICAL lookup both sides make;</li>
- * <li>{@link QxlReleaseRing}: qxl.c's release ring (interface_release_resource, qxl_push_free_res);</li>
- * <li>{@link QxlLegacyVga}: qxl-vga's VGA / Bochs VBE ports and memory window;</li>
+ * <li>qxl.c: {@link QxlAsyncCommands} (QXL_IO_*_ASYNC), {@link QxlInterrupts}, {@link QxlMemslots}
+ * (with the QXLPHYSICAL lookup both sides make), {@link QxlReleaseRing}, {@link QxlRom},
+ * {@link QxlGuestErrors}, and for qxl-vga {@link QxlLegacyVga};</li>
+ * <li>spice-server: {@link QxlWorker} (the red worker: rings, command parsing, surfaces), its
+ * canvas {@link QxlRenderer} and surface table {@link QxlSurfaces}; it calls back through
+ * {@link QxlHost};</li>
  * <li>{@code dev.gvsim.qxldevice.layout}: the guest structures' offsets and flyweights over them.</li>
  * </ul>
- * Each part keeps its own report keys and checkpoint fields; the spice side calls back through
- * {@link QxlHost}.
  *
  * <p>BARs: BAR0 RAM ("vga.vram": surface-0 area, command pages, QXLRam at the end), BAR1 surface
  * VRAM, BAR2 the 8 KiB ROM, BAR3 the I/O ports, BAR4 (64-bit prefetchable) only when
  * {@code vram64_size_mb} exceeds BAR1. BARs 0-2 are RAM in QEMU: guest loads and stores land in
  * device memory with no side effect, and the device reads what the guest stored. Only the I/O BAR
- * (1-byte accesses, reads 0xFF) has side effects.
+ * (1-byte accesses, reads 0xFF) has side effects. qxl-vga also answers the legacy VGA / VBE ports
+ * and memory window, routed by address ({@link #legacyIoAccess}, {@link #legacyMemAccess}).
  *
  * <p>Guest mistakes are answered as QEMU answers them: {@code qxl_set_guest_bug()} records the
  * reason, raises QXL_INTERRUPT_ERROR and ignores every I/O write but QXL_IO_RESET until reset. Bad
  * addresses inside drawables are answered as spice-server does (the command is dropped, recorded
  * as a guest error, the device keeps running). Nothing a guest writes makes this class throw.
+ * Simplifications against QEMU are listed by the part they concern.
  *
- * <p>Known simplifications (gvsim, not QEMU): drawables are rendered when the worker consumes them
- * (so UPDATE_AREA has nothing left to do); only QXL_DRAW_FILL with a solid brush and QXL_DRAW_COPY of
- * SPICE_IMAGE_TYPE_BITMAP images (16/24/32-bit, RGBA) into 32-bit surfaces are rendered, other
- * drawables are counted as unsupported and released; cursor commands are validated and released,
- * not drawn; a reset cancels an async completion still in flight (QEMU would still deliver its
- * IO_CMD); a command ring whose prod - cons exceeds num_items is a guest bug (QEMU would consume
- * stale items); mm_clock and the client fields of the ROM stay 0 (no SPICE client).
- *
- * <p>{@code qxl-vga} also decodes the legacy VGA interface QEMU's VGA core gives it
- * (qxl_realize_primary: vga_init + qxl_vga_portio_list at 0x3B0): the VGA registers
- * ({@link VgaLegacy}), the Bochs VBE DISPI ports ({@link BochsVbe}) and the VGA memory window
- * 0xA0000-0xBFFFF, all backed by BAR0's memory. They are not BARs: the fabric routes them by
- * address on the device's bus ({@link #legacyIoAccess}), and a bridge passes them only by its
- * I/O window or VGA Enable. Not modelled: a VGA port write leaving native mode
- * (qxl_vga_ioport_write's destroy-primary + soft reset), VGA text/planar rendering.
+ * <p>Size: a little over 800 lines, because the I/O command dispatch (qxl.c ioport_write), the
+ * device mode it changes, and the reset, report and checkpoint sequences that call every part in
+ * a fixed order are kept together; splitting them would separate the mode from the commands that
+ * change it.
  */
 public final class QxlDevice extends PciFunction {
     public static final String QXL = "qxl";
@@ -88,18 +77,13 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_RAM_LATENCY = ParamDef.duration("qxl.ram_latency", "0ns",
             "QEMU hw/display/qxl.c: BARs 0-2 are RAM regions, accesses never exit to the device model",
             "Latency the device adds to an access to its RAM-backed BARs (ROM, RAM, VRAM); the path to them adds its own.");
-    public static final ParamDef P_ASYNC_DELAY = ParamDef.duration("qxl.async_completion_delay", "50us",
-            "estimate (low authority): spice-server worker round trip for a QXL_IO_*_ASYNC cookie; not measured",
-            "Delay from an async I/O command to its QXL_INTERRUPT_IO_CMD completion.");
-    /** The worker's parameters (wake-up delay, parse bounds), declared with the worker. */
+    public static final ParamDef P_ASYNC_DELAY = QxlAsyncCommands.P_ASYNC_DELAY;
+    /** The other parts' parameters are declared with them. */
     public static final ParamDef P_WORKER_DELAY = QxlWorker.P_WORKER_DELAY;
     public static final ParamDef P_MAX_CHUNKS = QxlWorker.P_MAX_CHUNKS;
     public static final ParamDef P_MAX_IMAGE_BYTES = QxlWorker.P_MAX_IMAGE_BYTES;
     public static final ParamDef P_MAX_CLIP_RECTS = QxlWorker.P_MAX_CLIP_RECTS;
-    public static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
-            "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
-
-    /** qxl-vga's legacy-interface parameters, declared with it. */
+    public static final ParamDef P_MAX_GUEST_ERRORS = QxlGuestErrors.P_MAX_GUEST_ERRORS;
     public static final ParamDef P_VGA_DECODE_GATED = QxlLegacyVga.P_VGA_DECODE_GATED;
     public static final ParamDef P_VBE_X86_DATA_PORT = QxlLegacyVga.P_VBE_X86_DATA_PORT;
 
@@ -134,6 +118,7 @@ public final class QxlDevice extends PciFunction {
     private final QxlReleaseRing releases;
     private final QxlWorker worker;
     private final QxlAsyncCommands asyncIo;
+    private final QxlInterrupts interrupts;
     /** Legacy VGA interface (qxl-vga only, else null). */
     private final QxlLegacyVga legacyVga;
 
@@ -148,7 +133,6 @@ public final class QxlDevice extends PciFunction {
     private final Counter ioOutOfRange;
     private final Counter ioIgnoredGuestBug;
     private final Counter ioReads;
-    private final long[] interruptsRaised = new long[INTERRUPT_NAMES.size()];
     private final Counter guestBugCounter;
     private final QxlGuestErrors errors;
     private String lastLog = "";
@@ -170,10 +154,10 @@ public final class QxlDevice extends PciFunction {
         Stats st = stats == null ? new Stats() : stats;
         Host host = new Host();
         // registers <id>.async_complete (first, as always)
-        asyncIo = new QxlAsyncCommands(host, sched, p.getDuration(P_ASYNC_DELAY));
+        asyncIo = new QxlAsyncCommands(host, sched, p);
         ioLatencyPs = p.getDuration(P_IO_LATENCY);
         long ramLatencyPs = p.getDuration(P_RAM_LATENCY);
-        errors = new QxlGuestErrors((int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20)));
+        errors = new QxlGuestErrors(p);
 
         // identity (qxl_realize_common, pci_default_realize)
         setWord(SUBSYSTEM_VENDOR_ID, QxlLayout.SUBSYSTEM_VENDOR_ID);
@@ -203,13 +187,11 @@ public final class QxlDevice extends PciFunction {
         // print "Device Version 0.0").
         romImage = new QxlRom(rom, cfg, 0);
         hdr.wrap(ram, ramHeader);
-        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p, ioLatencyPs, st.counter("qxl.vga.legacy_io"),
-                st.counter("qxl.vga.legacy_mem")) : null;
-        if (legacyVga == null) {
-            // the counters exist (at 0) for both types, as in the statistics and checkpoints so far
-            st.counter("qxl.vga.legacy_io");
-            st.counter("qxl.vga.legacy_mem");
-        }
+        interrupts = new QxlInterrupts(hdr, this::interruptStatus);
+        // the legacy counters exist (at 0) for qxl too, as in the statistics and checkpoints so far
+        Counter legacyIo = st.counter("qxl.vga.legacy_io");
+        Counter legacyMem = st.counter("qxl.vga.legacy_mem");
+        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p, ioLatencyPs, legacyIo, legacyMem) : null;
 
         surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
         memslots = new QxlMemslots(ram, vram, host);
@@ -426,7 +408,7 @@ public final class QxlDevice extends PciFunction {
                 }
                 // "be nice to buggy guest drivers"
                 if (port >= IO_UPDATE_AREA_ASYNC && port < IO_RANGE_SIZE) {
-                    sendEvents(INTERRUPT_IO_CMD);
+                    interrupts.send(INTERRUPT_IO_CMD);
                 }
                 return;
         }
@@ -466,7 +448,7 @@ public final class QxlDevice extends PciFunction {
                 worker.wakeup();
                 return;
             case IO_UPDATE_IRQ:
-                updateIrq();
+                interrupts.update();
                 return;
             case IO_NOTIFY_OOM:
                 // spice_qxl_oom (release ring empty): the worker frees what it can and flushes the collected releases.
@@ -482,25 +464,12 @@ public final class QxlDevice extends PciFunction {
                 hardReset();
                 return;
             case IO_MEMSLOT_ADD:
-                if (val >= NUM_MEMSLOTS) {
-                    setGuestBug("QXL_IO_MEMSLOT_ADD: val out of range");
-                    return;
-                }
-                if (memslots.active((int) val)) {
-                    setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
-                    return;
-                }
-                memslots.guestRange((int) val, hdr.memSlotStart(), hdr.memSlotEnd());
-                if (memslots.add((int) val, 0, this, romImage)) {
+                if (memslots.ioAdd(val, hdr, this, romImage)) {
                     asyncIo.called(async);
                 }
                 return;
             case IO_MEMSLOT_DEL:
-                if (val >= NUM_MEMSLOTS) {
-                    setGuestBug("QXL_IO_MEMSLOT_DEL: val out of range");
-                    return;
-                }
-                memslots.delete((int) val);
+                memslots.ioDelete(val);
                 return;
             case IO_CREATE_PRIMARY:
                 if (val != 0) {
@@ -508,7 +477,9 @@ public final class QxlDevice extends PciFunction {
                     asyncIo.cancel(async);
                     return;
                 }
-                if (createGuestPrimary(hdr.createSurface())) {
+                QxlSurfaceCreate sc = hdr.createSurface();
+                // qxl_create_guest_primary from the QXLSurfaceCreate in QXLRam
+                if (createPrimary(sc.width(), sc.height(), sc.stride(), sc.format(), sc.flags(), sc.mem())) {
                     asyncIo.called(async);
                 }
                 return;
@@ -570,26 +541,8 @@ public final class QxlDevice extends PciFunction {
 
     // ================================================================== interrupts
 
-    /** qxl_send_events: int_pending |= events (in guest-visible RAM); re-evaluate the pin on a new bit. */
-    private void sendEvents(int events) {
-        int old = hdr.intPending();
-        hdr.intPending(old | events);
-        for (int b = 0; b < interruptsRaised.length; b++) {
-            if ((events & (1 << b)) != 0) {
-                interruptsRaised[b]++;
-            }
-        }
-        if ((old & events) == events) {
-            return;
-        }
-        updateIrq();
-    }
-
-    /** qxl_update_irq: level = (int_pending & int_mask) != 0. */
-    private void updateIrq() {
-        int pending = hdr.intPending();
-        int mask = hdr.intMask();
-        boolean level = (pending & mask) != 0;
+    /** The Interrupt Status bit follows QXL's interrupt level (qxl_update_irq); the pin follows it. */
+    private void interruptStatus(boolean level) {
         int status = word(STATUS);
         setWord(STATUS, level ? status | STATUS_INTERRUPT : status & ~STATUS_INTERRUPT);
         driveIrq();
@@ -613,7 +566,7 @@ public final class QxlDevice extends PciFunction {
     private void setGuestBug(String reason) {
         guestBugCounter.inc();
         errors.record("guest bug: " + reason);
-        sendEvents(INTERRUPT_ERROR);
+        interrupts.send(INTERRUPT_ERROR);
         guestBug = true;
     }
 
@@ -621,7 +574,6 @@ public final class QxlDevice extends PciFunction {
     private void spiceError(String reason) {
         errors.record("spice: " + reason);
     }
-
 
     // ================================================================== reset (qxl_hard_reset)
 
@@ -636,7 +588,7 @@ public final class QxlDevice extends PciFunction {
         romImage.reset();
         initRam();
         releases.reset();
-        updateIrq();
+        interrupts.update();
         // qxl_soft_reset
         guestBug = false;
         mode = haveVga ? MODE_VGA : MODE_UNDEFINED;
@@ -645,30 +597,14 @@ public final class QxlDevice extends PciFunction {
     /** init_qxl_ram: magic, interrupt words, rings (SPICE_RING_INIT), first release item = 0. */
     private void initRam() {
         hdr.magic(RAM_MAGIC).intPending(0).intMask(0).updateSurface(0).monitorsConfig(0);
-        ringInit(hdr.cmdRing(), COMMAND_RING_SIZE);
-        ringInit(hdr.cursorRing(), CURSOR_RING_SIZE);
-        ringInit(hdr.releaseRing(), RELEASE_RING_SIZE);
-        hdr.releaseRing().u64Item(0, 0);
-    }
-
-    /** SPICE_RING_INIT (spice/ipc_ring.h). */
-    private static void ringInit(QxlRing r, int n) {
-        r.numItems(n).prod(0).cons(0).notifyOnProd(1).notifyOnCons(0);
+        hdr.cmdRing().init(COMMAND_RING_SIZE);
+        hdr.cursorRing().init(CURSOR_RING_SIZE);
+        hdr.releaseRing().init(RELEASE_RING_SIZE).u64Item(0, 0);
     }
 
     // ================================================================== memslots and the primary
 
-    /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
-    private boolean createGuestPrimary(QxlSurfaceCreate sc) {
-        int width = sc.width();
-        int height = sc.height();
-        int stride = sc.stride();
-        int format = sc.format();
-        int flags = sc.flags();
-        long memPhys = sc.mem();
-        return createPrimary(width, height, stride, format, flags, memPhys);
-    }
-
+    /** qxl_create_guest_primary (qxl_set_mode's too); true if spice was called. */
     private boolean createPrimary(int width, int height, int stride, int format, int flags, long memPhys) {
         long h = height & 0xFFFF_FFFFL;
         if (stride == Integer.MIN_VALUE || Math.abs((long) stride) * h > cfg.vgamemSize) {
@@ -743,11 +679,7 @@ public final class QxlDevice extends PciFunction {
         surfaces.report(out);
         worker.report(out);
         releases.report(out);
-        Map<String, Object> ints = new TreeMap<>();
-        for (int i = 0; i < INTERRUPT_NAMES.size(); i++) {
-            ints.put(INTERRUPT_NAMES.get(i), interruptsRaised[i]);
-        }
-        out.put("interrupts_raised", ints);
+        interrupts.report(out);
         out.put("irq_level", irqLevel());
         asyncIo.report(out);
         Map<String, Object> io = new TreeMap<>();
@@ -793,7 +725,7 @@ public final class QxlDevice extends PciFunction {
 
         @Override
         public void sendEvents(int events) {
-            QxlDevice.this.sendEvents(events);
+            interrupts.send(events);
         }
 
         @Override
@@ -811,13 +743,13 @@ public final class QxlDevice extends PciFunction {
 
     /**
      * After the PCI state (type, bdf, config image, readiness time): the configuration the state
-     * belongs to, then every mutable field, each written by the part that owns it, in this order
-     * (the order of the format since it was one class, so the parts interleave):
-     * device (mode, guest bug, current async, async event), worker (pass event), release ring
-     * (oom_running), memslots, surface table, surface counts, release ring (chain), memslot lookup
-     * (last memory), worker (clip count), ROM shadow, worker (command, drawable, cursor counts),
-     * device (interrupts raised, guest error count, async completions), worker (monitors count),
-     * device (last log, guest errors), legacy VGA (present flag, VBE, VGA registers).
+     * belongs to, then every mutable field, each written by the part that owns it, in the order the
+     * format has had since the parts were one class (so they interleave): device (mode, guest bug),
+     * async commands (in flight), worker (pass event), release ring (oom_running), memslots, surface
+     * table, surface counts, release ring (chain), memslot lookup (last memory), worker (clip
+     * count), ROM shadow, worker (command, drawable, cursor counts), interrupts raised, guest error
+     * count, async completions, worker (monitors count), device (last log), guest error list,
+     * legacy VGA (present flag, VBE, VGA registers).
      * The device memories are their own sections ({@link #memories()}); the counters kept in the
      * Stats are the {@code stats} section. Scratch buffers (image, clip rects, row) are not state:
      * every command refills them before use.
@@ -839,7 +771,7 @@ public final class QxlDevice extends PciFunction {
         worker.saveClip(w);
         romImage.saveShadow(w);
         worker.saveCounts(w);
-        QxlCheckpoint.putLongs(w, interruptsRaised);
+        interrupts.saveCounts(w);
         errors.saveCount(w);
         asyncIo.saveCompletions(w);
         worker.saveMonitors(w);
@@ -864,29 +796,31 @@ public final class QxlDevice extends PciFunction {
         cfg.checkFingerprint(r, haveVga, typeName(), stateName());
         int nMode = r.getInt();
         boolean nBug = r.getBoolean();
+        List<Runnable> apply = new ArrayList<>();
         QxlAsyncCommands.InFlight inFlight = asyncIo.restoreInFlight(r);
-        Runnable workerEvent = worker.restoreEvent(r);
-        Runnable oomRunning = releases.restoreOomRunning(r);
+        apply.add(inFlight);
+        apply.add(worker.restoreEvent(r));
+        apply.add(releases.restoreOomRunning(r));
         QxlCheckpoint ck = new QxlCheckpoint(stateName());
         if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || !inFlight.valid()) {
             throw ck.bad("mode " + nMode + " / current async " + inFlight.current);
         }
-        Runnable slots = memslots.restoreSlots(r, ck, this::bar);
-        Runnable surfaceTable = surfaces.restoreTable(r, ck);
-        Runnable surfaceCounts = surfaces.restoreCounts(r, ck);
-        Runnable releaseChain = releases.restoreChain(r, ck);
-        Runnable resolved = memslots.restoreResolved(r, ck);
-        Runnable clip = worker.restoreClip(r, ck);
+        apply.add(memslots.restoreSlots(r, ck, this::bar));
+        apply.add(surfaces.restoreTable(r, ck));
+        apply.add(surfaces.restoreCounts(r, ck));
+        apply.add(releases.restoreChain(r, ck));
+        apply.add(memslots.restoreResolved(r, ck));
+        apply.add(worker.restoreClip(r, ck));
         ck.throwFailed();
-        Runnable shadow = romImage.restoreShadow(r);
-        Runnable counts = worker.restoreCounts(r, ck);
-        long[] ir = ck.getLongs(r, interruptsRaised.length, "interrupt counts");
+        apply.add(romImage.restoreShadow(r));
+        apply.add(worker.restoreCounts(r, ck));
+        apply.add(interrupts.restoreCounts(r, ck));
         long nErrCount = errors.readCount(r);
-        Runnable completions = asyncIo.restoreCompletions(r, ck);
-        Runnable monitors = worker.restoreMonitors(r);
+        apply.add(asyncIo.restoreCompletions(r, ck));
+        apply.add(worker.restoreMonitors(r));
         String nLastLog = r.getString();
         ck.check(nLastLog != null, QxlGuestErrors.LIST);
-        Runnable errorList = errors.restoreList(r, ck, nErrCount);
+        apply.add(errors.restoreList(r, ck, nErrCount));
         boolean hasVga = r.getBoolean();
         if (hasVga != (legacyVga != null)) {
             throw ck.bad("VGA state present: " + hasVga);
@@ -897,22 +831,8 @@ public final class QxlDevice extends PciFunction {
         // everything read and checked: apply
         mode = nMode;
         guestBug = nBug;
-        inFlight.run();
-        workerEvent.run();
-        oomRunning.run();
-        slots.run();
-        surfaceTable.run();
-        surfaceCounts.run();
-        releaseChain.run();
-        resolved.run();
-        clip.run();
-        shadow.run();
-        counts.run();
-        System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
-        completions.run();
-        monitors.run();
         lastLog = nLastLog;
-        errorList.run();
+        apply.forEach(Runnable::run);
         // The line this device drives follows the restored Interrupt Status and INTx Disable bits.
         // IrqLine (sim-core) has no state of its own in the checkpoint yet: only an actual level
         // difference is driven, so a line restored by the machine first is left untouched.

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
 
@@ -15,6 +17,8 @@ import dev.gvsim.simcore.state.StateWriter;
  * kept for the report.
  */
 final class QxlGuestErrors {
+    static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
+            "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
     /** Bound on restored reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
     static final int MAX_RESTORED = 1 << 20;
     /** The message of the checks on the count and list (with the async completions and the last log line). */
@@ -25,8 +29,9 @@ final class QxlGuestErrors {
     private final List<String> kept = new ArrayList<>();
     private final List<String> view = Collections.unmodifiableList(kept);
 
-    QxlGuestErrors(int maxKept) {
-        this.maxKept = maxKept;
+    /** {@code p} has {@link #P_MAX_GUEST_ERRORS} declared. */
+    QxlGuestErrors(Params p) {
+        this.maxKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
     }
 
     void record(String reason) {

@@ -18,7 +18,10 @@ import dev.gvsim.simcore.state.StateWriter;
  * The legacy VGA interface of {@code qxl-vga} (QEMU qxl.c qxl_realize_primary: vga_init and
  * qxl_vga_portio_list at 0x3B0): the VGA register ports ({@link VgaLegacy}), the Bochs VBE DISPI
  * ports ({@link BochsVbe}) and the VGA memory window 0xA0000-0xBFFFF, all backed by BAR0's memory,
- * decoded by address rather than through a BAR; and the VBE framebuffer as a {@link Scanout}.
+ * decoded by address rather than through a BAR; and the VBE framebuffer as a {@link Scanout}. The
+ * fabric routes these accesses by address on the device's bus, and a bridge passes them only by
+ * its I/O window or VGA Enable. Not modelled: a VGA port write leaving native mode
+ * (qxl_vga_ioport_write's destroy-primary + soft reset), VGA text/planar rendering.
  */
 final class QxlLegacyVga {
     static final ParamDef P_VGA_DECODE_GATED = ParamDef.bool("qxl.vga_legacy_needs_decode", true,

@@ -10,6 +10,7 @@ import java.util.function.IntFunction;
 
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.qxldevice.layout.QxlRamHeader;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.state.StateReader;
@@ -115,9 +116,30 @@ final class QxlMemslots {
         return false;
     }
 
-    /** qxl_del_memslot. */
-    void delete(int slot) {
-        slots[slot].active = false;
+    /**
+     * QXL_IO_MEMSLOT_ADD: slot {@code val}, the range QXLRam.mem_slot holds, added by
+     * {@link #add}; true if added (spice-server was told), false with a guest bug.
+     */
+    boolean ioAdd(long val, QxlRamHeader hdr, PciFunction fn, QxlRom rom) {
+        if (val >= NUM_MEMSLOTS) {
+            host.setGuestBug("QXL_IO_MEMSLOT_ADD: val out of range");
+            return false;
+        }
+        if (slots[(int) val].active) {
+            host.setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
+            return false;
+        }
+        guestRange((int) val, hdr.memSlotStart(), hdr.memSlotEnd());
+        return add((int) val, 0, fn, rom);
+    }
+
+    /** QXL_IO_MEMSLOT_DEL: qxl_del_memslot of slot {@code val}. */
+    void ioDelete(long val) {
+        if (val >= NUM_MEMSLOTS) {
+            host.setGuestBug("QXL_IO_MEMSLOT_DEL: val out of range");
+            return;
+        }
+        slots[(int) val].active = false;
     }
 
     /** The memory of a memory id: 0 = BAR0 RAM, 1 = VRAM. */

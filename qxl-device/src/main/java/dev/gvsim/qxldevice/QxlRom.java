@@ -13,7 +13,8 @@ import dev.gvsim.simcore.state.StateWriter;
  * The 8 KiB ROM BAR (QEMU 7.2 hw/display/qxl.c): filled at realize the way {@code init_qxl_rom()}
  * does (the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
  * {@code qxl_modes[]} entry whose framebuffer, {@code y_res * stride}, fits in vgamem), with QEMU's
- * shadow copy of the header ({@code d->shadow_rom}) that a reset writes back.
+ * shadow copy of the header ({@code d->shadow_rom}) that a reset writes back. mm_clock and the
+ * client fields stay 0 (no SPICE client).
  */
 final class QxlRom {
     private final SparseMemory rom;

@@ -37,6 +37,13 @@ import dev.gvsim.simcore.state.StateWriter;
  * structure back through the release ring ({@link QxlReleaseRing}). The device calls it for the
  * worker's synchronous requests (primary create and destroy, surface destroy, monitors config).
  * Guest structures are read through the layout flyweights, one per role, allocated here once.
+ *
+ * <p>Known simplifications (gvsim, not spice-server): drawables are rendered when the worker
+ * consumes them (so QXL_IO_UPDATE_AREA has nothing left to do); only QXL_DRAW_FILL with a solid
+ * brush and QXL_DRAW_COPY of SPICE_IMAGE_TYPE_BITMAP images (16/24/32-bit, RGBA) into 32-bit
+ * surfaces are rendered, other drawables are counted as unsupported and released; cursor commands
+ * are validated and released, not drawn; a command ring whose prod - cons exceeds num_items is a
+ * guest bug (QEMU would consume stale items).
  */
 final class QxlWorker {
     static final ParamDef P_WORKER_DELAY = ParamDef.duration("qxl.worker_wakeup_delay", "10us",

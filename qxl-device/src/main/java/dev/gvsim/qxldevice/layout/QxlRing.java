@@ -15,6 +15,11 @@ public final class QxlRing extends QxlStruct {
         return this;
     }
 
+    /** SPICE_RING_INIT: {@code n} items, empty, notify on the first push, not on consumption. */
+    public QxlRing init(int n) {
+        return numItems(n).prod(0).cons(0).notifyOnProd(1).notifyOnCons(0);
+    }
+
     public int numItems() {
         return memory.readInt(address + RING_NUM_ITEMS);
     }
