@@ -3,6 +3,11 @@ package dev.gvsim.qxldevice;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.gvsim.qxldevice.layout.QxlLayout;
+import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
+
 /**
  * The QEMU properties of a {@code qxl} / {@code qxl-vga} device and the BAR sizes they give, computed
  * as QEMU's {@code qxl_init_ramsize()} does (QEMU 7.2 hw/display/qxl.c):
@@ -164,6 +169,31 @@ public final class QxlConfig {
     /** True if the 64-bit prefetchable BAR4 is exposed (vram64 larger than vram32). */
     public boolean hasVram64Bar() {
         return vram32Size < vram64Size;
+    }
+
+    /** The configuration a device checkpoint belongs to: device type (VGA or not), revision, sizes, surfaces. */
+    void saveFingerprint(StateWriter w, boolean vga) {
+        w.putBoolean(vga).putInt(revision).putLong(ramSize).putLong(vram32Size).putLong(vram64Size).putLong(vgamemSize)
+                .putInt(numSurfaces);
+    }
+
+    /** Reads what {@link #saveFingerprint} wrote; refuses a checkpoint of a differently configured device. */
+    void checkFingerprint(StateReader r, boolean vga, String typeName, String stateName) throws InputException {
+        boolean v = r.getBoolean();
+        int rev = r.getInt();
+        long rs = r.getLong();
+        long v32 = r.getLong();
+        long v64 = r.getLong();
+        long vgm = r.getLong();
+        int ns = r.getInt();
+        if (v != vga || rev != revision || rs != ramSize || v32 != vram32Size || v64 != vram64Size || vgm != vgamemSize
+                || ns != numSurfaces) {
+            throw new InputException("checkpoint " + stateName + ": saved for a " + (v ? QxlDevice.QXL_VGA : QxlDevice.QXL)
+                    + " with revision " + rev + ", ram_size " + rs + ", vram_size " + v32 + ", vram64_size " + v64 + ", vgamem " + vgm
+                    + ", surfaces " + ns + "; this machine has a " + typeName + " with revision " + revision + ", ram_size " + ramSize
+                    + ", vram_size " + vram32Size + ", vram64_size " + vram64Size + ", vgamem " + vgamemSize + ", surfaces "
+                    + numSurfaces);
+        }
     }
 
     @Override

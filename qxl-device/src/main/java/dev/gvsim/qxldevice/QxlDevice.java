@@ -1,66 +1,70 @@
 package dev.gvsim.qxldevice;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-
-import org.agrona.concurrent.UnsafeBuffer;
-
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
 import dev.gvsim.pciefabric.BarMemory;
 import dev.gvsim.pciefabric.DeviceMemory;
-import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.Scanout;
+import dev.gvsim.qxldevice.layout.QxlLayout;
+import dev.gvsim.qxldevice.layout.QxlMode;
+import dev.gvsim.qxldevice.layout.QxlRamHeader;
+import dev.gvsim.qxldevice.layout.QxlRect;
+import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
-import dev.gvsim.simcore.EventHandler;
-import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.Scheduler;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.Stats;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
 
 /**
  * The QXL paravirtual display device as QEMU 7.2 models it ({@code hw/display/qxl.c}, {@code qxl.h},
- * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings
- * (command parsing, memslot address checks, rendering into the guest's surfaces, releases).
+ * spice-protocol {@code spice/qxl_dev.h}), with the part of spice-server that consumes the rings.
+ * This class is the PCI function and qxl.c's device side: BARs, the I/O port commands, device mode,
+ * the guest-bug state, reset and QXLRam set-up. The rest follows the qxl.c / spice-server seam,
+ * each part with its own report keys and checkpoint fields:
+ * <ul>
+ * <li>qxl.c: {@link QxlAsyncCommands} (QXL_IO_*_ASYNC), {@link QxlInterrupts}, {@link QxlMemslots}
+ * (with the QXLPHYSICAL lookup both sides make), {@link QxlReleaseRing}, {@link QxlRom},
+ * {@link QxlGuestErrors}, and for qxl-vga {@link QxlLegacyVga};</li>
+ * <li>spice-server: {@link QxlWorker} (the red worker: rings, command parsing, surfaces), its
+ * canvas {@link QxlRenderer} and surface table {@link QxlSurfaces}; it calls back through
+ * {@link QxlHost};</li>
+ * <li>{@code dev.gvsim.qxldevice.layout}: the guest structures' offsets and flyweights over them.</li>
+ * </ul>
  *
  * <p>BARs: BAR0 RAM ("vga.vram": surface-0 area, command pages, QXLRam at the end), BAR1 surface
  * VRAM, BAR2 the 8 KiB ROM, BAR3 the I/O ports, BAR4 (64-bit prefetchable) only when
  * {@code vram64_size_mb} exceeds BAR1. BARs 0-2 are RAM in QEMU: guest loads and stores land in
  * device memory with no side effect, and the device reads what the guest stored. Only the I/O BAR
- * (1-byte accesses, reads 0xFF) has side effects.
+ * (1-byte accesses, reads 0xFF) has side effects. qxl-vga also answers the legacy VGA / VBE ports
+ * and memory window, routed by address ({@link #legacyIoAccess}, {@link #legacyMemAccess}).
  *
  * <p>Guest mistakes are answered as QEMU answers them: {@code qxl_set_guest_bug()} records the
  * reason, raises QXL_INTERRUPT_ERROR and ignores every I/O write but QXL_IO_RESET until reset. Bad
  * addresses inside drawables are answered as spice-server does (the command is dropped, recorded
  * as a guest error, the device keeps running). Nothing a guest writes makes this class throw.
+ * Simplifications against QEMU are listed by the part they concern.
  *
- * <p>Known simplifications (gvsim, not QEMU): drawables are rendered when the worker consumes them
- * (so UPDATE_AREA has nothing left to do); only QXL_DRAW_FILL with a solid brush and QXL_DRAW_COPY of
- * SPICE_IMAGE_TYPE_BITMAP images (16/24/32-bit, RGBA) into 32-bit surfaces are rendered, other
- * drawables are counted as unsupported and released; cursor commands are validated and released,
- * not drawn; a reset cancels an async completion still in flight (QEMU would still deliver its
- * IO_CMD); a command ring whose prod - cons exceeds num_items is a guest bug (QEMU would consume
- * stale items); mm_clock and the client fields of the ROM stay 0 (no SPICE client).
- *
- * <p>{@code qxl-vga} also decodes the legacy VGA interface QEMU's VGA core gives it
- * (qxl_realize_primary: vga_init + qxl_vga_portio_list at 0x3B0): the VGA registers
- * ({@link VgaLegacy}), the Bochs VBE DISPI ports ({@link BochsVbe}) and the VGA memory window
- * 0xA0000-0xBFFFF, all backed by BAR0's memory. They are not BARs: the fabric routes them by
- * address on the device's bus ({@link #legacyIoAccess}), and a bridge passes them only by its
- * I/O window or VGA Enable. Not modelled: a VGA port write leaving native mode
- * (qxl_vga_ioport_write's destroy-primary + soft reset), VGA text/planar rendering.
+ * <p>Size: a little over 800 lines, because the I/O command dispatch (qxl.c ioport_write), the
+ * device mode it changes, and the reset, report and checkpoint sequences that call every part in
+ * a fixed order are kept together; splitting them would separate the mode from the commands that
+ * change it.
  */
 public final class QxlDevice extends PciFunction {
     public static final String QXL = "qxl";
@@ -73,47 +77,28 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_RAM_LATENCY = ParamDef.duration("qxl.ram_latency", "0ns",
             "QEMU hw/display/qxl.c: BARs 0-2 are RAM regions, accesses never exit to the device model",
             "Latency the device adds to an access to its RAM-backed BARs (ROM, RAM, VRAM); the path to them adds its own.");
-    public static final ParamDef P_ASYNC_DELAY = ParamDef.duration("qxl.async_completion_delay", "50us",
-            "estimate (low authority): spice-server worker round trip for a QXL_IO_*_ASYNC cookie; not measured",
-            "Delay from an async I/O command to its QXL_INTERRUPT_IO_CMD completion.");
-    public static final ParamDef P_WORKER_DELAY = ParamDef.duration("qxl.worker_wakeup_delay", "10us",
-            "estimate (low authority): qemu_spice_wakeup -> spice-server red worker thread wakes and polls the rings",
-            "Delay from QXL_IO_NOTIFY_CMD / NOTIFY_CURSOR to the device consuming the rings.");
-    public static final ParamDef P_MAX_CHUNKS = ParamDef.longParam("qxl.max_chunks", 2_097_151L, "chunks",
-            "spice-server server/red-parse-qxl.cpp MAX_CHUNKS = MAX_DATA_CHUNK / 1024 (loop protection)",
-            "Most QXLDataChunk links followed for one image or clip list before the command is dropped.");
-    public static final ParamDef P_MAX_IMAGE_BYTES = ParamDef.longParam("qxl.max_image_bytes", 128L << 20, "bytes",
-            "gvsim bound (spice-server allows up to MAX_DATA_CHUNK = 2 GiB); default = BAR0 + BAR1 at QEMU defaults",
-            "Largest bitmap (stride x height) the device will render; larger ones are dropped as guest errors.");
-    public static final ParamDef P_MAX_CLIP_RECTS = ParamDef.longParam("qxl.max_clip_rects", 65_536L, "rects",
-            "gvsim bound; spice-server checks num_rects against the chunk data size (red_get_clip_rects)",
-            "Most clip rectangles accepted in one drawable.");
-    public static final ParamDef P_MAX_GUEST_ERRORS = ParamDef.longParam("qxl.max_guest_errors_kept", 256L, "entries",
-            "gvsim bound on report size", "Guest error reasons kept in the report (all are counted).");
-
-    public static final ParamDef P_VGA_DECODE_GATED = ParamDef.bool("qxl.vga_legacy_needs_decode", true,
-            "PCI Local Bus 3.0 §6.2.2 (Command bits 0/1 enable the device's I/O and memory response, legacy VGA included); "
-                    + "QEMU qxl_realize_primary registers the VGA/VBE portio and VGA memory unconditionally (set false to match QEMU)",
-            "qxl-vga answers the legacy VGA/VBE ports only with COMMAND.IO set and the VGA memory window only with COMMAND.MEM set.");
-    public static final ParamDef P_VBE_X86_DATA_PORT = ParamDef.bool("qxl.vbe_x86_data_port", false,
-            "QEMU hw/display/vga.c vbe_portio_list: data at 0x1CF only #ifdef TARGET_I386; qemu-system-aarch64 decodes 0x1CE and 0x1D0",
-            "Also decode the Bochs VBE data register at port 0x1CF (as an x86 QEMU does).");
+    public static final ParamDef P_ASYNC_DELAY = QxlAsyncCommands.P_ASYNC_DELAY;
+    /** The other parts' parameters are declared with them. */
+    public static final ParamDef P_WORKER_DELAY = QxlWorker.P_WORKER_DELAY;
+    public static final ParamDef P_MAX_CHUNKS = QxlWorker.P_MAX_CHUNKS;
+    public static final ParamDef P_MAX_IMAGE_BYTES = QxlWorker.P_MAX_IMAGE_BYTES;
+    public static final ParamDef P_MAX_CLIP_RECTS = QxlWorker.P_MAX_CLIP_RECTS;
+    public static final ParamDef P_MAX_GUEST_ERRORS = QxlGuestErrors.P_MAX_GUEST_ERRORS;
+    public static final ParamDef P_VGA_DECODE_GATED = QxlLegacyVga.P_VGA_DECODE_GATED;
+    public static final ParamDef P_VBE_X86_DATA_PORT = QxlLegacyVga.P_VBE_X86_DATA_PORT;
 
     public static final List<ParamDef> PARAMS = List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
             P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED, P_VBE_X86_DATA_PORT);
 
-    /** qxl_add_memslot regions[]: the BARs a guest memslot may cover, in search order. */
-    private static final int[] MEMSLOT_REGIONS = {RAM_RANGE_INDEX, VRAM_RANGE_INDEX, VRAM64_RANGE_INDEX};
-
-    /** QXL_FREE_BUNCH_SIZE (qxl.c qxl_push_free_res): releases collected before a release-ring push. */
-    static final int FREE_BUNCH_SIZE = 32;
+    /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
+    public static final String EVENT_ASYNC_COMPLETE = "async_complete";
+    public static final String EVENT_WORKER = "worker";
 
     // ------------------------------------------------------------------ wiring
     private final QxlConfig cfg;
     private final boolean haveVga;
     private final Scheduler sched;
     private final IrqLine irq;
-    private final int deviceId;
 
     private final SparseMemory ram;
     private final SparseMemory vram;
@@ -121,105 +106,36 @@ public final class QxlDevice extends PciFunction {
     private final BarMemory ramBehind;
     private final BarMemory vramBehind;
     private final BarMemory romBehind;
-    private final byte[] shadowRom = new byte[ROM_STRUCT_SIZE];
     private final long ramHeader;
-    private final int nModes;
-
-    private final Bar ramBar;
-    private final Bar vramBar;
-    private final Bar romBar;
-    private final Bar ioBar;
-    private final Bar vram64Bar;
-
+    /** QXLRam at the end of BAR0. */
+    private final QxlRamHeader hdr = new QxlRamHeader();
+    private final QxlRom romImage;
     private final List<DeviceMemory> memories;
     private final List<Scanout> scanouts;
 
+    private final QxlMemslots memslots;
+    private final QxlSurfaces surfaces;
+    private final QxlReleaseRing releases;
+    private final QxlWorker worker;
+    private final QxlAsyncCommands asyncIo;
+    private final QxlInterrupts interrupts;
     /** Legacy VGA interface (qxl-vga only, else null). */
-    private final BochsVbe vbe;
-    private final VgaLegacy vga;
-    private final boolean vgaGated;
-    private final boolean vbeX86Port;
-    private final Counter legacyIo;
-    private final Counter legacyMem;
+    private final QxlLegacyVga legacyVga;
 
     private final long ioLatencyPs;
-    private final long ramLatencyPs;
-    private final long asyncDelayPs;
-    private final long workerDelayPs;
-    private final long maxChunks;
-    private final long maxImageBytes;
-    private final long maxClipRects;
-    private final int maxGuestErrorsKept;
 
-    // ------------------------------------------------------------------ state
+    // ------------------------------------------------------------------ state (qxl.c PCIQXLDevice)
     private int mode = MODE_UNDEFINED;
     private boolean guestBug;
-    private int currentAsync = UNDEFINED_IO;
-    private long asyncEvent = Scheduler.NO_EVENT;
-    private long workerEvent = Scheduler.NO_EVENT;
-    private boolean oomRunning;
-
-    private final boolean[] slotActive = new boolean[NUM_MEMSLOTS];
-    private final long[] slotGuestStart = new long[NUM_MEMSLOTS];
-    private final long[] slotGuestEnd = new long[NUM_MEMSLOTS];
-    private final int[] slotRegion = new int[NUM_MEMSLOTS];
-    private final long[] slotRegionOffset = new long[NUM_MEMSLOTS];
-    private final long[] slotSize = new long[NUM_MEMSLOTS];
-    private final long[] slotDelta = new long[NUM_MEMSLOTS];
-
-    /** Surfaces (0 = primary): memory id (0 = BAR0 RAM, 1 = VRAM), address of line 0, geometry. */
-    private final boolean[] surfActive;
-    private final int[] surfWidth;
-    private final int[] surfHeight;
-    private final int[] surfStride;
-    private final int[] surfFormat;
-    private final int[] surfMem;
-    private final long[] surfLine0;
-    private final long[] surfCreateCmd; // QXLPHYSICAL of the create command to release, 0 = none
-    private int surfaceCount;
-    private long primaryMemPhys;
-
-    private int numFreeRes;
-    private int lastReleaseMem = -1;
-    private long lastReleaseOff;
-
-    // address resolution result (avoids allocating a pair)
-    private int resolvedMem;
-
-    // scratch buffers, grown on demand
-    private byte[] imageBytes = new byte[4096];
-    private final UnsafeBuffer imageBuf = new UnsafeBuffer(imageBytes);
-    private byte[] clipBytes = new byte[256];
-    private final UnsafeBuffer clipBuf = new UnsafeBuffer(clipBytes);
-    private byte[] rowBytes = new byte[4096];
-    private final UnsafeBuffer rowBuf = new UnsafeBuffer(rowBytes);
-    private int clipCount;
 
     // ------------------------------------------------------------------ statistics
     private final Counter[] ioCounters = new Counter[IO_RANGE_SIZE];
     private final Counter ioOutOfRange;
     private final Counter ioIgnoredGuestBug;
     private final Counter ioReads;
-    private final long[] cmdCount = new long[CMD_NAMES.length + 1];
-    private final long[] drawCount = new long[DRAW_NAMES.length + 1];
-    private final long[] cursorCmdCount = new long[1];
-    private final Counter commands;
-    private final Counter releases;
-    private final Counter releasePushes;
-    private final Counter drawsRendered;
-    private final Counter drawsDropped;
-    private final Counter drawsUnsupported;
-    private final Counter pixelsWritten;
-    private final long[] interruptsRaised = new long[6];
     private final Counter guestBugCounter;
-    private long guestErrorCount;
-    private final List<String> guestErrors = new ArrayList<>();
+    private final QxlGuestErrors errors;
     private String lastLog = "";
-    private int monitorsCount = -1;
-    private long asyncCompletions;
-
-    private final EventHandler asyncDone;
-    private final EventHandler workerRun;
 
     /**
      * @param typeName {@link #QXL} (secondary, class 0x0380) or {@link #QXL_VGA} (primary, class 0x0300)
@@ -232,23 +148,16 @@ public final class QxlDevice extends PciFunction {
         this.cfg = cfg;
         this.haveVga = QXL_VGA.equals(typeName);
         this.sched = Objects.requireNonNull(sched, "sched");
-        this.asyncDone = sched.handler(EVENT_ASYNC_COMPLETE, this::asyncComplete);
-        this.workerRun = sched.handler(EVENT_WORKER, this::workerPass);
         this.irq = irq;
-        // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
-        // print "Device Version 0.0").
-        this.deviceId = 0;
         Params p = params == null ? new Params() : params;
         p.declareAll(PARAMS);
         Stats st = stats == null ? new Stats() : stats;
+        Host host = new Host();
+        // registers <id>.async_complete (first, as always)
+        asyncIo = new QxlAsyncCommands(host, sched, p);
         ioLatencyPs = p.getDuration(P_IO_LATENCY);
-        ramLatencyPs = p.getDuration(P_RAM_LATENCY);
-        asyncDelayPs = p.getDuration(P_ASYNC_DELAY);
-        workerDelayPs = p.getDuration(P_WORKER_DELAY);
-        maxChunks = Math.max(1, p.getLong(P_MAX_CHUNKS));
-        maxImageBytes = Math.max(16, Math.min(p.getLong(P_MAX_IMAGE_BYTES), Integer.MAX_VALUE - 16));
-        maxClipRects = Math.max(1, Math.min(p.getLong(P_MAX_CLIP_RECTS), 1 << 24));
-        maxGuestErrorsKept = (int) Math.max(1, Math.min(p.getLong(P_MAX_GUEST_ERRORS), 1 << 20));
+        long ramLatencyPs = p.getDuration(P_RAM_LATENCY);
+        errors = new QxlGuestErrors(p);
 
         // identity (qxl_realize_common, pci_default_realize)
         setWord(SUBSYSTEM_VENDOR_ID, QxlLayout.SUBSYSTEM_VENDOR_ID);
@@ -257,15 +166,15 @@ public final class QxlDevice extends PciFunction {
 
         // RAM-like BARs: accept 1..16 bytes, unaligned (RAM regions).
         AccessRules ramRules = new AccessRules(1, 16, true, 1, 16);
-        ramBar = declareBar(new Bar(RAM_RANGE_INDEX, BarKind.MEM32, cfg.ramSize, false, ramRules, "qxl.vgavram"));
-        vramBar = declareBar(new Bar(VRAM_RANGE_INDEX, BarKind.MEM32, cfg.vram32Size, false, ramRules, "qxl.vram32"));
-        romBar = declareBar(new Bar(ROM_RANGE_INDEX, BarKind.MEM32, ROM_SIZE, false, ramRules, "qxl.vrom"));
+        declareBar(new Bar(RAM_RANGE_INDEX, BarKind.MEM32, cfg.ramSize, false, ramRules, "qxl.vgavram"));
+        declareBar(new Bar(VRAM_RANGE_INDEX, BarKind.MEM32, cfg.vram32Size, false, ramRules, "qxl.vram32"));
+        declareBar(new Bar(ROM_RANGE_INDEX, BarKind.MEM32, ROM_SIZE, false, ramRules, "qxl.vrom"));
         int ioSize = cfg.revision == 1 ? 8 : cfg.revision == 2 ? 16 : 32;
         // qxl_io_ops: .valid min = max = 1
-        ioBar = declareBar(new Bar(IO_RANGE_INDEX, BarKind.IO, ioSize, false, AccessRules.aligned(1, 1), "qxl-ioports"));
-        vram64Bar = cfg.hasVram64Bar()
-                ? declareBar(new Bar(VRAM64_RANGE_INDEX, BarKind.MEM64, cfg.vram64Size, true, ramRules, "qxl.vram"))
-                : null;
+        declareBar(new Bar(IO_RANGE_INDEX, BarKind.IO, ioSize, false, AccessRules.aligned(1, 1), "qxl-ioports"));
+        if (cfg.hasVram64Bar()) {
+            declareBar(new Bar(VRAM64_RANGE_INDEX, BarKind.MEM64, cfg.vram64Size, true, ramRules, "qxl.vram"));
+        }
 
         ram = new SparseMemory("qxl.vgavram", cfg.ramSize);
         vram = new SparseMemory("qxl.vram", cfg.vram64Size);
@@ -274,45 +183,32 @@ public final class QxlDevice extends PciFunction {
         vramBehind = new BarMemory(vram, ramLatencyPs);
         romBehind = new BarMemory(rom, ramLatencyPs);
         ramHeader = cfg.ramHeaderOffset();
-        nModes = QxlRom.build(rom, cfg, deviceId);
-        // qxl_realize_primary: vga->vbe_size = vgamem_size; vga.vram is BAR0 ("vga.vram", ram_size)
-        vbe = haveVga ? new BochsVbe(ram, cfg.vgamemSize, cfg.ramSize) : null;
-        vga = haveVga ? new VgaLegacy(ram, vbe) : null;
-        vgaGated = p.getBoolean(P_VGA_DECODE_GATED);
-        vbeX86Port = p.getBoolean(P_VBE_X86_DATA_PORT);
-        legacyIo = st.counter("qxl.vga.legacy_io");
-        legacyMem = st.counter("qxl.vga.legacy_mem");
-        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
-            shadowRom[i] = rom.readByte(i);
-        }
+        // QEMU: the primary's console index; a lone qxl on arm virt also gets console 0 (reference runs
+        // print "Device Version 0.0").
+        romImage = new QxlRom(rom, cfg, 0);
+        hdr.wrap(ram, ramHeader);
+        interrupts = new QxlInterrupts(hdr, this::interruptStatus);
+        // the legacy counters exist (at 0) for qxl too, as in the statistics and checkpoints so far
+        Counter legacyIo = st.counter("qxl.vga.legacy_io");
+        Counter legacyMem = st.counter("qxl.vga.legacy_mem");
+        legacyVga = haveVga ? new QxlLegacyVga(this, ram, cfg, p, ioLatencyPs, legacyIo, legacyMem) : null;
 
-        int n = cfg.numSurfaces;
-        surfActive = new boolean[n];
-        surfWidth = new int[n];
-        surfHeight = new int[n];
-        surfStride = new int[n];
-        surfFormat = new int[n];
-        surfMem = new int[n];
-        surfLine0 = new long[n];
-        surfCreateCmd = new long[n];
+        surfaces = new QxlSurfaces(ram, vram, cfg.numSurfaces);
+        memslots = new QxlMemslots(ram, vram, host);
+        releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
+        // registers <id>.worker (after <id>.async_complete, as always)
+        worker = new QxlWorker(host, sched, p, hdr, memslots, surfaces, releases, st);
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
-            ioCounters[i] = st.counter("qxl.io." + IO_NAMES[i]);
+            ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
         }
         ioOutOfRange = st.counter("qxl.io.out_of_range");
         ioIgnoredGuestBug = st.counter("qxl.io.ignored_in_error_state");
         ioReads = st.counter("qxl.io.reads");
-        commands = st.counter("qxl.commands");
-        releases = st.counter("qxl.releases");
-        releasePushes = st.counter("qxl.release_ring_pushes");
-        drawsRendered = st.counter("qxl.draws.rendered");
-        drawsDropped = st.counter("qxl.draws.dropped");
-        drawsUnsupported = st.counter("qxl.draws.unsupported");
-        pixelsWritten = st.counter("qxl.pixels_written");
         guestBugCounter = st.counter("qxl.guest_bugs");
 
         memories = List.of(new DeviceMemory("ram", ram), new DeviceMemory("vram", vram), new DeviceMemory("rom", rom));
-        scanouts = haveVga ? List.of(new PrimaryScanout(), new VbeScanout()) : List.of(new PrimaryScanout());
+        scanouts = haveVga ? List.of(surfaces.primaryScanout(), legacyVga.scanout()) : List.of(surfaces.primaryScanout());
 
         sealResetImage();
         // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
@@ -361,31 +257,33 @@ public final class QxlDevice extends PciFunction {
 
     /** Guest error reasons, oldest first (at most {@code qxl.max_guest_errors_kept}). */
     public List<String> guestErrors() {
-        return Collections.unmodifiableList(guestErrors);
+        return errors.list();
     }
 
     public boolean hasPrimary() {
-        return surfActive[0];
+        return surfaces.active(0);
     }
 
     public int primaryWidth() {
-        return surfActive[0] ? surfWidth[0] : 0;
+        return surfaces.primaryWidth();
     }
 
     public int primaryHeight() {
-        return surfActive[0] ? surfHeight[0] : 0;
+        return surfaces.primaryHeight();
     }
 
     /** The 0x00RRGGBB value of primary-surface pixel (x, y), or -1 outside / without a primary. */
     public int primaryPixel(int x, int y) {
-        if (!surfActive[0] || x < 0 || y < 0 || x >= surfWidth[0] || y >= surfHeight[0] || !is32(surfFormat[0])) {
-            return -1;
-        }
-        return (int) mem(surfMem[0]).read(surfLine0[0] + (long) y * surfStride[0] + 4L * x, 4) & 0xFFFFFF;
+        return surfaces.primaryPixel(x, y);
     }
 
     public long asyncCompletions() {
-        return asyncCompletions;
+        return asyncIo.completions();
+    }
+
+    /** Memslot summary for tests: active flag. */
+    public boolean memslotActive(int slot) {
+        return slot >= 0 && slot < NUM_MEMSLOTS && memslots.active(slot);
     }
 
     // ================================================================== BAR access
@@ -441,94 +339,22 @@ public final class QxlDevice extends PciFunction {
 
     /** The Bochs VBE registers, or null for {@code qxl}. */
     public BochsVbe vbe() {
-        return vbe;
+        return legacyVga == null ? null : legacyVga.vbe();
     }
 
     /** The VGA register file, or null for {@code qxl}. */
     public VgaLegacy vga() {
-        return vga;
-    }
-
-    private boolean isVbeDataPort(long port) {
-        return port == BochsVbe.IOPORT_DATA || (vbeX86Port && port == BochsVbe.IOPORT_DATA_X86);
+        return legacyVga == null ? null : legacyVga.vga();
     }
 
     @Override
     public boolean legacyIoAccess(long port, Access a) {
-        if (vga == null || (vgaGated && !ioDecode())) {
-            return false;
-        }
-        if (port == BochsVbe.IOPORT_INDEX || isVbeDataPort(port)) {
-            legacyIo.inc();
-            a.latencyPs += ioLatencyPs;
-            // MemoryRegionPortio size 2: other widths find no handler (reads all ones, writes dropped)
-            if (a.size != BochsVbe.ACCESS_SIZE) {
-                if (a.isRead()) {
-                    a.data = a.sizeMask();
-                }
-                return true;
-            }
-            boolean index = port == BochsVbe.IOPORT_INDEX;
-            if (a.isRead()) {
-                a.data = index ? vbe.readIndex() : vbe.readData();
-            } else if (index) {
-                vbe.writeIndex((int) a.data);
-            } else {
-                vbe.writeData((int) a.data);
-            }
-            return true;
-        }
-        if (!VgaLegacy.decodes(port)) {
-            return false;
-        }
-        legacyIo.inc();
-        a.latencyPs += ioLatencyPs;
-        if (a.size == 1) {
-            if (a.isRead()) {
-                a.data = vga.read((int) port);
-            } else {
-                vga.write((int) port, (int) a.data);
-            }
-        } else if (a.size == 2) {
-            // portio_read/portio_write: two byte accesses, low byte first; a second port not decoded reads 0xFF
-            int p2 = (int) port + 1;
-            if (a.isRead()) {
-                int hi = VgaLegacy.decodes(p2) ? vga.read(p2) : 0xFF;
-                a.data = vga.read((int) port) | hi << 8;
-            } else {
-                vga.write((int) port, (int) a.data & 0xFF);
-                if (VgaLegacy.decodes(p2)) {
-                    vga.write(p2, (int) (a.data >>> 8) & 0xFF);
-                }
-            }
-        } else if (a.isRead()) {
-            a.data = a.sizeMask();
-        }
-        return true;
+        return legacyVga != null && legacyVga.ioAccess(port, a);
     }
 
     @Override
     public boolean legacyMemAccess(long busAddr, Access a) {
-        if (vga == null || (vgaGated && !memDecode())) {
-            return false;
-        }
-        long off = busAddr - VgaLegacy.MEM_BASE;
-        if (off < 0 || off >= VgaLegacy.MEM_SIZE || a.size > 8 || a.buffer != null) {
-            return false;
-        }
-        legacyMem.inc();
-        if (a.isRead()) {
-            long v = 0;
-            for (int i = 0; i < a.size; i++) {
-                v |= (long) vga.memRead(Math.min(off + i, VgaLegacy.MEM_SIZE - 1)) << (8 * i);
-            }
-            a.data = v;
-        } else {
-            for (int i = 0; i < a.size && off + i < VgaLegacy.MEM_SIZE; i++) {
-                vga.memWrite(off + i, (int) (a.data >>> (8 * i)) & 0xFF);
-            }
-        }
-        return true;
+        return legacyVga != null && legacyVga.memAccess(busAddr, a);
     }
 
     @Override
@@ -543,9 +369,8 @@ public final class QxlDevice extends PciFunction {
     protected void deviceReset(ResetKind kind) {
         // qxl_reset_handler -> qxl_hard_reset(d, 0); the VGA core's reset (vga_common_reset)
         hardReset();
-        if (vga != null) {
-            vbe.reset();
-            vga.reset();
+        if (legacyVga != null) {
+            legacyVga.reset();
         }
     }
 
@@ -583,60 +408,24 @@ public final class QxlDevice extends PciFunction {
                 }
                 // "be nice to buggy guest drivers"
                 if (port >= IO_UPDATE_AREA_ASYNC && port < IO_RANGE_SIZE) {
-                    sendEvents(INTERRUPT_IO_CMD);
+                    interrupts.send(INTERRUPT_IO_CMD);
                 }
                 return;
         }
-        int io = port;
-        boolean async = false;
-        switch (port) {
-            case IO_UPDATE_AREA_ASYNC:
-                io = IO_UPDATE_AREA;
-                async = true;
-                break;
-            case IO_MEMSLOT_ADD_ASYNC:
-                io = IO_MEMSLOT_ADD;
-                async = true;
-                break;
-            case IO_CREATE_PRIMARY_ASYNC:
-                io = IO_CREATE_PRIMARY;
-                async = true;
-                break;
-            case IO_DESTROY_PRIMARY_ASYNC:
-                io = IO_DESTROY_PRIMARY;
-                async = true;
-                break;
-            case IO_DESTROY_SURFACE_ASYNC:
-                io = IO_DESTROY_SURFACE_WAIT;
-                async = true;
-                break;
-            case IO_DESTROY_ALL_SURFACES_ASYNC:
-                io = IO_DESTROY_ALL_SURFACES;
-                async = true;
-                break;
-            case IO_FLUSH_SURFACES_ASYNC:
-            case IO_MONITORS_CONFIG_ASYNC:
-                async = true;
-                break;
-            default:
-                break;
-        }
-        if (async) {
-            if (currentAsync != UNDEFINED_IO) {
-                setGuestBug(io + " async started before last (" + currentAsync + ") complete");
-                return;
-            }
-            currentAsync = port;
+        int io = QxlAsyncCommands.syncCommand(port);
+        boolean async = QxlAsyncCommands.isAsync(port);
+        if (async && !asyncIo.begin(port, io)) {
+            return;
         }
 
         switch (io) {
             case IO_UPDATE_AREA: {
-                long u = ramHeader + RAM_OFF_UPDATE_AREA;
-                int top = ram.readInt(u + RECT_TOP);
-                int left = ram.readInt(u + RECT_LEFT);
-                int bottom = ram.readInt(u + RECT_BOTTOM);
-                int right = ram.readInt(u + RECT_RIGHT);
-                long surfaceId = ram.readInt(ramHeader + RAM_OFF_UPDATE_SURFACE) & 0xFFFF_FFFFL;
+                QxlRect u = hdr.updateArea();
+                int top = u.top();
+                int left = u.left();
+                int bottom = u.bottom();
+                int right = u.right();
+                long surfaceId = hdr.updateSurface() & 0xFFFF_FFFFL;
                 if (surfaceId > cfg.numSurfaces) {
                     setGuestBug("QXL_IO_UPDATE_AREA: invalid surface id " + surfaceId);
                     return;
@@ -646,31 +435,24 @@ public final class QxlDevice extends PciFunction {
                     if (left == right || top == bottom) {
                         // old drivers may provide empty area, keep going
                         guestBug = false;
-                        cancelAsync(async);
+                        asyncIo.cancel(async);
                     }
                     return;
                 }
                 // Rendering is done as commands are consumed, so the area is already up to date.
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             }
             case IO_NOTIFY_CMD:
             case IO_NOTIFY_CURSOR:
-                wakeWorker();
+                worker.wakeup();
                 return;
             case IO_UPDATE_IRQ:
-                updateIrq();
+                interrupts.update();
                 return;
             case IO_NOTIFY_OOM:
-                if (!releaseRingEmpty()) {
-                    return;
-                }
-                oomRunning = true;
-                // spice_qxl_oom: the worker frees what it can and flushes the collected releases.
-                if (numFreeRes > 0) {
-                    pushFreeRes(true);
-                }
-                oomRunning = false;
+                // spice_qxl_oom (release ring empty): the worker frees what it can and flushes the collected releases.
+                releases.oom();
                 return;
             case IO_SET_MODE:
                 setMode(val);
@@ -682,110 +464,73 @@ public final class QxlDevice extends PciFunction {
                 hardReset();
                 return;
             case IO_MEMSLOT_ADD:
-                if (val >= NUM_MEMSLOTS) {
-                    setGuestBug("QXL_IO_MEMSLOT_ADD: val out of range");
-                    return;
-                }
-                if (slotActive[(int) val]) {
-                    setGuestBug("QXL_IO_MEMSLOT_ADD: memory slot already active");
-                    return;
-                }
-                slotGuestStart[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_START);
-                slotGuestEnd[(int) val] = ram.readLong(ramHeader + RAM_OFF_MEM_SLOT_END);
-                if (addMemslot((int) val, 0)) {
-                    spiceCalled(async);
+                if (memslots.ioAdd(val, hdr, this, romImage)) {
+                    asyncIo.called(async);
                 }
                 return;
             case IO_MEMSLOT_DEL:
-                if (val >= NUM_MEMSLOTS) {
-                    setGuestBug("QXL_IO_MEMSLOT_DEL: val out of range");
-                    return;
-                }
-                slotActive[(int) val] = false;
+                memslots.ioDelete(val);
                 return;
             case IO_CREATE_PRIMARY:
                 if (val != 0) {
                     setGuestBug("QXL_IO_CREATE_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
-                if (createGuestPrimary(ramHeader + RAM_OFF_CREATE_SURFACE)) {
-                    spiceCalled(async);
+                QxlSurfaceCreate sc = hdr.createSurface();
+                // qxl_create_guest_primary from the QXLSurfaceCreate in QXLRam
+                if (createPrimary(sc.width(), sc.height(), sc.stride(), sc.format(), sc.flags(), sc.mem())) {
+                    asyncIo.called(async);
                 }
                 return;
             case IO_DESTROY_PRIMARY:
                 if (val != 0) {
                     setGuestBug("QXL_IO_DESTROY_PRIMARY (async=" + (async ? 1 : 0) + "): val != 0");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
                 if (!destroyPrimary()) {
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
-                spiceCalled(async);
+                asyncIo.called(async);
                 return;
             case IO_DESTROY_SURFACE_WAIT:
                 if (val >= cfg.numSurfaces) {
                     setGuestBug("QXL_IO_DESTROY_SURFACE (async=" + (async ? 1 : 0) + "): " + val + " >= NUM_SURFACES");
-                    cancelAsync(async);
+                    asyncIo.cancel(async);
                     return;
                 }
-                destroySurface((int) val);
-                spiceCalled(async);
+                worker.destroySurface((int) val);
+                asyncIo.called(async);
                 return;
             case IO_FLUSH_RELEASE: {
-                pushFreeRes(true);
+                releases.push(true);
                 return;
             }
             case IO_FLUSH_SURFACES_ASYNC:
                 // spice flush_surfaces: renders everything pending, then flushes releases [inferred].
-                if (numFreeRes > 0) {
-                    pushFreeRes(true);
-                }
-                spiceCalled(true);
+                releases.flushIfAny();
+                asyncIo.called(true);
                 return;
             case IO_DESTROY_ALL_SURFACES:
                 mode = MODE_UNDEFINED;
-                destroyAllSurfaces();
-                spiceCalled(async);
+                worker.destroyAllSurfaces();
+                asyncIo.called(async);
                 return;
             case IO_MONITORS_CONFIG_ASYNC:
-                monitorsConfig();
-                spiceCalled(true);
+                worker.monitorsConfig();
+                asyncIo.called(true);
                 return;
             default:
                 setGuestBug("ioport_write: unexpected ioport=0x" + Integer.toHexString(io));
         }
     }
 
-    /** spice-server was handed the request: an async one completes after the worker's delay. */
-    private void spiceCalled(boolean async) {
-        if (async) {
-            asyncEvent = sched.scheduleIn(asyncDelayPs, asyncDone, currentAsync);
-        }
-    }
-
-    /** qxl.c {@code cancel_async}: an async request that never reached spice completes at once. */
-    private void cancelAsync(boolean async) {
-        if (async) {
-            sendEvents(INTERRUPT_IO_CMD);
-            currentAsync = UNDEFINED_IO;
-        }
-    }
-
-    /** interface_async_complete_io: clears current_async and raises QXL_INTERRUPT_IO_CMD. */
-    private void asyncComplete(long now, long port) {
-        asyncEvent = Scheduler.NO_EVENT;
-        currentAsync = UNDEFINED_IO;
-        asyncCompletions++;
-        sendEvents(INTERRUPT_IO_CMD);
-    }
-
     private String readLogBuf() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < LOG_BUF_SIZE; i++) {
-            int c = ram.readByte(ramHeader + RAM_OFF_LOG_BUF + i) & 0xFF;
+            int c = hdr.logBuf(i) & 0xFF;
             if (c == 0) {
                 break;
             }
@@ -796,27 +541,8 @@ public final class QxlDevice extends PciFunction {
 
     // ================================================================== interrupts
 
-    /** qxl_send_events: int_pending |= events (in guest-visible RAM); re-evaluate the pin on a new bit. */
-    private void sendEvents(int events) {
-        long off = ramHeader + RAM_OFF_INT_PENDING;
-        int old = ram.readInt(off);
-        ram.writeInt(off, old | events);
-        for (int b = 0; b < interruptsRaised.length; b++) {
-            if ((events & (1 << b)) != 0) {
-                interruptsRaised[b]++;
-            }
-        }
-        if ((old & events) == events) {
-            return;
-        }
-        updateIrq();
-    }
-
-    /** qxl_update_irq: level = (int_pending & int_mask) != 0. */
-    private void updateIrq() {
-        int pending = ram.readInt(ramHeader + RAM_OFF_INT_PENDING);
-        int mask = ram.readInt(ramHeader + RAM_OFF_INT_MASK);
-        boolean level = (pending & mask) != 0;
+    /** The Interrupt Status bit follows QXL's interrupt level (qxl_update_irq); the pin follows it. */
+    private void interruptStatus(boolean level) {
         int status = word(STATUS);
         setWord(STATUS, level ? status | STATUS_INTERRUPT : status & ~STATUS_INTERRUPT);
         driveIrq();
@@ -839,170 +565,46 @@ public final class QxlDevice extends PciFunction {
     /** qxl_set_guest_bug: QXL_INTERRUPT_ERROR, and the device ignores I/O but RESET until reset. */
     private void setGuestBug(String reason) {
         guestBugCounter.inc();
-        recordGuestError("guest bug: " + reason);
-        sendEvents(INTERRUPT_ERROR);
+        errors.record("guest bug: " + reason);
+        interrupts.send(INTERRUPT_ERROR);
         guestBug = true;
     }
 
     /** A spice-server-side rejection (spice_warning / spice_critical): recorded, command dropped. */
     private void spiceError(String reason) {
-        recordGuestError("spice: " + reason);
-    }
-
-    private void recordGuestError(String reason) {
-        guestErrorCount++;
-        if (guestErrors.size() < maxGuestErrorsKept) {
-            guestErrors.add(reason);
-        }
+        errors.record("spice: " + reason);
     }
 
     // ================================================================== reset (qxl_hard_reset)
 
     private void hardReset() {
-        sched.cancel(asyncEvent);
-        sched.cancel(workerEvent);
-        asyncEvent = Scheduler.NO_EVENT;
-        workerEvent = Scheduler.NO_EVENT;
-        // qxl_reset_surfaces, qxl_reset_memslots
+        asyncIo.reset();
+        // the worker's pending pass (cancelled after the async completion, as always), qxl_reset_surfaces
+        worker.reset();
+        // qxl_reset_memslots
         mode = MODE_UNDEFINED;
-        destroyAllSurfacesNoRelease();
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            slotActive[i] = false;
-            slotGuestStart[i] = 0;
-            slotGuestEnd[i] = 0;
-            slotSize[i] = 0;
-            slotDelta[i] = 0;
-        }
+        memslots.reset();
         // qxl_reset_state: ROM header back from the shadow copy (update_id = 0), QXLRam re-initialised
-        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
-            rom.writeByte(i, shadowRom[i]);
-        }
-        rom.writeInt(ROM_OFF_UPDATE_ID, 0);
+        romImage.reset();
         initRam();
-        numFreeRes = 0;
-        lastReleaseMem = -1;
-        monitorsCount = -1;
-        updateIrq();
+        releases.reset();
+        interrupts.update();
         // qxl_soft_reset
         guestBug = false;
-        currentAsync = UNDEFINED_IO;
         mode = haveVga ? MODE_VGA : MODE_UNDEFINED;
     }
 
     /** init_qxl_ram: magic, interrupt words, rings (SPICE_RING_INIT), first release item = 0. */
     private void initRam() {
-        long h = ramHeader;
-        ram.writeInt(h + RAM_OFF_MAGIC, RAM_MAGIC);
-        ram.writeInt(h + RAM_OFF_INT_PENDING, 0);
-        ram.writeInt(h + RAM_OFF_INT_MASK, 0);
-        ram.writeInt(h + RAM_OFF_UPDATE_SURFACE, 0);
-        ram.writeLong(h + RAM_OFF_MONITORS_CONFIG, 0);
-        ringInit(h + RAM_OFF_CMD_RING, COMMAND_RING_SIZE);
-        ringInit(h + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE);
-        ringInit(h + RAM_OFF_RELEASE_RING, RELEASE_RING_SIZE);
-        ram.writeLong(h + RAM_OFF_RELEASE_RING + RING_ITEMS, 0);
+        hdr.magic(RAM_MAGIC).intPending(0).intMask(0).updateSurface(0).monitorsConfig(0);
+        hdr.cmdRing().init(COMMAND_RING_SIZE);
+        hdr.cursorRing().init(CURSOR_RING_SIZE);
+        hdr.releaseRing().init(RELEASE_RING_SIZE).u64Item(0, 0);
     }
 
-    private void ringInit(long r, int n) {
-        ram.writeInt(r + RING_NUM_ITEMS, n);
-        ram.writeInt(r + RING_PROD, 0);
-        ram.writeInt(r + RING_CONS, 0);
-        ram.writeInt(r + RING_NOTIFY_ON_PROD, 1);
-        ram.writeInt(r + RING_NOTIFY_ON_CONS, 0);
-    }
+    // ================================================================== memslots and the primary
 
-    // ================================================================== memslots
-
-    /** qxl_add_memslot: the guest range must lie in BAR0, BAR1 or BAR4 as currently mapped. */
-    private boolean addMemslot(int slotId, long delta) {
-        long guestStart = slotGuestStart[slotId];
-        long guestEnd = slotGuestEnd[slotId];
-        if (Long.compareUnsigned(guestStart, guestEnd) > 0) {
-            setGuestBug("qxl_add_memslot: guest_start > guest_end 0x" + Long.toHexString(guestStart) + " > 0x"
-                    + Long.toHexString(guestEnd));
-            return false;
-        }
-        for (int region : MEMSLOT_REGIONS) {
-            if (!barDecodes(region)) {
-                continue; // PCI_BAR_UNMAPPED
-            }
-            long pciStart = barAddress(region);
-            long pciEnd = pciStart + bar(region).size;
-            if (Long.compareUnsigned(guestStart, pciStart) < 0 || Long.compareUnsigned(guestStart, pciEnd) > 0) {
-                continue;
-            }
-            if (Long.compareUnsigned(guestEnd, pciEnd) > 0) {
-                continue;
-            }
-            slotRegion[slotId] = region;
-            slotRegionOffset[slotId] = guestStart - pciStart;
-            slotSize[slotId] = guestEnd - guestStart;
-            slotDelta[slotId] = delta;
-            slotActive[slotId] = true;
-            rom.write(ROM_OFF_SLOT_GENERATION, 1, 0);
-            return true;
-        }
-        setGuestBug("qxl_add_memslot: finished loop without match");
-        return false;
-    }
-
-    private SparseMemory mem(int id) {
-        return id == 0 ? ram : vram;
-    }
-
-    /**
-     * Resolves a QXLPHYSICAL of {@code size} bytes. On success returns the offset in the memory left in
-     * {@link #resolvedMem}; on failure -1. {@code qemuPath}: QEMU's qxl_phys2virt (failure is a guest
-     * bug); otherwise spice-server's memslot_get_virt (failure is a dropped command, and the
-     * generation bits are checked too).
-     */
-    private long resolve(long phys, long size, boolean qemuPath) {
-        int slot = (int) (phys >>> 56) & 0xFF;
-        int gen = (int) (phys >>> 48) & 0xFF;
-        long offset = phys & PHYS_OFFSET_MASK;
-        String err = null;
-        if (slot >= NUM_MEMSLOTS) {
-            err = "slot too large " + slot + " >= " + NUM_MEMSLOTS;
-        } else if (!slotActive[slot]) {
-            err = "inactive slot " + slot;
-        } else if (offset < slotDelta[slot]) {
-            err = "slot " + slot + " offset " + offset + " < delta " + slotDelta[slot];
-        } else {
-            offset -= slotDelta[slot];
-            if (offset > slotSize[slot]) {
-                err = "slot " + slot + " offset " + offset + " > size " + slotSize[slot];
-            } else if (size < 0 || size > slotSize[slot] - offset) {
-                err = "slot " + slot + " offset " + offset + " size " + size + ": overrun by "
-                        + (size - (slotSize[slot] - offset)) + " bytes";
-            } else if (!qemuPath && gen != 0) {
-                err = "address generation is not valid, slot_id " + slot + ", gen " + gen + ", slot_gen 0";
-            }
-        }
-        if (err != null) {
-            if (qemuPath) {
-                setGuestBug(err);
-            } else {
-                spiceError(err + " (addr 0x" + Long.toHexString(phys) + ")");
-            }
-            return -1;
-        }
-        resolvedMem = slotRegion[slot] == RAM_RANGE_INDEX ? 0 : 1;
-        return slotRegionOffset[slot] + offset;
-    }
-
-    // ================================================================== primary surface
-
-    /** qxl_create_guest_primary from a QXLSurfaceCreate in the RAM header; true if spice was called. */
-    private boolean createGuestPrimary(long sc) {
-        int width = ram.readInt(sc + SC_WIDTH);
-        int height = ram.readInt(sc + SC_HEIGHT);
-        int stride = ram.readInt(sc + SC_STRIDE);
-        int format = ram.readInt(sc + SC_FORMAT);
-        int flags = ram.readInt(sc + SC_FLAGS);
-        long memPhys = ram.readLong(sc + SC_MEM);
-        return createPrimary(width, height, stride, format, flags, memPhys);
-    }
-
+    /** qxl_create_guest_primary (qxl_set_mode's too); true if spice was called. */
     private boolean createPrimary(int width, int height, int stride, int format, int flags, long memPhys) {
         long h = height & 0xFFFF_FFFFL;
         if (stride == Integer.MIN_VALUE || Math.abs((long) stride) * h > cfg.vgamemSize) {
@@ -1022,22 +624,7 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         mode = MODE_NATIVE;
-        // spice-server create primary surface: the memory must resolve through a guest memslot.
-        surfActive[0] = false;
-        if (width <= 0 || height <= 0 || width > 65536 || (long) width * bpp(format) > Math.abs((long) stride)) {
-            spiceError("create primary: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
-            return true;
-        }
-        long len = Math.abs((long) stride) * h;
-        long off = resolve(memPhys, len, false);
-        if (off < 0) {
-            return true;
-        }
-        defineSurface(0, width, height, stride, format, resolvedMem, off, 0);
-        primaryMemPhys = memPhys;
-        if ((flags & SURF_FLAG_KEEP_DATA) == 0) {
-            mem(resolvedMem).fill(off, len, (byte) 0);
-        }
+        worker.createPrimary(width, height, stride, format, flags, memPhys);
         return true;
     }
 
@@ -1047,804 +634,61 @@ public final class QxlDevice extends PciFunction {
             return false;
         }
         mode = MODE_UNDEFINED;
-        if (surfActive[0]) {
-            surfActive[0] = false;
-            surfaceCount--;
-        }
+        worker.destroyPrimary();
         return true;
     }
 
     /** qxl_set_mode (QXL_IO_SET_MODE, qxl-1 compat): a bottom-up 32-bit primary at the start of BAR0. */
     private void setMode(long modenr) {
-        if (modenr < 0 || modenr >= nModes) {
+        if (modenr < 0 || modenr >= romImage.modeCount()) {
             setGuestBug("mode number out of range");
             return;
         }
-        long m = ROM_STRUCT_SIZE + 4 + modenr * MODE_RECORD_SIZE;
-        int xRes = rom.readInt(m + 4);
-        int yRes = rom.readInt(m + 8);
-        int bits = rom.readInt(m + 12);
+        QxlMode m = romImage.mode(modenr);
+        int xRes = m.xRes();
+        int yRes = m.yRes();
+        int bits = m.bits();
         hardReset();
         long devmem = barDecodes(RAM_RANGE_INDEX) ? barAddress(RAM_RANGE_INDEX) : 0;
-        slotGuestStart[0] = devmem;
-        slotGuestEnd[0] = devmem + cfg.ramSize;
-        if (!addMemslot(0, devmem)) {
+        memslots.guestRange(0, devmem, devmem + cfg.ramSize);
+        if (!memslots.add(0, devmem, this, romImage)) {
             return;
         }
         createPrimary(xRes, yRes, -xRes * 4, SURFACE_FMT_32_xRGB, 0, devmem);
         mode = MODE_COMPAT;
-        rom.writeInt(ROM_OFF_MODE, (int) modenr);
-        for (int i = 0; i < 4; i++) {
-            shadowRom[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
-        }
+        romImage.setMode(modenr);
         if (bits == 16) {
             spiceError("set_mode: 16 bpp compat mode rendered as 32 bpp");
         }
     }
 
-    private void defineSurface(int id, int w, int h, int stride, int format, int memId, long off, long createCmd) {
-        if (!surfActive[id]) {
-            surfaceCount++;
-        }
-        surfActive[id] = true;
-        surfWidth[id] = w;
-        surfHeight[id] = h;
-        surfStride[id] = stride;
-        surfFormat[id] = format;
-        surfMem[id] = memId;
-        // line 0 (top): a negative stride puts it at the end of the area
-        surfLine0[id] = stride < 0 ? off + (long) (h - 1) * -(long) stride : off;
-        surfCreateCmd[id] = createCmd;
-    }
+    // ================================================================== report and scanouts
 
-    private void destroySurface(int id) {
-        if (!surfActive[id]) {
-            return;
-        }
-        surfActive[id] = false;
-        surfaceCount--;
-        if (surfCreateCmd[id] != 0) {
-            releasePhys(surfCreateCmd[id]);
-            surfCreateCmd[id] = 0;
-        }
-    }
-
-    private void destroyAllSurfaces() {
-        for (int i = 0; i < surfActive.length; i++) {
-            destroySurface(i);
-        }
-        surfaceCount = 0;
-    }
-
-    private void destroyAllSurfacesNoRelease() {
-        for (int i = 0; i < surfActive.length; i++) {
-            surfActive[i] = false;
-            surfCreateCmd[i] = 0;
-        }
-        surfaceCount = 0;
-    }
-
-    private static int bpp(int surfaceFormat) {
-        switch (surfaceFormat) {
-            case SURFACE_FMT_32_xRGB:
-            case SURFACE_FMT_32_ARGB:
-                return 4;
-            case SURFACE_FMT_16_555:
-            case SURFACE_FMT_16_565:
-                return 2;
-            case SURFACE_FMT_8_A:
-                return 1;
-            case SURFACE_FMT_1_A:
-                return 0;
-            default:
-                return Integer.MAX_VALUE / 2;
-        }
-    }
-
-    private static boolean is32(int format) {
-        return format == SURFACE_FMT_32_xRGB || format == SURFACE_FMT_32_ARGB;
-    }
-
-    private void monitorsConfig() {
-        long phys = ram.readLong(ramHeader + RAM_OFF_MONITORS_CONFIG);
-        long off = resolve(phys, MONITORS_CONFIG_HEADER, false);
-        if (off < 0) {
-            return;
-        }
-        monitorsCount = (int) mem(resolvedMem).read(off, 2);
-    }
-
-    // ================================================================== rings
-
-    private boolean releaseRingEmpty() {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        return ram.readInt(r + RING_PROD) == ram.readInt(r + RING_CONS);
-    }
-
-    private void wakeWorker() {
-        if (!sched.isPending(workerEvent)) {
-            workerEvent = sched.scheduleIn(workerDelayPs, workerRun, 0);
-        }
-    }
-
-    /** One spice-server worker pass: consume the command ring, then the cursor ring. */
-    private void workerPass(long now, long arg) {
-        workerEvent = Scheduler.NO_EVENT;
-        if (mode == MODE_VGA) {
-            return; // interface_get_command: VGA mode serves host-side updates, not the guest ring
-        }
-        consumeRing(ramHeader + RAM_OFF_CMD_RING, COMMAND_RING_SIZE, INTERRUPT_DISPLAY, false);
-        consumeRing(ramHeader + RAM_OFF_CURSOR_RING, CURSOR_RING_SIZE, INTERRUPT_CURSOR, true);
-    }
-
-    private void consumeRing(long r, int size, int notifyEvent, boolean cursor) {
-        // Each pass takes at most what the ring can hold: the guest cannot add items during it.
-        for (int n = 0; n <= size; n++) {
-            if (guestBug) {
-                return;
-            }
-            int prod = ram.readInt(r + RING_PROD);
-            int cons = ram.readInt(r + RING_CONS);
-            if (prod == cons) {
-                break;
-            }
-            if (Integer.compareUnsigned(prod - cons, size) > 0) {
-                // gvsim bound: QEMU would keep consuming stale items (up to 2^32 of them).
-                setGuestBug((cursor ? "cursor" : "command") + " ring prod " + Integer.toUnsignedString(prod) + " - cons "
-                        + Integer.toUnsignedString(cons) + " > num_items " + size);
-                return;
-            }
-            int numItems = ram.readInt(r + RING_NUM_ITEMS);
-            int idx = cons & (numItems - 1);
-            if (Integer.compareUnsigned(idx, size) >= 0) {
-                setGuestBug("SPICE_RING_CONS_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + size);
-                return;
-            }
-            long item = r + RING_ITEMS + (long) idx * COMMAND_SIZE;
-            long data = ram.readLong(item);
-            int type = ram.readInt(item + 8);
-            cons++;
-            ram.writeInt(r + RING_CONS, cons);
-            if (cons == ram.readInt(r + RING_NOTIFY_ON_CONS)) {
-                sendEvents(notifyEvent);
-            }
-            commands.inc();
-            if (cursor) {
-                cursorCmdCount[0]++;
-                processCursor(data, type);
-            } else {
-                cmdCount[type >= 0 && type < CMD_NAMES.length ? type : CMD_NAMES.length]++;
-                processCommand(data, type);
-            }
-        }
-        // SPICE_RING_CONS_WAIT (req_cmd_notification): ask to be notified on the next push
-        if (!guestBug) {
-            int prod = ram.readInt(r + RING_PROD);
-            if (prod == ram.readInt(r + RING_CONS)) {
-                ram.writeInt(r + RING_NOTIFY_ON_PROD, prod + 1);
-            }
-        }
-    }
-
-    private void processCommand(long data, int type) {
-        switch (type) {
-            case CMD_DRAW:
-                processDrawable(data);
-                return;
-            case CMD_SURFACE:
-                processSurfaceCmd(data);
-                return;
-            case CMD_UPDATE:
-                // interface_notify_update: deprecated; spice-server releases it
-                releasePhys(data);
-                return;
-            case CMD_MESSAGE:
-                releasePhys(data);
-                return;
-            default:
-                spiceError("bad command type " + Integer.toUnsignedString(type));
-        }
-    }
-
-    private void processCursor(long data, int type) {
-        if (type != CMD_CURSOR) {
-            spiceError("bad cursor command type " + Integer.toUnsignedString(type));
-            return;
-        }
-        // qxl_track_command: QXL_CMD_CURSOR goes through qxl_phys2virt (a guest bug when invalid)
-        if (resolve(data, 1, true) < 0) {
-            return;
-        }
-        releasePhys(data);
-    }
-
-    // ================================================================== surface commands
-
-    private void processSurfaceCmd(long data) {
-        // qxl_track_command (QEMU side)
-        long off = resolve(data, SURFACE_CMD_SIZE, true);
-        if (off < 0) {
-            return;
-        }
-        SparseMemory m = mem(resolvedMem);
-        long id = m.read(off + SCMD_SURFACE_ID, 4);
-        int type = (int) m.read(off + SCMD_TYPE, 1);
-        int stride = (int) m.read(off + SCMD_STRIDE, 4);
-        if (id >= cfg.numSurfaces) {
-            setGuestBug("QXL_CMD_SURFACE id " + id + " >= " + cfg.numSurfaces);
-            return;
-        }
-        if (type == SURFACE_CMD_CREATE && (stride & 3) != 0) {
-            setGuestBug("QXL_CMD_SURFACE stride = " + stride + " % 4 != 0");
-            return;
-        }
-        int sid = (int) id;
-        if (type == SURFACE_CMD_CREATE) {
-            int format = (int) m.read(off + SCMD_FORMAT, 4);
-            int width = (int) m.read(off + SCMD_WIDTH, 4);
-            int height = (int) m.read(off + SCMD_HEIGHT, 4);
-            long surfData = m.read(off + SCMD_DATA, 8);
-            if (surfActive[sid]) {
-                spiceError("surface create: surface " + sid + " already exists");
-                releasePhys(data);
-                return;
-            }
-            if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || bpp(format) > 4
-                    || (long) width * Math.max(1, bpp(format)) > Math.abs((long) stride)) {
-                spiceError("surface create: bad geometry " + width + "x" + height + " stride " + stride + " format " + format);
-                releasePhys(data);
-                return;
-            }
-            long len = Math.abs((long) stride) * height;
-            long soff = resolve(surfData, len, false);
-            if (soff < 0) {
-                releasePhys(data);
-                return;
-            }
-            defineSurface(sid, width, height, stride, format, resolvedMem, soff, data);
-        } else if (type == SURFACE_CMD_DESTROY) {
-            if (!surfActive[sid]) {
-                spiceError("surface destroy: surface " + sid + " does not exist");
-            } else {
-                destroySurface(sid);
-            }
-            releasePhys(data);
-        } else {
-            spiceError("surface command type " + type);
-            releasePhys(data);
-        }
-    }
-
-    // ================================================================== drawables
-
-    private void processDrawable(long data) {
-        long off = resolve(data, DRAWABLE_SIZE, false);
-        if (off < 0) {
-            drawsDropped.inc();
-            return;
-        }
-        SparseMemory m = mem(resolvedMem);
-        int memId = resolvedMem;
-        long sid = m.read(off + DR_SURFACE_ID, 4);
-        int type = (int) m.read(off + DR_TYPE, 1);
-        drawCount[type < DRAW_NAMES.length ? type : DRAW_NAMES.length]++;
-        if (sid >= cfg.numSurfaces || !surfActive[(int) sid]) {
-            spiceError("drawable: invalid surface_id " + sid);
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        int s = (int) sid;
-        int bTop = (int) m.read(off + DR_BBOX + RECT_TOP, 4);
-        int bLeft = (int) m.read(off + DR_BBOX + RECT_LEFT, 4);
-        int bBottom = (int) m.read(off + DR_BBOX + RECT_BOTTOM, 4);
-        int bRight = (int) m.read(off + DR_BBOX + RECT_RIGHT, 4);
-        if (bLeft > bRight || bTop > bBottom) {
-            spiceError("drawable: bad bbox");
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        int clipType = (int) m.read(off + DR_CLIP_TYPE, 4);
-        long clipData = m.read(off + DR_CLIP_DATA, 8);
-        if (clipType == CLIP_TYPE_RECTS) {
-            if (!loadClipRects(clipData)) {
-                drawsDropped.inc();
-                release(memId, off);
-                return;
-            }
-        } else if (clipType == CLIP_TYPE_NONE) {
-            clipCount = -1;
-        } else {
-            spiceError("drawable: clip type " + clipType);
-            drawsDropped.inc();
-            release(memId, off);
-            return;
-        }
-        if (!is32(surfFormat[s])) {
-            drawsUnsupported.inc();
-            release(memId, off);
-            return;
-        }
-        boolean ok;
-        switch (type) {
-            case DRAW_FILL:
-                ok = drawFill(m, off, s, bTop, bLeft, bBottom, bRight);
-                break;
-            case DRAW_COPY:
-                ok = drawCopy(m, off, s, bTop, bLeft, bBottom, bRight);
-                break;
-            case DRAW_NOP:
-                ok = true;
-                break;
-            default:
-                drawsUnsupported.inc();
-                ok = false;
-                break;
-        }
-        if (ok) {
-            drawsRendered.inc();
-        } else {
-            drawsDropped.inc();
-        }
-        release(memId, off);
-    }
-
-    /** Reads QXLClipRects into {@link #clipBuf}; clipCount rects. */
-    private boolean loadClipRects(long phys) {
-        long off = resolve(phys, CLIP_RECTS_CHUNK + CHUNK_HEADER, false);
-        if (off < 0) {
-            return false;
-        }
-        SparseMemory m = mem(resolvedMem);
-        long num = m.read(off + CLIP_RECTS_NUM, 4);
-        if (num > maxClipRects) {
-            spiceError("clip rects: num_rects " + num + " > " + maxClipRects);
-            return false;
-        }
-        int need = (int) num * RECT_SIZE;
-        if (clipBytes.length < need) {
-            clipBytes = new byte[need];
-            clipBuf.wrap(clipBytes);
-        }
-        if (!gatherChunks(phys + CLIP_RECTS_CHUNK, need, clipBuf, "clip rects")) {
-            return false;
-        }
-        clipCount = (int) num;
-        return true;
-    }
-
-    /**
-     * Copies {@code need} bytes of the QXLDataChunk chain starting at QXLPHYSICAL {@code first} into
-     * {@code dst}. Each chunk (header and data) must resolve through a memslot, the chain must hold
-     * exactly {@code need} bytes (spice-server red_get_data_chunks_ptr and the size check of its
-     * caller), in at most {@code qxl.max_chunks} chunks (its loop protection).
-     */
-    private boolean gatherChunks(long first, long need, UnsafeBuffer dst, String what) {
-        long got = 0;
-        long phys = first;
-        for (long chunks = 0; ; chunks++) {
-            if (chunks >= maxChunks) {
-                spiceError(what + ": data split in too many chunks (> " + maxChunks + "), avoiding DoS");
-                return false;
-            }
-            long hoff = resolve(phys, CHUNK_HEADER, false);
-            if (hoff < 0) {
-                return false;
-            }
-            SparseMemory m = mem(resolvedMem);
-            long size = m.read(hoff + CHUNK_DATA_SIZE, 4);
-            long next = m.read(hoff + CHUNK_NEXT, 8);
-            if (size > need - got) {
-                spiceError(what + ": chunk data " + (got + size) + " bytes > expected " + need);
-                return false;
-            }
-            if (size > 0) {
-                long off = resolve(phys, CHUNK_HEADER + size, false);
-                if (off < 0) {
-                    return false;
-                }
-                mem(resolvedMem).readBytes(off + CHUNK_HEADER, dst, (int) got, (int) size);
-                got += size;
-            }
-            if (next == 0) {
-                break;
-            }
-            if (next == phys) {
-                spiceError(what + ": chunk links to itself");
-                return false;
-            }
-            phys = next;
-        }
-        if (got != need) {
-            spiceError(what + ": chunk data " + got + " bytes != expected " + need);
-            return false;
-        }
-        return true;
-    }
-
-    private boolean drawFill(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
-        int brushType = (int) m.read(off + FILL_BRUSH_TYPE, 4);
-        int color = (int) m.read(off + FILL_BRUSH_COLOR, 4);
-        int rop = (int) m.read(off + FILL_ROP, 2);
-        if (brushType != BRUSH_TYPE_SOLID) {
-            drawsUnsupported.inc();
-            return false;
-        }
-        if ((rop & ROPD_INVERS_BRUSH) != 0) {
-            color = ~color;
-        }
-        int n = clipCount < 0 ? 1 : clipCount;
-        for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clipCount >= 0) {
-                long co = (long) c * RECT_SIZE;
-                t = Math.max(t, clipBuf.getInt((int) co + RECT_TOP));
-                l = Math.max(l, clipBuf.getInt((int) co + RECT_LEFT));
-                b = Math.min(b, clipBuf.getInt((int) co + RECT_BOTTOM));
-                r = Math.min(r, clipBuf.getInt((int) co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, surfHeight[s]);
-            r = Math.min(r, surfWidth[s]);
-            if (l >= r || t >= b) {
-                continue;
-            }
-            int w = r - l;
-            ensureRow(w * 4);
-            SparseMemory dm = mem(surfMem[s]);
-            for (int y = t; y < b; y++) {
-                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
-                if ((rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0) {
-                    dm.readBytes(row, rowBuf, 0, w * 4);
-                    for (int x = 0; x < w; x++) {
-                        rowBuf.putInt(x * 4, rop(rop, color, rowBuf.getInt(x * 4)));
-                    }
-                } else {
-                    for (int x = 0; x < w; x++) {
-                        rowBuf.putInt(x * 4, color);
-                    }
-                }
-                dm.writeBytes(row, rowBuf, 0, w * 4);
-            }
-            pixelsWritten.add((long) w * (b - t));
-        }
-        return true;
-    }
-
-    private boolean drawCopy(SparseMemory m, long off, int s, int top, int left, int bottom, int right) {
-        long srcBitmap = m.read(off + COPY_SRC_BITMAP, 8);
-        int sTop = (int) m.read(off + COPY_SRC_AREA + RECT_TOP, 4);
-        int sLeft = (int) m.read(off + COPY_SRC_AREA + RECT_LEFT, 4);
-        int sBottom = (int) m.read(off + COPY_SRC_AREA + RECT_BOTTOM, 4);
-        int sRight = (int) m.read(off + COPY_SRC_AREA + RECT_RIGHT, 4);
-        int rop = (int) m.read(off + COPY_ROP, 2);
-
-        long io = resolve(srcBitmap, IMAGE_BITMAP_SIZE, false);
-        if (io < 0) {
-            return false;
-        }
-        SparseMemory im = mem(resolvedMem);
-        int imgType = (int) im.read(io + IMG_TYPE, 1);
-        if (imgType != IMAGE_TYPE_BITMAP) {
-            drawsUnsupported.inc();
-            return false;
-        }
-        int fmt = (int) im.read(io + BMP_FORMAT, 1);
-        int bflags = (int) im.read(io + BMP_FLAGS, 1);
-        long bw = im.read(io + BMP_X, 4);
-        long bh = im.read(io + BMP_Y, 4);
-        long bstride = im.read(io + BMP_STRIDE, 4);
-        long bdata = im.read(io + BMP_DATA, 8);
-        int bpp;
-        switch (fmt) {
-            case BITMAP_FMT_32BIT:
-            case BITMAP_FMT_RGBA:
-                bpp = 4;
-                break;
-            case BITMAP_FMT_24BIT:
-                bpp = 3;
-                break;
-            case BITMAP_FMT_16BIT:
-                bpp = 2;
-                break;
-            default:
-                drawsUnsupported.inc();
-                return false;
-        }
-        // spice-server bitmap_consistent(): stride must cover the width
-        if (bw == 0 || bh == 0 || bw > 65536 || bh > 65536 || bstride < bw * bpp) {
-            spiceError("bitmap: inconsistent " + bw + "x" + bh + " stride " + bstride + " format " + fmt);
-            return false;
-        }
-        long size = bstride * bh;
-        if (size > maxImageBytes) {
-            spiceError("bitmap: " + size + " bytes > qxl.max_image_bytes " + maxImageBytes);
-            return false;
-        }
-        if (imageBytes.length < size) {
-            imageBytes = new byte[(int) size];
-            imageBuf.wrap(imageBytes);
-        }
-        if ((bflags & BITMAP_DIRECT) != 0) {
-            long d = resolve(bdata, size, false);
-            if (d < 0) {
-                return false;
-            }
-            mem(resolvedMem).readBytes(d, imageBuf, 0, (int) size);
-        } else {
-            if (!gatherChunks(bdata, size, imageBuf, "bitmap")) {
-                return false;
-            }
-        }
-        if (sLeft < 0 || sTop < 0 || sRight > bw || sBottom > bh || sLeft >= sRight || sTop >= sBottom) {
-            spiceError("copy: src_area outside the bitmap");
-            return false;
-        }
-        boolean topDown = (bflags & BITMAP_TOP_DOWN) != 0;
-        long srcW = sRight - sLeft;
-        long srcH = sBottom - sTop;
-        long dstW = (long) right - left;
-        long dstH = (long) bottom - top;
-        if (dstW <= 0 || dstH <= 0) {
-            return true;
-        }
-        int n = clipCount < 0 ? 1 : clipCount;
-        SparseMemory dm = mem(surfMem[s]);
-        for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clipCount >= 0) {
-                int co = c * RECT_SIZE;
-                t = Math.max(t, clipBuf.getInt(co + RECT_TOP));
-                l = Math.max(l, clipBuf.getInt(co + RECT_LEFT));
-                b = Math.min(b, clipBuf.getInt(co + RECT_BOTTOM));
-                r = Math.min(r, clipBuf.getInt(co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, surfHeight[s]);
-            r = Math.min(r, surfWidth[s]);
-            if (l >= r || t >= b) {
-                continue;
-            }
-            int w = r - l;
-            ensureRow(w * 4);
-            boolean needDst = (rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0;
-            for (int y = t; y < b; y++) {
-                long row = surfLine0[s] + (long) y * surfStride[s] + 4L * l;
-                if (needDst) {
-                    dm.readBytes(row, rowBuf, 0, w * 4);
-                }
-                int sy = sTop + (int) (((long) y - top) * srcH / dstH);
-                long srow = (topDown ? sy : (bh - 1 - sy)) * bstride;
-                for (int x = 0; x < w; x++) {
-                    int sx = sLeft + (int) (((long) x + l - left) * srcW / dstW);
-                    int p = (int) (srow + (long) sx * bpp);
-                    int px;
-                    if (bpp == 4) {
-                        px = imageBuf.getInt(p);
-                    } else if (bpp == 3) {
-                        px = (imageBuf.getByte(p) & 0xFF) | (imageBuf.getByte(p + 1) & 0xFF) << 8 | (imageBuf.getByte(p + 2) & 0xFF) << 16;
-                    } else {
-                        int v = imageBuf.getShort(p) & 0xFFFF; // x1r5g5b5
-                        int r5 = (v >> 10) & 0x1F;
-                        int g5 = (v >> 5) & 0x1F;
-                        int b5 = v & 0x1F;
-                        px = (r5 << 3 | r5 >> 2) << 16 | (g5 << 3 | g5 >> 2) << 8 | (b5 << 3 | b5 >> 2);
-                    }
-                    if ((rop & ROPD_INVERS_SRC) != 0) {
-                        px = ~px;
-                    }
-                    rowBuf.putInt(x * 4, needDst ? rop(rop, px, rowBuf.getInt(x * 4)) : px);
-                }
-                dm.writeBytes(row, rowBuf, 0, w * 4);
-            }
-            pixelsWritten.add((long) w * (b - t));
-        }
-        return true;
-    }
-
-    private void ensureRow(int bytes) {
-        if (rowBytes.length < bytes) {
-            rowBytes = new byte[bytes];
-            rowBuf.wrap(rowBytes);
-        }
-    }
-
-    /** SpiceRopd applied to a source (or brush) and destination pixel (spice canvas rop semantics). */
-    private static int rop(int ropd, int src, int dst) {
-        int d = (ropd & ROPD_INVERS_DEST) != 0 ? ~dst : dst;
-        int r;
-        if ((ropd & ROPD_OP_PUT) != 0) {
-            r = src;
-        } else if ((ropd & ROPD_OP_OR) != 0) {
-            r = src | d;
-        } else if ((ropd & ROPD_OP_AND) != 0) {
-            r = src & d;
-        } else if ((ropd & ROPD_OP_XOR) != 0) {
-            r = src ^ d;
-        } else if ((ropd & ROPD_OP_BLACKNESS) != 0) {
-            r = 0;
-        } else if ((ropd & ROPD_OP_WHITENESS) != 0) {
-            r = 0xFFFFFFFF;
-        } else if ((ropd & ROPD_OP_INVERS) != 0) {
-            r = ~d;
-        } else {
-            r = src;
-        }
-        return (ropd & ROPD_INVERS_RES) != 0 ? ~r : r;
-    }
-
-    // ================================================================== releases
-
-    private void releasePhys(long phys) {
-        long off = resolve(phys, 8, false);
-        if (off >= 0) {
-            release(resolvedMem, off);
-        }
-    }
-
-    /** interface_release_resource: chain the release_info into the current release-ring item. */
-    private void release(int memId, long off) {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        int prod = ram.readInt(r + RING_PROD);
-        int numItems = ram.readInt(r + RING_NUM_ITEMS);
-        int idx = prod & (numItems - 1);
-        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
-            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
-            return;
-        }
-        long item = r + RING_ITEMS + 8L * idx;
-        SparseMemory m = mem(memId);
-        long id = m.readLong(off);
-        if (ram.readLong(item) == 0 || lastReleaseMem < 0) {
-            // stick head into the ring
-            m.writeLong(off, 0);
-            ram.writeLong(item, id);
-        } else {
-            // append to the list: last_release->next = id
-            mem(lastReleaseMem).writeLong(lastReleaseOff, id);
-            m.writeLong(off, 0);
-        }
-        lastReleaseMem = memId;
-        lastReleaseOff = off;
-        numFreeRes++;
-        releases.inc();
-        pushFreeRes(false);
-    }
-
-    /** qxl_push_free_res: publish the current release item once 32 are collected, or on flush. */
-    private void pushFreeRes(boolean flush) {
-        long r = ramHeader + RAM_OFF_RELEASE_RING;
-        int prod = ram.readInt(r + RING_PROD);
-        int cons = ram.readInt(r + RING_CONS);
-        int numItems = ram.readInt(r + RING_NUM_ITEMS);
-        if (prod - cons + 1 == numItems) {
-            return; // ring full -- can't push
-        }
-        if (!flush && oomRunning) {
-            return;
-        }
-        if (!flush && numFreeRes < FREE_BUNCH_SIZE) {
-            return;
-        }
-        prod++;
-        ram.writeInt(r + RING_PROD, prod);
-        releasePushes.inc();
-        if (prod == ram.readInt(r + RING_NOTIFY_ON_PROD)) {
-            sendEvents(INTERRUPT_DISPLAY);
-        }
-        int idx = prod & (numItems - 1);
-        if (Integer.compareUnsigned(idx, RELEASE_RING_SIZE) >= 0) {
-            setGuestBug("SPICE_RING_PROD_ITEM indices mismatch " + Integer.toUnsignedString(idx) + " >= " + RELEASE_RING_SIZE);
-            return;
-        }
-        ram.writeLong(r + RING_ITEMS + 8L * idx, 0);
-        numFreeRes = 0;
-        lastReleaseMem = -1;
-    }
-
-    // ================================================================== report and scanout
-
-    /** Device state for reports; keys sorted, deterministic. */
+    /** Device state for reports; keys sorted, deterministic. Each part adds its own keys. */
     @Override
     public Map<String, Object> report() {
         Map<String, Object> out = new TreeMap<>();
         out.put("type", typeName());
         out.put("mode", modeName(mode));
         out.put("error_state", guestBug);
-        if (vbe != null) {
-            Map<String, Object> v = new TreeMap<>();
-            v.put("enabled", vbe.enabled());
-            v.put("lfb", vbe.linearFramebuffer());
-            v.put("xres", vbe.xres());
-            v.put("yres", vbe.yres());
-            v.put("bpp", vbe.bpp());
-            v.put("id", String.format("0x%04x", vbe.register(BochsVbe.INDEX_ID)));
-            out.put("vbe", v);
+        if (legacyVga != null) {
+            legacyVga.report(out);
         }
-        out.put("guest_error_count", guestErrorCount);
-        out.put("guest_errors", new ArrayList<>(guestErrors));
-        List<Object> slots = new ArrayList<>();
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            if (!slotActive[i]) {
-                continue;
-            }
-            Map<String, Object> sl = new TreeMap<>();
-            sl.put("id", i);
-            sl.put("guest_start", "0x" + Long.toHexString(slotGuestStart[i]));
-            sl.put("guest_end", "0x" + Long.toHexString(slotGuestEnd[i]));
-            sl.put("bar", slotRegion[i]);
-            sl.put("bar_offset", "0x" + Long.toHexString(slotRegionOffset[i]));
-            sl.put("size", slotSize[i]);
-            slots.add(sl);
-        }
-        out.put("memslots", slots);
-        if (surfActive[0]) {
-            Map<String, Object> p = new TreeMap<>();
-            p.put("width", surfWidth[0]);
-            p.put("height", surfHeight[0]);
-            p.put("stride", surfStride[0]);
-            p.put("format", surfFormat[0]);
-            p.put("bpp", bpp(surfFormat[0]) * 8);
-            p.put("mem", "0x" + Long.toHexString(primaryMemPhys));
-            out.put("primary", p);
-        } else {
-            out.put("primary", null);
-        }
-        out.put("surfaces", surfaceCount);
-        Map<String, Object> cmds = new TreeMap<>();
-        for (int i = 0; i < CMD_NAMES.length; i++) {
-            if (cmdCount[i] != 0) {
-                cmds.put(CMD_NAMES[i], cmdCount[i]);
-            }
-        }
-        if (cmdCount[CMD_NAMES.length] != 0) {
-            cmds.put("invalid", cmdCount[CMD_NAMES.length]);
-        }
-        if (cursorCmdCount[0] != 0) {
-            cmds.put("cursor_ring", cursorCmdCount[0]);
-        }
-        out.put("commands", cmds);
-        Map<String, Object> draws = new TreeMap<>();
-        for (int i = 0; i < DRAW_NAMES.length; i++) {
-            if (drawCount[i] != 0) {
-                draws.put(DRAW_NAMES[i], drawCount[i]);
-            }
-        }
-        if (drawCount[DRAW_NAMES.length] != 0) {
-            draws.put("invalid", drawCount[DRAW_NAMES.length]);
-        }
-        out.put("draws", draws);
-        out.put("draws_rendered", drawsRendered.get());
-        out.put("draws_dropped", drawsDropped.get());
-        out.put("draws_unsupported", drawsUnsupported.get());
-        out.put("pixels_written", pixelsWritten.get());
-        out.put("releases", releases.get());
-        out.put("release_ring_pushes", releasePushes.get());
-        String[] irqNames = {"display", "cursor", "io_cmd", "error", "client", "client_monitors_config"};
-        Map<String, Object> ints = new TreeMap<>();
-        for (int i = 0; i < irqNames.length; i++) {
-            ints.put(irqNames[i], interruptsRaised[i]);
-        }
-        out.put("interrupts_raised", ints);
+        errors.report(out);
+        memslots.report(out);
+        surfaces.report(out);
+        worker.report(out);
+        releases.report(out);
+        interrupts.report(out);
         out.put("irq_level", irqLevel());
-        out.put("async_completions", asyncCompletions);
+        asyncIo.report(out);
         Map<String, Object> io = new TreeMap<>();
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             if (ioCounters[i].get() != 0) {
-                io.put(IO_NAMES[i], ioCounters[i].get());
+                io.put(IO_NAMES.get(i), ioCounters[i].get());
             }
         }
         out.put("io_writes", io);
-        out.put("monitors_config_count", monitorsCount);
         out.put("last_log", lastLog);
         return out;
     }
@@ -1867,360 +711,133 @@ public final class QxlDevice extends PciFunction {
         return scanouts;
     }
 
-    /** Surface 0 as a scanout: active while a primary surface exists; pixels readable in 32-bit formats. */
-    private final class PrimaryScanout implements Scanout {
+    /** The device's side of the callbacks the spice side makes ({@link QxlHost}), kept off the public API. */
+    private final class Host implements QxlHost {
         @Override
-        public String name() {
-            return "primary";
+        public int mode() {
+            return mode;
         }
 
         @Override
-        public boolean active() {
-            return surfActive[0];
+        public boolean inErrorState() {
+            return guestBug;
         }
 
         @Override
-        public int width() {
-            return surfActive[0] ? surfWidth[0] : 0;
+        public void sendEvents(int events) {
+            interrupts.send(events);
         }
 
         @Override
-        public int height() {
-            return surfActive[0] ? surfHeight[0] : 0;
+        public void setGuestBug(String reason) {
+            QxlDevice.this.setGuestBug(reason);
         }
 
         @Override
-        public int bitsPerPixel() {
-            if (!surfActive[0]) {
-                return 0;
-            }
-            int bytes = bpp(surfFormat[0]); // 0 = SPICE_SURFACE_FMT_1_A
-            return bytes == 0 ? 1 : bytes > 4 ? 0 : bytes * 8;
+        public void spiceError(String reason) {
+            QxlDevice.this.spiceError(reason);
         }
-
-        @Override
-        public int pixel(int x, int y) {
-            int p = primaryPixel(x, y);
-            return p < 0 ? 0 : p;
-        }
-    }
-
-    /**
-     * The Bochs VBE framebuffer in BAR0 (hw/display/vga.c vbe_update_basic_params: start address
-     * {@code (y_offset * virt_width + x_offset) * Bpp}, line stride {@code virt_width * Bpp}); pixels
-     * readable at 32 bpp.
-     */
-    private final class VbeScanout implements Scanout {
-        @Override
-        public String name() {
-            return "vbe";
-        }
-
-        @Override
-        public boolean active() {
-            return vbe.enabled();
-        }
-
-        @Override
-        public int width() {
-            return vbe.xres();
-        }
-
-        @Override
-        public int height() {
-            return vbe.yres();
-        }
-
-        @Override
-        public int bitsPerPixel() {
-            return vbe.bpp();
-        }
-
-        @Override
-        public int pixel(int x, int y) {
-            if (!vbe.enabled() || vbe.bpp() != 32 || x < 0 || y < 0 || x >= vbe.xres() || y >= vbe.yres()) {
-                return 0;
-            }
-            long stride = 4L * vbe.register(BochsVbe.INDEX_VIRT_WIDTH);
-            long start = (long) vbe.register(BochsVbe.INDEX_Y_OFFSET) * stride + 4L * vbe.register(BochsVbe.INDEX_X_OFFSET);
-            long off = start + (long) y * stride + 4L * x;
-            if (off < 0 || off + 4 > ram.capacity()) {
-                return 0;
-            }
-            return ram.readInt(off) & 0xFFFFFF;
-        }
-    }
-
-    /** Memslot summary for tests: active flag. */
-    public boolean memslotActive(int slot) {
-        return slot >= 0 && slot < NUM_MEMSLOTS && slotActive[slot];
     }
 
     // ================================================================== checkpoints (issue 11)
 
-    /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
-    public static final String EVENT_ASYNC_COMPLETE = "async_complete";
-    public static final String EVENT_WORKER = "worker";
-    /** Bound on restored guest-error reasons (as {@code qxl.max_guest_errors_kept}'s own clamp). */
-    private static final int MAX_GUEST_ERRORS_RESTORED = 1 << 20;
-
     /**
      * After the PCI state (type, bdf, config image, readiness time): the configuration the state
-     * belongs to, then every mutable field. The BAR memories (BAR0 RAM with QXLRam, int_pending,
-     * int_mask and the rings; VRAM; the ROM) are their own {@code memory.*} sections, saved by the
-     * machine through {@link #ramMemory()}, {@link #vramMemory()}, {@link #romMemory()}; the counters
-     * kept in the Stats are the {@code stats} section. Scratch buffers (image, clip, row) are not
-     * state: every command refills them before use.
+     * belongs to, then every mutable field, each written by the part that owns it, in the order the
+     * format has had since the parts were one class (so they interleave): device (mode, guest bug),
+     * async commands (in flight), worker (pass event), release ring (oom_running), memslots, surface
+     * table, surface counts, release ring (chain), memslot lookup (last memory), worker (clip
+     * count), ROM shadow, worker (command, drawable, cursor counts), interrupts raised, guest error
+     * count, async completions, worker (monitors count), device (last log), guest error list,
+     * legacy VGA (present flag, VBE, VGA registers).
+     * The device memories are their own sections ({@link #memories()}); the counters kept in the
+     * Stats are the {@code stats} section. Scratch buffers (image, clip rects, row) are not state:
+     * every command refills them before use.
      */
     @Override
-    public void saveState(dev.gvsim.simcore.state.StateWriter w) {
+    public void saveState(StateWriter w) {
         super.saveState(w);
         // configuration fingerprint: a checkpoint of a differently sized device is refused
-        w.putBoolean(haveVga).putInt(cfg.revision).putLong(cfg.ramSize).putLong(cfg.vram32Size).putLong(cfg.vram64Size)
-                .putLong(cfg.vgamemSize).putInt(cfg.numSurfaces);
-        // device state
-        w.putInt(mode).putBoolean(guestBug).putInt(currentAsync).putLong(asyncEvent).putLong(workerEvent).putBoolean(oomRunning);
-        w.putInt(NUM_MEMSLOTS);
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            w.putBoolean(slotActive[i]).putLong(slotGuestStart[i]).putLong(slotGuestEnd[i]).putInt(slotRegion[i])
-                    .putLong(slotRegionOffset[i]).putLong(slotSize[i]).putLong(slotDelta[i]);
-        }
-        int n = surfActive.length;
-        w.putInt(n);
-        for (int i = 0; i < n; i++) {
-            w.putBoolean(surfActive[i]).putInt(surfWidth[i]).putInt(surfHeight[i]).putInt(surfStride[i]).putInt(surfFormat[i])
-                    .putInt(surfMem[i]).putLong(surfLine0[i]).putLong(surfCreateCmd[i]);
-        }
-        w.putInt(surfaceCount).putLong(primaryMemPhys);
-        w.putInt(numFreeRes).putInt(lastReleaseMem).putLong(lastReleaseOff).putInt(resolvedMem).putInt(clipCount);
-        w.putBytes(shadowRom, 0, shadowRom.length);
-        putLongs(w, cmdCount);
-        putLongs(w, drawCount);
-        putLongs(w, cursorCmdCount);
-        putLongs(w, interruptsRaised);
-        w.putLong(guestErrorCount).putLong(asyncCompletions).putInt(monitorsCount).putString(lastLog);
-        w.putInt(guestErrors.size());
-        for (String e : guestErrors) {
-            w.putString(e);
-        }
-        w.putBoolean(vbe != null);
-        if (vbe != null) {
-            vbe.saveState(w);
-            vga.saveState(w);
+        cfg.saveFingerprint(w, haveVga);
+        w.putInt(mode).putBoolean(guestBug);
+        asyncIo.saveInFlight(w);
+        worker.saveEvent(w);
+        releases.saveOomRunning(w);
+        memslots.saveSlots(w);
+        surfaces.saveTable(w);
+        surfaces.saveCounts(w);
+        releases.saveChain(w);
+        memslots.saveResolved(w);
+        worker.saveClip(w);
+        romImage.saveShadow(w);
+        worker.saveCounts(w);
+        interrupts.saveCounts(w);
+        errors.saveCount(w);
+        asyncIo.saveCompletions(w);
+        worker.saveMonitors(w);
+        w.putString(lastLog);
+        errors.saveList(w);
+        w.putBoolean(legacyVga != null);
+        if (legacyVga != null) {
+            legacyVga.saveState(w);
         }
     }
 
     /**
      * Reads what {@link #saveState} wrote into a freshly built device of the same configuration
-     * (else an InputException naming the difference); everything is read and checked before any
-     * field changes. Event handles are taken as saved: the kernel section restores its slots
-     * exactly, so they name the same pending events. The INTx line is brought to the restored level.
+     * (else an InputException naming the difference); every part reads and checks its fields before
+     * any field changes, then all apply. Event handles are taken as saved: the kernel section
+     * restores its slots exactly, so they name the same pending events. The INTx line is brought to
+     * the restored level.
      */
     @Override
-    public void restoreState(dev.gvsim.simcore.state.StateReader r) throws InputException {
+    public void restoreState(StateReader r) throws InputException {
         super.restoreState(r);
-        boolean v = r.getBoolean();
-        int rev = r.getInt();
-        long rs = r.getLong();
-        long v32 = r.getLong();
-        long v64 = r.getLong();
-        long vgm = r.getLong();
-        int ns = r.getInt();
-        if (v != haveVga || rev != cfg.revision || rs != cfg.ramSize || v32 != cfg.vram32Size || v64 != cfg.vram64Size
-                || vgm != cfg.vgamemSize || ns != cfg.numSurfaces) {
-            throw new InputException("checkpoint " + stateName() + ": saved for a " + (v ? QXL_VGA : QXL) + " with revision " + rev
-                    + ", ram_size " + rs + ", vram_size " + v32 + ", vram64_size " + v64 + ", vgamem " + vgm + ", surfaces " + ns
-                    + "; this machine has a " + typeName() + " with revision " + cfg.revision + ", ram_size " + cfg.ramSize
-                    + ", vram_size " + cfg.vram32Size + ", vram64_size " + cfg.vram64Size + ", vgamem " + cfg.vgamemSize
-                    + ", surfaces " + cfg.numSurfaces);
-        }
+        cfg.checkFingerprint(r, haveVga, typeName(), stateName());
         int nMode = r.getInt();
         boolean nBug = r.getBoolean();
-        int nAsync = r.getInt();
-        long nAsyncEvent = r.getLong();
-        long nWorkerEvent = r.getLong();
-        boolean nOom = r.getBoolean();
-        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || nAsync < UNDEFINED_IO || nAsync >= IO_RANGE_SIZE) {
-            throw bad("mode " + nMode + " / current async " + nAsync);
+        List<Runnable> apply = new ArrayList<>();
+        QxlAsyncCommands.InFlight inFlight = asyncIo.restoreInFlight(r);
+        apply.add(inFlight);
+        apply.add(worker.restoreEvent(r));
+        apply.add(releases.restoreOomRunning(r));
+        QxlCheckpoint ck = new QxlCheckpoint(stateName());
+        if (nMode < MODE_UNDEFINED || nMode > MODE_NATIVE || !inFlight.valid()) {
+            throw ck.bad("mode " + nMode + " / current async " + inFlight.current);
         }
-        if (r.getInt() != NUM_MEMSLOTS) {
-            throw bad("memslot count");
-        }
-        boolean[] sa = new boolean[NUM_MEMSLOTS];
-        long[] sgs = new long[NUM_MEMSLOTS];
-        long[] sge = new long[NUM_MEMSLOTS];
-        int[] sr = new int[NUM_MEMSLOTS];
-        long[] sro = new long[NUM_MEMSLOTS];
-        long[] ssz = new long[NUM_MEMSLOTS];
-        long[] sd = new long[NUM_MEMSLOTS];
-        for (int i = 0; i < NUM_MEMSLOTS; i++) {
-            sa[i] = r.getBoolean();
-            sgs[i] = r.getLong();
-            sge[i] = r.getLong();
-            sr[i] = r.getInt();
-            sro[i] = r.getLong();
-            ssz[i] = r.getLong();
-            sd[i] = r.getLong();
-            if (sr[i] != RAM_RANGE_INDEX && sr[i] != VRAM_RANGE_INDEX && sr[i] != VRAM64_RANGE_INDEX) {
-                throw bad("memslot " + i + " region " + sr[i]);
-            }
-            if (sa[i]) {
-                Bar b = bar(sr[i]);
-                if (b == null || sro[i] < 0 || ssz[i] < 0 || sro[i] > b.size || ssz[i] > b.size - sro[i]) {
-                    throw bad("memslot " + i + " outside BAR" + sr[i]);
-                }
-            }
-        }
-        int n = r.getInt();
-        if (n != surfActive.length) {
-            throw bad("surface count " + n);
-        }
-        boolean[] fa = new boolean[n];
-        int[] fw = new int[n];
-        int[] fh = new int[n];
-        int[] fs = new int[n];
-        int[] ff = new int[n];
-        int[] fm = new int[n];
-        long[] fl = new long[n];
-        long[] fc = new long[n];
-        for (int i = 0; i < n; i++) {
-            fa[i] = r.getBoolean();
-            fw[i] = r.getInt();
-            fh[i] = r.getInt();
-            fs[i] = r.getInt();
-            ff[i] = r.getInt();
-            fm[i] = r.getInt();
-            fl[i] = r.getLong();
-            fc[i] = r.getLong();
-            if (fm[i] != 0 && fm[i] != 1) {
-                throw bad("surface " + i + " memory " + fm[i]);
-            }
-            if (fa[i] && (fw[i] < 0 || fh[i] < 0 || !surfaceFits(mem(fm[i]), fl[i], fs[i], fh[i]))) {
-                throw bad("surface " + i + " geometry " + fw[i] + "x" + fh[i] + " stride " + fs[i] + " outside its memory");
-            }
-        }
-        int nSurf = r.getInt();
-        long nPrimPhys = r.getLong();
-        int nFree = r.getInt();
-        int nLastMem = r.getInt();
-        long nLastOff = r.getLong();
-        int nResolved = r.getInt();
-        int nClip = r.getInt();
-        if (nSurf < 0 || nSurf > n || nFree < 0 || nLastMem < -1 || nLastMem > 1 || nResolved < 0 || nResolved > 1 || nClip < -1
-                || nClip > maxClipRects) {
-            throw bad("surface/release/clip counters");
-        }
-        byte[] sh = r.getBytes(shadowRom.length);
-        long[] cc = getLongs(r, cmdCount.length, "command counts");
-        long[] dc = getLongs(r, drawCount.length, "draw counts");
-        long[] ccc = getLongs(r, cursorCmdCount.length, "cursor counts");
-        long[] ir = getLongs(r, interruptsRaised.length, "interrupt counts");
-        long nErrCount = r.getLong();
-        long nAsyncDone = r.getLong();
-        int nMonitors = r.getInt();
+        apply.add(memslots.restoreSlots(r, ck, this::bar));
+        apply.add(surfaces.restoreTable(r, ck));
+        apply.add(surfaces.restoreCounts(r, ck));
+        apply.add(releases.restoreChain(r, ck));
+        apply.add(memslots.restoreResolved(r, ck));
+        apply.add(worker.restoreClip(r, ck));
+        ck.throwFailed();
+        apply.add(romImage.restoreShadow(r));
+        apply.add(worker.restoreCounts(r, ck));
+        apply.add(interrupts.restoreCounts(r, ck));
+        long nErrCount = errors.readCount(r);
+        apply.add(asyncIo.restoreCompletions(r, ck));
+        apply.add(worker.restoreMonitors(r));
         String nLastLog = r.getString();
-        int ne = r.getInt();
-        if (nErrCount < 0 || nAsyncDone < 0 || nLastLog == null || ne < 0 || ne > MAX_GUEST_ERRORS_RESTORED || ne > nErrCount) {
-            throw bad("guest error list / counters");
-        }
-        List<String> errs = new ArrayList<>(Math.min(ne, 1024));
-        for (int i = 0; i < ne; i++) {
-            String e = r.getString();
-            if (e == null) {
-                throw bad("guest error " + i);
-            }
-            errs.add(e);
-        }
+        ck.check(nLastLog != null, QxlGuestErrors.LIST);
+        apply.add(errors.restoreList(r, ck, nErrCount));
         boolean hasVga = r.getBoolean();
-        if (hasVga != (vbe != null)) {
-            throw bad("VGA state present: " + hasVga);
+        if (hasVga != (legacyVga != null)) {
+            throw ck.bad("VGA state present: " + hasVga);
         }
-        if (vbe != null) {
-            vbe.restoreState(r);
-            vga.restoreState(r);
+        if (legacyVga != null) {
+            legacyVga.restoreState(r);
         }
         // everything read and checked: apply
         mode = nMode;
         guestBug = nBug;
-        currentAsync = nAsync;
-        asyncEvent = nAsyncEvent;
-        workerEvent = nWorkerEvent;
-        oomRunning = nOom;
-        System.arraycopy(sa, 0, slotActive, 0, NUM_MEMSLOTS);
-        System.arraycopy(sgs, 0, slotGuestStart, 0, NUM_MEMSLOTS);
-        System.arraycopy(sge, 0, slotGuestEnd, 0, NUM_MEMSLOTS);
-        System.arraycopy(sr, 0, slotRegion, 0, NUM_MEMSLOTS);
-        System.arraycopy(sro, 0, slotRegionOffset, 0, NUM_MEMSLOTS);
-        System.arraycopy(ssz, 0, slotSize, 0, NUM_MEMSLOTS);
-        System.arraycopy(sd, 0, slotDelta, 0, NUM_MEMSLOTS);
-        System.arraycopy(fa, 0, surfActive, 0, n);
-        System.arraycopy(fw, 0, surfWidth, 0, n);
-        System.arraycopy(fh, 0, surfHeight, 0, n);
-        System.arraycopy(fs, 0, surfStride, 0, n);
-        System.arraycopy(ff, 0, surfFormat, 0, n);
-        System.arraycopy(fm, 0, surfMem, 0, n);
-        System.arraycopy(fl, 0, surfLine0, 0, n);
-        System.arraycopy(fc, 0, surfCreateCmd, 0, n);
-        surfaceCount = nSurf;
-        primaryMemPhys = nPrimPhys;
-        numFreeRes = nFree;
-        lastReleaseMem = nLastMem;
-        lastReleaseOff = nLastOff;
-        resolvedMem = nResolved;
-        clipCount = nClip;
-        System.arraycopy(sh, 0, shadowRom, 0, shadowRom.length);
-        System.arraycopy(cc, 0, cmdCount, 0, cc.length);
-        System.arraycopy(dc, 0, drawCount, 0, dc.length);
-        System.arraycopy(ccc, 0, cursorCmdCount, 0, ccc.length);
-        System.arraycopy(ir, 0, interruptsRaised, 0, ir.length);
-        guestErrorCount = nErrCount;
-        asyncCompletions = nAsyncDone;
-        monitorsCount = nMonitors;
         lastLog = nLastLog;
-        guestErrors.clear();
-        guestErrors.addAll(errs);
+        apply.forEach(Runnable::run);
         // The line this device drives follows the restored Interrupt Status and INTx Disable bits.
         // IrqLine (sim-core) has no state of its own in the checkpoint yet: only an actual level
         // difference is driven, so a line restored by the machine first is left untouched.
         if (irq != null && irq.level() != irqLevel()) {
             irq.set(irqLevel(), sched.now());
         }
-    }
-
-    /** True if {@code height} lines of {@code stride} bytes from {@code line0} (stride may be negative: bottom-up) lie in {@code m}. */
-    private static boolean surfaceFits(SparseMemory m, long line0, int stride, int height) {
-        if (height == 0) {
-            return line0 >= 0 && line0 <= m.capacity();
-        }
-        long last = line0 + (long) (height - 1) * stride;
-        long lo = Math.min(line0, last);
-        long hi = Math.max(line0, last) + Math.abs((long) stride);
-        return lo >= 0 && hi <= m.capacity();
-    }
-
-    private InputException bad(String what) {
-        return new InputException("checkpoint " + stateName() + ": " + what + " is not a state this device can be in");
-    }
-
-    private static void putLongs(dev.gvsim.simcore.state.StateWriter w, long[] a) {
-        w.putInt(a.length);
-        for (long x : a) {
-            w.putLong(x);
-        }
-    }
-
-    private long[] getLongs(dev.gvsim.simcore.state.StateReader r, int len, String what) throws InputException {
-        int n = r.getInt();
-        if (n != len) {
-            throw bad(what + " (" + n + " entries, this model has " + len + ")");
-        }
-        long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = r.getLong();
-            if (out[i] < 0) {
-                throw bad(what);
-            }
-        }
-        return out;
     }
 }

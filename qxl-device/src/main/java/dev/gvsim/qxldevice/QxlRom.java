@@ -1,16 +1,77 @@
 package dev.gvsim.qxldevice;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
+import dev.gvsim.qxldevice.layout.QxlMode;
+import dev.gvsim.qxldevice.layout.QxlRomHeader;
+import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
 
 /**
- * Fills the 8 KiB ROM BAR the way QEMU's {@code init_qxl_rom()} does (QEMU 7.2 hw/display/qxl.c):
- * the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
- * {@code qxl_modes[]} entry whose framebuffer ({@code y_res * stride}) fits in vgamem.
+ * The 8 KiB ROM BAR (QEMU 7.2 hw/display/qxl.c): filled at realize the way {@code init_qxl_rom()}
+ * does (the QXLRom header, then at {@code modes_offset = sizeof(QXLRom)} the QXLModes list of every
+ * {@code qxl_modes[]} entry whose framebuffer, {@code y_res * stride}, fits in vgamem), with QEMU's
+ * shadow copy of the header ({@code d->shadow_rom}) that a reset writes back. mm_clock and the
+ * client fields stay 0 (no SPICE client).
  */
 final class QxlRom {
-    private QxlRom() {
+    private final SparseMemory rom;
+    private final QxlRomHeader header = new QxlRomHeader();
+    private final QxlMode mode = new QxlMode();
+    /** d->shadow_rom: the QXLRom as the device last set it. */
+    private final byte[] shadow = new byte[ROM_STRUCT_SIZE];
+    private final int modeCount;
+
+    QxlRom(SparseMemory rom, QxlConfig cfg, int deviceId) {
+        this.rom = rom;
+        this.modeCount = build(rom, cfg, deviceId);
+        header.wrap(rom, 0);
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            shadow[i] = rom.readByte(i);
+        }
+    }
+
+    /** QXLModes.n_modes. */
+    int modeCount() {
+        return modeCount;
+    }
+
+    /** Entry {@code modenr} (0 .. modeCount-1) of the QXLModes list. */
+    QxlMode mode(long modenr) {
+        return mode.wrap(rom, header.mode(ROM_STRUCT_SIZE, modenr));
+    }
+
+    /** qxl_set_mode: QXLRom.mode, in the ROM and in its shadow. */
+    void setMode(long modenr) {
+        header.mode((int) modenr);
+        for (int i = 0; i < 4; i++) {
+            shadow[ROM_OFF_MODE + i] = (byte) (modenr >>> (8 * i));
+        }
+    }
+
+    /** qxl_add_memslot: slot_generation = 0 (the generation is not used by this model). */
+    void slotGeneration(int v) {
+        header.slotGeneration(v);
+    }
+
+    /** qxl_reset_state: the QXLRom back from the shadow copy, update_id = 0. */
+    void reset() {
+        for (int i = 0; i < ROM_STRUCT_SIZE; i++) {
+            rom.writeByte(i, shadow[i]);
+        }
+        header.updateId(0);
+    }
+
+    /** The shadow copy (the ROM's bytes are the machine's {@code rom} memory section). */
+    void saveShadow(StateWriter w) {
+        w.putBytes(shadow, 0, shadow.length);
+    }
+
+    Runnable restoreShadow(StateReader r) throws InputException {
+        byte[] sh = r.getBytes(shadow.length);
+        return () -> System.arraycopy(sh, 0, shadow, 0, shadow.length);
     }
 
     /** PIXEL_SIZE (qxl.c): 1280x1024 is 14.8" x 11.9". */
@@ -29,18 +90,14 @@ final class QxlRom {
      * Writes the ROM into {@code rom} (zeroed first, as QEMU memsets it) and returns the number of
      * modes written.
      */
-    static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
+    private static int build(SparseMemory rom, QxlConfig cfg, int deviceId) {
         rom.fill(0, ROM_SIZE, (byte) 0);
-        rom.writeInt(ROM_OFF_MAGIC, ROM_MAGIC);
-        rom.writeInt(ROM_OFF_ID, deviceId);
-        rom.writeInt(ROM_OFF_LOG_LEVEL, cfg.guestDebug);
-        rom.writeInt(ROM_OFF_MODES_OFFSET, ROM_STRUCT_SIZE);
-        rom.write(ROM_OFF_SLOT_GEN_BITS, 1, MEMSLOT_GENERATION_BITS);
-        rom.write(ROM_OFF_SLOT_ID_BITS, 1, MEMSLOT_SLOT_BITS);
-        rom.write(ROM_OFF_SLOTS_START, 1, 1);
-        rom.write(ROM_OFF_SLOTS_END, 1, NUM_MEMSLOTS - 1);
-        rom.writeInt(ROM_OFF_N_SURFACES, cfg.numSurfaces);
+        QxlRomHeader h = new QxlRomHeader().wrap(rom, 0);
+        h.magic(ROM_MAGIC).id(deviceId).logLevel(cfg.guestDebug).modesOffset(ROM_STRUCT_SIZE)
+                .slotGenBits(MEMSLOT_GENERATION_BITS).slotIdBits(MEMSLOT_SLOT_BITS).slotsStart(1).slotsEnd(NUM_MEMSLOTS - 1)
+                .nSurfaces(cfg.numSurfaces);
 
+        QxlMode mode = new QxlMode();
         int n = 0;
         int i = 0;
         long modes = ROM_STRUCT_SIZE;
@@ -51,28 +108,18 @@ final class QxlRom {
                     long stride = (long) r[0] * bits / 8;
                     long fb = r[1] * stride;
                     if (fb <= cfg.vgamemSize) {
-                        long m = modes + 4 + (long) n * MODE_RECORD_SIZE;
-                        rom.writeInt(m, i);
-                        rom.writeInt(m + 4, r[0]);
-                        rom.writeInt(m + 8, r[1]);
-                        rom.writeInt(m + 12, bits);
-                        rom.writeInt(m + 16, (int) stride);
-                        rom.writeInt(m + 20, (int) (PIXEL_SIZE * r[0]));
-                        rom.writeInt(m + 24, (int) (PIXEL_SIZE * r[1]));
-                        rom.writeInt(m + 28, orientation);
+                        mode.wrap(rom, h.mode(modes, n)).id(i).xRes(r[0]).yRes(r[1]).bits(bits).stride((int) stride)
+                                .xMili((int) (PIXEL_SIZE * r[0])).yMili((int) (PIXEL_SIZE * r[1])).orientation(orientation);
                         n++;
                     }
                     i++;
                 }
             }
         }
-        rom.writeInt(modes, n);
+        h.modeCount(modes, n);
 
-        rom.writeInt(ROM_OFF_DRAW_AREA_OFFSET, 0);
-        rom.writeInt(ROM_OFF_SURFACE0_AREA_SIZE, (int) cfg.surface0AreaSize());
-        rom.writeInt(ROM_OFF_PAGES_OFFSET, (int) cfg.surface0AreaSize());
-        rom.writeInt(ROM_OFF_NUM_PAGES, (int) cfg.numPages());
-        rom.writeInt(ROM_OFF_RAM_HEADER_OFFSET, (int) cfg.ramHeaderOffset());
+        h.drawAreaOffset(0).surface0AreaSize((int) cfg.surface0AreaSize()).pagesOffset((int) cfg.surface0AreaSize())
+                .numPages((int) cfg.numPages()).ramHeaderOffset((int) cfg.ramHeaderOffset());
         return n;
     }
 }

@@ -4,7 +4,7 @@ import dev.gvsim.pciefabric.DeviceMemory;
 import dev.gvsim.pciefabric.Scanout;
 import dev.gvsim.simcore.Access;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.gvsim.qxldevice;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

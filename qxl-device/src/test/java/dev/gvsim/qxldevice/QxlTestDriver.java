@@ -1,6 +1,6 @@
 package dev.gvsim.qxldevice;
 
-import static dev.gvsim.qxldevice.QxlLayout.*;
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
 
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.Access;

@@ -1,5 +1,7 @@
 package dev.gvsim.guesttraces.linux;
 
+import static dev.gvsim.qxldevice.layout.QxlLayout.*;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,10 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * <p>{@link Variant#IOREMAP} maps the ROM and the RAM header with {@code ioremap} (Device-nGnRE) as
  * the driver did before commit 59ab4ee012f0; {@link Variant#IOREMAP_WC} with {@code ioremap_wc}
  * (Normal-NC) as after it. BAR0 and BAR1 are {@code io_mapping_create_wc} (Normal-NC) in both.
- * Real pcs are not modelled; symbols are function names.
+ * Real pcs are not modelled; symbols are function names. Register numbers and structure offsets
+ * are the device's own ({@code dev.gvsim.qxldevice.layout.QxlLayout}, spice-protocol qxl_dev.h,
+ * which the Linux driver's drivers/gpu/drm/qxl/qxl_dev.h copies); the model uses nothing else of
+ * the device module and reaches the device only through the {@link GuestCpu}.
  */
 public final class QxlLinuxDriver {
     /** Which mapping the driver uses for the ROM and RAM header. */
@@ -40,98 +45,8 @@ public final class QxlLinuxDriver {
     static final int CFG_BAR0 = 0x10;
     static final int CMD_IO_MEM = 0x3;
 
-    // struct qxl_rom (drivers/gpu/drm/qxl/qxl_dev.h, packed)
-    static final long ROM_MAGIC = 0x00;
-    static final long ROM_ID = 0x04;
-    static final long ROM_COMPRESSION = 0x0C;
-    static final long ROM_NUM_PAGES = 0x1C;
-    static final long ROM_DRAW_AREA_OFFSET = 0x24;
-    static final long ROM_SURFACE0_AREA_SIZE = 0x28;
-    static final long ROM_RAM_HEADER_OFFSET = 0x2C;
-    static final long ROM_MM_CLOCK = 0x30;
-    static final long ROM_SLOTS_START = 0x40;
-    static final long ROM_SLOT_GEN_BITS = 0x42;
-    static final long ROM_SLOT_ID_BITS = 0x43;
-    static final long ROM_SLOT_GENERATION = 0x44;
-    static final long ROM_CLIENT_MONITORS_CRC = 0x80;
-    static final long ROM_CLIENT_MONITORS_COUNT = 0x84;
-    static final long QXL_ROM_MAGIC = 0x4F525851L; // "QXRO"
-
-    // struct qxl_ram_header (packed)
-    static final long RAM_INT_PENDING = 0x0004;
-    static final long RAM_INT_MASK = 0x0008;
-    static final long RAM_CMD_RING_HDR = 0x100C; // num_items, prod, notify_on_prod, cons, notify_on_cons
-    static final long RAM_CMD_RING = 0x1020;
-    static final long RAM_RELEASE_RING_HDR = 0x1434;
-    static final long RAM_RELEASE_RING = 0x1448;
-    static final long RAM_MEM_START = 0x149C;
-    static final long RAM_MEM_END = 0x14A4;
-    static final long RAM_CREATE_WIDTH = 0x14AC;
-    static final long RAM_CREATE_HEIGHT = 0x14B0;
-    static final long RAM_CREATE_STRIDE = 0x14B4;
-    static final long RAM_CREATE_FORMAT = 0x14B8;
-    static final long RAM_CREATE_FLAGS = 0x14C4; // flags u32 + type u32, stored as one u64 by 6.1
-    static final long RAM_CREATE_MEM = 0x14CC;
-    static final long RAM_MONITORS_CONFIG = 0x14DC;
-    static final long QXL_RAM_HEADER_SIZE = 5412;
-    static final int RING_HDR_NUM_ITEMS = 0;
-    static final int RING_HDR_PROD = 4;
-    static final int RING_HDR_NOTIFY_ON_PROD = 8;
-    static final int RING_HDR_CONS = 12;
-
-    // I/O port commands (enum in qxl_dev.h)
-    static final int QXL_IO_NOTIFY_CMD = 0;
-    static final int QXL_IO_UPDATE_IRQ = 3;
-    static final int QXL_IO_RESET = 5;
-    static final int QXL_IO_MEMSLOT_ADD_ASYNC = 17;
-    static final int QXL_IO_CREATE_PRIMARY_ASYNC = 18;
-
-    // interrupts (qxl_dev.h) and the driver's mask (qxl_drv.h QXL_INTERRUPT_MASK)
-    static final int QXL_INTERRUPT_DISPLAY = 0x1;
-    static final int QXL_INTERRUPT_IO_CMD = 0x4;
-    static final int QXL_INTERRUPT_MASK = 0x27;
-
-    // commands and drawables (qxl_dev.h)
-    static final int QXL_CMD_DRAW = 1;
-    static final int QXL_DRAW_COPY = 3;
-    static final int SPICE_SURFACE_FMT_32_XRGB = 32;
-    static final int QXL_SURF_FLAG_KEEP_DATA = 1;
-    static final int QXL_SURF_TYPE_PRIMARY = 0;
-    static final int SPICE_IMAGE_TYPE_BITMAP = 0;
-    static final int SPICE_BITMAP_FMT_32BIT = 8;
-    static final int SPICE_ROPD_OP_PUT = 1 << 3;
-    // struct qxl_drawable field offsets (packed, 191 bytes)
-    static final long DRW_RELEASE_INFO = 0;
-    static final long DRW_SURFACE_ID = 8;
-    static final long DRW_EFFECT = 12;
-    static final long DRW_TYPE = 13;
-    static final long DRW_BBOX = 31;
-    static final long DRW_CLIP_TYPE = 47;
-    static final long DRW_MM_TIME = 59;
-    static final long DRW_SURFACES_DEST = 63;
-    static final long DRW_COPY_SRC_BITMAP = 123;
-    static final long DRW_COPY_SRC_AREA = 131;
-    static final long DRW_COPY_ROP = 147;
-    static final long DRAWABLE_SIZE = 191;
-    // struct qxl_image: descriptor {u64 id; u8 type; u8 flags; u32 width; u32 height} + bitmap
-    // {u8 format; u8 flags; u32 x; u32 y; u32 stride; u64 palette; u64 data}
-    static final long IMG_ID = 0;
-    static final long IMG_TYPE = 8;
-    static final long IMG_WIDTH = 10;
-    static final long IMG_HEIGHT = 14;
-    static final long IMG_BMP_FORMAT = 18;
-    static final long IMG_BMP_FLAGS = 19;
-    static final int QXL_BITMAP_TOP_DOWN = 1 << 2;
-    static final long IMG_BMP_X = 20;
-    static final long IMG_BMP_Y = 24;
-    static final long IMG_BMP_STRIDE = 28;
-    static final long IMG_BMP_PALETTE = 32;
-    static final long IMG_BMP_DATA = 40;
-    // struct qxl_data_chunk {u32 data_size; u64 prev_chunk; u64 next_chunk; u8 data[]}
-    static final long CHUNK_DATA_SIZE = 0;
-    static final long CHUNK_PREV = 4;
-    static final long CHUNK_NEXT = 12;
-    static final long CHUNK_DATA = 20;
+    /** qxl_drv.h QXL_INTERRUPT_MASK: the interrupts the driver unmasks. */
+    static final int QXL_INTERRUPT_MASK = INTERRUPT_DISPLAY | INTERRUPT_CURSOR | INTERRUPT_IO_CMD | INTERRUPT_CLIENT_MONITORS_CONFIG;
 
     /** The 5 s of {@code wait_for_io_cmd_user} (qxl_cmd.c) in ps. */
     public static final long IO_CMD_TIMEOUT_PS = 5_000_000_000_000L;
@@ -208,7 +123,7 @@ public final class QxlLinuxDriver {
     public boolean probe(int width, int height) throws GuestFault {
         cpu.mark("qxl_pci_probe");
         long id = cpu.configRead(bdf, CFG_ID, 4);
-        if (id != 0x01001B36L) {
+        if (id != ((long) DEVICE_ID << 16 | VENDOR_ID)) {
             log.add(String.format("no QXL at %02x:%02x.%x (id 0x%08x)", bdf >> 8, (bdf >> 3) & 0x1F, bdf & 7, id));
             return false;
         }
@@ -226,42 +141,42 @@ public final class QxlLinuxDriver {
         }
 
         // qxl_device_init: map the ROM, check it
-        cpu.map(VA_ROM, rom, 0x2000, variant.attr, variant == Variant.IOREMAP ? "ROM ioremap" : "ROM ioremap_wc");
+        cpu.map(VA_ROM, rom, ROM_SIZE, variant.attr, variant == Variant.IOREMAP ? "ROM ioremap" : "ROM ioremap_wc");
         cpu.map(VA_PCI_IO, pciIoCpuBase, 0x10000, "device-ngnre", "PCI I/O space, pci_remap_iospace with pgprot_device");
-        long magic = cpu.read(VA_ROM + ROM_MAGIC, 4, 0, "qxl_device_init");
-        if (magic != QXL_ROM_MAGIC) {
+        long magic = cpu.read(VA_ROM + ROM_OFF_MAGIC, 4, 0, "qxl_device_init");
+        if (magic != ROM_MAGIC) {
             log.add(String.format("bad rom signature %x", magic));
             return false;
         }
-        cpu.read(VA_ROM + ROM_ID, 4, F_PAIR, "qxl_check_device");
-        cpu.read(VA_ROM + ROM_ID + 4, 4, F_PAIR, "qxl_check_device");
-        long compression = cpu.read(VA_ROM + ROM_COMPRESSION, 4, F_PAIR, "qxl_check_device");
-        cpu.read(VA_ROM + ROM_COMPRESSION + 4, 4, F_PAIR, "qxl_check_device");
-        long numPages = cpu.read(VA_ROM + ROM_NUM_PAGES, 4, F_PAIR, "qxl_check_device");
-        long pagesOffset = cpu.read(VA_ROM + ROM_NUM_PAGES + 4, 4, F_PAIR, "qxl_check_device");
-        long drawArea = cpu.read(VA_ROM + ROM_DRAW_AREA_OFFSET, 4, F_PAIR, "qxl_check_device");
-        cpu.read(VA_ROM + ROM_SURFACE0_AREA_SIZE, 4, F_PAIR, "qxl_check_device");
-        long surface0 = cpu.read(VA_ROM + ROM_SURFACE0_AREA_SIZE, 4, 0, "qxl_check_device");
-        ramHeaderOffset = cpu.read(VA_ROM + ROM_RAM_HEADER_OFFSET, 4, 0, "qxl_check_device");
+        cpu.read(VA_ROM + ROM_OFF_ID, 4, F_PAIR, "qxl_check_device");
+        cpu.read(VA_ROM + ROM_OFF_UPDATE_ID, 4, F_PAIR, "qxl_check_device");
+        long compression = cpu.read(VA_ROM + ROM_OFF_COMPRESSION_LEVEL, 4, F_PAIR, "qxl_check_device");
+        cpu.read(VA_ROM + ROM_OFF_LOG_LEVEL, 4, F_PAIR, "qxl_check_device");
+        long numPages = cpu.read(VA_ROM + ROM_OFF_NUM_PAGES, 4, F_PAIR, "qxl_check_device");
+        long pagesOffset = cpu.read(VA_ROM + ROM_OFF_PAGES_OFFSET, 4, F_PAIR, "qxl_check_device");
+        long drawArea = cpu.read(VA_ROM + ROM_OFF_DRAW_AREA_OFFSET, 4, F_PAIR, "qxl_check_device");
+        cpu.read(VA_ROM + ROM_OFF_SURFACE0_AREA_SIZE, 4, F_PAIR, "qxl_check_device");
+        long surface0 = cpu.read(VA_ROM + ROM_OFF_SURFACE0_AREA_SIZE, 4, 0, "qxl_check_device");
+        ramHeaderOffset = cpu.read(VA_ROM + ROM_OFF_RAM_HEADER_OFFSET, 4, 0, "qxl_check_device");
         log.add(String.format("Compression level %d", compression));
         log.add(String.format("%d io pages at offset 0x%x", numPages, pagesOffset));
         log.add(String.format("%d byte draw area at offset 0x%x", surface0, drawArea));
         log.add(String.format("RAM header offset: 0x%x", ramHeaderOffset));
-        if (ramHeaderOffset == 0 || ramHeaderOffset + QXL_RAM_HEADER_SIZE > (1L << 32)) {
+        if (ramHeaderOffset == 0 || ramHeaderOffset + RAM_STRUCT_SIZE > (1L << 32)) {
             log.add("RAM header offset out of range");
             return false;
         }
 
         cpu.map(VA_BAR0, bar0, ramHeaderOffset, "normal-nc", "BAR0 io_mapping_create_wc");
         cpu.map(VA_BAR1, bar1, bar1Size, "normal-nc", "BAR1 io_mapping_create_wc");
-        cpu.map(VA_RAM_HEADER, bar0 + ramHeaderOffset, 0x2000, variant.attr,
+        cpu.map(VA_RAM_HEADER, bar0 + ramHeaderOffset, RAM_HEADER_SIZE, variant.attr,
                 variant == Variant.IOREMAP ? "RAM header ioremap" : "RAM header ioremap_wc");
-        cpu.read(VA_ROM + ROM_RAM_HEADER_OFFSET, 4, 0, "qxl_ttm_init");
+        cpu.read(VA_ROM + ROM_OFF_RAM_HEADER_OFFSET, 4, 0, "qxl_ttm_init");
 
         // qxl_io_reset, qxl_irq_init
-        outb(QXL_IO_RESET, 0);
-        cpu.write(VA_RAM_HEADER + RAM_INT_MASK, 4, QXL_INTERRUPT_MASK, 0, "qxl_irq_init");
-        cpu.read(VA_ROM + ROM_RAM_HEADER_OFFSET, 4, 0, "qxl_device_init");
+        outb(IO_RESET, 0);
+        cpu.write(VA_RAM_HEADER + RAM_OFF_INT_MASK, 4, QXL_INTERRUPT_MASK, 0, "qxl_irq_init");
+        cpu.read(VA_ROM + ROM_OFF_RAM_HEADER_OFFSET, 4, 0, "qxl_device_init");
 
         // setup_slot(main) and setup_slot(surfaces)
         if (!setupSlot(0, "main", bar0, ramHeaderOffset)) {
@@ -273,22 +188,23 @@ public final class QxlLinuxDriver {
 
         // qxl_create_monitors_object: a BO just below the RAM header, its address in the header
         long monitorsBo = ramHeaderOffset - 0x1000;
-        cpu.write(VA_RAM_HEADER + RAM_MONITORS_CONFIG, 8, physicalAddress(0, monitorsBo), 0, "qxl_create_monitors_object");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_MONITORS_CONFIG, 8, physicalAddress(0, monitorsBo), 0, "qxl_create_monitors_object");
         cpu.memset(VA_BAR0 + monitorsBo, 0, 0x70, "memset");
-        cpu.read(VA_ROM + ROM_CLIENT_MONITORS_COUNT, 2, 0, "qxl_display_read_client_monitors_config");
-        cpu.read(VA_ROM + ROM_CLIENT_MONITORS_CRC, 4, 0, "qxl_display_read_client_monitors_config");
+        cpu.read(VA_ROM + ROM_OFF_CLIENT_MONITORS_CONFIG + MONITORS_CONFIG_COUNT, 2, 0, "qxl_display_read_client_monitors_config");
+        cpu.read(VA_ROM + ROM_OFF_CLIENT_MONITORS_CONFIG_CRC, 4, 0, "qxl_display_read_client_monitors_config");
 
         // fbdev: the primary surface in the surfaces slot (qxl_io_create_primary)
         long stride = width * 4L;
         cpu.mark("create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_FORMAT, 4, SPICE_SURFACE_FMT_32_XRGB, 0, "qxl_io_create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_WIDTH, 4, width, 0, "qxl_io_create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_HEIGHT, 4, height, 0, "qxl_io_create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_STRIDE, 4, stride, 0, "qxl_io_create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_MEM, 8, physicalAddress(1, 0), 0, "qxl_io_create_primary");
-        cpu.write(VA_RAM_HEADER + RAM_CREATE_FLAGS, 8, QXL_SURF_FLAG_KEEP_DATA | ((long) QXL_SURF_TYPE_PRIMARY << 32), 0,
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_FORMAT, 4, SURFACE_FMT_32_xRGB, 0, "qxl_io_create_primary");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_WIDTH, 4, width, 0, "qxl_io_create_primary");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_HEIGHT, 4, height, 0, "qxl_io_create_primary");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_STRIDE, 4, stride, 0, "qxl_io_create_primary");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_MEM, 8, physicalAddress(1, 0), 0, "qxl_io_create_primary");
+        // flags and type (two u32) stored as one u64 by 6.1
+        cpu.write(VA_RAM_HEADER + RAM_OFF_CREATE_SURFACE + SC_FLAGS, 8, SURF_FLAG_KEEP_DATA | ((long) SURF_TYPE_PRIMARY << 32), 0,
                 "qxl_io_create_primary");
-        if (!asyncCommand(QXL_IO_CREATE_PRIMARY_ASYNC, 0, "create primary")) {
+        if (!asyncCommand(IO_CREATE_PRIMARY_ASYNC, 0, "create primary")) {
             return false;
         }
         cpu.map(VA_SHADOW_FB, shadowFbPa, 0x400000, "normal-wb", "fbdev shadow buffer (vmalloc)");
@@ -315,17 +231,17 @@ public final class QxlLinuxDriver {
     /** setup_slot + setup_hw_slot (qxl_kms.c); slot index = rom->slots_start + i. */
     private boolean setupSlot(int i, String name, long start, long size) throws GuestFault {
         cpu.mark("setup_slot_" + name);
-        cpu.write(VA_RAM_HEADER + RAM_MEM_START, 8, start, 0, "setup_slot");
-        cpu.write(VA_RAM_HEADER + RAM_MEM_END, 8, start + size, 0, "setup_slot");
-        int slotsStart = (int) cpu.read(VA_ROM + ROM_SLOTS_START, 1, 0, "setup_slot");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_MEM_SLOT_START, 8, start, 0, "setup_slot");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_MEM_SLOT_END, 8, start + size, 0, "setup_slot");
+        int slotsStart = (int) cpu.read(VA_ROM + ROM_OFF_SLOTS_START, 1, 0, "setup_slot");
         int slot = slotsStart + i;
-        if (!asyncCommand(QXL_IO_MEMSLOT_ADD_ASYNC, slot, "memslot add")) {
+        if (!asyncCommand(IO_MEMSLOT_ADD_ASYNC, slot, "memslot add")) {
             return false;
         }
-        long generation = cpu.read(VA_ROM + ROM_SLOT_GENERATION, 1, 0, "setup_slot");
-        cpu.read(VA_ROM + ROM_SLOTS_START, 1, 0, "setup_slot");
-        slotGenBits = (int) cpu.read(VA_ROM + ROM_SLOT_GEN_BITS, 1, 0, "setup_slot");
-        slotIdBits = (int) cpu.read(VA_ROM + ROM_SLOT_ID_BITS, 1, 0, "setup_slot");
+        long generation = cpu.read(VA_ROM + ROM_OFF_SLOT_GENERATION, 1, 0, "setup_slot");
+        cpu.read(VA_ROM + ROM_OFF_SLOTS_START, 1, 0, "setup_slot");
+        slotGenBits = (int) cpu.read(VA_ROM + ROM_OFF_SLOT_GEN_BITS, 1, 0, "setup_slot");
+        slotIdBits = (int) cpu.read(VA_ROM + ROM_OFF_SLOT_ID_BITS, 1, 0, "setup_slot");
         int shift = 64 - slotIdBits;
         slotHigh[i] = ((long) slot << shift) | (generation << (shift - slotGenBits));
         log.add(String.format("slot %d (%s): base 0x%08x, size 0x%08x", i, name, start, size));
@@ -353,7 +269,7 @@ public final class QxlLinuxDriver {
             return false;
         }
         int pending = irqHandler();
-        if ((pending & QXL_INTERRUPT_IO_CMD) == 0) {
+        if ((pending & INTERRUPT_IO_CMD) == 0) {
             log.add(what + ": interrupt without IO_CMD (pending 0x" + Integer.toHexString(pending) + ")");
             return false;
         }
@@ -362,15 +278,15 @@ public final class QxlLinuxDriver {
 
     /** qxl_irq_handler: xchg(int_pending, 0), re-arm the mask, UPDATE_IRQ. */
     private int irqHandler() throws GuestFault {
-        int pending = (int) cpu.read(VA_RAM_HEADER + RAM_INT_PENDING, 4, F_EXCL, "qxl_irq_handler");
-        cpu.write(VA_RAM_HEADER + RAM_INT_PENDING, 4, 0, F_EXCL | F_REL, "qxl_irq_handler");
+        int pending = (int) cpu.read(VA_RAM_HEADER + RAM_OFF_INT_PENDING, 4, F_EXCL, "qxl_irq_handler");
+        cpu.write(VA_RAM_HEADER + RAM_OFF_INT_PENDING, 4, 0, F_EXCL | F_REL, "qxl_irq_handler");
         if (pending == 0) {
             return 0;
         }
         irqsHandled++;
-        cpu.write(VA_RAM_HEADER + RAM_INT_MASK, 4, QXL_INTERRUPT_MASK, 0, "qxl_irq_handler");
-        outb(QXL_IO_UPDATE_IRQ, 0);
-        if ((pending & QXL_INTERRUPT_DISPLAY) != 0) {
+        cpu.write(VA_RAM_HEADER + RAM_OFF_INT_MASK, 4, QXL_INTERRUPT_MASK, 0, "qxl_irq_handler");
+        outb(IO_UPDATE_IRQ, 0);
+        if ((pending & INTERRUPT_DISPLAY) != 0) {
             garbageCollect();
         }
         return pending;
@@ -378,19 +294,20 @@ public final class QxlLinuxDriver {
 
     /** qxl_garbage_collect: pop release ids from the release ring. */
     private void garbageCollect() throws GuestFault {
-        long hdr = VA_RAM_HEADER + RAM_RELEASE_RING_HDR;
-        long n = cpu.read(hdr + RING_HDR_NUM_ITEMS, 4, 0, "qxl_garbage_collect");
+        long hdr = VA_RAM_HEADER + RAM_OFF_RELEASE_RING;
+        long n = cpu.read(hdr + RING_NUM_ITEMS, 4, 0, "qxl_garbage_collect");
         if (n == 0 || n > 1024) {
             return;
         }
         for (int guard = 0; guard < n; guard++) {
-            long prod = cpu.read(hdr + RING_HDR_PROD, 4, 0, "qxl_garbage_collect");
-            long cons = cpu.read(hdr + RING_HDR_CONS, 4, 0, "qxl_garbage_collect");
+            long prod = cpu.read(hdr + RING_PROD, 4, 0, "qxl_garbage_collect");
+            long cons = cpu.read(hdr + RING_CONS, 4, 0, "qxl_garbage_collect");
             if (cons == prod) {
                 return;
             }
-            cpu.read(VA_RAM_HEADER + RAM_RELEASE_RING + 8 * (cons & (n - 1)), 8, 0, "qxl_garbage_collect");
-            cpu.write(hdr + RING_HDR_CONS, 4, cons + 1, 0, "qxl_garbage_collect");
+            long item = VA_RAM_HEADER + RAM_OFF_RELEASE_RING + RING_ITEMS + (long) RELEASE_RING_ITEM_SIZE * (cons & (n - 1));
+            cpu.read(item, 8, 0, "qxl_garbage_collect");
+            cpu.write(hdr + RING_CONS, 4, cons + 1, 0, "qxl_garbage_collect");
         }
     }
 
@@ -412,49 +329,49 @@ public final class QxlLinuxDriver {
         long chunk = 0x2000;
         long dva = VA_BAR0 + drawable;
         int rid = releaseId++;
-        cpu.write(dva + DRW_RELEASE_INFO, 8, rid, 0, "qxl_alloc_release_reserved");
-        cpu.write(dva + DRW_SURFACE_ID, 8, 0, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_SURFACE_ID + 8, 8, 0, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_TYPE, 1, QXL_DRAW_COPY, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_EFFECT, 1, 0, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_RELEASE_INFO, 8, rid, 0, "qxl_alloc_release_reserved");
+        cpu.write(dva + DR_SURFACE_ID, 8, 0, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_SURFACE_ID + 8, 8, 0, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_TYPE, 1, DRAW_COPY, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_EFFECT, 1, 0, 0, "qxl_draw_dirty_fb");
         // bbox {top, left, bottom, right}
-        cpu.write(dva + DRW_BBOX, 4, y, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_BBOX + 4, 4, x, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_BBOX + 8, 4, y + h, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_BBOX + 12, 4, x + w, F_PAIR, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_CLIP_TYPE, 4, 0, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_SURFACES_DEST, 8, -1L, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_SURFACES_DEST + 8, 4, 0xFFFF_FFFFL, 0, "qxl_draw_dirty_fb");
-        long mm = cpu.read(VA_ROM + ROM_MM_CLOCK, 4, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_MM_TIME, 4, mm, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_BBOX + RECT_TOP, 4, y, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_BBOX + RECT_LEFT, 4, x, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_BBOX + RECT_BOTTOM, 4, y + h, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_BBOX + RECT_RIGHT, 4, x + w, F_PAIR, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_CLIP_TYPE, 4, 0, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_SURFACES_DEST, 8, -1L, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_SURFACES_DEST + 8, 4, 0xFFFF_FFFFL, 0, "qxl_draw_dirty_fb");
+        long mm = cpu.read(VA_ROM + ROM_OFF_MM_CLOCK, 4, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + DR_MM_TIME, 4, mm, 0, "qxl_draw_dirty_fb");
         // qxl_image_init: one chunk with the pixels, then the image descriptor
         long cva = VA_BAR0 + chunk;
         cpu.write(cva + CHUNK_PREV, 8, 0, 0, "qxl_image_init");
         cpu.write(cva + CHUNK_NEXT, 8, 0, 0, "qxl_image_init");
         cpu.write(cva + CHUNK_DATA_SIZE, 4, w * 4L * h, 0, "qxl_image_init");
         for (int row = 0; row < h; row++) {
-            cpu.memcpy(cva + CHUNK_DATA + row * w * 4L, VA_SHADOW_FB + (y + row) * fbStride + x * 4L, w * 4L, "memcpy");
+            cpu.memcpy(cva + CHUNK_HEADER + row * w * 4L, VA_SHADOW_FB + (y + row) * fbStride + x * 4L, w * 4L, "memcpy");
         }
         long iva = VA_BAR0 + image;
         cpu.write(iva + IMG_ID, 8, 0, 0, "qxl_image_init");
-        cpu.write(iva + IMG_TYPE, 1, SPICE_IMAGE_TYPE_BITMAP, 0, "qxl_image_init");
+        cpu.write(iva + IMG_TYPE, 1, IMAGE_TYPE_BITMAP, 0, "qxl_image_init");
         cpu.write(iva + IMG_WIDTH, 4, w, 0, "qxl_image_init");
         cpu.write(iva + IMG_HEIGHT, 4, h, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_FORMAT, 1, SPICE_BITMAP_FMT_32BIT, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_FLAGS, 1, QXL_BITMAP_TOP_DOWN, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_X, 4, w, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_Y, 4, h, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_STRIDE, 4, w * 4L, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_PALETTE, 8, 0, 0, "qxl_image_init");
-        cpu.write(iva + IMG_BMP_DATA, 8, physicalAddress(0, chunk), 0, "qxl_image_init");
+        cpu.write(iva + BMP_FORMAT, 1, BITMAP_FMT_32BIT, 0, "qxl_image_init");
+        cpu.write(iva + BMP_FLAGS, 1, BITMAP_TOP_DOWN, 0, "qxl_image_init");
+        cpu.write(iva + BMP_X, 4, w, 0, "qxl_image_init");
+        cpu.write(iva + BMP_Y, 4, h, 0, "qxl_image_init");
+        cpu.write(iva + BMP_STRIDE, 4, w * 4L, 0, "qxl_image_init");
+        cpu.write(iva + BMP_PALETTE, 8, 0, 0, "qxl_image_init");
+        cpu.write(iva + BMP_DATA, 8, physicalAddress(0, chunk), 0, "qxl_image_init");
         // copy: src bitmap, src area {0, 0, h, w}, rop PUT
-        cpu.write(dva + DRW_COPY_SRC_BITMAP, 8, physicalAddress(0, image), 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_COPY_SRC_AREA, 4, 0, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_COPY_SRC_AREA + 4, 4, 0, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_COPY_SRC_AREA + 8, 4, h, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_COPY_SRC_AREA + 12, 4, w, 0, "qxl_draw_dirty_fb");
-        cpu.write(dva + DRW_COPY_ROP, 2, SPICE_ROPD_OP_PUT, 0, "qxl_draw_dirty_fb");
-        pushCommand(physicalAddress(0, drawable), QXL_CMD_DRAW);
+        cpu.write(dva + COPY_SRC_BITMAP, 8, physicalAddress(0, image), 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + COPY_SRC_AREA + RECT_TOP, 4, 0, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + COPY_SRC_AREA + RECT_LEFT, 4, 0, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + COPY_SRC_AREA + RECT_BOTTOM, 4, h, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + COPY_SRC_AREA + RECT_RIGHT, 4, w, 0, "qxl_draw_dirty_fb");
+        cpu.write(dva + COPY_ROP, 2, ROPD_OP_PUT, 0, "qxl_draw_dirty_fb");
+        pushCommand(physicalAddress(0, drawable), CMD_DRAW);
         framesSubmitted++;
         if (cpu.interruptPending()) {
             irqHandler();
@@ -463,14 +380,14 @@ public final class QxlLinuxDriver {
 
     /** qxl_ring_push on the command ring (qxl_cmd.c), waiting while the ring is full. */
     private void pushCommand(long data, int type) throws GuestFault {
-        long hdr = VA_RAM_HEADER + RAM_CMD_RING_HDR;
-        long n = cpu.read(hdr + RING_HDR_NUM_ITEMS, 4, 0, "qxl_ring_push");
+        long hdr = VA_RAM_HEADER + RAM_OFF_CMD_RING;
+        long n = cpu.read(hdr + RING_NUM_ITEMS, 4, 0, "qxl_ring_push");
         if (n == 0 || (n & (n - 1)) != 0 || n > 1024) {
             log.add("command ring num_items " + n + " is not a power of two: command dropped");
             return;
         }
-        long prod = cpu.read(hdr + RING_HDR_PROD, 4, 0, "qxl_ring_push");
-        long cons = cpu.read(hdr + RING_HDR_CONS, 4, 0, "qxl_ring_push");
+        long prod = cpu.read(hdr + RING_PROD, 4, 0, "qxl_ring_push");
+        long cons = cpu.read(hdr + RING_CONS, 4, 0, "qxl_ring_push");
         int waits = 0;
         while (((prod - cons) & 0xFFFF_FFFFL) >= n) {
             if (++waits > 100 || !cpu.waitForInterrupt(IO_CMD_TIMEOUT_PS)) {
@@ -478,15 +395,15 @@ public final class QxlLinuxDriver {
                 return;
             }
             irqHandler();
-            cons = cpu.read(hdr + RING_HDR_CONS, 4, 0, "qxl_ring_push");
+            cons = cpu.read(hdr + RING_CONS, 4, 0, "qxl_ring_push");
         }
-        long slot = VA_RAM_HEADER + RAM_CMD_RING + 16 * (prod & (n - 1));
+        long slot = VA_RAM_HEADER + RAM_OFF_CMD_RING + RING_ITEMS + (long) COMMAND_SIZE * (prod & (n - 1));
         cpu.write(slot, 8, data, F_PAIR, "memcpy");
-        cpu.write(slot + 8, 8, type & 0xFFFF_FFFFL, F_PAIR, "memcpy");
-        cpu.write(hdr + RING_HDR_PROD, 4, (prod + 1) & 0xFFFF_FFFFL, 0, "qxl_ring_push");
-        long notifyOnProd = cpu.read(hdr + RING_HDR_NOTIFY_ON_PROD, 4, 0, "qxl_ring_push");
+        cpu.write(slot + COMMAND_TYPE, 8, type & 0xFFFF_FFFFL, F_PAIR, "memcpy");
+        cpu.write(hdr + RING_PROD, 4, (prod + 1) & 0xFFFF_FFFFL, 0, "qxl_ring_push");
+        long notifyOnProd = cpu.read(hdr + RING_NOTIFY_ON_PROD, 4, 0, "qxl_ring_push");
         if (((prod + 1) & 0xFFFF_FFFFL) == notifyOnProd) {
-            outb(QXL_IO_NOTIFY_CMD, 0);
+            outb(IO_NOTIFY_CMD, 0);
         }
     }
 }
