@@ -231,20 +231,21 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /**
-     * Bumped by every configuration write and reset of any function: everything that decides where a
-     * memory access is routed (BARs, command register, bridge windows and control, power state) can
-     * only change through those, so a router may cache a decode while the epoch stays the same.
+     * Bumped by every configuration write, reset and restore of this function: everything that
+     * decides where a memory access is routed (BARs, command register, bridge windows and control,
+     * power state) can only change through those, so the host may cache a decode while the epoch
+     * stays the same. The function's own until the host places it, then the host's ({@link RoutingEpoch}).
      */
-    private static final java.util.concurrent.atomic.AtomicLong ROUTING_EPOCH = new java.util.concurrent.atomic.AtomicLong();
+    private RoutingEpoch routing = new RoutingEpoch();
 
-    /** The current routing epoch (see {@link #ROUTING_EPOCH}). */
-    public static long routingEpoch() {
-        return ROUTING_EPOCH.get();
+    /** Called by the host when it places the function: from now on its changes bump the host's epoch. */
+    final void useRoutingEpoch(RoutingEpoch epoch) {
+        routing = epoch;
     }
 
     /** A configuration write; applies wmask/w1cmask, then {@link #configWritten}. */
     public void configWrite(int offset, int size, long value) {
-        ROUTING_EPOCH.incrementAndGet();
+        routing.bump();
         int oldPower = powerState();
         for (int i = 0; i < size; i++) {
             int o = offset + i;
@@ -369,7 +370,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /** Resets configuration space to the power-on image (sticky bits aside) and calls {@link #deviceReset}. */
     public void reset(ResetKind kind) {
-        ROUTING_EPOCH.incrementAndGet();
+        routing.bump();
         if (resetImage != null) {
             System.arraycopy(resetImage, 0, config, 0, CONFIG_SIZE);
         }
@@ -766,6 +767,6 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         // (PciHost.refreshBdfs) once every function is restored
         r.getBytes(config, 0, CONFIG_SIZE);
         readyAtPs = r.getLong();
-        ROUTING_EPOCH.incrementAndGet(); // BARs and windows may have changed under any cached decode
+        routing.bump(); // BARs and windows may have changed under any cached decode
     }
 }

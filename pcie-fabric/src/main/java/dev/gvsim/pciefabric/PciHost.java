@@ -106,6 +106,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Map<PciBridgeBase, Long> sbrAssertedAt = new java.util.IdentityHashMap<>();
 
     private final Target ecam = this::ecamAccess;
+    /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
+    private final RoutingEpoch routing = new RoutingEpoch();
 
     public PciHost(Params params, Stats stats) {
         this(params, stats, new Apertures());
@@ -213,6 +215,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     private void place(PciFunction f, PciBus bus, int devfn) {
         bus.devfn[devfn] = f;
+        f.useRoutingEpoch(routing);
+        routing.bump(); // a new function may claim addresses a cached decode went elsewhere for
         f.sealIfNeeded();
         if ((devfn & 7) != 0 && bus.devfn[devfn & ~7] != null) {
             // Multi-function device: function 0 advertises it (Header Type bit 7, PCI 3.0 §6.2.1).
@@ -467,9 +471,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     /** A memory request inside an MMIO aperture: the decode cache, else the walk down the tree. */
     private void mmioAccess(Access a, long pa) {
         // Decode cache: the last BAR a memory access reached, valid while no config write or reset
-        // happened anywhere (PciFunction.routingEpoch) — a repeated access skips the tree walk.
+        // happened in this hierarchy (routingEpoch) — a repeated access skips the tree walk.
         long off = pa - cacheBase;
-        if (cacheEpoch == PciFunction.routingEpoch() && off >= 0 && off < cacheSize) {
+        if (cacheEpoch == routing.get() && off >= 0 && off < cacheSize) {
             a.latencyPs += cacheLatency;
             BarMemory m = cacheMemory;
             int size = a.size;
@@ -486,11 +490,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
         long latencyBefore = a.latencyPs;
         cachePending = true;
-        cacheEpochAtWalk = PciFunction.routingEpoch();
+        cacheEpochAtWalk = routing.get();
         int r = route(root, pa, a, false);
         if (cachePending) {
             cachePending = false;
-        } else if (r == DELIVERED && cacheEpochAtWalk == PciFunction.routingEpoch()) {
+        } else if (r == DELIVERED && cacheEpochAtWalk == routing.get()) {
             // the walk reached a BAR (deliver() filled cacheFn/cacheBar/cacheBase/cacheSize)
             cacheLatency = a.latencyPs - latencyBefore - lastDeviceLatency;
             cacheEpoch = cacheEpochAtWalk;
@@ -796,6 +800,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             }
         }
         return null;
+    }
+
+    /**
+     * This hierarchy's routing epoch: bumped by every configuration write, reset and restore of one
+     * of its functions and by placing one. Another host's functions never change it.
+     */
+    public long routingEpoch() {
+        return routing.get();
     }
 
     /** Recomputes every function's bus/device/function from the current bus numbers. */
