@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
@@ -23,9 +24,10 @@ import dev.gvsim.simcore.Target;
  * is a master abort (reads all ones, writes dropped), counted with its address; a request a bridge
  * window claims but nothing below decodes is an Unsupported Request completion, also all ones.
  *
- * <p>Resets follow their spec timing in simulated time ({@link #setTime}): a function still in
- * reset answers configuration reads with Configuration Request Retry Status, which the root
- * complex (CRS Software Visibility off) turns into all ones.
+ * <p>Resets follow their spec timing in simulated time, read from the machine's {@link Clock}
+ * (its event kernel) given at construction: a function still in reset answers configuration reads
+ * with Configuration Request Retry Status, which the root complex (CRS Software Visibility off)
+ * turns into all ones.
  */
 public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final String ROOT_BUS = "pcie.0";
@@ -95,7 +97,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final byte[] abortKind = new byte[ABORT_LOG];
     private int abortCount;
 
-    private long now;
+    /** The machine's time (its event kernel): reset timing is judged by it; the host keeps no copy. */
+    private final Clock clock;
     private final Access scratch = new Access();
     private final List<String> allocLog = new ArrayList<>();
     private final List<String> allocFailures = new ArrayList<>();
@@ -109,12 +112,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
     private final RoutingEpoch routing = new RoutingEpoch();
 
-    public PciHost(Params params, Stats stats) {
-        this(params, stats, new Apertures());
+    /** arm virt's root complex; {@code clock} is the machine's time (its event kernel). */
+    public PciHost(Params params, Stats stats, Clock clock) {
+        this(params, stats, new Apertures(), clock);
     }
 
     /** A root complex with other apertures than arm virt's (tests, other boards). */
-    public PciHost(Params params, Stats stats, Apertures apertures) {
+    public PciHost(Params params, Stats stats, Apertures apertures, Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.ap = apertures;
         this.mmio32Alone = !overlap(ap.mmio32Base, ap.mmio32Size, ap.pioBase, ap.pioSize)
                 && !overlap(ap.mmio32Base, ap.mmio32Size, ap.ecamBase, ap.ecamSize);
@@ -252,21 +257,23 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     // ---------------------------------------------------------------- time and resets
 
-    /** The current simulated time in ps (for reset timing). */
-    public void setTime(long ps) {
-        now = ps;
+    /** The simulated time (ps) resets are judged at: the machine clock's. */
+    public long time() {
+        return clock.now();
     }
 
-    public long time() {
-        return now;
+    /** The clock the host reads its time from. */
+    public Clock clock() {
+        return clock;
     }
 
     private void selfReset(PciFunction f, PciFunction.ResetKind kind) {
-        f.setReadyAtPs(now + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
+        f.setReadyAtPs(clock.now() + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
     }
 
     private void secondaryReset(PciBridgeBase br, boolean asserted) {
         PciBus sec = br.secondaryBusObject();
+        long now = clock.now();
         if (asserted) {
             sbrAssertedAt.put(br, now);
             resetBelow(sec, PciFunction.ResetKind.SECONDARY_BUS);
@@ -368,7 +375,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             return;
         }
         long[] pc = perFunction.get(f);
-        if (now < f.readyAtPs()) {
+        if (clock.now() < f.readyAtPs()) {
             // Configuration Request Retry Status (PCIe Base 4.0 §2.3.1); without CRS Software
             // Visibility the root complex completes the read as all ones.
             cfgCrs.inc();
@@ -980,14 +987,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     }
 
     /**
-     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the time
-     * used for reset timing, its counters (the host may hold a Stats of its own), the recent-unclaimed
+     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the clock's
+     * time (kept for the layout; the event kernel saves and restores the time), its counters (the host may hold a Stats of its own), the recent-unclaimed
      * ring, the allocation outcome, per-function fabric counters and SBR assertion times, both in
      * placement order and named by function id. The decode cache is not saved: restore invalidates it.
      */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putLong(now);
+        w.putLong(clock.now());
         Counter[] cs = ownCounters();
         w.putInt(cs.length);
         for (Counter c : cs) {
@@ -1021,7 +1028,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
-        long t = r.getLong();
+        r.getLong(); // the time at the save: the machine's clock (its event kernel) restores it, not the host
         Counter[] cs = ownCounters();
         int nc = r.getInt();
         if (nc != cs.length) {
@@ -1071,7 +1078,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
-        now = t;
         for (int i = 0; i < nc; i++) {
             cs[i].set(cv[i]);
         }
