@@ -1,6 +1,7 @@
 package dev.gvsim.pciefabric;
 
 import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AccessRules;
 
 /**
  * One PCI function: its 4 KiB configuration space and its BARs. A device model extends this,
@@ -117,6 +118,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         if (i < 0 || i > maxIndex || (bar.is64() && i + 1 > maxIndex) || bars[i] != null) {
             throw new IllegalArgumentException(typeName + ": BAR" + i + " cannot be declared here");
         }
+        bar.bind(this);
         bars[i] = bar;
         int off = BAR0 + 4 * i;
         long mask = ~(bar.size - 1);
@@ -328,6 +330,23 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     /** Legacy memory decode (the VGA window 0xA0000-0xBFFFF), asked after BARs and bridge windows; see {@link #legacyIoAccess}. */
     public boolean legacyMemAccess(long busAddr, Access a) {
         return false;
+    }
+
+    /**
+     * The access rules of the function's legacy ports: the fabric fits an access to them ({@link
+     * AccessRules#access}) before {@link #legacyIoAccess} sees it. Default {@link AccessRules#PORTIO},
+     * QEMU's for port lists (VGA, Bochs VBE): every size valid, 1..4 bytes implemented.
+     */
+    public AccessRules legacyIoRules() {
+        return AccessRules.PORTIO;
+    }
+
+    /**
+     * The access rules of the function's legacy memory window (see {@link #legacyIoRules}). Default
+     * {@link AccessRules#ANY}: {@link #legacyMemAccess} takes 1..8 bytes as they come.
+     */
+    public AccessRules legacyMemRules() {
+        return AccessRules.ANY;
     }
 
     // ---------------------------------------------------------------- the device contract (issue 19)

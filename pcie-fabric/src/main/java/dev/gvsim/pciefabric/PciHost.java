@@ -611,7 +611,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             if (f == null || f instanceof PciBridgeBase) {
                 continue;
             }
-            if (io ? f.legacyIoAccess(addr, a) : f.legacyMemAccess(addr, a)) {
+            if (legacyAccess(f, addr, a, io)) {
                 perFunction.get(f)[io ? 3 : 2]++;
                 return DELIVERED;
             }
@@ -619,7 +619,49 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return NOT_CLAIMED;
     }
 
-    /** Applies the BAR's access rules (reject, split, widen) and calls the device. */
+    /**
+     * A legacy I/O or memory access offered to {@code f} through the size adapter with the rules of
+     * its legacy regions ({@link PciFunction#legacyIoRules}, {@link PciFunction#legacyMemRules}): an
+     * implemented size goes to the function as it is; another is split or widened ({@link
+     * AccessRules#access}) and the function claims it if it claims any piece. True if claimed.
+     */
+    private boolean legacyAccess(PciFunction f, long addr, Access a, boolean io) {
+        AccessRules rules = io ? f.legacyIoRules() : f.legacyMemRules();
+        if (a.buffer != null || a.size > 8 || rules.implemented(a.size)) {
+            return io ? f.legacyIoAccess(addr, a) : f.legacyMemAccess(addr, a);
+        }
+        LegacyRegion r = io ? legacyIo : legacyMem;
+        r.fn = f;
+        r.claimed = false;
+        rules.access(a, addr, r, scratch);
+        r.fn = null;
+        return r.claimed;
+    }
+
+    /** A function's legacy decode as a size-adapter region: remembers whether it claimed a piece; an unclaimed piece reads all ones. */
+    private static final class LegacyRegion implements Target {
+        private final boolean io;
+        PciFunction fn;
+        boolean claimed;
+
+        LegacyRegion(boolean io) {
+            this.io = io;
+        }
+
+        @Override
+        public void access(Access s, long addr) {
+            if (io ? fn.legacyIoAccess(addr, s) : fn.legacyMemAccess(addr, s)) {
+                claimed = true;
+            } else if (s.isRead()) {
+                s.data = s.sizeMask();
+            }
+        }
+    }
+
+    private final LegacyRegion legacyIo = new LegacyRegion(true);
+    private final LegacyRegion legacyMem = new LegacyRegion(false);
+
+    /** Applies the BAR's access rules (reject, or split/widen through {@link AccessRules#access}) and calls the device. */
     private void deliver(PciFunction f, Bar b, long off, Access a) {
         if (cachePending && !b.isIo()) {
             // first delivery of a memory walk: remember it for the decode cache (see memAccess)
@@ -662,12 +704,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             ruleViolation(a, off);
             return;
         }
-        int size = a.size;
-        if (size >= rules.implMin && size <= rules.implMax) {
+        if (rules.implemented(a.size)) {
             f.barAccess(b, off, a);
             return;
         }
-        adjustSize(f, b, off, a, rules);
+        rules.access(a, off, b.region(), scratch);
     }
 
     /** An access the BAR's rules refuse: a decode error, all-ones to a read (QEMU MEMTX_DECODE_ERROR). */
@@ -679,61 +720,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
-    /** A valid access of a size the device does not implement: split or widened (QEMU access_with_adjusted_size). */
-    private void adjustSize(PciFunction f, Bar b, long off, Access a, AccessRules rules) {
-        int size = a.size;
-        Access s = scratch;
-        if (size > rules.implMax) {
-            // Split into implemented-size pieces, little-endian (QEMU access_with_adjusted_size).
-            int piece = rules.implMax;
-            long v = 0;
-            for (int done = 0; done < size; done += piece) {
-                s.reset();
-                s.kind = a.kind;
-                s.address = a.address + done;
-                s.size = piece;
-                s.flags = a.flags;
-                s.data = a.isWrite() ? (a.data >>> (8 * done)) & pieceMask(piece) : 0;
-                f.barAccess(b, off + done, s);
-                if (a.isRead()) {
-                    v |= (s.data & pieceMask(piece)) << (8 * done);
-                }
-                a.latencyPs += s.latencyPs;
-                if (s.status != Status.OK) {
-                    a.status = s.status;
-                }
-            }
-            if (a.isRead()) {
-                a.data = v;
-            }
-            return;
-        }
-        // Narrower than implemented: widen to implMin at the aligned offset and extract.
-        int wide = rules.implMin;
-        long base = off & -(long) wide;
-        int shift = (int) (off - base) * 8;
-        s.reset();
-        s.kind = a.kind;
-        s.address = a.address - (off - base);
-        s.size = wide;
-        s.flags = a.flags;
-        s.data = a.isWrite() ? (a.data & a.sizeMask()) << shift : 0;
-        f.barAccess(b, base, s);
-        a.latencyPs += s.latencyPs;
-        if (a.isRead()) {
-            a.data = (s.data >>> shift) & a.sizeMask();
-        }
-        if (s.status != Status.OK) {
-            a.status = s.status;
-        }
-    }
-
     private static boolean overlap(long base1, long size1, long base2, long size2) {
         return base1 < base2 + size2 && base2 < base1 + size1;
-    }
-
-    private static long pieceMask(int size) {
-        return size >= 8 ? -1L : (1L << (8 * size)) - 1;
     }
 
     private void abort(Access a, long addr, boolean io) {
