@@ -852,7 +852,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return urMem.get() + urIo.get();
     }
 
-    /** Master aborts, URs, config anomalies, allocation outcome and per-function counts; sorted keys. */
+    /**
+     * Master aborts, URs, config anomalies, allocation outcome and per-function counts (with the
+     * function's configuration writes to unimplemented bits, when there were any); sorted keys.
+     */
     public Map<String, Object> report() {
         Map<String, Object> m = new TreeMap<>();
         m.put("master_aborts_mem", masterAbortMem.get());
@@ -889,6 +892,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             e.put("config_writes", c[1]);
             e.put("mem_accesses", c[2]);
             e.put("io_accesses", c[3]);
+            List<String> unimplemented = f.unimplementedWrites();
+            if (!unimplemented.isEmpty()) {
+                e.put("unimplemented_writes", unimplemented); // configuration bits the model does not implement
+            }
             fns.put(PciFunction.formatBdf(f.bdf()) + " " + f.id(), e);
         }
         m.put("functions", fns);

@@ -20,7 +20,7 @@ class VgaLegacyTest {
     final EventKernel kernel = new EventKernel();
     final Params params = new Params();
     final Stats stats = new Stats();
-    final PciHost host = new PciHost(params, stats, new dev.gvsim.simcore.EventKernel());
+    final PciHost host = new PciHost(params, stats, kernel);
 
     /**
      * What a driver's PciIo->Attributes(Enable) does before touching the device: the edk2 policy
