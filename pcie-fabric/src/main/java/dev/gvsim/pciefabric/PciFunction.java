@@ -172,13 +172,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
      * declaration covers (a value written without declaring its register); empty for a well-declared function.
      */
     public final java.util.List<Integer> undeclaredConfigBytes() {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
-        for (int o = 0; o < configSpaceSize(); o++) {
-            if (regs.register(o) == null && (config[o] != 0 || regs.writeMask(o, 1) != 0 || regs.clearMask(o, 1) != 0)) {
-                out.add(o);
-            }
-        }
-        return out;
+        return regs.undeclaredBytes(configSpaceSize());
     }
 
     // ---------------------------------------------------------------- decode

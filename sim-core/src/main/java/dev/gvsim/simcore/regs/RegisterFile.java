@@ -195,6 +195,20 @@ public final class RegisterFile {
         return bytes(declared, offset, size);
     }
 
+    /**
+     * Offsets below {@code limit} whose image or masks are not zero but which no declaration covers: a
+     * value the owner wrote without declaring its register. Empty for a well-declared block.
+     */
+    public List<Integer> undeclaredBytes(int limit) {
+        List<Integer> out = new ArrayList<>();
+        for (int o = 0; o < Math.min(limit, size); o++) {
+            if (regAt[o] == null && (image[o] | wmask[o] | w1cmask[o]) != 0) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- power-on state
 
     /**
