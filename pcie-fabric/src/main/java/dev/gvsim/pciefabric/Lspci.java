@@ -1,10 +1,15 @@
 package dev.gvsim.pciefabric;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Text views of the enumerated tree: {@code lspci -tv}-like, the assignment lines, and an {@code lspci -vv}-like dump. */
+/**
+ * Views of the enumerated tree: {@code lspci -tv}-like, the assignment lines, an {@code lspci -vv}-like
+ * dump, and the tree as data for {@code --json} ({@link PciHost#describe}).
+ */
 final class Lspci {
     private static final Map<String, String> NAMES = new TreeMap<>();
 
@@ -28,6 +33,61 @@ final class Lspci {
     static String name(PciFunction f) {
         String n = NAMES.get(ids(f));
         return (n != null ? n : "Device " + f.typeName()) + " [" + ids(f) + "]";
+    }
+
+    /** {@link PciHost#describe}: the enumerated tree as data, one map per function in depth-first order. */
+    static List<Map<String, Object>> describe(PciHost h) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PciFunction f : h.functions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bdf", PciFunction.formatBdf(f.bdf()));
+            m.put("id", f.id());
+            m.put("type", f.typeName());
+            m.put("vendor", String.format("0x%04x", f.configRead(PciFunction.VENDOR_ID, 2)));
+            m.put("device", String.format("0x%04x", f.configRead(PciFunction.DEVICE_ID, 2)));
+            m.put("class", String.format("0x%06x", f.configRead(PciFunction.CLASS_PROG, 4) & 0xFF_FFFF));
+            m.put("command", String.format("0x%04x", f.command()));
+            List<Map<String, Object>> bars = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Bar b = f.bar(i);
+                if (b == null) {
+                    continue;
+                }
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("index", i);
+                bm.put("kind", b.isIo() ? "io" : "mem");
+                bm.put("64bit", b.is64());
+                bm.put("prefetchable", b.prefetchable);
+                bm.put("address", "0x" + Long.toHexString(f.barAddress(i)));
+                bm.put("size", b.size);
+                bm.put("decoding", f.barDecodes(i));
+                bars.add(bm);
+            }
+            if (f.romSize() != 0) {
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("index", "rom");
+                bm.put("kind", "mem");
+                bm.put("address", "0x" + Long.toHexString(f.romAddress()));
+                bm.put("size", f.romSize());
+                bm.put("decoding", f.romDecodes());
+                bars.add(bm);
+            }
+            m.put("bars", bars);
+            if (f instanceof PciBridgeBase br) {
+                m.put("primary_bus", br.primaryBus());
+                m.put("secondary_bus", br.secondaryBus());
+                m.put("subordinate_bus", br.subordinateBus());
+                m.put("io_window", br.ioWindowOpen() ? List.of("0x" + Long.toHexString(br.ioBase()), "0x" + Long.toHexString(br.ioLimit())) : null);
+                m.put("mem_window", br.memWindowOpen() ? List.of("0x" + Long.toHexString(br.memBase()), "0x" + Long.toHexString(br.memLimit())) : null);
+                m.put("pref_window", br.prefWindowOpen() ? List.of("0x" + Long.toHexString(br.prefBase()), "0x" + Long.toHexString(br.prefLimit()))
+                        : null);
+                m.put("pref_64bit", br.pref64());
+                m.put("io_32bit", br.io32());
+                m.put("bridge_control", String.format("0x%04x", br.bridgeControl()));
+            }
+            out.add(m);
+        }
+        return out;
     }
 
     static String render(PciHost h, boolean verbose) {

@@ -27,13 +27,10 @@ public class PciBridge extends PciBridgeBase {
         setWord(SEC_STATUS, STATUS_66MHZ | STATUS_FAST_BACK);
         declareBar(new Bar(0, BarKind.MEM64, PciePciBridge.SHPC_BAR_SIZE, false, dev.gvsim.simcore.AccessRules.aligned(1, 4), "shpc"));
         addCapability(CAP_ID_SLOTID, CAP_SLOTID, 4);
-        config[CAP_SLOTID + 2] = 0x20; // first slot 0, expansion slots 0, FIRST_IN_CHASSIS (PCI-to-PCI Bridge 1.2 §13.1)
-        config[CAP_SLOTID + 3] = (byte) chassis;
-        wmask[CAP_SLOTID + 3] = (byte) 0xFF;
-        addCapability(CAP_ID_SHPC, CAP_SHPC, 8);
-        addCapability(CAP_ID_MSI, CAP_MSI, 0x18);
-        setWord(CAP_MSI + 2, 0x0180);
-        setWordMask(wmask, CAP_MSI + 2, 0x0071);
+        // first slot 0, expansion slots 0, FIRST_IN_CHASSIS; the chassis number writable (PCI-to-PCI Bridge 1.2 §13.1)
+        Capabilities.slotId(regs, CAP_SLOTID, chassis);
+        addCapability(CAP_ID_SHPC, CAP_SHPC, 8); // the SHPC registers behind it are not implemented
+        addMsiCapability(CAP_MSI, 0x18, 0x0180); // 64-bit address, per-vector masking
         sealResetImage();
     }
 

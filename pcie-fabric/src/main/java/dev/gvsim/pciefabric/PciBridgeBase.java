@@ -87,34 +87,8 @@ public abstract class PciBridgeBase extends PciFunction {
         super(typeName, vendorId, deviceId, 0x060400, revision, true);
         this.io32 = io32;
         this.pref64 = pref64;
-        // QEMU pci_init_mask_bridge (hw/pci/pci.c).
-        for (int i = 0; i < 4; i++) {
-            wmask[PRIMARY_BUS + i] = (byte) 0xFF;
-        }
-        wmask[IO_BASE] = (byte) IO_RANGE_MASK;
-        wmask[IO_LIMIT] = (byte) IO_RANGE_MASK;
-        setWordMask(wmask, MEMORY_BASE, MEMORY_RANGE_MASK);
-        setWordMask(wmask, MEMORY_LIMIT, MEMORY_RANGE_MASK);
-        setWordMask(wmask, PREF_MEMORY_BASE, PREF_RANGE_MASK);
-        setWordMask(wmask, PREF_MEMORY_LIMIT, PREF_RANGE_MASK);
-        if (pref64) {
-            setLongMask32(wmask, PREF_BASE_UPPER32, 0xFFFF_FFFF);
-            setLongMask32(wmask, PREF_LIMIT_UPPER32, 0xFFFF_FFFF);
-        }
-        if (io32) {
-            setWordMask(wmask, IO_BASE_UPPER16, 0xFFFF);
-            setWordMask(wmask, IO_LIMIT_UPPER16, 0xFFFF);
-        }
-        config[IO_BASE] = (byte) (io32 ? IO_RANGE_TYPE_32 : IO_RANGE_TYPE_16);
-        config[IO_LIMIT] = (byte) (io32 ? IO_RANGE_TYPE_32 : IO_RANGE_TYPE_16);
-        setWord(PREF_MEMORY_BASE, pref64 ? PREF_RANGE_TYPE_64 : 0);
-        setWord(PREF_MEMORY_LIMIT, pref64 ? PREF_RANGE_TYPE_64 : 0);
-        setWordMask(wmask, BRIDGE_CONTROL, BRIDGE_CTL_PARITY | BRIDGE_CTL_SERR | BRIDGE_CTL_ISA | BRIDGE_CTL_VGA
-                | BRIDGE_CTL_VGA_16BIT | BRIDGE_CTL_MASTER_ABORT | BRIDGE_CTL_BUS_RESET | BRIDGE_CTL_FAST_BACK
-                | BRIDGE_CTL_DISCARD | BRIDGE_CTL_SEC_DISCARD | BRIDGE_CTL_DISCARD_SERR);
-        setWordMask(w1cmask, BRIDGE_CONTROL, BRIDGE_CTL_DISCARD_STATUS);
-        // Secondary status error bits are RW1C (bridge spec §3.2.5.7).
-        setWordMask(w1cmask, SEC_STATUS, 0xF900);
+        // The type 1 header's registers and masks: QEMU pci_init_mask_bridge (hw/pci/pci.c).
+        Type1Header.declare(regs, io32, pref64);
     }
 
     /**

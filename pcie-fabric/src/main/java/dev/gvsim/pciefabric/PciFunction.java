@@ -1,6 +1,9 @@
 package dev.gvsim.pciefabric;
 
 import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.regs.Register;
+import dev.gvsim.simcore.regs.RegisterFile;
 
 /**
  * One PCI function: its 4 KiB configuration space and its BARs. A device model extends this,
@@ -9,9 +12,13 @@ import dev.gvsim.simcore.Access;
  * {@link dev.gvsim.simcore.AccessRules}, and calls {@link #barAccess(Bar, long, Access)} with the
  * offset inside the BAR.
  *
- * <p>Configuration space follows QEMU's model (hw/pci/pci.c): a byte image plus a write mask
- * ({@code wmask}: bits software may write) and a write-one-to-clear mask ({@code w1cmask}); a
- * config write is {@code new = (old & ~wmask) | (val & wmask)} then {@code new &= ~(val & w1cmask)}.
+ * <p>Configuration space is a {@link RegisterFile} of declared registers ({@link #registers()}): the
+ * header ({@link Type0Header}, {@link Type1Header}), the BARs and ROM a device declares and the
+ * capabilities it adds ({@link Capabilities}), each with its fields and source. The declarations
+ * compile into QEMU's model (hw/pci/pci.c): a byte image plus a write mask ({@code wmask}: bits
+ * software may write) and a write-one-to-clear mask ({@code w1cmask}); a config write is
+ * {@code new = (old & ~wmask) | (val & wmask)} then {@code new &= ~(val & w1cmask)}, then the write
+ * hooks (power state, FLR). A write to bits nobody declared is listed by {@link #unimplementedWrites}.
  * BAR registers read back the programmed address ANDed with the size mask, so sizing by writing
  * all ones reads back the size mask bit-exactly (PCI Local Bus 3.0 §6.2.5.1).
  */
@@ -47,11 +54,10 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     public static final int CONFIG_SIZE = 4096;
 
-    protected final byte[] config = new byte[CONFIG_SIZE];
-    protected final byte[] wmask = new byte[CONFIG_SIZE];
-    protected final byte[] w1cmask = new byte[CONFIG_SIZE];
-    /** Power-on image, restored by resets. */
-    private byte[] resetImage;
+    /** The declared configuration registers (masks, hooks, power-on image, unimplemented writes). */
+    final RegisterFile regs;
+    /** The configuration image ({@link #regs}' live image): read directly; device state set with {@link #setWord} and friends. */
+    protected final byte[] config;
 
     protected final Bar[] bars = new Bar[6];
     private boolean allowZeroIo;
@@ -62,19 +68,12 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     protected PciFunction(String typeName, int vendorId, int deviceId, int classCode, int revision, boolean bridge) {
         this.typeName = typeName;
-        setWord(VENDOR_ID, vendorId);
-        setWord(DEVICE_ID, deviceId);
-        config[REVISION_ID] = (byte) revision;
-        config[CLASS_PROG] = (byte) classCode;
-        config[CLASS_PROG + 1] = (byte) (classCode >> 8);
-        config[CLASS_PROG + 2] = (byte) (classCode >> 16);
-        config[HEADER_TYPE] = (byte) (bridge ? 1 : 0);
-        // Command: I/O, memory, bus master, SERR, INTx disable writable (QEMU pci_init_wmask).
-        setWordMask(wmask, COMMAND, CMD_IO | CMD_MEMORY | CMD_MASTER | CMD_SERR | CMD_INTX_DISABLE);
-        // Status error bits are RW1C (QEMU pci_init_w1cmask).
-        setWordMask(w1cmask, STATUS, 0xF900);
-        wmask[CACHE_LINE_SIZE] = (byte) 0xFF;
-        wmask[INTERRUPT_LINE] = (byte) 0xFF;
+        this.regs = new RegisterFile(typeName + " configuration space", CONFIG_SIZE);
+        this.config = regs.image();
+        Type0Header.declareCommon(regs, vendorId, deviceId, classCode, revision, bridge);
+        if (!bridge) {
+            Type0Header.declare(regs); // a bridge's rest of the header: PciBridgeBase (Type1Header)
+        }
     }
 
     /** QEMU's type name ({@code qxl}, {@code pcie-root-port}); used in reports. */
@@ -117,19 +116,10 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         if (i < 0 || i > maxIndex || (bar.is64() && i + 1 > maxIndex) || bars[i] != null) {
             throw new IllegalArgumentException(typeName + ": BAR" + i + " cannot be declared here");
         }
+        bar.bind(this);
         bars[i] = bar;
-        int off = BAR0 + 4 * i;
-        long mask = ~(bar.size - 1);
-        if (bar.isIo()) {
-            setLong32(off, 0x1);
-            setLongMask32(wmask, off, (int) (mask & 0xFFFF_FFFCL));
-        } else {
-            int low = (bar.is64() ? 0x4 : 0) | (bar.prefetchable ? 0x8 : 0);
-            setLong32(off, low);
-            setLongMask32(wmask, off, (int) (mask & 0xFFFF_FFF0L));
-            if (bar.is64()) {
-                setLongMask32(wmask, off + 4, (int) (mask >>> 32));
-            }
+        for (Register r : Type0Header.bar(bar)) {
+            regs.redeclare(r);
         }
         return bar;
     }
@@ -140,14 +130,49 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /** Snapshots the current configuration image as the power-on state; call at the end of the constructor chain. */
     protected final void sealResetImage() {
-        resetImage = config.clone();
+        regs.seal();
     }
 
     /** Called by the fabric when the function is placed: takes the power-on image if the device did not. */
     final void sealIfNeeded() {
-        if (resetImage == null) {
-            resetImage = config.clone();
+        if (!regs.sealed()) {
+            regs.seal();
         }
+    }
+
+    /**
+     * Declares a configuration register of the device's own (a vendor-specific capability's fields,
+     * device-specific space). The header, BARs, ROM and the standard capabilities are declared by the
+     * methods that build them.
+     */
+    protected final void declareRegister(Register r) {
+        regs.declare(r);
+    }
+
+    /** Replaces the declarations within {@code r}'s bytes by {@code r} (see {@link RegisterFile#redeclare}). */
+    protected final void redeclareRegister(Register r) {
+        regs.redeclare(r);
+    }
+
+    /** Every declared configuration register, by offset, with its fields, reset value and source. */
+    public final java.util.List<Register> registers() {
+        return regs.registers();
+    }
+
+    /**
+     * Configuration writes that set bits no register declares (bits the model does not implement),
+     * one line per register or undeclared span: {@code "0x06c EXP.SLTCTL bits 0x1000 (1 write)"}.
+     */
+    public final java.util.List<String> unimplementedWrites() {
+        return regs.unimplementedLog();
+    }
+
+    /**
+     * Offsets inside the configuration space whose image or masks are not zero but which no
+     * declaration covers (a value written without declaring its register); empty for a well-declared function.
+     */
+    public final java.util.List<Integer> undeclaredConfigBytes() {
+        return regs.undeclaredBytes(configSpaceSize());
     }
 
     // ---------------------------------------------------------------- decode
@@ -231,63 +256,63 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /**
-     * Bumped by every configuration write and reset of any function: everything that decides where a
-     * memory access is routed (BARs, command register, bridge windows and control, power state) can
-     * only change through those, so a router may cache a decode while the epoch stays the same.
+     * Bumped by every configuration write, reset and restore of this function: everything that
+     * decides where a memory access is routed (BARs, command register, bridge windows and control,
+     * power state) can only change through those, so the host may cache a decode while the epoch
+     * stays the same. The function's own until the host places it, then the host's ({@link RoutingEpoch}).
      */
-    private static final java.util.concurrent.atomic.AtomicLong ROUTING_EPOCH = new java.util.concurrent.atomic.AtomicLong();
+    private RoutingEpoch routing = new RoutingEpoch();
 
-    /** The current routing epoch (see {@link #ROUTING_EPOCH}). */
-    public static long routingEpoch() {
-        return ROUTING_EPOCH.get();
+    /** Called by the host when it places the function: from now on its changes bump the host's epoch. */
+    final void useRoutingEpoch(RoutingEpoch epoch) {
+        routing = epoch;
     }
 
-    /** A configuration write; applies wmask/w1cmask, then {@link #configWritten}. */
+    /**
+     * A configuration write: the declared registers' masks and write hooks ({@link RegisterFile#write}),
+     * then {@link #configWritten} unless a hook reset the function (FLR, D3hot to D0).
+     */
     public void configWrite(int offset, int size, long value) {
-        ROUTING_EPOCH.incrementAndGet();
-        int oldPower = powerState();
-        for (int i = 0; i < size; i++) {
-            int o = offset + i;
-            int val = (int) (value >>> (8 * i)) & 0xFF;
-            int wm = wmask[o] & 0xFF;
-            int w1c = w1cmask[o] & 0xFF;
-            int old = config[o] & 0xFF;
-            int nv = (old & ~wm) | (val & wm);
-            nv &= ~(val & w1c);
-            config[o] = (byte) nv;
+        routing.bump();
+        resetByWrite = false;
+        regs.write(offset, size, value);
+        if (!resetByWrite) {
+            configWritten(offset, size, value);
         }
-        if (pmCap != 0 && overlaps(offset, size, pmCap + PM_PMCSR, 2)) {
-            int st = powerState();
-            if (st == 1 || st == 2) {
-                // D1/D2 not supported: the write of an unsupported state is ignored (PCI PM 1.2 §5.4.1).
-                setWord(pmCap + PM_PMCSR, (word(pmCap + PM_PMCSR) & ~PMCSR_STATE_MASK) | oldPower);
-            } else if (oldPower == PM_D3HOT && st == PM_D0 && (word(pmCap + PM_PMCSR) & PMCSR_NO_SOFT_RESET) == 0) {
-                // D3hot -> D0 with No_Soft_Reset clear: internal reset to D0uninitialized (PCI PM 1.2 §5.4.1).
-                reset(ResetKind.D3HOT_TO_D0);
-                if (resetListener != null) {
-                    resetListener.selfReset(this, ResetKind.D3HOT_TO_D0);
-                }
-                return;
-            }
-        }
-        if (expCap != 0 && overlaps(offset, size, expCap + EXP_DEVCTL, 2)) {
-            int ctl = word(expCap + EXP_DEVCTL);
-            if ((ctl & DEVCTL_BCR_FLR) != 0) {
-                setWord(expCap + EXP_DEVCTL, ctl & ~DEVCTL_BCR_FLR); // Initiate FLR always reads 0 (§7.5.3.4)
-                if ((long32(expCap + EXP_DEVCAP) & DEVCAP_FLR) != 0) {
-                    reset(ResetKind.FLR);
-                    if (resetListener != null) {
-                        resetListener.selfReset(this, ResetKind.FLR);
-                    }
-                    return;
-                }
-            }
-        }
-        configWritten(offset, size, value);
     }
 
-    private static boolean overlaps(int off, int size, int reg, int regSize) {
-        return off < reg + regSize && reg < off + size;
+    /** Set when a write hook reset the function: the rest of the write has no side effects. */
+    private boolean resetByWrite;
+
+    /**
+     * PMCSR written (PCI PM 1.2 §5.4.1): a write of D1 or D2, which the function does not support,
+     * leaves the power state as it was; D3hot to D0 with No_Soft_Reset clear is an internal reset
+     * to D0uninitialized.
+     */
+    private void pmcsrWritten(Register r, long old, long value) {
+        int oldPower = (int) old & PMCSR_STATE_MASK;
+        int state = (int) value & PMCSR_STATE_MASK;
+        if (state == 1 || state == 2) {
+            setWord(r.offset(), ((int) value & ~PMCSR_STATE_MASK) | oldPower);
+        } else if (oldPower == PM_D3HOT && state == PM_D0 && (value & PMCSR_NO_SOFT_RESET) == 0) {
+            selfReset(ResetKind.D3HOT_TO_D0);
+        }
+    }
+
+    /** Device Control written with Initiate FLR (write-only, reads 0; PCIe Base 4.0 §7.5.3.4): a Function Level Reset. */
+    private void devctlWritten(Register r, long old, long value) {
+        if ((value & DEVCTL_BCR_FLR) != 0 && (long32(expCap + EXP_DEVCAP) & DEVCAP_FLR) != 0) {
+            selfReset(ResetKind.FLR);
+        }
+    }
+
+    /** A reset the function starts itself: reset, then the fabric applies its timing. */
+    private void selfReset(ResetKind kind) {
+        reset(kind);
+        if (resetListener != null) {
+            resetListener.selfReset(this, kind);
+        }
+        resetByWrite = true;
     }
 
     /** Side effects of a configuration write (BAR remap, bridge windows, FLR, power state). */
@@ -327,6 +352,23 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     /** Legacy memory decode (the VGA window 0xA0000-0xBFFFF), asked after BARs and bridge windows; see {@link #legacyIoAccess}. */
     public boolean legacyMemAccess(long busAddr, Access a) {
         return false;
+    }
+
+    /**
+     * The access rules of the function's legacy ports: the fabric fits an access to them ({@link
+     * AccessRules#access}) before {@link #legacyIoAccess} sees it. Default {@link AccessRules#PORTIO},
+     * QEMU's for port lists (VGA, Bochs VBE): every size valid, 1..4 bytes implemented.
+     */
+    public AccessRules legacyIoRules() {
+        return AccessRules.PORTIO;
+    }
+
+    /**
+     * The access rules of the function's legacy memory window (see {@link #legacyIoRules}). Default
+     * {@link AccessRules#ANY}: {@link #legacyMemAccess} takes 1..8 bytes as they come.
+     */
+    public AccessRules legacyMemRules() {
+        return AccessRules.ANY;
     }
 
     // ---------------------------------------------------------------- the device contract (issue 19)
@@ -369,9 +411,9 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /** Resets configuration space to the power-on image (sticky bits aside) and calls {@link #deviceReset}. */
     public void reset(ResetKind kind) {
-        ROUTING_EPOCH.incrementAndGet();
-        if (resetImage != null) {
-            System.arraycopy(resetImage, 0, config, 0, CONFIG_SIZE);
+        routing.bump();
+        if (regs.sealed()) {
+            regs.reset();
         }
         deviceReset(kind);
     }
@@ -465,10 +507,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
             throw new IllegalArgumentException(typeName + ": capability 0x" + Integer.toHexString(capId) + " at bad offset 0x"
                     + Integer.toHexString(offset));
         }
-        config[offset] = (byte) capId;
-        config[offset + 1] = config[CAPABILITY_LIST];
-        config[CAPABILITY_LIST] = (byte) offset;
-        config[STATUS] |= STATUS_CAP_LIST;
+        Capabilities.link(regs, Capabilities.name(capId), capId, offset);
         return offset;
     }
 
@@ -492,7 +531,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         if (lastExtCap == 0 && offset != EXT_CAP_START) {
             throw new IllegalArgumentException(typeName + ": the first extended capability must be at 0x100");
         }
-        setLong32(offset, capId | (version & 0xF) << 16);
+        Capabilities.extendedHeader(regs, capId, version, offset);
         if (lastExtCap != 0) {
             setLong32(lastExtCap, long32(lastExtCap) | offset << 20);
         }
@@ -523,10 +562,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
      */
     protected final int addPmCapability(int offset, boolean noSoftReset) {
         addCapability(CAP_ID_PM, offset, 8);
-        setWord(offset + PM_PMC, 0x0003);
-        setWord(offset + PM_PMCSR, noSoftReset ? PMCSR_NO_SOFT_RESET : 0);
-        setWordMask(wmask, offset + PM_PMCSR, PMCSR_STATE_MASK | PMCSR_PME_EN);
-        setWordMask(w1cmask, offset + PM_PMCSR, PMCSR_PME_STATUS);
+        Capabilities.pm(regs, offset, noSoftReset);
+        regs.hook(offset + PM_PMCSR, this::pmcsrWritten);
         pmCap = offset;
         return offset;
     }
@@ -539,25 +576,10 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
      */
     protected final int addExpressCapability(int offset, int portType, boolean flr, int linkSpeed, int linkWidth) {
         addCapability(CAP_ID_EXP, offset, EXP_V2_SIZEOF);
-        int flags = 0x2 | (portType & 0xF) << 4;
-        setWord(offset + EXP_FLAGS, flags);
-        // DevCap: Max_Payload 128 B; Role-Based Error Reporting (bit 15), as QEMU sets it.
-        setLong32(offset + EXP_DEVCAP, 0x8000 | (flr ? DEVCAP_FLR : 0));
-        // DevCtl: error reporting enables, Relaxed Ordering, MPS, Ext Tag, Phantom, AUX PM, No Snoop, MRRS.
-        setWordMask(wmask, offset + EXP_DEVCTL, 0x7CFF | (flr ? DEVCTL_BCR_FLR : 0));
-        setWord(offset + EXP_DEVCTL, 0); // QEMU resets DevCtl to 0 (qxl_rp trace: @0x5c -> 0x0)
-        setWordMask(w1cmask, offset + EXP_DEVSTA, 0x000F);
-        // LnkCap: speed, width, ASPM L0s supported (QEMU pcie_cap_v1_fill sets PCI_EXP_LNKCAP_ASPMS_0S);
-        // downstream ports also report DLL Link Active and Link Bandwidth Notification capability.
-        setLong32(offset + EXP_LNKCAP, (linkSpeed & 0xF) | (linkWidth & 0x3F) << 4 | LNKCAP_ASPMS_L0S
-                | (portType == EXP_TYPE_ROOT_PORT || portType == EXP_TYPE_DOWNSTREAM ? 0x0030_0000 : 0));
-        setWordMask(wmask, offset + EXP_LNKCTL, 0x01C3);
-        setWord(offset + EXP_LNKSTA, (linkSpeed & 0xF) | (linkWidth & 0x3F) << 4
-                | (portType == EXP_TYPE_ROOT_PORT || portType == EXP_TYPE_DOWNSTREAM ? LNKSTA_DLLLA : 0));
-        setWordMask(wmask, offset + EXP_DEVCTL2, 0x0410);
-        setLong32(offset + EXP_LNKCAP2, (1 << (linkSpeed & 0xF)) - 1 << 1);
-        setWord(offset + EXP_LNKCTL2, linkSpeed & 0xF);
-        setWordMask(wmask, offset + EXP_LNKCTL2, 0x000F);
+        Capabilities.express(regs, offset, portType, flr, linkSpeed, linkWidth);
+        if (flr) {
+            regs.hook(offset + EXP_DEVCTL, this::devctlWritten);
+        }
         expCap = offset;
         return offset;
     }
@@ -573,10 +595,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
             throw new IllegalArgumentException(typeName + ": bad MSI-X layout");
         }
         addCapability(CAP_ID_MSIX, offset, 12);
-        setWord(offset + MSIX_FLAGS, vectors - 1);
-        setWordMask(wmask, offset + MSIX_FLAGS, MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL);
-        setLong32(offset + MSIX_TABLE, (int) tableOffset | tableBar);
-        setLong32(offset + MSIX_PBA, (int) pbaOffset | pbaBar);
+        Capabilities.msix(regs, offset, vectors, tableBar, tableOffset, pbaBar, pbaOffset);
         msixCap = offset;
         return offset;
     }
@@ -585,16 +604,25 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     protected final int addVendorCapability(int offset, byte[] body) {
         int len = 3 + body.length;
         addCapability(CAP_ID_VENDOR, offset, len);
-        config[offset + 2] = (byte) len;
-        System.arraycopy(body, 0, config, offset + 3, body.length);
+        Capabilities.vendor(regs, offset, body);
         return offset;
     }
 
     /** Subsystem Vendor ID capability for bridges (PCI-to-PCI Bridge 1.2 §3.2.5.15 / ID 0x0D). */
     protected final int addSsvidCapability(int offset, int ssvid, int ssid) {
         addCapability(CAP_ID_SSVID, offset, 8);
-        setWord(offset + 4, ssvid);
-        setWord(offset + 6, ssid);
+        Capabilities.ssvid(regs, offset, ssvid, ssid);
+        return offset;
+    }
+
+    /**
+     * MSI capability (PCI Local Bus 3.0 §6.8.1) of {@code length} bytes with Message Control
+     * {@code control}: MSI Enable and Multiple Message Enable writable. The message address, data and
+     * mask registers are not implemented (they read 0; writes to them are reported as unimplemented).
+     */
+    protected final int addMsiCapability(int offset, int length, int control) {
+        addCapability(CAP_ID_MSI, offset, length);
+        Capabilities.msi(regs, offset, control);
         return offset;
     }
 
@@ -642,7 +670,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
             throw new IllegalArgumentException(typeName + ": expansion ROM size must be a power of two >= 2 KiB");
         }
         romSize = size;
-        setLongMask32(wmask, romOffset(), (int) (~(size - 1) & ROM_ADDRESS_MASK) | ROM_ENABLE);
+        regs.redeclare(Type0Header.rom(romOffset(), size));
     }
 
     public final long romSize() {
@@ -705,28 +733,21 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         return (config[off] & 0xFF) | (config[off + 1] & 0xFF) << 8 | (config[off + 2] & 0xFF) << 16 | (config[off + 3] & 0xFF) << 24;
     }
 
+    /**
+     * Sets a byte of the image as the device: a power-on value before {@link #sealResetImage} (it
+     * becomes the declared register's reset value), device state after (status bits, link state).
+     * Masks and hooks do not apply.
+     */
     protected final void setByte(int off, int v) {
-        config[off] = (byte) v;
+        regs.set(off, 1, v);
     }
 
     protected final void setWord(int off, int v) {
-        config[off] = (byte) v;
-        config[off + 1] = (byte) (v >> 8);
+        regs.set(off, 2, v);
     }
 
     protected final void setLong32(int off, int v) {
-        setWord(off, v);
-        setWord(off + 2, v >>> 16);
-    }
-
-    protected static void setWordMask(byte[] mask, int off, int v) {
-        mask[off] = (byte) v;
-        mask[off + 1] = (byte) (v >> 8);
-    }
-
-    protected static void setLongMask32(byte[] mask, int off, int v) {
-        setWordMask(mask, off, v);
-        setWordMask(mask, off + 2, v >>> 16);
+        regs.set(off, 4, v);
     }
 
     @Override
@@ -743,7 +764,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /**
      * Type, placement and the 4 KiB configuration image (BARs, command, windows, bridge control,
-     * power state, capability registers). A device with more state overrides this, calls super
+     * power state, capability registers), reset timing and the unimplemented-write record. A device with more state overrides this, calls super
      * first and appends its own fields (issue 11: every model class takes part).
      */
     @Override
@@ -752,6 +773,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         w.putInt(bdf);
         w.putBytes(config, 0, CONFIG_SIZE);
         w.putLong(readyAtPs); // reset timing: config requests complete with CRS until then
+        regs.saveUnimplemented(w); // the writes to unimplemented bits the report lists
     }
 
     @Override
@@ -766,6 +788,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         // (PciHost.refreshBdfs) once every function is restored
         r.getBytes(config, 0, CONFIG_SIZE);
         readyAtPs = r.getLong();
-        ROUTING_EPOCH.incrementAndGet(); // BARs and windows may have changed under any cached decode
+        regs.restoreUnimplemented(r);
+        routing.bump(); // BARs and windows may have changed under any cached decode
     }
 }

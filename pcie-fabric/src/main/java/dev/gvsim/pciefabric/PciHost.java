@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.ParamDef;
 import dev.gvsim.simcore.Params;
@@ -23,9 +24,10 @@ import dev.gvsim.simcore.Target;
  * is a master abort (reads all ones, writes dropped), counted with its address; a request a bridge
  * window claims but nothing below decodes is an Unsupported Request completion, also all ones.
  *
- * <p>Resets follow their spec timing in simulated time ({@link #setTime}): a function still in
- * reset answers configuration reads with Configuration Request Retry Status, which the root
- * complex (CRS Software Visibility off) turns into all ones.
+ * <p>Resets follow their spec timing in simulated time, read from the machine's {@link Clock}
+ * (its event kernel) given at construction: a function still in reset answers configuration reads
+ * with Configuration Request Retry Status, which the root complex (CRS Software Visibility off)
+ * turns into all ones.
  */
 public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final String ROOT_BUS = "pcie.0";
@@ -95,7 +97,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final byte[] abortKind = new byte[ABORT_LOG];
     private int abortCount;
 
-    private long now;
+    /** The machine's time (its event kernel): reset timing is judged by it; the host keeps no copy. */
+    private final Clock clock;
     private final Access scratch = new Access();
     private final List<String> allocLog = new ArrayList<>();
     private final List<String> allocFailures = new ArrayList<>();
@@ -106,13 +109,17 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Map<PciBridgeBase, Long> sbrAssertedAt = new java.util.IdentityHashMap<>();
 
     private final Target ecam = this::ecamAccess;
+    /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
+    private final RoutingEpoch routing = new RoutingEpoch();
 
-    public PciHost(Params params, Stats stats) {
-        this(params, stats, new Apertures());
+    /** arm virt's root complex; {@code clock} is the machine's time (its event kernel). */
+    public PciHost(Params params, Stats stats, Clock clock) {
+        this(params, stats, new Apertures(), clock);
     }
 
     /** A root complex with other apertures than arm virt's (tests, other boards). */
-    public PciHost(Params params, Stats stats, Apertures apertures) {
+    public PciHost(Params params, Stats stats, Apertures apertures, Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.ap = apertures;
         this.mmio32Alone = !overlap(ap.mmio32Base, ap.mmio32Size, ap.pioBase, ap.pioSize)
                 && !overlap(ap.mmio32Base, ap.mmio32Size, ap.ecamBase, ap.ecamSize);
@@ -213,6 +220,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     private void place(PciFunction f, PciBus bus, int devfn) {
         bus.devfn[devfn] = f;
+        f.useRoutingEpoch(routing);
+        routing.bump(); // a new function may claim addresses a cached decode went elsewhere for
         f.sealIfNeeded();
         if ((devfn & 7) != 0 && bus.devfn[devfn & ~7] != null) {
             // Multi-function device: function 0 advertises it (Header Type bit 7, PCI 3.0 §6.2.1).
@@ -248,21 +257,23 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     // ---------------------------------------------------------------- time and resets
 
-    /** The current simulated time in ps (for reset timing). */
-    public void setTime(long ps) {
-        now = ps;
+    /** The simulated time (ps) resets are judged at: the machine clock's. */
+    public long time() {
+        return clock.now();
     }
 
-    public long time() {
-        return now;
+    /** The clock the host reads its time from. */
+    public Clock clock() {
+        return clock;
     }
 
     private void selfReset(PciFunction f, PciFunction.ResetKind kind) {
-        f.setReadyAtPs(now + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
+        f.setReadyAtPs(clock.now() + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
     }
 
     private void secondaryReset(PciBridgeBase br, boolean asserted) {
         PciBus sec = br.secondaryBusObject();
+        long now = clock.now();
         if (asserted) {
             sbrAssertedAt.put(br, now);
             resetBelow(sec, PciFunction.ResetKind.SECONDARY_BUS);
@@ -364,7 +375,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             return;
         }
         long[] pc = perFunction.get(f);
-        if (now < f.readyAtPs()) {
+        if (clock.now() < f.readyAtPs()) {
             // Configuration Request Retry Status (PCIe Base 4.0 §2.3.1); without CRS Software
             // Visibility the root complex completes the read as all ones.
             cfgCrs.inc();
@@ -467,9 +478,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     /** A memory request inside an MMIO aperture: the decode cache, else the walk down the tree. */
     private void mmioAccess(Access a, long pa) {
         // Decode cache: the last BAR a memory access reached, valid while no config write or reset
-        // happened anywhere (PciFunction.routingEpoch) — a repeated access skips the tree walk.
+        // happened in this hierarchy (routingEpoch) — a repeated access skips the tree walk.
         long off = pa - cacheBase;
-        if (cacheEpoch == PciFunction.routingEpoch() && off >= 0 && off < cacheSize) {
+        if (cacheEpoch == routing.get() && off >= 0 && off < cacheSize) {
             a.latencyPs += cacheLatency;
             BarMemory m = cacheMemory;
             int size = a.size;
@@ -486,11 +497,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
         long latencyBefore = a.latencyPs;
         cachePending = true;
-        cacheEpochAtWalk = PciFunction.routingEpoch();
+        cacheEpochAtWalk = routing.get();
         int r = route(root, pa, a, false);
         if (cachePending) {
             cachePending = false;
-        } else if (r == DELIVERED && cacheEpochAtWalk == PciFunction.routingEpoch()) {
+        } else if (r == DELIVERED && cacheEpochAtWalk == routing.get()) {
             // the walk reached a BAR (deliver() filled cacheFn/cacheBar/cacheBase/cacheSize)
             cacheLatency = a.latencyPs - latencyBefore - lastDeviceLatency;
             cacheEpoch = cacheEpochAtWalk;
@@ -600,7 +611,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             if (f == null || f instanceof PciBridgeBase) {
                 continue;
             }
-            if (io ? f.legacyIoAccess(addr, a) : f.legacyMemAccess(addr, a)) {
+            if (legacyAccess(f, addr, a, io)) {
                 perFunction.get(f)[io ? 3 : 2]++;
                 return DELIVERED;
             }
@@ -608,7 +619,49 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return NOT_CLAIMED;
     }
 
-    /** Applies the BAR's access rules (reject, split, widen) and calls the device. */
+    /**
+     * A legacy I/O or memory access offered to {@code f} through the size adapter with the rules of
+     * its legacy regions ({@link PciFunction#legacyIoRules}, {@link PciFunction#legacyMemRules}): an
+     * implemented size goes to the function as it is; another is split or widened ({@link
+     * AccessRules#access}) and the function claims it if it claims any piece. True if claimed.
+     */
+    private boolean legacyAccess(PciFunction f, long addr, Access a, boolean io) {
+        AccessRules rules = io ? f.legacyIoRules() : f.legacyMemRules();
+        if (a.buffer != null || a.size > 8 || rules.implemented(a.size)) {
+            return io ? f.legacyIoAccess(addr, a) : f.legacyMemAccess(addr, a);
+        }
+        LegacyRegion r = io ? legacyIo : legacyMem;
+        r.fn = f;
+        r.claimed = false;
+        rules.access(a, addr, r, scratch);
+        r.fn = null;
+        return r.claimed;
+    }
+
+    /** A function's legacy decode as a size-adapter region: remembers whether it claimed a piece; an unclaimed piece reads all ones. */
+    private static final class LegacyRegion implements Target {
+        private final boolean io;
+        PciFunction fn;
+        boolean claimed;
+
+        LegacyRegion(boolean io) {
+            this.io = io;
+        }
+
+        @Override
+        public void access(Access s, long addr) {
+            if (io ? fn.legacyIoAccess(addr, s) : fn.legacyMemAccess(addr, s)) {
+                claimed = true;
+            } else if (s.isRead()) {
+                s.data = s.sizeMask();
+            }
+        }
+    }
+
+    private final LegacyRegion legacyIo = new LegacyRegion(true);
+    private final LegacyRegion legacyMem = new LegacyRegion(false);
+
+    /** Applies the BAR's access rules (reject, or split/widen through {@link AccessRules#access}) and calls the device. */
     private void deliver(PciFunction f, Bar b, long off, Access a) {
         if (cachePending && !b.isIo()) {
             // first delivery of a memory walk: remember it for the decode cache (see memAccess)
@@ -651,12 +704,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             ruleViolation(a, off);
             return;
         }
-        int size = a.size;
-        if (size >= rules.implMin && size <= rules.implMax) {
+        if (rules.implemented(a.size)) {
             f.barAccess(b, off, a);
             return;
         }
-        adjustSize(f, b, off, a, rules);
+        rules.access(a, off, b.region(), scratch);
     }
 
     /** An access the BAR's rules refuse: a decode error, all-ones to a read (QEMU MEMTX_DECODE_ERROR). */
@@ -668,61 +720,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
-    /** A valid access of a size the device does not implement: split or widened (QEMU access_with_adjusted_size). */
-    private void adjustSize(PciFunction f, Bar b, long off, Access a, AccessRules rules) {
-        int size = a.size;
-        Access s = scratch;
-        if (size > rules.implMax) {
-            // Split into implemented-size pieces, little-endian (QEMU access_with_adjusted_size).
-            int piece = rules.implMax;
-            long v = 0;
-            for (int done = 0; done < size; done += piece) {
-                s.reset();
-                s.kind = a.kind;
-                s.address = a.address + done;
-                s.size = piece;
-                s.flags = a.flags;
-                s.data = a.isWrite() ? (a.data >>> (8 * done)) & pieceMask(piece) : 0;
-                f.barAccess(b, off + done, s);
-                if (a.isRead()) {
-                    v |= (s.data & pieceMask(piece)) << (8 * done);
-                }
-                a.latencyPs += s.latencyPs;
-                if (s.status != Status.OK) {
-                    a.status = s.status;
-                }
-            }
-            if (a.isRead()) {
-                a.data = v;
-            }
-            return;
-        }
-        // Narrower than implemented: widen to implMin at the aligned offset and extract.
-        int wide = rules.implMin;
-        long base = off & -(long) wide;
-        int shift = (int) (off - base) * 8;
-        s.reset();
-        s.kind = a.kind;
-        s.address = a.address - (off - base);
-        s.size = wide;
-        s.flags = a.flags;
-        s.data = a.isWrite() ? (a.data & a.sizeMask()) << shift : 0;
-        f.barAccess(b, base, s);
-        a.latencyPs += s.latencyPs;
-        if (a.isRead()) {
-            a.data = (s.data >>> shift) & a.sizeMask();
-        }
-        if (s.status != Status.OK) {
-            a.status = s.status;
-        }
-    }
-
     private static boolean overlap(long base1, long size1, long base2, long size2) {
         return base1 < base2 + size2 && base2 < base1 + size1;
-    }
-
-    private static long pieceMask(int size) {
-        return size >= 8 ? -1L : (1L << (8 * size)) - 1;
     }
 
     private void abort(Access a, long addr, boolean io) {
@@ -798,6 +797,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return null;
     }
 
+    /**
+     * This hierarchy's routing epoch: bumped by every configuration write, reset and restore of one
+     * of its functions and by placing one. Another host's functions never change it.
+     */
+    public long routingEpoch() {
+        return routing.get();
+    }
+
     /** Recomputes every function's bus/device/function from the current bus numbers. */
     public void refreshBdfs() {
         for (PciBus b : buses.values()) {
@@ -845,7 +852,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return urMem.get() + urIo.get();
     }
 
-    /** Master aborts, URs, config anomalies, allocation outcome and per-function counts; sorted keys. */
+    /**
+     * Master aborts, URs, config anomalies, allocation outcome and per-function counts (with the
+     * function's configuration writes to unimplemented bits, when there were any); sorted keys.
+     */
     public Map<String, Object> report() {
         Map<String, Object> m = new TreeMap<>();
         m.put("master_aborts_mem", masterAbortMem.get());
@@ -882,6 +892,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             e.put("config_writes", c[1]);
             e.put("mem_accesses", c[2]);
             e.put("io_accesses", c[3]);
+            List<String> unimplemented = f.unimplementedWrites();
+            if (!unimplemented.isEmpty()) {
+                e.put("unimplemented_writes", unimplemented); // configuration bits the model does not implement
+            }
             fns.put(PciFunction.formatBdf(f.bdf()) + " " + f.id(), e);
         }
         m.put("functions", fns);
@@ -894,57 +908,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
      * decoding) and for bridges the bus numbers, the I/O, memory and prefetchable windows and Bridge Control.
      */
     public List<Map<String, Object>> describe() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (PciFunction f : functions()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("bdf", PciFunction.formatBdf(f.bdf()));
-            m.put("id", f.id());
-            m.put("type", f.typeName());
-            m.put("vendor", String.format("0x%04x", f.configRead(PciFunction.VENDOR_ID, 2)));
-            m.put("device", String.format("0x%04x", f.configRead(PciFunction.DEVICE_ID, 2)));
-            m.put("class", String.format("0x%06x", f.configRead(PciFunction.CLASS_PROG, 4) & 0xFF_FFFF));
-            m.put("command", String.format("0x%04x", f.command()));
-            List<Map<String, Object>> bars = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                Bar b = f.bar(i);
-                if (b == null) {
-                    continue;
-                }
-                Map<String, Object> bm = new LinkedHashMap<>();
-                bm.put("index", i);
-                bm.put("kind", b.isIo() ? "io" : "mem");
-                bm.put("64bit", b.is64());
-                bm.put("prefetchable", b.prefetchable);
-                bm.put("address", "0x" + Long.toHexString(f.barAddress(i)));
-                bm.put("size", b.size);
-                bm.put("decoding", f.barDecodes(i));
-                bars.add(bm);
-            }
-            if (f.romSize() != 0) {
-                Map<String, Object> bm = new LinkedHashMap<>();
-                bm.put("index", "rom");
-                bm.put("kind", "mem");
-                bm.put("address", "0x" + Long.toHexString(f.romAddress()));
-                bm.put("size", f.romSize());
-                bm.put("decoding", f.romDecodes());
-                bars.add(bm);
-            }
-            m.put("bars", bars);
-            if (f instanceof PciBridgeBase br) {
-                m.put("primary_bus", br.primaryBus());
-                m.put("secondary_bus", br.secondaryBus());
-                m.put("subordinate_bus", br.subordinateBus());
-                m.put("io_window", br.ioWindowOpen() ? List.of("0x" + Long.toHexString(br.ioBase()), "0x" + Long.toHexString(br.ioLimit())) : null);
-                m.put("mem_window", br.memWindowOpen() ? List.of("0x" + Long.toHexString(br.memBase()), "0x" + Long.toHexString(br.memLimit())) : null);
-                m.put("pref_window", br.prefWindowOpen() ? List.of("0x" + Long.toHexString(br.prefBase()), "0x" + Long.toHexString(br.prefLimit()))
-                        : null);
-                m.put("pref_64bit", br.pref64());
-                m.put("io_32bit", br.io32());
-                m.put("bridge_control", String.format("0x%04x", br.bridgeControl()));
-            }
-            out.add(m);
-        }
-        return out;
+        return Lspci.describe(this);
     }
 
     /** {@code lspci -tv}-like tree plus the assignment lines; {@code verbose} adds an {@code lspci -vv}-like block per function. */
@@ -968,14 +932,14 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     }
 
     /**
-     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the time
-     * used for reset timing, its counters (the host may hold a Stats of its own), the recent-unclaimed
+     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the clock's
+     * time (kept for the layout; the event kernel saves and restores the time), its counters (the host may hold a Stats of its own), the recent-unclaimed
      * ring, the allocation outcome, per-function fabric counters and SBR assertion times, both in
      * placement order and named by function id. The decode cache is not saved: restore invalidates it.
      */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putLong(now);
+        w.putLong(clock.now());
         Counter[] cs = ownCounters();
         w.putInt(cs.length);
         for (Counter c : cs) {
@@ -1009,7 +973,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
-        long t = r.getLong();
+        r.getLong(); // the time at the save: the machine's clock (its event kernel) restores it, not the host
         Counter[] cs = ownCounters();
         int nc = r.getInt();
         if (nc != cs.length) {
@@ -1059,7 +1023,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
-        now = t;
         for (int i = 0; i < nc; i++) {
             cs[i].set(cv[i]);
         }

@@ -24,9 +24,7 @@ public class PciePciBridge extends PciBridgeBase {
         addCapability(CAP_ID_SHPC, CAP_SHPC, 8);
         addExpressCapability(CAP_EXP, EXP_TYPE_PCIE_TO_PCI_BRIDGE, false, 1, 1);
         addPmCapability(CAP_PM, false);
-        addCapability(CAP_ID_MSI, CAP_MSI, 0x18);
-        setWord(CAP_MSI + 2, 0x0180); // 64-bit address, per-vector masking
-        setWordMask(wmask, CAP_MSI + 2, 0x0071);
+        addMsiCapability(CAP_MSI, 0x18, 0x0180); // 64-bit address, per-vector masking
         addExtendedCapability(EXT_CAP_ID_AER, 2, 0x100, 0x48);
         sealResetImage();
     }

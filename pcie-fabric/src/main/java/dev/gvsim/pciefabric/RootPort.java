@@ -65,37 +65,18 @@ public class RootPort extends PciBridgeBase {
         addSsvidCapability(CAP_SSVID, VENDOR_REDHAT, 0);
         addMsixCapability(CAP_MSIX, 1, 0, 0, 0, MSIX_PBA_OFFSET);
         addExpressCapability(CAP_EXP, EXP_TYPE_ROOT_PORT, false, 4, 32);
-        setWord(CAP_EXP + EXP_FLAGS, word(CAP_EXP + EXP_FLAGS) | EXP_FLAGS_SLOT);
-        setLong32(CAP_EXP + EXP_SLTCAP, SLTCAP_ABP | SLTCAP_PCP | SLTCAP_AIP | SLTCAP_PIP | SLTCAP_HPS | SLTCAP_HPC | SLTCAP_EIP
-                | (slot & 0x1FFF) << SLTCAP_PSN_SHIFT);
-        setWord(CAP_EXP + EXP_SLTCTL, 0x01C0); // attention indicator off, power indicator on
-        // QEMU pcie_cap_slot_init: ABPE|PDCE|CCIE|HPIE|AIC|PIC|PCC writable (trace: 0x6c <- 0x11f1 reads 0x1f1).
-        setWordMask(wmask, CAP_EXP + EXP_SLTCTL, 0x07F9);
-        setWordMask(w1cmask, CAP_EXP + EXP_SLTSTA, SLTSTA_W1C);
-        // QEMU pcie_cap_root_init: only SECEE|SENFEE|SEFEE (trace: 0x70 <- 0x8 reads 0).
-        setWordMask(wmask, CAP_EXP + EXP_RTCTL, 0x0007);
-        setLongMask32(w1cmask, CAP_EXP + EXP_RTSTA, RTSTA_PME);
-        setLong32(CAP_EXP + EXP_DEVCAP2, 0x0030_0020);
-        setWordMask(wmask, CAP_EXP + EXP_DEVCTL2, 0x0020 | 0x0410);
+        // The hot-plug slot (QEMU pcie_cap_slot_init; trace: 0x6c <- 0x11f1 reads 0x1f1) and the root
+        // registers (QEMU pcie_cap_root_init: only SECEE|SENFEE|SEFEE; trace: 0x70 <- 0x8 reads 0).
+        Capabilities.slot(regs, CAP_EXP, slot);
+        Capabilities.root(regs, CAP_EXP);
         // The link is down until a device is plugged in (presence sets DLLLA and PDS).
         setWord(CAP_EXP + EXP_LNKSTA, word(CAP_EXP + EXP_LNKSTA) & ~LNKSTA_DLLLA);
         // AER (PCIe Base 4.0 §7.8.4): values as read in the qxl_rp trace.
         addExtendedCapability(EXT_AER_ID, 2, EXT_AER, 0x48);
-        setLongMask32(w1cmask, EXT_AER + 0x04, 0x03FF_F030); // Uncorrectable Error Status
-        setLongMask32(wmask, EXT_AER + 0x08, 0x03FF_F030); // Uncorrectable Error Mask
-        setLong32(EXT_AER + 0x0C, 0x0046_2030); // Uncorrectable Error Severity
-        setLongMask32(wmask, EXT_AER + 0x0C, 0x03FF_F030);
-        setLongMask32(w1cmask, EXT_AER + 0x10, 0xF1C1); // Correctable Error Status
-        setLong32(EXT_AER + 0x14, 0xE000); // Correctable Error Mask
-        setLongMask32(wmask, EXT_AER + 0x14, 0xF1C1);
-        setLong32(EXT_AER + 0x18, 0x02A0); // Advanced Error Capabilities and Control
-        setLongMask32(wmask, EXT_AER + 0x18, 0x0140);
-        setLongMask32(wmask, EXT_AER + 0x2C, 0x7); // Root Error Command
-        setLongMask32(w1cmask, EXT_AER + 0x30, 0x7F); // Root Error Status
+        Capabilities.aer(regs, EXT_AER);
         // ACS (PCIe Base 4.0 §7.7.7) [inferred from QEMU pcie_acs_init: SV|TB|RR|CR|UF].
         addExtendedCapability(EXT_CAP_ID_ACS, 1, EXT_ACS, 8);
-        setWord(EXT_ACS + 4, 0x1F);
-        setWordMask(wmask, EXT_ACS + 6, 0x1F);
+        Capabilities.acs(regs, EXT_ACS);
         disableBaseLimit();
         // MSI-X table entry 0: Vector Control Mask bit set at reset (PCI 3.0 §6.8.2.9).
         msix[12] = 1;

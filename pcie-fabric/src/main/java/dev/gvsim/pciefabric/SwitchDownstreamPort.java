@@ -16,12 +16,7 @@ public class SwitchDownstreamPort extends SwitchUpstreamPort {
         super(TYPE, DEVICE_ID, 1, EXP_TYPE_DOWNSTREAM);
         this.chassis = chassis;
         this.slot = slot;
-        setWord(CAP_EXP + EXP_FLAGS, word(CAP_EXP + EXP_FLAGS) | EXP_FLAGS_SLOT);
-        setLong32(CAP_EXP + EXP_SLTCAP, RootPort.SLTCAP_ABP | RootPort.SLTCAP_PCP | RootPort.SLTCAP_AIP | RootPort.SLTCAP_PIP
-                | RootPort.SLTCAP_HPS | RootPort.SLTCAP_HPC | RootPort.SLTCAP_EIP | (slot & 0x1FFF) << RootPort.SLTCAP_PSN_SHIFT);
-        setWord(CAP_EXP + EXP_SLTCTL, 0x01C0);
-        setWordMask(wmask, CAP_EXP + EXP_SLTCTL, 0x07F9);
-        setWordMask(w1cmask, CAP_EXP + EXP_SLTSTA, RootPort.SLTSTA_W1C);
+        Capabilities.slot(regs, CAP_EXP, slot); // the hot-plug slot, as a root port's
         disableBaseLimit();
         sealResetImage();
     }

@@ -22,9 +22,7 @@ public class SwitchUpstreamPort extends PciBridgeBase {
     protected SwitchUpstreamPort(String type, int deviceId, int revision, int portType) {
         super(type, VENDOR_TI, deviceId, revision, false, true);
         config[INTERRUPT_PIN] = 1;
-        addCapability(CAP_ID_MSI, CAP_MSI, 0x0E);
-        setWord(CAP_MSI + 2, 0x0080); // 64-bit address capable
-        setWordMask(wmask, CAP_MSI + 2, 0x0071);
+        addMsiCapability(CAP_MSI, 0x0E, 0x0080); // 64-bit address capable
         addSsvidCapability(CAP_SSVID, 0, 0);
         addExpressCapability(CAP_EXP, portType, false, 1, 1);
         addExtendedCapability(EXT_CAP_ID_AER, 2, 0x100, 0x48);

@@ -115,12 +115,12 @@ class ConfigSpaceTest {
         cfgWrite(h, d, 0x04, 2, 0x6);
         int exp = dev.expressCapability();
         assertThat(cfgRead(h, d, exp + PciFunction.EXP_DEVCAP, 4) & PciFunction.DEVCAP_FLR).isNotZero();
-        h.setTime(SimTime.ms(5));
+        TestDevices.setTime(h, SimTime.ms(5));
         cfgWrite(h, d, exp + PciFunction.EXP_DEVCTL, 2, PciFunction.DEVCTL_BCR_FLR);
         // During the 100 ms the function answers CRS: all ones, counted.
         assertThat(cfgRead(h, d, 0x00, 4)).isEqualTo(0xFFFF_FFFFL);
         assertThat(h.report().get("config_crs")).isEqualTo(1L);
-        h.setTime(SimTime.ms(105));
+        TestDevices.setTime(h, SimTime.ms(105));
         assertThat(cfgRead(h, d, 0x00, 4)).isEqualTo(0x5678_1234L);
         assertThat(cfgRead(h, d, 0x18, 4)).isZero();
         assertThat(cfgRead(h, d, 0x04, 2)).isZero();
@@ -150,7 +150,7 @@ class ConfigSpaceTest {
                 assertThat(cfgRead(h, d, 0x18, 4)).isEqualTo(0x1000_0000L);
                 assertThat(dev.barDecodes(2)).isTrue();
             } else {
-                h.setTime(SimTime.ms(11));
+                TestDevices.setTime(h, SimTime.ms(11));
                 assertThat(cfgRead(h, d, 0x18, 4)).as("D0uninitialized after D3hot").isZero();
                 assertThat(dev.command()).isZero();
             }

@@ -80,7 +80,7 @@ class FabricFuzzTest {
     static boolean checkOptions(String args) {
         try {
             DeviceOptions o = DeviceOptions.parse(args);
-            PciHost h = new PciHost(new Params(), new Stats());
+            PciHost h = new PciHost(new Params(), new Stats(), new TestDevices.TestClock());
             for (DeviceSpec s : o.devices()) {
                 if (FabricDevices.isFabricDevice(s.driver())) {
                     h.add(FabricDevices.standalone(s), s.bus() == null ? PciHost.ROOT_BUS : s.bus(), s.slot(), s.fn());
@@ -209,7 +209,7 @@ class FabricFuzzTest {
 
     /** The topology above, numbered and sized by the Linux allocator. */
     static final class Fabric {
-        final PciHost host = new PciHost(new Params(), new Stats());
+        final PciHost host = new PciHost(new Params(), new Stats(), new TestDevices.TestClock());
         final List<PciFunction> functions = new ArrayList<>();
         final List<Long> identity = new ArrayList<>();
         final Access a = new Access();
@@ -253,7 +253,7 @@ class FabricFuzzTest {
                 if (op.write && (op.offset & 0xFF) == 0x04) {
                     // the command register may enable decoding: route memory and I/O through the windows
                     time += 1_000_000_000L;
-                    host.setTime(time);
+                    TestDevices.setTime(host, time);
                     a.reset();
                     a.read(Apertures.VIRT_MMIO32_BASE + (op.value & 0xFFFFFFL) * 0x40, 4);
                     host.memAccess(a);

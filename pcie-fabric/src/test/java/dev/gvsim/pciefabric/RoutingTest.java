@@ -48,7 +48,8 @@ class RoutingTest {
         // PIO window inside the MMIO32 aperture: an address in it is routed as I/O either way
         Stats stats = new Stats();
         PciHost odd = new PciHost(new Params(), stats,
-                new Apertures(0x1000_0000L, 0x3000_0000L, 0x3EFF_0000L, 0x1_0000L, Apertures.VIRT_ECAM_BASE, Apertures.VIRT_ECAM_SIZE, 0, 0));
+                new Apertures(0x1000_0000L, 0x3000_0000L, 0x3EFF_0000L, 0x1_0000L, Apertures.VIRT_ECAM_BASE, Apertures.VIRT_ECAM_SIZE, 0, 0),
+                new TestDevices.TestClock());
         odd.mmio32Access(new Access().read(0x3EFF_0010L, 4));
         assertThat(stats.get("pcie.master_abort.io")).as("I/O, as memAccess routes it").isEqualTo(1);
         assertThat(stats.get("pcie.master_abort.mem")).isZero();
@@ -90,7 +91,7 @@ class RoutingTest {
         Params p = new Params();
         p.declareAll(PciHost.PARAMS);
         p.set("pcie.hop_latency", "150ns");
-        PciHost h = new PciHost(p, new Stats());
+        PciHost h = new PciHost(p, new Stats(), new TestDevices.TestClock());
         h.add(AllocatorTest.rootPort("rp1", 1, 0), "pcie.0", -1, 0);
         h.add(new TestDevices.QxlLike(), "rp1", -1, 0);
         LinuxAllocator.assign(h, new Apertures());
@@ -237,15 +238,15 @@ class RoutingTest {
         int rp = bdf(0, 1, 0);
         int qb = bdf(1, 0, 0);
         assertThat(cfgRead(h, qb, 0x10, 4)).isEqualTo(0x1000_0000L);
-        h.setTime(SimTime.ms(1));
+        TestDevices.setTime(h, SimTime.ms(1));
         cfgWrite(h, rp, PciBridgeBase.BRIDGE_CONTROL, 2, PciBridgeBase.BRIDGE_CTL_SERR | PciBridgeBase.BRIDGE_CTL_BUS_RESET);
         // While reset is asserted nothing below answers.
         assertThat(cfgRead(h, qb, 0x00, 4)).isEqualTo(0xFFFF_FFFFL);
-        h.setTime(SimTime.ms(3));
+        TestDevices.setTime(h, SimTime.ms(3));
         cfgWrite(h, rp, PciBridgeBase.BRIDGE_CONTROL, 2, PciBridgeBase.BRIDGE_CTL_SERR);
         // Until the recovery time has passed the device answers CRS (all ones).
         assertThat(cfgRead(h, qb, 0x00, 4)).isEqualTo(0xFFFF_FFFFL);
-        h.setTime(SimTime.ms(104));
+        TestDevices.setTime(h, SimTime.ms(104));
         assertThat(cfgRead(h, qb, 0x00, 4)).isEqualTo(0x0100_1B36L);
         assertThat(cfgRead(h, qb, 0x10, 4)).isZero();
         assertThat(cfgRead(h, qb, 0x1C, 4)).isEqualTo(0x1);

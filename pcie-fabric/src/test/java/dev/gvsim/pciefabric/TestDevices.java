@@ -2,6 +2,7 @@ package dev.gvsim.pciefabric;
 
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.Params;
 import dev.gvsim.simcore.Stats;
 
@@ -84,8 +85,23 @@ final class TestDevices {
         }
     }
 
+    /** A settable clock: a machine passes its event kernel, a test sets the time where it needs it. */
+    static final class TestClock implements Clock {
+        long now;
+
+        @Override
+        public long now() {
+            return now;
+        }
+    }
+
     static PciHost host() {
-        return new PciHost(new Params(), new Stats());
+        return new PciHost(new Params(), new Stats(), new TestClock());
+    }
+
+    /** Sets the time of a host built here (its {@link TestClock}). */
+    static void setTime(PciHost h, long ps) {
+        ((TestClock) h.clock()).now = ps;
     }
 
     /** A host with the PCI specification's behaviour instead of QEMU's (the defaults follow QEMU). */
@@ -94,7 +110,7 @@ final class TestDevices {
         p.set("pcie.bridge_isa_filter", "true");
         p.set("pcie.bridge_window_holes_fall_through", "false");
         p.set("pcie.allow_0_io_address", "false");
-        return new PciHost(p, new Stats());
+        return new PciHost(p, new Stats(), new TestClock());
     }
 
     static long cfgRead(PciHost h, int bdf, int off, int size) {

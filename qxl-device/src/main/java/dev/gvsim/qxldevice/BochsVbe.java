@@ -1,6 +1,14 @@
 package dev.gvsim.qxldevice;
 
+import static dev.gvsim.simcore.regs.Field.rw;
+
+import java.util.List;
+
 import dev.gvsim.simcore.SparseMemory;
+import dev.gvsim.simcore.regs.Field;
+import dev.gvsim.simcore.regs.FieldKind;
+import dev.gvsim.simcore.regs.Register;
+import dev.gvsim.simcore.regs.RegisterFile;
 
 /**
  * The Bochs VBE "DISPI" register interface of QEMU's VGA core, which {@code qxl-vga} inherits
@@ -16,6 +24,12 @@ import dev.gvsim.simcore.SparseMemory;
  * Qemu.h VBE_DISPI_IOPORT_DATA); the Linux bochs driver uses 0x1CF (x86 only).
  *
  * <p>The framebuffer is the device's VGA RAM from offset 0 (for QXL: BAR0, "vga.vram").
+ *
+ * <p>The DISPI registers are declared once each ({@link #registers()}: 16 bits at offset
+ * {@code 2 * index} of a {@link RegisterFile}) with their reset value and source; the register file
+ * does the reads, writes and masks, and the side effects of vbe_ioport_write_data are write hooks.
+ * A write to an index the interface does not have is ignored, as in QEMU, and listed by
+ * {@link #unimplementedWrites()}.
  */
 public final class BochsVbe {
     /** I/O ports (bochs-vbe.h VBE_DISPI_IOPORT_INDEX / _DATA; vga.c vbe_portio_list). */
@@ -61,7 +75,12 @@ public final class BochsVbe {
     public static final int LFB_ENABLED = 0x40;
     public static final int NOCLEARMEM = 0x80;
 
-    private final int[] regs = new int[INDEX_NB];
+    /** Where the declarations come from. */
+    static final String VGA_C = "QEMU hw/display/vga.c vbe_ioport_write_data";
+    static final String BOCHS_VBE_H = "include/hw/display/bochs-vbe.h VBE_DISPI_INDEX_";
+
+    /** The DISPI registers, index {@code i} at byte offset {@code 2 * i}; VIDEO_MEMORY_64K last. */
+    private final RegisterFile regs = new RegisterFile("Bochs VBE DISPI", 2 * (INDEX_VIDEO_MEMORY_64K + 1));
     private final SparseMemory vram;
     /** vga.c: s->vbe_size = vgamem (qxl_realize_primary: vga->vbe_size = qxl->vgamem_size). */
     private final long vbeSize;
@@ -82,13 +101,47 @@ public final class BochsVbe {
         this.vram = vram;
         this.vbeSize = vbeSize;
         this.bankMask = (int) Math.min(0xFFFF, ((vramSize >> 20) << 4) - 1);
+        declare();
+        regs.seal();
         reset();
+    }
+
+    /** One declaration per DISPI register (bochs-vbe.h numbers; vga.c behaviour and reset values). */
+    private void declare() {
+        regs.declare(dispi("ID", INDEX_ID, ID5, VGA_C + ": only ID0..ID5 are accepted; vga_common_reset sets ID5"), this::idWritten);
+        regs.declare(dispi("XRES", INDEX_XRES, 0, VGA_C + ", then vbe_fixup_regs"), this::modeWritten);
+        regs.declare(dispi("YRES", INDEX_YRES, 0, VGA_C + ", then vbe_fixup_regs"), this::modeWritten);
+        regs.declare(dispi("BPP", INDEX_BPP, 0, VGA_C + ", then vbe_fixup_regs (4, 8, 15, 16, 24, 32; others become 8)"), this::modeWritten);
+        regs.declare(Register.of("ENABLE", 2 * INDEX_ENABLE, 2, DISABLED, BOCHS_VBE_H + "ENABLE; " + VGA_C
+                + " stores the whole value; enabling resets the virtual offsets and clears VRAM unless NOCLEARMEM",
+                rw("enabled", 0), rw("getcaps", 1), rw("unassigned_4_2", 4, 2), rw("dac_8bit", 5), rw("lfb_enabled", 6), rw("noclearmem", 7),
+                rw("unassigned_15_8", 15, 8)), this::enableWritten);
+        regs.declare(dispi("BANK", INDEX_BANK, 0, VGA_C + ": masked with vbe_bank_mask (64 KiB banks of the VGA RAM)"), this::bankWritten);
+        regs.declare(dispi("VIRT_WIDTH", INDEX_VIRT_WIDTH, 0, VGA_C + ", then vbe_fixup_regs"), this::modeWritten);
+        regs.declare(Register.whole("VIRT_HEIGHT", 2 * INDEX_VIRT_HEIGHT, 2, FieldKind.RO, 0,
+                BOCHS_VBE_H + "VIRT_HEIGHT; computed by vga.c vbe_fixup_regs, writes ignored"));
+        regs.declare(dispi("X_OFFSET", INDEX_X_OFFSET, 0, VGA_C + ", then vbe_fixup_regs"), this::modeWritten);
+        regs.declare(dispi("Y_OFFSET", INDEX_Y_OFFSET, 0, VGA_C + ", then vbe_fixup_regs"), this::modeWritten);
+        regs.declare(Register.whole("VIDEO_MEMORY_64K", 2 * INDEX_VIDEO_MEMORY_64K, 2, FieldKind.RO, (vbeSize >> 16) & 0xFFFF,
+                BOCHS_VBE_H + "VIDEO_MEMORY_64K; vga.c vbe_ioport_read_data: vbe_size in 64 KiB units, read-only"));
+    }
+
+    /** A 16-bit read-write DISPI register. */
+    private static Register dispi(String name, int index, int reset, String source) {
+        return Register.of(name, 2 * index, 2, reset, BOCHS_VBE_H + name + "; " + source, Field.rw(name.toLowerCase(java.util.Locale.ROOT), 15, 0));
+    }
+
+    private int reg(int i) {
+        return (int) regs.read(2 * i, 2);
+    }
+
+    private void put(int i, int v) {
+        regs.set(2 * i, 2, v);
     }
 
     /** vga_common_reset: all registers 0, ID = ID5, index 0. */
     public void reset() {
-        java.util.Arrays.fill(regs, 0);
-        regs[INDEX_ID] = ID5;
+        regs.reset();
         index = 0;
         lineOffset = 0;
         startAddr = 0;
@@ -106,172 +159,184 @@ public final class BochsVbe {
         index = val & 0xFFFF;
     }
 
-    /** vbe_ioport_read_data. */
+    /**
+     * vbe_ioport_read_data: the register at the index (0 past the last one); with GETCAPS set,
+     * XRES, YRES and BPP read the maxima instead.
+     */
     public int readData() {
-        if (index < INDEX_NB) {
-            if ((regs[INDEX_ENABLE] & GETCAPS) != 0) {
-                switch (index) {
-                    case INDEX_XRES:
-                        return MAX_XRES;
-                    case INDEX_YRES:
-                        return MAX_YRES;
-                    case INDEX_BPP:
-                        return MAX_BPP;
-                    default:
-                        return regs[index];
-                }
+        if ((reg(INDEX_ENABLE) & GETCAPS) != 0) {
+            switch (index) {
+                case INDEX_XRES:
+                    return MAX_XRES;
+                case INDEX_YRES:
+                    return MAX_YRES;
+                case INDEX_BPP:
+                    return MAX_BPP;
+                default:
+                    break;
             }
-            return regs[index];
         }
-        if (index == INDEX_VIDEO_MEMORY_64K) {
-            return (int) (vbeSize >> 16) & 0xFFFF;
-        }
-        return 0;
+        return (int) regs.read(2 * index, 2);
     }
 
-    /** vbe_ioport_write_data. */
+    /** vbe_ioport_write_data: the register file stores what the register's fields allow, then the register's hook runs. */
     public void writeData(int value) {
-        int val = value & 0xFFFF;
-        if (index > INDEX_NB) {
-            return;
+        regs.write(2 * index, 2, value & 0xFFFF);
+    }
+
+    /** ID: a version this interface does not know is ignored. */
+    private void idWritten(Register r, long old, long value) {
+        int v = (int) value;
+        if (v != ID0 && v != ID1 && v != ID2 && v != ID3 && v != ID4 && v != ID5) {
+            put(INDEX_ID, (int) old);
         }
-        switch (index) {
-            case INDEX_ID:
-                if (val == ID0 || val == ID1 || val == ID2 || val == ID3 || val == ID4 || val == ID5) {
-                    regs[INDEX_ID] = val;
+    }
+
+    /** XRES, YRES, BPP, VIRT_WIDTH, X_OFFSET, Y_OFFSET: the mode is fixed up at once. */
+    private void modeWritten(Register r, long old, long value) {
+        fixupRegs();
+    }
+
+    /** BANK: masked to the VGA RAM's banks; the banked window's offset follows. */
+    private void bankWritten(Register r, long old, long value) {
+        int v = (int) value & bankMask;
+        put(INDEX_BANK, v);
+        bankOffset = (long) v << 16;
+    }
+
+    /** ENABLE: enabling resets the virtual offsets, fixes the mode up and clears the screen unless NOCLEARMEM. */
+    private void enableWritten(Register r, long old, long value) {
+        int val = (int) value;
+        if ((val & ENABLED) != 0 && (old & ENABLED) == 0) {
+            put(INDEX_VIRT_WIDTH, 0);
+            put(INDEX_X_OFFSET, 0);
+            put(INDEX_Y_OFFSET, 0);
+            fixupRegs();
+            if ((val & NOCLEARMEM) == 0) {
+                // "clear the screen": yres * line length bytes from the start of VGA RAM
+                long len = Math.min(vram.capacity(), (long) reg(INDEX_YRES) * lineOffset);
+                if (len > 0) {
+                    vram.fill(0, len, (byte) 0);
                 }
-                break;
-            case INDEX_XRES:
-            case INDEX_YRES:
-            case INDEX_BPP:
-            case INDEX_VIRT_WIDTH:
-            case INDEX_X_OFFSET:
-            case INDEX_Y_OFFSET:
-                regs[index] = val;
-                fixupRegs();
-                break;
-            case INDEX_BANK:
-                val &= bankMask;
-                regs[INDEX_BANK] = val;
-                bankOffset = (long) val << 16;
-                break;
-            case INDEX_ENABLE:
-                if ((val & ENABLED) != 0 && (regs[INDEX_ENABLE] & ENABLED) == 0) {
-                    regs[INDEX_VIRT_WIDTH] = 0;
-                    regs[INDEX_X_OFFSET] = 0;
-                    regs[INDEX_Y_OFFSET] = 0;
-                    regs[INDEX_ENABLE] |= ENABLED;
-                    fixupRegs();
-                    if ((val & NOCLEARMEM) == 0) {
-                        // "clear the screen": yres * line length bytes from the start of VGA RAM
-                        long len = Math.min(vram.capacity(), (long) regs[INDEX_YRES] * lineOffset);
-                        if (len > 0) {
-                            vram.fill(0, len, (byte) 0);
-                        }
-                    }
-                } else {
-                    bankOffset = 0;
-                }
-                dac8bit = (val & DAC_8BIT) != 0;
-                regs[INDEX_ENABLE] = val;
-                break;
-            default:
-                // VIRT_HEIGHT is computed by vbe_fixup_regs; VIDEO_MEMORY_64K is read-only
-                break;
+            }
+        } else {
+            bankOffset = 0;
         }
+        dac8bit = (val & DAC_8BIT) != 0;
     }
 
     /** vbe_fixup_regs (QEMU 7.2): only while VBE is enabled. */
     private void fixupRegs() {
-        if ((regs[INDEX_ENABLE] & ENABLED) == 0) {
+        int[] v = mode;
+        for (int i = 0; i < INDEX_NB; i++) {
+            v[i] = reg(i);
+        }
+        if ((v[INDEX_ENABLE] & ENABLED) == 0) {
             return;
         }
         int bits;
-        switch (regs[INDEX_BPP]) {
+        switch (v[INDEX_BPP]) {
             case 4:
             case 8:
             case 16:
             case 24:
             case 32:
-                bits = regs[INDEX_BPP];
+                bits = v[INDEX_BPP];
                 break;
             case 15:
                 bits = 16;
                 break;
             default:
                 bits = 8;
-                regs[INDEX_BPP] = 8;
+                v[INDEX_BPP] = 8;
                 break;
         }
-        regs[INDEX_XRES] &= ~7;
-        if (regs[INDEX_XRES] == 0) {
-            regs[INDEX_XRES] = 8;
+        v[INDEX_XRES] &= ~7;
+        if (v[INDEX_XRES] == 0) {
+            v[INDEX_XRES] = 8;
         }
-        if (regs[INDEX_XRES] > MAX_XRES) {
-            regs[INDEX_XRES] = MAX_XRES;
+        if (v[INDEX_XRES] > MAX_XRES) {
+            v[INDEX_XRES] = MAX_XRES;
         }
-        regs[INDEX_VIRT_WIDTH] &= ~7;
-        if (regs[INDEX_VIRT_WIDTH] > MAX_XRES) {
-            regs[INDEX_VIRT_WIDTH] = MAX_XRES;
+        v[INDEX_VIRT_WIDTH] &= ~7;
+        if (v[INDEX_VIRT_WIDTH] > MAX_XRES) {
+            v[INDEX_VIRT_WIDTH] = MAX_XRES;
         }
-        if (regs[INDEX_VIRT_WIDTH] < regs[INDEX_XRES]) {
-            regs[INDEX_VIRT_WIDTH] = regs[INDEX_XRES];
+        if (v[INDEX_VIRT_WIDTH] < v[INDEX_XRES]) {
+            v[INDEX_VIRT_WIDTH] = v[INDEX_XRES];
         }
-        long lineLength = (long) regs[INDEX_VIRT_WIDTH] * bits / 8;
+        long lineLength = (long) v[INDEX_VIRT_WIDTH] * bits / 8;
         long maxy = lineLength == 0 ? 0 : vbeSize / lineLength;
-        if (regs[INDEX_YRES] == 0) {
-            regs[INDEX_YRES] = 1;
+        if (v[INDEX_YRES] == 0) {
+            v[INDEX_YRES] = 1;
         }
-        if (regs[INDEX_YRES] > MAX_YRES) {
-            regs[INDEX_YRES] = MAX_YRES;
+        if (v[INDEX_YRES] > MAX_YRES) {
+            v[INDEX_YRES] = MAX_YRES;
         }
-        if (regs[INDEX_YRES] > maxy) {
-            regs[INDEX_YRES] = (int) maxy;
+        if (v[INDEX_YRES] > maxy) {
+            v[INDEX_YRES] = (int) maxy;
         }
-        if (regs[INDEX_X_OFFSET] > MAX_XRES) {
-            regs[INDEX_X_OFFSET] = MAX_XRES;
+        if (v[INDEX_X_OFFSET] > MAX_XRES) {
+            v[INDEX_X_OFFSET] = MAX_XRES;
         }
-        if (regs[INDEX_Y_OFFSET] > MAX_YRES) {
-            regs[INDEX_Y_OFFSET] = MAX_YRES;
+        if (v[INDEX_Y_OFFSET] > MAX_YRES) {
+            v[INDEX_Y_OFFSET] = MAX_YRES;
         }
-        long offset = (long) regs[INDEX_X_OFFSET] * bits / 8 + (long) regs[INDEX_Y_OFFSET] * lineLength;
-        if (offset + regs[INDEX_YRES] * lineLength > vbeSize) {
-            regs[INDEX_Y_OFFSET] = 0;
-            offset = (long) regs[INDEX_X_OFFSET] * bits / 8;
-            if (offset + regs[INDEX_YRES] * lineLength > vbeSize) {
-                regs[INDEX_X_OFFSET] = 0;
+        long offset = (long) v[INDEX_X_OFFSET] * bits / 8 + (long) v[INDEX_Y_OFFSET] * lineLength;
+        if (offset + v[INDEX_YRES] * lineLength > vbeSize) {
+            v[INDEX_Y_OFFSET] = 0;
+            offset = (long) v[INDEX_X_OFFSET] * bits / 8;
+            if (offset + v[INDEX_YRES] * lineLength > vbeSize) {
+                v[INDEX_X_OFFSET] = 0;
                 offset = 0;
             }
         }
-        regs[INDEX_VIRT_HEIGHT] = (int) Math.min(0xFFFF, maxy);
+        v[INDEX_VIRT_HEIGHT] = (int) Math.min(0xFFFF, maxy);
         lineOffset = lineLength;
         startAddr = offset / 4;
+        for (int i = 0; i < INDEX_NB; i++) {
+            put(i, v[i]);
+        }
     }
+
+    /** vbe_fixup_regs works on a copy of the registers (vga.c's vbe_regs[]), written back when done. */
+    private final int[] mode = new int[INDEX_NB];
 
     // ------------------------------------------------------------------ state for displays and reports
 
+    /** DISPI register {@code i} (0..9; 0 otherwise). */
     public int register(int i) {
-        return i >= 0 && i < INDEX_NB ? regs[i] : 0;
+        return i >= 0 && i < INDEX_NB ? reg(i) : 0;
+    }
+
+    /** The declared DISPI registers (byte offset = 2 * index), with reset values and sources. */
+    public List<Register> registers() {
+        return regs.registers();
+    }
+
+    /** Data writes to indexes the interface does not have (QEMU ignores them), one line per index (byte offset = 2 * index). */
+    public List<String> unimplementedWrites() {
+        return regs.unimplementedLog();
     }
 
     public boolean enabled() {
-        return (regs[INDEX_ENABLE] & ENABLED) != 0;
+        return (reg(INDEX_ENABLE) & ENABLED) != 0;
     }
 
     public boolean linearFramebuffer() {
-        return (regs[INDEX_ENABLE] & LFB_ENABLED) != 0;
+        return (reg(INDEX_ENABLE) & LFB_ENABLED) != 0;
     }
 
     public int xres() {
-        return regs[INDEX_XRES];
+        return reg(INDEX_XRES);
     }
 
     public int yres() {
-        return regs[INDEX_YRES];
+        return reg(INDEX_YRES);
     }
 
     public int bpp() {
-        return regs[INDEX_BPP];
+        return reg(INDEX_BPP);
     }
 
     /** Bytes per scan line (vbe_line_offset). */
@@ -295,19 +360,23 @@ public final class BochsVbe {
 
     // ------------------------------------------------------------------ checkpoints (issue 11)
 
-    /** Every mutable field: the DISPI registers, the index latch, line offset, start address, bank offset, DAC width. */
+    /**
+     * Every mutable field: the DISPI registers, the index latch, line offset, start address, bank
+     * offset, DAC width, then the record of writes to indexes the interface does not have.
+     */
     void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putInt(regs.length);
-        for (int v : regs) {
-            w.putInt(v);
+        w.putInt(INDEX_NB);
+        for (int i = 0; i < INDEX_NB; i++) {
+            w.putInt(reg(i));
         }
         w.putInt(index).putLong(lineOffset).putLong(startAddr).putLong(bankOffset).putBoolean(dac8bit);
+        regs.saveUnimplemented(w);
     }
 
     void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
         int n = r.getInt();
-        if (n != regs.length) {
-            throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE has " + n + " registers, this model " + regs.length);
+        if (n != INDEX_NB) {
+            throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE has " + n + " registers, this model " + INDEX_NB);
         }
         int[] v = new int[n];
         for (int i = 0; i < n; i++) {
@@ -324,7 +393,10 @@ public final class BochsVbe {
         if (idx < 0 || idx > 0xFFFF || lo < 0 || sa < 0 || bo < 0) {
             throw new dev.gvsim.simcore.InputException("checkpoint: Bochs VBE index/offsets out of range");
         }
-        System.arraycopy(v, 0, regs, 0, n);
+        regs.restoreUnimplemented(r);
+        for (int i = 0; i < n; i++) {
+            put(i, v[i]);
+        }
         index = idx;
         lineOffset = lo;
         startAddr = sa;

@@ -283,7 +283,7 @@ class QxlFuzzTest {
 
     /** qxl-vga on the root bus, qxl behind a root port, qxl behind a PCIe-PCI bridge; allocated as Linux does. */
     static final class Host {
-        final PciHost host = new PciHost(new Params(), new Stats());
+        final PciHost host = new PciHost(new Params(), new Stats(), new dev.gvsim.simcore.EventKernel());
         final List<PciFunction> fns = new ArrayList<>();
         final List<Long> ids = new ArrayList<>();
         final EventKernel kernel = new EventKernel();

@@ -20,7 +20,7 @@ class VgaLegacyTest {
     final EventKernel kernel = new EventKernel();
     final Params params = new Params();
     final Stats stats = new Stats();
-    final PciHost host = new PciHost(params, stats);
+    final PciHost host = new PciHost(params, stats, kernel);
 
     /**
      * What a driver's PciIo->Attributes(Enable) does before touching the device: the edk2 policy
@@ -209,7 +209,7 @@ class VgaLegacyTest {
             Params p = new Params();
             p.declareAll(PciHost.PARAMS);
             p.set(PciHost.HOLES_FALL_THROUGH.name() + "=" + fallThrough);
-            PciHost h = new PciHost(p, stats);
+            PciHost h = new PciHost(p, stats, new dev.gvsim.simcore.EventKernel());
             QxlDevice q = new QxlDevice(QxlDevice.QXL_VGA, QxlConfig.defaults(), new dev.gvsim.simcore.EventKernel().scheduler("v"), null,
                     params, stats);
             h.add(q, "pcie.0", -1, 0);

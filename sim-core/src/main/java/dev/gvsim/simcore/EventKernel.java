@@ -26,7 +26,7 @@ import java.util.Arrays;
  * and whenever the work per operation (empty buckets stepped over plus insertion steps) gets too
  * high (see {@link #checkWidth}).
  */
-public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable {
+public final class EventKernel implements Clock, dev.gvsim.simcore.state.Checkpointable {
     /** A handle that names no event. */
     public static final long NO_EVENT = -1L;
 
@@ -126,6 +126,7 @@ public final class EventKernel implements dev.gvsim.simcore.state.Checkpointable
     }
 
     /** The current simulated time in ps. */
+    @Override
     public long now() {
         return now;
     }

@@ -8,14 +8,15 @@ package dev.gvsim.simcore;
  * itself. Handles are the kernel's ({@link #NO_EVENT} names no event); nothing here allocates
  * after {@link #handler}.
  */
-public interface Scheduler {
+public interface Scheduler extends Clock {
     /** A handle that names no event. */
     long NO_EVENT = EventKernel.NO_EVENT;
 
     /** The owner this scheduler names handlers after (a device id, e.g. {@code qxl0}). */
     String owner();
 
-    /** Simulated time now, in picoseconds. */
+    /** Simulated time now, in picoseconds (the kernel's). */
+    @Override
     long now();
 
     /**

@@ -67,41 +67,6 @@ class SupportTest {
     }
 
     @Test
-    void accessRulesRejectSplitAndWiden() {
-        long[] reg = new long[4];
-        AccessRules.Registers regs = new AccessRules.Registers() {
-            @Override
-            public long read(long offset, int size) {
-                assertThat(size).isEqualTo(4);
-                return reg[(int) offset / 4];
-            }
-
-            @Override
-            public void write(long offset, int size, long value) {
-                assertThat(size).isEqualTo(4);
-                reg[(int) offset / 4] = value;
-            }
-        };
-        AccessRules r = new AccessRules(1, 8, false, 4, 4);
-        Access a = new Access().write(0, 8, 0x11111111_22222222L);
-        assertThat(r.dispatch(a, 0, regs)).isTrue();
-        assertThat(reg[0]).isEqualTo(0x22222222L);
-        assertThat(reg[1]).isEqualTo(0x11111111L);
-        a.write(0, 1, 0xAB);
-        r.dispatch(a, 5, regs);
-        assertThat(reg[1]).isEqualTo(0x1111AB11L);
-        a.read(0, 2);
-        r.dispatch(a, 6, regs);
-        assertThat(a.data).isEqualTo(0x1111);
-        a.read(0, 4);
-        assertThat(r.dispatch(a, 2, regs)).as("unaligned not valid").isFalse();
-        assertThat(a.status).isEqualTo(Status.EXTERNAL_ABORT);
-        AccessRules bytes = AccessRules.aligned(1, 1);
-        a.write(0, 2, 5);
-        assertThat(bytes.dispatch(a, 0, regs)).isFalse();
-    }
-
-    @Test
     void irqLineCountsRisingEdges() {
         IrqLine l = new IrqLine("intx");
         int[] changes = {0};

@@ -72,10 +72,10 @@ public final class Machine {
     private final long ioLatency;
     private final int zvaBlock;
 
-    Machine(String args, Params params, PciHost host) {
+    Machine(String args, Params params) {
         this.args = args;
         this.params = params;
-        this.host = host;
+        this.host = new PciHost(params, new dev.gvsim.simcore.Stats(), kernel); // resets (FLR, SBR, D3hot->D0) are timed by the kernel's clock
         long ramSize = params.getLong(RAM_SIZE);
         if (ramSize < (64L << 20) || ramSize > (256L << 30)) {
             throw new IllegalArgumentException("machine.ram_size=" + ramSize + " outside 64 MiB..256 GiB");
@@ -177,7 +177,6 @@ public final class Machine {
      * CPU-visible latency and {@code a.status} the outcome.
      */
     public void cpuAccess(Access a, long now) {
-        host.setTime(now); // resets in progress (FLR, SBR, D3hot->D0) are judged at this time
         mmu.translate(a);
         if (!a.ok()) {
             return;
@@ -260,7 +259,6 @@ public final class Machine {
     /** A config-space access through ECAM to {@code bdf}. */
     public void configAccess(Access a, int bdf, int offset) {
         a.address = host.apertures().ecamBase + ((long) bdf << 12) + offset;
-        host.setTime(kernel.now());
         host.configAccess(a, bdf, offset);
         a.latencyPs += configLatency;
     }
@@ -268,7 +266,6 @@ public final class Machine {
     /** A PCI I/O-space access to {@code port}. */
     public void ioAccess(Access a, long port) {
         a.address = port;
-        host.setTime(kernel.now());
         host.ioAccess(a, port);
         a.latencyPs += ioLatency;
     }

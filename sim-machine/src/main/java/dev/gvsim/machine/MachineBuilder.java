@@ -69,8 +69,8 @@ public final class MachineBuilder {
                         + "=linux|edk2|none and accepts, without modelling them, " + QEMU_VIRT_PROPS_NOT_MODELLED + ")");
             }
         }
-        PciHost host = new PciHost(params, new dev.gvsim.simcore.Stats());
-        Machine m = new Machine(args, params, host);
+        Machine m = new Machine(args, params);
+        PciHost host = m.host;
         DeviceRegistry registry = DeviceRegistry.load();
         for (DeviceSpec spec : opts.devices()) {
             DeviceType type = registry.find(spec.driver());

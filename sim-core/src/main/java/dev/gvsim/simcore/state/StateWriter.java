@@ -19,8 +19,12 @@ import java.util.zip.DeflaterOutputStream;
  */
 public final class StateWriter {
     public static final byte[] MAGIC = {'G', 'V', 'C', 'K'};
-    /** 2: event kernel saved as a slot pool without heap order (calendar queue). */
-    public static final int VERSION = 2;
+    /**
+     * 3: each PCI function's section ends with its record of writes to unimplemented configuration
+     * bits (issue 19: declared registers). 2: event kernel saved as a slot pool without heap order
+     * (calendar queue). Older versions are refused by name.
+     */
+    public static final int VERSION = 3;
 
     private final String machine;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
