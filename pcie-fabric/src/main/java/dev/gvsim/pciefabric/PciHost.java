@@ -783,6 +783,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return hostBridge;
     }
 
+    /** The Stats the host counts in ({@code pcie.*}): the machine's one Stats, saved by its owner. */
+    public Stats stats() {
+        return stats;
+    }
+
     public Apertures apertures() {
         return ap;
     }
@@ -926,25 +931,16 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return "pci.host";
     }
 
-    private Counter[] ownCounters() {
-        return new Counter[] {masterAbortMem, masterAbortIo, urMem, urIo, cfgUnsupported, cfgCrs, cfgOutOfRange, barRuleViolations,
-            sbrShortPulses};
-    }
-
     /**
-     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the clock's
-     * time (kept for the layout; the event kernel saves and restores the time), its counters (the host may hold a Stats of its own), the recent-unclaimed
-     * ring, the allocation outcome, per-function fabric counters and SBR assertion times, both in
-     * placement order and named by function id. The decode cache is not saved: restore invalidates it.
+     * The host's own state (functions are saved in their own {@code pci.<id>} sections): the
+     * recent-unclaimed ring, the allocation outcome, per-function fabric counters and SBR assertion
+     * times, both in placement order and named by function id. Not here: the time (the clock's owner,
+     * the machine's event kernel, saves it) and the {@code pcie.*} counters (they live in the
+     * machine's one {@link Stats}, which its owner saves). The decode cache is not saved: restore
+     * invalidates it.
      */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putLong(clock.now());
-        Counter[] cs = ownCounters();
-        w.putInt(cs.length);
-        for (Counter c : cs) {
-            w.putLong(c.get());
-        }
         w.putInt(abortCount);
         for (int i = 0; i < ABORT_LOG; i++) {
             w.putLong(abortAddr[i]).putInt(abortKind[i]);
@@ -973,16 +969,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
-        r.getLong(); // the time at the save: the machine's clock (its event kernel) restores it, not the host
-        Counter[] cs = ownCounters();
-        int nc = r.getInt();
-        if (nc != cs.length) {
-            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + nc + " counters, this model has " + cs.length);
-        }
-        long[] cv = new long[nc];
-        for (int i = 0; i < nc; i++) {
-            cv[i] = r.getLong();
-        }
         int ac = r.getInt();
         if (ac < 0) {
             throw new dev.gvsim.simcore.InputException("checkpoint pci.host: unclaimed count " + ac);
@@ -1022,9 +1008,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             if (hasSbr[i] && !(f instanceof PciBridgeBase)) {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
-        }
-        for (int i = 0; i < nc; i++) {
-            cs[i].set(cv[i]);
         }
         abortCount = ac;
         System.arraycopy(aa, 0, abortAddr, 0, ABORT_LOG);

@@ -85,6 +85,7 @@ class CheckpointTest {
         StateWriter w = new StateWriter("-M virt -device pcie-root-port,id=rp1 -device qxl,bus=rp1 -device test-ep");
         h.functions().forEach(w::save);
         w.save(h);
+        w.save(h.stats()); // the pcie.* counters live in the machine's Stats, which the machine saves
         return w.toBytes();
     }
 
@@ -136,6 +137,7 @@ class CheckpointTest {
             r.restore(f);
         }
         r.restore(b);
+        r.restore(b.stats());
         b.refreshBdfs();
         assertThat(b.time()).as("the host keeps no time of its own: it reads the machine's clock").isEqualTo(dev.gvsim.simcore.SimTime.ms(77));
         TestDevices.setTime(b, dev.gvsim.simcore.SimTime.ms(2)); // what the machine's event kernel restores

@@ -75,7 +75,9 @@ public final class Machine {
     Machine(String args, Params params) {
         this.args = args;
         this.params = params;
-        this.host = new PciHost(params, new dev.gvsim.simcore.Stats(), kernel); // resets (FLR, SBR, D3hot->D0) are timed by the kernel's clock
+        // one clock and one Stats per machine: resets (FLR, SBR, D3hot->D0) are timed by the kernel's
+        // clock, and the fabric's pcie.* counters are the machine's (saved in its stats section)
+        this.host = new PciHost(params, stats, kernel);
         long ramSize = params.getLong(RAM_SIZE);
         if (ramSize < (64L << 20) || ramSize > (256L << 30)) {
             throw new IllegalArgumentException("machine.ram_size=" + ramSize + " outside 64 MiB..256 GiB");

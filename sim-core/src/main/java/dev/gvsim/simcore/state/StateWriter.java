@@ -20,11 +20,12 @@ import java.util.zip.DeflaterOutputStream;
 public final class StateWriter {
     public static final byte[] MAGIC = {'G', 'V', 'C', 'K'};
     /**
-     * 3: each PCI function's section ends with its record of writes to unimplemented configuration
+     * 4: {@code pci.host} no longer holds the time or the {@code pcie.*} counters (one clock and one
+     * Stats per machine: the event kernel and the {@code stats} section hold them). 3: each PCI function's section ends with its record of writes to unimplemented configuration
      * bits (issue 19: declared registers). 2: event kernel saved as a slot pool without heap order
      * (calendar queue). Older versions are refused by name.
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private final String machine;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
