@@ -28,6 +28,13 @@ import dev.gvsim.simcore.Target;
  * (its event kernel) given at construction: a function still in reset answers configuration reads
  * with Configuration Request Retry Status, which the root complex (CRS Software Visibility off)
  * turns into all ones.
+ *
+ * <p>Parts with their own seam are their own classes: {@link ConfigRequests} (ECAM and type 0/1
+ * configuration routing), {@link HostResets} (reset timing), {@link FabricLog} (unclaimed requests
+ * and the allocation outcome), {@link Lspci}. What stays here, a little over 800 lines, is the tree,
+ * the memory and I/O routing with its decode cache (the replay's hot path, which reads this class's
+ * private fields directly), and the report and checkpoint of the per-function counters that routing
+ * keeps.
  */
 public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final String ROOT_BUS = "pcie.0";
@@ -65,8 +72,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
             SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH);
 
-    /** Count of recent unclaimed addresses kept for the report. */
-    public static final int ABORT_LOG = 16;
 
     private final Apertures ap;
     private final Stats stats;
@@ -77,10 +82,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final long hopLatency;
     private final boolean isaFilter;
     private final boolean vgaAlias;
-    private final long flrTime;
-    private final long d3Time;
-    private final long sbrTime;
-    private final long sbrMinHold;
     private final boolean allowZeroIo;
     private final boolean holesFallThrough;
 
@@ -92,23 +93,21 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Counter cfgCrs;
     private final Counter cfgOutOfRange;
     private final Counter barRuleViolations;
-    private final Counter sbrShortPulses;
-    private final long[] abortAddr = new long[ABORT_LOG];
-    private final byte[] abortKind = new byte[ABORT_LOG];
-    private int abortCount;
+    /** Recent unclaimed requests and the last allocation's outcome, for the report. */
+    private final FabricLog log = new FabricLog();
 
     /** The machine's time (its event kernel): reset timing is judged by it; the host keeps no copy. */
     private final Clock clock;
     private final Access scratch = new Access();
-    private final List<String> allocLog = new ArrayList<>();
-    private final List<String> allocFailures = new ArrayList<>();
-    private String allocPolicy = "none";
 
     /** Per-function fabric counters: config reads, config writes, memory, I/O. */
     private final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
-    private final Map<PciBridgeBase, Long> sbrAssertedAt = new java.util.IdentityHashMap<>();
+    /** Resets and their spec timing (FLR, D3hot->D0, secondary bus reset). */
+    private final HostResets resets;
 
-    private final Target ecam = this::ecamAccess;
+    /** Configuration requests: ECAM decode, type 0/1 routing by bus number, CRS while a function is in reset. */
+    private final ConfigRequests config;
+    private final Target ecam;
     /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
     private final RoutingEpoch routing = new RoutingEpoch();
 
@@ -130,10 +129,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         this.hopLatency = params != null ? params.getDuration(HOP_LATENCY) : 0;
         this.isaFilter = params == null || params.getBoolean(ISA_FILTER);
         this.vgaAlias = params != null && params.getBoolean(VGA_ALIAS);
-        this.flrTime = params != null ? params.getDuration(FLR_TIME) : SimTime.ms(100);
-        this.d3Time = params != null ? params.getDuration(D3HOT_D0_TIME) : SimTime.ms(10);
-        this.sbrTime = params != null ? params.getDuration(SBR_LINKUP_TIME) : SimTime.ms(100);
-        this.sbrMinHold = params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1);
+        this.resets = new HostResets(clock, params != null ? params.getDuration(FLR_TIME) : SimTime.ms(100),
+                params != null ? params.getDuration(D3HOT_D0_TIME) : SimTime.ms(10),
+                params != null ? params.getDuration(SBR_LINKUP_TIME) : SimTime.ms(100),
+                params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1), stats.counter("pcie.sbr.short_pulse"));
         this.allowZeroIo = params != null && params.getBoolean(ALLOW_0_ADDRESS);
         this.holesFallThrough = params != null && params.getBoolean(HOLES_FALL_THROUGH);
         masterAbortMem = stats.counter("pcie.master_abort.mem");
@@ -143,8 +142,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         cfgUnsupported = stats.counter("pcie.config.no_function");
         cfgCrs = stats.counter("pcie.config.crs");
         cfgOutOfRange = stats.counter("pcie.config.beyond_config_space");
+        config = new ConfigRequests(this, cfgUnsupported, cfgCrs, cfgOutOfRange);
+        ecam = config::ecamAccess;
         barRuleViolations = stats.counter("pcie.bar.access_rule_violation");
-        sbrShortPulses = stats.counter("pcie.sbr.short_pulse");
         buses.put(ROOT_BUS, root);
         place(hostBridge, root, 0);
     }
@@ -233,7 +233,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         f.setAllowZeroIoAddress(allowZeroIo);
         perFunction.put(f, new long[4]);
         f.setBdf(bus.number() << 8 | devfn);
-        f.setResetListener(this::selfReset);
+        f.setResetListener(resets::selfReset);
         if (f instanceof PciBridgeBase br) {
             String id = f.id();
             if (buses.containsKey(id)) {
@@ -241,7 +241,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             }
             PciBus sec = new PciBus(id, br, br.secondaryIsLink());
             br.attachSecondary(sec);
-            br.setSecondaryResetListener(this::secondaryReset);
+            br.setSecondaryResetListener(resets::secondaryReset);
             buses.put(id, sec);
         }
         if (bus.bridge() instanceof RootPort rp) {
@@ -267,51 +267,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return clock;
     }
 
-    private void selfReset(PciFunction f, PciFunction.ResetKind kind) {
-        f.setReadyAtPs(clock.now() + (kind == PciFunction.ResetKind.FLR ? flrTime : d3Time));
-    }
-
-    private void secondaryReset(PciBridgeBase br, boolean asserted) {
-        PciBus sec = br.secondaryBusObject();
-        long now = clock.now();
-        if (asserted) {
-            sbrAssertedAt.put(br, now);
-            resetBelow(sec, PciFunction.ResetKind.SECONDARY_BUS);
-        } else {
-            Long at = sbrAssertedAt.remove(br);
-            if (at != null && now - at < sbrMinHold) {
-                sbrShortPulses.inc();
-            }
-            markNotReady(sec, now + sbrTime);
-        }
-    }
-
-    private void resetBelow(PciBus bus, PciFunction.ResetKind kind) {
-        for (PciFunction f : bus.devfn) {
-            if (f != null) {
-                f.reset(kind);
-                if (f instanceof PciBridgeBase b) {
-                    resetBelow(b.secondaryBusObject(), kind);
-                }
-            }
-        }
-    }
-
-    private void markNotReady(PciBus bus, long until) {
-        for (PciFunction f : bus.devfn) {
-            if (f != null) {
-                f.setReadyAtPs(until);
-                if (f instanceof PciBridgeBase b) {
-                    markNotReady(b.secondaryBusObject(), until);
-                }
-            }
-        }
-    }
-
     /** Power-on reset of the whole hierarchy. */
     public void coldReset() {
         hostBridge.reset(PciFunction.ResetKind.COLD);
-        resetBelow(root, PciFunction.ResetKind.COLD);
+        HostResets.resetBelow(root, PciFunction.ResetKind.COLD);
         refreshBdfs();
     }
 
@@ -322,117 +281,12 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return ecam;
     }
 
-    private void ecamAccess(Access a, long offset) {
-        if (offset < 0 || offset >= (256L << 20)) {
-            cfgUnsupported.inc();
-            a.masterAbort();
-            return;
-        }
-        int bdf = (int) (offset >>> 12);
-        int reg = (int) (offset & 0xFFF);
-        if (a.size == 8 && (reg & 7) == 0) {
-            // An 8-byte ECAM access is split into two dword config requests (QEMU pcie_mmcfg .impl.max_access_size 4).
-            long lo;
-            long hi;
-            long data = a.data;
-            a.size = 4;
-            configAccess(a, bdf, reg);
-            lo = a.data & 0xFFFF_FFFFL;
-            Status s = a.status;
-            a.data = data >>> 32;
-            a.status = Status.OK;
-            configAccess(a, bdf, reg + 4);
-            hi = a.data & 0xFFFF_FFFFL;
-            a.size = 8;
-            if (a.isRead()) {
-                a.data = lo | hi << 32;
-            } else {
-                a.data = data;
-            }
-            if (s != Status.OK) {
-                a.status = s;
-            }
-            return;
-        }
-        configAccess(a, bdf, reg);
-    }
-
     /**
      * A configuration read or write of {@code a.size} (1, 2 or 4) bytes at {@code offset} of
      * {@code bdf}. A function that does not exist reads all ones (the master abort / UR is counted).
      */
     public void configAccess(Access a, int bdf, int offset) {
-        int size = a.size;
-        if (size != 1 && size != 2 && size != 4 || offset < 0 || offset > PciFunction.CONFIG_SIZE - size || (offset & (size - 1)) != 0) {
-            cfgUnsupported.inc();
-            a.masterAbort();
-            return;
-        }
-        PciFunction f = lookupConfig((bdf >> 8) & 0xFF, bdf & 0xFF);
-        if (f == null) {
-            cfgUnsupported.inc();
-            a.masterAbort();
-            return;
-        }
-        long[] pc = perFunction.get(f);
-        if (clock.now() < f.readyAtPs()) {
-            // Configuration Request Retry Status (PCIe Base 4.0 §2.3.1); without CRS Software
-            // Visibility the root complex completes the read as all ones.
-            cfgCrs.inc();
-            if (a.isRead()) {
-                a.data = a.sizeMask();
-            }
-            return;
-        }
-        if (offset + size > f.configSpaceSize()) {
-            // QEMU pci_host_config_read_common: beyond the function's config space reads ~0.
-            cfgOutOfRange.inc();
-            if (a.isRead()) {
-                a.data = a.sizeMask();
-            }
-            return;
-        }
-        if (a.isRead()) {
-            pc[0]++;
-            a.data = f.configRead(offset, size) & a.sizeMask();
-        } else {
-            pc[1]++;
-            f.configWrite(offset, size, a.data & a.sizeMask());
-            if (f instanceof PciBridgeBase && offset <= PciBridgeBase.SUBORDINATE_BUS && offset + size > PciBridgeBase.PRIMARY_BUS) {
-                refreshBdfs();
-            }
-        }
-    }
-
-    /** Type 0 on the root bus, type 1 routed by secondary/subordinate bus numbers. */
-    private PciFunction lookupConfig(int bus, int devfn) {
-        if (bus == 0) {
-            return root.devfn[devfn];
-        }
-        PciBus b = root;
-        for (int depth = 0; depth < 256; depth++) {
-            PciBus next = null;
-            for (PciFunction f : b.devfn) {
-                if (f instanceof PciBridgeBase br && br.forwardsConfig(bus)) {
-                    next = br.secondaryBusObject();
-                    if (br.busInReset()) {
-                        return null;
-                    }
-                    break;
-                }
-            }
-            if (next == null) {
-                return null;
-            }
-            if (next.number() == bus) {
-                if (next.singleDevice() && (devfn >> 3) != 0) {
-                    return null; // only device 0 exists on a PCIe link (PCIe Base 4.0 §7.3.1)
-                }
-                return next.devfn[devfn];
-            }
-            b = next;
-        }
-        return null;
+        config.access(a, bdf, offset);
     }
 
     // ---------------------------------------------------------------- memory and I/O
@@ -448,7 +302,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             return;
         }
         if (ap.inEcam(pa)) {
-            ecamAccess(a, pa - ap.ecamBase);
+            config.ecamAccess(a, pa - ap.ecamBase);
             return;
         }
         if (!ap.inMmio32(pa) && !ap.inMmio64(pa)) {
@@ -593,7 +447,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 }
                 if (r == NOT_CLAIMED) {
                     (io ? urIo : urMem).inc();
-                    record(addr, (byte) (io ? 3 : 2));
+                    log.unclaimed(addr, io ? FabricLog.IO_UR : FabricLog.MEM_UR);
                     a.masterAbort();
                     return UNSUPPORTED;
                 }
@@ -726,16 +580,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     private void abort(Access a, long addr, boolean io) {
         (io ? masterAbortIo : masterAbortMem).inc();
-        record(addr, (byte) (io ? 1 : 0));
+        log.unclaimed(addr, io ? FabricLog.IO_MASTER_ABORT : FabricLog.MEM_MASTER_ABORT);
         a.masterAbort();
     }
 
-    private void record(long addr, byte kind) {
-        int i = abortCount % ABORT_LOG;
-        abortAddr[i] = addr;
-        abortKind[i] = kind;
-        abortCount++;
-    }
 
     // ---------------------------------------------------------------- lookup
 
@@ -759,7 +607,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     /** The function answering configuration requests for {@code bdf} now, or null. */
     public PciFunction find(int bdf) {
-        return lookupConfig((bdf >> 8) & 0xFF, bdf & 0xFF);
+        return config.lookup((bdf >> 8) & 0xFF, bdf & 0xFF);
     }
 
     public PciFunction byId(String id) {
@@ -781,6 +629,11 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     public PciFunction hostBridge() {
         return hostBridge;
+    }
+
+    /** The fabric's per-function counters (config reads, config writes, memory, I/O) of a placed function. */
+    long[] countersOf(PciFunction f) {
+        return perFunction.get(f);
     }
 
     /** The Stats the host counts in ({@code pcie.*}): the machine's one Stats, saved by its owner. */
@@ -824,27 +677,25 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     // ---------------------------------------------------------------- allocation log
 
     void beginAllocation(String policy) {
-        allocPolicy = policy;
-        allocLog.clear();
-        allocFailures.clear();
+        log.beginAllocation(policy);
     }
 
     void logAssigned(String line) {
-        allocLog.add(line);
+        log.logAssigned(line);
     }
 
     void logFailure(String line) {
-        allocFailures.add(line);
+        log.logFailure(line);
     }
 
     /** What the last allocator assigned, in the kernel's message style, in order. */
     public List<String> allocationLog() {
-        return List.copyOf(allocLog);
+        return log.assigned();
     }
 
     /** What the last allocator could not assign, with the reason. */
     public List<String> allocationFailures() {
-        return List.copyOf(allocFailures);
+        return log.failures();
     }
 
     // ---------------------------------------------------------------- reports
@@ -871,22 +722,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         m.put("config_crs", cfgCrs.get());
         m.put("config_beyond_space", cfgOutOfRange.get());
         m.put("bar_access_rule_violations", barRuleViolations.get());
-        m.put("sbr_short_pulses", sbrShortPulses.get());
-        List<String> recent = new ArrayList<>();
-        int n = Math.min(abortCount, ABORT_LOG);
-        for (int k = 0; k < n; k++) {
-            int i = (abortCount - n + k) % ABORT_LOG;
-            String kind = switch (abortKind[i]) {
-                case 0 -> "mem master-abort";
-                case 1 -> "io master-abort";
-                case 2 -> "mem UR below bridge";
-                default -> "io UR below bridge";
-            };
-            recent.add(kind + " 0x" + Long.toHexString(abortAddr[i]));
-        }
-        m.put("unclaimed_recent", recent);
-        m.put("allocator", allocPolicy);
-        m.put("allocation_failures", List.copyOf(allocFailures));
+        m.put("sbr_short_pulses", resets.shortPulses());
+        m.put("unclaimed_recent", log.recent());
+        m.put("allocator", log.policy());
+        m.put("allocation_failures", log.failures());
         Map<String, Object> fns = new TreeMap<>();
         for (PciFunction f : functions()) {
             long[] c = perFunction.get(f);
@@ -924,7 +763,6 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     // ---------------------------------------------------------------- checkpoints (issue 11)
 
     /** Bound on restored allocation-log lines (a real tree logs a few per function). */
-    private static final int MAX_LOG_LINES = 1 << 16;
 
     @Override
     public String stateName() {
@@ -941,19 +779,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
      */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        w.putInt(abortCount);
-        for (int i = 0; i < ABORT_LOG; i++) {
-            w.putLong(abortAddr[i]).putInt(abortKind[i]);
-        }
-        w.putString(allocPolicy);
-        w.putInt(allocLog.size());
-        for (String l : allocLog) {
-            w.putString(l);
-        }
-        w.putInt(allocFailures.size());
-        for (String l : allocFailures) {
-            w.putString(l);
-        }
+        log.save(w);
         w.putInt(all.size());
         for (PciFunction f : all) {
             w.putString(f.id());
@@ -961,7 +787,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             for (long v : c) {
                 w.putLong(v);
             }
-            Long at = f instanceof PciBridgeBase br ? sbrAssertedAt.get(br) : null;
+            Long at = f instanceof PciBridgeBase br ? resets.assertedAt(br) : null;
             w.putBoolean(at != null);
             w.putLong(at != null ? at : 0);
         }
@@ -969,23 +795,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
-        int ac = r.getInt();
-        if (ac < 0) {
-            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: unclaimed count " + ac);
-        }
-        long[] aa = new long[ABORT_LOG];
-        byte[] ak = new byte[ABORT_LOG];
-        for (int i = 0; i < ABORT_LOG; i++) {
-            aa[i] = r.getLong();
-            int k = r.getInt();
-            if (k < 0 || k > 3) {
-                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: unclaimed kind " + k);
-            }
-            ak[i] = (byte) k;
-        }
-        String policy = r.getString();
-        List<String> log = readLines(r, "allocation log");
-        List<String> failures = readLines(r, "allocation failures");
+        FabricLog.Restored restoredLog = log.read(r);
         int n = r.getInt();
         if (n != all.size()) {
             throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + n + " functions, this machine has " + all.size());
@@ -1009,39 +819,16 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
-        abortCount = ac;
-        System.arraycopy(aa, 0, abortAddr, 0, ABORT_LOG);
-        System.arraycopy(ak, 0, abortKind, 0, ABORT_LOG);
-        allocPolicy = policy;
-        allocLog.clear();
-        allocLog.addAll(log);
-        allocFailures.clear();
-        allocFailures.addAll(failures);
-        sbrAssertedAt.clear();
+        restoredLog.apply();
+        resets.clearAssertions();
         for (int i = 0; i < n; i++) {
             PciFunction f = all.get(i);
             System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one
             if (hasSbr[i]) {
-                sbrAssertedAt.put((PciBridgeBase) f, sbr[i]);
+                resets.restoreAssertion((PciBridgeBase) f, sbr[i]);
             }
         }
         invalidateDecodeCache();
-    }
-
-    private static List<String> readLines(dev.gvsim.simcore.state.StateReader r, String what) throws dev.gvsim.simcore.InputException {
-        int n = r.getInt();
-        if (n < 0 || n > MAX_LOG_LINES) {
-            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + n + " lines of " + what);
-        }
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String l = r.getString();
-            if (l == null) {
-                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: null line in " + what);
-            }
-            out.add(l);
-        }
-        return out;
     }
 
     /** Forgets the cached decode (it is re-derived on the next access; config restores also bump the routing epoch). */
