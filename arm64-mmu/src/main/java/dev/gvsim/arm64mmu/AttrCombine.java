@@ -2,7 +2,7 @@ package dev.gvsim.arm64mmu;
 
 /**
  * Combining the stage-1 and stage-2 memory types into the type the access gets (ARM DDI 0487
- * D8.5.5 "Combining the stage 1 and stage 2 attributes"; facts/arm64-memory.md section 5):
+ * D8.5.5 "Combining the stage 1 and stage 2 attributes"; docs/facts/arm64-memory.md section 5):
  * <ul>
  * <li>HCR_EL2.FWB = 0, and FWB = 1 for stage-2 Device and Normal-NC codes: the more restrictive
  * type wins. Device beats Normal; among Device nGnRnE &gt; nGnRE &gt; nGRE &gt; GRE; among Normal the

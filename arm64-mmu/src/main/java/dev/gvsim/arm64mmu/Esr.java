@@ -4,7 +4,7 @@ import dev.gvsim.simcore.Status;
 
 /**
  * ESR_ELx syndrome encoding for data and instruction aborts (ARM DDI 0487 D19.2 "ESR_EL1";
- * Linux arch/arm64/include/asm/esr.h; facts/arm64-memory.md section 4).
+ * Linux arch/arm64/include/asm/esr.h; docs/facts/arm64-memory.md section 4).
  */
 public final class Esr {
     /** EC [31:26]. */

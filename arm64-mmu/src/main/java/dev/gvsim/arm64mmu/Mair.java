@@ -2,7 +2,7 @@ package dev.gvsim.arm64mmu;
 
 /**
  * MAIR_EL1 attribute bytes (ARM DDI 0487 D19.2 "MAIR_EL1, Memory Attribute Indirection Register
- * (EL1)"; facts/arm64-memory.md section 2). Decodes all 256 byte values: the architected encodings
+ * (EL1)"; docs/facts/arm64-memory.md section 2). Decodes all 256 byte values: the architected encodings
  * to a {@link Decoded} with their cacheability and allocation hints, the UNPREDICTABLE ones as
  * reserved; and encodes back.
  *

@@ -11,7 +11,7 @@ import dev.gvsim.simcore.Stats;
 
 /**
  * CPU-visible latency of an access by its effective memory type, and the interconnect transactions
- * (PCIe TLPs) it costs (facts/arm64-memory.md sections 1 and 7):
+ * (PCIe TLPs) it costs (docs/facts/arm64-memory.md sections 1 and 7):
  * <ul>
  * <li>Device-nGnRnE write: no early acknowledgement, the CPU waits for completion: path occupancy +
  * round trip + the target's latency.</li>

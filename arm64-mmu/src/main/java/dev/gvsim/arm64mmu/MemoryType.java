@@ -2,7 +2,7 @@ package dev.gvsim.arm64mmu;
 
 /**
  * The ARMv8-A memory types gvsim distinguishes (ARM DDI 0487 B2.7 "Memory types and attributes";
- * facts/arm64-memory.md section 1). The four Device types differ in Gathering, Reordering and
+ * docs/facts/arm64-memory.md section 1). The four Device types differ in Gathering, Reordering and
  * Early write acknowledgement; Normal memory is reduced to one cacheability (the weaker of inner
  * and outer, see {@link Mair}).
  *

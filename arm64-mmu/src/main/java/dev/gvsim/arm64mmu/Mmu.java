@@ -24,7 +24,7 @@ import dev.gvsim.simcore.Status;
  * <li>A builder that writes real descriptors the way ioremap / ioremap_wc / memremap and KVM's
  * stage-2 code do ({@link #map}, {@link #s2map}).</li>
  * <li>A direct-mapped combined TLB of primitive arrays, invalidated on every (re)map/unmap.</li>
- * <li>The alignment rules (DDI 0487 B2.5, D8.2.10; facts/arm64-memory.md section 3) and the
+ * <li>The alignment rules (DDI 0487 B2.5, D8.2.10; docs/facts/arm64-memory.md section 3) and the
  * implementation-defined exclusive/atomic behaviour on uncached memory.</li>
  * </ul>
  * {@link #translate} allocates nothing, hit or miss. Not thread-safe: one Mmu per simulated machine

@@ -186,7 +186,7 @@ class EncodingTest {
 
     @Test
     void combineFactsTableRows() {
-        // facts/arm64-memory.md 5.1 / 5.2
+        // docs/facts/arm64-memory.md 5.1 / 5.2
         assertThat(AttrCombine.combine(MemoryType.NORMAL_WB, Stage2Attr.MT_S2_NORMAL_NC, false)).isEqualTo(MemoryType.NORMAL_NC);
         assertThat(AttrCombine.combine(MemoryType.DEVICE_NGNRE, Stage2Attr.MT_S2_NORMAL_NC, false)).isEqualTo(MemoryType.DEVICE_NGNRE);
         assertThat(AttrCombine.combine(MemoryType.NORMAL_NC, Stage2Attr.MT_S2_DEVICE_NGNRE, false)).isEqualTo(MemoryType.DEVICE_NGNRE);

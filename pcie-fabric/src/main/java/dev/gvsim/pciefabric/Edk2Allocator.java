@@ -230,7 +230,7 @@ public final class Edk2Allocator {
      * PciIoAttributes(Enable, VGA_MEMORY | VGA_IO_16) as QemuVideoDxe asks for it
      * (MdeModulePkg/Bus/Pci/PciBusDxe/PciIo.c): only one VGA device may be active per segment, and the
      * enable is propagated to every bridge above the device, setting Bridge Control VGA Enable and
-     * VGA 16-bit decode (qxl.md §6.1). Returns false (EFI_UNSUPPORTED) if another bridge branch already
+     * VGA 16-bit decode (docs/facts/qxl.md §6.1). Returns false (EFI_UNSUPPORTED) if another bridge branch already
      * forwards VGA, true if the path now forwards VGA to {@code f}.
      */
     public static boolean enableVgaPath(PciHost h, PciFunction f) {

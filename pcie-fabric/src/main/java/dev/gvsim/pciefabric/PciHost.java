@@ -43,7 +43,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             "assumption: the QEMU TCG reference runs carry no device latency; set it to study switch/port traversal",
             "latency added per bridge (root port, switch port, PCI bridge) a memory or I/O request crosses, each way");
     public static final ParamDef ISA_FILTER = ParamDef.bool("pcie.bridge_isa_filter", false,
-            "default = QEMU (pci_bridge.c does not filter; qxl.md §6.2); true = PCI-to-PCI Bridge Arch 1.2 §3.2.5.18",
+            "default = QEMU (pci_bridge.c does not filter; docs/facts/qxl.md §6.2); true = PCI-to-PCI Bridge Arch 1.2 §3.2.5.18",
             "apply Bridge Control ISA Enable: do not forward the top 768 bytes of each 1 KiB of the I/O window below 64 KiB");
     public static final ParamDef VGA_ALIAS = ParamDef.bool("pcie.bridge_vga_10bit_alias", false,
             "PCI-to-PCI Bridge Arch 1.2 §3.2.5.18 (10-bit VGA decode unless VGA 16-bit decode); QEMU pci.c implements 16-bit only",

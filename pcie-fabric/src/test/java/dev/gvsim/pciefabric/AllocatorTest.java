@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** Assignments compared with the kernel and firmware results of the reference runs (qemu-reference-runs.md §3, §6). */
+/** Assignments compared with the kernel and firmware results of the reference runs (docs/facts/qemu-reference-runs.md §3, §6). */
 class AllocatorTest {
     private static PciHost qxlRp() {
         PciHost h = TestDevices.host();
@@ -44,7 +44,7 @@ class AllocatorTest {
     void linuxQxlBehindRootPortMatchesQxlRpConsole() {
         PciHost h = qxlRp();
         LinuxAllocator.assign(h, new Apertures());
-        // qxl_rp.console (qemu-reference-runs.md §6.2), in the kernel's order.
+        // qxl_rp.console (docs/facts/qemu-reference-runs.md §6.2), in the kernel's order.
         assertThat(h.allocationLog()).containsExactly(
                 "pci 0000:00:01.0: bridge window [mem 0x10000000-0x19ffffff]: assigned",
                 "pci 0000:00:01.0: bridge window [mem 0x8000000000-0x80001fffff 64bit pref]: assigned",

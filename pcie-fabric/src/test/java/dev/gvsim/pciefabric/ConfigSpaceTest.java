@@ -17,7 +17,7 @@ class ConfigSpaceTest {
         PciHost h = TestDevices.host();
         h.add(new TestDevices.QxlLike(), "pcie.0", -1, 0);
         int q = bdf(0, 1, 0);
-        // qemu-reference-runs.md §5.1: @0x10 -> 0xfc000000, @0x14 -> 0xfc000000, @0x18 -> 0xffffe000, @0x1c -> 0xffffffe1
+        // docs/facts/qemu-reference-runs.md §5.1: @0x10 -> 0xfc000000, @0x14 -> 0xfc000000, @0x18 -> 0xffffe000, @0x1c -> 0xffffffe1
         long[] expect = {0xFC00_0000L, 0xFC00_0000L, 0xFFFF_E000L, 0xFFFF_FFE1L, 0, 0};
         for (int i = 0; i < 6; i++) {
             int off = 0x10 + 4 * i;

@@ -35,7 +35,7 @@ final class TestDevices {
         }
     }
 
-    /** QXL's BARs (qxl.md §4.2): 64 MiB, 64 MiB, 8 KiB 32-bit memory, 32 B I/O; 1b36:0100 class 0x038000 rev 5. */
+    /** QXL's BARs (docs/facts/qxl.md §4.2): 64 MiB, 64 MiB, 8 KiB 32-bit memory, 32 B I/O; 1b36:0100 class 0x038000 rev 5. */
     static final class QxlLike extends Recording {
         QxlLike() {
             super("qxl", 0x1B36, 0x0100, 0x038000, 5);

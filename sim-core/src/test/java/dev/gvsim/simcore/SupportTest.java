@@ -41,7 +41,7 @@ class SupportTest {
     @Test
     void paramsValidateNamesAndValues() {
         ParamDef lat = ParamDef.duration("link.latency", "150ns", "estimate", "per-transaction latency");
-        ParamDef n = ParamDef.longParam("wc.line_bytes", 64, "bytes", "arm64-memory.md §7", "line");
+        ParamDef n = ParamDef.longParam("wc.line_bytes", 64, "bytes", "docs/facts/arm64-memory.md §7", "line");
         Params p = new Params().declare(lat).declare(n);
         assertThat(p.getDuration(lat)).isEqualTo(150_000);
         p.set("link.latency=2us");

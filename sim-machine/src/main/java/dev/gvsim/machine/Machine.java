@@ -48,7 +48,7 @@ public final class Machine {
             "linux: drivers/pci/setup-bus.c as on arm virt with -kernel (the reference runs); edk2: PciBusDxe; none",
             "resource assignment policy");
     public static final ParamDef RAM_SIZE = ParamDef.longParam("machine.ram_size", VirtMemoryMap.DEFAULT_RAM_SIZE, "B",
-            "qemu-reference-runs.md: -m 1024", "guest RAM at 0x40000000");
+            "docs/facts/qemu-reference-runs.md: -m 1024", "guest RAM at 0x40000000");
 
     public static final List<ParamDef> PARAMS = List.of(ZVA_BLOCK, CONFIG_LATENCY, IO_LATENCY, ALLOCATOR, RAM_SIZE);
 

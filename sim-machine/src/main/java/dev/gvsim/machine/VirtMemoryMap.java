@@ -4,7 +4,7 @@ import dev.gvsim.pciefabric.Apertures;
 
 /**
  * The QEMU arm {@code virt} machine's physical memory map as the reference runs show it
- * (qemu hw/arm/virt.c base_memmap/extended_memmap; qemu-reference-runs.md §3). The PCIe windows are
+ * (qemu hw/arm/virt.c base_memmap/extended_memmap; docs/facts/qemu-reference-runs.md §3). The PCIe windows are
  * defined once, in pcie-fabric's {@link Apertures}.
  */
 public final class VirtMemoryMap {

@@ -77,7 +77,7 @@ public final class PciBusDxe {
     static final long ISA_ATTRS = ATTR_ISA_IO | ATTR_ISA_IO_16 | ATTR_ISA_MOTHERBOARD_IO;
     /**
      * The ArmVirt root bridge (ArmVirtPkg/Library/FdtPciHostBridgeLib): ISA_IO_16 | ISA_MOTHERBOARD_IO
-     * | VGA_IO_16 | VGA_PALETTE_IO_16 (facts/qxl.md §6.1). VGA_MEMORY is not listed; the model lets it
+     * | VGA_IO_16 | VGA_PALETTE_IO_16 (docs/facts/qxl.md §6.1). VGA_MEMORY is not listed; the model lets it
      * through (assumption: QemuVideoDxe's Enable with VGA_MEMORY succeeds on ArmVirt, as the
      * downstream builds that add it report a console on pcie.0).
      */

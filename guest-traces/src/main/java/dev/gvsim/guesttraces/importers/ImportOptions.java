@@ -10,7 +10,7 @@ import java.util.Objects;
  * Mutable, fluent; not shared between threads.
  */
 public final class ImportOptions {
-    /** The machine QEMU emulated in the reference runs (facts/qemu-reference-runs.md §1.3). */
+    /** The machine QEMU emulated in the reference runs (docs/facts/qemu-reference-runs.md §1.3). */
     public static final String DEFAULT_MACHINE = "-M virt";
 
     private String machine = DEFAULT_MACHINE;

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * Imports Linux mmiotrace text (kernel/trace/trace_mmiotrace.c, Documentation/trace/mmiotrace.rst;
- * facts/simulators-and-formats.md §3.5):
+ * docs/facts/simulators-and-formats.md §3.5):
  * <ul>
  * <li>{@code VERSION n}: meta {@code mmiotrace_version}.</li>
  * <li>{@code PCIDEV BBDF VVVVDDDD irq start|flags×7 size×7 [driver]}: a meta record per device; devices

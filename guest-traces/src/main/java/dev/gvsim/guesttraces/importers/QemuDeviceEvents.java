@@ -254,7 +254,7 @@ final class QemuDeviceEvents {
         em.emit();
     }
 
-    /** Host pointers (vdev, vq, elem, mr) differ in every run (qemu-reference-runs.md §8): dropped from mark names. */
+    /** Host pointers (vdev, vq, elem, mr) differ in every run (docs/facts/qemu-reference-runs.md §8): dropped from mark names. */
     static String normalizeMark(String text) {
         String[] t = text.split(" ");
         StringBuilder sb = new StringBuilder(text.length());

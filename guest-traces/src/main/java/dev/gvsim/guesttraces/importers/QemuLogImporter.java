@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Imports a QEMU {@code log} trace-backend file (facts/simulators-and-formats.md §3.2-3.3) into gvsim
+ * Imports a QEMU {@code log} trace-backend file (docs/facts/simulators-and-formats.md §3.2-3.3) into gvsim
  * trace records.
  *
  * <p>Line prefixes: {@code PID@SEC.USEC:} glued to the event name, an ISO-8601 timestamp and a space,

@@ -2,7 +2,7 @@ package dev.gvsim.guesttraces.importers;
 
 /**
  * The arm {@code virt} machine's address map as QEMU 7.2 lays it out (QEMU hw/arm/virt.c
- * {@code base_memmap}/{@code extended_memmap}; facts/qemu-reference-runs.md §3), used to classify
+ * {@code base_memmap}/{@code extended_memmap}; docs/facts/qemu-reference-runs.md §3), used to classify
  * {@code memory_region_ops_*} lines that carry no region name (QEMU before 6.1).
  */
 final class VirtMap {
@@ -30,7 +30,7 @@ final class VirtMap {
     /**
      * Region names of the platform devices that are not device registers of the modelled GPUs and
      * fabric (prefix match): PL011 UART, GIC (dist, cpu, v2m, redist), flash, fw_cfg, PL031 RTC,
-     * PL061 GPIO, virtio-mmio transports (qemu-reference-runs.md §2 "device-only").
+     * PL061 GPIO, virtio-mmio transports (docs/facts/qemu-reference-runs.md §2 "device-only").
      */
     static final String[] PLATFORM_PREFIXES = {"pl011", "gic", "virt.flash", "fwcfg", "pl031", "pl061", "virtio-mmio"};
 

@@ -15,7 +15,7 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * qxl_kms.c qxl_device_init/setup_slot, qxl_irq.c, qxl_cmd.c qxl_ring_push/qxl_io_*, qxl_draw.c
  * qxl_draw_dirty_fb, qxl_image.c), issuing its device accesses through a {@link GuestCpu} against
  * the simulated machine, in the order the real 6.1 driver issued them (the bundled real trace,
- * qemu-reference-runs.md §7.6), reading back what the device answers and deciding as the driver
+ * docs/facts/qemu-reference-runs.md §7.6), reading back what the device answers and deciding as the driver
  * would.
  *
  * <p>{@link Variant#IOREMAP} maps the ROM and the RAM header with {@code ioremap} (Device-nGnRE) as

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No file of the repository names an absolute path of a particular machine (a home directory or
- * the development machines' work directory): documents, comments and tests refer to files by their
- * path inside the repository, so that a fresh clone is complete. Walks the repository from the
+ * the development machines' work directory), and every document it cites under docs/ exists:
+ * documents, comments and tests refer to files by their path inside the repository, so that a
+ * fresh clone is complete. Walks the repository from the
  * module's parent directory, skipping .git, build output and what the root .gitignore ignores, and
  * reads every text file (a file with a NUL byte in its first 8 KiB counts as binary).
  */
@@ -34,6 +35,12 @@ class RepoPathsTest {
      * does not match itself.
      */
     private static final Pattern MACHINE_PATH = Pattern.compile("(?<![A-Za-z0-9_.~-])/(?:" + "wor" + "k|" + "hom" + "e)/");
+
+    /** A reference to a Markdown document under the repository's docs directory (citations, links). */
+    private static final Pattern DOC_REF = Pattern.compile("(?<![A-Za-z0-9_.-])docs/[A-Za-z0-9_./-]+?\\.md");
+
+    /** Documents named in files that are not in the repository (a citation that no reader can follow). */
+    private final List<String> missingDocs = new ArrayList<>();
 
     @Test
     void noFileNamesAnAbsolutePathOfThisMachine() throws IOException {
@@ -72,6 +79,12 @@ class RepoPathsTest {
                         String line = lines[i].strip();
                         found.add(rel + ":" + (i + 1) + ": " + (line.length() > 160 ? line.substring(0, 160) + "..." : line));
                     }
+                    Matcher d = DOC_REF.matcher(lines[i]);
+                    while (d.find()) {
+                        if (!Files.isRegularFile(ROOT.resolve(d.group()))) {
+                            missingDocs.add(rel + ":" + (i + 1) + ": " + d.group());
+                        }
+                    }
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -79,6 +92,7 @@ class RepoPathsTest {
         assertThat(scanned[0]).as("text files scanned").isGreaterThan(100);
         assertThat(found).as("absolute paths of a particular machine; name files by their path in the repository instead")
                 .isEmpty();
+        assertThat(missingDocs).as("references to documents under docs that are not in the repository").isEmpty();
     }
 
     /**

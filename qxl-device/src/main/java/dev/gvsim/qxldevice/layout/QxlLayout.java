@@ -8,8 +8,8 @@ import java.util.List;
  * are {@code SPICE_ATTR_PACKED} (spice-protocol {@code spice/qxl_dev.h}, Linux
  * {@code drivers/gpu/drm/qxl/qxl_dev.h}: {@code #pragma pack(push,1)}), so 64-bit fields sit at
  * whatever offset the preceding fields give them. Offsets are derived from those headers (the
- * struct named before each group) and checked against the Linux 6.1 guest trace (facts/qxl.md §3,
- * qemu-reference-runs.md §7.6).
+ * struct named before each group) and checked against the Linux 6.1 guest trace (docs/facts/qxl.md §3,
+ * docs/facts/qemu-reference-runs.md §7.6).
  */
 public final class QxlLayout {
     private QxlLayout() {
