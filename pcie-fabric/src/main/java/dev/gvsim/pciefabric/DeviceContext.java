@@ -13,7 +13,8 @@ import dev.gvsim.simcore.Stats;
 /**
  * What the machine hands a {@link DeviceType} to build one function: the {@code -device} spec, the
  * id the function will have, the machine's parameters and statistics, a scheduler scoped to that id,
- * and the function's INTx line (created on first ask, owned and checkpointed by the machine).
+ * the function's INTx line (created on first ask, owned and checkpointed by the machine), and its
+ * view of guest memory as a bus master ({@link Dma}).
  */
 public final class DeviceContext {
     private final DeviceSpec spec;
@@ -22,18 +23,22 @@ public final class DeviceContext {
     private final Stats stats;
     private final Scheduler scheduler;
     private final Function<String, IrqLine> irqFactory;
+    private final Dma dma;
     private IrqLine irq;
 
     /**
      * @param irqFactory makes (and registers with the machine) the INTx line of the device with the given id
+     * @param dma guest memory as the device reaches it as a bus master
      */
-    public DeviceContext(DeviceSpec spec, String id, Params params, Stats stats, Scheduler scheduler, Function<String, IrqLine> irqFactory) {
+    public DeviceContext(DeviceSpec spec, String id, Params params, Stats stats, Scheduler scheduler, Function<String, IrqLine> irqFactory,
+            Dma dma) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.id = Objects.requireNonNull(id, "id");
         this.params = Objects.requireNonNull(params, "params");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.irqFactory = Objects.requireNonNull(irqFactory, "irqFactory");
+        this.dma = Objects.requireNonNull(dma, "dma");
     }
 
     /** The {@code -device} driver name being built. */
@@ -67,6 +72,11 @@ public final class DeviceContext {
     /** The machine's event kernel, scoped to this device: handlers are named {@code <id>.<name>}. */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Guest physical memory as this device reaches it when it masters the bus (virtqueues, backing pages). */
+    public Dma dma() {
+        return dma;
     }
 
     /** The function's INTx (pin A) line, named {@code <id>.intx}; the first call creates it. */

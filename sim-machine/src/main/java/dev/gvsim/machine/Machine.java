@@ -13,6 +13,7 @@ import dev.gvsim.guesttraces.format.Op;
 import dev.gvsim.pciefabric.Apertures;
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.DeviceMemory;
+import dev.gvsim.pciefabric.Dma;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.pciefabric.PciHost;
 import dev.gvsim.simcore.Access;
@@ -57,6 +58,8 @@ public final class Machine {
     final Params params;
     final Stats stats = new Stats();
     final SparseMemory ram;
+    /** What a bus-mastering device reaches: guest RAM (no IOMMU). */
+    final Dma dma;
     final Mmu mmu;
     final MemoryTiming timing;
     final PciHost host;
@@ -83,6 +86,7 @@ public final class Machine {
             throw new IllegalArgumentException("machine.ram_size=" + ramSize + " outside 64 MiB..256 GiB");
         }
         this.ram = new SparseMemory("ram", ramSize);
+        this.dma = Dma.of(ram, VirtMemoryMap.RAM_BASE); // no IOMMU on arm virt as modelled: bus addresses are guest physical
         this.mmu = new Mmu(ram, VirtMemoryMap.RAM_BASE, params, stats);
         this.timing = new MemoryTiming(params, stats);
         this.configLatency = params.getDuration(CONFIG_LATENCY);

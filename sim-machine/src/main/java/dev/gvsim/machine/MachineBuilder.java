@@ -82,7 +82,7 @@ public final class MachineBuilder {
                 IrqLine irq = new IrqLine(devId + ".intx");
                 m.irqs.put(devId, irq);
                 return irq;
-            });
+            }, m.dma);
             PciFunction f = type.create(ctx);
             f.setId(id);
             host.add(f, spec.bus() != null ? spec.bus() : "pcie.0", spec.slot(), spec.fn());
