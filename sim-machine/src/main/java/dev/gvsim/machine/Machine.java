@@ -227,11 +227,13 @@ public final class Machine {
 
     /**
      * Installs a host stage 2 the way KVM does for a QEMU guest (arch/arm64/kvm/mmu.c): guest RAM
-     * and RAM-backed device memory (QXL's BARs are QEMU RAM regions, hence KVM memslots) identity
-     * mapped Normal-WB ({@code PAGE_S2}); with {@code kvm-fwb}, HCR_EL2.FWB = 1 (KVM sets it when
-     * the CPU has FEAT_S2FWB), so stage 2 forces write-back. Emulated regions (PCI I/O window, ECAM)
-     * are not memslots; KVM traps them to the VMM, modelled here as Device-nGnRE stage-2 mappings
-     * whose trap cost is {@code pci.io_latency}/{@code pci.config_latency}.
+     * and RAM-backed device memory (a BAR whose {@link PciFunction#memoryBehind} is plain memory is
+     * a QEMU RAM region, hence a KVM memslot: QXL's BARs) identity mapped Normal-WB
+     * ({@code PAGE_S2}); with {@code kvm-fwb}, HCR_EL2.FWB = 1 (KVM sets it when the CPU has
+     * FEAT_S2FWB), so stage 2 forces write-back. Emulated regions (the PCI I/O window, BARs with
+     * register semantics) are not memslots; KVM traps them to the VMM, modelled here as
+     * Device-nGnRE stage-2 mappings whose trap cost is the device's and {@code pci.io_latency}.
+     * Config accesses ({@code cfgrd}/{@code cfgwr}) do not go through the MMU.
      */
     public void applyStage2(String mode) {
         switch (mode) {
@@ -251,12 +253,13 @@ public final class Machine {
         mmu.s2map(ap.pioBase, ap.pioBase, ap.pioSize,
                 dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
         for (PciFunction f : devices) {
-            // a BAR backed by plain memory is a QEMU RAM region, hence a KVM memslot
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bar(i);
-                long base = b == null || b.isIo() || f.memoryBehind(b) == null ? 0 : f.barAddress(i);
+                long base = b == null || b.isIo() ? 0 : f.barAddress(i);
                 if (base != 0) {
-                    mmu.s2map(base, base, Math.max(b.size, 4096), dev.gvsim.arm64mmu.MemoryType.NORMAL_WB);
+                    // plain memory: a memslot; register semantics: emulated, trapped (see above)
+                    mmu.s2map(base, base, Math.max(b.size, 4096), f.memoryBehind(b) != null ? dev.gvsim.arm64mmu.MemoryType.NORMAL_WB
+                            : dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
                 }
             }
         }

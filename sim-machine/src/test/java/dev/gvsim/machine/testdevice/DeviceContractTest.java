@@ -113,6 +113,25 @@ class DeviceContractTest {
     }
 
     @Test
+    void underKvmsStage2ItsRamBarIsAMemslotAndItsRegisterBarIsTrapped() throws Exception {
+        ReplayOptions o = new ReplayOptions();
+        o.stage2 = "kvm";
+        Replayer rp = new Replayer(o, "test-counter");
+        try (TraceReader in = open(trace())) {
+            rp.run(in);
+        }
+        JsonNode r = new ObjectMapper().readTree(Json.write(rp.result().toJson()));
+        assertThat(r.get("faultCount").asLong()).as(r.get("faults").toString()).isZero();
+        assertThat(r.get("mismatchCount").asLong()).isZero();
+        PciFunction t = rp.machine().device(TestCounterDevice.DRIVER);
+        // stage-2 descriptors: MemAttr Normal-WB (0b1111) for the memslot, Device-nGnRE (0b0001) for the register BAR
+        long buf = rp.machine().mmu().s2Descriptor(t.barAddress(2));
+        long regs = rp.machine().mmu().s2Descriptor(t.barAddress(0));
+        assertThat((buf >>> 2) & 0xF).as("BAR2 stage-2 MemAttr").isEqualTo(0b1111);
+        assertThat((regs >>> 2) & 0xF).as("BAR0 stage-2 MemAttr").isEqualTo(0b0001);
+    }
+
+    @Test
     void itsScanoutShowsWhatTheGuestDrew() throws Exception {
         Replayer rp = replayWhole(trace());
         Scanout s = rp.machine().device(TestCounterDevice.DRIVER).scanouts().get(0);
