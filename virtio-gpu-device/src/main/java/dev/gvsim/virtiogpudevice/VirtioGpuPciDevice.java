@@ -434,18 +434,28 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     public void restoreState(StateReader r) throws InputException {
         super.restoreState(r);
         common.restore(r);
-        r.getBytes(devcfg.image(), 0, CFG_SIZE);
-        r.getBytes(msix.image(), 0, (int) MSIX_BAR_SIZE);
+        byte[] dc = new byte[CFG_SIZE];
+        byte[] mx = new byte[(int) MSIX_BAR_SIZE];
+        r.getBytes(dc, 0, CFG_SIZE);
+        r.getBytes(mx, 0, (int) MSIX_BAR_SIZE);
         int i = r.getInt();
+        long n0 = r.getLong();
+        long n1 = r.getLong();
+        long other = r.getLong();
+        long isrs = r.getLong();
+        long errors = r.getLong();
+        long messages = r.getLong();
         if (i < 0 || i > (ISR_QUEUE | ISR_CONFIG)) {
             throw new InputException("checkpoint " + stateName() + ": ISR " + i + " out of range");
         }
+        System.arraycopy(dc, 0, devcfg.image(), 0, CFG_SIZE);
+        System.arraycopy(mx, 0, msix.image(), 0, (int) MSIX_BAR_SIZE);
         isr = i;
-        notifies[0] = r.getLong();
-        notifies[1] = r.getLong();
-        notifiesOther = r.getLong();
-        isrReads = r.getLong();
-        deviceErrors = r.getLong();
-        msixMessages = r.getLong();
+        notifies[0] = n0;
+        notifies[1] = n1;
+        notifiesOther = other;
+        isrReads = isrs;
+        deviceErrors = errors;
+        msixMessages = messages;
     }
 }

@@ -368,5 +368,36 @@ class VirtioGpuPciDeviceTest {
         assertThat(rd(e, 4, 0x2000, 4)).isEqualTo(1);
         common(e, GFSELECT, 4, 1);
         assertThat(common(e, GF, 4)).isEqualTo(0x101);
+
+        VirtioGpuPciDevice f = dev();
+        new StateReader(cp).restore(f);
+        StateWriter w2 = new StateWriter("m");
+        w2.save(f);
+        assertThat(w2.toBytes()).as("save -> restore -> save").isEqualTo(cp);
+    }
+
+    @Test
+    void registerAccessesAllocateNothing() {
+        VirtioGpuPciDevice d = dev();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Runnable loop = () -> {
+            for (int i = 0; i < 20_000; i++) {
+                common(d, Q_SELECT, 2, i & 1);
+                common(d, Q_DESCLO, 4, i);
+                common(d, Q_SIZE, 2);
+                common(d, STATUS, 1, 3);
+                common(d, GF, 4, 2);
+                rd(d, 4, 0x1000, 1);
+                rd(d, 4, 0x2008, 4);
+                wr(d, 4, 0x3000, 2, 0);
+                rd(d, 1, 0x0C, 4);
+                d.configRead(0x84 + 16, 4);
+            }
+        };
+        loop.run(); // warm up
+        long before = mx.getCurrentThreadAllocatedBytes();
+        loop.run();
+        long after = mx.getCurrentThreadAllocatedBytes();
+        assertThat(after - before).as("bytes allocated by 200,000 register accesses").isLessThan(4096);
     }
 }
