@@ -12,11 +12,8 @@ import dev.gvsim.simcore.ParamDef;
  * registered with the machine through META-INF/services.
  *
  * <p>Whether the function gets QEMU's PCI Express capability (virtio_pci_realize: on a PCIe bus
- * that is not a root bus) is decided from {@code bus=}: absent or {@code pcie.0} is the root bus
- * (no PCIe capability), any other bus is taken to be a PCIe port's (pcie-root-port,
- * xio3130-downstream). The device contract does not tell a device its bus type, so a
- * virtio-gpu-pci behind a conventional pci-bridge / pcie-pci-bridge wrongly gets the PCIe
- * capability; QEMU's {@code x-pcie-*} flags other than {@code x-pcie-flr-init} are not modelled.
+ * below a port) is decided when the fabric places it ({@code PciFunction.placedOn}). QEMU's
+ * {@code x-pcie-*} flags other than {@code x-pcie-flr-init} are not modelled.
  */
 public final class VirtioGpuDeviceType implements DeviceType {
     /** For {@link java.util.ServiceLoader}. */
@@ -42,8 +39,6 @@ public final class VirtioGpuDeviceType implements DeviceType {
     @Override
     public PciFunction create(DeviceContext ctx) {
         VirtioGpuConfig cfg = VirtioGpuConfig.fromProps(ctx.props());
-        String bus = ctx.props().get("bus");
-        boolean express = bus != null && !bus.equals("pcie.0");
-        return new VirtioGpuPciDevice(cfg, express, ctx.scheduler(), ctx.irq(), ctx.params());
+        return new VirtioGpuPciDevice(cfg, ctx.scheduler(), ctx.irq(), ctx.params());
     }
 }

@@ -121,8 +121,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     private final VirtioGpuConfig cfg;
     private final IrqLine irq;
     private final Scheduler sched;
-    private final boolean express;
-    private final int cfgCap;
+    /** Capabilities built ({@link #build}): when placed, once the bus type is known. */
+    private boolean built;
+    private boolean express;
+    private int cfgCap;
     final VirtioPciCommonConfig common;
     final RegisterFile devcfg = new RegisterFile("virtio-gpu device configuration", CFG_SIZE);
     final RegisterFile msix = new RegisterFile("virtio-gpu MSI-X table and PBA", (int) MSIX_BAR_SIZE);
@@ -135,12 +137,11 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     /** MSI-X messages the device would have sent (delivery is not modelled by the machine yet). */
     long msixMessages;
 
-    VirtioGpuPciDevice(VirtioGpuConfig cfg, boolean express, Scheduler sched, IrqLine irq, Params params) {
+    VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params) {
         super(DRIVER, VENDOR, DEVICE, CLASS, REVISION, false);
         this.cfg = cfg;
         this.sched = sched;
         this.irq = irq;
-        this.express = express;
         String fok = params.getString(P_FEATURES_OK);
         if (!fok.equals("qemu") && !fok.equals("spec")) {
             throw new IllegalArgumentException(P_FEATURES_OK.name() + " must be qemu or spec, got '" + fok + "'");
@@ -150,6 +151,32 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         setByte(INTERRUPT_PIN, 1);
         declareBar(new Bar(MSIX_BAR, BarKind.MEM32, MSIX_BAR_SIZE, false, new AccessRules(4, 8, false, 1, 4), "msix-table"));
         declareBar(new Bar(MODERN_BAR, BarKind.MEM64, MODERN_BAR_SIZE, true, new AccessRules(1, 4, false, 1, 4), "virtio-pci"));
+        declareDeviceConfig();
+        declareMsixTable();
+        long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
+                | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0);
+        // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
+        common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, fok.equals("spec"));
+    }
+
+    /** QEMU realizes the function on its bus: the capabilities depend on the bus type (virtio_pci_realize). */
+    @Override
+    protected void placedOn(dev.gvsim.pciefabric.PciBus bus) {
+        if (!built) {
+            build(bus.isExpressBelowPort());
+        }
+    }
+
+    /**
+     * The capability chain and the power-on image: on a PCIe bus below a port ({@code express}) the
+     * PCI Express and PM capabilities first, as virtio_pci_realize adds them before
+     * virtio_pci_device_plugged adds the virtio ones and MSI-X.
+     */
+    void build(boolean express) {
+        if (built) {
+            throw new IllegalStateException(DRIVER + ": capabilities already built");
+        }
+        this.express = express;
         int at = 0x40;
         if (express) {
             // virtio_pci_realize: pcie_endpoint_cap_init (v2), then PM with PMC version 3 (PCI PM 1.2)
@@ -170,13 +197,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         cfgCap = at;
         at = virtioCap(at, CAP_PCI_CFG, 0, 0, CFG_CAP_LEN);
         addMsixCapability(at, MSIX_VECTORS, MSIX_BAR, 0, MSIX_BAR, MSIX_PBA_OFFSET);
-        declareDeviceConfig();
-        declareMsixTable();
         sealResetImage();
-        long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
-                | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0);
-        // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
-        common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, fok.equals("spec"));
+        built = true;
     }
 
     /**
@@ -362,7 +384,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     @Override
     public long configRead(int offset, int size) {
         int data = cfgCap + 16;
-        if (offset < data + 4 && offset + size > data) {
+        if (cfgCap != 0 && offset < data + 4 && offset + size > data) {
             pciCfgAccess(true);
         }
         return super.configRead(offset, size);
@@ -371,7 +393,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     @Override
     protected void configWritten(int offset, int size, long value) {
         int data = cfgCap + 16;
-        if (offset < data + 4 && offset + size > data) {
+        if (cfgCap != 0 && offset < data + 4 && offset + size > data) {
             pciCfgAccess(false);
         }
     }

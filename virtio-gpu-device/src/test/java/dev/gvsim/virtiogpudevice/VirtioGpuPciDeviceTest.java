@@ -26,7 +26,9 @@ class VirtioGpuPciDeviceTest {
         Params p = new Params();
         p.declareAll(VirtioGpuPciDevice.PARAMS);
         p.set(VirtioGpuPciDevice.P_FEATURES_OK.name(), featuresOk);
-        return new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(props), express, new EventKernel().scheduler("gpu"), irq, p);
+        VirtioGpuPciDevice d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(props), new EventKernel().scheduler("gpu"), irq, p);
+        d.build(express);
+        return d;
     }
 
     VirtioGpuPciDevice dev() {
@@ -72,6 +74,31 @@ class VirtioGpuPciDeviceTest {
         "0x3d,1,0x1"})
     void configSpaceBehindARootPortIsQemus(String off, int size, String value) {
         assertThat(dev(true, "qemu", Map.of()).configRead(Integer.decode(off), size)).isEqualTo(Long.decode(value));
+    }
+
+    /** Placed by the fabric: the PCIe and PM capabilities only on a PCIe bus below a port, as virtio_pci_realize decides. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"root bus, 0x98", "pcie-root-port, 0xdc", "pci-bridge, 0x98", "pcie-pci-bridge, 0x98"})
+    void theCapabilityChainFollowsTheBusItIsPlacedOn(String bus, String capPtr) {
+        Params p = new Params();
+        p.declareAll(dev.gvsim.pciefabric.PciHost.PARAMS);
+        p.declareAll(VirtioGpuPciDevice.PARAMS);
+        dev.gvsim.pciefabric.PciHost h = new dev.gvsim.pciefabric.PciHost(p, new dev.gvsim.simcore.Stats(), new EventKernel());
+        dev.gvsim.pciefabric.PciFunction br = switch (bus) {
+            case "pcie-root-port" -> new dev.gvsim.pciefabric.RootPort(1, 0);
+            case "pci-bridge" -> new dev.gvsim.pciefabric.PciBridge(1);
+            case "pcie-pci-bridge" -> new dev.gvsim.pciefabric.PciePciBridge();
+            default -> null;
+        };
+        if (br != null) {
+            br.setId("b1");
+            h.add(br, "pcie.0", -1, 0);
+        }
+        VirtioGpuPciDevice d = new VirtioGpuPciDevice(VirtioGpuConfig.defaults(), new EventKernel().scheduler("gpu"), irq, p);
+        h.add(d, br == null ? "pcie.0" : "b1", br == null ? -1 : (bus.equals("pcie-root-port") ? 0 : 1), 0);
+        assertThat(d.configRead(0x34, 1)).isEqualTo(Long.decode(capPtr));
+        assertThat(d.isExpress()).isEqualTo(bus.equals("pcie-root-port"));
+        assertThat(d.undeclaredConfigBytes()).isEmpty();
     }
 
     @Test
