@@ -438,7 +438,16 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         m.put("device_errors", deviceErrors);
         m.put("msix_messages", msixMessages);
         m.put("events_read", devcfg.read(CFG_EVENTS_READ, 4));
-        m.put("unimplemented_writes", unimplementedWrites());
+        // writes to bits no register declares: configuration space, then the BAR register files (absent when none)
+        List<String> un = new java.util.ArrayList<>(unimplementedWrites());
+        for (RegisterFile f : new RegisterFile[] {common.regs, devcfg, msix}) {
+            for (String e : f.unimplementedLog()) {
+                un.add(f.name() + ": " + e);
+            }
+        }
+        if (!un.isEmpty()) {
+            m.put("unimplemented_writes", un);
+        }
         return m;
     }
 
@@ -448,6 +457,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         common.save(w);
         w.putBytes(devcfg.image(), 0, CFG_SIZE);
         w.putBytes(msix.image(), 0, (int) MSIX_BAR_SIZE);
+        devcfg.saveUnimplemented(w);
+        msix.saveUnimplemented(w);
         w.putInt(isr).putLong(notifies[0]).putLong(notifies[1]).putLong(notifiesOther).putLong(isrReads).putLong(deviceErrors)
                 .putLong(msixMessages);
     }
@@ -460,6 +471,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         byte[] mx = new byte[(int) MSIX_BAR_SIZE];
         r.getBytes(dc, 0, CFG_SIZE);
         r.getBytes(mx, 0, (int) MSIX_BAR_SIZE);
+        devcfg.restoreUnimplemented(r);
+        msix.restoreUnimplemented(r);
         int i = r.getInt();
         long n0 = r.getLong();
         long n1 = r.getLong();
