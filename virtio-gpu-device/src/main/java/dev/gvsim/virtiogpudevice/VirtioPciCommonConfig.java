@@ -109,6 +109,8 @@ final class VirtioPciCommonConfig {
     /** Times FEATURES_OK was refused (spec mode) and times the driver accepted features not offered. */
     long featuresOkRefused;
     long unofferedAccepted;
+    /** Queue resets the driver asked for (queue_reset written 1). */
+    long queueResets;
 
     /**
      * @param offered        the device features (host_features without the legacy ones)
@@ -145,7 +147,8 @@ final class VirtioPciCommonConfig {
         for (int i = 0; i < halves.length; i++) {
             regs.declare(Register.whole(halves[i], Q_DESCLO + 4 * i, 4, FieldKind.RW, 0, s + "write Q_DESCLO..Q_USEDHI"), this::ringWritten);
         }
-        regs.declare(Register.of("queue_reset", Q_RESET, 2, 0, "VIRTIO 1.2 §4.1.4.3.2; QEMU 7.2 virtio_pci_common_write Q_RESET (VIRTIO_F_RING_RESET)",
+        regs.declare(Register.of("queue_reset", Q_RESET, 2, 0, "VIRTIO 1.2 §4.1.4.3.2; QEMU 7.2 virtio_pci_common_write Q_RESET: reads 0 once the "
+                + "reset is done (synchronously)",
                 rw("reset", 0)), this::queueResetWritten);
         regs.seal();
         resetDevice();
@@ -281,10 +284,16 @@ final class VirtioPciCommonConfig {
     }
 
     private void queueResetWritten(Register r, long old, long value) {
-        // QEMU 7.2: with VIRTIO_F_RING_RESET negotiated, 1 resets the selected queue (virtio_queue_reset)
-        if ((value & 1) != 0 && queueSel < NUM_QUEUES && (negotiated & 1L << VirtioGpuPciDevice.F_RING_RESET) != 0) {
-            resetQueue(queueSel);
-            queueReset[queueSel] = true;
+        // QEMU 7.2 virtio_pci_common_write Q_RESET: on 1, reset = 1, virtio_queue_reset (__virtio_queue_reset:
+        // vring.num back to its default, vector NO_VECTOR), then reset = 0 and enabled = 0; the proxy's
+        // desc/avail/used halves are kept (they read back unchanged). Not conditioned on VIRTIO_F_RING_RESET.
+        if (value == 1 && queueSel < NUM_QUEUES) {
+            int q = queueSel;
+            vringNum[q] = defaultSize[q];
+            vector[q] = NO_VECTOR;
+            enabled[q] = false;
+            queueReset[q] = false;
+            queueResets++;
         }
         loadQueue();
     }
@@ -365,6 +374,7 @@ final class VirtioPciCommonConfig {
         m.put("config_generation", generation);
         m.put("unoffered_features_accepted", unofferedAccepted);
         m.put("features_ok_refused", featuresOkRefused);
+        m.put("queue_resets", queueResets);
         List<Map<String, Object>> qs = new java.util.ArrayList<>();
         for (int q = 0; q < NUM_QUEUES; q++) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -384,7 +394,7 @@ final class VirtioPciCommonConfig {
         w.putBytes(regs.image(), 0, SIZE);
         regs.saveUnimplemented(w);
         w.putInt(status).putLong(negotiated).putInt(guestFeatures[0]).putInt(guestFeatures[1]).putInt(configVector).putInt(generation)
-                .putInt(queueSel).putLong(featuresOkRefused).putLong(unofferedAccepted);
+                .putInt(queueSel).putLong(featuresOkRefused).putLong(unofferedAccepted).putLong(queueResets);
         for (int q = 0; q < NUM_QUEUES; q++) {
             w.putInt(proxyNum[q]).putInt(vringNum[q]).putInt(vector[q]).putBoolean(enabled[q]).putBoolean(queueReset[q]).putLong(desc[q])
                     .putLong(avail[q]).putLong(used[q]);
@@ -404,6 +414,7 @@ final class VirtioPciCommonConfig {
         int sel = r.getInt();
         long refused = r.getLong();
         long unoffered = r.getLong();
+        long resets = r.getLong();
         int[] pn = new int[NUM_QUEUES];
         int[] vn = new int[NUM_QUEUES];
         int[] vec = new int[NUM_QUEUES];
@@ -439,6 +450,7 @@ final class VirtioPciCommonConfig {
         queueSel = sel;
         featuresOkRefused = refused;
         unofferedAccepted = unoffered;
+        queueResets = resets;
         System.arraycopy(pn, 0, proxyNum, 0, NUM_QUEUES);
         System.arraycopy(vn, 0, vringNum, 0, NUM_QUEUES);
         System.arraycopy(vec, 0, vector, 0, NUM_QUEUES);

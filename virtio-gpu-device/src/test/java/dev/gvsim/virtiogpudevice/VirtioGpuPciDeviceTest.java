@@ -253,6 +253,25 @@ class VirtioGpuPciDeviceTest {
     }
 
     @Test
+    void queueResetDisablesTheQueueAndKeepsTheAddressesAsQemuDoes() {
+        VirtioGpuPciDevice d = dev();
+        negotiate(d, 0x2, 0x101);
+        common(d, Q_SELECT, 2, 1);
+        common(d, Q_SIZE, 2, 8);
+        common(d, Q_DESCLO, 4, 0x4328_2000L);
+        common(d, Q_MSIX, 2, 2);
+        common(d, Q_ENABLE, 2, 1);
+        assertThat(common(d, Q_SIZE, 2)).isEqualTo(8);
+        common(d, Q_RESET, 2, 1);
+        assertThat(common(d, Q_RESET, 2)).isZero(); // done at once
+        assertThat(common(d, Q_ENABLE, 2)).isZero();
+        assertThat(common(d, Q_SIZE, 2)).isEqualTo(16);
+        assertThat(common(d, Q_MSIX, 2)).isEqualTo(NO_VECTOR);
+        assertThat(common(d, Q_DESCLO, 4)).isEqualTo(0x4328_2000L);
+        assertThat(d.common.queueResets).isEqualTo(1);
+    }
+
+    @Test
     void vectorsTheFunctionDoesNotHaveReadBackNoVector() {
         VirtioGpuPciDevice d = dev();
         common(d, MSIX, 2, 3);
