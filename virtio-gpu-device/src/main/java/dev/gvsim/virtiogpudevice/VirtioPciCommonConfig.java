@@ -316,7 +316,11 @@ final class VirtioPciCommonConfig {
         regs.set(CFGGENERATION, 1, generation);
     }
 
-    /** Reset (status 0, FLR, bus reset): QEMU virtio_reset + virtio_pci_reset. */
+    /**
+     * Reset (status 0, FLR, bus reset): QEMU virtio_reset + virtio_pci_reset. The proxy's
+     * device/driver feature selects and driver feature words survive, as in QEMU 7.2 (its
+     * virtio_pci_reset clears only the per-queue state; clearing guest_features came in 2025).
+     */
     void resetDevice() {
         status = 0;
         negotiated = 0;
