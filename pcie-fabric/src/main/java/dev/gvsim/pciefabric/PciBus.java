@@ -34,6 +34,15 @@ public final class PciBus {
         return bridge == null;
     }
 
+    /**
+     * True if this is a PCI Express bus below a port (QEMU {@code pci_bus_is_express(bus) &&
+     * !pci_bus_is_root(bus)}): the secondary bus of a root port or of a switch's upstream or
+     * downstream port. The root bus and the secondary bus of a PCI or PCIe-to-PCI bridge are not.
+     */
+    public boolean isExpressBelowPort() {
+        return bridge instanceof RootPort || bridge instanceof SwitchUpstreamPort;
+    }
+
     public boolean singleDevice() {
         return singleDevice;
     }

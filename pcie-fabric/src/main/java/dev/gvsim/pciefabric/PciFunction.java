@@ -133,6 +133,15 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         regs.seal();
     }
 
+    /**
+     * Called by the fabric when the function is placed on {@code bus}, before the power-on image is
+     * taken: a device whose configuration depends on its bus (QEMU virtio_pci_realize adds the PCI
+     * Express capability only on a PCIe bus below a port, {@link PciBus#isExpressBelowPort}) builds it
+     * here and then calls {@link #sealResetImage}. Nothing by default.
+     */
+    protected void placedOn(PciBus bus) {
+    }
+
     /** Called by the fabric when the function is placed: takes the power-on image if the device did not. */
     final void sealIfNeeded() {
         if (!regs.sealed()) {

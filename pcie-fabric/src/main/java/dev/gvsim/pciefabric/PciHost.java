@@ -222,6 +222,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         bus.devfn[devfn] = f;
         f.useRoutingEpoch(routing);
         routing.bump(); // a new function may claim addresses a cached decode went elsewhere for
+        f.placedOn(bus);
         f.sealIfNeeded();
         if ((devfn & 7) != 0 && bus.devfn[devfn & ~7] != null) {
             // Multi-function device: function 0 advertises it (Header Type bit 7, PCI 3.0 §6.2.1).

@@ -1,0 +1,92 @@
+package dev.gvsim.virtiogpudevice;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The QEMU properties of {@code -device virtio-gpu-pci} (QEMU 7.2 hw/display/virtio-gpu-base.c
+ * {@code virtio_gpu_base_properties}, hw/display/virtio-gpu.c {@code virtio_gpu_properties},
+ * hw/virtio/virtio.c {@code DEFINE_VIRTIO_COMMON_FEATURES}, hw/virtio/virtio-pci.c
+ * {@code virtio_pci_properties}) with QEMU's defaults. Unknown properties are rejected as QEMU does
+ * ({@code Property 'virtio-gpu-pci.<key>' not found}).
+ *
+ * @param maxOutputs   {@code max_outputs}, 1..16 (VIRTIO_GPU_MAX_SCANOUTS; virtio_gpu_base_device_realize)
+ * @param xres         {@code xres}, default 1280
+ * @param yres         {@code yres}, default 800
+ * @param edid         {@code edid}, default on: offers VIRTIO_GPU_F_EDID
+ * @param blob         {@code blob}, default off: offers VIRTIO_GPU_F_RESOURCE_BLOB
+ * @param indirectDesc {@code indirect_desc}, default on: offers VIRTIO_RING_F_INDIRECT_DESC
+ * @param eventIdx     {@code event_idx}, default on: offers VIRTIO_RING_F_EVENT_IDX
+ * @param queueReset   {@code queue_reset}, default on (QEMU 7.2): offers VIRTIO_F_RING_RESET
+ * @param pcieFlr      {@code x-pcie-flr-init}, default on: FLR capable when on a PCIe port
+ */
+public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, boolean blob, boolean indirectDesc, boolean eventIdx,
+        boolean queueReset, boolean pcieFlr) {
+
+    /** VIRTIO_GPU_MAX_SCANOUTS (include/standard-headers/linux/virtio_gpu.h). */
+    public static final int MAX_SCANOUTS = 16;
+
+    /** The properties understood; {@code id}, {@code bus}, {@code addr} and {@code multifunction} are the machine's. */
+    static final Set<String> KNOWN = new TreeSet<>(List.of("id", "bus", "addr", "multifunction", "max_outputs", "xres", "yres", "edid",
+            "blob", "indirect_desc", "event_idx", "queue_reset", "x-pcie-flr-init", "disable-legacy", "disable-modern"));
+
+    public static VirtioGpuConfig defaults() {
+        return fromProps(Map.of());
+    }
+
+    public static VirtioGpuConfig fromProps(Map<String, String> p) {
+        for (String k : p.keySet()) {
+            if (!KNOWN.contains(k)) {
+                throw new IllegalArgumentException("Property '" + VirtioGpuPciDevice.DRIVER + "." + k + "' not found");
+            }
+        }
+        long outputs = num(p, "max_outputs", 1);
+        if (outputs < 1 || outputs > MAX_SCANOUTS) {
+            // virtio_gpu_base_device_realize: "invalid max_outputs > %d"
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": invalid max_outputs > " + MAX_SCANOUTS);
+        }
+        long xres = num(p, "xres", 1280);
+        long yres = num(p, "yres", 800);
+        if (xres < 1 || yres < 1 || xres > 16384 || yres > 16384) {
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": xres/yres outside 1..16384 (gvsim bound)");
+        }
+        if ("off".equals(p.get("disable-legacy")) || "false".equals(p.get("disable-legacy")) || bool(p, "disable-modern", false)) {
+            // virtio-gpu-pci realize: virtio_pci_force_virtio_1 (a modern-only device)
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": device is modern-only, use disable-legacy=on");
+        }
+        return new VirtioGpuConfig((int) outputs, (int) xres, (int) yres, bool(p, "edid", true), bool(p, "blob", false),
+                bool(p, "indirect_desc", true), bool(p, "event_idx", true), bool(p, "queue_reset", true), bool(p, "x-pcie-flr-init", true));
+    }
+
+    private static long num(Map<String, String> p, String key, long def) {
+        String v = p.get(key);
+        if (v == null) {
+            return def;
+        }
+        String t = v.trim();
+        try {
+            long r = t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+            if (r < 0 || r > 0xFFFF_FFFFL) {
+                throw new NumberFormatException();
+            }
+            return r;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": property " + key + "='" + v + "' is not a 32-bit unsigned number");
+        }
+    }
+
+    /** QEMU's bool property parser (qapi/qapi-visit-core.c visit_type_bool via qemu_strtobool style): on/off, yes/no, true/false. */
+    private static boolean bool(Map<String, String> p, String key, boolean def) {
+        String v = p.get(key);
+        if (v == null) {
+            return def;
+        }
+        return switch (v) {
+            case "on", "yes", "true", "y" -> true;
+            case "off", "no", "false", "n" -> false;
+            default -> throw new IllegalArgumentException("Parameter '" + key + "' expects 'on' or 'off'");
+        };
+    }
+}

@@ -1,0 +1,496 @@
+package dev.gvsim.virtiogpudevice;
+
+import static dev.gvsim.simcore.regs.Field.ro;
+import static dev.gvsim.simcore.regs.Field.rw;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.gvsim.pciefabric.Bar;
+import dev.gvsim.pciefabric.BarKind;
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcore.IrqLine;
+import dev.gvsim.simcore.ParamDef;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.Scheduler;
+import dev.gvsim.simcore.regs.FieldKind;
+import dev.gvsim.simcore.regs.Register;
+import dev.gvsim.simcore.regs.RegisterFile;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
+
+/**
+ * {@code -device virtio-gpu-pci} as QEMU 7.2 presents it (hw/display/virtio-gpu-pci.c over
+ * hw/virtio/virtio-pci.c): the PCI function and its virtio-pci modern transport. Facts:
+ * docs/facts/virtio-gpu.md §1-2, docs/facts/qemu-reference-runs.md (vgpu_root, uefi_vgpurp1_qxlrp2).
+ *
+ * <ul>
+ * <li>Identity (virtio_pci_device_plugged, "pure virtio-1.0"): 1af4:1050 revision 1, class 0x038000
+ * (PCI_CLASS_DISPLAY_OTHER, virtio_gpu_pci_class_init), subsystem 1af4:1100 (pci_default subsystem
+ * IDs: PCI_SUBVENDOR_ID_REDHAT_QUMRANET / PCI_SUBDEVICE_ID_QEMU), interrupt pin A.</li>
+ * <li>BAR1: the MSI-X exclusive BAR, 4 KiB (msix_init_exclusive_bar: table at 0, PBA at 0x800), 3 vectors
+ * (virtio-gpu-pci {@code vectors} default 3). BAR4: 16 KiB 64-bit prefetchable (virtio_pci_realize
+ * modern_mem_bar_idx 4): common config +0x0000, ISR +0x1000, device config +0x2000, notify +0x3000,
+ * each 4 KiB (QEMU_VIRTIO_PCI_QUEUE_MEM_MULT is not used without page-per-vq: notify_off_multiplier 4).</li>
+ * <li>Capabilities, in QEMU's order (pci_add_capability puts the newest first): on a PCIe port the PCI
+ * Express endpoint capability at 0x40 and PM at 0x7c (virtio_pci_realize), then the virtio vendor
+ * capabilities common, ISR, device, notify and PCI-cfg (virtio_pci_device_plugged), then MSI-X; on the
+ * root bus (no PCIe capability: pci_bus_is_root) the vendor capabilities start at 0x40.</li>
+ * </ul>
+ * Register accesses are QEMU's MemoryRegionOps: every region of BAR4 implements 1..4-byte accesses
+ * ({@code virtio_pci_modern_regions_init}); the MSI-X table and PBA accept 4 and 8 and implement 4
+ * (hw/pci/msix.c msix_table_mmio_ops).
+ */
+final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonConfig.Device {
+    static final String DRIVER = "virtio-gpu-pci";
+
+    // ---------------------------------------------------------------- identity (docs/facts/virtio-gpu.md §1.1)
+    /** PCI_VENDOR_ID_REDHAT_QUMRANET (QEMU include/hw/pci/pci.h). */
+    static final int VENDOR = 0x1AF4;
+    /** 0x1040 + VIRTIO_ID_GPU (16): virtio_pci_device_plugged, VIRTIO 1.2 §4.1.2. */
+    static final int DEVICE = 0x1050;
+    /** PCI_CLASS_DISPLAY_OTHER << 8 (virtio_gpu_pci_class_init). */
+    static final int CLASS = 0x038000;
+    /** pci_config_set_revision(config, 1) for a modern-only device (virtio_pci_device_plugged). */
+    static final int REVISION = 1;
+    /** PCI_SUBVENDOR_ID_REDHAT_QUMRANET, PCI_SUBDEVICE_ID_QEMU (QEMU include/hw/pci/pci.h; pci_qdev_realize defaults). */
+    static final int SUBSYSTEM_VENDOR = 0x1AF4;
+    static final int SUBSYSTEM = 0x1100;
+
+    // ---------------------------------------------------------------- BARs and regions (virtio_pci_realize, virtio_pci_modern_regions_init)
+    static final int MSIX_BAR = 1;
+    static final int MODERN_BAR = 4;
+    static final long MSIX_BAR_SIZE = 4096;
+    static final long MSIX_PBA_OFFSET = 0x800;
+    /** virtio-gpu-pci {@code vectors} default (hw/display/virtio-gpu-pci.c virtio_gpu_pci_properties). */
+    static final int MSIX_VECTORS = 3;
+    static final int MSIX_ENTRY_SIZE = 16;
+    static final int COMMON_OFFSET = 0x0000;
+    static final int ISR_OFFSET = 0x1000;
+    static final int DEVICE_OFFSET = 0x2000;
+    static final int NOTIFY_OFFSET = 0x3000;
+    static final int REGION_SIZE = 0x1000;
+    static final long MODERN_BAR_SIZE = 0x4000;
+    /** virtio_pci_queue_mem_mult without VIRTIO_PCI_FLAG_PAGE_PER_VQ: 4 (notify_off_multiplier). */
+    static final int NOTIFY_MULTIPLIER = 4;
+
+    // ---------------------------------------------------------------- virtio-pci capability (VIRTIO 1.2 §4.1.4; docs/facts/virtio-gpu.md §2.1)
+    static final int CAP_COMMON_CFG = 1;
+    static final int CAP_NOTIFY_CFG = 2;
+    static final int CAP_ISR_CFG = 3;
+    static final int CAP_DEVICE_CFG = 4;
+    static final int CAP_PCI_CFG = 5;
+    /** sizeof(struct virtio_pci_cap), sizeof(struct virtio_pci_notify_cap) and sizeof(struct virtio_pci_cfg_cap). */
+    static final int CAP_LEN = 16;
+    static final int NOTIFY_CAP_LEN = 20;
+    static final int CFG_CAP_LEN = 20;
+    /** PCI_PM_SIZEOF (virtio_pci_realize adds PM after the PCIe capability). */
+    static final int PM_SIZEOF = 8;
+
+    // ---------------------------------------------------------------- features (VIRTIO 1.2 §6, include/standard-headers/linux/virtio_gpu.h)
+    static final int F_EDID = 1;
+    static final int F_RESOURCE_BLOB = 3;
+    static final int F_INDIRECT_DESC = 28;
+    static final int F_EVENT_IDX = 29;
+    static final int F_VERSION_1 = 32;
+    static final int F_RING_RESET = 40;
+
+    // ---------------------------------------------------------------- ISR and device configuration
+    /** ISR bit 0: queue interrupt; bit 1: configuration change (VIRTIO 1.2 §4.1.4.5). */
+    static final int ISR_QUEUE = 0x1;
+    static final int ISR_CONFIG = 0x2;
+    /** struct virtio_gpu_config (docs/facts/virtio-gpu.md §1.4). */
+    static final int CFG_EVENTS_READ = 0;
+    static final int CFG_EVENTS_CLEAR = 4;
+    static final int CFG_NUM_SCANOUTS = 8;
+    static final int CFG_NUM_CAPSETS = 12;
+    static final int CFG_SIZE = 16;
+    /** VIRTIO_GPU_EVENT_DISPLAY. */
+    static final int EVENT_DISPLAY = 0x1;
+
+    static final ParamDef P_FEATURES_OK = ParamDef.string("virtio_gpu.features_ok", "qemu",
+            "QEMU 7.2 hw/virtio/virtio.c virtio_set_features_nocheck (qemu) vs VIRTIO 1.2 §3.1.1 (spec)",
+            "qemu: features the driver accepts but were not offered are dropped and FEATURES_OK is accepted (QEMU 7.2); "
+                    + "spec: FEATURES_OK is refused (reads back clear)");
+    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK);
+
+    private final VirtioGpuConfig cfg;
+    private final IrqLine irq;
+    private final Scheduler sched;
+    /** Capabilities built ({@link #build}): when placed, once the bus type is known. */
+    private boolean built;
+    private boolean express;
+    private int cfgCap;
+    final VirtioPciCommonConfig common;
+    final RegisterFile devcfg = new RegisterFile("virtio-gpu device configuration", CFG_SIZE);
+    final RegisterFile msix = new RegisterFile("virtio-gpu MSI-X table and PBA", (int) MSIX_BAR_SIZE);
+    private int isr;
+    /** Notifications per queue (0 controlq, 1 cursorq) and to a queue the device does not have. */
+    final long[] notifies = new long[VirtioPciCommonConfig.NUM_QUEUES];
+    long notifiesOther;
+    long isrReads;
+    long deviceErrors;
+    /** MSI-X messages the device would have sent (delivery is not modelled by the machine yet). */
+    long msixMessages;
+
+    VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params) {
+        super(DRIVER, VENDOR, DEVICE, CLASS, REVISION, false);
+        this.cfg = cfg;
+        this.sched = sched;
+        this.irq = irq;
+        String fok = params.getString(P_FEATURES_OK);
+        if (!fok.equals("qemu") && !fok.equals("spec")) {
+            throw new IllegalArgumentException(P_FEATURES_OK.name() + " must be qemu or spec, got '" + fok + "'");
+        }
+        setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
+        setWord(SUBSYSTEM_ID, SUBSYSTEM);
+        setByte(INTERRUPT_PIN, 1);
+        declareBar(new Bar(MSIX_BAR, BarKind.MEM32, MSIX_BAR_SIZE, false, new AccessRules(4, 8, false, 1, 4), "msix-table"));
+        declareBar(new Bar(MODERN_BAR, BarKind.MEM64, MODERN_BAR_SIZE, true, new AccessRules(1, 4, false, 1, 4), "virtio-pci"));
+        declareDeviceConfig();
+        declareMsixTable();
+        long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
+                | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0);
+        // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
+        common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, fok.equals("spec"));
+    }
+
+    /** QEMU realizes the function on its bus: the capabilities depend on the bus type (virtio_pci_realize). */
+    @Override
+    protected void placedOn(dev.gvsim.pciefabric.PciBus bus) {
+        if (!built) {
+            build(bus.isExpressBelowPort());
+        }
+    }
+
+    /**
+     * The capability chain and the power-on image: on a PCIe bus below a port ({@code express}) the
+     * PCI Express and PM capabilities first, as virtio_pci_realize adds them before
+     * virtio_pci_device_plugged adds the virtio ones and MSI-X.
+     */
+    void build(boolean express) {
+        if (built) {
+            throw new IllegalStateException(DRIVER + ": capabilities already built");
+        }
+        this.express = express;
+        int at = 0x40;
+        if (express) {
+            // virtio_pci_realize: pcie_endpoint_cap_init (v2), then PM with PMC version 3 (PCI PM 1.2)
+            addExpressCapability(at, EXP_TYPE_ENDPOINT, cfg.pcieFlr(), 1, 1);
+            redeclareRegister(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, 0x0030_0000,
+                    "PCIe Base 4.0 §7.5.3.15: Extended Fmt Field and End-End TLP Prefix Supported (QEMU pcie_cap_v2_fill; "
+                            + "uefi_vgpurp1_qxlrp2 trace @0x64 -> 0x300000)"));
+            redeclareRegister(Register.whole("EXP.LNKCAP2", at + EXP_LNKCAP2, 4, FieldKind.RO, 0,
+                    "PCIe Base 4.0 §7.5.3.18: QEMU fills it only above 2.5 GT/s (pcie_cap_fill_link_ep_usp; trace @0x6c -> 0)"));
+            at += EXP_V2_SIZEOF;
+            addPmCapability(at, false);
+            at += PM_SIZEOF;
+        }
+        at = virtioCap(at, CAP_COMMON_CFG, COMMON_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, CAP_ISR_CFG, ISR_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, CAP_DEVICE_CFG, DEVICE_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, CAP_NOTIFY_CFG, NOTIFY_OFFSET, REGION_SIZE, NOTIFY_CAP_LEN);
+        cfgCap = at;
+        at = virtioCap(at, CAP_PCI_CFG, 0, 0, CFG_CAP_LEN);
+        addMsixCapability(at, MSIX_VECTORS, MSIX_BAR, 0, MSIX_BAR, MSIX_PBA_OFFSET);
+        sealResetImage();
+        built = true;
+    }
+
+    /**
+     * One virtio vendor capability (struct virtio_pci_cap; the notify capability adds
+     * notify_off_multiplier, the PCI-cfg one pci_cfg_data) at {@code at}; returns the next free offset
+     * (QEMU pci_find_space: capabilities are packed, dword aligned).
+     */
+    private int virtioCap(int at, int type, int offset, int length, int len) {
+        addCapability(CAP_ID_VENDOR, at, len);
+        String s = "VIRTIO 1.2 §4.1.4 struct virtio_pci_cap (QEMU virtio_pci_add_mem_cap)";
+        boolean pciCfg = type == CAP_PCI_CFG;
+        declareRegister(Register.whole("VIRTIO" + type + ".cap_len", at + 2, 1, FieldKind.RO, len, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".cfg_type", at + 3, 1, FieldKind.RO, type, s));
+        // the PCI-cfg capability's bar, offset, length and data are writable (virtio_pci_device_plugged cfg_mask)
+        FieldKind k = pciCfg ? FieldKind.RW : FieldKind.RO;
+        declareRegister(Register.whole("VIRTIO" + type + ".bar", at + 4, 1, k, pciCfg ? 0 : MODERN_BAR, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".id", at + 5, 1, FieldKind.RO, 0, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".padding", at + 6, 2, FieldKind.RO, 0, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".offset", at + 8, 4, k, offset, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".length", at + 12, 4, k, length, s));
+        if (type == CAP_NOTIFY_CFG) {
+            declareRegister(Register.whole("VIRTIO2.notify_off_multiplier", at + 16, 4, FieldKind.RO, NOTIFY_MULTIPLIER,
+                    "VIRTIO 1.2 §4.1.4.4 (QEMU virtio_pci_queue_mem_mult)"));
+        } else if (pciCfg) {
+            declareRegister(Register.whole("VIRTIO5.pci_cfg_data", at + 16, 4, FieldKind.RW, 0,
+                    "VIRTIO 1.2 §4.1.4.9 (QEMU virtio_read_config/virtio_write_config)"));
+        }
+        return at + len;
+    }
+
+    private void declareDeviceConfig() {
+        String s = "VIRTIO 1.2 §5.7.4 struct virtio_gpu_config (QEMU hw/display/virtio-gpu-base.c virtio_gpu_base_get_config/set_config)";
+        devcfg.declare(Register.whole("events_read", CFG_EVENTS_READ, 4, FieldKind.RO, 0, s + ": set by the device"));
+        devcfg.declare(Register.whole("events_clear", CFG_EVENTS_CLEAR, 4, FieldKind.RW, 0, s + ": clears those bits of events_read, reads 0"),
+                this::eventsClearWritten);
+        devcfg.declare(Register.whole("num_scanouts", CFG_NUM_SCANOUTS, 4, FieldKind.RO, cfg.maxOutputs(), s + ": max_outputs"));
+        devcfg.declare(Register.whole("num_capsets", CFG_NUM_CAPSETS, 4, FieldKind.RO, 0, s + ": 0 without virgl"));
+        devcfg.seal();
+    }
+
+    private void declareMsixTable() {
+        String s = "PCI Local Bus 3.0 §6.8.2.6-7 (QEMU hw/pci/msix.c msix_table_mmio_write; entries reset masked, msix_mask_all)";
+        for (int v = 0; v < MSIX_VECTORS; v++) {
+            int at = v * MSIX_ENTRY_SIZE;
+            msix.declare(Register.whole("entry" + v + ".addr_lo", at, 4, FieldKind.RW, 0, s));
+            msix.declare(Register.whole("entry" + v + ".addr_hi", at + 4, 4, FieldKind.RW, 0, s));
+            msix.declare(Register.whole("entry" + v + ".data", at + 8, 4, FieldKind.RW, 0, s));
+            msix.declare(Register.of("entry" + v + ".vector_control", at + 12, 4, 1, s, rw("mask", 0), ro("reserved", 31, 1)));
+        }
+        for (int i = 0; i < 2; i++) {
+            msix.declare(Register.whole("pba" + i, (int) MSIX_PBA_OFFSET + 4 * i, 4, FieldKind.RO, 0, "PCI Local Bus 3.0 §6.8.2.8 Pending Bit Array"));
+        }
+        msix.seal();
+    }
+
+    // ---------------------------------------------------------------- BAR access
+
+    @Override
+    public void barAccess(Bar bar, long offset, Access a) {
+        int off = (int) offset;
+        if (bar.index == MSIX_BAR) {
+            msixAccess(off, a);
+            return;
+        }
+        int region = off & ~(REGION_SIZE - 1);
+        int in = off & (REGION_SIZE - 1);
+        boolean read = a.isRead();
+        switch (region) {
+            case COMMON_OFFSET -> {
+                if (read) {
+                    a.data = common.read(in, a.size);
+                } else {
+                    common.write(in, a.size, a.data);
+                }
+            }
+            case ISR_OFFSET -> {
+                if (read) {
+                    a.data = isr; // virtio_pci_isr_read: read-to-clear, deasserts INTx
+                    isr = 0;
+                    isrReads++;
+                    irq.set(false, sched.now());
+                }
+            }
+            case DEVICE_OFFSET -> deviceConfigAccess(in, a);
+            default -> {
+                if (read) {
+                    a.data = 0; // virtio_pci_notify_read
+                } else {
+                    queueNotified(in / NOTIFY_MULTIPLIER);
+                }
+            }
+        }
+    }
+
+    /** virtio_config_modern_read/write{b,w,l}: beyond config_len reads all ones and writes nothing. */
+    private void deviceConfigAccess(int in, Access a) {
+        if (in + a.size > CFG_SIZE) {
+            if (a.isRead()) {
+                a.data = a.sizeMask();
+            }
+            return;
+        }
+        if (a.isRead()) {
+            a.data = devcfg.read(in, a.size);
+        } else {
+            devcfg.write(in, a.size, a.data);
+        }
+    }
+
+    private void eventsClearWritten(Register r, long old, long value) {
+        devcfg.set(CFG_EVENTS_READ, 4, devcfg.read(CFG_EVENTS_READ, 4) & ~value);
+        devcfg.set(CFG_EVENTS_CLEAR, 4, 0);
+    }
+
+    private void msixAccess(int off, Access a) {
+        boolean table = off < MSIX_VECTORS * MSIX_ENTRY_SIZE;
+        boolean pba = off >= MSIX_PBA_OFFSET && off < MSIX_PBA_OFFSET + 8;
+        if (a.isRead()) {
+            a.data = table || pba ? msix.read(off, a.size) : 0;
+        } else if (table) {
+            msix.write(off, a.size, a.data);
+        }
+    }
+
+    /**
+     * A driver notification of queue {@code queue} (virtio_pci_notify_write: offset / multiplier,
+     * ignored at or above VIRTIO_QUEUE_MAX). Counts per queue for now; the virtqueue processing plugs in here.
+     */
+    void queueNotified(int queue) {
+        if (queue >= 0 && queue < notifies.length) {
+            notifies[queue]++;
+        } else {
+            notifiesOther++;
+        }
+    }
+
+    /** A device error (QEMU virtio_error): DEVICE_NEEDS_RESET and a configuration change notification. */
+    @Override
+    public void deviceError() {
+        deviceErrors++;
+        if (common.needsReset()) {
+            notifyConfig();
+        }
+    }
+
+    /** Raises VIRTIO_GPU_EVENT_DISPLAY in events_read and notifies a configuration change (virtio_gpu_notify_event). */
+    void displayEvent() {
+        devcfg.set(CFG_EVENTS_READ, 4, devcfg.read(CFG_EVENTS_READ, 4) | EVENT_DISPLAY);
+        notifyConfig();
+    }
+
+    /** virtio_notify_config: only once DRIVER_OK; ISR bit 1, generation + 1, the config vector (MSI-X) or INTx level = ISR bit 0. */
+    private void notifyConfig() {
+        if ((common.status & VirtioPciCommonConfig.S_DRIVER_OK) == 0) {
+            return;
+        }
+        isr |= ISR_CONFIG;
+        common.bumpGeneration();
+        if (msixEnabled()) {
+            if (common.configVector != VirtioPciCommonConfig.NO_VECTOR) {
+                msixMessages++;
+            }
+        } else {
+            irq.set((isr & ISR_QUEUE) != 0, sched.now());
+        }
+    }
+
+    // ---------------------------------------------------------------- VirtioPciCommonConfig.Device
+
+    @Override
+    public void virtioReset() {
+        isr = 0;
+        // virtio_gpu_reset keeps events_read (the display configuration does not change on a reset)
+    }
+
+    @Override
+    public int msixVectors() {
+        return MSIX_VECTORS;
+    }
+
+    // ---------------------------------------------------------------- PCI config (virtio_read_config / virtio_write_config)
+
+    @Override
+    public long configRead(int offset, int size) {
+        int data = cfgCap + 16;
+        if (cfgCap != 0 && offset < data + 4 && offset + size > data) {
+            pciCfgAccess(true);
+        }
+        return super.configRead(offset, size);
+    }
+
+    @Override
+    protected void configWritten(int offset, int size, long value) {
+        int data = cfgCap + 16;
+        if (cfgCap != 0 && offset < data + 4 && offset + size > data) {
+            pciCfgAccess(false);
+        }
+    }
+
+    /** The VIRTIO_PCI_CAP_PCI_CFG window: a 1, 2 or 4-byte access at cap.offset of the modern BAR (VIRTIO 1.2 §4.1.4.9). */
+    private final Access window = new Access();
+
+    private void pciCfgAccess(boolean read) {
+        long off = long32(cfgCap + 8) & 0xFFFF_FFFFL;
+        int len = long32(cfgCap + 12);
+        if ((len != 1 && len != 2 && len != 4) || off + len > MODERN_BAR_SIZE || (off & (len - 1)) != 0) {
+            return;
+        }
+        window.size = len;
+        if (read) {
+            window.kind = Access.READ;
+            barAccess(bar(MODERN_BAR), off, window);
+            setLong32(cfgCap + 16, (int) window.data);
+        } else {
+            window.kind = Access.WRITE;
+            window.data = long32(cfgCap + 16) & (len == 4 ? 0xFFFF_FFFFL : (1L << 8 * len) - 1);
+            barAccess(bar(MODERN_BAR), off, window);
+        }
+    }
+
+    @Override
+    protected void deviceReset(ResetKind kind) {
+        common.resetDevice();
+        msix.reset();
+    }
+
+    // ---------------------------------------------------------------- report and state
+
+    @Override
+    public Map<String, Object> report() {
+        Map<String, Object> m = new LinkedHashMap<>(common.report());
+        m.put("pcie", express);
+        m.put("isr", isr);
+        m.put("isr_reads", isrReads);
+        m.put("notifies", List.of(notifies[0], notifies[1]));
+        m.put("notifies_other_queue", notifiesOther);
+        m.put("device_errors", deviceErrors);
+        m.put("msix_messages", msixMessages);
+        m.put("events_read", devcfg.read(CFG_EVENTS_READ, 4));
+        // writes to bits no register declares: configuration space, then the BAR register files (absent when none)
+        List<String> un = new java.util.ArrayList<>(unimplementedWrites());
+        for (RegisterFile f : new RegisterFile[] {common.regs, devcfg, msix}) {
+            for (String e : f.unimplementedLog()) {
+                un.add(f.name() + ": " + e);
+            }
+        }
+        if (!un.isEmpty()) {
+            m.put("unimplemented_writes", un);
+        }
+        return m;
+    }
+
+    @Override
+    public void saveState(StateWriter w) {
+        super.saveState(w);
+        common.save(w);
+        w.putBytes(devcfg.image(), 0, CFG_SIZE);
+        w.putBytes(msix.image(), 0, (int) MSIX_BAR_SIZE);
+        devcfg.saveUnimplemented(w);
+        msix.saveUnimplemented(w);
+        w.putInt(isr).putLong(notifies[0]).putLong(notifies[1]).putLong(notifiesOther).putLong(isrReads).putLong(deviceErrors)
+                .putLong(msixMessages);
+    }
+
+    @Override
+    public void restoreState(StateReader r) throws InputException {
+        super.restoreState(r);
+        common.restore(r);
+        byte[] dc = new byte[CFG_SIZE];
+        byte[] mx = new byte[(int) MSIX_BAR_SIZE];
+        r.getBytes(dc, 0, CFG_SIZE);
+        r.getBytes(mx, 0, (int) MSIX_BAR_SIZE);
+        devcfg.restoreUnimplemented(r);
+        msix.restoreUnimplemented(r);
+        int i = r.getInt();
+        long n0 = r.getLong();
+        long n1 = r.getLong();
+        long other = r.getLong();
+        long isrs = r.getLong();
+        long errors = r.getLong();
+        long messages = r.getLong();
+        if (i < 0 || i > (ISR_QUEUE | ISR_CONFIG)) {
+            throw new InputException("checkpoint " + stateName() + ": ISR " + i + " out of range");
+        }
+        System.arraycopy(dc, 0, devcfg.image(), 0, CFG_SIZE);
+        System.arraycopy(mx, 0, msix.image(), 0, (int) MSIX_BAR_SIZE);
+        isr = i;
+        notifies[0] = n0;
+        notifies[1] = n1;
+        notifiesOther = other;
+        isrReads = isrs;
+        deviceErrors = errors;
+        msixMessages = messages;
+    }
+}
