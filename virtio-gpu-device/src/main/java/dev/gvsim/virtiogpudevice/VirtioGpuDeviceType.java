@@ -33,12 +33,12 @@ public final class VirtioGpuDeviceType implements DeviceType {
     @Override
     public String description() {
         return "virtio-gpu-pci as QEMU 7.2 presents it: identity, BARs, capabilities and the virtio-pci modern transport "
-                + "(hw/display/virtio-gpu-pci.c, hw/virtio/virtio-pci.c); virtqueues and commands not yet";
+                + "(hw/display/virtio-gpu-pci.c, hw/virtio/virtio-pci.c); control queue (GET_DISPLAY_INFO, others ERR_UNSPEC) and cursor queue; 2D and blob commands not yet";
     }
 
     @Override
     public PciFunction create(DeviceContext ctx) {
         VirtioGpuConfig cfg = VirtioGpuConfig.fromProps(ctx.props());
-        return new VirtioGpuPciDevice(cfg, ctx.scheduler(), ctx.irq(), ctx.params());
+        return new VirtioGpuPciDevice(cfg, ctx.scheduler(), ctx.irq(), ctx.params(), ctx.dma());
     }
 }

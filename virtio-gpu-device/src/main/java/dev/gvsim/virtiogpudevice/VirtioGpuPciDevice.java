@@ -9,9 +9,11 @@ import java.util.Map;
 
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
+import dev.gvsim.pciefabric.Dma;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
+import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.ParamDef;
@@ -22,6 +24,9 @@ import dev.gvsim.simcore.regs.Register;
 import dev.gvsim.simcore.regs.RegisterFile;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
+import dev.gvsim.virtiogpudevice.virtqueue.Chain;
+import dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue;
+import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
 
 /**
  * {@code -device virtio-gpu-pci} as QEMU 7.2 presents it (hw/display/virtio-gpu-pci.c over
@@ -116,11 +121,39 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             "QEMU 7.2 hw/virtio/virtio.c virtio_set_features_nocheck (qemu) vs VIRTIO 1.2 §3.1.1 (spec)",
             "qemu: features the driver accepts but were not offered are dropped and FEATURES_OK is accepted (QEMU 7.2); "
                     + "spec: FEATURES_OK is refused (reads back clear)");
-    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK);
+    static final ParamDef P_CMD_LATENCY = ParamDef.duration("virtio_gpu.cmd_latency", "5us",
+            "estimate (gvsim, not measured): QEMU 7.2 runs the queues from a main-loop bottom half (virtio_gpu_handle_ctrl_cb / "
+                    + "virtio_gpu_handle_cursor_cb → qemu_bh_schedule), so a notify is answered after a main-loop wakeup",
+            "delay from a queue notify to the device processing that queue (every available chain, then the used-buffer interrupt)");
+    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK, P_CMD_LATENCY);
+    /** The event that processes a queue (arg = queue index); named {@code <id>.queue}. */
+    static final String EVENT_QUEUE = "queue";
+    /** Queue errors kept for the report (the first ones; later ones are only counted). */
+    static final int MAX_ERRORS_KEPT = 16;
 
     private final VirtioGpuConfig cfg;
     private final IrqLine irq;
     private final Scheduler sched;
+    private final Dma dma;
+    private final long cmdLatencyPs;
+    private final EventHandler processQueue;
+    /** The device's virtqueues (0 controlq, 1 cursorq), one reused chain, and the command layer. */
+    final SplitVirtqueue[] vqs = new SplitVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
+    private final Chain chain = new Chain();
+    final GpuControl control;
+    /** Pending queue-processing event per queue. */
+    private final long[] event = {Scheduler.NO_EVENT, Scheduler.NO_EVENT};
+    /** QEMU vdev->broken: a queue error stops every queue until reset. */
+    private boolean broken;
+    /** Queue errors with QEMU's message ("queue N: message"), the first MAX_ERRORS_KEPT. */
+    final List<String> queueErrors = new java.util.ArrayList<>();
+    long queueErrorCount;
+    /** Processing passes that found Bus Master Enable clear (nothing popped). */
+    long busMasterOff;
+    /** Used-buffer interrupts raised (ISR bit 0 + INTx, or an MSI-X message counted). */
+    long queueInterrupts;
+    /** Chains popped per queue. */
+    final long[] chains = new long[VirtioPciCommonConfig.NUM_QUEUES];
     /** Capabilities built ({@link #build}): when placed, once the bus type is known. */
     private boolean built;
     private boolean express;
@@ -138,10 +171,21 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     long msixMessages;
 
     VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params) {
+        this(cfg, sched, irq, params, Dma.NONE);
+    }
+
+    VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params, Dma dma) {
         super(DRIVER, VENDOR, DEVICE, CLASS, REVISION, false);
         this.cfg = cfg;
         this.sched = sched;
         this.irq = irq;
+        this.dma = dma;
+        this.cmdLatencyPs = Math.max(0, params.getDuration(P_CMD_LATENCY));
+        this.processQueue = sched.handler(EVENT_QUEUE, this::processQueue);
+        for (int q = 0; q < vqs.length; q++) {
+            vqs[q] = new SplitVirtqueue(dma);
+        }
+        this.control = new GpuControl(cfg, dma);
         String fok = params.getString(P_FEATURES_OK);
         if (!fok.equals("qemu") && !fok.equals("spec")) {
             throw new IllegalArgumentException(P_FEATURES_OK.name() + " must be qemu or spec, got '" + fok + "'");
@@ -330,8 +374,113 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     void queueNotified(int queue) {
         if (queue >= 0 && queue < notifies.length) {
             notifies[queue]++;
+            // virtio_queue_notify → virtio_gpu_handle_ctrl_cb / _cursor_cb: the queue is processed later (a bottom half)
+            if (vqs[queue].ready() && !sched.isPending(event[queue])) {
+                event[queue] = sched.scheduleIn(cmdLatencyPs, processQueue, queue);
+            }
         } else {
             notifiesOther++;
+        }
+    }
+
+    /** Bus Master Enable (PCI Command bit 2). */
+    private boolean busMaster() {
+        return (command() & 0x4) != 0;
+    }
+
+    /**
+     * Queue {@code q} enabled: its size screened (QEMU virtio_queue_set_num already refused sizes
+     * above VIRTQUEUE_MAX_SIZE; a size 0 queue is not set up, virtio_queue_set_rings), then the rings
+     * mapped with the negotiated EVENT_IDX / INDIRECT_DESC (virtio_init_region_cache: "Cannot map
+     * desc/used/avail" is a virtio_error). A size that is not a power of two, which QEMU's split ring
+     * accepts (it uses % num), is refused here as a device error: SplitVirtqueue masks indices.
+     */
+    @Override
+    public void queueEnabled(int q) {
+        int size = common.vringNum[q];
+        if (size == 0) {
+            return;
+        }
+        if (!SplitVirtqueue.validSize(size)) {
+            queueError(q, "queue size " + size + " is not a power of two (gvsim: split ring sizes must be; QEMU 7.2 accepts it)");
+            return;
+        }
+        long features = common.negotiated & (SplitVirtqueue.VIRTIO_F_EVENT_IDX | SplitVirtqueue.VIRTIO_F_INDIRECT_DESC
+                | SplitVirtqueue.VIRTIO_F_NOTIFY_ON_EMPTY);
+        VirtqueueError e = vqs[q].configure(size, common.desc[q], common.avail[q], common.used[q], features);
+        if (e != VirtqueueError.NONE) {
+            queueError(q, vqs[q].errorMessage());
+        }
+    }
+
+    @Override
+    public void queueWasReset(int q) {
+        sched.cancel(event[q]);
+        event[q] = Scheduler.NO_EVENT;
+        vqs[q].reset();
+    }
+
+    /** virtio_error: recorded with QEMU's message, DEVICE_NEEDS_RESET, every queue stops (vdev->broken). */
+    private void queueError(int q, String message) {
+        queueErrorCount++;
+        if (queueErrors.size() < MAX_ERRORS_KEPT) {
+            queueErrors.add("queue " + q + ": " + message);
+        }
+        broken = true;
+        deviceError();
+    }
+
+    /**
+     * The queue's bottom half: every available chain popped, handled, its response pushed and
+     * flushed, and the used-buffer interrupt raised when the ring asks for it (virtio_gpu_handle_ctrl
+     * → virtio_gpu_process_cmdq → virtio_gpu_ctrl_response → virtqueue_push + virtio_notify, once per
+     * command; virtio_gpu_handle_cursor). With Bus Master Enable clear nothing is read: QEMU's
+     * virtio_pci_write_config marks the device disabled then (virtio_set_disabled) and its DMA
+     * address space is off, so the chains stay available until the driver enables it and notifies again.
+     */
+    private void processQueue(long now, long arg) {
+        int q = (int) arg;
+        event[q] = Scheduler.NO_EVENT;
+        SplitVirtqueue vq = vqs[q];
+        if (broken || !vq.ready()) {
+            return;
+        }
+        if (!busMaster()) {
+            busMasterOff++;
+            return;
+        }
+        while (true) {
+            int r = vq.pop(chain);
+            if (r == SplitVirtqueue.EMPTY) {
+                return;
+            }
+            if (r == SplitVirtqueue.FAILED) {
+                queueError(q, vq.errorMessage());
+                return;
+            }
+            chains[q]++;
+            int len = q == 0 ? control.control(chain) : control.cursor(chain);
+            if (len < 0) {
+                continue; // QEMU: the command stays unfinished (in fenceq), its chain is never returned
+            }
+            vq.push(chain.head(), len);
+            vq.flush();
+            if (vq.needsInterrupt()) {
+                queueInterrupt(q);
+            }
+        }
+    }
+
+    /** virtio_notify → virtio_irq: ISR bit 0, then the queue's MSI-X vector or INTx (virtio_pci_notify). */
+    private void queueInterrupt(int q) {
+        queueInterrupts++;
+        isr |= ISR_QUEUE;
+        if (msixEnabled()) {
+            if (common.vector[q] != VirtioPciCommonConfig.NO_VECTOR) {
+                msixMessages++;
+            }
+        } else {
+            irq.set(true, sched.now());
         }
     }
 
@@ -371,6 +520,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     @Override
     public void virtioReset() {
         isr = 0;
+        broken = false;
+        for (int q = 0; q < vqs.length; q++) {
+            sched.cancel(event[q]);
+            event[q] = Scheduler.NO_EVENT;
+            vqs[q].reset();
+        }
         // virtio_gpu_reset keeps events_read (the display configuration does not change on a reset)
     }
 
@@ -438,6 +593,17 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         m.put("device_errors", deviceErrors);
         m.put("msix_messages", msixMessages);
         m.put("events_read", devcfg.read(CFG_EVENTS_READ, 4));
+        m.put("chains", List.of(chains[0], chains[1]));
+        m.put("commands", control.report());
+        m.put("requests_short", control.shortRequests);
+        m.put("responses_short", control.shortResponses);
+        m.put("fenced_commands", control.fencedCommands);
+        m.put("queue_interrupts", queueInterrupts);
+        m.put("bus_master_off", busMasterOff);
+        m.put("queue_error_count", queueErrorCount);
+        if (!queueErrors.isEmpty()) {
+            m.put("queue_errors", List.copyOf(queueErrors));
+        }
         // writes to bits no register declares: configuration space, then the BAR register files (absent when none)
         List<String> un = new java.util.ArrayList<>(unimplementedWrites());
         for (RegisterFile f : new RegisterFile[] {common.regs, devcfg, msix}) {
@@ -461,6 +627,15 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         msix.saveUnimplemented(w);
         w.putInt(isr).putLong(notifies[0]).putLong(notifies[1]).putLong(notifiesOther).putLong(isrReads).putLong(deviceErrors)
                 .putLong(msixMessages);
+        for (int q = 0; q < vqs.length; q++) {
+            vqs[q].saveState(w);
+            w.putLong(event[q]).putLong(chains[q]);
+        }
+        control.save(w);
+        w.putBoolean(broken).putLong(queueErrorCount).putLong(busMasterOff).putLong(queueInterrupts).putInt(queueErrors.size());
+        for (String e : queueErrors) {
+            w.putString(e);
+        }
     }
 
     @Override
@@ -480,6 +655,30 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         long isrs = r.getLong();
         long errors = r.getLong();
         long messages = r.getLong();
+        for (int q = 0; q < vqs.length; q++) {
+            vqs[q].restoreState(r); // checks before it changes anything
+            event[q] = r.getLong();
+            chains[q] = r.getLong();
+        }
+        control.restore(r);
+        boolean brk = r.getBoolean();
+        long errCount = r.getLong();
+        long bmOff = r.getLong();
+        long qInts = r.getLong();
+        int nErr = r.getInt();
+        if (nErr < 0 || nErr > MAX_ERRORS_KEPT) {
+            throw new InputException("checkpoint " + stateName() + ": " + nErr + " queue errors kept");
+        }
+        List<String> errs = new java.util.ArrayList<>();
+        for (int k = 0; k < nErr; k++) {
+            errs.add(r.getString());
+        }
+        broken = brk;
+        queueErrorCount = errCount;
+        busMasterOff = bmOff;
+        queueInterrupts = qInts;
+        queueErrors.clear();
+        queueErrors.addAll(errs);
         if (i < 0 || i > (ISR_QUEUE | ISR_CONFIG)) {
             throw new InputException("checkpoint " + stateName() + ": ISR " + i + " out of range");
         }

@@ -81,6 +81,12 @@ final class VirtioPciCommonConfig {
 
         /** A device error the transport found (QEMU virtio_error): needs-reset and a configuration change notification. */
         void deviceError();
+
+        /** Queue {@code q} was enabled (queue_enable written 1): QEMU virtio_queue_set_rings → virtio_init_region_cache. */
+        void queueEnabled(int q);
+
+        /** Queue {@code q} was reset (queue_reset written 1): QEMU virtio_queue_reset. */
+        void queueWasReset(int q);
     }
 
     final RegisterFile regs = new RegisterFile("virtio-pci common configuration", SIZE);
@@ -263,6 +269,8 @@ final class VirtioPciCommonConfig {
             }
             enabled[q] = true;
             queueReset[q] = false;
+            loadQueue();
+            dev.queueEnabled(q);
         }
         loadQueue();
     }
@@ -294,6 +302,7 @@ final class VirtioPciCommonConfig {
             enabled[q] = false;
             queueReset[q] = false;
             queueResets++;
+            dev.queueWasReset(q);
         }
         loadQueue();
     }
