@@ -11,25 +11,25 @@ import dev.gvsim.simcore.SparseMemory;
  * used ring at the next 64-byte boundary; docs/facts/virtio-gpu.md §2.3), and writers for
  * descriptors, indirect tables and the available ring, readers for the used ring.
  */
-final class GuestRing {
-    static final long BASE = 0x4000_0000L;
+public final class GuestRing {
+    public static final long BASE = 0x4000_0000L;
     /** Where test buffers go (offset 1 MiB into RAM). */
-    static final long BUFFERS = BASE + 0x10_0000L;
+    public static final long BUFFERS = BASE + 0x10_0000L;
 
-    final SparseMemory ram;
-    final Dma dma;
-    final int size;
-    final long desc;
-    final long avail;
-    final long used;
+    public final SparseMemory ram;
+    public final Dma dma;
+    public final int size;
+    public final long desc;
+    public final long avail;
+    public final long used;
     /** The driver's avail.idx (16-bit). */
     int availIdx;
 
-    GuestRing(int size) {
+    public GuestRing(int size) {
         this(size, 64L << 20);
     }
 
-    GuestRing(int size, long ramBytes) {
+    public GuestRing(int size, long ramBytes) {
         this.ram = new SparseMemory("ram", ramBytes);
         this.dma = Dma.of(ram, BASE);
         this.size = size;
@@ -53,7 +53,7 @@ final class GuestRing {
     }
 
     /** Writes descriptor {@code i} of the table at {@code table}. */
-    void desc(long table, int i, long addr, long len, int flags, int next) {
+    public void desc(long table, int i, long addr, long len, int flags, int next) {
         long d = table + (long) DESC_SIZE * i;
         w(d + DESC_ADDR, 8, addr);
         w(d + DESC_LEN, 4, len);
@@ -62,55 +62,55 @@ final class GuestRing {
     }
 
     /** Writes descriptor {@code i} of the queue's descriptor table. */
-    void desc(int i, long addr, long len, int flags, int next) {
+    public void desc(int i, long addr, long len, int flags, int next) {
         desc(desc, i, addr, len, flags, next);
     }
 
     /** Makes {@code head} available: ring[avail.idx % size] = head, then avail.idx + 1. */
-    void offer(int head) {
+    public void offer(int head) {
         w(avail + AVAIL_RING + 2L * (availIdx % size), 2, head);
         availIdx = (availIdx + 1) & 0xFFFF;
         w(avail + AVAIL_IDX, 2, availIdx);
     }
 
-    void setAvailIdx(int idx) {
+    public void setAvailIdx(int idx) {
         availIdx = idx & 0xFFFF;
         w(avail + AVAIL_IDX, 2, availIdx);
     }
 
-    void setAvailFlags(int flags) {
+    public void setAvailFlags(int flags) {
         w(avail + AVAIL_FLAGS, 2, flags);
     }
 
-    void setUsedEvent(int idx) {
+    public void setUsedEvent(int idx) {
         w(avail + AVAIL_RING + 2L * size, 2, idx & 0xFFFF);
     }
 
-    int usedIdx() {
+    public int usedIdx() {
         return (int) r(used + USED_IDX, 2);
     }
 
-    int usedFlags() {
+    public int usedFlags() {
         return (int) r(used + USED_FLAGS, 2);
     }
 
-    int usedId(int slot) {
+    public int usedId(int slot) {
         return (int) r(used + USED_RING + (long) USED_ELEM_SIZE * slot + USED_ELEM_ID, 4);
     }
 
-    int usedLen(int slot) {
+    public int usedLen(int slot) {
         return (int) r(used + USED_RING + (long) USED_ELEM_SIZE * slot + USED_ELEM_LEN, 4);
     }
 
-    int availEvent() {
+    public int availEvent() {
         return (int) r(used + USED_RING + (long) USED_ELEM_SIZE * size, 2);
     }
 
-    void w(long pa, int n, long v) {
+    public void w(long pa, int n, long v) {
         ram.write(pa - BASE, n, v);
     }
 
-    long r(long pa, int n) {
+    public long r(long pa, int n) {
         return ram.read(pa - BASE, n);
     }
 }

@@ -1,0 +1,251 @@
+package dev.gvsim.virtiogpudevice;
+
+import static dev.gvsim.virtiogpudevice.VirtioPciCommonConfig.*;
+import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.VIRTQ_DESC_F_NEXT;
+import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.VIRTQ_DESC_F_WRITE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.gvsim.simcore.Access;
+import dev.gvsim.simcore.EventKernel;
+import dev.gvsim.simcore.IrqLine;
+import dev.gvsim.simcore.Params;
+import dev.gvsim.simcore.state.StateReader;
+import dev.gvsim.simcore.state.StateWriter;
+import dev.gvsim.virtiogpudevice.virtqueue.GuestRing;
+
+/**
+ * The control queue end to end: a guest lays the queue out in RAM as Linux does ({@link GuestRing}),
+ * drives the registers as the Linux probe does, sends commands and reads the used ring, the response
+ * bytes, ISR and INTx.
+ */
+class ControlQueueTest {
+    static final long REQ = GuestRing.BUFFERS;
+    static final long RESP = GuestRing.BUFFERS + 0x1000;
+
+    EventKernel kernel = new EventKernel();
+    final IrqLine irq = new IrqLine("gpu.intx");
+    final Access a = new Access();
+    final GuestRing ring = new GuestRing(64);
+    VirtioGpuPciDevice d;
+
+    VirtioGpuPciDevice device(EventKernel k) {
+        Params p = new Params();
+        p.declareAll(VirtioGpuPciDevice.PARAMS);
+        VirtioGpuPciDevice dev = new VirtioGpuPciDevice(VirtioGpuConfig.defaults(), k.scheduler("gpu"), irq, p, ring.dma);
+        dev.build(false);
+        return dev;
+    }
+
+    long rd(int off, int size) {
+        a.read(off, size);
+        d.barAccess(d.bar(4), off, a);
+        return a.data;
+    }
+
+    void wr(int off, int size, long v) {
+        a.write(off, size, v);
+        d.barAccess(d.bar(4), off, a);
+    }
+
+    /** Linux virtio_pci_modern probe + virtio_gpu_init: features, controlq setup, DRIVER_OK; Bus Master on as pci_set_master does. */
+    void probe(boolean busMaster) {
+        d = device(kernel);
+        d.configWrite(0x04, 2, busMaster ? 0x6 : 0x2);
+        wr(STATUS, 1, 1);
+        wr(STATUS, 1, 3);
+        wr(GFSELECT, 4, 0);
+        wr(GF, 4, 0x3000_0002L); // EVENT_IDX, INDIRECT_DESC, EDID
+        wr(GFSELECT, 4, 1);
+        wr(GF, 4, 0x1); // VERSION_1
+        wr(STATUS, 1, 0xb);
+        wr(Q_SELECT, 2, 0);
+        assertThat(rd(Q_SIZE, 2)).isEqualTo(64);
+        wr(Q_DESCLO, 4, ring.desc);
+        wr(Q_DESCHI, 4, 0);
+        wr(Q_AVAILLO, 4, ring.avail);
+        wr(Q_AVAILHI, 4, 0);
+        wr(Q_USEDLO, 4, ring.used);
+        wr(Q_USEDHI, 4, 0);
+        wr(Q_ENABLE, 2, 1);
+        wr(STATUS, 1, 0xf);
+        assertThat(d.vqs[0].ready()).isTrue();
+    }
+
+    /** A request of {@code reqLen} bytes at REQ (descriptor 2i) and a response buffer of {@code respLen} at RESP (2i+1), offered. */
+    void send(int i, int type, int flags, long fence, int reqLen, int respLen) {
+        long req = REQ + 0x100L * i;
+        ring.w(req, 4, type);
+        ring.w(req + 4, 4, flags);
+        ring.w(req + 8, 8, fence);
+        ring.w(req + 16, 4, 0);
+        ring.desc(2 * i, req, reqLen, VIRTQ_DESC_F_NEXT, 2 * i + 1);
+        ring.desc(2 * i + 1, RESP + 0x1000L * i, respLen, VIRTQ_DESC_F_WRITE, 0);
+        ring.offer(2 * i);
+    }
+
+    void notifyControl() {
+        wr(0x3000, 2, 0);
+    }
+
+    @Test
+    void getDisplayInfoIsAnsweredAfterTheCommandLatencyWithScanoutZeroEnabled() {
+        probe(true);
+        send(0, GpuControl.CMD_GET_DISPLAY_INFO, GpuControl.FLAG_FENCE, 0x1234_5678_9AL, 24, 408);
+        notifyControl();
+        assertThat(ring.usedIdx()).isZero(); // scheduled, not inline in the MMIO write
+        kernel.runUntilEmpty();
+        assertThat(kernel.now()).isEqualTo(5_000_000L); // virtio_gpu.cmd_latency 5us in ps
+        assertThat(ring.usedIdx()).isEqualTo(1);
+        assertThat(ring.usedId(0)).isZero();
+        assertThat(ring.usedLen(0)).isEqualTo(408);
+        assertThat(ring.r(RESP, 4)).isEqualTo(0x1101); // OK_DISPLAY_INFO
+        assertThat(ring.r(RESP + 4, 4)).isEqualTo(1); // FENCE echoed
+        assertThat(ring.r(RESP + 8, 8)).isEqualTo(0x1234_5678_9AL);
+        long pm0 = RESP + 24;
+        assertThat(ring.r(pm0, 8)).isZero(); // x, y
+        assertThat(ring.r(pm0 + 8, 4)).isEqualTo(1280);
+        assertThat(ring.r(pm0 + 12, 4)).isEqualTo(800);
+        assertThat(ring.r(pm0 + 16, 4)).isEqualTo(1);
+        for (int s = 1; s < 16; s++) {
+            assertThat(ring.r(RESP + 24 + 24L * s + 8, 8)).as("scanout %d", s).isZero();
+            assertThat(ring.r(RESP + 24 + 24L * s + 16, 4)).as("scanout %d enabled", s).isZero();
+        }
+        assertThat(irq.level()).isTrue();
+        assertThat(rd(0x1000, 1)).isEqualTo(1); // ISR: queue interrupt, read-to-clear
+        assertThat(irq.level()).isFalse();
+        assertThat(rd(0x1000, 1)).isZero();
+        Map<String, Object> r = d.report();
+        assertThat(r).containsEntry("commands", Map.of("0x0100", 1L)).containsEntry("queue_interrupts", 1L)
+                .containsEntry("fenced_commands", 1L).containsEntry("status", "0x0f").doesNotContainKey("queue_errors");
+    }
+
+    @Test
+    void unknownAndNotYetImplementedCommandsGetErrUnspecAndNoFenceWithoutTheFlag() {
+        probe(true);
+        send(0, 0x0101, 0, 99, 40, 24); // RESOURCE_CREATE_2D: not implemented yet
+        send(1, 0x9999, 0, 99, 24, 24);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isEqualTo(2);
+        assertThat(ring.usedLen(0)).isEqualTo(24);
+        assertThat(ring.usedLen(1)).isEqualTo(24);
+        assertThat(ring.r(RESP, 4)).isEqualTo(0x1200);
+        assertThat(ring.r(RESP + 4, 4)).isZero();
+        assertThat(ring.r(RESP + 8, 8)).isZero();
+        assertThat(ring.r(RESP + 0x1000, 4)).isEqualTo(0x1200);
+        assertThat(d.report()).containsEntry("commands", Map.of("0x0101", 1L, "other", 1L));
+    }
+
+    @Test
+    void aShortResponseBufferGetsWhatFitsAndAShortRequestIsNeverReturned() {
+        probe(true);
+        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 16); // virtio_gpu_ctrl_response: "response size incorrect"
+        send(1, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 8, 408); // VIRTIO_GPU_FILL_CMD: "command size incorrect", no response
+        send(2, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isEqualTo(2);
+        assertThat(ring.usedId(0)).isEqualTo(0);
+        assertThat(ring.usedLen(0)).isEqualTo(16);
+        assertThat(ring.r(RESP, 4)).isEqualTo(0x1101);
+        assertThat(ring.usedId(1)).isEqualTo(4);
+        assertThat(ring.usedLen(1)).isEqualTo(408);
+        assertThat(d.report()).containsEntry("responses_short", 1L).containsEntry("requests_short", 1L)
+                .containsEntry("chains", List.of(3L, 0L));
+        assertThat(d.vqs[0].inUse()).isEqualTo(1); // the short request stays in flight, as QEMU's fenceq keeps it
+    }
+
+    @Test
+    void withBusMasterOffNothingIsReadUntilItIsOnAndTheDriverNotifiesAgain() {
+        probe(false);
+        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isZero();
+        assertThat(d.report()).containsEntry("bus_master_off", 1L);
+        d.configWrite(0x04, 2, 0x6);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isEqualTo(1);
+    }
+
+    @Test
+    void aDescriptorLoopSetsNeedsResetIsReportedAndRegistersStillAnswer() {
+        probe(true);
+        ring.desc(0, REQ, 24, VIRTQ_DESC_F_NEXT, 1);
+        ring.desc(1, REQ + 0x100, 24, VIRTQ_DESC_F_NEXT, 0);
+        ring.offer(0);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(rd(STATUS, 1)).isEqualTo(0x4f);
+        assertThat(d.report().get("queue_errors")).isEqualTo(List.of("queue 0: Looped descriptor"));
+        assertThat(rd(0x1000, 1)).isEqualTo(2); // configuration change (virtio_error → virtio_notify_config)
+        assertThat(rd(NUMQ, 2)).isEqualTo(2);
+        assertThat(rd(0x2008, 4)).isEqualTo(1);
+        assertThat(ring.usedIdx()).isZero();
+        // broken until reset: a good command is not processed (QEMU vdev->broken)
+        send(5, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isZero();
+        wr(STATUS, 1, 0);
+        assertThat(rd(STATUS, 1)).isZero();
+        assertThat(d.vqs[0].broken()).isFalse();
+    }
+
+    @Test
+    void anOutOfRamDescriptorSetsNeedsResetWithQemusMessage() {
+        probe(true);
+        ring.desc(0, 0x7_0000_0000L, 24, VIRTQ_DESC_F_NEXT, 1);
+        ring.desc(1, RESP, 408, VIRTQ_DESC_F_WRITE, 0);
+        ring.offer(0);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(rd(STATUS, 1) & S_NEEDS_RESET).isEqualTo(S_NEEDS_RESET);
+        assertThat(d.report()).containsEntry("queue_errors", List.of("queue 0: virtio: bogus descriptor or out of resources"))
+                .containsEntry("queue_error_count", 1L);
+    }
+
+    @Test
+    void ringsOutsideRamAtQueueEnableAreCannotMapDesc() {
+        d = device(kernel);
+        wr(STATUS, 1, 3);
+        wr(GFSELECT, 4, 1);
+        wr(GF, 4, 0x1);
+        wr(STATUS, 1, 0xb);
+        wr(Q_DESCLO, 4, 0x1000); // below RAM
+        wr(Q_AVAILLO, 4, ring.avail);
+        wr(Q_USEDLO, 4, ring.used);
+        wr(Q_ENABLE, 2, 1);
+        assertThat(rd(STATUS, 1)).isEqualTo(0x4b);
+        assertThat(d.report()).containsEntry("queue_errors", List.of("queue 0: Cannot map desc"));
+    }
+
+    @Test
+    void aCommandInFlightSurvivesACheckpoint() throws Exception {
+        probe(true);
+        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        notifyControl();
+        StateWriter w = new StateWriter("m");
+        w.save(kernel);
+        w.save(d);
+        byte[] cp = w.toBytes();
+        // a fresh machine: new kernel and device (the handler registered by name), same guest RAM
+        EventKernel k2 = new EventKernel();
+        VirtioGpuPciDevice d2 = device(k2);
+        StateReader r = new StateReader(cp);
+        r.restore(k2);
+        r.restore(d2);
+        d = d2;
+        k2.runUntilEmpty();
+        assertThat(ring.usedIdx()).isEqualTo(1);
+        assertThat(ring.usedLen(0)).isEqualTo(408);
+        assertThat(ring.r(RESP, 4)).isEqualTo(0x1101);
+        assertThat(d2.report()).containsEntry("commands", Map.of("0x0100", 1L));
+    }
+}
