@@ -248,4 +248,55 @@ class ControlQueueTest {
         assertThat(ring.r(RESP, 4)).isEqualTo(0x1101);
         assertThat(d2.report()).containsEntry("commands", Map.of("0x0100", 1L));
     }
+
+    @Test
+    void theCursorQueueIsPushedWithLengthZeroAndCounted() {
+        probe(true);
+        // the cursor queue (size 16) laid out by hand away from the control queue's rings
+        long desc = GuestRing.BASE + 0x8000;
+        long avail = desc + 16 * 16;
+        long used = avail + 0x100;
+        wr(Q_SELECT, 2, 1);
+        wr(Q_DESCLO, 4, desc);
+        wr(Q_AVAILLO, 4, avail);
+        wr(Q_USEDLO, 4, used);
+        wr(Q_ENABLE, 2, 1);
+        assertThat(d.vqs[1].ready()).isTrue();
+        long req = REQ + 0x8000;
+        ring.w(req, 4, GpuControl.CMD_UPDATE_CURSOR);
+        ring.desc(desc, 0, req, 56, 0, 0);
+        ring.w(avail + 4, 2, 0); // ring[0] = 0
+        ring.w(avail + 2, 2, 1); // avail.idx = 1
+        wr(0x3004, 2, 1);
+        kernel.runUntilEmpty();
+        assertThat(ring.r(used + 2, 2)).isEqualTo(1);
+        assertThat(ring.r(used + 4, 4)).isZero(); // id
+        assertThat(ring.r(used + 8, 4)).isZero(); // len 0 (virtio_gpu_handle_cursor)
+        assertThat(d.report()).containsEntry("commands", Map.of("0x0300", 1L)).containsEntry("chains", List.of(0L, 1L));
+    }
+
+    @Test
+    void theCommandPathAllocatesNothing() {
+        probe(true);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ring.w(REQ, 4, GpuControl.CMD_GET_DISPLAY_INFO);
+        ring.w(REQ + 4, 4, GpuControl.FLAG_FENCE);
+        ring.desc(0, REQ, 24, VIRTQ_DESC_F_NEXT, 1);
+        ring.desc(1, RESP, 408, VIRTQ_DESC_F_WRITE, 0);
+        Runnable loop = () -> {
+            for (int i = 0; i < 2000; i++) {
+                ring.offer(0);
+                notifyControl();
+                kernel.runUntilEmpty();
+                rd(0x1000, 1);
+            }
+        };
+        loop.run();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        loop.run();
+        long after = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        assertThat(ring.usedIdx()).isEqualTo(4000);
+        // one object per command would be at least 16 B x 2000 = 32 000 B; what remains is the measurement and the kernel's constant overhead
+        assertThat(after - before).as("bytes allocated by 2000 GET_DISPLAY_INFO round trips").isLessThan(4096);
+    }
 }
