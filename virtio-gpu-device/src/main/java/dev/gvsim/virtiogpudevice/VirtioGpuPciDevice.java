@@ -148,6 +148,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     /** Queue errors with QEMU's message ("queue N: message"), the first MAX_ERRORS_KEPT. */
     final List<String> queueErrors = new java.util.ArrayList<>();
     long queueErrorCount;
+    /** Times clearing Bus Master cleared DRIVER_OK (virtio_write_config). */
+    long busMasterClearedDriverOk;
     /** Processing passes that found Bus Master Enable clear (nothing popped). */
     long busMasterOff;
     /** Used-buffer interrupts raised (ISR bit 0 + INTx, or an MSI-X message counted). */
@@ -547,6 +549,14 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
 
     @Override
     protected void configWritten(int offset, int size, long value) {
+        if (offset <= COMMAND && offset + size > COMMAND && !busMaster()) {
+            // QEMU 7.2 virtio_write_config: Bus Master cleared → virtio_set_disabled(vdev, true) (no queue is
+            // processed: checked in processQueue) and virtio_set_status(vdev, status & ~DRIVER_OK)
+            if ((common.status & VirtioPciCommonConfig.S_DRIVER_OK) != 0) {
+                busMasterClearedDriverOk++;
+            }
+            common.clearDriverOk();
+        }
         int data = cfgCap + 16;
         if (cfgCap != 0 && offset < data + 4 && offset + size > data) {
             pciCfgAccess(false);
@@ -600,6 +610,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         m.put("fenced_commands", control.fencedCommands);
         m.put("queue_interrupts", queueInterrupts);
         m.put("bus_master_off", busMasterOff);
+        m.put("bus_master_cleared_driver_ok", busMasterClearedDriverOk);
         m.put("queue_error_count", queueErrorCount);
         if (!queueErrors.isEmpty()) {
             m.put("queue_errors", List.copyOf(queueErrors));
@@ -632,6 +643,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             w.putLong(event[q]).putLong(chains[q]);
         }
         control.save(w);
+        w.putLong(busMasterClearedDriverOk);
         w.putBoolean(broken).putLong(queueErrorCount).putLong(busMasterOff).putLong(queueInterrupts).putInt(queueErrors.size());
         for (String e : queueErrors) {
             w.putString(e);
@@ -661,6 +673,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             chains[q] = r.getLong();
         }
         control.restore(r);
+        long bmCleared = r.getLong();
         boolean brk = r.getBoolean();
         long errCount = r.getLong();
         long bmOff = r.getLong();
@@ -674,6 +687,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             errs.add(r.getString());
         }
         broken = brk;
+        busMasterClearedDriverOk = bmCleared;
         queueErrorCount = errCount;
         busMasterOff = bmOff;
         queueInterrupts = qInts;

@@ -319,6 +319,12 @@ final class VirtioPciCommonConfig {
         return true;
     }
 
+    /** virtio_set_status(vdev, status & ~DRIVER_OK) as virtio_write_config does when Bus Master is cleared (no reset). */
+    void clearDriverOk() {
+        status &= ~S_DRIVER_OK;
+        regs.set(STATUS, 1, status);
+    }
+
     /** virtio_notify_config's generation bump (only once DRIVER_OK is set). */
     void bumpGeneration() {
         generation = (generation + 1) & 0xFF;

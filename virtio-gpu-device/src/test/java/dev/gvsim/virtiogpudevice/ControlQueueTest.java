@@ -175,6 +175,23 @@ class ControlQueueTest {
     }
 
     @Test
+    void clearingBusMasterClearsDriverOkAsVirtioWriteConfigDoes() {
+        probe(true);
+        d.configWrite(0x04, 2, 0x2);
+        assertThat(rd(STATUS, 1)).isEqualTo(0xb);
+        assertThat(d.report()).containsEntry("bus_master_cleared_driver_ok", 1L);
+        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isZero();
+        d.configWrite(0x04, 2, 0x6);
+        wr(STATUS, 1, 0xf);
+        notifyControl();
+        kernel.runUntilEmpty();
+        assertThat(ring.usedIdx()).isEqualTo(1);
+    }
+
+    @Test
     void aDescriptorLoopSetsNeedsResetIsReportedAndRegistersStillAnswer() {
         probe(true);
         ring.desc(0, REQ, 24, VIRTQ_DESC_F_NEXT, 1);
