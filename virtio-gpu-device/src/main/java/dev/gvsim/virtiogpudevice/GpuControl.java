@@ -51,6 +51,22 @@ final class GpuControl {
     /** The largest response: OK_EDID (1056). */
     static final int RESP_MAX = 2048;
 
+    /** enum virtio_gpu_ctrl_type names by {@link #slot} (docs/facts/virtio-gpu.md §1.6); null where the code is unassigned. */
+    private static final String[] NAMES = new String[3 * 32 + 1];
+
+    static {
+        String[] twoD = {"GET_DISPLAY_INFO", "RESOURCE_CREATE_2D", "RESOURCE_UNREF", "SET_SCANOUT", "RESOURCE_FLUSH", "TRANSFER_TO_HOST_2D",
+            "RESOURCE_ATTACH_BACKING", "RESOURCE_DETACH_BACKING", "GET_CAPSET_INFO", "GET_CAPSET", "GET_EDID", "RESOURCE_ASSIGN_UUID",
+            "RESOURCE_CREATE_BLOB", "SET_SCANOUT_BLOB"};
+        String[] threeD = {"CTX_CREATE", "CTX_DESTROY", "CTX_ATTACH_RESOURCE", "CTX_DETACH_RESOURCE", "RESOURCE_CREATE_3D",
+            "TRANSFER_TO_HOST_3D", "TRANSFER_FROM_HOST_3D", "SUBMIT_3D", "RESOURCE_MAP_BLOB", "RESOURCE_UNMAP_BLOB"};
+        System.arraycopy(twoD, 0, NAMES, 0, twoD.length);
+        System.arraycopy(threeD, 0, NAMES, 32, threeD.length);
+        NAMES[64] = "UPDATE_CURSOR";
+        NAMES[65] = "MOVE_CURSOR";
+        NAMES[96] = "other";
+    }
+
     private final VirtioGpuConfig cfg;
     private final Dma dma;
     private final UnsafeBuffer req = new UnsafeBuffer(new byte[REQ_MAX]);
@@ -177,7 +193,7 @@ final class GpuControl {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] != 0) {
-                m.put(i == 3 * 32 ? "other" : String.format("0x%04x", ((i / 32) + 1) << 8 | (i % 32)), counts[i]);
+                m.put(NAMES[i] != null ? NAMES[i] : String.format("0x%04x", ((i / 32) + 1) << 8 | (i % 32)), counts[i]);
             }
         }
         return m;
