@@ -439,6 +439,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
      * command; virtio_gpu_handle_cursor). With Bus Master Enable clear nothing is read: QEMU's
      * virtio_pci_write_config marks the device disabled then (virtio_set_disabled) and its DMA
      * address space is off, so the chains stay available until the driver enables it and notifies again.
+     *
+     * <p>Known difference: QEMU's virtio_gpu_handle_ctrl pops every chain before it processes any, so
+     * when a later chain of the same pass is hostile, the earlier commands' responses are written but
+     * never reach the used ring (virtqueue_fill on a broken device). Here chains are handled as they
+     * are popped, so the commands before the hostile chain are answered. Chains are not stored
+     * (one reused {@link Chain}), which is why.
      */
     private void processQueue(long now, long arg) {
         int q = (int) arg;
