@@ -21,6 +21,11 @@ import dev.gvsim.simcore.regs.RegisterFile;
  * hooks (power state, FLR). A write to bits nobody declared is listed by {@link #unimplementedWrites}.
  * BAR registers read back the programmed address ANDed with the size mask, so sizing by writing
  * all ones reads back the size mask bit-exactly (PCI Local Bus 3.0 §6.2.5.1).
+ *
+ * <p>About 800 lines because it is the device contract as well as the function: the register
+ * declarations live in {@link Type0Header}, {@link Type1Header} and {@link Capabilities}; what
+ * stays is the configuration image and its access, BAR and ROM decode, resets, and the contract's
+ * hooks (report, memories, scanouts, placement, checkpoints) that every device overrides here.
  */
 public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointable {
     /** Standard configuration header offsets (PCI Local Bus 3.0 §6.1, PCIe Base 4.0 §7.5.1). */
