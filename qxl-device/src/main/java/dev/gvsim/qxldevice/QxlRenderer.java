@@ -67,28 +67,46 @@ final class QxlRenderer {
         this.pixelsWritten = pixelsWritten;
     }
 
+    /** The rectangle {@link #clipRect} left: top, left inclusive; bottom, right exclusive. */
+    private int clipTop;
+    private int clipLeft;
+    private int clipBottom;
+    private int clipRight;
+
+    /**
+     * The bbox intersected with clip rect {@code c} (none when the drawable has no clip rects) and
+     * with the surface, into {@link #clipTop} .. {@link #clipRight}; false if nothing is left.
+     */
+    private boolean clipRect(QxlSurfaces.Surface sf, int top, int left, int bottom, int right, Clip clip, int c) {
+        int t = top;
+        int l = left;
+        int b = bottom;
+        int r = right;
+        if (clip.count >= 0) {
+            int co = c * RECT_SIZE;
+            t = Math.max(t, clip.rects.getInt(co + RECT_TOP));
+            l = Math.max(l, clip.rects.getInt(co + RECT_LEFT));
+            b = Math.min(b, clip.rects.getInt(co + RECT_BOTTOM));
+            r = Math.min(r, clip.rects.getInt(co + RECT_RIGHT));
+        }
+        clipTop = Math.max(t, 0);
+        clipLeft = Math.max(l, 0);
+        clipBottom = Math.min(b, sf.height);
+        clipRight = Math.min(r, sf.width);
+        return clipLeft < clipRight && clipTop < clipBottom;
+    }
+
     /** A solid fill of {@code color} (already inverted for ROPD_INVERS_BRUSH) over the bbox, in each clip rect. */
     void fill(QxlSurfaces.Surface sf, int top, int left, int bottom, int right, Clip clip, int color, int rop) {
         int n = clip.count < 0 ? 1 : clip.count;
         for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clip.count >= 0) {
-                long co = (long) c * RECT_SIZE;
-                t = Math.max(t, clip.rects.getInt((int) co + RECT_TOP));
-                l = Math.max(l, clip.rects.getInt((int) co + RECT_LEFT));
-                b = Math.min(b, clip.rects.getInt((int) co + RECT_BOTTOM));
-                r = Math.min(r, clip.rects.getInt((int) co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, sf.height);
-            r = Math.min(r, sf.width);
-            if (l >= r || t >= b) {
+            if (!clipRect(sf, top, left, bottom, right, clip, c)) {
                 continue;
             }
+            int t = clipTop;
+            int l = clipLeft;
+            int b = clipBottom;
+            int r = clipRight;
             int w = r - l;
             ensureRow(w * 4);
             SparseMemory dm = surfaces.memory(sf.mem);
@@ -131,24 +149,13 @@ final class QxlRenderer {
         int n = clip.count < 0 ? 1 : clip.count;
         SparseMemory dm = surfaces.memory(sf.mem);
         for (int c = 0; c < n; c++) {
-            int t = top;
-            int l = left;
-            int b = bottom;
-            int r = right;
-            if (clip.count >= 0) {
-                int co = c * RECT_SIZE;
-                t = Math.max(t, clip.rects.getInt(co + RECT_TOP));
-                l = Math.max(l, clip.rects.getInt(co + RECT_LEFT));
-                b = Math.min(b, clip.rects.getInt(co + RECT_BOTTOM));
-                r = Math.min(r, clip.rects.getInt(co + RECT_RIGHT));
-            }
-            t = Math.max(t, 0);
-            l = Math.max(l, 0);
-            b = Math.min(b, sf.height);
-            r = Math.min(r, sf.width);
-            if (l >= r || t >= b) {
+            if (!clipRect(sf, top, left, bottom, right, clip, c)) {
                 continue;
             }
+            int t = clipTop;
+            int l = clipLeft;
+            int b = clipBottom;
+            int r = clipRight;
             int w = r - l;
             ensureRow(w * 4);
             boolean needDst = (rop & ROPD_OP_PUT) == 0 || (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) != 0;
