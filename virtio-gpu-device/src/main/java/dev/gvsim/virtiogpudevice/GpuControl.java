@@ -1,5 +1,7 @@
 package dev.gvsim.virtiogpudevice;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,28 +26,8 @@ import dev.gvsim.virtiogpudevice.virtqueue.Chain;
  * know, virtio_gpu_simple_process_cmd's default); the 2D and blob commands come next.
  */
 final class GpuControl {
-    // ---------------------------------------------------------------- header (docs/facts/virtio-gpu.md §1.5)
-    static final int HDR_TYPE = 0;
-    static final int HDR_FLAGS = 4;
-    static final int HDR_FENCE_ID = 8;
-    static final int HDR_CTX_ID = 16;
-    static final int HDR_RING_IDX = 20;
-    static final int HDR_SIZE = 24;
-    static final int FLAG_FENCE = 1;
+    // header, command and response codes and structure offsets: layout.VirtioGpuLayout (docs/facts/virtio-gpu.md §1.5-1.6)
 
-    // ---------------------------------------------------------------- types (§1.6)
-    static final int CMD_GET_DISPLAY_INFO = 0x0100;
-    static final int CMD_GET_EDID = 0x010A;
-    static final int CMD_UPDATE_CURSOR = 0x0300;
-    static final int RESP_OK_NODATA = 0x1100;
-    static final int RESP_OK_DISPLAY_INFO = 0x1101;
-    static final int RESP_ERR_UNSPEC = 0x1200;
-    static final int RESP_ERR_INVALID_PARAMETER = 0x1205;
-
-    /** struct virtio_gpu_resp_display_info: hdr + 16 × {rect(16), enabled, flags} = 408 bytes. */
-    static final int DISPLAY_INFO_SIZE = HDR_SIZE + VirtioGpuConfig.MAX_SCANOUTS * 24;
-    /** struct virtio_gpu_update_cursor (56 bytes): what virtio_gpu_handle_cursor reads. */
-    static final int CURSOR_CMD_SIZE = 56;
     /** The request bytes kept: the largest fixed 2D/blob request is SET_SCANOUT_BLOB (96); more is not read yet. */
     static final int REQ_MAX = 4096;
     /** The largest response: OK_EDID (1056). */
@@ -135,13 +117,13 @@ final class GpuControl {
 
     /** virtio_gpu_get_display_info: OK_DISPLAY_INFO, the enabled outputs (only scanout 0 at realize: xres × yres) filled. */
     private int displayInfo(Chain c) {
-        header(RESP_OK_DISPLAY_INFO, DISPLAY_INFO_SIZE);
+        header(RESP_OK_DISPLAY_INFO, RESP_DISPLAY_INFO_SIZE);
         // virtio_gpu_base_device_realize: enabled_output_bitmask = 1, req_state[0] = xres × yres
         int p = HDR_SIZE; // pmodes[0]: rect {x, y, width, height}, enabled, flags
         resp.putInt(p + 8, cfg.xres());
         resp.putInt(p + 12, cfg.yres());
         resp.putInt(p + 16, 1);
-        return respond(c, DISPLAY_INFO_SIZE);
+        return respond(c, RESP_DISPLAY_INFO_SIZE);
     }
 
     /** virtio_gpu_ctrl_response_nodata. */
@@ -177,7 +159,7 @@ final class GpuControl {
 
     /** One cursor queue chain (virtio_gpu_handle_cursor): counted, pushed with length 0. */
     int cursor(Chain c) {
-        if (gather(c, CURSOR_CMD_SIZE) == CURSOR_CMD_SIZE) {
+        if (gather(c, CURSOR_SIZE) == CURSOR_SIZE) {
             counts[slot(req.getInt(HDR_TYPE))]++;
         } else {
             shortRequests++;

@@ -26,7 +26,7 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
         boolean queueReset, boolean pcieFlr) {
 
     /** VIRTIO_GPU_MAX_SCANOUTS (include/standard-headers/linux/virtio_gpu.h). */
-    public static final int MAX_SCANOUTS = 16;
+    public static final int MAX_SCANOUTS = dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.MAX_SCANOUTS;
 
     /** The properties understood; {@code id}, {@code bus}, {@code addr} and {@code multifunction} are the machine's. */
     static final Set<String> KNOWN = new TreeSet<>(List.of("id", "bus", "addr", "multifunction", "max_outputs", "xres", "yres", "edid",

@@ -1,5 +1,9 @@
 package dev.gvsim.virtiogpudevice;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
+
+import dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout;
+
 import static dev.gvsim.simcore.regs.Field.ro;
 import static dev.gvsim.simcore.regs.Field.rw;
 
@@ -53,11 +57,7 @@ import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
 final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonConfig.Device {
     static final String DRIVER = "virtio-gpu-pci";
 
-    // ---------------------------------------------------------------- identity (docs/facts/virtio-gpu.md §1.1)
-    /** PCI_VENDOR_ID_REDHAT_QUMRANET (QEMU include/hw/pci/pci.h). */
-    static final int VENDOR = 0x1AF4;
-    /** 0x1040 + VIRTIO_ID_GPU (16): virtio_pci_device_plugged, VIRTIO 1.2 §4.1.2. */
-    static final int DEVICE = 0x1050;
+    // ---------------------------------------------------------------- identity (docs/facts/virtio-gpu.md §1.1; vendor and device ID in layout.VirtioGpuLayout)
     /** PCI_CLASS_DISPLAY_OTHER << 8 (virtio_gpu_pci_class_init). */
     static final int CLASS = 0x038000;
     /** pci_config_set_revision(config, 1) for a modern-only device (virtio_pci_device_plugged). */
@@ -83,39 +83,9 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     /** virtio_pci_queue_mem_mult without VIRTIO_PCI_FLAG_PAGE_PER_VQ: 4 (notify_off_multiplier). */
     static final int NOTIFY_MULTIPLIER = 4;
 
-    // ---------------------------------------------------------------- virtio-pci capability (VIRTIO 1.2 §4.1.4; docs/facts/virtio-gpu.md §2.1)
-    static final int CAP_COMMON_CFG = 1;
-    static final int CAP_NOTIFY_CFG = 2;
-    static final int CAP_ISR_CFG = 3;
-    static final int CAP_DEVICE_CFG = 4;
-    static final int CAP_PCI_CFG = 5;
-    /** sizeof(struct virtio_pci_cap), sizeof(struct virtio_pci_notify_cap) and sizeof(struct virtio_pci_cfg_cap). */
-    static final int CAP_LEN = 16;
-    static final int NOTIFY_CAP_LEN = 20;
-    static final int CFG_CAP_LEN = 20;
+    // ---------------------------------------------------------------- capabilities, features, ISR, device configuration: layout.VirtioGpuLayout
     /** PCI_PM_SIZEOF (virtio_pci_realize adds PM after the PCIe capability). */
     static final int PM_SIZEOF = 8;
-
-    // ---------------------------------------------------------------- features (VIRTIO 1.2 §6, include/standard-headers/linux/virtio_gpu.h)
-    static final int F_EDID = 1;
-    static final int F_RESOURCE_BLOB = 3;
-    static final int F_INDIRECT_DESC = 28;
-    static final int F_EVENT_IDX = 29;
-    static final int F_VERSION_1 = 32;
-    static final int F_RING_RESET = 40;
-
-    // ---------------------------------------------------------------- ISR and device configuration
-    /** ISR bit 0: queue interrupt; bit 1: configuration change (VIRTIO 1.2 §4.1.4.5). */
-    static final int ISR_QUEUE = 0x1;
-    static final int ISR_CONFIG = 0x2;
-    /** struct virtio_gpu_config (docs/facts/virtio-gpu.md §1.4). */
-    static final int CFG_EVENTS_READ = 0;
-    static final int CFG_EVENTS_CLEAR = 4;
-    static final int CFG_NUM_SCANOUTS = 8;
-    static final int CFG_NUM_CAPSETS = 12;
-    static final int CFG_SIZE = 16;
-    /** VIRTIO_GPU_EVENT_DISPLAY. */
-    static final int EVENT_DISPLAY = 0x1;
 
     static final ParamDef P_FEATURES_OK = ParamDef.string("virtio_gpu.features_ok", "qemu",
             "QEMU 7.2 hw/virtio/virtio.c virtio_set_features_nocheck (qemu) vs VIRTIO 1.2 §3.1.1 (spec)",
@@ -177,7 +147,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     }
 
     VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params, Dma dma) {
-        super(DRIVER, VENDOR, DEVICE, CLASS, REVISION, false);
+        super(DRIVER, VirtioGpuLayout.VENDOR_ID, VirtioGpuLayout.DEVICE_ID, CLASS, REVISION, false);
         this.cfg = cfg;
         this.sched = sched;
         this.irq = irq;
@@ -236,12 +206,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             addPmCapability(at, false);
             at += PM_SIZEOF;
         }
-        at = virtioCap(at, CAP_COMMON_CFG, COMMON_OFFSET, REGION_SIZE, CAP_LEN);
-        at = virtioCap(at, CAP_ISR_CFG, ISR_OFFSET, REGION_SIZE, CAP_LEN);
-        at = virtioCap(at, CAP_DEVICE_CFG, DEVICE_OFFSET, REGION_SIZE, CAP_LEN);
-        at = virtioCap(at, CAP_NOTIFY_CFG, NOTIFY_OFFSET, REGION_SIZE, NOTIFY_CAP_LEN);
+        at = virtioCap(at, VIRTIO_PCI_CAP_COMMON_CFG, COMMON_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFFSET, REGION_SIZE, CAP_LEN);
+        at = virtioCap(at, VIRTIO_PCI_CAP_NOTIFY_CFG, NOTIFY_OFFSET, REGION_SIZE, NOTIFY_CAP_LEN);
         cfgCap = at;
-        at = virtioCap(at, CAP_PCI_CFG, 0, 0, CFG_CAP_LEN);
+        at = virtioCap(at, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, CFG_CAP_LEN);
         addMsixCapability(at, MSIX_VECTORS, MSIX_BAR, 0, MSIX_BAR, MSIX_PBA_OFFSET);
         sealResetImage();
         built = true;
@@ -255,7 +225,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     private int virtioCap(int at, int type, int offset, int length, int len) {
         addCapability(CAP_ID_VENDOR, at, len);
         String s = "VIRTIO 1.2 §4.1.4 struct virtio_pci_cap (QEMU virtio_pci_add_mem_cap)";
-        boolean pciCfg = type == CAP_PCI_CFG;
+        boolean pciCfg = type == VIRTIO_PCI_CAP_PCI_CFG;
         declareRegister(Register.whole("VIRTIO" + type + ".cap_len", at + 2, 1, FieldKind.RO, len, s));
         declareRegister(Register.whole("VIRTIO" + type + ".cfg_type", at + 3, 1, FieldKind.RO, type, s));
         // the PCI-cfg capability's bar, offset, length and data are writable (virtio_pci_device_plugged cfg_mask)
@@ -265,7 +235,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         declareRegister(Register.whole("VIRTIO" + type + ".padding", at + 6, 2, FieldKind.RO, 0, s));
         declareRegister(Register.whole("VIRTIO" + type + ".offset", at + 8, 4, k, offset, s));
         declareRegister(Register.whole("VIRTIO" + type + ".length", at + 12, 4, k, length, s));
-        if (type == CAP_NOTIFY_CFG) {
+        if (type == VIRTIO_PCI_CAP_NOTIFY_CFG) {
             declareRegister(Register.whole("VIRTIO2.notify_off_multiplier", at + 16, 4, FieldKind.RO, NOTIFY_MULTIPLIER,
                     "VIRTIO 1.2 §4.1.4.4 (QEMU virtio_pci_queue_mem_mult)"));
         } else if (pciCfg) {
@@ -484,7 +454,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         queueInterrupts++;
         isr |= ISR_QUEUE;
         if (msixEnabled()) {
-            if (common.vector[q] != VirtioPciCommonConfig.NO_VECTOR) {
+            if (common.vector[q] != NO_VECTOR) {
                 msixMessages++;
             }
         } else {
@@ -509,13 +479,13 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
 
     /** virtio_notify_config: only once DRIVER_OK; ISR bit 1, generation + 1, the config vector (MSI-X) or INTx level = ISR bit 0. */
     private void notifyConfig() {
-        if ((common.status & VirtioPciCommonConfig.S_DRIVER_OK) == 0) {
+        if ((common.status & S_DRIVER_OK) == 0) {
             return;
         }
         isr |= ISR_CONFIG;
         common.bumpGeneration();
         if (msixEnabled()) {
-            if (common.configVector != VirtioPciCommonConfig.NO_VECTOR) {
+            if (common.configVector != NO_VECTOR) {
                 msixMessages++;
             }
         } else {
@@ -558,7 +528,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         if (offset <= COMMAND && offset + size > COMMAND && !busMaster()) {
             // QEMU 7.2 virtio_write_config: Bus Master cleared → virtio_set_disabled(vdev, true) (no queue is
             // processed: checked in processQueue) and virtio_set_status(vdev, status & ~DRIVER_OK)
-            if ((common.status & VirtioPciCommonConfig.S_DRIVER_OK) != 0) {
+            if ((common.status & S_DRIVER_OK) != 0) {
                 busMasterClearedDriverOk++;
             }
             common.clearDriverOk();

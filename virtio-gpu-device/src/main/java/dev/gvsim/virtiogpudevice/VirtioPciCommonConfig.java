@@ -1,5 +1,7 @@
 package dev.gvsim.virtiogpudevice;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
+
 import static dev.gvsim.simcore.regs.Field.ro;
 import static dev.gvsim.simcore.regs.Field.rw;
 
@@ -28,48 +30,15 @@ import dev.gvsim.simcore.state.StateWriter;
  * primitive arrays bounded by {@link #NUM_QUEUES}; nothing is allocated per access.
  */
 final class VirtioPciCommonConfig {
-    // ---------------------------------------------------------------- layout (VIRTIO 1.2 §4.1.4.3; QEMU include/standard-headers/linux/virtio_pci.h)
-    static final int DFSELECT = 0x00;
-    static final int DF = 0x04;
-    static final int GFSELECT = 0x08;
-    static final int GF = 0x0C;
-    static final int MSIX = 0x10;
-    static final int NUMQ = 0x12;
-    static final int STATUS = 0x14;
-    static final int CFGGENERATION = 0x15;
-    static final int Q_SELECT = 0x16;
-    static final int Q_SIZE = 0x18;
-    static final int Q_MSIX = 0x1A;
-    static final int Q_ENABLE = 0x1C;
-    static final int Q_NOFF = 0x1E;
-    static final int Q_DESCLO = 0x20;
-    static final int Q_DESCHI = 0x24;
-    static final int Q_AVAILLO = 0x28;
-    static final int Q_AVAILHI = 0x2C;
-    static final int Q_USEDLO = 0x30;
-    static final int Q_USEDHI = 0x34;
-    /** queue_reset (VIRTIO 1.2 §4.1.4.3; QEMU 7.2 VIRTIO_PCI_COMMON_Q_RESET). */
-    static final int Q_RESET = 0x3A;
-    static final int SIZE = 0x3C;
+    // register offsets, status bits and feature numbers: dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout
 
-    // ---------------------------------------------------------------- status bits (VIRTIO 1.2 §2.1)
-    static final int S_ACKNOWLEDGE = 0x01;
-    static final int S_DRIVER = 0x02;
-    static final int S_DRIVER_OK = 0x04;
-    static final int S_FEATURES_OK = 0x08;
-    static final int S_NEEDS_RESET = 0x40;
-    static final int S_FAILED = 0x80;
 
-    /** VIRTIO_NO_VECTOR (QEMU include/hw/virtio/virtio.h). */
-    static final int NO_VECTOR = 0xFFFF;
     /** VIRTIO_QUEUE_MAX (QEMU include/hw/virtio/virtio.h): queue_select writes at or above it are ignored. */
     static final int QUEUE_MAX = 1024;
     /** VIRTQUEUE_MAX_SIZE (QEMU include/hw/virtio/virtio.h). */
     static final int QUEUE_MAX_SIZE = 1024;
     /** virtio-gpu's queues: 0 controlq, 1 cursorq (docs/facts/virtio-gpu.md §1.2). */
     static final int NUM_QUEUES = 2;
-    /** VIRTIO_F_VERSION_1 (VIRTIO 1.2 §6). */
-    static final int F_VERSION_1 = 32;
 
     /** What the transport asks of its device. */
     interface Device {
@@ -89,7 +58,7 @@ final class VirtioPciCommonConfig {
         void queueWasReset(int q);
     }
 
-    final RegisterFile regs = new RegisterFile("virtio-pci common configuration", SIZE);
+    final RegisterFile regs = new RegisterFile("virtio-pci common configuration", COMMON_SIZE);
     private final Device dev;
     private final long offered;
     private final int[] defaultSize;
@@ -130,30 +99,30 @@ final class VirtioPciCommonConfig {
         this.defaultSize = defaultSize.clone();
         this.specFeaturesOk = specFeaturesOk;
         String s = "VIRTIO 1.2 §4.1.4.3; QEMU 7.2 hw/virtio/virtio-pci.c virtio_pci_common_";
-        regs.declare(Register.whole("device_feature_select", DFSELECT, 4, FieldKind.RW, 0, s + "write DFSELECT"), this::dfselectWritten);
-        regs.declare(Register.whole("device_feature", DF, 4, FieldKind.RO, offered & 0xFFFF_FFFFL, s + "read DF: host_features >> 32*select (select <= 1)"));
-        regs.declare(Register.whole("driver_feature_select", GFSELECT, 4, FieldKind.RW, 0, s + "write GFSELECT"), this::gfselectWritten);
-        regs.declare(Register.whole("driver_feature", GF, 4, FieldKind.RW, 0, s + "write GF → virtio_set_features"), this::gfWritten);
-        regs.declare(Register.whole("msix_config", MSIX, 2, FieldKind.RW, NO_VECTOR, s + "write MSIX: a vector msix_vector_use refuses reads back NO_VECTOR"),
+        regs.declare(Register.whole("device_feature_select", COMMON_DFSELECT, 4, FieldKind.RW, 0, s + "write COMMON_DFSELECT"), this::dfselectWritten);
+        regs.declare(Register.whole("device_feature", COMMON_DF, 4, FieldKind.RO, offered & 0xFFFF_FFFFL, s + "read COMMON_DF: host_features >> 32*select (select <= 1)"));
+        regs.declare(Register.whole("driver_feature_select", COMMON_GFSELECT, 4, FieldKind.RW, 0, s + "write COMMON_GFSELECT"), this::gfselectWritten);
+        regs.declare(Register.whole("driver_feature", COMMON_GF, 4, FieldKind.RW, 0, s + "write COMMON_GF → virtio_set_features"), this::gfWritten);
+        regs.declare(Register.whole("msix_config", COMMON_MSIX, 2, FieldKind.RW, NO_VECTOR, s + "write COMMON_MSIX: a vector msix_vector_use refuses reads back NO_VECTOR"),
                 this::msixConfigWritten);
-        regs.declare(Register.whole("num_queues", NUMQ, 2, FieldKind.RO, NUM_QUEUES, s + "read NUMQ: controlq and cursorq"));
-        regs.declare(Register.of("device_status", STATUS, 1, 0, "VIRTIO 1.2 §2.1, §3.1.1; QEMU hw/virtio/virtio.c virtio_set_status; 0 resets",
+        regs.declare(Register.whole("num_queues", COMMON_NUMQ, 2, FieldKind.RO, NUM_QUEUES, s + "read COMMON_NUMQ: controlq and cursorq"));
+        regs.declare(Register.of("device_status", COMMON_STATUS, 1, 0, "VIRTIO 1.2 §2.1, §3.1.1; QEMU hw/virtio/virtio.c virtio_set_status; 0 resets",
                 rw("acknowledge", 0), rw("driver", 1), rw("driver_ok", 2), rw("features_ok", 3), rw("reserved", 5, 4), rw("device_needs_reset", 6),
                 rw("failed", 7)), this::statusWritten);
-        regs.declare(Register.whole("config_generation", CFGGENERATION, 1, FieldKind.RO, 0, "VIRTIO 1.2 §4.1.4.3.1; QEMU virtio_notify_config bumps it"));
-        regs.declare(Register.whole("queue_select", Q_SELECT, 2, FieldKind.RW, 0, s + "write Q_SELECT: values >= VIRTIO_QUEUE_MAX ignored"),
+        regs.declare(Register.whole("config_generation", COMMON_CFGGENERATION, 1, FieldKind.RO, 0, "VIRTIO 1.2 §4.1.4.3.1; QEMU virtio_notify_config bumps it"));
+        regs.declare(Register.whole("queue_select", COMMON_Q_SELECT, 2, FieldKind.RW, 0, s + "write COMMON_Q_SELECT: values >= VIRTIO_QUEUE_MAX ignored"),
                 this::queueSelectWritten);
-        regs.declare(Register.whole("queue_size", Q_SIZE, 2, FieldKind.RW, defaultSize[0], s + "read Q_SIZE returns vring.num; the write is "
+        regs.declare(Register.whole("queue_size", COMMON_Q_SIZE, 2, FieldKind.RW, defaultSize[0], s + "read COMMON_Q_SIZE returns vring.num; the write is "
                 + "proxy num, applied at queue_enable (virtio_queue_set_num)"), this::queueSizeWritten);
-        regs.declare(Register.whole("queue_msix_vector", Q_MSIX, 2, FieldKind.RW, NO_VECTOR, s + "write Q_MSIX"), this::queueVectorWritten);
-        regs.declare(Register.whole("queue_enable", Q_ENABLE, 2, FieldKind.RW, 0, s + "write Q_ENABLE: 1 enables, other values are a device error"),
+        regs.declare(Register.whole("queue_msix_vector", COMMON_Q_MSIX, 2, FieldKind.RW, NO_VECTOR, s + "write COMMON_Q_MSIX"), this::queueVectorWritten);
+        regs.declare(Register.whole("queue_enable", COMMON_Q_ENABLE, 2, FieldKind.RW, 0, s + "write COMMON_Q_ENABLE: 1 enables, other values are a device error"),
                 this::queueEnableWritten);
-        regs.declare(Register.whole("queue_notify_off", Q_NOFF, 2, FieldKind.RO, 0, s + "read Q_NOFF: queues mapped in order (= queue_select)"));
+        regs.declare(Register.whole("queue_notify_off", COMMON_Q_NOFF, 2, FieldKind.RO, 0, s + "read COMMON_Q_NOFF: queues mapped in order (= queue_select)"));
         String[] halves = {"queue_desc_lo", "queue_desc_hi", "queue_driver_lo", "queue_driver_hi", "queue_device_lo", "queue_device_hi"};
         for (int i = 0; i < halves.length; i++) {
-            regs.declare(Register.whole(halves[i], Q_DESCLO + 4 * i, 4, FieldKind.RW, 0, s + "write Q_DESCLO..Q_USEDHI"), this::ringWritten);
+            regs.declare(Register.whole(halves[i], COMMON_Q_DESCLO + 4 * i, 4, FieldKind.RW, 0, s + "write COMMON_Q_DESCLO..Q_USEDHI"), this::ringWritten);
         }
-        regs.declare(Register.of("queue_reset", Q_RESET, 2, 0, "VIRTIO 1.2 §4.1.4.3.2; QEMU 7.2 virtio_pci_common_write Q_RESET: reads 0 once the "
+        regs.declare(Register.of("queue_reset", COMMON_Q_RESET, 2, 0, "VIRTIO 1.2 §4.1.4.3.2; QEMU 7.2 virtio_pci_common_write COMMON_Q_RESET: reads 0 once the "
                 + "reset is done (synchronously)",
                 rw("reset", 0)), this::queueResetWritten);
         regs.seal();
@@ -177,7 +146,7 @@ final class VirtioPciCommonConfig {
         if (r == null || r.offset() != offset) {
             return;
         }
-        if (offset == Q_SELECT && (value & 0xFFFF_FFFFL) >= QUEUE_MAX) {
+        if (offset == COMMON_Q_SELECT && (value & 0xFFFF_FFFFL) >= QUEUE_MAX) {
             return; // QEMU compares the whole written value
         }
         int n = Math.min(size, r.width());
@@ -188,20 +157,20 @@ final class VirtioPciCommonConfig {
 
     private void dfselectWritten(Register r, long old, long value) {
         int sel = (int) value;
-        // virtio_pci_common_read DF: (host_features & ~legacy_features) >> (32 * dfselect) if dfselect <= 1, else 0
+        // virtio_pci_common_read COMMON_DF: (host_features & ~legacy_features) >> (32 * dfselect) if dfselect <= 1, else 0
         long df = sel == 0 ? offered & 0xFFFF_FFFFL : sel == 1 ? offered >>> 32 : 0;
-        regs.set(DF, 4, df);
+        regs.set(COMMON_DF, 4, df);
     }
 
     private void gfselectWritten(Register r, long old, long value) {
         int sel = (int) value;
-        regs.set(GF, 4, sel == 0 || sel == 1 ? guestFeatures[sel] : 0);
+        regs.set(COMMON_GF, 4, sel == 0 || sel == 1 ? guestFeatures[sel] : 0);
     }
 
     private void gfWritten(Register r, long old, long value) {
-        int sel = (int) regs.read(GFSELECT, 4);
+        int sel = (int) regs.read(COMMON_GFSELECT, 4);
         if (sel != 0 && sel != 1) {
-            regs.set(GF, 4, 0); // QEMU: guest_features[] is not written; the read returns 0
+            regs.set(COMMON_GF, 4, 0); // QEMU: guest_features[] is not written; the read returns 0
             return;
         }
         guestFeatures[sel] = (int) value;
@@ -215,7 +184,7 @@ final class VirtioPciCommonConfig {
 
     private void msixConfigWritten(Register r, long old, long value) {
         configVector = (int) value < dev.msixVectors() ? (int) value : NO_VECTOR;
-        regs.set(MSIX, 2, configVector);
+        regs.set(COMMON_MSIX, 2, configVector);
     }
 
     private void statusWritten(Register r, long old, long value) {
@@ -232,9 +201,9 @@ final class VirtioPciCommonConfig {
             }
         }
         status = val;
-        regs.set(STATUS, 1, status);
+        regs.set(COMMON_STATUS, 1, status);
         if (status == 0) {
-            resetDevice(); // virtio_pci_common_write STATUS: virtio_pci_reset when the status reads 0
+            resetDevice(); // virtio_pci_common_write COMMON_STATUS: virtio_pci_reset when the status reads 0
         }
     }
 
@@ -280,11 +249,11 @@ final class VirtioPciCommonConfig {
             int q = queueSel;
             long v = value & 0xFFFF_FFFFL;
             switch (r.offset()) {
-                case Q_DESCLO -> desc[q] = desc[q] & ~0xFFFF_FFFFL | v;
-                case Q_DESCHI -> desc[q] = desc[q] & 0xFFFF_FFFFL | v << 32;
-                case Q_AVAILLO -> avail[q] = avail[q] & ~0xFFFF_FFFFL | v;
-                case Q_AVAILHI -> avail[q] = avail[q] & 0xFFFF_FFFFL | v << 32;
-                case Q_USEDLO -> used[q] = used[q] & ~0xFFFF_FFFFL | v;
+                case COMMON_Q_DESCLO -> desc[q] = desc[q] & ~0xFFFF_FFFFL | v;
+                case COMMON_Q_DESCHI -> desc[q] = desc[q] & 0xFFFF_FFFFL | v << 32;
+                case COMMON_Q_AVAILLO -> avail[q] = avail[q] & ~0xFFFF_FFFFL | v;
+                case COMMON_Q_AVAILHI -> avail[q] = avail[q] & 0xFFFF_FFFFL | v << 32;
+                case COMMON_Q_USEDLO -> used[q] = used[q] & ~0xFFFF_FFFFL | v;
                 default -> used[q] = used[q] & 0xFFFF_FFFFL | v << 32;
             }
         }
@@ -292,7 +261,7 @@ final class VirtioPciCommonConfig {
     }
 
     private void queueResetWritten(Register r, long old, long value) {
-        // QEMU 7.2 virtio_pci_common_write Q_RESET: on 1, reset = 1, virtio_queue_reset (__virtio_queue_reset:
+        // QEMU 7.2 virtio_pci_common_write COMMON_Q_RESET: on 1, reset = 1, virtio_queue_reset (__virtio_queue_reset:
         // vring.num back to its default, vector NO_VECTOR), then reset = 0 and enabled = 0; the proxy's
         // desc/avail/used halves are kept (they read back unchanged). Not conditioned on VIRTIO_F_RING_RESET.
         if (value == 1 && queueSel < NUM_QUEUES) {
@@ -315,20 +284,20 @@ final class VirtioPciCommonConfig {
             return false;
         }
         status |= S_NEEDS_RESET;
-        regs.set(STATUS, 1, status);
+        regs.set(COMMON_STATUS, 1, status);
         return true;
     }
 
     /** virtio_set_status(vdev, status & ~DRIVER_OK) as virtio_write_config does when Bus Master is cleared (no reset). */
     void clearDriverOk() {
         status &= ~S_DRIVER_OK;
-        regs.set(STATUS, 1, status);
+        regs.set(COMMON_STATUS, 1, status);
     }
 
     /** virtio_notify_config's generation bump (only once DRIVER_OK is set). */
     void bumpGeneration() {
         generation = (generation + 1) & 0xFF;
-        regs.set(CFGGENERATION, 1, generation);
+        regs.set(COMMON_CFGGENERATION, 1, generation);
     }
 
     /**
@@ -344,9 +313,9 @@ final class VirtioPciCommonConfig {
         for (int q = 0; q < NUM_QUEUES; q++) {
             resetQueue(q);
         }
-        regs.set(STATUS, 1, 0);
-        regs.set(MSIX, 2, NO_VECTOR);
-        regs.set(Q_SELECT, 2, 0);
+        regs.set(COMMON_STATUS, 1, 0);
+        regs.set(COMMON_MSIX, 2, NO_VECTOR);
+        regs.set(COMMON_Q_SELECT, 2, 0);
         dev.virtioReset();
         loadQueue();
     }
@@ -366,19 +335,19 @@ final class VirtioPciCommonConfig {
     private void loadQueue() {
         int q = queueSel;
         boolean have = q < NUM_QUEUES;
-        regs.set(Q_SIZE, 2, have ? vringNum[q] : 0);
-        regs.set(Q_MSIX, 2, have ? vector[q] : NO_VECTOR);
-        regs.set(Q_ENABLE, 2, have && enabled[q] ? 1 : 0);
-        regs.set(Q_NOFF, 2, q);
-        regs.set(Q_DESCLO, 4, have ? desc[q] : 0);
-        regs.set(Q_DESCHI, 4, have ? desc[q] >>> 32 : 0);
-        regs.set(Q_AVAILLO, 4, have ? avail[q] : 0);
-        regs.set(Q_AVAILHI, 4, have ? avail[q] >>> 32 : 0);
-        regs.set(Q_USEDLO, 4, have ? used[q] : 0);
-        regs.set(Q_USEDHI, 4, have ? used[q] >>> 32 : 0);
-        regs.set(Q_RESET, 2, have && queueReset[q] ? 1 : 0);
-        int gs = (int) regs.read(GFSELECT, 4);
-        regs.set(GF, 4, gs == 0 || gs == 1 ? guestFeatures[gs] : 0);
+        regs.set(COMMON_Q_SIZE, 2, have ? vringNum[q] : 0);
+        regs.set(COMMON_Q_MSIX, 2, have ? vector[q] : NO_VECTOR);
+        regs.set(COMMON_Q_ENABLE, 2, have && enabled[q] ? 1 : 0);
+        regs.set(COMMON_Q_NOFF, 2, q);
+        regs.set(COMMON_Q_DESCLO, 4, have ? desc[q] : 0);
+        regs.set(COMMON_Q_DESCHI, 4, have ? desc[q] >>> 32 : 0);
+        regs.set(COMMON_Q_AVAILLO, 4, have ? avail[q] : 0);
+        regs.set(COMMON_Q_AVAILHI, 4, have ? avail[q] >>> 32 : 0);
+        regs.set(COMMON_Q_USEDLO, 4, have ? used[q] : 0);
+        regs.set(COMMON_Q_USEDHI, 4, have ? used[q] >>> 32 : 0);
+        regs.set(COMMON_Q_RESET, 2, have && queueReset[q] ? 1 : 0);
+        int gs = (int) regs.read(COMMON_GFSELECT, 4);
+        regs.set(COMMON_GF, 4, gs == 0 || gs == 1 ? guestFeatures[gs] : 0);
     }
 
     // ---------------------------------------------------------------- report and state
@@ -410,7 +379,7 @@ final class VirtioPciCommonConfig {
     }
 
     void save(StateWriter w) {
-        w.putBytes(regs.image(), 0, SIZE);
+        w.putBytes(regs.image(), 0, COMMON_SIZE);
         regs.saveUnimplemented(w);
         w.putInt(status).putLong(negotiated).putInt(guestFeatures[0]).putInt(guestFeatures[1]).putInt(configVector).putInt(generation)
                 .putInt(queueSel).putLong(featuresOkRefused).putLong(unofferedAccepted).putLong(queueResets);
@@ -421,8 +390,8 @@ final class VirtioPciCommonConfig {
     }
 
     void restore(StateReader r) throws InputException {
-        byte[] img = new byte[SIZE];
-        r.getBytes(img, 0, SIZE);
+        byte[] img = new byte[COMMON_SIZE];
+        r.getBytes(img, 0, COMMON_SIZE);
         regs.restoreUnimplemented(r);
         int st = r.getInt();
         long neg = r.getLong();
@@ -459,7 +428,7 @@ final class VirtioPciCommonConfig {
             throw new InputException("checkpoint: virtio common configuration out of range");
         }
         // checked: now apply
-        System.arraycopy(img, 0, regs.image(), 0, SIZE);
+        System.arraycopy(img, 0, regs.image(), 0, COMMON_SIZE);
         status = st;
         negotiated = neg;
         guestFeatures[0] = g0;

@@ -1,8 +1,7 @@
 package dev.gvsim.virtiogpudevice;
 
 import static dev.gvsim.virtiogpudevice.VirtioPciCommonConfig.*;
-import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.VIRTQ_DESC_F_NEXT;
-import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.VIRTQ_DESC_F_WRITE;
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -56,23 +55,23 @@ class ControlQueueTest {
     void probe(boolean busMaster) {
         d = device(kernel);
         d.configWrite(0x04, 2, busMaster ? 0x6 : 0x2);
-        wr(STATUS, 1, 1);
-        wr(STATUS, 1, 3);
-        wr(GFSELECT, 4, 0);
-        wr(GF, 4, 0x3000_0002L); // EVENT_IDX, INDIRECT_DESC, EDID
-        wr(GFSELECT, 4, 1);
-        wr(GF, 4, 0x1); // VERSION_1
-        wr(STATUS, 1, 0xb);
-        wr(Q_SELECT, 2, 0);
-        assertThat(rd(Q_SIZE, 2)).isEqualTo(64);
-        wr(Q_DESCLO, 4, ring.desc);
-        wr(Q_DESCHI, 4, 0);
-        wr(Q_AVAILLO, 4, ring.avail);
-        wr(Q_AVAILHI, 4, 0);
-        wr(Q_USEDLO, 4, ring.used);
-        wr(Q_USEDHI, 4, 0);
-        wr(Q_ENABLE, 2, 1);
-        wr(STATUS, 1, 0xf);
+        wr(COMMON_STATUS, 1, 1);
+        wr(COMMON_STATUS, 1, 3);
+        wr(COMMON_GFSELECT, 4, 0);
+        wr(COMMON_GF, 4, 0x3000_0002L); // EVENT_IDX, INDIRECT_DESC, EDID
+        wr(COMMON_GFSELECT, 4, 1);
+        wr(COMMON_GF, 4, 0x1); // VERSION_1
+        wr(COMMON_STATUS, 1, 0xb);
+        wr(COMMON_Q_SELECT, 2, 0);
+        assertThat(rd(COMMON_Q_SIZE, 2)).isEqualTo(64);
+        wr(COMMON_Q_DESCLO, 4, ring.desc);
+        wr(COMMON_Q_DESCHI, 4, 0);
+        wr(COMMON_Q_AVAILLO, 4, ring.avail);
+        wr(COMMON_Q_AVAILHI, 4, 0);
+        wr(COMMON_Q_USEDLO, 4, ring.used);
+        wr(COMMON_Q_USEDHI, 4, 0);
+        wr(COMMON_Q_ENABLE, 2, 1);
+        wr(COMMON_STATUS, 1, 0xf);
         assertThat(d.vqs[0].ready()).isTrue();
     }
 
@@ -95,7 +94,7 @@ class ControlQueueTest {
     @Test
     void getDisplayInfoIsAnsweredAfterTheCommandLatencyWithScanoutZeroEnabled() {
         probe(true);
-        send(0, GpuControl.CMD_GET_DISPLAY_INFO, GpuControl.FLAG_FENCE, 0x1234_5678_9AL, 24, 408);
+        send(0, CMD_GET_DISPLAY_INFO, FLAG_FENCE, 0x1234_5678_9AL, 24, 408);
         notifyControl();
         assertThat(ring.usedIdx()).isZero(); // scheduled, not inline in the MMIO write
         kernel.runUntilEmpty();
@@ -144,9 +143,9 @@ class ControlQueueTest {
     @Test
     void aShortResponseBufferGetsWhatFitsAndAShortRequestIsNeverReturned() {
         probe(true);
-        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 16); // virtio_gpu_ctrl_response: "response size incorrect"
-        send(1, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 8, 408); // VIRTIO_GPU_FILL_CMD: "command size incorrect", no response
-        send(2, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        send(0, CMD_GET_DISPLAY_INFO, 0, 0, 24, 16); // virtio_gpu_ctrl_response: "response size incorrect"
+        send(1, CMD_GET_DISPLAY_INFO, 0, 0, 8, 408); // VIRTIO_GPU_FILL_CMD: "command size incorrect", no response
+        send(2, CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
         notifyControl();
         kernel.runUntilEmpty();
         assertThat(ring.usedIdx()).isEqualTo(2);
@@ -163,7 +162,7 @@ class ControlQueueTest {
     @Test
     void withBusMasterOffNothingIsReadUntilItIsOnAndTheDriverNotifiesAgain() {
         probe(false);
-        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        send(0, CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
         notifyControl();
         kernel.runUntilEmpty();
         assertThat(ring.usedIdx()).isZero();
@@ -178,14 +177,14 @@ class ControlQueueTest {
     void clearingBusMasterClearsDriverOkAsVirtioWriteConfigDoes() {
         probe(true);
         d.configWrite(0x04, 2, 0x2);
-        assertThat(rd(STATUS, 1)).isEqualTo(0xb);
+        assertThat(rd(COMMON_STATUS, 1)).isEqualTo(0xb);
         assertThat(d.report()).containsEntry("bus_master_cleared_driver_ok", 1L);
-        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        send(0, CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
         notifyControl();
         kernel.runUntilEmpty();
         assertThat(ring.usedIdx()).isZero();
         d.configWrite(0x04, 2, 0x6);
-        wr(STATUS, 1, 0xf);
+        wr(COMMON_STATUS, 1, 0xf);
         notifyControl();
         kernel.runUntilEmpty();
         assertThat(ring.usedIdx()).isEqualTo(1);
@@ -199,19 +198,19 @@ class ControlQueueTest {
         ring.offer(0);
         notifyControl();
         kernel.runUntilEmpty();
-        assertThat(rd(STATUS, 1)).isEqualTo(0x4f);
+        assertThat(rd(COMMON_STATUS, 1)).isEqualTo(0x4f);
         assertThat(d.report().get("queue_errors")).isEqualTo(List.of("queue 0: Looped descriptor"));
         assertThat(rd(0x1000, 1)).isEqualTo(2); // configuration change (virtio_error → virtio_notify_config)
-        assertThat(rd(NUMQ, 2)).isEqualTo(2);
+        assertThat(rd(COMMON_NUMQ, 2)).isEqualTo(2);
         assertThat(rd(0x2008, 4)).isEqualTo(1);
         assertThat(ring.usedIdx()).isZero();
         // broken until reset: a good command is not processed (QEMU vdev->broken)
-        send(5, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        send(5, CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
         notifyControl();
         kernel.runUntilEmpty();
         assertThat(ring.usedIdx()).isZero();
-        wr(STATUS, 1, 0);
-        assertThat(rd(STATUS, 1)).isZero();
+        wr(COMMON_STATUS, 1, 0);
+        assertThat(rd(COMMON_STATUS, 1)).isZero();
         assertThat(d.vqs[0].broken()).isFalse();
     }
 
@@ -223,7 +222,7 @@ class ControlQueueTest {
         ring.offer(0);
         notifyControl();
         kernel.runUntilEmpty();
-        assertThat(rd(STATUS, 1) & S_NEEDS_RESET).isEqualTo(S_NEEDS_RESET);
+        assertThat(rd(COMMON_STATUS, 1) & S_NEEDS_RESET).isEqualTo(S_NEEDS_RESET);
         assertThat(d.report()).containsEntry("queue_errors", List.of("queue 0: virtio: bogus descriptor or out of resources"))
                 .containsEntry("queue_error_count", 1L);
     }
@@ -231,22 +230,22 @@ class ControlQueueTest {
     @Test
     void ringsOutsideRamAtQueueEnableAreCannotMapDesc() {
         d = device(kernel);
-        wr(STATUS, 1, 3);
-        wr(GFSELECT, 4, 1);
-        wr(GF, 4, 0x1);
-        wr(STATUS, 1, 0xb);
-        wr(Q_DESCLO, 4, 0x1000); // below RAM
-        wr(Q_AVAILLO, 4, ring.avail);
-        wr(Q_USEDLO, 4, ring.used);
-        wr(Q_ENABLE, 2, 1);
-        assertThat(rd(STATUS, 1)).isEqualTo(0x4b);
+        wr(COMMON_STATUS, 1, 3);
+        wr(COMMON_GFSELECT, 4, 1);
+        wr(COMMON_GF, 4, 0x1);
+        wr(COMMON_STATUS, 1, 0xb);
+        wr(COMMON_Q_DESCLO, 4, 0x1000); // below RAM
+        wr(COMMON_Q_AVAILLO, 4, ring.avail);
+        wr(COMMON_Q_USEDLO, 4, ring.used);
+        wr(COMMON_Q_ENABLE, 2, 1);
+        assertThat(rd(COMMON_STATUS, 1)).isEqualTo(0x4b);
         assertThat(d.report()).containsEntry("queue_errors", List.of("queue 0: Cannot map desc"));
     }
 
     @Test
     void aCommandInFlightSurvivesACheckpoint() throws Exception {
         probe(true);
-        send(0, GpuControl.CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
+        send(0, CMD_GET_DISPLAY_INFO, 0, 0, 24, 408);
         notifyControl();
         StateWriter w = new StateWriter("m");
         w.save(kernel);
@@ -273,14 +272,14 @@ class ControlQueueTest {
         long desc = GuestRing.BASE + 0x8000;
         long avail = desc + 16 * 16;
         long used = avail + 0x100;
-        wr(Q_SELECT, 2, 1);
-        wr(Q_DESCLO, 4, desc);
-        wr(Q_AVAILLO, 4, avail);
-        wr(Q_USEDLO, 4, used);
-        wr(Q_ENABLE, 2, 1);
+        wr(COMMON_Q_SELECT, 2, 1);
+        wr(COMMON_Q_DESCLO, 4, desc);
+        wr(COMMON_Q_AVAILLO, 4, avail);
+        wr(COMMON_Q_USEDLO, 4, used);
+        wr(COMMON_Q_ENABLE, 2, 1);
         assertThat(d.vqs[1].ready()).isTrue();
         long req = REQ + 0x8000;
-        ring.w(req, 4, GpuControl.CMD_UPDATE_CURSOR);
+        ring.w(req, 4, CMD_UPDATE_CURSOR);
         ring.desc(desc, 0, req, 56, 0, 0);
         ring.w(avail + 4, 2, 0); // ring[0] = 0
         ring.w(avail + 2, 2, 1); // avail.idx = 1
@@ -296,8 +295,8 @@ class ControlQueueTest {
     void theCommandPathAllocatesNothing() {
         probe(true);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        ring.w(REQ, 4, GpuControl.CMD_GET_DISPLAY_INFO);
-        ring.w(REQ + 4, 4, GpuControl.FLAG_FENCE);
+        ring.w(REQ, 4, CMD_GET_DISPLAY_INFO);
+        ring.w(REQ + 4, 4, FLAG_FENCE);
         ring.desc(0, REQ, 24, VIRTQ_DESC_F_NEXT, 1);
         ring.desc(1, RESP, 408, VIRTQ_DESC_F_WRITE, 0);
         Runnable loop = () -> {
@@ -322,10 +321,10 @@ class ControlQueueTest {
     void getDisplayInfoThroughAnIndirectTableAsLinuxSendsIt() {
         probe(true);
         long table = GuestRing.BUFFERS + 0x8000;
-        ring.w(REQ, 4, GpuControl.CMD_GET_DISPLAY_INFO);
+        ring.w(REQ, 4, CMD_GET_DISPLAY_INFO);
         ring.desc(table, 0, REQ, 24, VIRTQ_DESC_F_NEXT, 1);
         ring.desc(table, 1, RESP, 408, VIRTQ_DESC_F_WRITE, 0);
-        ring.desc(3, table, 32, dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.VIRTQ_DESC_F_INDIRECT, 0);
+        ring.desc(3, table, 32, VIRTQ_DESC_F_INDIRECT, 0);
         ring.offer(3);
         notifyControl();
         kernel.runUntilEmpty();
@@ -344,7 +343,7 @@ class ControlQueueTest {
         for (int n = 0; n < 500; n++) {
             int reqLen = 1 + rnd.nextInt(64);
             int respLen = 1 + rnd.nextInt(512);
-            int type = rnd.nextBoolean() ? GpuControl.CMD_GET_DISPLAY_INFO : rnd.nextInt();
+            int type = rnd.nextBoolean() ? CMD_GET_DISPLAY_INFO : rnd.nextInt();
             long req = REQ + 0x100L * (n % 8);
             for (int b = 0; b < reqLen; b += 4) {
                 ring.w(req + b, 4, rnd.nextInt());
@@ -365,7 +364,7 @@ class ControlQueueTest {
             if (reqLen >= 24) {
                 expectedUsed++;
                 int slot = (expectedUsed - 1) % 64;
-                int full = type == GpuControl.CMD_GET_DISPLAY_INFO ? 408 : 24;
+                int full = type == CMD_GET_DISPLAY_INFO ? 408 : 24;
                 assertThat(ring.usedId(slot)).isEqualTo(head);
                 assertThat(ring.usedLen(slot)).isEqualTo(Math.min(full, respLen));
             }
@@ -374,7 +373,7 @@ class ControlQueueTest {
                 break; // short requests stay in flight (QEMU's fenceq); stop before the queue fills
             }
         }
-        assertThat(rd(STATUS, 1)).isEqualTo(0xf);
+        assertThat(rd(COMMON_STATUS, 1)).isEqualTo(0xf);
         assertThat(d.report()).doesNotContainKey("queue_errors");
     }
 }

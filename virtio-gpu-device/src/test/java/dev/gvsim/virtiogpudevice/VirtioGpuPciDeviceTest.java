@@ -1,6 +1,7 @@
 package dev.gvsim.virtiogpudevice;
 
 import static dev.gvsim.virtiogpudevice.VirtioPciCommonConfig.*;
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -118,40 +119,40 @@ class VirtioGpuPciDeviceTest {
     @Test
     void linuxProbeSequenceOfTheVgpuRootRun() {
         VirtioGpuPciDevice d = dev();
-        common(d, STATUS, 1, 1);
-        common(d, STATUS, 1, 3);
-        common(d, DFSELECT, 4, 0);
-        assertThat(common(d, DF, 4)).isEqualTo(0x3000_0002L);
-        common(d, DFSELECT, 4, 1);
-        assertThat(common(d, DF, 4)).isEqualTo(0x101L);
-        common(d, GFSELECT, 4, 0);
-        common(d, GF, 4, 0x3000_0002L);
-        common(d, GFSELECT, 4, 1);
-        common(d, GF, 4, 0x101);
-        common(d, STATUS, 1, 0xb);
-        assertThat(common(d, STATUS, 1)).isEqualTo(0xb);
-        common(d, Q_SELECT, 2, 0);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(0x40);
-        common(d, Q_DESCLO, 4, 0x4328_4000L);
-        common(d, Q_DESCHI, 4, 0);
-        common(d, Q_AVAILLO, 4, 0x4328_4400L);
-        common(d, Q_USEDLO, 4, 0x4328_44C0L);
-        common(d, Q_MSIX, 2, 1);
-        assertThat(common(d, Q_MSIX, 2)).isEqualTo(1);
-        assertThat(common(d, Q_NOFF, 2)).isZero();
-        common(d, Q_ENABLE, 2, 1);
-        common(d, Q_SELECT, 2, 1);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(0x10);
-        assertThat(common(d, Q_NOFF, 2)).isEqualTo(1);
-        assertThat(common(d, Q_ENABLE, 2)).isZero();
-        common(d, Q_SELECT, 2, 0);
-        assertThat(common(d, Q_ENABLE, 2)).isEqualTo(1);
-        assertThat(common(d, Q_DESCLO, 4)).isEqualTo(0x4328_4000L);
-        assertThat(common(d, Q_USEDLO, 4)).isEqualTo(0x4328_44C0L);
-        assertThat(common(d, NUMQ, 2)).isEqualTo(2);
+        common(d, COMMON_STATUS, 1, 1);
+        common(d, COMMON_STATUS, 1, 3);
+        common(d, COMMON_DFSELECT, 4, 0);
+        assertThat(common(d, COMMON_DF, 4)).isEqualTo(0x3000_0002L);
+        common(d, COMMON_DFSELECT, 4, 1);
+        assertThat(common(d, COMMON_DF, 4)).isEqualTo(0x101L);
+        common(d, COMMON_GFSELECT, 4, 0);
+        common(d, COMMON_GF, 4, 0x3000_0002L);
+        common(d, COMMON_GFSELECT, 4, 1);
+        common(d, COMMON_GF, 4, 0x101);
+        common(d, COMMON_STATUS, 1, 0xb);
+        assertThat(common(d, COMMON_STATUS, 1)).isEqualTo(0xb);
+        common(d, COMMON_Q_SELECT, 2, 0);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(0x40);
+        common(d, COMMON_Q_DESCLO, 4, 0x4328_4000L);
+        common(d, COMMON_Q_DESCHI, 4, 0);
+        common(d, COMMON_Q_AVAILLO, 4, 0x4328_4400L);
+        common(d, COMMON_Q_USEDLO, 4, 0x4328_44C0L);
+        common(d, COMMON_Q_MSIX, 2, 1);
+        assertThat(common(d, COMMON_Q_MSIX, 2)).isEqualTo(1);
+        assertThat(common(d, COMMON_Q_NOFF, 2)).isZero();
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(0x10);
+        assertThat(common(d, COMMON_Q_NOFF, 2)).isEqualTo(1);
+        assertThat(common(d, COMMON_Q_ENABLE, 2)).isZero();
+        common(d, COMMON_Q_SELECT, 2, 0);
+        assertThat(common(d, COMMON_Q_ENABLE, 2)).isEqualTo(1);
+        assertThat(common(d, COMMON_Q_DESCLO, 4)).isEqualTo(0x4328_4000L);
+        assertThat(common(d, COMMON_Q_USEDLO, 4)).isEqualTo(0x4328_44C0L);
+        assertThat(common(d, COMMON_NUMQ, 2)).isEqualTo(2);
         assertThat(rd(d, 4, 0x2008, 4)).isEqualTo(1); // num_scanouts
         assertThat(rd(d, 4, 0x200C, 4)).isZero(); // num_capsets
-        common(d, STATUS, 1, 0xf);
+        common(d, COMMON_STATUS, 1, 0xf);
         wr(d, 4, 0x3000, 2, 0);
         wr(d, 4, 0x3004, 2, 1);
         wr(d, 4, 0x3000, 2, 0);
@@ -165,76 +166,76 @@ class VirtioGpuPciDeviceTest {
         VirtioGpuPciDevice d = dev();
         assertThat(d.report()).doesNotContainKey("unimplemented_writes");
         negotiate(d, 0x3000_0002L, 0x101);
-        common(d, MSIX, 2, 0);
-        common(d, Q_SELECT, 2, 1);
-        common(d, Q_DESCLO, 4, 0x1000);
-        common(d, Q_ENABLE, 2, 1);
-        common(d, STATUS, 1, 0);
-        assertThat(common(d, STATUS, 1)).isZero();
-        assertThat(common(d, Q_SELECT, 2)).isZero();
-        assertThat(common(d, MSIX, 2)).isEqualTo(NO_VECTOR);
-        common(d, Q_SELECT, 2, 1);
-        assertThat(common(d, Q_ENABLE, 2)).isZero();
-        assertThat(common(d, Q_DESCLO, 4)).isZero();
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(16);
+        common(d, COMMON_MSIX, 2, 0);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        common(d, COMMON_Q_DESCLO, 4, 0x1000);
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        common(d, COMMON_STATUS, 1, 0);
+        assertThat(common(d, COMMON_STATUS, 1)).isZero();
+        assertThat(common(d, COMMON_Q_SELECT, 2)).isZero();
+        assertThat(common(d, COMMON_MSIX, 2)).isEqualTo(NO_VECTOR);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        assertThat(common(d, COMMON_Q_ENABLE, 2)).isZero();
+        assertThat(common(d, COMMON_Q_DESCLO, 4)).isZero();
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(16);
         assertThat(d.common.negotiated).isZero();
     }
 
     void negotiate(VirtioGpuPciDevice d, long lo, long hi) {
-        common(d, STATUS, 1, 3);
-        common(d, GFSELECT, 4, 0);
-        common(d, GF, 4, lo);
-        common(d, GFSELECT, 4, 1);
-        common(d, GF, 4, hi);
-        common(d, STATUS, 1, 0xb);
+        common(d, COMMON_STATUS, 1, 3);
+        common(d, COMMON_GFSELECT, 4, 0);
+        common(d, COMMON_GF, 4, lo);
+        common(d, COMMON_GFSELECT, 4, 1);
+        common(d, COMMON_GF, 4, hi);
+        common(d, COMMON_STATUS, 1, 0xb);
     }
 
     @Test
     void unofferedFeaturesAreDroppedAsQemuDoesAndRefusedInSpecMode() {
         VirtioGpuPciDevice q = dev();
         negotiate(q, 0x3000_000FL, 0x101); // VIRGL, RESOURCE_UUID and BLOB were not offered
-        assertThat(common(q, STATUS, 1)).isEqualTo(0xb);
+        assertThat(common(q, COMMON_STATUS, 1)).isEqualTo(0xb);
         assertThat(q.common.negotiated).isEqualTo(0x1_3000_0002L | 1L << 40);
         assertThat(q.common.unofferedAccepted).isEqualTo(1);
 
         VirtioGpuPciDevice s = dev(false, "spec", Map.of());
         negotiate(s, 0x3000_000FL, 0x101);
-        assertThat(common(s, STATUS, 1) & S_FEATURES_OK).isZero();
+        assertThat(common(s, COMMON_STATUS, 1) & S_FEATURES_OK).isZero();
         assertThat(s.common.featuresOkRefused).isEqualTo(1);
 
         VirtioGpuPciDevice ok = dev(false, "spec", Map.of());
         negotiate(ok, 0x2, 0x1); // a subset is accepted
-        assertThat(common(ok, STATUS, 1)).isEqualTo(0xb);
+        assertThat(common(ok, COMMON_STATUS, 1)).isEqualTo(0xb);
     }
 
     @Test
     void featuresCannotChangeOnceFeaturesOkIsSet() {
         VirtioGpuPciDevice d = dev();
         negotiate(d, 0x2, 0x1);
-        common(d, GFSELECT, 4, 0);
-        common(d, GF, 4, 0x3000_0000L);
+        common(d, COMMON_GFSELECT, 4, 0);
+        common(d, COMMON_GF, 4, 0x3000_0000L);
         assertThat(d.common.negotiated).isEqualTo(1L << 32 | 0x2);
     }
 
     @Test
     void offeredFeaturesFollowTheOptions() {
         VirtioGpuPciDevice d = dev(false, "qemu", Map.of("edid", "off", "blob", "on", "max_outputs", "2"));
-        common(d, DFSELECT, 4, 0);
-        assertThat(common(d, DF, 4)).isEqualTo(0x3000_0008L);
-        common(d, DFSELECT, 4, 2);
-        assertThat(common(d, DF, 4)).isZero();
+        common(d, COMMON_DFSELECT, 4, 0);
+        assertThat(common(d, COMMON_DF, 4)).isEqualTo(0x3000_0008L);
+        common(d, COMMON_DFSELECT, 4, 2);
+        assertThat(common(d, COMMON_DF, 4)).isZero();
         assertThat(rd(d, 4, 0x2008, 4)).isEqualTo(2);
     }
 
     @Test
     void accessesNotAtARegisterStartReadZeroAndWriteNothing() {
         VirtioGpuPciDevice d = dev();
-        assertThat(common(d, Q_SIZE + 1, 1)).isZero();
-        assertThat(common(d, Q_SELECT, 4)).isZero(); // queue_select alone, not queue_size above it
-        common(d, STATUS, 1, 1);
-        assertThat(common(d, STATUS, 4)).isEqualTo(1);
-        common(d, Q_SELECT, 4, 0x0040_0001L); // the whole value >= VIRTIO_QUEUE_MAX: ignored
-        assertThat(common(d, Q_SELECT, 2)).isZero();
+        assertThat(common(d, COMMON_Q_SIZE + 1, 1)).isZero();
+        assertThat(common(d, COMMON_Q_SELECT, 4)).isZero(); // queue_select alone, not queue_size above it
+        common(d, COMMON_STATUS, 1, 1);
+        assertThat(common(d, COMMON_STATUS, 4)).isEqualTo(1);
+        common(d, COMMON_Q_SELECT, 4, 0x0040_0001L); // the whole value >= VIRTIO_QUEUE_MAX: ignored
+        assertThat(common(d, COMMON_Q_SELECT, 2)).isZero();
         common(d, 0x3E, 2, 5);
         assertThat(common(d, 0x800, 4)).isZero();
     }
@@ -242,83 +243,83 @@ class VirtioGpuPciDeviceTest {
     @Test
     void queueRegistersOfAQueueTheDeviceDoesNotHave() {
         VirtioGpuPciDevice d = dev();
-        common(d, Q_SELECT, 2, 5);
-        assertThat(common(d, Q_SIZE, 2)).isZero();
-        assertThat(common(d, Q_NOFF, 2)).isEqualTo(5);
-        assertThat(common(d, Q_MSIX, 2)).isEqualTo(NO_VECTOR);
-        common(d, Q_DESCLO, 4, 0x1234);
-        assertThat(common(d, Q_DESCLO, 4)).isZero();
-        common(d, Q_SELECT, 2, 1024);
-        assertThat(common(d, Q_SELECT, 2)).isEqualTo(5);
+        common(d, COMMON_Q_SELECT, 2, 5);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isZero();
+        assertThat(common(d, COMMON_Q_NOFF, 2)).isEqualTo(5);
+        assertThat(common(d, COMMON_Q_MSIX, 2)).isEqualTo(NO_VECTOR);
+        common(d, COMMON_Q_DESCLO, 4, 0x1234);
+        assertThat(common(d, COMMON_Q_DESCLO, 4)).isZero();
+        common(d, COMMON_Q_SELECT, 2, 1024);
+        assertThat(common(d, COMMON_Q_SELECT, 2)).isEqualTo(5);
     }
 
     @Test
     void queueResetDisablesTheQueueAndKeepsTheAddressesAsQemuDoes() {
         VirtioGpuPciDevice d = dev();
         negotiate(d, 0x2, 0x101);
-        common(d, Q_SELECT, 2, 1);
-        common(d, Q_SIZE, 2, 8);
-        common(d, Q_DESCLO, 4, 0x4328_2000L);
-        common(d, Q_MSIX, 2, 2);
-        common(d, Q_ENABLE, 2, 1);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(8);
-        common(d, Q_RESET, 2, 1);
-        assertThat(common(d, Q_RESET, 2)).isZero(); // done at once
-        assertThat(common(d, Q_ENABLE, 2)).isZero();
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(16);
-        assertThat(common(d, Q_MSIX, 2)).isEqualTo(NO_VECTOR);
-        assertThat(common(d, Q_DESCLO, 4)).isEqualTo(0x4328_2000L);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        common(d, COMMON_Q_SIZE, 2, 8);
+        common(d, COMMON_Q_DESCLO, 4, 0x4328_2000L);
+        common(d, COMMON_Q_MSIX, 2, 2);
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(8);
+        common(d, COMMON_Q_RESET, 2, 1);
+        assertThat(common(d, COMMON_Q_RESET, 2)).isZero(); // done at once
+        assertThat(common(d, COMMON_Q_ENABLE, 2)).isZero();
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(16);
+        assertThat(common(d, COMMON_Q_MSIX, 2)).isEqualTo(NO_VECTOR);
+        assertThat(common(d, COMMON_Q_DESCLO, 4)).isEqualTo(0x4328_2000L);
         assertThat(d.common.queueResets).isEqualTo(1);
     }
 
     @Test
     void vectorsTheFunctionDoesNotHaveReadBackNoVector() {
         VirtioGpuPciDevice d = dev();
-        common(d, MSIX, 2, 3);
-        assertThat(common(d, MSIX, 2)).isEqualTo(NO_VECTOR);
-        common(d, MSIX, 2, 2);
-        assertThat(common(d, MSIX, 2)).isEqualTo(2);
-        common(d, Q_MSIX, 2, 7);
-        assertThat(common(d, Q_MSIX, 2)).isEqualTo(NO_VECTOR);
+        common(d, COMMON_MSIX, 2, 3);
+        assertThat(common(d, COMMON_MSIX, 2)).isEqualTo(NO_VECTOR);
+        common(d, COMMON_MSIX, 2, 2);
+        assertThat(common(d, COMMON_MSIX, 2)).isEqualTo(2);
+        common(d, COMMON_Q_MSIX, 2, 7);
+        assertThat(common(d, COMMON_Q_MSIX, 2)).isEqualTo(NO_VECTOR);
     }
 
     @Test
     void queueSizeWrittenAppliesAtEnableWithinQemusBounds() {
         VirtioGpuPciDevice d = dev();
-        common(d, Q_SIZE, 2, 32);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(64); // vring.num until the queue is enabled
-        common(d, Q_ENABLE, 2, 1);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(32);
-        common(d, Q_SELECT, 2, 1);
-        common(d, Q_SIZE, 2, 2048);
-        common(d, Q_ENABLE, 2, 1);
-        assertThat(common(d, Q_SIZE, 2)).isEqualTo(16); // > VIRTQUEUE_MAX_SIZE: ignored
+        common(d, COMMON_Q_SIZE, 2, 32);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(64); // vring.num until the queue is enabled
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(32);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        common(d, COMMON_Q_SIZE, 2, 2048);
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        assertThat(common(d, COMMON_Q_SIZE, 2)).isEqualTo(16); // > VIRTQUEUE_MAX_SIZE: ignored
     }
 
     @Test
     void aWrongQueueEnableIsADeviceErrorWithNeedsResetIsrAndGeneration() {
         VirtioGpuPciDevice d = dev();
         negotiate(d, 0x2, 0x1);
-        common(d, STATUS, 1, 0xf);
-        common(d, Q_ENABLE, 2, 2);
-        assertThat(common(d, STATUS, 1)).isEqualTo(0x4f);
-        assertThat(common(d, CFGGENERATION, 1)).isEqualTo(1);
+        common(d, COMMON_STATUS, 1, 0xf);
+        common(d, COMMON_Q_ENABLE, 2, 2);
+        assertThat(common(d, COMMON_STATUS, 1)).isEqualTo(0x4f);
+        assertThat(common(d, COMMON_CFGGENERATION, 1)).isEqualTo(1);
         assertThat(rd(d, 4, 0x1000, 1)).isEqualTo(2); // ISR: configuration change
         assertThat(rd(d, 4, 0x1000, 1)).isZero(); // read to clear
-        common(d, STATUS, 1, 0);
-        assertThat(common(d, STATUS, 1)).isZero();
+        common(d, COMMON_STATUS, 1, 0);
+        assertThat(common(d, COMMON_STATUS, 1)).isZero();
     }
 
     @Test
     void beforeVersion1NoNeedsResetAndBeforeDriverOkNoNotification() {
         VirtioGpuPciDevice d = dev();
         d.deviceError();
-        assertThat(common(d, STATUS, 1)).isZero();
+        assertThat(common(d, COMMON_STATUS, 1)).isZero();
         negotiate(d, 0x2, 0x1);
         d.deviceError();
-        assertThat(common(d, STATUS, 1)).isEqualTo(0x4b);
+        assertThat(common(d, COMMON_STATUS, 1)).isEqualTo(0x4b);
         assertThat(rd(d, 4, 0x1000, 1)).isZero();
-        assertThat(common(d, CFGGENERATION, 1)).isZero();
+        assertThat(common(d, COMMON_CFGGENERATION, 1)).isZero();
     }
 
     @Test
@@ -371,10 +372,10 @@ class VirtioGpuPciDeviceTest {
         d.configWrite(cap + 8, 4, 0x2008); // num_scanouts
         d.configWrite(cap + 12, 4, 4);
         assertThat(d.configRead(cap + 16, 4)).isEqualTo(1);
-        d.configWrite(cap + 8, 4, VirtioPciCommonConfig.STATUS);
+        d.configWrite(cap + 8, 4, COMMON_STATUS);
         d.configWrite(cap + 12, 4, 1);
         d.configWrite(cap + 16, 4, 3);
-        assertThat(common(d, STATUS, 1)).isEqualTo(3);
+        assertThat(common(d, COMMON_STATUS, 1)).isEqualTo(3);
         d.configWrite(cap + 8, 4, 0xFFFF_FFF0L);
         assertThat(d.configRead(cap + 16, 4)).isEqualTo(3); // out of the BAR: nothing accessed
     }
@@ -391,11 +392,11 @@ class VirtioGpuPciDeviceTest {
     void checkpointRestoresEveryRegister() throws Exception {
         VirtioGpuPciDevice d = dev();
         negotiate(d, 0x3000_0002L, 0x101);
-        common(d, Q_SELECT, 2, 1);
-        common(d, Q_DESCLO, 4, 0x4328_2000L);
-        common(d, Q_MSIX, 2, 2);
-        common(d, Q_ENABLE, 2, 1);
-        common(d, STATUS, 1, 0xf);
+        common(d, COMMON_Q_SELECT, 2, 1);
+        common(d, COMMON_Q_DESCLO, 4, 0x4328_2000L);
+        common(d, COMMON_Q_MSIX, 2, 2);
+        common(d, COMMON_Q_ENABLE, 2, 1);
+        common(d, COMMON_STATUS, 1, 0xf);
         wr(d, 1, 0x0C, 4, 0);
         wr(d, 4, 0x3000, 2, 0);
         d.displayEvent();
@@ -407,14 +408,14 @@ class VirtioGpuPciDeviceTest {
         StateReader r = new StateReader(cp);
         r.restore(e);
         assertThat(e.report()).isEqualTo(d.report());
-        assertThat(common(e, Q_SELECT, 2)).isEqualTo(1);
-        assertThat(common(e, Q_DESCLO, 4)).isEqualTo(0x4328_2000L);
-        assertThat(common(e, STATUS, 1)).isEqualTo(0xf);
+        assertThat(common(e, COMMON_Q_SELECT, 2)).isEqualTo(1);
+        assertThat(common(e, COMMON_Q_DESCLO, 4)).isEqualTo(0x4328_2000L);
+        assertThat(common(e, COMMON_STATUS, 1)).isEqualTo(0xf);
         assertThat(rd(e, 1, 0x0C, 4)).isZero();
         assertThat(rd(e, 4, 0x1000, 1)).isEqualTo(2);
         assertThat(rd(e, 4, 0x2000, 4)).isEqualTo(1);
-        common(e, GFSELECT, 4, 1);
-        assertThat(common(e, GF, 4)).isEqualTo(0x101);
+        common(e, COMMON_GFSELECT, 4, 1);
+        assertThat(common(e, COMMON_GF, 4)).isEqualTo(0x101);
 
         VirtioGpuPciDevice f = dev();
         new StateReader(cp).restore(f);
@@ -429,11 +430,11 @@ class VirtioGpuPciDeviceTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Runnable loop = () -> {
             for (int i = 0; i < 20_000; i++) {
-                common(d, Q_SELECT, 2, i & 1);
-                common(d, Q_DESCLO, 4, i);
-                common(d, Q_SIZE, 2);
-                common(d, STATUS, 1, 3);
-                common(d, GF, 4, 2);
+                common(d, COMMON_Q_SELECT, 2, i & 1);
+                common(d, COMMON_Q_DESCLO, 4, i);
+                common(d, COMMON_Q_SIZE, 2);
+                common(d, COMMON_STATUS, 1, 3);
+                common(d, COMMON_GF, 4, 2);
                 rd(d, 4, 0x1000, 1);
                 rd(d, 4, 0x2008, 4);
                 wr(d, 4, 0x3000, 2, 0);

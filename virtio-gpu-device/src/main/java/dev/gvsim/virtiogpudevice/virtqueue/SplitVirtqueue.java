@@ -1,5 +1,7 @@
 package dev.gvsim.virtiogpudevice.virtqueue;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
+
 import dev.gvsim.pciefabric.Dma;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
@@ -21,34 +23,10 @@ import dev.gvsim.simcore.state.StateWriter;
  */
 public final class SplitVirtqueue {
     // VIRTIO 1.2 §2.7.5 The Virtqueue Descriptor Table: struct virtq_desc {le64 addr; le32 len; le16 flags; le16 next;}
-    public static final int DESC_SIZE = 16;
-    public static final int DESC_ADDR = 0;
-    public static final int DESC_LEN = 8;
-    public static final int DESC_FLAGS = 12;
-    public static final int DESC_NEXT = 14;
-    /** §2.7.5: this marks a buffer as continuing via the next field. */
-    public static final int VIRTQ_DESC_F_NEXT = 1;
-    /** §2.7.5: this marks a buffer as device write-only (otherwise device read-only). */
-    public static final int VIRTQ_DESC_F_WRITE = 2;
-    /** §2.7.5.3: this means the buffer contains a list of buffer descriptors. */
-    public static final int VIRTQ_DESC_F_INDIRECT = 4;
 
     // §2.7.6 The Virtqueue Available Ring: struct virtq_avail {le16 flags; le16 idx; le16 ring[size]; le16 used_event;}
-    public static final int AVAIL_FLAGS = 0;
-    public static final int AVAIL_IDX = 2;
-    public static final int AVAIL_RING = 4;
-    /** §2.7.6: the driver asks the device not to interrupt (ignored with EVENT_IDX). */
-    public static final int VIRTQ_AVAIL_F_NO_INTERRUPT = 1;
 
     // §2.7.8 The Virtqueue Used Ring: struct virtq_used {le16 flags; le16 idx; struct virtq_used_elem {le32 id; le32 len;} ring[size]; le16 avail_event;}
-    public static final int USED_FLAGS = 0;
-    public static final int USED_IDX = 2;
-    public static final int USED_RING = 4;
-    public static final int USED_ELEM_SIZE = 8;
-    public static final int USED_ELEM_ID = 0;
-    public static final int USED_ELEM_LEN = 4;
-    /** §2.7.8: the device asks the driver not to notify (without EVENT_IDX). */
-    public static final int VIRTQ_USED_F_NO_NOTIFY = 1;
 
     /** §2.7: Queue Size is a power of 2, at most 32768. */
     public static final int MAX_QUEUE_SIZE = 32768;
@@ -115,21 +93,6 @@ public final class SplitVirtqueue {
     /** True if {@code size} is a valid split queue size: a power of two in [1, 32768]. */
     public static boolean validSize(int size) {
         return size > 0 && size <= MAX_QUEUE_SIZE && Integer.bitCount(size) == 1;
-    }
-
-    /** Bytes of the descriptor table (§2.7 table: 16 × size). */
-    public static long descTableBytes(int size) {
-        return (long) DESC_SIZE * size;
-    }
-
-    /** Bytes of the driver area (6 + 2 × size; QEMU maps 4 + 2 × size without EVENT_IDX). */
-    public static long availRingBytes(int size, boolean eventIdx) {
-        return AVAIL_RING + 2L * size + (eventIdx ? 2 : 0);
-    }
-
-    /** Bytes of the device area (6 + 8 × size; QEMU maps 4 + 8 × size without EVENT_IDX). */
-    public static long usedRingBytes(int size, boolean eventIdx) {
-        return USED_RING + (long) USED_ELEM_SIZE * size + (eventIdx ? 2 : 0);
     }
 
     /**

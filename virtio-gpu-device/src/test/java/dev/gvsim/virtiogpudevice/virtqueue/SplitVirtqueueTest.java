@@ -1,5 +1,6 @@
 package dev.gvsim.virtiogpudevice.virtqueue;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 import static dev.gvsim.virtiogpudevice.virtqueue.GuestRing.BASE;
 import static dev.gvsim.virtiogpudevice.virtqueue.GuestRing.BUFFERS;
 import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.*;

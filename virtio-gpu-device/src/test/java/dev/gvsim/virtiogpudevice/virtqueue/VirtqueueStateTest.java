@@ -1,5 +1,6 @@
 package dev.gvsim.virtiogpudevice.virtqueue;
 
+import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 import static dev.gvsim.virtiogpudevice.virtqueue.GuestRing.BUFFERS;
 import static dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue.*;
 import static org.assertj.core.api.Assertions.assertThat;
