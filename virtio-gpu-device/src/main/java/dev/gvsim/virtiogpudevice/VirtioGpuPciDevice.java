@@ -44,12 +44,17 @@ import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
  * <li>BAR1: the MSI-X exclusive BAR, 4 KiB (msix_init_exclusive_bar: table at 0, PBA at 0x800), 3 vectors
  * (virtio-gpu-pci {@code vectors} default 3). BAR4: 16 KiB 64-bit prefetchable (virtio_pci_realize
  * modern_mem_bar_idx 4): common config +0x0000, ISR +0x1000, device config +0x2000, notify +0x3000,
- * each 4 KiB (QEMU_VIRTIO_PCI_QUEUE_MEM_MULT is not used without page-per-vq: notify_off_multiplier 4).</li>
+ * each 4 KiB (QEMU_VIRTIO_PCI_QUEUE_MEM_MULT is not used without page-per-vq: notify_off_multiplier 4).
+ * With {@code hostmem} (not a QEMU 7.2 property: the later "virtio-gpu: hostmem" patch) the registers
+ * move to BAR2 and BAR4 is the host-visible shared memory, 64-bit prefetchable, described by a
+ * VIRTIO_PCI_CAP_SHARED_MEMORY_CFG capability (struct virtio_pci_cap64, shmid 1) placed before the
+ * other vendor capabilities; it reads 0 except where {@code virtio_gpu.map_blob=spec} mapped a blob.</li>
  * <li>Capabilities, in QEMU's order (pci_add_capability puts the newest first): on a PCIe port the PCI
  * Express endpoint capability at 0x40 and PM at 0x7c (virtio_pci_realize), then the virtio vendor
  * capabilities common, ISR, device, notify and PCI-cfg (virtio_pci_device_plugged), then MSI-X; on the
  * root bus (no PCIe capability: pci_bus_is_root) the vendor capabilities start at 0x40.</li>
  * </ul>
+ * The commands are {@link GpuControl}'s; {@code processQueue} runs them one at a time in simulated time.
  * Register accesses are QEMU's MemoryRegionOps: every region of BAR4 implements 1..4-byte accesses
  * ({@code virtio_pci_modern_regions_init}); the MSI-X table and PBA accept 4 and 8 and implement 4
  * (hw/pci/msix.c msix_table_mmio_ops).
