@@ -583,6 +583,14 @@ final class GpuControl {
         long b = r.getLong();
         resources.restore(r);
         scanouts.restore(r);
+        for (int i = 0; i < scanouts.outs.length; i++) {
+            int id = scanouts.outs[i].resourceId;
+            GpuResources.Resource res = id == 0 ? null : resources.find(id);
+            if (id != 0 && (res == null || (res.scanoutMask & (1 << i)) == 0)) {
+                // virtio_gpu_load: a scanout naming a resource that is not there is -EINVAL
+                throw new InputException("checkpoint virtio-gpu: scanout " + i + " shows resource " + id + ", which is not in the table");
+            }
+        }
         System.arraycopy(c, 0, counts, 0, c.length);
         truncatedRequests = t;
         errors = e;

@@ -11,6 +11,7 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.gvsim.pciefabric.Dma;
+import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -385,6 +386,21 @@ final class GpuResources {
             }
         }
         return null;
+    }
+
+    /**
+     * An access to the host-visible region (BAR4 with {@code hostmem}): with map_blob=spec a mapped
+     * blob's guest pages answer at its offset; elsewhere, as QEMU's empty "virtio-gpu-hostmem"
+     * container, reads 0 and writes go nowhere. An access straddling two backing entries reads 0.
+     */
+    void hostmemAccess(long off, Access a) {
+        Resource r = mappedAt(off);
+        long pa = r == null ? -1 : guestAddress(r, off - r.mapOffset, a.size);
+        if (a.isRead()) {
+            a.data = pa >= 0 ? dma.read(pa, a.size) : 0;
+        } else if (pa >= 0) {
+            dma.write(pa, a.size, a.data);
+        }
     }
 
     /** True if [off, off + size) overlaps a mapped blob. */
