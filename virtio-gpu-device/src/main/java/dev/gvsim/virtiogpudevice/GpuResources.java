@@ -35,11 +35,12 @@ import dev.gvsim.simcore.state.StateWriter;
  * allocate it; gvsim charges the real size and answers ERR_OUT_OF_MEMORY. A backing entry that QEMU
  * would map partly through a bounce buffer (guest RAM running into MMIO) is refused as a whole
  * (dma_memory_map failure, ERR_UNSPEC). The udmabuf of a blob is modelled as the host kernel builds
- * it (drivers/dma-buf/udmabuf.c, 4 KiB host pages): it exists when every entry is page aligned in
- * address and length and the blob size is 1..the backing size, or when the backing is one entry
- * shorter than a page (QEMU uses it in place); otherwise {@code res->blob} stays NULL as in QEMU
- * and the resource cannot be scanned out. Guest RAM is taken to be memfd-backed (QEMU refuses
- * {@code blob=on} without udmabuf).
+ * it (drivers/dma-buf/udmabuf.c, 4 KiB host pages): a one-entry backing is used in place, whatever
+ * the blob size (virtio_gpu_init_udmabuf's {@code iov_cnt == 1} case; later QEMU adds "and shorter
+ * than 4096"); with more entries the dma-buf exists when every entry is page aligned in address and
+ * length, and its mmap of blob_size works for 1..the backing size; otherwise {@code res->blob} stays
+ * NULL as in QEMU and the resource cannot be scanned out. Guest RAM is taken to be memfd-backed
+ * (QEMU refuses {@code blob=on} without udmabuf).
  */
 final class GpuResources {
     /** virtio_gpu_create_mapping_iov: "nr_entries is too big (%d > 16384)". */
@@ -204,8 +205,8 @@ final class GpuResources {
         if (r.entries == 0) {
             return false; // UDMABUF_CREATE_LIST with count 0: -EINVAL
         }
-        if (r.entries == 1 && (r.len[0] & 0xFFFF_FFFFL) < HOST_PAGE) {
-            return true; // used in place
+        if (r.entries == 1) {
+            return true; // used in place (QEMU 7.2: iov_cnt == 1)
         }
         for (int i = 0; i < r.entries; i++) {
             if ((r.addr[i] & (HOST_PAGE - 1)) != 0 || (r.len[i] & (HOST_PAGE - 1)) != 0) {

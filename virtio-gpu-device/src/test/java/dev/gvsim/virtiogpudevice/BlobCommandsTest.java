@@ -52,14 +52,21 @@ class BlobCommandsTest {
 
     @Test
     void udmabufNeedsPageAlignedEntriesAndABlobSizeWithinTheBacking() {
-        assertThat(g.createBlob(1, BLOB_MEM_GUEST, 0, 4096, PAGES + 16, 4096)).isEqualTo(RESP_OK_NODATA);
+        assertThat(g.createBlob(1, BLOB_MEM_GUEST, 0, 8192, PAGES + 16, 4096, PAGES + 8192, 4096)).isEqualTo(RESP_OK_NODATA);
         assertThat(g.d.control.resources.find(1).blobMapped).as("unaligned address").isFalse();
-        assertThat(g.createBlob(2, BLOB_MEM_GUEST, 0, 8192, PAGES, 4096)).isEqualTo(RESP_OK_NODATA);
+        assertThat(g.createBlob(2, BLOB_MEM_GUEST, 0, 8192 + 1, PAGES, 4096, PAGES + 8192, 4096)).isEqualTo(RESP_OK_NODATA);
         assertThat(g.d.control.resources.find(2).blobMapped).as("blob size past the dma-buf").isFalse();
         assertThat(g.createBlob(3, BLOB_MEM_GUEST, 0, 100_000, PAGES + 16, 1000)).isEqualTo(RESP_OK_NODATA);
-        assertThat(g.d.control.resources.find(3).blobMapped).as("one entry under a page is used in place").isTrue();
-        assertThat(g.createBlob(4, BLOB_MEM_GUEST, 0, 0, PAGES, 4096)).isEqualTo(RESP_OK_NODATA);
+        assertThat(g.d.control.resources.find(3).blobMapped).as("one entry is used in place, whatever the size").isTrue();
+        assertThat(g.createBlob(4, BLOB_MEM_GUEST, 0, 0, PAGES, 4096, PAGES + 8192, 4096)).isEqualTo(RESP_OK_NODATA);
         assertThat(g.d.control.resources.find(4).blobMapped).as("mmap of 0 bytes fails").isFalse();
+        assertThat(g.createBlob(5, BLOB_MEM_GUEST, 0, 4096, PAGES, 4096, PAGES + 8192, 2048)).isEqualTo(RESP_OK_NODATA);
+        assertThat(g.d.control.resources.find(5).blobMapped).as("unaligned length").isFalse();
+        // a scanout of the in-place blob past its one entry reads 0 there (QEMU would read past the mapping)
+        assertThat(g.setScanoutBlob(0, 3, 0, 0, 16, 16, 16, 16, FORMAT_B8G8R8X8_UNORM, 64, 0)).isEqualTo(RESP_OK_NODATA);
+        g.poke(PAGES + 16, 0x0A0B0C);
+        assertThat(g.d.scanouts().get(0).pixel(0, 0)).isEqualTo(0x0A0B0C);
+        assertThat(g.d.scanouts().get(0).pixel(15, 15)).isZero();
     }
 
     @Test
