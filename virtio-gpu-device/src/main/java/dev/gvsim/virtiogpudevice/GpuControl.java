@@ -108,6 +108,8 @@ final class GpuControl {
     /** Bytes copied guest → host image by TRANSFER_TO_HOST_2D, in all and by the last command. */
     long bytesCopied;
     long lastBytes;
+    /** Backing entries mapped by the last command (ATTACH_BACKING, CREATE_BLOB). */
+    long lastEntries;
 
     GpuControl(VirtioGpuConfig cfg, Dma dma) {
         this(cfg, dma, false);
@@ -183,6 +185,7 @@ final class GpuControl {
         if (c.readableBytes() < off + (long) MEM_ENTRY_SIZE * n) {
             return false;
         }
+        lastEntries = n;
         for (int e = 0; e < n; e++) {
             gatherAt(c, off + (long) MEM_ENTRY_SIZE * e, entry, MEM_ENTRY_SIZE);
             resources.scratchAddr[e] = entry.getLong(MEM_ENTRY_ADDR);
@@ -199,6 +202,7 @@ final class GpuControl {
      */
     int control(Chain c) {
         lastBytes = 0;
+        lastEntries = 0;
         if (gather(c, REQ_MAX) < HDR_SIZE) {
             shortRequests++;
             return -1;
@@ -535,6 +539,7 @@ final class GpuControl {
      */
     int cursor(Chain c) {
         lastBytes = 0;
+        lastEntries = 0;
         if (gather(c, CURSOR_SIZE) == CURSOR_SIZE) {
             int type = req.getInt(HDR_TYPE);
             counts[slot(type)]++;

@@ -416,8 +416,17 @@ final class GpuResources {
 
     // ---------------------------------------------------------------- report and state
 
+    /** Resources listed in the report by id (the lowest ones); more are only counted. */
+    static final int REPORT_LISTED = 32;
+
     void report(Map<String, Object> m) {
         m.put("resources", table.size());
+        int[] ids = sortedIds();
+        Map<String, Object> list = new LinkedHashMap<>();
+        for (int k = 0; k < Math.min(ids.length, REPORT_LISTED); k++) {
+            list.put(Integer.toString(ids[k]), describe(table.get(ids[k])));
+        }
+        m.put("resource_table", list);
         m.put("hostmem", hostmem);
         m.put("backing_entries", totalEntries);
     }
@@ -435,16 +444,24 @@ final class GpuResources {
             m.put("height", r.height & 0xFFFF_FFFFL);
         }
         m.put("entries", r.entries);
+        if (r.scanoutMask != 0) {
+            m.put("scanouts", r.scanoutMask);
+        }
         return m;
     }
 
-    void save(StateWriter w) {
+    private int[] sortedIds() {
         int[] ids = new int[table.size()];
         int k = 0;
         for (Resource r : table.values()) {
             ids[k++] = r.id;
         }
         Arrays.sort(ids);
+        return ids;
+    }
+
+    void save(StateWriter w) {
+        int[] ids = sortedIds();
         w.putInt(ids.length);
         for (int id : ids) {
             Resource r = table.get(id);

@@ -443,7 +443,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
      * The queue's bottom half, one command at a time in simulated time: a chain is popped and handled
      * (its effects and its response bytes happen then), and its response is pushed, flushed and the
      * used-buffer interrupt raised when the ring asks for it once the command's cost has elapsed
-     * ({@code virtio_gpu.cmd_cost} plus the bytes it copied at {@code virtio_gpu.memcpy_bandwidth});
+     * ({@code virtio_gpu.cmd_cost}, {@code virtio_gpu.map_entry_cost} per backing entry it mapped, and
+     * the bytes it copied at {@code virtio_gpu.memcpy_bandwidth});
      * then the next chain is popped, until the ring is empty (virtio_gpu_handle_ctrl →
      * virtio_gpu_process_cmdq → virtio_gpu_ctrl_response → virtqueue_push + virtio_notify, once per
      * command; virtio_gpu_handle_cursor). The two queues run independently (QEMU runs both bottom
@@ -490,7 +491,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         }
         chains[q]++;
         int len = q == 0 ? control.control(chain) : control.cursor(chain);
-        long cost = params.cmdCostPs + params.copyPs(control.lastBytes);
+        long cost = params.commandPs(control.lastEntries, control.lastBytes);
         busyPs[q] += cost;
         // len < 0: QEMU never returns the chain (it stays in fenceq); the next one is handled after the cost all the same
         pendingHead[q] = len < 0 ? -1 : chain.head();

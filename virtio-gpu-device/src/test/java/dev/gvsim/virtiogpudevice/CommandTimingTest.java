@@ -41,7 +41,20 @@ class CommandTimingTest {
         assertThat(slow.kernel.now() - t0).isEqualTo(5 * US + 2 * US + 65_536_000L);
         @SuppressWarnings("unchecked")
         List<Long> busy = (List<Long>) slow.d.report().get("busy_ps");
-        assertThat(busy.get(0)).isEqualTo(3 * 2 * US + 65_536_000L); // create, attach, transfer
+        assertThat(busy.get(0)).isEqualTo(3 * 2 * US + 50_000L + 65_536_000L); // create, attach (one entry at 50ns), transfer
+    }
+
+    @Test
+    void anAttachCostsMapEntryCostPerEntry() {
+        GpuHarness g = new GpuHarness().probe();
+        assertThat(g.create2d(1, FORMAT_B8G8R8X8_UNORM, 1024, 64)).isEqualTo(RESP_OK_NODATA);
+        g.req(CMD_RESOURCE_ATTACH_BACKING).i32(1).i32(16384);
+        for (int e = 0; e < 16384; e++) {
+            g.i64(PAGES + 16L * e).i32(16).i32(0);
+        }
+        long t0 = g.kernel.now();
+        assertThat(g.send()).isEqualTo(RESP_OK_NODATA);
+        assertThat(g.kernel.now() - t0).isEqualTo(5 * US + US + 16384 * 50_000L);
     }
 
     @Test
