@@ -153,27 +153,6 @@ final class GpuControl {
     }
 
     /**
-     * Copies {@code len} readable bytes from byte {@code off} of the chain's request into {@code dst}
-     * (QEMU iov_to_buf at an offset); returns the bytes copied.
-     */
-    private int gatherAt(Chain c, long off, UnsafeBuffer dst, int len) {
-        int n = 0;
-        long skip = off;
-        for (int i = 0; i < c.readableSegments() && n < len; i++) {
-            long l = c.length(i);
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            int k = (int) Math.min(l - skip, len - n);
-            dma.read(c.address(i) + skip, dst, n, k);
-            n += k;
-            skip = 0;
-        }
-        return n;
-    }
-
-    /**
      * virtio_gpu_create_mapping_iov's first half: {@code n} mem_entries read from byte {@code off} of
      * the request into the resource table's scratch arrays and checked; false on its failures ("nr_entries
      * is too big", "command data size incorrect", "failed to map MMIO memory for element").
@@ -186,8 +165,28 @@ final class GpuControl {
             return false;
         }
         lastEntries = n;
+        // one walk over the readable segments from byte off (QEMU iov_to_buf at an offset); an entry may straddle two
+        int seg = 0;
+        long in = off;
+        while (seg < c.readableSegments() && in >= c.length(seg)) {
+            in -= c.length(seg);
+            seg++;
+        }
         for (int e = 0; e < n; e++) {
-            gatherAt(c, off + (long) MEM_ENTRY_SIZE * e, entry, MEM_ENTRY_SIZE);
+            int got = 0;
+            while (got < MEM_ENTRY_SIZE) {
+                long l = c.length(seg);
+                int k = (int) Math.min(l - in, MEM_ENTRY_SIZE - got);
+                if (k > 0) {
+                    dma.read(c.address(seg) + in, entry, got, k);
+                }
+                got += k;
+                in += k;
+                if (in >= l) {
+                    seg++;
+                    in = 0;
+                }
+            }
             resources.scratchAddr[e] = entry.getLong(MEM_ENTRY_ADDR);
             resources.scratchLen[e] = entry.getInt(MEM_ENTRY_LENGTH);
         }

@@ -107,6 +107,37 @@ class TwoDCommandsTest {
     }
 
     @Test
+    void memEntriesSplitAcrossDescriptorsMidEntryAreReadAsOneList() {
+        assertThat(g.create2d(1, FORMAT_B8G8R8X8_UNORM, 16, 16)).isEqualTo(RESP_OK_NODATA);
+        // the request in three readable segments: struct (32 B), 8 bytes of entry 0, the rest
+        long req = GpuHarness.REQ;
+        long[] at = {req, req + 0x1000, req + 0x2000};
+        g.ring.w(at[0], 4, CMD_RESOURCE_ATTACH_BACKING);
+        for (int k = 4; k < 32; k += 4) {
+            g.ring.w(at[0] + k, 4, 0);
+        }
+        g.ring.w(at[0] + ATTACH_RESOURCE_ID, 4, 1);
+        g.ring.w(at[0] + ATTACH_NR_ENTRIES, 4, 2);
+        g.ring.w(at[1], 8, PAGES + 0x2000); // entry 0 addr
+        g.ring.w(at[2], 4, 512); // entry 0 length
+        g.ring.w(at[2] + 4, 4, 0);
+        g.ring.w(at[2] + 8, 8, PAGES); // entry 1
+        g.ring.w(at[2] + 16, 4, 512);
+        g.ring.w(at[2] + 20, 4, 0);
+        g.ring.desc(0, at[0], 32, VIRTQ_DESC_F_NEXT, 1);
+        g.ring.desc(1, at[1], 8, VIRTQ_DESC_F_NEXT, 2);
+        g.ring.desc(2, at[2], 24, VIRTQ_DESC_F_NEXT, 3);
+        g.ring.desc(3, GpuHarness.RESP, 24, VIRTQ_DESC_F_WRITE, 0);
+        g.ring.offer(0);
+        g.wr(0x3000, 2, 0);
+        g.kernel.runUntilEmpty();
+        assertThat(g.ring.r(GpuHarness.RESP, 4)).isEqualTo(RESP_OK_NODATA);
+        Resource r = g.d.control.resources.find(1);
+        assertThat(r.addr).containsExactly(PAGES + 0x2000, PAGES);
+        assertThat(r.len).containsExactly(512, 512);
+    }
+
+    @Test
     void transferCopiesPixelsFromScatteredPagesAndSetScanoutShowsThem() {
         int w = 100;
         int h = 30;
