@@ -22,7 +22,7 @@ import dev.gvsim.virtiogpudevice.virtqueue.Chain;
  * docs/facts/virtio-gpu.md §1.5-1.8, §3.1-3.3. The resource table is {@link GpuResources}, the
  * outputs {@link GpuScanouts}; this class is virtio_gpu_simple_process_cmd, the dispatcher.
  *
- * <p>Implemented as QEMU 7.2's 2D device answers: GET_DISPLAY_INFO, RESOURCE_CREATE_2D, UNREF,
+ * <p>Implemented as QEMU 7.2's 2D device answers: GET_DISPLAY_INFO, GET_EDID ({@link QemuEdid}), RESOURCE_CREATE_2D, UNREF,
  * SET_SCANOUT, RESOURCE_FLUSH, TRANSFER_TO_HOST_2D, ATTACH_BACKING, DETACH_BACKING, and with
  * {@code blob=on} RESOURCE_CREATE_BLOB (BLOB_MEM_GUEST, a view over the guest pages) and
  * SET_SCANOUT_BLOB (ERR_INVALID_PARAMETER with {@code blob=off}); the FENCE echo of
@@ -31,7 +31,7 @@ import dev.gvsim.virtiogpudevice.virtqueue.Chain;
  * returns from the handler with no error set). Answered ERR_UNSPEC as QEMU 7.2's 2D device does
  * (the switch's default): GET_CAPSET_INFO and GET_CAPSET (no virgl, num_capsets 0),
  * RESOURCE_ASSIGN_UUID (VIRTIO_GPU_F_RESOURCE_UUID is not offered: resource UUIDs came to QEMU
- * after 7.2), every 3D command, GET_EDID (for now: the EDID generator is the lead's), and
+ * after 7.2), every 3D command, and
  * RESOURCE_MAP_BLOB / UNMAP_BLOB with {@code virtio_gpu.map_blob=qemu}.
  *
  * <p>Where QEMU 7.2 deviates from VIRTIO 1.2 §5.7.6 (kept, since gvsim models QEMU):
@@ -211,6 +211,9 @@ final class GpuControl {
         if (type == CMD_GET_DISPLAY_INFO) {
             return displayInfo(c);
         }
+        if (type == CMD_GET_EDID) {
+            return edid(c);
+        }
         if (type == CMD_RESOURCE_MAP_BLOB && specMapBlob) {
             return mapBlob(c);
         }
@@ -226,7 +229,7 @@ final class GpuControl {
             case CMD_RESOURCE_ATTACH_BACKING -> filled(ATTACH_SIZE) ? attach(c) : 0;
             case CMD_RESOURCE_DETACH_BACKING -> filled(RES_SIZE) ? detach() : 0;
             case CMD_RESOURCE_UNMAP_BLOB -> !specMapBlob ? RESP_ERR_UNSPEC : filled(RES_SIZE) ? unmapBlob() : 0;
-            default -> RESP_ERR_UNSPEC; // GET_CAPSET_INFO, GET_CAPSET, GET_EDID, RESOURCE_ASSIGN_UUID, 3D, MAP/UNMAP_BLOB (qemu), unknown
+            default -> RESP_ERR_UNSPEC; // GET_CAPSET_INFO, GET_CAPSET, RESOURCE_ASSIGN_UUID, 3D, MAP/UNMAP_BLOB (qemu), unknown
         };
         if (err != 0) {
             errors++;
@@ -499,6 +502,29 @@ final class GpuControl {
         resp.putInt(p + 12, cfg.yres());
         resp.putInt(p + 16, 1);
         return respond(c, RESP_DISPLAY_INFO_SIZE);
+    }
+
+    /**
+     * virtio_gpu_get_edid (QEMU 7.2 hw/display/virtio-gpu.c; dispatched whether or not the driver
+     * accepted VIRTIO_GPU_F_EDID): a short request is "command size incorrect" → OK_NODATA; a
+     * scanout at or above max_outputs → ERR_INVALID_PARAMETER; else OK_EDID with size 1024 and the
+     * blob virtio_gpu_generate_edid makes from req_state[scanout] (scanout 0: xres × yres; the others
+     * 0 × 0 until a UI sizes them, which the generator turns into 1280 × 800).
+     */
+    private int edid(Chain c) {
+        if (!filled(EDID_REQ_SIZE)) {
+            return nodata(c, RESP_OK_NODATA);
+        }
+        long scanout = req.getInt(EDID_SCANOUT) & 0xFFFF_FFFFL;
+        if (scanout >= cfg.maxOutputs()) {
+            errors++;
+            return nodata(c, RESP_ERR_INVALID_PARAMETER);
+        }
+        header(RESP_OK_EDID, RESP_EDID_SIZE);
+        resp.putInt(RESP_EDID_SIZE_FIELD, EDID_MAX);
+        boolean first = scanout == 0;
+        QemuEdid.generate(resp.byteArray(), RESP_EDID_DATA, EDID_MAX, first ? cfg.xres() : 0, first ? cfg.yres() : 0, 0, 0, 0, 0, 0);
+        return respond(c, RESP_EDID_SIZE);
     }
 
     /** virtio_gpu_ctrl_response_nodata. */
