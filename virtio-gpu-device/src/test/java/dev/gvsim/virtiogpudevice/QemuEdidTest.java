@@ -66,6 +66,27 @@ class QemuEdidTest {
         assertChecksums(buf, size);
     }
 
+    /**
+     * End to end: the EDID a Linux 6.1 guest read from sysfs after GET_EDID to the real QEMU 7.2.22
+     * binary (virtio-gpu-pci with these xres/yres, no UI), as the guest hex-dumped it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "guest-1280x800.hex,   1280, 800,  256",
+        "guest-800x600.hex,    800,  600,  256",
+        "guest-3840x2160.hex,  3840, 2160, 384"})
+    void matchesWhatTheGuestReadFromQemu(String file, int x, int y, int len) throws Exception {
+        String[] hex = new String(resource(file), StandardCharsets.US_ASCII).trim().split("\\s+");
+        byte[] want = new byte[hex.length];
+        for (int i = 0; i < hex.length; i++) {
+            want[i] = (byte) Integer.parseInt(hex[i], 16);
+        }
+        assertThat(want).hasSize(len);
+        byte[] buf = new byte[QemuEdid.VIRTIO_GPU_EDID_BYTES];
+        assertThat(QemuEdid.generate(buf, x, y)).isEqualTo(len);
+        assertThat(Arrays.copyOf(buf, len)).as(file).isEqualTo(want);
+    }
+
     /** The short form is virtio-gpu's call without a UI: 1024-byte buffer, 100 dpi, 75 Hz. */
     @Test
     void shortFormIsVirtioGpusDefaultCall() throws Exception {
