@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,6 +79,46 @@ class QemuLogFidelityTest {
         assertThat(f.get("mem_accesses").asLong()).as("virtio-pci register accesses replayed").isPositive();
         JsonNode dev = j.get("devices").get("virtio-gpu-pci0");
         assertThat(dev.get("notifies").get(0).asLong()).as("controlq notifications").isPositive();
+    }
+
+    /**
+     * How a replay treats the guest RAM an imported QEMU log does not have: the log's virtio_gpu_cmd_*
+     * lines say which commands QEMU ran (75 in vgpu_root) and arrive as marks, the driver's register
+     * accesses replay (queues set up at their real addresses, controlq notified), but nothing wrote the
+     * rings into the replay's guest RAM, so every queue pass finds avail.idx 0: 0 chains, 0 commands.
+     * Import and replay both say so.
+     */
+    @Test
+    void importedVirtioGpuCommandsAreMarksAndTheReplayProcessesNone() throws Exception {
+        Path in = dir.resolve("vgpu_root.trace.xz");
+        try (InputStream s = getClass().getResourceAsStream(LOGS + "vgpu_root.trace.xz")) {
+            Files.copy(s, in);
+        }
+        Path out = dir.resolve("vgpu_root.gvt");
+        ReplayCliTest.Run imp = gvsim("import", "qemu-log", in.toString(), "-device", "virtio-gpu-pci", "-o" + out);
+        assertThat(imp.code()).as(imp.err()).isZero();
+        assertThat(imp.out()).contains("virtio-gpu commands in the log: 75 (get_display_info 1, get_edid 1, res_back_attach 1, "
+                + "res_create_2d 1, res_flush 34, res_xfer_toh_2d 34, set_scanout 3)")
+                .contains("no guest RAM");
+
+        ReplayCliTest.Run r = gvsim("replay", "--json", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        long cmdMarks = 0;
+        for (JsonNode m : j.get("marks")) {
+            cmdMarks += m.get("name").asText().startsWith("virtio_gpu_cmd_") ? 1 : 0;
+        }
+        assertThat(cmdMarks).isEqualTo(75);
+        JsonNode dev = j.get("devices").get("virtio-gpu-pci0");
+        assertThat(dev.get("notifies").get(0).asLong()).as("controlq notifications replayed").isPositive();
+        assertThat(dev.get("chains").get(0).asLong()).as("controlq chains: the rings are in guest RAM, which the log lacks").isZero();
+        assertThat(dev.get("chains").get(1).asLong()).isZero();
+        assertThat(dev.get("commands").size()).isZero();
+        assertThat(dev.get("queue_error_count").asLong()).as("an empty ring is not an error").isZero();
+
+        ReplayCliTest.Run text = gvsim("replay", out.toString());
+        assertThat(text.out()).contains("virtio-gpu 75 commands in the trace's virtio_gpu_cmd_* marks")
+                .contains("virtio-gpu-pci0 controlq/cursorq [0, 0]").contains("the rings read as empty");
     }
 
     JsonNode importAndReplay(String log, String devices) throws Exception {

@@ -74,6 +74,26 @@ class RealQemuLogImportTest {
         }
     }
 
+    /**
+     * The virtio_gpu_cmd_* lines of a log are counted per command in the report and kept as marks (one
+     * per line); they are all the trace says about the commands, since a QEMU log holds no guest RAM.
+     * uefi_vgpurp1_qxlrp2 was recorded without the virtio-gpu trace events.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "vgpu_root;           75;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=34, res_xfer_toh_2d=34, set_scanout=3}",
+        "vgpu_fbpartial;      595; {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=294, res_xfer_toh_2d=294, set_scanout=3}",
+        "vgpu_2out;           74;  {get_display_info=1, get_edid=2, res_back_attach=1, res_create_2d=1, res_flush=33, res_xfer_toh_2d=33, set_scanout=3}",
+        "vgpu_2out_noedid;    80;  {get_display_info=1, res_back_attach=1, res_create_2d=1, res_flush=37, res_xfer_toh_2d=37, set_scanout=3}",
+        "uefi_vgpurp1_qxlrp2; 0;   {}"})
+    void countsTheVirtioGpuCommandsTheLogNames(String name, long total, String perCommand) throws Exception {
+        Imported r = load(name);
+        assertThat(r.report.virtioGpuCommandCount()).isEqualTo(total);
+        assertThat(r.report.virtioGpuCommands().toString()).isEqualTo(perCommand);
+        long marks = r.lines(false, Op.MARK).stream().filter(s -> s.matches(".* name=\"?virtio_gpu_cmd_.*")).count();
+        assertThat(marks).as("one mark per command line").isEqualTo(total);
+    }
+
     private static Optional<String> first(Imported r, Op op, String contains) {
         return r.lines(false, op).stream().filter(s -> s.contains(contains)).findFirst();
     }
