@@ -37,6 +37,10 @@ class RealQemuLogImportTest {
         "vgpu_root,           46261, 665,     282,   44,    0,    29, 97, 2,   208,  295,    42438",
         "uefi_qxl_root,       65540, 893,     683,   141,   46,   0,  0,  0,   20,   659,    51797",
         "uefi_vgpurp1_qxlrp2, 86241, 3322,    2379,  573,   48,   86, 148, 3,  82,   2548,   66152",
+        "vgpu_fbpartial,      62231, 2226,    282,   44,    0,    29, 357, 2,  1509, 295,    50975",
+        "vgpu_rp,             61463, 1034,    596,   111,   0,    34, 102, 3,  185,  676,    56176",
+        "vgpu_2out,           60360, 660,     282,   44,    0,    29, 96,  2,  204,  295,    53720",
+        "vgpu_2out_noedid,    59872, 682,     282,   44,    0,    29, 100, 2,  222,  295,    54005",
     })
     void importsEveryBundledLog(String name, long lines, long records, long cfgrd, long cfgwr, long iowr, long rd, long wr,
             long map, long mark, long paired, long pl011) throws Exception {
@@ -83,6 +87,7 @@ class RealQemuLogImportTest {
     @CsvSource(delimiter = ';', value = {
         "vgpu_root;           75;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=34, res_xfer_toh_2d=34, set_scanout=3}",
         "vgpu_fbpartial;      595; {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=294, res_xfer_toh_2d=294, set_scanout=3}",
+        "vgpu_rp;             65;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=29, res_xfer_toh_2d=29, set_scanout=3}",
         "vgpu_2out;           74;  {get_display_info=1, get_edid=2, res_back_attach=1, res_create_2d=1, res_flush=33, res_xfer_toh_2d=33, set_scanout=3}",
         "vgpu_2out_noedid;    80;  {get_display_info=1, res_back_attach=1, res_create_2d=1, res_flush=37, res_xfer_toh_2d=37, set_scanout=3}",
         "uefi_vgpurp1_qxlrp2; 0;   {}"})
