@@ -53,11 +53,12 @@ class QemuLogFidelityTest {
         "uefi_vgpurp1_qxlrp2; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=1 "
                 + "-device virtio-gpu-pci,bus=rp1 -device qxl,bus=rp2; 1000; 3322; 01:00.0",
         // recorded 2026-12-04 (Linux 6.1.0-57, QEMU 7.2.22; qemu-log/README.md): fbpartial workload, direct boot behind a
-        // root port, two outputs at 800x600, two outputs without EDID
+        // root port, two outputs at 800x600, two outputs without EDID, AAVMF's VirtioGpuDxe then Linux behind a root port
         "vgpu_fbpartial; -device virtio-gpu-pci; 200; 2226; 00:01.0",
         "vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 500; 1034; 01:00.0",
         "vgpu_2out; -device virtio-gpu-pci,max_outputs=2,xres=800,yres=600; 200; 660; 00:01.0",
-        "vgpu_2out_noedid; -device virtio-gpu-pci,max_outputs=2,edid=off; 200; 682; 00:01.0"})
+        "vgpu_2out_noedid; -device virtio-gpu-pci,max_outputs=2,edid=off; 200; 682; 00:01.0",
+        "uefi_vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 1000; 2710; 01:00.0"})
     void virtioGpuTracesReplayWithEveryValueQemuReturned(String log, String devices, int minReads, long records, String bdf) throws Exception {
         JsonNode j = importAndReplay(log, devices);
         assertThat(j.get("records").asLong()).isEqualTo(records);

@@ -41,6 +41,7 @@ class RealQemuLogImportTest {
         "vgpu_rp,             61463, 1034,    596,   111,   0,    34, 102, 3,  185,  676,    56176",
         "vgpu_2out,           60360, 660,     282,   44,    0,    29, 96,  2,  204,  295,    53720",
         "vgpu_2out_noedid,    59872, 682,     282,   44,    0,    29, 100, 2,  222,  295,    54005",
+        "uefi_vgpu_rp,        85774, 2710,    1636,  335,   0,    110, 237, 3, 386,  1636,   65724",
     })
     void importsEveryBundledLog(String name, long lines, long records, long cfgrd, long cfgwr, long iowr, long rd, long wr,
             long map, long mark, long paired, long pl011) throws Exception {
@@ -90,6 +91,7 @@ class RealQemuLogImportTest {
         "vgpu_rp;             65;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=29, res_xfer_toh_2d=29, set_scanout=3}",
         "vgpu_2out;           74;  {get_display_info=1, get_edid=2, res_back_attach=1, res_create_2d=1, res_flush=33, res_xfer_toh_2d=33, set_scanout=3}",
         "vgpu_2out_noedid;    80;  {get_display_info=1, res_back_attach=1, res_create_2d=1, res_flush=37, res_xfer_toh_2d=37, set_scanout=3}",
+        "uefi_vgpu_rp;        115; {get_display_info=2, get_edid=1, res_back_attach=3, res_back_detach=1, res_create_2d=3, res_flush=50, res_unref=1, res_xfer_toh_2d=49, set_scanout=5}",
         "uefi_vgpurp1_qxlrp2; 0;   {}"})
     void countsTheVirtioGpuCommandsTheLogNames(String name, long total, String perCommand) throws Exception {
         Imported r = load(name);
