@@ -87,6 +87,14 @@ final class ImportCommand implements Callable<Integer> {
         for (Map.Entry<String, Long> e : rep.filteredRegions().entrySet()) {
             p.printf("    filtered %-24s %,d%n", e.getKey(), e.getValue());
         }
+        if (rep.virtioGpuCommandCount() > 0) {
+            StringBuilder sb = new StringBuilder();
+            for (Map.Entry<String, Long> e : rep.virtioGpuCommands().entrySet()) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format("%,d", e.getValue()));
+            }
+            p.printf("  virtio-gpu commands in the log: %,d (%s)%n", rep.virtioGpuCommandCount(), sb);
+            p.printf("    kept as marks only: the log holds no guest RAM, so a replay's virtio-gpu finds its rings empty and runs none of them%n");
+        }
         if (rep.clampedTimestamps() > 0) {
             p.printf("  %,d timestamps went backwards and were clamped%n", rep.clampedTimestamps());
         }

@@ -197,5 +197,36 @@ final class ReplayCommand implements Callable<Integer> {
         }
         out.printf("mismatches %,d%s%n", r.mismatchCount, r.mismatchesPerDevice.isEmpty() ? "" : " " + r.mismatchesPerDevice);
         out.printf("master aborts %,d%n", r.masterAbortCount);
+        printVirtioGpuCommands(out, r);
+    }
+
+    /**
+     * An imported QEMU log names the virtio-gpu commands QEMU ran ({@code virtio_gpu_cmd_*} marks) but
+     * holds no guest RAM, so the replayed device reads empty rings: both counts side by side, so a zero
+     * on the model's side is not read as "the guest sent nothing".
+     */
+    static void printVirtioGpuCommands(PrintWriter out, ReplayResult r) {
+        long logged = 0;
+        for (Map<String, Object> m : r.marks) {
+            if (String.valueOf(m.get("name")).startsWith("virtio_gpu_cmd_")) {
+                logged++;
+            }
+        }
+        if (logged == 0) {
+            return;
+        }
+        StringBuilder chains = new StringBuilder();
+        long processed = 0;
+        for (Map.Entry<String, Object> e : r.devices.entrySet()) {
+            if (e.getValue() instanceof Map<?, ?> d && d.get("chains") instanceof List<?> c) {
+                chains.append(chains.length() == 0 ? "" : ", ").append(e.getKey()).append(" controlq/cursorq ").append(c);
+                for (Object n : c) {
+                    processed += n instanceof Number x ? x.longValue() : 0;
+                }
+            }
+        }
+        out.printf("virtio-gpu %,d commands in the trace's virtio_gpu_cmd_* marks (what QEMU ran); chains the model processed: %s%s%n",
+                logged, chains.length() == 0 ? "none (no virtio-gpu device)" : chains,
+                chains.length() > 0 && processed == 0 ? " (the trace has no guest RAM, e.g. an imported QEMU log: the rings read as empty)" : "");
     }
 }

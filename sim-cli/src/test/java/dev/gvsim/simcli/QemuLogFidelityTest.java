@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,7 +51,14 @@ class QemuLogFidelityTest {
     @CsvSource(delimiter = ';', value = {
         "vgpu_root; -device virtio-gpu-pci; 200; 665; 00:01.0",
         "uefi_vgpurp1_qxlrp2; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=1 "
-                + "-device virtio-gpu-pci,bus=rp1 -device qxl,bus=rp2; 1000; 3322; 01:00.0"})
+                + "-device virtio-gpu-pci,bus=rp1 -device qxl,bus=rp2; 1000; 3322; 01:00.0",
+        // recorded 2026-12-04 (Linux 6.1.0-57, QEMU 7.2.22; qemu-log/README.md): fbpartial workload, direct boot behind a
+        // root port, two outputs at 800x600, two outputs without EDID, AAVMF's VirtioGpuDxe then Linux behind a root port
+        "vgpu_fbpartial; -device virtio-gpu-pci; 200; 2226; 00:01.0",
+        "vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 500; 1034; 01:00.0",
+        "vgpu_2out; -device virtio-gpu-pci,max_outputs=2,xres=800,yres=600; 200; 660; 00:01.0",
+        "vgpu_2out_noedid; -device virtio-gpu-pci,max_outputs=2,edid=off; 200; 682; 00:01.0",
+        "uefi_vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 1000; 2710; 01:00.0"})
     void virtioGpuTracesReplayWithEveryValueQemuReturned(String log, String devices, int minReads, long records, String bdf) throws Exception {
         JsonNode j = importAndReplay(log, devices);
         assertThat(j.get("records").asLong()).isEqualTo(records);
@@ -72,6 +80,46 @@ class QemuLogFidelityTest {
         assertThat(f.get("mem_accesses").asLong()).as("virtio-pci register accesses replayed").isPositive();
         JsonNode dev = j.get("devices").get("virtio-gpu-pci0");
         assertThat(dev.get("notifies").get(0).asLong()).as("controlq notifications").isPositive();
+    }
+
+    /**
+     * How a replay treats the guest RAM an imported QEMU log does not have: the log's virtio_gpu_cmd_*
+     * lines say which commands QEMU ran (75 in vgpu_root) and arrive as marks, the driver's register
+     * accesses replay (queues set up at their real addresses, controlq notified), but nothing wrote the
+     * rings into the replay's guest RAM, so every queue pass finds avail.idx 0: 0 chains, 0 commands.
+     * Import and replay both say so.
+     */
+    @Test
+    void importedVirtioGpuCommandsAreMarksAndTheReplayProcessesNone() throws Exception {
+        Path in = dir.resolve("vgpu_root.trace.xz");
+        try (InputStream s = getClass().getResourceAsStream(LOGS + "vgpu_root.trace.xz")) {
+            Files.copy(s, in);
+        }
+        Path out = dir.resolve("vgpu_root.gvt");
+        ReplayCliTest.Run imp = gvsim("import", "qemu-log", in.toString(), "-device", "virtio-gpu-pci", "-o" + out);
+        assertThat(imp.code()).as(imp.err()).isZero();
+        assertThat(imp.out()).contains("virtio-gpu commands in the log: 75 (get_display_info 1, get_edid 1, res_back_attach 1, "
+                + "res_create_2d 1, res_flush 34, res_xfer_toh_2d 34, set_scanout 3)")
+                .contains("no guest RAM");
+
+        ReplayCliTest.Run r = gvsim("replay", "--json", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        long cmdMarks = 0;
+        for (JsonNode m : j.get("marks")) {
+            cmdMarks += m.get("name").asText().startsWith("virtio_gpu_cmd_") ? 1 : 0;
+        }
+        assertThat(cmdMarks).isEqualTo(75);
+        JsonNode dev = j.get("devices").get("virtio-gpu-pci0");
+        assertThat(dev.get("notifies").get(0).asLong()).as("controlq notifications replayed").isPositive();
+        assertThat(dev.get("chains").get(0).asLong()).as("controlq chains: the rings are in guest RAM, which the log lacks").isZero();
+        assertThat(dev.get("chains").get(1).asLong()).isZero();
+        assertThat(dev.get("commands").size()).isZero();
+        assertThat(dev.get("queue_error_count").asLong()).as("an empty ring is not an error").isZero();
+
+        ReplayCliTest.Run text = gvsim("replay", out.toString());
+        assertThat(text.out()).contains("virtio-gpu 75 commands in the trace's virtio_gpu_cmd_* marks")
+                .contains("virtio-gpu-pci0 controlq/cursorq [0, 0]").contains("the rings read as empty");
     }
 
     JsonNode importAndReplay(String log, String devices) throws Exception {

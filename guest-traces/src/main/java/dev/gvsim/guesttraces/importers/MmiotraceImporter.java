@@ -87,7 +87,7 @@ public final class MmiotraceImporter {
                 line(l);
             }
             machine();
-            return new ImportReport(FORMAT, em.written, em.lineNo, skipped, new TreeMap<>(), em.clamped, 0, 0, em.notes);
+            return new ImportReport(FORMAT, em.written, em.lineNo, skipped, new TreeMap<>(), em.clamped, 0, 0, em.notes, new TreeMap<>());
         }
 
         private void machine() throws IOException {

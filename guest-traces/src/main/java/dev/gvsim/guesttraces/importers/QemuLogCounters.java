@@ -17,6 +17,7 @@ import java.util.TreeMap;
 final class QemuLogCounters {
     private final Map<String, long[]> skipped = new HashMap<>();
     private final Map<String, long[]> filtered = new HashMap<>();
+    private final Map<String, long[]> virtioGpuCommands = new HashMap<>();
     /** Lines folded into the record of a neighbouring line. */
     long paired;
     /** Config accesses whose size was inferred. */
@@ -32,9 +33,14 @@ final class QemuLogCounters {
         count(filtered, region);
     }
 
+    /** Counts a {@code virtio_gpu_cmd_*} line by its command (the event name after that prefix). */
+    void virtioGpuCommand(String command) {
+        count(virtioGpuCommands, command);
+    }
+
     ImportReport report(Emitter em) {
         return new ImportReport(QemuLogImporter.FORMAT, em.written, em.lineNo, counts(skipped), counts(filtered), em.clamped,
-                paired, inferred, em.notes);
+                paired, inferred, em.notes, counts(virtioGpuCommands));
     }
 
     private static void count(Map<String, long[]> m, String key) {

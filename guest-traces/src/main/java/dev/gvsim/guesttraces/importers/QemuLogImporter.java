@@ -41,6 +41,10 @@ import java.util.List;
  * config write to BAR 3) + addr, or a {@code meta note=} if the base is unknown.</li>
  * <li>Events whose name starts with a mark prefix (default {@code virtio_}): a {@code mark} whose
  * name is the event text with host pointers ({@code vdev}, {@code vq}, {@code elem}) removed.</li>
+ * <li>{@code virtio_gpu_cmd_*} lines are also counted per command in
+ * {@link ImportReport#virtioGpuCommands}: the log says which commands QEMU's virtio-gpu ran, but holds no
+ * guest RAM (rings, descriptors, command structures), so nothing in the imported trace lets a replay's
+ * device see them; the count is how many the replay cannot process.</li>
  * <li>Other events are skipped and counted by name. A malformed line of a translated event is an
  * {@link InputException} naming the line.</li>
  * </ul>
@@ -167,6 +171,9 @@ public final class QemuLogImporter {
             }
             if (ln.hasTs) {
                 em.observeTime(ln.tsUs);
+            }
+            if (line.startsWith(ImportReport.VIRTIO_GPU_CMD_PREFIX, at)) {
+                counts.virtioGpuCommand(line.substring(at + ImportReport.VIRTIO_GPU_CMD_PREFIX.length(), e));
             }
             try {
                 if (QemuLogLine.is(line, at, e, MR_READ)) {

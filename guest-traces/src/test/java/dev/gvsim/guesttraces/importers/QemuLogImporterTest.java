@@ -304,4 +304,29 @@ class QemuLogImporterTest {
                 "machine args=\"-M virt -device qxl\"", "cfgrd bdf=00:01.0 off=0x0 size=4 expect=0x1001b36",
                 "iowr port=0x1005 size=1 val=0x0", "meta pci_devices=00:01.0=qxl");
     }
+
+    /**
+     * virtio_gpu_cmd_* lines are counted per command whether or not they become marks (the mark
+     * prefixes only decide the records); other virtio_gpu_* events are not commands.
+     */
+    @Test
+    void countsVirtioGpuCommandLinesPerCommand() throws Exception {
+        String log = String.join("\n",
+                "7@1.000001:virtio_gpu_cmd_get_edid scanout 0",
+                "7@1.000002:virtio_gpu_cmd_get_display_info ",
+                "7@1.000003:virtio_gpu_cmd_res_flush res 0x2, w 8, h 16, x 0, y 0",
+                "7@1.000004:virtio_gpu_cmd_res_flush res 0x2, w 1280, h 800, x 0, y 0",
+                "7@1.000005:virtio_gpu_features virgl 0",
+                "7@1.000006:virtio_queue_notify vdev 0x55 n 0 vq 0x56") + "\n";
+        Imported marked = imp(log);
+        assertThat(marked.report.virtioGpuCommands()).containsExactly(java.util.Map.entry("get_display_info", 1L),
+                java.util.Map.entry("get_edid", 1L), java.util.Map.entry("res_flush", 2L));
+        assertThat(marked.report.virtioGpuCommandCount()).isEqualTo(4);
+        assertThat(marked.lines(false, dev.gvsim.guesttraces.format.Op.MARK)).hasSize(6);
+
+        Imported unmarked = imp(log, new ImportOptions().clearMarkPrefixes());
+        assertThat(unmarked.report.virtioGpuCommands()).isEqualTo(marked.report.virtioGpuCommands());
+        assertThat(unmarked.lines(false, dev.gvsim.guesttraces.format.Op.MARK)).isEmpty();
+        assertThat(unmarked.report.skippedByEvent()).containsEntry("virtio_gpu_cmd_res_flush", 2L);
+    }
 }

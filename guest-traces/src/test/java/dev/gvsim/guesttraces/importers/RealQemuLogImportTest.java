@@ -37,6 +37,11 @@ class RealQemuLogImportTest {
         "vgpu_root,           46261, 665,     282,   44,    0,    29, 97, 2,   208,  295,    42438",
         "uefi_qxl_root,       65540, 893,     683,   141,   46,   0,  0,  0,   20,   659,    51797",
         "uefi_vgpurp1_qxlrp2, 86241, 3322,    2379,  573,   48,   86, 148, 3,  82,   2548,   66152",
+        "vgpu_fbpartial,      62231, 2226,    282,   44,    0,    29, 357, 2,  1509, 295,    50975",
+        "vgpu_rp,             61463, 1034,    596,   111,   0,    34, 102, 3,  185,  676,    56176",
+        "vgpu_2out,           60360, 660,     282,   44,    0,    29, 96,  2,  204,  295,    53720",
+        "vgpu_2out_noedid,    59872, 682,     282,   44,    0,    29, 100, 2,  222,  295,    54005",
+        "uefi_vgpu_rp,        85774, 2710,    1636,  335,   0,    110, 237, 3, 386,  1636,   65724",
     })
     void importsEveryBundledLog(String name, long lines, long records, long cfgrd, long cfgwr, long iowr, long rd, long wr,
             long map, long mark, long paired, long pl011) throws Exception {
@@ -72,6 +77,28 @@ class RealQemuLogImportTest {
                 last = t.t;
             }
         }
+    }
+
+    /**
+     * The virtio_gpu_cmd_* lines of a log are counted per command in the report and kept as marks (one
+     * per line); they are all the trace says about the commands, since a QEMU log holds no guest RAM.
+     * uefi_vgpurp1_qxlrp2 was recorded without the virtio-gpu trace events.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "vgpu_root;           75;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=34, res_xfer_toh_2d=34, set_scanout=3}",
+        "vgpu_fbpartial;      595; {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=294, res_xfer_toh_2d=294, set_scanout=3}",
+        "vgpu_rp;             65;  {get_display_info=1, get_edid=1, res_back_attach=1, res_create_2d=1, res_flush=29, res_xfer_toh_2d=29, set_scanout=3}",
+        "vgpu_2out;           74;  {get_display_info=1, get_edid=2, res_back_attach=1, res_create_2d=1, res_flush=33, res_xfer_toh_2d=33, set_scanout=3}",
+        "vgpu_2out_noedid;    80;  {get_display_info=1, res_back_attach=1, res_create_2d=1, res_flush=37, res_xfer_toh_2d=37, set_scanout=3}",
+        "uefi_vgpu_rp;        115; {get_display_info=2, get_edid=1, res_back_attach=3, res_back_detach=1, res_create_2d=3, res_flush=50, res_unref=1, res_xfer_toh_2d=49, set_scanout=5}",
+        "uefi_vgpurp1_qxlrp2; 0;   {}"})
+    void countsTheVirtioGpuCommandsTheLogNames(String name, long total, String perCommand) throws Exception {
+        Imported r = load(name);
+        assertThat(r.report.virtioGpuCommandCount()).isEqualTo(total);
+        assertThat(r.report.virtioGpuCommands().toString()).isEqualTo(perCommand);
+        long marks = r.lines(false, Op.MARK).stream().filter(s -> s.matches(".* name=\"?virtio_gpu_cmd_.*")).count();
+        assertThat(marks).as("one mark per command line").isEqualTo(total);
     }
 
     private static Optional<String> first(Imported r, Op op, String contains) {
