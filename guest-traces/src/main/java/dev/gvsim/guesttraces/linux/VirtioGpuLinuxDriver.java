@@ -583,6 +583,7 @@ public final class VirtioGpuLinuxDriver {
      */
     public boolean setupFramebuffer() throws GuestFault {
         cpu.mark("dumb_create");
+        long errorsBefore = errors;
         long size = VirtioRing.align(stride() * height, 0x1000);
         if (FB_OFFSET + size > (16L << 20)) {
             log.add("framebuffer " + width + "x" + height + " does not fit the driver's 16 MiB area");
@@ -627,7 +628,10 @@ public final class VirtioGpuLinuxDriver {
         queue(s, SET_SCANOUT_SIZE, 0, HDR_SIZE);
         submit("modeset");
         flushDamage(new int[][] {{0, 0, width, height}}, true);
-        return errors == 0;
+        if (errors != errorsBefore) {
+            log.add("framebuffer setup: the device refused " + (errors - errorsBefore) + " command(s)");
+        }
+        return errors == errorsBefore;
     }
 
     /** virtio_gpu_object_shmem_init: the backing as mem entries (the buffer is contiguous here: one entry). */

@@ -4,28 +4,71 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceReader;
+import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver;
 import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver.Workload;
 import dev.gvsim.machine.replay.ReplayOptions;
 import dev.gvsim.machine.replay.ReplayResult;
 import dev.gvsim.machine.replay.Replayer;
+import dev.gvsim.pciefabric.Scanout;
+import dev.gvsim.simcore.Json;
 
-/** The Linux virtio-gpu driver model on -device virtio-gpu-pci: probe, framebuffer, frames, record and replay. */
+/**
+ * The Linux virtio-gpu driver model end to end on -device virtio-gpu-pci (2D resource, or a guest
+ * blob with blob=on): probe, framebuffer, frames of each workload; the device's scanout shows what
+ * the driver drew, and replaying the recording gives the identical device report.
+ */
 class VirtioGpuDriverRunTest {
     @TempDir
     Path dir;
 
-    @Test
-    void probesAndRuns() throws Exception {
-        VirtioGpuDriverRun r = VirtioGpuDriverRun.run(false, Workload.PARTIAL, 2, null, null);
-        System.out.println(r.summary());
-        System.out.println(r.driverState);
-        System.out.println(r.deviceState);
+    @ParameterizedTest(name = "blob={0} {1}")
+    @CsvSource({"false, FULL, 3", "false, PARTIAL, 4", "false, WINDOWS, 6", "true, PARTIAL, 3", "true, FULL, 2"})
+    void drawsFramesTheScanoutShowsAndTheRecordingReplaysIdentically(boolean blob, Workload wl, int frames) throws Exception {
+        Path rec = dir.resolve("vgpu.gvt");
+        VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, wl, frames, rec, null);
         assertThat(r.fault).isNull();
-        assertThat(r.probed).isTrue();
+        assertThat(r.probed).as(r.driverState.toString()).isTrue();
+        assertThat(r.framebuffer).as(r.driverState.toString()).isTrue();
+        assertThat(r.framesDrawn).isEqualTo(frames);
+        assertThat(r.width).isEqualTo(1280);
+        assertThat(r.height).isEqualTo(800);
+        assertThat(r.driverState.get("blob")).isEqualTo(blob);
+        @SuppressWarnings("unchecked")
+        var commands = (java.util.Map<String, Object>) r.deviceState.get("commands");
+        assertThat(commands).containsKeys(blob ? "RESOURCE_CREATE_BLOB" : "RESOURCE_CREATE_2D", blob ? "SET_SCANOUT_BLOB" : "SET_SCANOUT",
+                "TRANSFER_TO_HOST_2D", "RESOURCE_FLUSH", "GET_DISPLAY_INFO");
+
+        Scanout s = r.scanout;
+        assertThat(s.active()).isTrue();
+        assertThat(s.width()).isEqualTo(1280);
+        assertThat(s.height()).isEqualTo(800);
+        // the last frame's rectangles, in their colours (a pixel inside each, away from overlaps)
+        int[][] last = VirtioGpuLinuxDriver.frameRects(wl, frames - 1, 1280, 800);
+        for (int[] q : last) {
+            assertThat(s.pixel(q[0] + q[2] / 2, q[1] + q[3] / 2)).as("centre of %s", java.util.Arrays.toString(q)).isEqualTo(q[4]);
+        }
+        int corner = s.pixel(1279, 799);
+        if (wl == Workload.FULL) {
+            int g = VirtioGpuLinuxDriver.background(frames - 1);
+            assertThat(corner).isEqualTo(g << 16 | g << 8 | g);
+        } else {
+            assertThat(corner).isZero();
+        }
+
+        ReplayResult again;
+        try (TraceReader t = TraceFiles.open(rec)) {
+            again = new Replayer(new ReplayOptions(), rec.toString()).run(t);
+        }
+        assertThat(again.faultCount).isZero();
+        assertThat(again.mismatches).isEmpty();
+        assertThat(again.accesses).isEqualTo(r.replay.accesses);
+        assertThat(again.simulatedTimePs).isEqualTo(r.replay.simulatedTimePs);
+        assertThat(Json.write(again.devices)).isEqualTo(Json.write(r.replay.devices));
     }
 }
