@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
-import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver;
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.replay.ReplayOptions;
 import dev.gvsim.machine.replay.ReplayResult;
@@ -101,8 +101,8 @@ final class GuestCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--variant is an option of qxl-linux, not virtio-gpu-linux");
                 }
                 String w = workload == null ? "partial" : workload;
-                VirtioGpuLinuxDriver.Workload wl = switch (w) {
-                    case "full", "partial", "windows" -> VirtioGpuLinuxDriver.Workload.valueOf(w.toUpperCase(Locale.ROOT));
+                VirtioGpuWorkload wl = switch (w) {
+                    case "full", "partial", "windows" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
                     default -> throw new IllegalArgumentException("--workload must be full, partial or windows, got '" + w + "'");
                 };
                 m.put("blob", blob);

@@ -62,7 +62,7 @@ class CliCommandsTest {
         assertThat(img.getWidth()).isEqualTo(1280);
         assertThat(img.getHeight()).isEqualTo(800);
         // window 0 (160x120 at 40,40) in frame 2's colour; nothing drawn in the bottom-right corner
-        assertThat(img.getRGB(120, 100) & 0xFFFFFF).isEqualTo(dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver.colour(2, 0));
+        assertThat(img.getRGB(120, 100) & 0xFFFFFF).isEqualTo(dev.gvsim.guesttraces.linux.VirtioGpuWorkload.colour(2, 0));
         assertThat(img.getRGB(1279, 799) & 0xFFFFFF).isZero();
 
         ReplayCliTest.Run r = gvsim("replay", "--json", rec.toString());

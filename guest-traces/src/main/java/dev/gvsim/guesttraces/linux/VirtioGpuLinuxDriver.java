@@ -31,11 +31,6 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * offsets come from {@code dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout} only.
  */
 public final class VirtioGpuLinuxDriver {
-    /** Frame workloads. */
-    public enum Workload {
-        FULL, PARTIAL, WINDOWS
-    }
-
     // PCI configuration space (PCI Local Bus 3.0 §6.1)
     static final int CFG_ID = 0x00;
     static final int CFG_COMMAND = 0x04;
@@ -80,6 +75,10 @@ public final class VirtioGpuLinuxDriver {
     private final boolean wantBlob;
     private final List<String> log = new ArrayList<>();
     private final Map<String, Long> responses = new TreeMap<>();
+    /** The commands of the first notifies, one string per notify, in QEMU 7.2's trace-event format (trace-events virtio_gpu_cmd_*). */
+    private final List<String> batches = new ArrayList<>();
+    private final StringBuilder batch = new StringBuilder();
+    static final int MAX_BATCHES = 32;
 
     private long bar4;
     private long commonVa;
@@ -140,6 +139,7 @@ public final class VirtioGpuLinuxDriver {
         m.put("notifies", ctrlq == null ? 0 : ctrlq.notifies);
         m.put("framesSubmitted", framesSubmitted);
         m.put("responses", responses);
+        m.put("batches", batches);
         m.put("errors", errors);
         m.put("log", log);
         return m;
@@ -306,7 +306,7 @@ public final class VirtioGpuLinuxDriver {
         if ((features & bit(F_EDID)) != 0) {
             for (int s = 0; s < numScanouts; s++) {
                 long c = command(CMD_GET_EDID, EDID_REQ_SIZE, RESP_EDID_SIZE);
-                cpu.write(c + EDID_SCANOUT, 4, s, 0, "virtio_gpu_cmd_get_edids");
+                put(c + EDID_SCANOUT, 4, s, 0, "virtio_gpu_cmd_get_edids");
                 queue(c, EDID_REQ_SIZE, 0, RESP_EDID_SIZE);
             }
         }
@@ -477,11 +477,54 @@ public final class VirtioGpuLinuxDriver {
             throw new IllegalStateException("controlq head " + got + " != slot " + head);
         }
         slotCmd[head] = pendingCmd;
+        if (batches.size() < MAX_BATCHES) {
+            batch.append(batch.length() == 0 ? "" : " | ").append(describe(cmdVa));
+        }
+        stored.clear();
+    }
+
+    /** The command as QEMU 7.2 traces it (virtio_gpu_cmd_* in hw/display/trace-events), from the request the model built. */
+    private String describe(long c) {
+        return switch (pendingCmd) {
+            case CMD_GET_EDID -> "get_edid scanout " + peek(c + EDID_SCANOUT);
+            case CMD_GET_DISPLAY_INFO -> "get_display_info";
+            case CMD_RESOURCE_CREATE_2D -> String.format("res_create_2d res 0x%x, fmt 0x%x, w %d, h %d", peek(c + CREATE_2D_RESOURCE_ID),
+                    peek(c + CREATE_2D_FORMAT), peek(c + CREATE_2D_WIDTH), peek(c + CREATE_2D_HEIGHT));
+            case CMD_RESOURCE_ATTACH_BACKING -> String.format("res_back_attach res 0x%x", peek(c + ATTACH_RESOURCE_ID));
+            case CMD_RESOURCE_CREATE_BLOB -> String.format("res_create_blob res 0x%x, size %d", peek(c + BLOB_RESOURCE_ID),
+                    (long) (VirtioRing.align(stride() * height, 0x1000)));
+            case CMD_SET_SCANOUT -> String.format("set_scanout id %d, res 0x%x, w %d, h %d, x %d, y %d", peek(c + SET_SCANOUT_SCANOUT_ID),
+                    peek(c + SET_SCANOUT_RESOURCE_ID), peek(c + SET_SCANOUT_RECT + RECT_WIDTH), peek(c + SET_SCANOUT_RECT + RECT_HEIGHT),
+                    peek(c + SET_SCANOUT_RECT + RECT_X), peek(c + SET_SCANOUT_RECT + RECT_Y));
+            case CMD_SET_SCANOUT_BLOB -> String.format("set_scanout_blob id %d, res 0x%x", peek(c + SCANOUT_BLOB_SCANOUT_ID),
+                    peek(c + SCANOUT_BLOB_RESOURCE_ID));
+            case CMD_TRANSFER_TO_HOST_2D -> String.format("res_xfer_toh_2d res 0x%x", peek(c + XFER_2D_RESOURCE_ID));
+            case CMD_RESOURCE_FLUSH -> String.format("res_flush res 0x%x, w %d, h %d, x %d, y %d", peek(c + FLUSH_RESOURCE_ID),
+                    peek(c + FLUSH_RECT + RECT_WIDTH), peek(c + FLUSH_RECT + RECT_HEIGHT), peek(c + FLUSH_RECT + RECT_X), peek(c + FLUSH_RECT + RECT_Y));
+            default -> String.format("0x%x", pendingCmd);
+        };
+    }
+
+    /** A store of a request field; the model also remembers it to describe the command (see {@link #describe}). */
+    private void put(long va, int size, long value, int flags, String sym) throws GuestFault {
+        cpu.write(va, size, value, flags, sym);
+        stored.put(va, value);
+    }
+
+    private final Map<Long, Long> stored = new java.util.HashMap<>();
+
+    /** Fields of the request being described, from the values the model stored (no guest access: bookkeeping only). */
+    private long peek(long va) {
+        Long v = stored.get(va);
+        return v == null ? 0 : v;
     }
 
     /** virtio_gpu_notify, then the completions (INTx → vp_interrupt → virtio_gpu_dequeue_ctrl_func). */
     private boolean submit(String what) throws GuestFault {
-        ctrlq.kick();
+        if (ctrlq.kick() && batches.size() < MAX_BATCHES) {
+            batches.add(batch.toString());
+        }
+        batch.setLength(0);
         while (ctrlq.inFlight() > 0) {
             if (!cpu.waitForInterrupt(TIMEOUT_PS)) {
                 log.add(what + ": no interrupt within 5 s (" + ctrlq.inFlight() + " commands in flight)");
@@ -566,11 +609,11 @@ public final class VirtioGpuLinuxDriver {
         }
     }
 
-    private static void rect(GuestCpu cpu, long at, long x, long y, long w, long h, String sym) throws GuestFault {
-        cpu.write(at + RECT_X, 4, x, 0, sym);
-        cpu.write(at + RECT_Y, 4, y, 0, sym);
-        cpu.write(at + RECT_WIDTH, 4, w, 0, sym);
-        cpu.write(at + RECT_HEIGHT, 4, h, 0, sym);
+    private void rect(long at, long x, long y, long w, long h, String sym) throws GuestFault {
+        put(at + RECT_X, 4, x, 0, sym);
+        put(at + RECT_Y, 4, y, 0, sym);
+        put(at + RECT_WIDTH, 4, w, 0, sym);
+        put(at + RECT_HEIGHT, 4, h, 0, sym);
     }
 
     // ================================================================ the fbdev framebuffer
@@ -597,24 +640,24 @@ public final class VirtioGpuLinuxDriver {
         }
         if (blob) {
             long c = command(CMD_RESOURCE_CREATE_BLOB, BLOB_SIZE, HDR_SIZE);
-            cpu.write(c + BLOB_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_create_blob");
-            cpu.write(c + BLOB_MEM, 4, BLOB_MEM_GUEST, 0, "virtio_gpu_cmd_resource_create_blob");
-            cpu.write(c + BLOB_FLAGS, 4, BLOB_FLAG_USE_SHAREABLE, 0, "virtio_gpu_cmd_resource_create_blob");
-            cpu.write(c + BLOB_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_create_blob");
-            cpu.write(c + BLOB_ID, 8, 0, 0, "virtio_gpu_cmd_resource_create_blob");
-            cpu.write(c + BLOB_SIZE_FIELD, 8, size, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_MEM, 4, BLOB_MEM_GUEST, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_FLAGS, 4, BLOB_FLAG_USE_SHAREABLE, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_ID, 8, 0, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_SIZE_FIELD, 8, size, 0, "virtio_gpu_cmd_resource_create_blob");
             memEntry(c);
             queue(c, BLOB_SIZE, MEM_ENTRY_SIZE, HDR_SIZE);
         } else {
             long c = command(CMD_RESOURCE_CREATE_2D, CREATE_2D_SIZE, HDR_SIZE);
-            cpu.write(c + CREATE_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_create_resource");
-            cpu.write(c + CREATE_2D_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, "virtio_gpu_cmd_create_resource");
-            cpu.write(c + CREATE_2D_WIDTH, 4, width, 0, "virtio_gpu_cmd_create_resource");
-            cpu.write(c + CREATE_2D_HEIGHT, 4, height, 0, "virtio_gpu_cmd_create_resource");
+            put(c + CREATE_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_create_resource");
+            put(c + CREATE_2D_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, "virtio_gpu_cmd_create_resource");
+            put(c + CREATE_2D_WIDTH, 4, width, 0, "virtio_gpu_cmd_create_resource");
+            put(c + CREATE_2D_HEIGHT, 4, height, 0, "virtio_gpu_cmd_create_resource");
             queue(c, CREATE_2D_SIZE, 0, HDR_SIZE);
             long a = command(CMD_RESOURCE_ATTACH_BACKING, ATTACH_SIZE, HDR_SIZE);
-            cpu.write(a + ATTACH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_attach_backing");
-            cpu.write(a + ATTACH_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_attach_backing");
+            put(a + ATTACH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_attach_backing");
+            put(a + ATTACH_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_attach_backing");
             memEntry(a);
             queue(a, ATTACH_SIZE, MEM_ENTRY_SIZE, HDR_SIZE);
         }
@@ -643,9 +686,9 @@ public final class VirtioGpuLinuxDriver {
     }
 
     private void setScanout(long c, int res) throws GuestFault {
-        rect(cpu, c + SET_SCANOUT_RECT, 0, 0, width, height, "virtio_gpu_cmd_set_scanout");
-        cpu.write(c + SET_SCANOUT_SCANOUT_ID, 4, 0, 0, "virtio_gpu_cmd_set_scanout");
-        cpu.write(c + SET_SCANOUT_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_set_scanout");
+        rect(c + SET_SCANOUT_RECT, 0, 0, width, height, "virtio_gpu_cmd_set_scanout");
+        put(c + SET_SCANOUT_SCANOUT_ID, 4, 0, 0, "virtio_gpu_cmd_set_scanout");
+        put(c + SET_SCANOUT_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_set_scanout");
     }
 
     /**
@@ -659,22 +702,22 @@ public final class VirtioGpuLinuxDriver {
                 submit("plane update");
             }
             long t = command(CMD_TRANSFER_TO_HOST_2D, XFER_2D_SIZE, HDR_SIZE);
-            rect(cpu, t + XFER_2D_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_transfer_to_host_2d");
-            cpu.write(t + XFER_2D_OFFSET, 8, r[1] * stride() + r[0] * 4L, 0, "virtio_gpu_cmd_transfer_to_host_2d");
-            cpu.write(t + XFER_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_transfer_to_host_2d");
+            rect(t + XFER_2D_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_transfer_to_host_2d");
+            put(t + XFER_2D_OFFSET, 8, r[1] * stride() + r[0] * 4L, 0, "virtio_gpu_cmd_transfer_to_host_2d");
+            put(t + XFER_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_transfer_to_host_2d");
             queue(t, XFER_2D_SIZE, 0, HDR_SIZE);
             if (newFb) {
                 if (blob) {
                     long b = command(CMD_SET_SCANOUT_BLOB, SCANOUT_BLOB_SIZE, HDR_SIZE);
                     String sym = "virtio_gpu_cmd_set_scanout_blob";
-                    rect(cpu, b + SCANOUT_BLOB_RECT, 0, 0, width, height, sym);
-                    cpu.write(b + SCANOUT_BLOB_SCANOUT_ID, 4, 0, 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_RESOURCE_ID, 4, resourceId, 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_WIDTH, 4, width, 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_HEIGHT, 4, height, 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_STRIDES, 4, stride(), 0, sym);
-                    cpu.write(b + SCANOUT_BLOB_OFFSETS, 4, 0, 0, sym);
+                    rect(b + SCANOUT_BLOB_RECT, 0, 0, width, height, sym);
+                    put(b + SCANOUT_BLOB_SCANOUT_ID, 4, 0, 0, sym);
+                    put(b + SCANOUT_BLOB_RESOURCE_ID, 4, resourceId, 0, sym);
+                    put(b + SCANOUT_BLOB_WIDTH, 4, width, 0, sym);
+                    put(b + SCANOUT_BLOB_HEIGHT, 4, height, 0, sym);
+                    put(b + SCANOUT_BLOB_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, sym);
+                    put(b + SCANOUT_BLOB_STRIDES, 4, stride(), 0, sym);
+                    put(b + SCANOUT_BLOB_OFFSETS, 4, 0, 0, sym);
                     queue(b, SCANOUT_BLOB_SIZE, 0, HDR_SIZE);
                 } else {
                     long s = command(CMD_SET_SCANOUT, SET_SCANOUT_SIZE, HDR_SIZE);
@@ -684,8 +727,8 @@ public final class VirtioGpuLinuxDriver {
                 newFb = false;
             }
             long f = command(CMD_RESOURCE_FLUSH, FLUSH_SIZE, HDR_SIZE);
-            rect(cpu, f + FLUSH_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_resource_flush");
-            cpu.write(f + FLUSH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_flush");
+            rect(f + FLUSH_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_resource_flush");
+            put(f + FLUSH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_flush");
             queue(f, FLUSH_SIZE, 0, HDR_SIZE);
         }
         submit("plane update");
@@ -708,52 +751,23 @@ public final class VirtioGpuLinuxDriver {
         }
     }
 
-    /** Colour of frame {@code i}, window {@code k}. */
-    public static int colour(int i, int k) {
-        int[] base = {0xD03030, 0x30B040, 0x3050E0, 0xE0C020, 0xA040C0};
-        return base[(i + k) % base.length];
-    }
-
-    /** The rectangles a frame of each workload draws: {x, y, w, h, rgb} (also used by tests to check pixels). */
-    public static int[][] frameRects(Workload wl, int i, int width, int height) {
-        return switch (wl) {
-            case FULL -> new int[][] {{32 + 16 * i, 32, 128, 64, colour(i, 0)}, {width / 2, height / 2, 96, 48, colour(i, 1)}};
-            case PARTIAL -> new int[][] {{(40 + 72 * i) % Math.max(1, width - 64), (24 + 40 * i) % Math.max(1, height - 64), 64, 64, colour(i, 2)}};
-            case WINDOWS -> {
-                int[][] win = {{40, 40, 160, 120}, {width - 240, 60, 96, 96}, {80, height - 160, 64, 48}};
-                List<int[]> out = new ArrayList<>();
-                for (int k = 0; k < win.length; k++) {
-                    if (i % (k + 1) == 0) { // window k updates every (k + 1)th frame
-                        out.add(new int[] {win[k][0], win[k][1], win[k][2], win[k][3], colour(i, k)});
-                    }
-                }
-                yield out.toArray(new int[0][]);
-            }
-        };
-    }
-
-    /** The background grey of a full-screen redraw in frame {@code i} (a memset byte). */
-    public static int background(int i) {
-        return 0x20 + 8 * (i % 8);
-    }
-
     /**
      * One frame: draw, then the damage as plane updates ({@code full}: memset the whole buffer to a
      * grey and draw two rectangles, damage = the screen; {@code partial}: one moving rectangle, its
      * damage; {@code windows}: windows updated at different rates, one damage each).
      */
-    public void frame(Workload wl, int i) throws GuestFault {
+    public void frame(VirtioGpuWorkload wl, int i) throws GuestFault {
         cpu.mark("frame_" + framesSubmitted);
-        int[][] rects = frameRects(wl, i, width, height);
-        if (wl == Workload.FULL) {
-            cpu.memset(VA_FB, background(i), stride() * height, "fb_fillrect");
+        int[][] rects = wl.rects(i, width, height);
+        if (wl == VirtioGpuWorkload.FULL) {
+            cpu.memset(VA_FB, VirtioGpuWorkload.background(i), stride() * height, "fb_fillrect");
         }
         List<int[]> damage = new ArrayList<>();
         for (int[] r : rects) {
             fill(r[0], r[1], r[2], r[3], r[4]);
             damage.add(new int[] {r[0] & ~1, r[1], Math.min(r[2], width - (r[0] & ~1)) & ~1, Math.min(r[3], height - r[1])});
         }
-        if (wl == Workload.FULL) {
+        if (wl == VirtioGpuWorkload.FULL) {
             damage = List.of(new int[] {0, 0, width, height});
         }
         if (!damage.isEmpty()) {

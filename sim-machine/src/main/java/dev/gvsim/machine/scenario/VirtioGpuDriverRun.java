@@ -45,7 +45,7 @@ public final class VirtioGpuDriverRun {
         return blob ? MACHINE + ",blob=on" : MACHINE;
     }
 
-    public static VirtioGpuDriverRun run(boolean blob, VirtioGpuLinuxDriver.Workload workload, int frames, Path record, ReplayOptions options)
+    public static VirtioGpuDriverRun run(boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames, Path record, ReplayOptions options)
             throws IOException {
         VirtioGpuDriverRun r = new VirtioGpuDriverRun();
         ReplayOptions opts = options != null ? options : new ReplayOptions();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceReader;
 import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver;
-import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver.Workload;
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 import dev.gvsim.machine.replay.ReplayOptions;
 import dev.gvsim.machine.replay.ReplayResult;
 import dev.gvsim.machine.replay.Replayer;
@@ -29,7 +29,7 @@ class VirtioGpuDriverRunTest {
 
     @ParameterizedTest(name = "blob={0} {1}")
     @CsvSource({"false, FULL, 3", "false, PARTIAL, 4", "false, WINDOWS, 6", "true, PARTIAL, 3", "true, FULL, 2"})
-    void drawsFramesTheScanoutShowsAndTheRecordingReplaysIdentically(boolean blob, Workload wl, int frames) throws Exception {
+    void drawsFramesTheScanoutShowsAndTheRecordingReplaysIdentically(boolean blob, VirtioGpuWorkload wl, int frames) throws Exception {
         Path rec = dir.resolve("vgpu.gvt");
         VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, wl, frames, rec, null);
         assertThat(r.fault).isNull();
@@ -49,13 +49,13 @@ class VirtioGpuDriverRunTest {
         assertThat(s.width()).isEqualTo(1280);
         assertThat(s.height()).isEqualTo(800);
         // the last frame's rectangles, in their colours (a pixel inside each, away from overlaps)
-        int[][] last = VirtioGpuLinuxDriver.frameRects(wl, frames - 1, 1280, 800);
+        int[][] last = wl.rects(frames - 1, 1280, 800);
         for (int[] q : last) {
             assertThat(s.pixel(q[0] + q[2] / 2, q[1] + q[3] / 2)).as("centre of %s", java.util.Arrays.toString(q)).isEqualTo(q[4]);
         }
         int corner = s.pixel(1279, 799);
-        if (wl == Workload.FULL) {
-            int g = VirtioGpuLinuxDriver.background(frames - 1);
+        if (wl == VirtioGpuWorkload.FULL) {
+            int g = VirtioGpuWorkload.background(frames - 1);
             assertThat(corner).isEqualTo(g << 16 | g << 8 | g);
         } else {
             assertThat(corner).isZero();

@@ -2,13 +2,17 @@ package dev.gvsim.machine.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tukaani.xz.XZInputStream;
 
 import dev.gvsim.guesttraces.format.Op;
 import dev.gvsim.guesttraces.format.TraceFiles;
@@ -17,7 +21,7 @@ import dev.gvsim.guesttraces.format.TraceRecord;
 import dev.gvsim.guesttraces.format.TraceWriter;
 import dev.gvsim.guesttraces.importers.ImportOptions;
 import dev.gvsim.guesttraces.importers.Importers;
-import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver.Workload;
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 
 /**
  * Differential test of the Linux virtio-gpu driver model against the real Linux 6.1 driver: the
@@ -162,10 +166,53 @@ class VirtioGpuProbeDifferentialTest {
         assertThat(realAll.size() - expected.size()).as("MSI-X-only accesses removed").isEqualTo(18);
 
         Path rec = dir.resolve("model.gvt.txt");
-        VirtioGpuDriverRun run = VirtioGpuDriverRun.run(false, Workload.PARTIAL, 0, rec, null);
+        VirtioGpuDriverRun run = VirtioGpuDriverRun.run(false, VirtioGpuWorkload.PARTIAL, 0, rec, null);
         assertThat(run.probed).isTrue();
         List<String> model = window(normalise(read(rec), BAR4));
         assertThat(model.size()).as("accesses compared").isGreaterThan(100);
         assertThat(String.join("\n", model)).isEqualTo(String.join("\n", expected));
+    }
+
+    /**
+     * After DRIVER_OK: the commands of each notify as QEMU traced them (virtio_gpu_cmd_* events
+     * between virtio_pci_notify_write events of the real log) against the model's own (its
+     * {@code batches}, in the same format). The bring-up is identical: GET_EDID + GET_DISPLAY_INFO;
+     * RESOURCE_CREATE_2D 1280x800 format 2 + ATTACH_BACKING; SET_SCANOUT of resource 0
+     * (mode_set_nofb); TRANSFER + SET_SCANOUT of resource 2 + full-screen FLUSH. A full-screen
+     * frame of the model is one of the real run's later notifies (TRANSFER + FLUSH 1280x800); the
+     * real run's other notifies are fbcon's (8x16 cursor flushes), which the model does not draw.
+     */
+    @Test
+    void bringUpCommandsPerNotifyAreTheRealDriversAsQemuTracedThem() throws Exception {
+        List<String> real = new ArrayList<>();
+        StringBuilder cur = null;
+        try (InputStream in = getClass().getResourceAsStream(LOG);
+                BufferedReader r = new BufferedReader(new InputStreamReader(new XZInputStream(in), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                int colon = line.indexOf(':');
+                String ev = colon < 0 ? line : line.substring(colon + 1);
+                if (ev.startsWith("virtio_pci_notify_write")) {
+                    if (cur != null) {
+                        real.add(cur.toString());
+                    }
+                    cur = new StringBuilder();
+                } else if (ev.startsWith("virtio_gpu_cmd_") && cur != null) {
+                    cur.append(cur.length() == 0 ? "" : " | ").append(ev.substring("virtio_gpu_cmd_".length()).trim());
+                }
+            }
+            if (cur != null) {
+                real.add(cur.toString());
+            }
+        }
+        assertThat(real).hasSize(37);
+
+        VirtioGpuDriverRun run = VirtioGpuDriverRun.run(false, VirtioGpuWorkload.FULL, 1, null, null);
+        assertThat(run.framebuffer).isTrue();
+        @SuppressWarnings("unchecked")
+        List<String> model = (List<String>) run.driverState.get("batches");
+        assertThat(model).hasSize(5);
+        assertThat(model.subList(0, 4)).containsExactlyElementsOf(real.subList(0, 4));
+        assertThat(real.subList(4, real.size())).contains(model.get(4));
     }
 }
