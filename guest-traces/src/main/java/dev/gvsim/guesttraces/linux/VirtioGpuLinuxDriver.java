@@ -1,5 +1,6 @@
 package dev.gvsim.guesttraces.linux;
 
+import static dev.gvsim.guesttraces.linux.VirtioPciConfig.*;
 import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 
 import java.util.ArrayList;
@@ -31,19 +32,6 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * offsets come from {@code dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout} only.
  */
 public final class VirtioGpuLinuxDriver {
-    // PCI configuration space (PCI Local Bus 3.0 §6.1)
-    static final int CFG_ID = 0x00;
-    static final int CFG_COMMAND = 0x04;
-    static final int CFG_STATUS = 0x06;
-    static final int CFG_LATENCY = 0x0D;
-    static final int CFG_BAR0 = 0x10;
-    static final int CFG_CAP_PTR = 0x34;
-    static final int CFG_INT_PIN = 0x3D;
-    static final int CMD_MEM = 0x2;
-    static final int CMD_MASTER = 0x4;
-    static final int CMD_INTX_DISABLE = 0x400;
-    static final int STATUS_CAP_LIST = 0x10;
-
     /** wait_event_timeout(…, 5 * HZ) of virtio_gpu_init for the display info, in ps. */
     public static final long TIMEOUT_PS = 5_000_000_000_000L;
     /** XRES_DEF / YRES_DEF (virtgpu_display.c) when no display info arrives. */
@@ -80,6 +68,7 @@ public final class VirtioGpuLinuxDriver {
     private final StringBuilder batch = new StringBuilder();
     static final int MAX_BATCHES = 32;
 
+    private VirtioPciConfig pci;
     private long bar4;
     private long commonVa;
     private long isrVa;
@@ -159,13 +148,6 @@ public final class VirtioGpuLinuxDriver {
 
     // ================================================================ probe
 
-    /** PCI core's pci_read_bases at enumeration: where BAR4 (64-bit) was assigned (pci_resource_start). */
-    private long bar64(int bar) {
-        long lo = cpu.configRead(bdf, CFG_BAR0 + 4 * bar, 4);
-        long hi = cpu.configRead(bdf, CFG_BAR0 + 4 * bar + 4, 4);
-        return (hi << 32 | lo) & ~0xFL;
-    }
-
     /**
      * virtio_pci_probe → virtio_pci_modern_probe → register_virtio_device → virtio_dev_probe →
      * virtio_gpu_probe → virtio_gpu_init up to and including DRIVER_OK, then the first commands
@@ -178,7 +160,8 @@ public final class VirtioGpuLinuxDriver {
             log.add(String.format("no virtio-gpu at %02x:%02x.%x (id 0x%08x)", bdf >> 8, (bdf >> 3) & 0x1F, bdf & 7, id));
             return false;
         }
-        bar4 = bar64(4);
+        pci = new VirtioPciConfig(cpu, bdf, log);
+        bar4 = pci.bar64(4);
 
         cpu.mark("virtio_pci_probe");
         // pci_enable_device → do_pci_enable_device: pci_enable_resources, then INTx unmasked
@@ -196,26 +179,26 @@ public final class VirtioGpuLinuxDriver {
         }
 
         // vp_modern_probe: the four capabilities, in this order
-        int common = findCapability(VIRTIO_PCI_CAP_COMMON_CFG);
+        int common = pci.findCapability(VIRTIO_PCI_CAP_COMMON_CFG);
         if (common == 0) {
             log.add("leaving for legacy driver");
             return false;
         }
-        int isr = findCapability(VIRTIO_PCI_CAP_ISR_CFG);
-        int notify = findCapability(VIRTIO_PCI_CAP_NOTIFY_CFG);
+        int isr = pci.findCapability(VIRTIO_PCI_CAP_ISR_CFG);
+        int notify = pci.findCapability(VIRTIO_PCI_CAP_NOTIFY_CFG);
         if (isr == 0 || notify == 0) {
             log.add("missing capabilities " + isr + "/" + notify + ", leaving for legacy driver");
             return false;
         }
-        int device = findCapability(VIRTIO_PCI_CAP_DEVICE_CFG);
-        commonVa = mapCapability(common, COMMON_SIZE, VA_IO, "common");
-        isrVa = mapCapability(isr, 1, VA_IO + 0x10000, "isr");
+        int device = pci.findCapability(VIRTIO_PCI_CAP_DEVICE_CFG);
+        commonVa = pci.mapCapability(common, COMMON_SIZE, VA_IO, "common", bar4);
+        isrVa = pci.mapCapability(isr, 1, VA_IO + 0x10000, "isr", bar4);
         notifyMultiplier = cpu.configRead(bdf, notify + CAP_NOTIFY_OFF_MULTIPLIER, 4);
         cpu.configRead(bdf, notify + CAP_LENGTH, 4);
         cpu.configRead(bdf, notify + CAP_OFFSET, 4);
-        notifyVa = mapCapability(notify, 2, VA_IO + 0x20000, "notify");
+        notifyVa = pci.mapCapability(notify, 2, VA_IO + 0x20000, "notify", bar4);
         if (device != 0) {
-            deviceVa = mapCapability(device, 0, VA_IO + 0x30000, "device");
+            deviceVa = pci.mapCapability(device, 0, VA_IO + 0x30000, "device", bar4);
         }
         if (commonVa == 0 || isrVa == 0 || notifyVa == 0) {
             return false;
@@ -273,7 +256,7 @@ public final class VirtioGpuLinuxDriver {
         }
 
         cpu.mark("virtio_gpu_init");
-        findCapability(VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, false); // virtio_get_shm_region(HOST_VISIBLE)
+        pci.findCapability(VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, false); // virtio_get_shm_region(HOST_VISIBLE)
         log.add(String.format("features: %cvirgl %cedid %cresource_blob %chost_visible", has(F_VIRGL), has(F_EDID), has(F_RESOURCE_BLOB), '-'));
         log.add(String.format("features: %ccontext_init", has(F_CONTEXT_INIT)));
         // virtio_find_vqs → vp_find_vqs_intx (no MSI domain): request_irq, setup_vq per queue, no vectors
@@ -337,65 +320,6 @@ public final class VirtioGpuLinuxDriver {
     /** virtio_add_status: read, or in the bit, write. */
     private void addStatus(int bit) throws GuestFault {
         setStatus((int) getStatus() | bit);
-    }
-
-    private int findCapability(int type) {
-        return findCapability(type, true);
-    }
-
-    /**
-     * virtio_pci_find_capability (readBar, reading cfg_type and bar of each vendor capability) or
-     * virtio_pci_find_shm_cap's walk (cfg_type only), over pci_find_capability /
-     * pci_find_next_capability (status, the capability pointer, one word per capability).
-     */
-    private int findCapability(int type, boolean readBar) {
-        if ((cpu.configRead(bdf, CFG_STATUS, 2) & STATUS_CAP_LIST) == 0) {
-            return 0;
-        }
-        int pos = nextCap(CFG_CAP_PTR);
-        while (pos != 0) {
-            int t = (int) cpu.configRead(bdf, pos + CAP_CFG_TYPE, 1);
-            int bar = readBar ? (int) cpu.configRead(bdf, pos + CAP_BAR, 1) : 0;
-            if (t == type && bar < 6) {
-                return pos;
-            }
-            pos = nextCap(pos + 1);
-        }
-        return 0;
-    }
-
-    /** __pci_find_next_cap: the pointer byte, then one word per capability until a vendor one (48 at most). */
-    private int nextCap(int ptrAt) {
-        int pos = (int) cpu.configRead(bdf, ptrAt, 1);
-        for (int ttl = 48; ttl > 0; ttl--) {
-            if (pos < 0x40) {
-                return 0;
-            }
-            pos &= ~3;
-            int ent = (int) cpu.configRead(bdf, pos, 2);
-            int capId = ent & 0xFF;
-            if (capId == 0xFF) {
-                return 0;
-            }
-            if (capId == PCI_CAP_ID_VNDR) {
-                return pos;
-            }
-            pos = ent >> 8;
-        }
-        return 0;
-    }
-
-    /** vp_modern_map_capability: bar, offset, length from the capability, then pci_iomap_range (Device-nGnRE). */
-    private long mapCapability(int cap, int minLen, long va, String what) {
-        int bar = (int) cpu.configRead(bdf, cap + CAP_BAR, 1);
-        long offset = cpu.configRead(bdf, cap + CAP_OFFSET, 4);
-        long length = cpu.configRead(bdf, cap + CAP_LENGTH, 4);
-        if (bar != 4 || length < minLen) {
-            log.add(String.format("virtio_pci: bad %s capability: bar %d length %d", what, bar, length));
-            return 0;
-        }
-        cpu.map(va, bar4 + offset, Math.max(0x1000, VirtioRing.align(length, 0x1000)), "device-ngnre", "virtio " + what + " pci_iomap_range");
-        return va;
     }
 
     /** setup_vq (virtio_pci_modern.c) with VIRTIO_MSI_NO_VECTOR. */
