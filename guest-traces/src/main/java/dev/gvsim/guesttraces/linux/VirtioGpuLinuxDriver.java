@@ -660,8 +660,11 @@ public final class VirtioGpuLinuxDriver {
 
     // ================================================================ frames
 
-    /** A filled rectangle in the framebuffer: 8-byte stores, two B8G8R8X8 pixels each. */
-    private void fill(int x, int y, int w, int h, int rgb) throws GuestFault {
+    /**
+     * A filled rectangle in the framebuffer: 8-byte stores, two B8G8R8X8 pixels each; clipped to
+     * the buffer and to even x and width. Returns the rectangle drawn {x, y, w, h} (the damage).
+     */
+    private int[] fill(int x, int y, int w, int h, int rgb) throws GuestFault {
         x = Math.max(0, Math.min(x, width - 1)) & ~1;
         y = Math.max(0, Math.min(y, height - 1));
         w = Math.min(w, width - x) & ~1;
@@ -673,6 +676,7 @@ public final class VirtioGpuLinuxDriver {
                 cpu.write(line + col * 4L, 8, two, 0, "fb_fillrect");
             }
         }
+        return new int[] {x, y, Math.max(0, w), Math.max(0, h)};
     }
 
     /**
@@ -688,8 +692,10 @@ public final class VirtioGpuLinuxDriver {
         }
         List<int[]> damage = new ArrayList<>();
         for (int[] r : rects) {
-            fill(r[0], r[1], r[2], r[3], r[4]);
-            damage.add(new int[] {r[0] & ~1, r[1], Math.min(r[2], width - (r[0] & ~1)) & ~1, Math.min(r[3], height - r[1])});
+            int[] drawn = fill(r[0], r[1], r[2], r[3], r[4]);
+            if (drawn[2] > 0 && drawn[3] > 0) {
+                damage.add(drawn);
+            }
         }
         if (wl == VirtioGpuWorkload.FULL) {
             damage = List.of(new int[] {0, 0, width, height});
