@@ -55,6 +55,8 @@ public final class VirtioGpuLinuxDriver {
     static final int MAX_SLOTS = 64;
     /** The framebuffer starts 1 MiB into the driver's area. */
     static final long FB_OFFSET = 0x10_0000L;
+    /** The mem_entry array (virtio_gpu_object_shmem_init's kvmalloc_array) 256 KiB into the area, after the slots. */
+    static final long ENTS_OFFSET = 0x4_0000L;
 
     private final GuestCpu cpu;
     private final int bdf;
@@ -87,6 +89,7 @@ public final class VirtioGpuLinuxDriver {
     private long irqs;
     private long framesSubmitted;
     private long errors;
+    private int backingEntries;
     private final int[] slotCmd = new int[MAX_SLOTS];
 
     /**
@@ -124,6 +127,7 @@ public final class VirtioGpuLinuxDriver {
         m.put("features", String.format("0x%x", features));
         m.put("mode", width + "x" + height);
         m.put("blob", blob);
+        m.put("backingEntries", backingEntries);
         m.put("irqsHandled", irqs);
         m.put("notifies", ctrlq == null ? 0 : ctrlq.notifies);
         m.put("framesSubmitted", framesSubmitted);
@@ -391,10 +395,14 @@ public final class VirtioGpuLinuxDriver {
      * the slot command() used (nothing else is added in between).
      */
     private void queue(long cmdVa, int cmdSize, int dataSize, int respSize) throws GuestFault {
+        queue(cmdVa, cmdSize, pendingCmdPa + SLOT_DATA, dataSize, respSize);
+    }
+
+    private void queue(long cmdVa, int cmdSize, long dataPa, long dataSize, int respSize) throws GuestFault {
         long pa = pendingCmdPa;
         int head = (int) ((pa - areaPa) / SLOT);
         long[][] segs = dataSize > 0
-                ? new long[][] {{pa, cmdSize}, {pa + SLOT_DATA, dataSize}, {pa + SLOT_RESP, respSize}}
+                ? new long[][] {{pa, cmdSize}, {dataPa, dataSize}, {pa + SLOT_RESP, respSize}}
                 : new long[][] {{pa, cmdSize}, {pa + SLOT_RESP, respSize}};
         int got = ctrlq.add(segs, segs.length - 1, pa + SLOT_INDIRECT, linear(pa + SLOT_INDIRECT), "virtqueue_add_split");
         if (got != head) {
@@ -556,7 +564,8 @@ public final class VirtioGpuLinuxDriver {
             log.add("framebuffer " + width + "x" + height + " does not fit the driver's 16 MiB area");
             return false;
         }
-        cpu.map(VA_FB, fbPa(), size, "normal-wb", "fbdev dumb buffer vmap");
+        int nents = shmemInit(size);
+        backingEntries = nents;
         resourceId = 2; // virtio_gpu_resource_id_get with virtio_gpu_virglrenderer_workaround: seqno + 1
         blob = wantBlob && (features & bit(F_RESOURCE_BLOB)) != 0 && (features & bit(F_VIRGL)) == 0;
         if (wantBlob && !blob) {
@@ -567,11 +576,10 @@ public final class VirtioGpuLinuxDriver {
             put(c + BLOB_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_create_blob");
             put(c + BLOB_MEM, 4, BLOB_MEM_GUEST, 0, "virtio_gpu_cmd_resource_create_blob");
             put(c + BLOB_FLAGS, 4, BLOB_FLAG_USE_SHAREABLE, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_create_blob");
+            put(c + BLOB_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_create_blob");
             put(c + BLOB_ID, 8, 0, 0, "virtio_gpu_cmd_resource_create_blob");
             put(c + BLOB_SIZE_FIELD, 8, size, 0, "virtio_gpu_cmd_resource_create_blob");
-            memEntry(c);
-            queue(c, BLOB_SIZE, MEM_ENTRY_SIZE, HDR_SIZE);
+            queue(c, BLOB_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
         } else {
             long c = command(CMD_RESOURCE_CREATE_2D, CREATE_2D_SIZE, HDR_SIZE);
             put(c + CREATE_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_create_resource");
@@ -581,9 +589,8 @@ public final class VirtioGpuLinuxDriver {
             queue(c, CREATE_2D_SIZE, 0, HDR_SIZE);
             long a = command(CMD_RESOURCE_ATTACH_BACKING, ATTACH_SIZE, HDR_SIZE);
             put(a + ATTACH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_attach_backing");
-            put(a + ATTACH_NR_ENTRIES, 4, 1, 0, "virtio_gpu_cmd_resource_attach_backing");
-            memEntry(a);
-            queue(a, ATTACH_SIZE, MEM_ENTRY_SIZE, HDR_SIZE);
+            put(a + ATTACH_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_attach_backing");
+            queue(a, ATTACH_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
         }
         submit("dumb create");
         // the fbdev clears its buffer (the shmem pages come zeroed; the console clears to black)
@@ -601,12 +608,49 @@ public final class VirtioGpuLinuxDriver {
         return errors == errorsBefore;
     }
 
-    /** virtio_gpu_object_shmem_init: the backing as mem entries (the buffer is contiguous here: one entry). */
-    private void memEntry(long cmdVa) throws GuestFault {
-        long e = linear(pendingCmdPa + SLOT_DATA);
-        cpu.write(e + MEM_ENTRY_ADDR, 8, fbPa(), 0, "virtio_gpu_object_shmem_init");
-        cpu.write(e + MEM_ENTRY_LENGTH, 4, VirtioRing.align(stride() * height, 0x1000), 0, "virtio_gpu_object_shmem_init");
-        cpu.write(e + MEM_ENTRY_LENGTH + 4, 4, 0, 0, "virtio_gpu_object_shmem_init");
+    /** Seed of the page shuffle: the shmem pages' physical order is fixed for a given run. */
+    static final long PAGE_SEED = 0x6_1L;
+
+    /**
+     * The dumb buffer's shmem pages and virtio_gpu_object_shmem_init: page i of the buffer is a
+     * physical page of the framebuffer area in a deterministic shuffled order (shmem pages are not
+     * contiguous); the fbdev vmap maps them at {@link #VA_FB} (one map per physically contiguous
+     * run); the mem_entry array holds one entry per run, as drm_gem_shmem_get_pages_sgt's
+     * sg_alloc_table_from_pages merges them (3 stores each: addr, length, padding). Returns the
+     * number of entries.
+     */
+    private int shmemInit(long size) throws GuestFault {
+        int n = (int) (size / 0x1000);
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        long x = PAGE_SEED;
+        for (int i = n - 1; i > 0; i--) { // Fisher-Yates over a 64-bit LCG (Knuth MMIX)
+            x = x * 6364136223846793005L + 1442695040888963407L;
+            int j = (int) ((x >>> 33) % (i + 1));
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        long ents = linear(areaPa + ENTS_OFFSET);
+        int k = 0;
+        for (int i = 0; i < n;) {
+            int run = 1;
+            while (i + run < n && perm[i + run] == perm[i] + run) {
+                run++;
+            }
+            long pa = fbPa() + perm[i] * 0x1000L;
+            long len = run * 0x1000L;
+            cpu.map(VA_FB + i * 0x1000L, pa, len, "normal-wb", "fbdev dumb buffer vmap (shmem pages)");
+            long e = ents + (long) k * MEM_ENTRY_SIZE;
+            cpu.write(e + MEM_ENTRY_ADDR, 8, pa, 0, "virtio_gpu_object_shmem_init");
+            cpu.write(e + MEM_ENTRY_LENGTH, 4, len, 0, "virtio_gpu_object_shmem_init");
+            cpu.write(e + MEM_ENTRY_LENGTH + 4, 4, 0, 0, "virtio_gpu_object_shmem_init");
+            k++;
+            i += run;
+        }
+        return k;
     }
 
     private void setScanout(long c, int res) throws GuestFault {

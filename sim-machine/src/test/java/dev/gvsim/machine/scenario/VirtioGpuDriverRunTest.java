@@ -39,6 +39,8 @@ class VirtioGpuDriverRunTest {
         assertThat(r.width).isEqualTo(1280);
         assertThat(r.height).isEqualTo(800);
         assertThat(r.driverState.get("blob")).isEqualTo(blob);
+        // 1000 shmem pages in shuffled order: nearly one mem_entry per page
+        assertThat((Integer) r.driverState.get("backingEntries")).isBetween(900, 1000);
         @SuppressWarnings("unchecked")
         var commands = (java.util.Map<String, Object>) r.deviceState.get("commands");
         assertThat(commands).containsKeys(blob ? "RESOURCE_CREATE_BLOB" : "RESOURCE_CREATE_2D", blob ? "SET_SCANOUT_BLOB" : "SET_SCANOUT",
