@@ -90,6 +90,7 @@ public final class VirtioGpuLinuxDriver {
     private long framesSubmitted;
     private long errors;
     private int backingEntries;
+    private VirtioGpuFramebuffer fb;
     private final int[] slotCmd = new int[MAX_SLOTS];
 
     /**
@@ -375,7 +376,7 @@ public final class VirtioGpuLinuxDriver {
      * descriptor the command will take), zeroed as the vbuf cache does; returns its VA.
      */
     private long command(int type, int size, int respSize) throws GuestFault {
-        int head = nextFreeHead();
+        int head = ctrlq.peekFreeHead();
         long pa = slotPa(head);
         long va = linear(pa);
         cpu.memset(va, 0, size, "virtio_gpu_get_vbuf");
@@ -384,10 +385,6 @@ public final class VirtioGpuLinuxDriver {
         pendingCmd = type;
         pendingCmdPa = pa;
         return va;
-    }
-
-    private int nextFreeHead() {
-        return ctrlq.peekFreeHead();
     }
 
     /**
@@ -564,7 +561,8 @@ public final class VirtioGpuLinuxDriver {
             log.add("framebuffer " + width + "x" + height + " does not fit the driver's 16 MiB area");
             return false;
         }
-        int nents = shmemInit(size);
+        fb = new VirtioGpuFramebuffer(cpu, VA_FB, fbPa(), width, height);
+        int nents = fb.shmemInit(size, linear(areaPa + ENTS_OFFSET));
         backingEntries = nents;
         resourceId = 2; // virtio_gpu_resource_id_get with virtio_gpu_virglrenderer_workaround: seqno + 1
         blob = wantBlob && (features & bit(F_RESOURCE_BLOB)) != 0 && (features & bit(F_VIRGL)) == 0;
@@ -606,51 +604,6 @@ public final class VirtioGpuLinuxDriver {
             log.add("framebuffer setup: the device refused " + (errors - errorsBefore) + " command(s)");
         }
         return errors == errorsBefore;
-    }
-
-    /** Seed of the page shuffle: the shmem pages' physical order is fixed for a given run. */
-    static final long PAGE_SEED = 0x6_1L;
-
-    /**
-     * The dumb buffer's shmem pages and virtio_gpu_object_shmem_init: page i of the buffer is a
-     * physical page of the framebuffer area in a deterministic shuffled order (shmem pages are not
-     * contiguous); the fbdev vmap maps them at {@link #VA_FB} (one map per physically contiguous
-     * run); the mem_entry array holds one entry per run, as drm_gem_shmem_get_pages_sgt's
-     * sg_alloc_table_from_pages merges them (3 stores each: addr, length, padding). Returns the
-     * number of entries.
-     */
-    private int shmemInit(long size) throws GuestFault {
-        int n = (int) (size / 0x1000);
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        long x = PAGE_SEED;
-        for (int i = n - 1; i > 0; i--) { // Fisher-Yates over a 64-bit LCG (Knuth MMIX)
-            x = x * 6364136223846793005L + 1442695040888963407L;
-            int j = (int) ((x >>> 33) % (i + 1));
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        long ents = linear(areaPa + ENTS_OFFSET);
-        int k = 0;
-        for (int i = 0; i < n;) {
-            int run = 1;
-            while (i + run < n && perm[i + run] == perm[i] + run) {
-                run++;
-            }
-            long pa = fbPa() + perm[i] * 0x1000L;
-            long len = run * 0x1000L;
-            cpu.map(VA_FB + i * 0x1000L, pa, len, "normal-wb", "fbdev dumb buffer vmap (shmem pages)");
-            long e = ents + (long) k * MEM_ENTRY_SIZE;
-            cpu.write(e + MEM_ENTRY_ADDR, 8, pa, 0, "virtio_gpu_object_shmem_init");
-            cpu.write(e + MEM_ENTRY_LENGTH, 4, len, 0, "virtio_gpu_object_shmem_init");
-            cpu.write(e + MEM_ENTRY_LENGTH + 4, 4, 0, 0, "virtio_gpu_object_shmem_init");
-            k++;
-            i += run;
-        }
-        return k;
     }
 
     private void setScanout(long c, int res) throws GuestFault {
@@ -705,30 +658,14 @@ public final class VirtioGpuLinuxDriver {
     // ================================================================ frames
 
     /**
-     * A filled rectangle in the framebuffer: 8-byte stores, two B8G8R8X8 pixels each; clipped to
-     * the buffer and to even x and width. Returns the rectangle drawn {x, y, w, h} (the damage).
-     */
-    private int[] fill(int x, int y, int w, int h, int rgb) throws GuestFault {
-        x = Math.max(0, Math.min(x, width - 1)) & ~1;
-        y = Math.max(0, Math.min(y, height - 1));
-        w = Math.min(w, width - x) & ~1;
-        h = Math.min(h, height - y);
-        long two = (rgb & 0xFFFFFFL) | ((rgb & 0xFFFFFFL) << 32);
-        for (int row = 0; row < h; row++) {
-            long line = VA_FB + (y + row) * stride() + x * 4L;
-            for (int col = 0; col < w; col += 2) {
-                cpu.write(line + col * 4L, 8, two, 0, "fb_fillrect");
-            }
-        }
-        return new int[] {x, y, Math.max(0, w), Math.max(0, h)};
-    }
-
-    /**
      * One frame: draw, then the damage as plane updates ({@code full}: memset the whole buffer to a
      * grey and draw two rectangles, damage = the screen; {@code partial}: one moving rectangle, its
      * damage; {@code windows}: windows updated at different rates, one damage each).
      */
     public void frame(VirtioGpuWorkload wl, int i) throws GuestFault {
+        if (fb == null) {
+            return; // no framebuffer: nothing to draw into (setupFramebuffer logged why)
+        }
         cpu.mark("frame_" + framesSubmitted);
         int[][] rects = wl.rects(i, width, height);
         if (wl == VirtioGpuWorkload.FULL) {
@@ -736,7 +673,7 @@ public final class VirtioGpuLinuxDriver {
         }
         List<int[]> damage = new ArrayList<>();
         for (int[] r : rects) {
-            int[] drawn = fill(r[0], r[1], r[2], r[3], r[4]);
+            int[] drawn = fb.fill(r[0], r[1], r[2], r[3], r[4]);
             if (drawn[2] > 0 && drawn[3] > 0) {
                 damage.add(drawn);
             }
