@@ -376,6 +376,10 @@ public final class VirtioGpuLinuxDriver {
      * descriptor the command will take), zeroed as the vbuf cache does; returns its VA.
      */
     private long command(int type, int size, int respSize) throws GuestFault {
+        if (ctrlq.numFree() < 3) {
+            // virtio_gpu_queue_ctrl_sgs: not enough descriptors: notify, wait for the device to return some
+            submit("controlq full");
+        }
         int head = ctrlq.peekFreeHead();
         long pa = slotPa(head);
         long va = linear(pa);
@@ -619,9 +623,6 @@ public final class VirtioGpuLinuxDriver {
      */
     private void flushDamage(int[][] rects, boolean newFb) throws GuestFault {
         for (int[] r : rects) {
-            if (ctrlq.numFree() < 3) {
-                submit("plane update");
-            }
             long t = command(CMD_TRANSFER_TO_HOST_2D, XFER_2D_SIZE, HDR_SIZE);
             rect(t + XFER_2D_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_transfer_to_host_2d");
             put(t + XFER_2D_OFFSET, 8, r[1] * stride() + r[0] * 4L, 0, "virtio_gpu_cmd_transfer_to_host_2d");

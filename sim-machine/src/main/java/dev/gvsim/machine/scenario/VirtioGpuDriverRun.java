@@ -47,9 +47,15 @@ public final class VirtioGpuDriverRun {
 
     public static VirtioGpuDriverRun run(boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames, Path record, ReplayOptions options)
             throws IOException {
+        return run(machineArgs(blob), blob, workload, frames, record, options);
+    }
+
+    /** With other machine arguments (device properties: {@code -M virt -device virtio-gpu-pci,indirect_desc=off}). */
+    public static VirtioGpuDriverRun run(String machineArgs, boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames,
+            Path record, ReplayOptions options) throws IOException {
         VirtioGpuDriverRun r = new VirtioGpuDriverRun();
         ReplayOptions opts = options != null ? options : new ReplayOptions();
-        Machine m = MachineBuilder.build(machineArgs(blob), opts.paramSets);
+        Machine m = MachineBuilder.build(machineArgs, opts.paramSets);
         r.machine = m;
         PciFunction gpu = m.device(DRIVER);
         try (TraceWriter w = record != null ? TraceFiles.create(record, false) : null) {

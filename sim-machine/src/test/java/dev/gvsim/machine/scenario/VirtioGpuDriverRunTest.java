@@ -73,4 +73,23 @@ class VirtioGpuDriverRunTest {
         assertThat(again.simulatedTimePs).isEqualTo(r.replay.simulatedTimePs);
         assertThat(Json.write(again.devices)).isEqualTo(Json.write(r.replay.devices));
     }
+
+    /**
+     * Without INDIRECT_DESC and EVENT_IDX (device properties off) the rings take the other paths of
+     * virtio_ring.c (chained descriptors, avail flags NO_INTERRUPT, used flags NO_NOTIFY), and the
+     * free list recycles chains over 40 frames (more commands than the 64-entry controlq has
+     * descriptors).
+     */
+    @org.junit.jupiter.api.Test
+    void worksWithoutIndirectDescriptorsAndEventIdx() throws Exception {
+        VirtioGpuDriverRun r = VirtioGpuDriverRun.run("-M virt -device virtio-gpu-pci,indirect_desc=off,event_idx=off", false,
+                VirtioGpuWorkload.WINDOWS, 40, null, null);
+        assertThat(r.fault).isNull();
+        assertThat(r.framebuffer).as(r.driverState.toString()).isTrue();
+        assertThat(r.driverState.get("features").toString()).isEqualTo("0x10100000002");
+        assertThat(r.framesDrawn).isEqualTo(40);
+        int[][] last = VirtioGpuWorkload.WINDOWS.rects(39, 1280, 800);
+        assertThat(r.scanout.pixel(last[0][0] + 8, last[0][1] + 8)).isEqualTo(last[0][4]);
+        assertThat(r.deviceState.get("queue_error_count")).isEqualTo(0L);
+    }
 }
