@@ -5,31 +5,49 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
+import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.replay.ReplayResult;
 import dev.gvsim.machine.scenario.QxlDriverRun;
+import dev.gvsim.machine.scenario.VirtioGpuDriverRun;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code gvsim guest qxl-linux}: runs the executable Linux qxl driver model and records its trace. */
+/**
+ * {@code gvsim guest qxl-linux | virtio-gpu-linux}: runs an executable Linux driver model and
+ * records its trace.
+ */
 @Command(name = "guest", mixinStandardHelpOptions = true,
         description = {"Run an executable guest model against the simulated machine and record the trace it issues.",
-                "Models: qxl-linux (Linux 6.1 drm/qxl probe + fbdev frames on -M virt -device qxl)."})
+                "Models: qxl-linux (Linux 6.1 drm/qxl probe + fbdev frames on -M virt -device qxl);",
+                "virtio-gpu-linux (Linux 6.1 virtio_pci_modern + drm/virtio probe, fbdev framebuffer and frames on -M virt -device virtio-gpu-pci)."})
 final class GuestCommand implements Callable<Integer> {
-    @picocli.CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = "qxl-linux")
+    static final String MODELS = "qxl-linux, virtio-gpu-linux";
+
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = MODELS)
     String model;
 
-    @Option(names = "--variant", defaultValue = "ioremap-wc",
-            description = "ioremap (ROM/RAM header as Device-nGnRE, before 59ab4ee012f0) or ioremap-wc (Normal-NC, the fix). Default ${DEFAULT-VALUE}.")
+    @Option(names = "--variant",
+            description = "qxl-linux: ioremap (ROM/RAM header as Device-nGnRE, before 59ab4ee012f0) or ioremap-wc (Normal-NC, the fix). Default ioremap-wc.")
     String variant;
 
-    @Option(names = "--frames", defaultValue = "4", description = "fbdev frames to draw after the probe. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--blob", description = "virtio-gpu-linux: the device offers RESOURCE_BLOB (-device virtio-gpu-pci,blob=on) and the dumb buffer is a guest blob (SET_SCANOUT_BLOB), as Linux 6.1 does when it is negotiated.")
+    boolean blob;
+
+    @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame) or windows (three windows updated every 1st/2nd/3rd frame). Default partial.")
+    String workload;
+
+    @Option(names = "--frames", defaultValue = "4", description = "Frames to draw after the probe. Default ${DEFAULT-VALUE}.")
     int frames;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Record the trace to FILE (.gvt for binary, else text).")
@@ -38,7 +56,8 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter. Repeatable.")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--dump-scanout", paramLabel = "DIR", description = "Write what each display device shows (QXL: its primary surface) as DIR/<id>-scanout.png at the end.")
+    @Option(names = "--dump-scanout", paramLabel = "DIR",
+            description = "Write what each display device shows (QXL: its primary surface; virtio-gpu: scanout 0) as DIR/<id>-scanout.png at the end.")
     Path dumpScanout;
 
     @Option(names = "--json", description = "Print the outcome as JSON.")
@@ -47,42 +66,70 @@ final class GuestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What both runs give back. */
+    private record Outcome(String summary, GuestFault fault, String faultSym, boolean ok, Map<String, Object> driver,
+            Map<String, Object> device, ReplayResult replay, Machine machine) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (!"qxl-linux".equals(model)) {
-            throw new IllegalArgumentException("unknown guest model '" + model + "' (known: qxl-linux)");
-        }
-        QxlLinuxDriver.Variant v = switch (variant) {
-            case "ioremap" -> QxlLinuxDriver.Variant.IOREMAP;
-            case "ioremap-wc" -> QxlLinuxDriver.Variant.IOREMAP_WC;
-            default -> throw new IllegalArgumentException("--variant must be ioremap or ioremap-wc, got '" + variant + "'");
-        };
         if (frames < 0 || frames > 100_000) {
             throw new IllegalArgumentException("--frames must be in 0..100000");
         }
         ReplayOptions opts = new ReplayOptions();
         opts.paramSets.addAll(sets);
-        QxlDriverRun r = QxlDriverRun.run(v, frames, output, opts);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        Outcome o;
+        switch (model) {
+            case "qxl-linux" -> {
+                if (blob || workload != null) {
+                    throw new IllegalArgumentException("--blob and --workload are options of virtio-gpu-linux, not qxl-linux");
+                }
+                String var = variant == null ? "ioremap-wc" : variant;
+                QxlLinuxDriver.Variant v = switch (var) {
+                    case "ioremap" -> QxlLinuxDriver.Variant.IOREMAP;
+                    case "ioremap-wc" -> QxlLinuxDriver.Variant.IOREMAP_WC;
+                    default -> throw new IllegalArgumentException("--variant must be ioremap or ioremap-wc, got '" + var + "'");
+                };
+                m.put("variant", var);
+                QxlDriverRun r = QxlDriverRun.run(v, frames, output, opts);
+                o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed, r.driverState, r.deviceState, r.replay, r.machine);
+            }
+            case "virtio-gpu-linux" -> {
+                if (variant != null) {
+                    throw new IllegalArgumentException("--variant is an option of qxl-linux, not virtio-gpu-linux");
+                }
+                String w = workload == null ? "partial" : workload;
+                VirtioGpuWorkload wl = switch (w) {
+                    case "full", "partial", "windows" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
+                    default -> throw new IllegalArgumentException("--workload must be full, partial or windows, got '" + w + "'");
+                };
+                m.put("blob", blob);
+                m.put("workload", w);
+                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, wl, frames, output, opts);
+                o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed && r.framebuffer, r.driverState, r.deviceState,
+                        r.replay, r.machine);
+            }
+            default -> throw new IllegalArgumentException("unknown guest model '" + model + "' (known: " + MODELS + ")");
+        }
         if (dumpScanout != null) {
-            for (String skipped : ScanoutDump.dump(r.machine.devices(), dumpScanout)) {
+            for (String skipped : ScanoutDump.dump(o.machine().devices(), dumpScanout)) {
                 spec.commandLine().getErr().println("gvsim: " + skipped);
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        m.put("variant", variant);
-        m.put("outcome", r.summary());
-        m.put("fault", r.fault == null ? null : Map.of("type", r.fault.type(), "esr", String.format("0x%08x", r.fault.esr()),
-                "far", "0x" + Long.toHexString(r.fault.far()), "sym", String.valueOf(r.faultSym)));
-        m.put("driver", r.driverState);
-        m.put("device", r.deviceState);
-        m.put("replay", r.replay.toJson());
+        m.put("outcome", o.summary());
+        m.put("fault", o.fault() == null ? null : Map.of("type", o.fault().type(), "esr", String.format("0x%08x", o.fault().esr()),
+                "far", "0x" + Long.toHexString(o.fault().far()), "sym", String.valueOf(o.faultSym())));
+        m.put("driver", o.driver());
+        m.put("device", o.device());
+        m.put("replay", o.replay().toJson());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(Json.write(m));
         } else {
-            out.println(r.summary());
-            for (Object line : (List<?>) r.driverState.getOrDefault("log", List.of())) {
+            out.println(o.summary());
+            for (Object line : (List<?>) o.driver().getOrDefault("log", List.of())) {
                 out.println("  driver: " + line);
             }
             if (output != null) {
@@ -90,6 +137,6 @@ final class GuestCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return r.fault != null || !r.probed ? Main.EXIT_MISBEHAVED : Main.EXIT_OK;
+        return o.ok() ? Main.EXIT_OK : Main.EXIT_MISBEHAVED;
     }
 }

@@ -49,6 +49,45 @@ class CliCommandsTest {
     }
 
     @Test
+    void virtioGpuDriverModelRecordsATraceThatReplaysToTheSameDeviceAndDumpsTheScanout() throws Exception {
+        Path rec = dir.resolve("vgpu.gvt");
+        Path shots = dir.resolve("vshots");
+        ReplayCliTest.Run g = gvsim("guest", "virtio-gpu-linux", "--workload", "windows", "--frames", "3", "-o", rec.toString(),
+                "--dump-scanout", shots.toString(), "--json");
+        assertThat(g.code()).as(g.err()).isZero();
+        JsonNode gj = g.json();
+        assertThat(gj.get("outcome").asText()).contains("probe ok", "mode 1280x800", "framebuffer ok", "scanout 1280x800", "3 frames");
+        assertThat(gj.get("driver").get("blob").asBoolean()).isFalse();
+        BufferedImage img = ImageIO.read(shots.resolve("virtio-gpu-pci0-scanout.png").toFile());
+        assertThat(img.getWidth()).isEqualTo(1280);
+        assertThat(img.getHeight()).isEqualTo(800);
+        // window 0 (160x120 at 40,40) in frame 2's colour; nothing drawn in the bottom-right corner
+        assertThat(img.getRGB(120, 100) & 0xFFFFFF).isEqualTo(dev.gvsim.guesttraces.linux.VirtioGpuWorkload.colour(2, 0));
+        assertThat(img.getRGB(1279, 799) & 0xFFFFFF).isZero();
+
+        ReplayCliTest.Run r = gvsim("replay", "--json", rec.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("faultCount").asLong()).isZero();
+        assertThat(j.get("mismatchCount").asLong()).isZero();
+        assertThat(j.get("devices").toString()).isEqualTo(gj.get("replay").get("devices").toString());
+        assertThat(gvsim("trace", "info", rec.toString()).out()).contains("machine: -M virt -device virtio-gpu-pci");
+
+        ReplayCliTest.Run b = gvsim("guest", "virtio-gpu-linux", "--blob", "--workload", "full", "--frames", "1");
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(b.out()).contains("framebuffer ok", "+resource_blob");
+
+        ReplayCliTest.Run bad = gvsim("guest", "virtio-gpu-linux", "--workload", "spiral");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--workload must be full, partial or windows");
+        assertThat(gvsim("guest", "virtio-gpu-linux", "--variant", "ioremap").code()).isEqualTo(2);
+        assertThat(gvsim("guest", "qxl-linux", "--blob").code()).isEqualTo(2);
+        ReplayCliTest.Run unknown = gvsim("guest", "nosuch-linux");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("qxl-linux, virtio-gpu-linux");
+    }
+
+    @Test
     void preFixDriverModelFaultsWithExitOne() {
         ReplayCliTest.Run g = gvsim("guest", "qxl-linux", "--variant", "ioremap", "--json");
         assertThat(g.code()).isEqualTo(1);
