@@ -20,6 +20,9 @@ import java.util.TreeSet;
  * @param indirectDesc {@code indirect_desc}, default on: offers VIRTIO_RING_F_INDIRECT_DESC
  * @param eventIdx     {@code event_idx}, default on: offers VIRTIO_RING_F_EVENT_IDX
  * @param queueReset   {@code queue_reset}, default on (QEMU 7.2): offers VIRTIO_F_RING_RESET
+ * @param packed       {@code packed}, default off (DEFINE_VIRTIO_COMMON_FEATURES: DEFINE_PROP_BIT64("packed", ...,
+ *                     VIRTIO_F_RING_PACKED, false)): offers VIRTIO_F_RING_PACKED (bit 34); a queue whose driver accepted it
+ *                     uses the packed ring (VIRTIO 1.2 §2.8)
  * @param pcieFlr      {@code x-pcie-flr-init}, default on: FLR capable when on a PCIe port
  * @param maxHostmem   {@code max_hostmem} (size), default 256 MiB: the host memory 2D resources may use
  *                     (virtio_gpu_properties; virtio_gpu_resource_create_2d answers ERR_OUT_OF_MEMORY past it)
@@ -30,7 +33,7 @@ import java.util.TreeSet;
  *                     virtio_pci_add_shm_cap(4, 0, hostmem, VIRTIO_GPU_SHM_ID_HOST_VISIBLE)). A power of two (pci_register_bar).
  */
 public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, boolean blob, boolean indirectDesc, boolean eventIdx,
-        boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem) {
+        boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem, boolean packed) {
 
     /** QEMU's {@code max_hostmem} default, 256 MiB (hw/display/virtio-gpu.c virtio_gpu_properties). */
     public static final long DEFAULT_MAX_HOSTMEM = 256L << 20;
@@ -43,7 +46,7 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
     /** The properties understood; {@code id}, {@code bus}, {@code addr} and {@code multifunction} are the machine's. */
     static final Set<String> KNOWN = new TreeSet<>(List.of("id", "bus", "addr", "multifunction", "max_outputs", "xres", "yres", "edid",
             "blob", "indirect_desc", "event_idx", "queue_reset", "x-pcie-flr-init", "disable-legacy", "disable-modern", "max_hostmem",
-            "hostmem"));
+            "hostmem", "packed"));
 
     public static VirtioGpuConfig defaults() {
         return fromProps(Map.of());
@@ -77,7 +80,7 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
         }
         return new VirtioGpuConfig((int) outputs, (int) xres, (int) yres, bool(p, "edid", true), bool(p, "blob", false),
                 bool(p, "indirect_desc", true), bool(p, "event_idx", true), bool(p, "queue_reset", true), bool(p, "x-pcie-flr-init", true),
-                maxHostmem, hostmem);
+                maxHostmem, hostmem, bool(p, "packed", false));
     }
 
     /** A QEMU size property (qemu_strtosz: a number with an optional B/K/M/G/T suffix, powers of 1024). */

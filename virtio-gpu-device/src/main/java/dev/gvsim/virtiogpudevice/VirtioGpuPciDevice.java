@@ -28,7 +28,9 @@ import dev.gvsim.simcore.regs.RegisterFile;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
 import dev.gvsim.virtiogpudevice.virtqueue.Chain;
+import dev.gvsim.virtiogpudevice.virtqueue.PackedVirtqueue;
 import dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue;
+import dev.gvsim.virtiogpudevice.virtqueue.Virtqueue;
 import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
 
 /**
@@ -110,8 +112,13 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     private final Dma dma;
     private final VirtioGpuParams params;
     private final EventHandler processQueue;
-    /** The device's virtqueues (0 controlq, 1 cursorq), one reused chain, and the command layer. */
-    final SplitVirtqueue[] vqs = new SplitVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
+    /**
+     * The device's virtqueues (0 controlq, 1 cursorq): per queue the split or the packed ring, picked
+     * when the queue is enabled from the negotiated VIRTIO_F_RING_PACKED; one reused chain; the command layer.
+     */
+    final Virtqueue[] vqs = new Virtqueue[VirtioPciCommonConfig.NUM_QUEUES];
+    private final SplitVirtqueue[] splitVqs = new SplitVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
+    private final PackedVirtqueue[] packedVqs = new PackedVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
     private final Chain chain = new Chain();
     final GpuControl control;
     /** Pending queue-processing event per queue. */
@@ -164,7 +171,9 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         this.params = new VirtioGpuParams(params);
         this.processQueue = sched.handler(EVENT_QUEUE, this::processQueue);
         for (int q = 0; q < vqs.length; q++) {
-            vqs[q] = new SplitVirtqueue(dma);
+            splitVqs[q] = new SplitVirtqueue(dma);
+            packedVqs[q] = new PackedVirtqueue(dma);
+            vqs[q] = splitVqs[q];
         }
         this.control = new GpuControl(cfg, dma, this.params.specMapBlob);
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
@@ -180,7 +189,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         declareDeviceConfig();
         declareMsixTable();
         long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
-                | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0);
+                | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0)
+                | (cfg.packed() ? 1L << F_RING_PACKED : 0);
         // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
         common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, this.params.specFeaturesOk);
     }
@@ -397,11 +407,14 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     }
 
     /**
-     * Queue {@code q} enabled: its size screened (QEMU virtio_queue_set_num already refused sizes
-     * above VIRTQUEUE_MAX_SIZE; a size 0 queue is not set up, virtio_queue_set_rings), then the rings
-     * mapped with the negotiated EVENT_IDX / INDIRECT_DESC (virtio_init_region_cache: "Cannot map
-     * desc/used/avail" is a virtio_error). A size that is not a power of two, which QEMU's split ring
-     * accepts (it uses % num), is refused here as a device error: SplitVirtqueue masks indices.
+     * Queue {@code q} enabled: the ring kind picked from the negotiated features (QEMU asks
+     * virtio_vdev_has_feature(VIRTIO_F_RING_PACKED) on every ring access; the features are fixed once
+     * FEATURES_OK is set, before any queue is enabled), its size screened (QEMU virtio_queue_set_num
+     * already refused sizes above VIRTQUEUE_MAX_SIZE; a size 0 queue is not set up,
+     * virtio_queue_set_rings), then the rings mapped with the negotiated EVENT_IDX / INDIRECT_DESC
+     * (virtio_init_region_cache: "Cannot map desc/used/avail" is a virtio_error). A split ring size
+     * that is not a power of two, which QEMU's split ring accepts (it uses % num), is refused here as
+     * a device error: SplitVirtqueue masks indices. A packed ring takes any size.
      */
     @Override
     public void queueEnabled(int q) {
@@ -409,7 +422,13 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         if (size == 0) {
             return;
         }
-        if (!SplitVirtqueue.validSize(size)) {
+        boolean packed = (common.negotiated & PackedVirtqueue.VIRTIO_F_RING_PACKED) != 0;
+        Virtqueue other = packed ? splitVqs[q] : packedVqs[q];
+        if (other.ready() || other.broken()) {
+            other.reset(); // features changed since the queue was last enabled (a reset came between)
+        }
+        vqs[q] = packed ? packedVqs[q] : splitVqs[q];
+        if (!packed && !SplitVirtqueue.validSize(size)) {
             queueError(q, "queue size " + size + " is not a power of two (gvsim: split ring sizes must be; QEMU 7.2 accepts it)");
             return;
         }
@@ -462,7 +481,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     private void processQueue(long now, long arg) {
         int q = (int) arg;
         event[q] = Scheduler.NO_EVENT;
-        SplitVirtqueue vq = vqs[q];
+        Virtqueue vq = vqs[q];
         if (pendingHead[q] >= 0) {
             int head = pendingHead[q];
             pendingHead[q] = -1;
@@ -482,10 +501,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             return;
         }
         int r = vq.pop(chain);
-        if (r == SplitVirtqueue.EMPTY) {
+        if (r == Virtqueue.EMPTY) {
             return;
         }
-        if (r == SplitVirtqueue.FAILED) {
+        if (r == Virtqueue.FAILED) {
             queueError(q, vq.errorMessage());
             return;
         }
@@ -553,7 +572,9 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             sched.cancel(event[q]);
             event[q] = Scheduler.NO_EVENT;
             pendingHead[q] = -1;
-            vqs[q].reset();
+            splitVqs[q].reset();
+            packedVqs[q].reset();
+            vqs[q] = splitVqs[q]; // no features negotiated after a reset
         }
         control.reset(); // virtio_gpu_reset: every resource destroyed, scanouts off
         // virtio_gpu_reset keeps events_read (the display configuration does not change on a reset)
@@ -642,6 +663,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         w.putInt(isr).putLong(notifies[0]).putLong(notifies[1]).putLong(notifiesOther).putLong(isrReads).putLong(deviceErrors)
                 .putLong(msixMessages);
         for (int q = 0; q < vqs.length; q++) {
+            w.putBoolean(vqs[q].packed()); // the ring kind, then that ring's state
             vqs[q].saveState(w);
             w.putLong(event[q]).putLong(chains[q]).putInt(pendingHead[q]).putInt(pendingLen[q]).putLong(busyPs[q]);
         }
@@ -671,7 +693,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         long errors = r.getLong();
         long messages = r.getLong();
         for (int q = 0; q < vqs.length; q++) {
-            vqs[q].restoreState(r); // checks before it changes anything
+            Virtqueue vq = r.getBoolean() ? packedVqs[q] : splitVqs[q];
+            vq.restoreState(r); // checks before it changes anything
+            (vq.packed() ? splitVqs[q] : packedVqs[q]).reset();
+            vqs[q] = vq;
             event[q] = r.getLong();
             chains[q] = r.getLong();
             pendingHead[q] = r.getInt();

@@ -24,6 +24,7 @@ final class VirtioGpuReport {
         m.put("msix_messages", d.msixMessages);
         m.put("events_read", d.devcfg.read(CFG_EVENTS_READ, 4));
         m.put("chains", List.of(d.chains[0], d.chains[1]));
+        m.put("rings", List.of(d.vqs[0].kind(), d.vqs[1].kind()));
         m.put("commands", d.control.report());
         m.put("requests_short", d.control.shortRequests);
         m.put("responses_short", d.control.shortResponses);

@@ -143,6 +143,25 @@ public final class VirtioGpuLayout {
     public static final int USED_ELEM_LEN = 4;
     public static final int VIRTQ_USED_F_NO_NOTIFY = 1;
 
+    // ================================================================ packed virtqueue (VIRTIO 1.2 §2.8; facts §2.4)
+    /** struct pvirtq_desc (§2.8.13): le64 addr, le32 len, le16 id, le16 flags; 16 bytes like the split descriptor. */
+    public static final int PDESC_SIZE = 16;
+    public static final int PDESC_ADDR = 0;
+    public static final int PDESC_LEN = 8;
+    public static final int PDESC_ID = 12;
+    public static final int PDESC_FLAGS = 14;
+    /** §2.8.1: VIRTQ_DESC_F_AVAIL (bit 7) and VIRTQ_DESC_F_USED (bit 15); NEXT, WRITE and INDIRECT keep their split values. */
+    public static final int VIRTQ_DESC_F_AVAIL = 1 << 7;
+    public static final int VIRTQ_DESC_F_USED = 1 << 15;
+    /** struct pvirtq_event_suppress (§2.8.14): le16 desc (off_wrap: bits 0-14 offset, bit 15 wrap counter), le16 flags. */
+    public static final int EVENT_OFF_WRAP = 0;
+    public static final int EVENT_FLAGS = 2;
+    public static final int EVENT_SUPPRESS_SIZE = 4;
+    /** §2.8.10 / §2.8.14 RING_EVENT_FLAGS_*: notifications enabled, disabled, or at the descriptor off_wrap names (EVENT_IDX). */
+    public static final int RING_EVENT_FLAGS_ENABLE = 0x0;
+    public static final int RING_EVENT_FLAGS_DISABLE = 0x1;
+    public static final int RING_EVENT_FLAGS_DESC = 0x2;
+
     /** Bytes of the descriptor table (§2.7 table: 16 × size). */
     public static long descTableBytes(int size) {
         return (long) DESC_SIZE * size;

@@ -1,8 +1,8 @@
 package dev.gvsim.virtiogpudevice.virtqueue;
 
 /**
- * One popped descriptor chain (QEMU's VirtQueueElement), reused: {@link SplitVirtqueue#pop} fills
- * it in place, so a device keeps one per queue and nothing is allocated per chain. Segments are in
+ * One popped descriptor chain (QEMU's VirtQueueElement), reused: {@link Virtqueue#pop} (split or
+ * packed) fills it in place, so a device keeps one per queue and nothing is allocated per chain. Segments are in
  * chain order, device-readable ones first (the queue refuses any other order), then device-writable
  * ones. At most {@link #MAX_SEGMENTS} segments (QEMU's VIRTQUEUE_MAX_SIZE). Each segment is one
  * descriptor; lengths are unsigned 32-bit.
@@ -42,7 +42,10 @@ public final class Chain {
         }
     }
 
-    /** The head descriptor index (what {@link SplitVirtqueue#push} returns to the driver); -1 when empty. */
+    /**
+     * What {@link Virtqueue#push} returns to the driver: the head descriptor index (split) or the
+     * buffer id (packed); -1 when empty.
+     */
     public int head() {
         return head;
     }

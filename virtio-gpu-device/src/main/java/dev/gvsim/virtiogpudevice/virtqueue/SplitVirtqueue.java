@@ -21,7 +21,7 @@ import dev.gvsim.simcore.state.StateWriter;
  * <p>With {@code specChecks} the queue also refuses what the spec forbids but QEMU 7.2 accepts
  * (the spec-check constants of {@link VirtqueueError}); the default is QEMU's behaviour.
  */
-public final class SplitVirtqueue {
+public final class SplitVirtqueue implements Virtqueue {
     // VIRTIO 1.2 §2.7.5 The Virtqueue Descriptor Table: struct virtq_desc {le64 addr; le32 len; le16 flags; le16 next;}
 
     // §2.7.6 The Virtqueue Available Ring: struct virtq_avail {le16 flags; le16 idx; le16 ring[size]; le16 used_event;}
@@ -88,6 +88,12 @@ public final class SplitVirtqueue {
         }
         this.dma = dma;
         this.specChecks = specChecks;
+    }
+
+    /** False: a split ring. */
+    @Override
+    public boolean packed() {
+        return false;
     }
 
     /** True if {@code size} is a valid split queue size: a power of two in [1, 32768]. */
