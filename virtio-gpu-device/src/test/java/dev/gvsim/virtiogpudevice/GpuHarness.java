@@ -9,13 +9,16 @@ import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.EventKernel;
 import dev.gvsim.simcore.IrqLine;
 import dev.gvsim.simcore.Params;
+import dev.gvsim.virtiogpudevice.virtqueue.GuestPackedRing;
 import dev.gvsim.virtiogpudevice.virtqueue.GuestRing;
 
 /**
  * A guest driving the control queue one command at a time, for the command tests: the device
  * probed as Linux does ({@link ControlQueueTest#probe}), requests written at {@link #REQ}
  * (descriptor 0, readable) with the response at {@link #RESP} (descriptor 1, writable), run to
- * completion on the kernel. Pixel memory for backing pages starts at {@link #PAGES}.
+ * completion on the kernel. Pixel memory for backing pages starts at {@link #PAGES}. With
+ * {@link #packed()} the driver accepts VIRTIO_F_RING_PACKED (the device needs {@code packed=on}) and
+ * sends the same chains over a {@link GuestPackedRing} at the same queue addresses.
  */
 final class GpuHarness {
     static final long REQ = GuestRing.BUFFERS;
@@ -31,6 +34,15 @@ final class GpuHarness {
     private int n;
     /** The used length of the last response. */
     int usedLen;
+    /** The packed ring the driver uses, or null for the split ring. */
+    GuestPackedRing packedRing;
+    private int nextId;
+    /**
+     * Ask for an interrupt for every response as Linux's virtqueue_enable_cb_prepare does with
+     * EVENT_IDX: used_event = the used index (split), or off_wrap = the next used entry and its lap
+     * with flags DESC (packed).
+     */
+    boolean eventEachCommand;
 
     GpuHarness() {
         this(Map.of(), Map.of());
@@ -61,6 +73,12 @@ final class GpuHarness {
         d.barAccess(d.bar(d.modernBar), off, a);
     }
 
+    /** The driver will accept VIRTIO_F_RING_PACKED and drive a packed controlq (call before {@link #probe()}). */
+    GpuHarness packed() {
+        packedRing = new GuestPackedRing(ring);
+        return this;
+    }
+
     GpuHarness probe() {
         d.configWrite(0x04, 2, 0x6);
         wr(COMMON_STATUS, 1, 1);
@@ -68,7 +86,7 @@ final class GpuHarness {
         wr(COMMON_GFSELECT, 4, 0);
         wr(COMMON_GF, 4, rd(COMMON_DF, 4));
         wr(COMMON_GFSELECT, 4, 1);
-        wr(COMMON_GF, 4, 0x1);
+        wr(COMMON_GF, 4, packedRing != null ? 0x1 | 1 << (F_RING_PACKED - 32) : 0x1);
         wr(COMMON_STATUS, 1, 0xb);
         wr(COMMON_Q_SELECT, 2, 0);
         wr(COMMON_Q_DESCLO, 4, ring.desc);
@@ -116,10 +134,28 @@ final class GpuHarness {
         for (int k = 0; k < 64; k++) {
             ring.w(RESP + 8L * k, 8, 0xDEAD_BEEF_DEAD_BEEFL);
         }
+        if (packedRing != null) {
+            int id = nextId;
+            nextId = (nextId + 1) % ring.size;
+            packedRing.add(id, REQ, n, RESP, respLen);
+            if (eventEachCommand) {
+                packedRing.setDriverEvent(RING_EVENT_FLAGS_DESC, packedRing.nextUsed() | (packedRing.usedWrapCounter() ? 1 << 15 : 0));
+            }
+            wr(0x3000, 2, 0);
+            kernel.runUntilEmpty();
+            if (!packedRing.takeUsed() || packedRing.lastId != id) {
+                throw new AssertionError("no response");
+            }
+            usedLen = packedRing.lastLen;
+            return (int) ring.r(RESP, 4);
+        }
         int before = ring.usedIdx();
         ring.desc(0, REQ, n, VIRTQ_DESC_F_NEXT, 1);
         ring.desc(1, RESP, respLen, VIRTQ_DESC_F_WRITE, 0);
         ring.offer(0);
+        if (eventEachCommand) {
+            ring.setUsedEvent(before);
+        }
         wr(0x3000, 2, 0);
         kernel.runUntilEmpty();
         if (ring.usedIdx() != ((before + 1) & 0xFFFF)) {

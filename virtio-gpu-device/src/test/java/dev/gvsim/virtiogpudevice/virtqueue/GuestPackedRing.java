@@ -161,6 +161,10 @@ public final class GuestPackedRing {
         return true;
     }
 
+    public int nextUsed() {
+        return nextUsed;
+    }
+
     public int nextAvail() {
         return nextAvail;
     }
