@@ -1,10 +1,12 @@
 /**
- * Split virtqueues in guest RAM (VIRTIO 1.2 §2.7; docs/facts/virtio-gpu.md §2.3), the device side,
- * as QEMU 7.2's hw/virtio/virtio.c implements it.
+ * Split and packed virtqueues in guest RAM (VIRTIO 1.2 §2.7 and §2.8; docs/facts/virtio-gpu.md §2.3,
+ * §2.4), the device side, as QEMU 7.2's hw/virtio/virtio.c implements them.
  *
- * <p>{@link dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue} is a flyweight over the rings through
- * the device's {@link dev.gvsim.pciefabric.Dma}; {@link dev.gvsim.virtiogpudevice.virtqueue.Chain} is
- * the reused element a pop fills. Use from a device: {@code configure} when the driver enables the
+ * <p>{@link dev.gvsim.virtiogpudevice.virtqueue.SplitVirtqueue} and
+ * {@link dev.gvsim.virtiogpudevice.virtqueue.PackedVirtqueue} (used when VIRTIO_F_RING_PACKED is
+ * negotiated) are flyweights over the rings through the device's {@link dev.gvsim.pciefabric.Dma},
+ * driven alike through {@link dev.gvsim.virtiogpudevice.virtqueue.Virtqueue};
+ * {@link dev.gvsim.virtiogpudevice.virtqueue.Chain} is the reused element a pop fills. Use from a device: {@code configure} when the driver enables the
  * queue (a {@code CANNOT_MAP_*} answer means DEVICE_NEEDS_RESET), on a notify
  * {@code while (vq.pop(chain) == CHAIN) { ... vq.push(chain.head(), written); }}, then
  * {@code vq.flush()} and, if {@code vq.needsInterrupt()}, the queue's interrupt; on
@@ -12,7 +14,7 @@
  * {@code vdev->broken}); {@code reset()} on device reset. Checking the Bus Master Enable bit before
  * touching the queue is the device's job.
  *
- * <p>Hostile rings, answered as QEMU 7.2 answers them (virtio_error: the element is not returned,
+ * <p>Hostile split rings, answered as QEMU 7.2 answers them (virtio_error: the element is not returned,
  * the device is broken / needs reset):
  * <table>
  * <caption>hostile ring → answer</caption>
@@ -32,5 +34,7 @@
  * total length ≥ 2^32; avail.idx more than size ahead</td><td>QEMU 7.2 accepts them (flag ignored, NEXT
  * ignored, sum in size_t, entries re-read modulo size); refused only with {@code specChecks}</td></tr>
  * </table>
+ * Hostile packed rings: see {@link dev.gvsim.virtiogpudevice.virtqueue.PackedVirtqueue} (QEMU's packed
+ * pop checks less: no head or next range, and a chain is a loop only past the ring's size).
  */
 package dev.gvsim.virtiogpudevice.virtqueue;
