@@ -267,8 +267,9 @@ public final class VirtioGpuLinuxDriver {
         // virtio_find_vqs → vp_find_vqs_intx (no MSI domain): request_irq, setup_vq per queue, no vectors
         boolean eventIdx = (features & bit(F_EVENT_IDX)) != 0;
         boolean indirect = (features & bit(F_INDIRECT_DESC)) != 0;
-        ctrlq = setupVq(CONTROLQ, CONTROLQ_PA, eventIdx, indirect);
-        cursorq = ctrlq == null ? null : setupVq(CURSORQ, CURSORQ_PA, eventIdx, indirect);
+        boolean packedRing = (features & bit(F_RING_PACKED)) != 0; // vring_create_virtqueue → vring_create_virtqueue_packed
+        ctrlq = setupVq(CONTROLQ, CONTROLQ_PA, eventIdx, indirect, packedRing);
+        cursorq = ctrlq == null ? null : setupVq(CURSORQ, CURSORQ_PA, eventIdx, indirect, packedRing);
         if (ctrlq == null || cursorq == null) {
             log.add("failed to find virt queues");
             return false;
@@ -328,7 +329,7 @@ public final class VirtioGpuLinuxDriver {
     }
 
     /** setup_vq (virtio_pci_modern.c) with VIRTIO_MSI_NO_VECTOR. */
-    private VirtioRing setupVq(int index, long pa, boolean eventIdx, boolean indirect) throws GuestFault {
+    private VirtioRing setupVq(int index, long pa, boolean eventIdx, boolean indirect, boolean packedRing) throws GuestFault {
         long numq = cpu.read(commonVa + COMMON_NUMQ, 2, 0, "setup_vq");
         if (index >= numq) {
             return null;
@@ -345,9 +346,10 @@ public final class VirtioGpuLinuxDriver {
             return null;
         }
         long va = linear(pa);
-        cpu.map(va, pa, VirtioRing.align(VirtioRing.bytes(num), 0x1000), "normal-wb", "vring dma_alloc_coherent");
-        cpu.memset(va, 0, VirtioRing.bytes(num), "vring_alloc_queue"); // dma_alloc_coherent returns zeroed memory
-        VirtioRing q = new VirtioRing(cpu, index, num, pa, va, eventIdx, indirect);
+        long bytes = packedRing ? VirtioRing.packedBytes(num) : VirtioRing.bytes(num);
+        cpu.map(va, pa, VirtioRing.align(bytes, 0x1000), "normal-wb", "vring dma_alloc_coherent");
+        cpu.memset(va, 0, bytes, "vring_alloc_queue"); // dma_alloc_coherent returns zeroed memory
+        VirtioRing q = new VirtioRing(cpu, index, num, pa, va, eventIdx, indirect, packedRing);
         cpu.write(commonVa + COMMON_Q_SELECT, 2, index, 0, "vp_modern_set_queue_size");
         cpu.write(commonVa + COMMON_Q_SIZE, 2, num, 0, "vp_modern_set_queue_size");
         cpu.write(commonVa + COMMON_Q_SELECT, 2, index, 0, "vp_modern_queue_address");
@@ -405,7 +407,8 @@ public final class VirtioGpuLinuxDriver {
         long[][] segs = dataSize > 0
                 ? new long[][] {{pa, cmdSize}, {dataPa, dataSize}, {pa + SLOT_RESP, respSize}}
                 : new long[][] {{pa, cmdSize}, {pa + SLOT_RESP, respSize}};
-        int got = ctrlq.add(segs, segs.length - 1, pa + SLOT_INDIRECT, linear(pa + SLOT_INDIRECT), "virtqueue_add_split");
+        int got = ctrlq.add(segs, segs.length - 1, pa + SLOT_INDIRECT, linear(pa + SLOT_INDIRECT),
+                ctrlq.packed ? "virtqueue_add_packed" : "virtqueue_add_split");
         if (got != head) {
             throw new IllegalStateException("controlq head " + got + " != slot " + head);
         }
