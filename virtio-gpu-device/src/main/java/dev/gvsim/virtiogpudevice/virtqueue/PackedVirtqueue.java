@@ -44,9 +44,10 @@ import dev.gvsim.simcore.state.StateWriter;
  * than its split pop: no "Desc next" (next is implicit), no head range check; a chain longer than
  * the ring is a "Looped descriptor" (or first "too many write descriptors" past 1024 segments); an
  * indirect table whose length is not a multiple of 16 is an "Invalid size for indirect buffer
- * table". One difference: QEMU 7.2 accepts an indirect table of length 0 and then reads its entry 0
- * from a zero-length cache; gvsim answers it "Invalid size for indirect buffer table" as the split
- * path does. Nothing is allocated by pop, push, flush or needsInterrupt: the ring entries of each
+ * table". One difference: QEMU 7.2's packed pop checks only {@code len % 16}, so an indirect table
+ * of length 0 reaches address_space_cache_init, whose {@code assert(len > 0)} (softmmu/physmem.c)
+ * aborts QEMU: a guest-triggerable crash there; gvsim answers it "Invalid size for indirect buffer
+ * table" as the split path does. Nothing is allocated by pop, push, flush or needsInterrupt: the ring entries of each
  * buffer in flight are kept in a table by buffer id allocated once at the first configure.
  */
 public final class PackedVirtqueue implements Virtqueue {
@@ -250,7 +251,7 @@ public final class PackedVirtqueue implements Virtqueue {
             if (specChecks && !indirectDesc) {
                 return failPop(c, VirtqueueError.INDIRECT_NOT_NEGOTIATED, i, 0);
             }
-            // QEMU: desc.len % sizeof(VRingPackedDesc) only; a 0-length table is refused here as on the split path
+            // QEMU: desc.len % sizeof(VRingPackedDesc) only, then assert(len > 0) aborts it; refused here as on the split path
             if (len == 0 || (len & (PDESC_SIZE - 1)) != 0) {
                 return failPop(c, VirtqueueError.INVALID_INDIRECT_SIZE, 0, 0);
             }
