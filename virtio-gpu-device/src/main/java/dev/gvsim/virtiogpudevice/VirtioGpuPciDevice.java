@@ -55,7 +55,9 @@ import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
  * capabilities common, ISR, device, notify and PCI-cfg (virtio_pci_device_plugged), then MSI-X; on the
  * root bus (no PCIe capability: pci_bus_is_root) the vendor capabilities start at 0x40.</li>
  * </ul>
- * The commands are {@link GpuControl}'s; {@code processQueue} runs them one at a time in simulated time.
+ * The commands are {@link GpuControl}'s; {@code processQueue} runs them one at a time in simulated time,
+ * over a split or, when the driver accepted VIRTIO_F_RING_PACKED ({@code packed=on}), a packed ring per
+ * queue ({@link Virtqueue}; the kind is picked in {@code queueEnabled}, kept in the checkpoint).
  * Register accesses are QEMU's MemoryRegionOps: every region of BAR4 implements 1..4-byte accesses
  * ({@code virtio_pci_modern_regions_init}); the MSI-X table and PBA accept 4 and 8 and implement 4
  * (hw/pci/msix.c msix_table_mmio_ops).

@@ -17,7 +17,8 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * drivers/virtio/virtio_pci_modern.c + virtio_pci_modern_dev.c (vp_modern_probe: the capability
  * walk in configuration space, the mapped regions), virtio_pci_common.c (INTx interrupt path
  * vp_find_vqs_intx / vp_interrupt), virtio.c (status handshake and feature negotiation),
- * virtio_ring.c ({@link VirtioRing}) and drivers/gpu/drm/virtio (virtgpu_kms.c virtio_gpu_init,
+ * virtio_ring.c ({@link VirtioRing}: split rings, or packed ones when the device offers
+ * VIRTIO_F_RING_PACKED, which Linux accepts) and drivers/gpu/drm/virtio (virtgpu_kms.c virtio_gpu_init,
  * virtgpu_vq.c command submission and virtio_gpu_dequeue_ctrl_func, virtgpu_gem.c dumb buffers,
  * virtgpu_plane.c primary-plane updates). Every device access goes through a {@link GuestCpu} in
  * the order the real driver issued it against QEMU 7.2 (the bundled vgpu_root log,
