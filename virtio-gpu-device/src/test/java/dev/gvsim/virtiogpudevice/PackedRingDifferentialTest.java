@@ -127,4 +127,27 @@ class PackedRingDifferentialTest {
         assertThat(g.packedRing.lastLen).as("struct virtio_gpu_resp_display_info").isEqualTo(408);
         assertThat(h.d.vqs[0].inUse()).isZero();
     }
+
+    @Test
+    void aHostilePackedRingBreaksTheDeviceAndAResetBringsBackASplitRing() {
+        GpuHarness g = new GpuHarness(Map.of("packed", "on"), Map.of()).packed().probe();
+        assertThat(g.req(CMD_GET_DISPLAY_INFO).send()).isEqualTo(RESP_OK_DISPLAY_INFO);
+        // every entry chains on to the next, round the ring: QEMU's "Looped descriptor"
+        for (int i = 0; i < 64; i++) {
+            g.packedRing.desc(g.packedRing.desc, i, GpuHarness.REQ, 24, 1,
+                    VIRTQ_DESC_F_NEXT | dev.gvsim.virtiogpudevice.virtqueue.GuestPackedRing.availBits(i >= 2));
+        }
+        g.wr(0x3000, 2, 0);
+        g.kernel.runUntilEmpty();
+        Map<String, Object> rep = g.d.report();
+        assertThat(rep.get("queue_errors")).isEqualTo(List.of("queue 0: Looped descriptor"));
+        assertThat(Integer.decode((String) rep.get("status")) & S_NEEDS_RESET).isNotZero();
+        assertThat(g.d.vqs[0].broken()).isTrue();
+        g.wr(COMMON_STATUS, 1, 0); // reset
+        assertThat(g.d.vqs[0].packed()).as("no features after a reset").isFalse();
+        g.packedRing = null;
+        g.probe();
+        assertThat(g.d.vqs[0].packed()).isFalse();
+        assertThat(g.req(CMD_GET_DISPLAY_INFO).send()).isEqualTo(RESP_OK_DISPLAY_INFO);
+    }
 }
