@@ -47,6 +47,10 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame) or windows (three windows updated every 1st/2nd/3rd frame). Default partial.")
     String workload;
 
+    @Option(names = "--fps", paramLabel = "RATE", description = "virtio-gpu-linux: the guest starts a frame every 1/RATE s of simulated time "
+            + "(a compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted. Default 0.")
+    double fps;
+
     @Option(names = "--frames", defaultValue = "4", description = "Frames to draw after the probe. Default ${DEFAULT-VALUE}.")
     int frames;
 
@@ -83,8 +87,8 @@ final class GuestCommand implements Callable<Integer> {
         Outcome o;
         switch (model) {
             case "qxl-linux" -> {
-                if (blob || workload != null) {
-                    throw new IllegalArgumentException("--blob and --workload are options of virtio-gpu-linux, not qxl-linux");
+                if (blob || workload != null || fps != 0) {
+                    throw new IllegalArgumentException("--blob, --workload and --fps are options of virtio-gpu-linux, not qxl-linux");
                 }
                 String var = variant == null ? "ioremap-wc" : variant;
                 QxlLinuxDriver.Variant v = switch (var) {
@@ -107,7 +111,12 @@ final class GuestCommand implements Callable<Integer> {
                 };
                 m.put("blob", blob);
                 m.put("workload", w);
-                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, wl, frames, output, opts);
+                if (!(fps >= 0 && fps <= 1000)) {
+                    throw new IllegalArgumentException("--fps must be in 0..1000, got " + fps);
+                }
+                long period = fps == 0 ? 0 : Math.round(1e12 / fps);
+                m.put("fps", fps);
+                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(blob), blob, wl, frames, period, output, opts);
                 o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed && r.framebuffer, r.driverState, r.deviceState,
                         r.replay, r.machine);
             }
@@ -131,6 +140,11 @@ final class GuestCommand implements Callable<Integer> {
             out.println(o.summary());
             for (Object line : (List<?>) o.driver().getOrDefault("log", List.of())) {
                 out.println("  driver: " + line);
+            }
+            if (o.machine().displays().modelled()) {
+                Map<String, Object> d = o.machine().displays().report();
+                out.println("  display: " + d.get("pipeline") + " pipeline, capture " + d.get("capture") + ": " + d.get("deliveredFps")
+                        + " fps delivered of " + d.get("nativeFps") + " native (" + d.get("percentOfNative") + " %)");
             }
             if (output != null) {
                 out.println("trace written to " + output);

@@ -10,6 +10,7 @@ import dev.gvsim.arm64mmu.Esr;
 import dev.gvsim.arm64mmu.MemoryTiming;
 import dev.gvsim.arm64mmu.Mmu;
 import dev.gvsim.guesttraces.format.Op;
+import dev.gvsim.machine.display.HostDisplays;
 import dev.gvsim.pciefabric.Apertures;
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.DeviceMemory;
@@ -66,6 +67,8 @@ public final class Machine {
     final AddressMap system = new AddressMap("system");
     final List<PciFunction> devices = new ArrayList<>();
     final Map<String, IrqLine> irqs = new TreeMap<>();
+    /** The host display side the devices' outputs feed (display.pipeline; none by default). */
+    final HostDisplays displays;
     /** Off only in tests, which check the direct MMIO32 route in {@link #cpuAccess} against the system map. */
     boolean directMmio32 = true;
     /** The 32-bit PCIe window of the host's apertures, for the direct route in {@link #cpuAccess}. */
@@ -92,6 +95,7 @@ public final class Machine {
         this.configLatency = params.getDuration(CONFIG_LATENCY);
         this.ioLatency = params.getDuration(IO_LATENCY);
         this.zvaBlock = (int) params.getLong(ZVA_BLOCK);
+        this.displays = new HostDisplays(params, kernel.scheduler("display"), stats);
         if (Long.bitCount(zvaBlock) != 1 || zvaBlock < 16 || zvaBlock > 2048) {
             throw new IllegalArgumentException("cpu.zva_block=" + zvaBlock + " must be a power of two in 16..2048");
         }
@@ -128,6 +132,11 @@ public final class Machine {
 
     public String args() {
         return args;
+    }
+
+    /** The host display side (display.pipeline). */
+    public HostDisplays displays() {
+        return displays;
     }
 
     public EventKernel kernel() {
@@ -329,6 +338,9 @@ public final class Machine {
             if (!r.isEmpty()) {
                 m.put(f.id(), r);
             }
+        }
+        if (displays.modelled()) {
+            m.put("display", displays.report());
         }
         return m;
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.gvsim.arm64mmu.MmuParams;
+import dev.gvsim.machine.display.DisplayParams;
 import dev.gvsim.pciefabric.Apertures;
 import dev.gvsim.pciefabric.DeviceOptions;
 import dev.gvsim.pciefabric.DeviceOptions.DeviceSpec;
@@ -43,6 +44,7 @@ public final class MachineBuilder {
         p.declareAll(Machine.PARAMS);
         p.declareAll(MmuParams.ALL);
         p.declareAll(PciHost.PARAMS);
+        p.declareAll(DisplayParams.ALL);
         p.declareAll(DeviceRegistry.load().params());
         return p;
     }
@@ -82,7 +84,7 @@ public final class MachineBuilder {
                 IrqLine irq = new IrqLine(devId + ".intx");
                 m.irqs.put(devId, irq);
                 return irq;
-            }, m.dma);
+            }, m.dma, m.displays::attach);
             PciFunction f = type.create(ctx);
             f.setId(id);
             host.add(f, spec.bus() != null ? spec.bus() : "pcie.0", spec.slot(), spec.fn());

@@ -4,10 +4,13 @@ import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import dev.gvsim.pciefabric.DisplayListener;
 import dev.gvsim.pciefabric.Dma;
+import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -110,17 +113,31 @@ final class GpuControl {
     long lastBytes;
     /** Backing entries mapped by the last command (ATTACH_BACKING, CREATE_BLOB). */
     long lastEntries;
+    private final DisplayListener display;
+    private final Clock clock;
+    private final LongUnaryOperator copyPs;
 
     GpuControl(VirtioGpuConfig cfg, Dma dma) {
         this(cfg, dma, false);
     }
 
     GpuControl(VirtioGpuConfig cfg, Dma dma, boolean specMapBlob) {
+        this(cfg, dma, specMapBlob, DisplayListener.NONE, () -> 0L, bytes -> 0L);
+    }
+
+    /**
+     * @param display where the outputs' surfaces, dirty rects and copies are reported, at {@code clock}'s time
+     * @param copyPs the simulated time a copy of so many bytes takes (the device's cost model)
+     */
+    GpuControl(VirtioGpuConfig cfg, Dma dma, boolean specMapBlob, DisplayListener display, Clock clock, LongUnaryOperator copyPs) {
         this.cfg = cfg;
+        this.display = display;
+        this.clock = clock;
+        this.copyPs = copyPs;
         this.dma = dma;
         this.specMapBlob = specMapBlob;
         this.resources = new GpuResources(dma, cfg.maxHostmem());
-        this.scanouts = new GpuScanouts(cfg.maxOutputs(), resources);
+        this.scanouts = new GpuScanouts(cfg.maxOutputs(), resources, display, clock);
     }
 
     static int slot(int type) {
@@ -343,6 +360,9 @@ final class GpuControl {
         }
         lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), false);
         bytesCopied += lastBytes;
+        if (lastBytes != 0) {
+            display.copied(lastBytes, copyPs.applyAsLong(lastBytes), clock.now());
+        }
         return 0;
     }
 

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.gvsim.pciefabric.DisplayListener;
 import dev.gvsim.pciefabric.Scanout;
+import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -51,10 +53,22 @@ final class GpuScanouts {
     }
 
     private final GpuResources resources;
+    private final DisplayListener display;
+    private final Clock clock;
     final Out[] outs;
     private final List<Scanout> views;
 
     GpuScanouts(int maxOutputs, GpuResources resources) {
+        this(maxOutputs, resources, DisplayListener.NONE, () -> 0L);
+    }
+
+    /**
+     * @param display told of every surface change (virtio_gpu_update_scanout → dpy_gfx_replace_surface, or
+     *        the blob path's dmabuf scanout) and every flush rect (dpy_gfx_update / dpy_gl_update), at {@code clock}'s time
+     */
+    GpuScanouts(int maxOutputs, GpuResources resources, DisplayListener display, Clock clock) {
+        this.display = display;
+        this.clock = clock;
         this.resources = resources;
         outs = new Out[maxOutputs];
         List<Scanout> v = new ArrayList<>();
@@ -82,11 +96,16 @@ final class GpuScanouts {
         o.resourceId = 0;
         o.width = 0;
         o.height = 0;
+        display.surface(i, 0, 0, false, clock.now());
     }
 
     /** virtio_gpu_base_reset: every scanout off (resources are destroyed by the caller). */
     void reset() {
-        for (Out o : outs) {
+        for (int i = 0; i < outs.length; i++) {
+            Out o = outs[i];
+            if (o.resourceId != 0) {
+                display.surface(i, 0, 0, false, clock.now());
+            }
             o.resourceId = 0;
             o.x = 0;
             o.y = 0;
@@ -111,6 +130,7 @@ final class GpuScanouts {
         o.format = format;
         o.stride = stride;
         o.offset = offset;
+        display.surface(i, w, h, r.blob, clock.now());
     }
 
     /**
@@ -130,6 +150,7 @@ final class GpuScanouts {
             o.flushes++;
             if (x2 > x1 && y2 > y1) {
                 o.damagedPixels += (x2 - x1) * (y2 - y1);
+                display.update(i, (int) (x1 - o.x), (int) (y1 - o.y), (int) (x2 - x1), (int) (y2 - y1), clock.now());
             }
         }
     }
@@ -145,6 +166,7 @@ final class GpuScanouts {
             if (o.resourceId == r.id && fx < (long) o.x + o.width && fx + fw >= o.x && fy < (long) o.y + o.height && fy + fh >= o.y) {
                 o.flushes++;
                 o.damagedPixels += (long) o.width * o.height;
+                display.update(i, 0, 0, o.width, o.height, clock.now());
             }
         }
     }

@@ -40,6 +40,6 @@ public final class VirtioGpuDeviceType implements DeviceType {
     @Override
     public PciFunction create(DeviceContext ctx) {
         VirtioGpuConfig cfg = VirtioGpuConfig.fromProps(ctx.props());
-        return new VirtioGpuPciDevice(cfg, ctx.scheduler(), ctx.irq(), ctx.params(), ctx.dma());
+        return new VirtioGpuPciDevice(cfg, ctx.scheduler(), ctx.irq(), ctx.params(), ctx.dma(), ctx.display());
     }
 }

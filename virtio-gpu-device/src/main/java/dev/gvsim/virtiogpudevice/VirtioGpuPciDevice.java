@@ -12,6 +12,7 @@ import java.util.Map;
 
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
+import dev.gvsim.pciefabric.DisplayListener;
 import dev.gvsim.pciefabric.Dma;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.simcore.Access;
@@ -165,6 +166,11 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     }
 
     VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params, Dma dma) {
+        this(cfg, sched, irq, params, dma, DisplayListener.NONE);
+    }
+
+    /** @param display the host display side the outputs feed (QEMU's consoles): surfaces, dirty rects, copies */
+    VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params, Dma dma, DisplayListener display) {
         super(DRIVER, VirtioGpuLayout.VENDOR_ID, VirtioGpuLayout.DEVICE_ID, CLASS, REVISION, false);
         this.cfg = cfg;
         this.sched = sched;
@@ -177,7 +183,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             packedVqs[q] = new PackedVirtqueue(dma);
             vqs[q] = splitVqs[q];
         }
-        this.control = new GpuControl(cfg, dma, this.params.specMapBlob);
+        this.control = new GpuControl(cfg, dma, this.params.specMapBlob, display, sched, this.params::copyPs);
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);

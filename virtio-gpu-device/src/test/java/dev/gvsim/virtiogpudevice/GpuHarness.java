@@ -5,6 +5,7 @@ import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 
 import java.util.Map;
 
+import dev.gvsim.pciefabric.DisplayListener;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.EventKernel;
 import dev.gvsim.simcore.IrqLine;
@@ -53,12 +54,16 @@ final class GpuHarness {
     }
 
     GpuHarness(Map<String, String> props, Map<String, String> params, EventKernel kernel, GuestRing ring) {
+        this(props, params, kernel, ring, DisplayListener.NONE);
+    }
+
+    GpuHarness(Map<String, String> props, Map<String, String> params, EventKernel kernel, GuestRing ring, DisplayListener display) {
         this.kernel = kernel;
         this.ring = ring;
         Params p = new Params();
         p.declareAll(VirtioGpuPciDevice.PARAMS);
         params.forEach(p::set);
-        d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(props), kernel.scheduler("gpu"), irq, p, ring.dma);
+        d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(props), kernel.scheduler("gpu"), irq, p, ring.dma, display);
         d.build(false);
     }
 

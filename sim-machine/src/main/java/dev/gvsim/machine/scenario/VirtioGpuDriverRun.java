@@ -53,6 +53,18 @@ public final class VirtioGpuDriverRun {
     /** With other machine arguments (device properties: {@code -M virt -device virtio-gpu-pci,indirect_desc=off}). */
     public static VirtioGpuDriverRun run(String machineArgs, boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames,
             Path record, ReplayOptions options) throws IOException {
+        return run(machineArgs, blob, workload, frames, 0, record, options);
+    }
+
+    /**
+     * @param framePeriodPs frame i starts no earlier than i periods after frame 0 (the guest waits: a
+     *        compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted
+     */
+    public static VirtioGpuDriverRun run(String machineArgs, boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames,
+            long framePeriodPs, Path record, ReplayOptions options) throws IOException {
+        if (framePeriodPs < 0) {
+            throw new IllegalArgumentException("frame period must be >= 0, got " + framePeriodPs);
+        }
         VirtioGpuDriverRun r = new VirtioGpuDriverRun();
         ReplayOptions opts = options != null ? options : new ReplayOptions();
         Machine m = MachineBuilder.build(machineArgs, opts.paramSets);
@@ -64,7 +76,12 @@ public final class VirtioGpuDriverRun {
             try {
                 r.probed = driver.probe();
                 r.framebuffer = r.probed && driver.setupFramebuffer();
+                long start = cpu.now();
                 for (int i = 0; r.probed && i < frames; i++) {
+                    long due = start + i * framePeriodPs;
+                    if (cpu.now() < due) {
+                        cpu.delay(due - cpu.now());
+                    }
                     driver.frame(workload, i);
                 }
             } catch (GuestFault f) {

@@ -1,0 +1,62 @@
+package dev.gvsim.machine.display;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.machine.scenario.VirtioGpuDriverRun;
+
+/** The Linux virtio-gpu driver model at 60 frames per second through the device into the host display model. */
+class DriverDisplayTest {
+    static final long PERIOD = Math.round(1e12 / 60);
+
+    static Map<String, Object> run(boolean blob, String... sets) throws Exception {
+        ReplayOptions o = new ReplayOptions();
+        o.paramSets.addAll(java.util.List.of(sets));
+        VirtioGpuDriverRun r = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(blob), blob, VirtioGpuWorkload.FULL, 30, PERIOD, null, o);
+        assertThat(r.probed && r.framebuffer).isTrue();
+        return r.machine.displays().report();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> out0(Map<String, Object> report) {
+        return (Map<String, Object>) ((Map<String, Object>) report.get(VirtioGpuDriverRun.DRIVER + "0")).get("out0");
+    }
+
+    @Test
+    void copyPathThroughQemusRefreshTimerDeliversAboutHalfOfSixty() throws Exception {
+        Map<String, Object> r = run(false, "display.pipeline=qemu");
+        Map<String, Object> o = out0(r);
+        assertThat(o.get("nativeFrames")).isEqualTo(30L);
+        assertThat((Double) r.get("percentOfNative")).isBetween(45.0, 60.0);
+        // every frame: the device's TRANSFER copy of 1280x800x4 (plus the first, before SET_SCANOUT) and an upload per refresh
+        assertThat((Long) ((Map<String, Object>) r.get(VirtioGpuDriverRun.DRIVER + "0")).get("deviceCopies")).isGreaterThanOrEqualTo(30L);
+        assertThat((Long) o.get("uploadCopies")).isEqualTo((Long) o.get("refreshes"));
+    }
+
+    @Test
+    void zeroCopyPerWindowKeepsUpAndCopiesNothing() throws Exception {
+        Map<String, Object> r = run(true, "display.pipeline=per-window");
+        Map<String, Object> o = out0(r);
+        assertThat(o.get("surface").toString()).contains("guest pages");
+        assertThat(o.get("uploadCopies")).isEqualTo(0L);
+        assertThat(((Map<?, ?>) r.get(VirtioGpuDriverRun.DRIVER + "0")).get("deviceCopies")).isEqualTo(0L);
+        assertThat((Double) r.get("percentOfNative")).isGreaterThan(95.0);
+    }
+
+    @Test
+    void withoutAPipelineNothingIsModelledAndTheDeviceReportIsUnchanged() throws Exception {
+        ReplayOptions o = new ReplayOptions();
+        VirtioGpuDriverRun plain = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(false), false, VirtioGpuWorkload.FULL, 5, PERIOD, null, o);
+        assertThat(plain.machine.displays().modelled()).isFalse();
+        assertThat(plain.machine.deviceReport()).doesNotContainKey("display");
+        ReplayOptions o2 = new ReplayOptions();
+        o2.paramSets.add("display.pipeline=qemu");
+        VirtioGpuDriverRun modelled = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(false), false, VirtioGpuWorkload.FULL, 5, PERIOD, null, o2);
+        assertThat(modelled.deviceState).isEqualTo(plain.deviceState);
+    }
+}
