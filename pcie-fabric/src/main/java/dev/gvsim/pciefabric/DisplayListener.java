@@ -7,7 +7,10 @@ package dev.gvsim.pciefabric;
  * ({@code dpy_gfx_update} / {@code dpy_gl_update}), and the bytes the device's CPU copied into a
  * host image for the guest (virtio-gpu's TRANSFER_TO_HOST_2D), so the host side can account for
  * every copy of a frame. Calls come at the device's simulated time, in order, and must not
- * allocate; the device does not wait for the listener (QEMU's devices do not wait for the UI).
+ * allocate. {@link #update} and {@link #copied} run on the thread that runs the device (QEMU's
+ * main loop) and return when that thread is free again: a UI that works synchronously in
+ * {@code dpy_gfx_update} (SPICE's update copy, GL's texture upload), or a thread busy with earlier
+ * UI work, delays the device's answer to the guest; the device completes the command no earlier.
  */
 public interface DisplayListener {
     /** No host display modelled: every call is ignored. */
@@ -17,11 +20,13 @@ public interface DisplayListener {
         }
 
         @Override
-        public void update(int output, int x, int y, int width, int height, long nowPs) {
+        public long update(int output, int x, int y, int width, int height, long nowPs) {
+            return nowPs;
         }
 
         @Override
-        public void copied(long bytes, long durationPs, long nowPs) {
+        public long copied(long bytes, long durationPs, long nowPs) {
+            return nowPs + durationPs;
         }
     };
 
@@ -32,12 +37,13 @@ public interface DisplayListener {
      */
     void surface(int output, int width, int height, boolean guestPages, long nowPs);
 
-    /** The rectangle of {@code output} changed and should reach the screen. */
-    void update(int output, int x, int y, int width, int height, long nowPs);
+    /** The rectangle of {@code output} changed and should reach the screen; returns when the device's thread is free again (≥ {@code nowPs}). */
+    long update(int output, int x, int y, int width, int height, long nowPs);
 
     /**
      * The device's CPU copied {@code bytes} of guest pixels into a host image, taking
-     * {@code durationPs} of the VMM thread that runs the device (QEMU's main loop) from {@code nowPs}.
+     * {@code durationPs} of the VMM thread that runs the device (QEMU's main loop) from {@code nowPs};
+     * returns when the copy is done on that thread (≥ {@code nowPs + durationPs}).
      */
-    void copied(long bytes, long durationPs, long nowPs);
+    long copied(long bytes, long durationPs, long nowPs);
 }

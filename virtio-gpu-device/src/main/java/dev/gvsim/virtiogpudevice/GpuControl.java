@@ -116,6 +116,8 @@ final class GpuControl {
     private final DisplayListener display;
     private final Clock clock;
     private final LongUnaryOperator copyPs;
+    /** When the host display side let the device's thread go after the last command's copy (0: not held). */
+    private long hostDoneAt;
 
     GpuControl(VirtioGpuConfig cfg, Dma dma) {
         this(cfg, dma, false);
@@ -219,6 +221,8 @@ final class GpuControl {
     int control(Chain c) {
         lastBytes = 0;
         lastEntries = 0;
+        hostDoneAt = 0;
+        scanouts.hostDoneAt = 0;
         if (gather(c, REQ_MAX) < HDR_SIZE) {
             shortRequests++;
             return -1;
@@ -361,7 +365,7 @@ final class GpuControl {
         lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), false);
         bytesCopied += lastBytes;
         if (lastBytes != 0) {
-            display.copied(lastBytes, copyPs.applyAsLong(lastBytes), clock.now());
+            hostDoneAt = display.copied(lastBytes, copyPs.applyAsLong(lastBytes), clock.now());
         }
         return 0;
     }
@@ -594,6 +598,11 @@ final class GpuControl {
             shortRequests++;
         }
         return 0;
+    }
+
+    /** The time the host display side held the device's thread until for the last command (0 if it did not). */
+    long hostDoneAt() {
+        return Math.max(hostDoneAt, scanouts.hostDoneAt);
     }
 
     int requestLength() {

@@ -55,6 +55,8 @@ final class GpuScanouts {
     private final GpuResources resources;
     private final DisplayListener display;
     private final Clock clock;
+    /** When the host display side let the device's thread go after this command's updates (0: it did not hold it). */
+    long hostDoneAt;
     final Out[] outs;
     private final List<Scanout> views;
 
@@ -150,7 +152,7 @@ final class GpuScanouts {
             o.flushes++;
             if (x2 > x1 && y2 > y1) {
                 o.damagedPixels += (x2 - x1) * (y2 - y1);
-                display.update(i, (int) (x1 - o.x), (int) (y1 - o.y), (int) (x2 - x1), (int) (y2 - y1), clock.now());
+                hostDoneAt = Math.max(hostDoneAt, display.update(i, (int) (x1 - o.x), (int) (y1 - o.y), (int) (x2 - x1), (int) (y2 - y1), clock.now()));
             }
         }
     }
@@ -166,7 +168,7 @@ final class GpuScanouts {
             if (o.resourceId == r.id && fx < (long) o.x + o.width && fx + fw >= o.x && fy < (long) o.y + o.height && fy + fh >= o.y) {
                 o.flushes++;
                 o.damagedPixels += (long) o.width * o.height;
-                display.update(i, 0, 0, o.width, o.height, clock.now());
+                hostDoneAt = Math.max(hostDoneAt, display.update(i, 0, 0, o.width, o.height, clock.now()));
             }
         }
     }

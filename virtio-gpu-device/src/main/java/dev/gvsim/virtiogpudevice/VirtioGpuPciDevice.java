@@ -160,6 +160,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     private final int[] pendingLen = new int[2];
     /** Per queue: simulated time spent on commands (ps). */
     final long[] busyPs = new long[2];
+    /** Time the host display side held the device's thread beyond the commands' own costs (ps). */
+    long hostHeldPs;
 
     VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params) {
         this(cfg, sched, irq, params, Dma.NONE);
@@ -519,6 +521,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         chains[q]++;
         int len = q == 0 ? control.control(chain) : control.cursor(chain);
         long cost = params.commandPs(control.lastEntries, control.lastBytes);
+        // the host display side may hold the thread longer (a synchronous UI update, a busy main loop)
+        long held = control.hostDoneAt() - sched.now();
+        if (held > cost) {
+            hostHeldPs += held - cost;
+            cost = held;
+        }
         busyPs[q] += cost;
         // len < 0: QEMU never returns the chain (it stays in fenceq); the next one is handled after the cost all the same
         pendingHead[q] = len < 0 ? -1 : chain.head();

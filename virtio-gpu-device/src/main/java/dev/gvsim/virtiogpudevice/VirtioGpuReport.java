@@ -33,6 +33,9 @@ final class VirtioGpuReport {
         m.put("command_errors", d.control.errors);
         m.put("bytes_copied", d.control.bytesCopied);
         m.put("busy_ps", List.of(d.busyPs[0], d.busyPs[1]));
+        if (d.hostHeldPs != 0) {
+            m.put("host_display_held_ps", d.hostHeldPs); // not in checkpoints: counts from the last restore
+        }
         d.control.resources.report(m);
         m.put("scanouts", d.control.scanouts.report());
         if (d.cfg.hostmem() != 0) {

@@ -23,13 +23,15 @@ class DisplayEventsTest {
         }
 
         @Override
-        public void update(int output, int x, int y, int width, int height, long nowPs) {
+        public long update(int output, int x, int y, int width, int height, long nowPs) {
             events.add("update " + output + " " + x + "," + y + " " + width + "x" + height + " @" + nowPs);
+            return nowPs;
         }
 
         @Override
-        public void copied(long bytes, long durationPs, long nowPs) {
+        public long copied(long bytes, long durationPs, long nowPs) {
             events.add("copied " + bytes + " in " + durationPs + " @" + nowPs);
+            return nowPs + durationPs;
         }
     };
 
@@ -68,5 +70,41 @@ class DisplayEventsTest {
         assertThat(events).hasSize(2);
         assertThat(events.get(0)).startsWith("surface 0 64x32 guest @");
         assertThat(events.get(1)).startsWith("update 0 0,0 64x32 @");
+    }
+
+    @Test
+    void aHostThatHoldsTheDevicesThreadDelaysTheAnswer() {
+        long hold = 1_000_000_000L; // 1 ms
+        DisplayListener slowUi = new DisplayListener() {
+            @Override
+            public void surface(int output, int width, int height, boolean guestPages, long nowPs) {
+            }
+
+            @Override
+            public long update(int output, int x, int y, int width, int height, long nowPs) {
+                return nowPs + hold; // a synchronous dpy_gfx_update
+            }
+
+            @Override
+            public long copied(long bytes, long durationPs, long nowPs) {
+                return nowPs + durationPs;
+            }
+        };
+        long[] flushTook = new long[2];
+        for (int k = 0; k < 2; k++) {
+            GpuHarness g = new GpuHarness(Map.of(), Map.of(), new EventKernel(), new GuestRing(64), k == 0 ? DisplayListener.NONE : slowUi).probe();
+            g.create2d(1, FORMAT_B8G8R8X8_UNORM, 64, 32);
+            g.attach(1, GpuHarness.PAGES, 64 * 32 * 4);
+            g.setScanout(0, 1, 0, 0, 64, 32);
+            long before = g.kernel.now();
+            assertThat(g.flush(1, 0, 0, 64, 32)).isEqualTo(RESP_OK_NODATA);
+            flushTook[k] = g.kernel.now() - before;
+            if (k == 1) {
+                assertThat(g.d.report().get("host_display_held_ps")).isNotNull();
+            } else {
+                assertThat(g.d.report()).doesNotContainKey("host_display_held_ps");
+            }
+        }
+        assertThat(flushTook[1] - flushTook[0]).as("the FLUSH completes when the UI lets the thread go").isGreaterThanOrEqualTo(hold - 1_000_000L);
     }
 }

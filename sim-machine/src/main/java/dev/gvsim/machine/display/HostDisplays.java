@@ -192,10 +192,10 @@ public final class HostDisplays {
         }
 
         @Override
-        public void update(int output, int x, int y, int width, int height, long nowPs) {
+        public long update(int output, int x, int y, int width, int height, long nowPs) {
             Output o = out(output);
             if (!o.active() || width <= 0 || height <= 0) {
-                return;
+                return nowPs;
             }
             o.damageEvents++;
             long slot = nextVblank(nowPs);
@@ -217,19 +217,32 @@ public final class HostDisplays {
                     long at = Math.max(nowPs, (nowPs + refreshInterval - 1) / refreshInterval * refreshInterval);
                     tickEvent = sched.schedule(at, tick, 0);
                 }
-            } else if (o.refreshEvent == Scheduler.NO_EVENT) {
+                if (!o.guestPages) {
+                    // dpy_gfx_update on the main loop copies the damage there and then (SPICE's update copy,
+                    // GL's texture upload): the device's thread is held until it is done
+                    long b = (long) BYTES_PER_PIXEL * width * height;
+                    long ps = bytesPs(b, uploadBytesPerNs);
+                    o.uploadCopies++;
+                    o.uploadBytes += b;
+                    o.uploadPs += ps;
+                    return mainLoop.run(nowPs, ps);
+                }
+                return Math.max(nowPs, mainLoop.freeAt());
+            }
+            if (o.refreshEvent == Scheduler.NO_EVENT) {
                 // a window's thread starts once it is free and its previous frame is on screen
                 long at = Math.max(nowPs, Math.max(o.thread.freeAt(), o.lastPresent));
                 o.refreshEvent = sched.schedule(at, windowRefresh, o.global);
             }
+            return nowPs; // the window's own thread does the rest; the device's thread goes on
         }
 
         @Override
-        public void copied(long bytes, long durationPs, long nowPs) {
+        public long copied(long bytes, long durationPs, long nowPs) {
             deviceCopies++;
             deviceCopyBytes += bytes;
             deviceCopyPs += durationPs;
-            mainLoop.run(nowPs, durationPs); // the device's emulation runs on QEMU's main loop
+            return mainLoop.run(nowPs, durationPs); // the device's emulation runs on QEMU's main loop
         }
     }
 
@@ -258,7 +271,10 @@ public final class HostDisplays {
         boolean fresh = o.damageSince >= 0;
         long full = (long) o.width * o.height;
         long bytes = BYTES_PER_PIXEL * (damageCapture ? o.damagedPixels : full);
-        long upload = o.guestPages ? 0 : bytesPs(bytes, uploadBytesPerNs);
+        // what the refresh copies with the CPU: nothing from guest pages (the GPU samples them); on the qemu
+        // pipeline the damage was copied at update time, so only a full capture copies (the whole surface) again
+        long copyBytes = o.guestPages ? 0 : cpu == mainLoop ? (damageCapture ? 0 : bytes) : bytes;
+        long upload = bytesPs(copyBytes, uploadBytesPerNs);
         long cpuStart = Math.max(now, cpu.freeAt());
         long cpuEnd = cpu.run(now, refreshOverhead + upload);
         long gpuWork = bytesPs(bytes, gpuBytesPerNs);
@@ -266,9 +282,9 @@ public final class HostDisplays {
         long present = nextVblank(gpuEnd);
         o.refreshes++;
         o.capturedBytes += bytes;
-        if (!o.guestPages && bytes > 0) {
+        if (copyBytes > 0) {
             o.uploadCopies++;
-            o.uploadBytes += bytes;
+            o.uploadBytes += copyBytes;
         }
         o.uploadPs += upload;
         o.gpuPs += gpuWork;
@@ -337,6 +353,7 @@ public final class HostDisplays {
         // (first damage to last present, so a backlog that outlasts the producer counts against it)
         m.put("percentOfNative", nativeFps == 0 ? null : round1(100 * deliveredFps / nativeFps));
         m.put("mainLoopBusyPs", mainLoop.busyPs);
+        m.put("mainLoopFreeAtPs", mainLoop.freeAt());
         m.put("gpuBusyPs", gpu.busyPs);
         return m;
     }
