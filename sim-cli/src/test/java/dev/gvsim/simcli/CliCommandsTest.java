@@ -79,12 +79,42 @@ class CliCommandsTest {
 
         ReplayCliTest.Run bad = gvsim("guest", "virtio-gpu-linux", "--workload", "spiral");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("--workload must be full, partial or windows");
+        assertThat(bad.err()).contains("--workload must be full, partial, windows or multi");
         assertThat(gvsim("guest", "virtio-gpu-linux", "--variant", "ioremap").code()).isEqualTo(2);
         assertThat(gvsim("guest", "qxl-linux", "--blob").code()).isEqualTo(2);
         ReplayCliTest.Run unknown = gvsim("guest", "nosuch-linux");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("qxl-linux, virtio-gpu-linux");
+    }
+
+    @Test
+    void virtioGpuDriverModelDrivesSeveralOutputs() throws Exception {
+        ReplayCliTest.Run g = gvsim("guest", "virtio-gpu-linux", "--outputs", "3", "--workload", "multi", "--frames", "6", "--fps", "60",
+                "--set", "display.pipeline=per-window", "--json");
+        assertThat(g.code()).as(g.err()).isZero();
+        JsonNode j = g.json();
+        assertThat(j.get("outputs").asInt()).isEqualTo(3);
+        assertThat(j.get("outcome").asText()).contains("framebuffer ok", "(3 scanouts active)", "6 frames");
+        assertThat(j.get("driver").get("outputModes").toString()).isEqualTo("[\"1280x800\",\"1280x800\",\"1280x800\"]");
+        JsonNode so = j.get("device").get("scanouts");
+        assertThat(so).hasSize(3);
+        for (int k = 0; k < 3; k++) {
+            assertThat(so.get(k).get("resource").asInt()).isEqualTo(2 + k);
+            assertThat(so.get(k).get("flushes").asLong()).as("scanout %d", k).isEqualTo(1 + 6 / (k + 1));
+        }
+        ReplayCliTest.Run text = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--workload", "multi", "--frames", "2");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out()).contains("(2 scanouts active)");
+
+        ReplayCliTest.Run tooMany = gvsim("guest", "virtio-gpu-linux", "--outputs", "17");
+        assertThat(tooMany.code()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("--outputs must be in 1..16, got 17");
+        ReplayCliTest.Run zero = gvsim("guest", "virtio-gpu-linux", "--outputs", "0");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--outputs must be in 1..16, got 0");
+        ReplayCliTest.Run qxl = gvsim("guest", "qxl-linux", "--outputs", "2");
+        assertThat(qxl.code()).isEqualTo(2);
+        assertThat(qxl.err()).contains("--outputs are options of virtio-gpu-linux, not qxl-linux");
     }
 
     @Test

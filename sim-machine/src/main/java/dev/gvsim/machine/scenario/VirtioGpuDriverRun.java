@@ -146,7 +146,9 @@ public final class VirtioGpuDriverRun {
             return "error: " + error;
         }
         String so = scanout != null && scanout.active() ? scanout.width() + "x" + scanout.height() : "inactive";
-        return String.format("probe %s, mode %dx%d, framebuffer %s, scanout %s, %d frames", probed ? "ok" : "failed", width, height,
-                framebuffer ? "ok" : "failed", so, framesDrawn);
+        long active = scanouts.stream().filter(Scanout::active).count();
+        String more = active > 1 ? " (" + active + " scanouts active)" : "";
+        return String.format("probe %s, mode %dx%d, framebuffer %s, scanout %s%s, %d frames", probed ? "ok" : "failed", width, height,
+                framebuffer ? "ok" : "failed", so, more, framesDrawn);
     }
 }
