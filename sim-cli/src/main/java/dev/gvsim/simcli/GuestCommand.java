@@ -53,6 +53,10 @@ final class GuestCommand implements Callable<Integer> {
             + "and the driver one framebuffer per output on scanout k (the others at output 0's mode, as a KMS client enabling more CRTCs). Default 1.")
     Integer outputs;
 
+    @Option(names = "--output-mode", paramLabel = "WxH", description = "virtio-gpu-linux with --outputs: the mode of the outputs the device "
+            + "reports disabled (all but output 0, as QEMU at realize), e.g. 1920x1080. Default output 0's mode.")
+    String outputMode;
+
     @Option(names = "--fps", paramLabel = "RATE", description = "virtio-gpu-linux: the guest starts a frame every 1/RATE s of simulated time "
             + "(a compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted. Default 0.")
     double fps;
@@ -93,8 +97,8 @@ final class GuestCommand implements Callable<Integer> {
         Outcome o;
         switch (model) {
             case "qxl-linux" -> {
-                if (blob || workload != null || fps != 0 || outputs != null) {
-                    throw new IllegalArgumentException("--blob, --workload, --fps and --outputs are options of virtio-gpu-linux, not qxl-linux");
+                if (blob || workload != null || fps != 0 || outputs != null || outputMode != null) {
+                    throw new IllegalArgumentException("--blob, --workload, --fps, --outputs and --output-mode are options of virtio-gpu-linux, not qxl-linux");
                 }
                 String var = variant == null ? "ioremap-wc" : variant;
                 QxlLinuxDriver.Variant v = switch (var) {
@@ -127,7 +131,22 @@ final class GuestCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--outputs must be in 1..16, got " + n);
                 }
                 m.put("outputs", n);
-                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, n, wl, frames, period, output, opts);
+                int ow = 0;
+                int oh = 0;
+                if (outputMode != null) {
+                    java.util.regex.Matcher mm = java.util.regex.Pattern.compile("([0-9]{1,4})x([0-9]{1,4})").matcher(outputMode);
+                    if (!mm.matches()) {
+                        throw new IllegalArgumentException("--output-mode must be WxH (e.g. 1920x1080), got '" + outputMode + "'");
+                    }
+                    ow = Integer.parseInt(mm.group(1));
+                    oh = Integer.parseInt(mm.group(2));
+                    if (ow < 1 || oh < 1 || ow > 4096 || oh > 2160) {
+                        throw new IllegalArgumentException("--output-mode must be 1..4096 x 1..2160, got " + outputMode);
+                    }
+                    m.put("outputMode", ow + "x" + oh);
+                }
+                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(blob, n), blob, n, ow, oh, wl, frames, period, output,
+                        opts);
                 o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed && r.framebuffer, r.driverState, r.deviceState,
                         r.replay, r.machine);
             }

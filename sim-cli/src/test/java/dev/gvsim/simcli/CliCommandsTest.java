@@ -102,9 +102,20 @@ class CliCommandsTest {
             assertThat(so.get(k).get("resource").asInt()).isEqualTo(2 + k);
             assertThat(so.get(k).get("flushes").asLong()).as("scanout %d", k).isEqualTo(1 + 6 / (k + 1));
         }
-        ReplayCliTest.Run text = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--workload", "multi", "--frames", "2");
+        Path shots = dir.resolve("mshots");
+        ReplayCliTest.Run text = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--output-mode", "640x480", "--workload", "multi",
+                "--frames", "2", "--dump-scanout", shots.toString());
         assertThat(text.code()).as(text.err()).isZero();
         assertThat(text.out()).contains("(2 scanouts active)");
+        assertThat(ImageIO.read(shots.resolve("virtio-gpu-pci0-scanout.png").toFile()).getWidth()).isEqualTo(1280);
+        BufferedImage second = ImageIO.read(shots.resolve("virtio-gpu-pci0-scanout1.png").toFile());
+        assertThat(second.getWidth()).isEqualTo(640);
+        assertThat(second.getHeight()).isEqualTo(480);
+        int grey = dev.gvsim.guesttraces.linux.VirtioGpuWorkload.background(0, 1); // output 1 last redrawn at tick 0
+        assertThat(second.getRGB(639, 479) & 0xFFFFFF).isEqualTo(grey << 16 | grey << 8 | grey);
+        ReplayCliTest.Run badMode = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--output-mode", "wide");
+        assertThat(badMode.code()).isEqualTo(2);
+        assertThat(badMode.err()).contains("--output-mode must be WxH");
 
         ReplayCliTest.Run tooMany = gvsim("guest", "virtio-gpu-linux", "--outputs", "17");
         assertThat(tooMany.code()).isEqualTo(2);
@@ -114,7 +125,7 @@ class CliCommandsTest {
         assertThat(zero.err()).contains("--outputs must be in 1..16, got 0");
         ReplayCliTest.Run qxl = gvsim("guest", "qxl-linux", "--outputs", "2");
         assertThat(qxl.code()).isEqualTo(2);
-        assertThat(qxl.err()).contains("--outputs are options of virtio-gpu-linux, not qxl-linux");
+        assertThat(qxl.err()).contains("--output-mode are options of virtio-gpu-linux, not qxl-linux");
     }
 
     @Test
