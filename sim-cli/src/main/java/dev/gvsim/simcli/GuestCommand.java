@@ -71,7 +71,8 @@ final class GuestCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--dump-scanout", paramLabel = "DIR",
-            description = "Write what each display device shows (QXL: its primary surface; virtio-gpu: scanout 0) as DIR/<id>-scanout.png at the end.")
+            description = "Write what each display device shows (QXL: its primary surface; virtio-gpu: scanout 0) as DIR/<id>-scanout.png at the end "
+                    + "(virtio-gpu with --outputs: each further active output as DIR/<id>-scanout<k>.png).")
     Path dumpScanout;
 
     @Option(names = "--json", description = "Print the outcome as JSON.")
