@@ -44,8 +44,18 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--blob", description = "virtio-gpu-linux: the device offers RESOURCE_BLOB (-device virtio-gpu-pci,blob=on) and the dumb buffer is a guest blob (SET_SCANOUT_BLOB), as Linux 6.1 does when it is negotiated.")
     boolean blob;
 
-    @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame) or windows (three windows updated every 1st/2nd/3rd frame). Default partial.")
+    @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame), "
+            + "windows (three windows updated every 1st/2nd/3rd frame) or multi (one window per output: output k redrawn whole every (k+1)th frame, "
+            + "see --outputs). Default partial.")
     String workload;
+
+    @Option(names = "--outputs", paramLabel = "N", description = "virtio-gpu-linux: drive N outputs (1..16): the device gets max_outputs=N "
+            + "and the driver one framebuffer per output on scanout k (the others at output 0's mode, as a KMS client enabling more CRTCs). Default 1.")
+    Integer outputs;
+
+    @Option(names = "--output-mode", paramLabel = "WxH", description = "virtio-gpu-linux with --outputs: the mode of the outputs the device "
+            + "reports disabled (all but output 0, as QEMU at realize), e.g. 1920x1080. Default output 0's mode.")
+    String outputMode;
 
     @Option(names = "--fps", paramLabel = "RATE", description = "virtio-gpu-linux: the guest starts a frame every 1/RATE s of simulated time "
             + "(a compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted. Default 0.")
@@ -61,7 +71,8 @@ final class GuestCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--dump-scanout", paramLabel = "DIR",
-            description = "Write what each display device shows (QXL: its primary surface; virtio-gpu: scanout 0) as DIR/<id>-scanout.png at the end.")
+            description = "Write what each display device shows (QXL: its primary surface; virtio-gpu: scanout 0) as DIR/<id>-scanout.png at the end "
+                    + "(virtio-gpu with --outputs: each further active output as DIR/<id>-scanout<k>.png).")
     Path dumpScanout;
 
     @Option(names = "--json", description = "Print the outcome as JSON.")
@@ -87,8 +98,8 @@ final class GuestCommand implements Callable<Integer> {
         Outcome o;
         switch (model) {
             case "qxl-linux" -> {
-                if (blob || workload != null || fps != 0) {
-                    throw new IllegalArgumentException("--blob, --workload and --fps are options of virtio-gpu-linux, not qxl-linux");
+                if (blob || workload != null || fps != 0 || outputs != null || outputMode != null) {
+                    throw new IllegalArgumentException("--blob, --workload, --fps, --outputs and --output-mode are options of virtio-gpu-linux, not qxl-linux");
                 }
                 String var = variant == null ? "ioremap-wc" : variant;
                 QxlLinuxDriver.Variant v = switch (var) {
@@ -106,8 +117,8 @@ final class GuestCommand implements Callable<Integer> {
                 }
                 String w = workload == null ? "partial" : workload;
                 VirtioGpuWorkload wl = switch (w) {
-                    case "full", "partial", "windows" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
-                    default -> throw new IllegalArgumentException("--workload must be full, partial or windows, got '" + w + "'");
+                    case "full", "partial", "windows", "multi" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
+                    default -> throw new IllegalArgumentException("--workload must be full, partial, windows or multi, got '" + w + "'");
                 };
                 m.put("blob", blob);
                 m.put("workload", w);
@@ -116,7 +127,27 @@ final class GuestCommand implements Callable<Integer> {
                 }
                 long period = fps == 0 ? 0 : Math.round(1e12 / fps);
                 m.put("fps", fps);
-                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(blob), blob, wl, frames, period, output, opts);
+                int n = outputs == null ? 1 : outputs;
+                if (n < 1 || n > 16) {
+                    throw new IllegalArgumentException("--outputs must be in 1..16, got " + n);
+                }
+                m.put("outputs", n);
+                int ow = 0;
+                int oh = 0;
+                if (outputMode != null) {
+                    java.util.regex.Matcher mm = java.util.regex.Pattern.compile("([0-9]{1,4})x([0-9]{1,4})").matcher(outputMode);
+                    if (!mm.matches()) {
+                        throw new IllegalArgumentException("--output-mode must be WxH (e.g. 1920x1080), got '" + outputMode + "'");
+                    }
+                    ow = Integer.parseInt(mm.group(1));
+                    oh = Integer.parseInt(mm.group(2));
+                    if (ow < 1 || oh < 1 || ow > 4096 || oh > 2160) {
+                        throw new IllegalArgumentException("--output-mode must be 1..4096 x 1..2160, got " + outputMode);
+                    }
+                    m.put("outputMode", ow + "x" + oh);
+                }
+                VirtioGpuDriverRun r = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(blob, n), blob, n, ow, oh, wl, frames, period, output,
+                        opts);
                 o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed && r.framebuffer, r.driverState, r.deviceState,
                         r.replay, r.machine);
             }

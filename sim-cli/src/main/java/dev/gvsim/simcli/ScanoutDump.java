@@ -15,7 +15,9 @@ import dev.gvsim.pciefabric.Scanout;
 /**
  * {@code --dump-scanout DIR}: writes, for every device with display outputs, the one it currently
  * shows (its first active {@link Scanout}: QXL's primary surface before the VBE framebuffer) as
- * {@code <id>-scanout.png}.
+ * {@code <id>-scanout.png}. A device with several heads (virtio-gpu's {@code scanout<k>} outputs, with
+ * {@code max_outputs} > 1) also gets each further active 32-bit head as {@code <id>-scanout<k>.png}
+ * (QXL's views, primary and VBE, are alternatives, not heads: only the first is written).
  */
 final class ScanoutDump {
     private ScanoutDump() {
@@ -37,6 +39,11 @@ final class ScanoutDump {
                         + "; only 32-bit outputs are dumped");
             } else {
                 write(s, dir.resolve(fileName(f)));
+                for (Scanout o : f.scanouts()) {
+                    if (o != s && o.active() && o.name().matches("scanout[0-9]+") && o.bitsPerPixel() == 32 && o.width() > 0 && o.height() > 0) {
+                        write(o, dir.resolve(fileName(f).replace("-scanout.png", "-" + o.name() + ".png")));
+                    }
+                }
             }
         }
         return skipped;

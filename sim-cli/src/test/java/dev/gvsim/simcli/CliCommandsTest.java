@@ -79,12 +79,53 @@ class CliCommandsTest {
 
         ReplayCliTest.Run bad = gvsim("guest", "virtio-gpu-linux", "--workload", "spiral");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("--workload must be full, partial or windows");
+        assertThat(bad.err()).contains("--workload must be full, partial, windows or multi");
         assertThat(gvsim("guest", "virtio-gpu-linux", "--variant", "ioremap").code()).isEqualTo(2);
         assertThat(gvsim("guest", "qxl-linux", "--blob").code()).isEqualTo(2);
         ReplayCliTest.Run unknown = gvsim("guest", "nosuch-linux");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("qxl-linux, virtio-gpu-linux");
+    }
+
+    @Test
+    void virtioGpuDriverModelDrivesSeveralOutputs() throws Exception {
+        ReplayCliTest.Run g = gvsim("guest", "virtio-gpu-linux", "--outputs", "3", "--workload", "multi", "--frames", "6", "--fps", "60",
+                "--set", "display.pipeline=per-window", "--json");
+        assertThat(g.code()).as(g.err()).isZero();
+        JsonNode j = g.json();
+        assertThat(j.get("outputs").asInt()).isEqualTo(3);
+        assertThat(j.get("outcome").asText()).contains("framebuffer ok", "(3 scanouts active)", "6 frames");
+        assertThat(j.get("driver").get("outputModes").toString()).isEqualTo("[\"1280x800\",\"1280x800\",\"1280x800\"]");
+        JsonNode so = j.get("device").get("scanouts");
+        assertThat(so).hasSize(3);
+        for (int k = 0; k < 3; k++) {
+            assertThat(so.get(k).get("resource").asInt()).isEqualTo(2 + k);
+            assertThat(so.get(k).get("flushes").asLong()).as("scanout %d", k).isEqualTo(1 + 6 / (k + 1));
+        }
+        Path shots = dir.resolve("mshots");
+        ReplayCliTest.Run text = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--output-mode", "640x480", "--workload", "multi",
+                "--frames", "2", "--dump-scanout", shots.toString());
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out()).contains("(2 scanouts active)");
+        assertThat(ImageIO.read(shots.resolve("virtio-gpu-pci0-scanout.png").toFile()).getWidth()).isEqualTo(1280);
+        BufferedImage second = ImageIO.read(shots.resolve("virtio-gpu-pci0-scanout1.png").toFile());
+        assertThat(second.getWidth()).isEqualTo(640);
+        assertThat(second.getHeight()).isEqualTo(480);
+        int grey = dev.gvsim.guesttraces.linux.VirtioGpuWorkload.background(0, 1); // output 1 last redrawn at tick 0
+        assertThat(second.getRGB(639, 479) & 0xFFFFFF).isEqualTo(grey << 16 | grey << 8 | grey);
+        ReplayCliTest.Run badMode = gvsim("guest", "virtio-gpu-linux", "--outputs", "2", "--output-mode", "wide");
+        assertThat(badMode.code()).isEqualTo(2);
+        assertThat(badMode.err()).contains("--output-mode must be WxH");
+
+        ReplayCliTest.Run tooMany = gvsim("guest", "virtio-gpu-linux", "--outputs", "17");
+        assertThat(tooMany.code()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("--outputs must be in 1..16, got 17");
+        ReplayCliTest.Run zero = gvsim("guest", "virtio-gpu-linux", "--outputs", "0");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--outputs must be in 1..16, got 0");
+        ReplayCliTest.Run qxl = gvsim("guest", "qxl-linux", "--outputs", "2");
+        assertThat(qxl.code()).isEqualTo(2);
+        assertThat(qxl.err()).contains("--output-mode are options of virtio-gpu-linux, not qxl-linux");
     }
 
     @Test

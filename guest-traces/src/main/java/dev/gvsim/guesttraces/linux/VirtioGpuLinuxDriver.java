@@ -31,6 +31,17 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * ring addresses are the model's choices (the rings at the addresses Linux got in the real run);
  * completions are reaped right after each submission (Linux reaps from a work item). Constants and
  * offsets come from {@code dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout} only.
+ *
+ * <p>Several outputs ({@link #setOutputs}): the fbdev emulation drives only the first CRTC; the others
+ * are what a KMS client (a compositor) enabling a second CRTC does through the DRM API: a dumb buffer
+ * per output (resource 2 + k, created the same way as the fbdev one) and an atomic commit whose
+ * mode comes from userspace (virtio_gpu_crtc_mode_set_nofb: SET_SCANOUT of scanout k at that mode,
+ * then the primary-plane update: SET_SCANOUT[_BLOB] of resource 2 + k on scanout k). Output 0 takes
+ * the mode of GET_DISPLAY_INFO; an output the device reports enabled takes its own pmode; one QEMU
+ * reports disabled (all but output 0 at realize) takes the mode the caller gives, by default output
+ * 0's. Each framebuffer's pages are in the driver's area, one after the other from
+ * {@link #FB_OFFSET}; the area is {@link #AREA_SIZE} (raised from 16 MiB so that 16 outputs at
+ * 1280x800 fit), and setup fails with a log line when the framebuffers do not fit it.
  */
 public final class VirtioGpuLinuxDriver {
     /** wait_event_timeout(…, 5 * HZ) of virtio_gpu_init for the display info, in ps. */
@@ -54,8 +65,14 @@ public final class VirtioGpuLinuxDriver {
     static final int SLOT_INDIRECT = 0x780;
     static final int SLOT_RESP = 0x800;
     static final int MAX_SLOTS = 64;
-    /** The framebuffer starts 1 MiB into the driver's area. */
+    /** The framebuffer starts 1 MiB into the driver's area (the next outputs' ones after it). */
     static final long FB_OFFSET = 0x10_0000L;
+    /** The driver's area: command slots, mem_entry array, the framebuffers (64 MiB: 16 outputs at 1280x800 need 63.5). */
+    public static final long AREA_SIZE = 64L << 20;
+    /** Kernel VAs of output k's framebuffer vmap: {@link #VA_FB} + k * this. */
+    static final long VA_FB_STEP = 0x400_0000L;
+    /** VIRTIO_GPU_MAX_SCANOUTS: at most this many outputs. */
+    public static final int MAX_OUTPUTS = 16;
     /** The mem_entry array (virtio_gpu_object_shmem_init's kvmalloc_array) 256 KiB into the area, after the slots. */
     static final long ENTS_OFFSET = 0x4_0000L;
 
@@ -92,11 +109,25 @@ public final class VirtioGpuLinuxDriver {
     private long errors;
     private int backingEntries;
     private VirtioGpuFramebuffer fb;
+    /** Outputs driven (1 = the fbdev one only); the mode for outputs reported disabled (0 = output 0's). */
+    private int outputs = 1;
+    private int otherWidth;
+    private int otherHeight;
+    /** Per scanout, from GET_DISPLAY_INFO: enabled and its pmode. */
+    private final boolean[] infoEnabled = new boolean[MAX_SCANOUTS];
+    private final int[][] infoMode = new int[MAX_SCANOUTS][2];
+    /** Per output driven: mode, resource, framebuffer. */
+    private int[] outW = new int[0];
+    private int[] outH = new int[0];
+    private VirtioGpuFramebuffer[] fbs = new VirtioGpuFramebuffer[0];
+    /** The output of the command being described (a blob's size). */
+    private int describing;
+    private String setupError;
     private final int[] slotCmd = new int[MAX_SLOTS];
 
     /**
      * @param ramBase guest RAM base (the linear map's PHYS_OFFSET)
-     * @param areaPa guest RAM the driver owns for command buffers and the framebuffer (16 MiB)
+     * @param areaPa guest RAM the driver owns for command buffers and the framebuffers ({@link #AREA_SIZE})
      * @param blob create the dumb buffer as a guest blob when the device offers RESOURCE_BLOB
      *        (Linux 6.1 virtio_gpu_mode_dumb_create does whenever it is negotiated without virgl)
      */
@@ -110,6 +141,38 @@ public final class VirtioGpuLinuxDriver {
 
     public List<String> log() {
         return log;
+    }
+
+    /**
+     * Drive {@code n} outputs (1..16): output k gets its own framebuffer (resource 2 + k) on scanout k.
+     * {@code width} x {@code height} is the mode of outputs the device reports disabled (0 x 0: output
+     * 0's mode). Call before {@link #setupFramebuffer}; it fails if {@code n} exceeds the device's
+     * num_scanouts or the framebuffers do not fit the area ({@link #setupError()}).
+     */
+    public void setOutputs(int n, int width, int height) {
+        if (n < 1 || n > MAX_OUTPUTS) {
+            throw new IllegalArgumentException("outputs must be in 1.." + MAX_OUTPUTS + ", got " + n);
+        }
+        if (width < 0 || height < 0 || width > 4096 || height > 2160 || (width == 0) != (height == 0)) {
+            throw new IllegalArgumentException("output mode must be 1..4096 x 1..2160 (or 0 x 0 for output 0's), got " + width + "x" + height);
+        }
+        this.outputs = n;
+        this.otherWidth = width;
+        this.otherHeight = height;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
+
+    /** Why {@link #setupFramebuffer} failed before touching the device (too many outputs, no room), or null. */
+    public String setupError() {
+        return setupError;
+    }
+
+    /** The mode of output k once set up ({width, height}). */
+    public int[] outputMode(int k) {
+        return new int[] {outW[k], outH[k]};
     }
 
     public int width() {
@@ -128,6 +191,14 @@ public final class VirtioGpuLinuxDriver {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("features", String.format("0x%x", features));
         m.put("mode", width + "x" + height);
+        if (outputs > 1) {
+            List<String> modes = new ArrayList<>();
+            for (int k = 0; k < outW.length; k++) {
+                modes.add(outW[k] + "x" + outH[k]);
+            }
+            m.put("outputs", outputs);
+            m.put("outputModes", modes);
+        }
         m.put("blob", blob);
         m.put("backingEntries", backingEntries);
         m.put("irqsHandled", irqs);
@@ -150,6 +221,18 @@ public final class VirtioGpuLinuxDriver {
 
     private long stride() {
         return width * 4L;
+    }
+
+    private long stride(int k) {
+        return outW[k] * 4L;
+    }
+
+    private long fbSize(int k) {
+        return VirtioRing.align(stride(k) * outH[k], 0x1000);
+    }
+
+    private static long vaFb(int k) {
+        return VA_FB + k * VA_FB_STEP;
     }
 
     // ================================================================ probe
@@ -429,7 +512,7 @@ public final class VirtioGpuLinuxDriver {
                     peek(c + CREATE_2D_FORMAT), peek(c + CREATE_2D_WIDTH), peek(c + CREATE_2D_HEIGHT));
             case CMD_RESOURCE_ATTACH_BACKING -> String.format("res_back_attach res 0x%x", peek(c + ATTACH_RESOURCE_ID));
             case CMD_RESOURCE_CREATE_BLOB -> String.format("res_create_blob res 0x%x, size %d", peek(c + BLOB_RESOURCE_ID),
-                    (long) (VirtioRing.align(stride() * height, 0x1000)));
+                    fbSize(describing));
             case CMD_SET_SCANOUT -> String.format("set_scanout id %d, res 0x%x, w %d, h %d, x %d, y %d", peek(c + SET_SCANOUT_SCANOUT_ID),
                     peek(c + SET_SCANOUT_RESOURCE_ID), peek(c + SET_SCANOUT_RECT + RECT_WIDTH), peek(c + SET_SCANOUT_RECT + RECT_HEIGHT),
                     peek(c + SET_SCANOUT_RECT + RECT_X), peek(c + SET_SCANOUT_RECT + RECT_Y));
@@ -536,6 +619,11 @@ public final class VirtioGpuLinuxDriver {
             long w = cpu.read(p + RECT_WIDTH, 4, 0, "virtio_gpu_cmd_get_display_info_cb");
             long h = cpu.read(p + RECT_HEIGHT, 4, 0, "virtio_gpu_cmd_get_display_info_cb");
             long en = cpu.read(p + DISPLAY_ONE_ENABLED, 4, 0, "virtio_gpu_cmd_get_display_info_cb");
+            if (s < MAX_SCANOUTS) {
+                infoEnabled[s] = en != 0;
+                infoMode[s][0] = (int) w;
+                infoMode[s][1] = (int) h;
+            }
             if (en != 0) {
                 log.add(String.format("output %d: %dx%d+0+0", s, w, h));
                 if (s == 0 && w >= 1 && h >= 1 && w <= 4096 && h <= 2160) {
@@ -553,125 +641,190 @@ public final class VirtioGpuLinuxDriver {
         put(at + RECT_HEIGHT, 4, h, 0, sym);
     }
 
-    // ================================================================ the fbdev framebuffer
+    // ================================================================ the fbdev framebuffer (and the other outputs' dumb buffers)
 
     /**
      * drm_fbdev_generic: the dumb buffer (virtio_gpu_mode_dumb_create: a guest blob when
      * RESOURCE_BLOB is negotiated and wanted, else RESOURCE_CREATE_2D + ATTACH_BACKING), the
      * modeset (mode_set_nofb: SET_SCANOUT of resource 0 at the mode size), then the first plane
-     * update (TRANSFER_TO_HOST_2D + SET_SCANOUT[_BLOB] + RESOURCE_FLUSH of the whole buffer).
+     * update (TRANSFER_TO_HOST_2D + SET_SCANOUT[_BLOB] + RESOURCE_FLUSH of the whole buffer). With
+     * several outputs ({@link #setOutputs}), the same for output k = 1.. on scanout k with resource
+     * 2 + k, as a KMS client's DUMB_CREATE and atomic commit do (the class comment).
      */
     public boolean setupFramebuffer() throws GuestFault {
         cpu.mark("dumb_create");
         long errorsBefore = errors;
-        long size = VirtioRing.align(stride() * height, 0x1000);
-        if (FB_OFFSET + size > (16L << 20)) {
-            log.add("framebuffer " + width + "x" + height + " does not fit the driver's 16 MiB area");
+        if (outputs > numScanouts) {
+            setupError = "outputs " + outputs + " > the device's num_scanouts " + numScanouts + " (max_outputs)";
+            log.add(setupError);
             return false;
         }
-        fb = new VirtioGpuFramebuffer(cpu, VA_FB, fbPa(), width, height);
-        int nents = fb.shmemInit(size, linear(areaPa + ENTS_OFFSET));
-        backingEntries = nents;
+        outW = new int[outputs];
+        outH = new int[outputs];
+        long total = FB_OFFSET;
+        for (int k = 0; k < outputs; k++) {
+            int w = width;
+            int h = height;
+            if (k > 0 && infoEnabled[k] && infoMode[k][0] >= 1 && infoMode[k][1] >= 1 && infoMode[k][0] <= 4096 && infoMode[k][1] <= 2160) {
+                w = infoMode[k][0];
+                h = infoMode[k][1];
+            } else if (k > 0 && otherWidth > 0) {
+                w = otherWidth;
+                h = otherHeight;
+            }
+            outW[k] = w;
+            outH[k] = h;
+            total += fbSize(k);
+        }
+        if (total > AREA_SIZE) {
+            setupError = outputs == 1
+                    ? "framebuffer " + width + "x" + height + " does not fit the driver's " + (AREA_SIZE >> 20) + " MiB area"
+                    : outputs + " framebuffers (" + ((total - FB_OFFSET + (1 << 20) - 1) >> 20) + " MiB) do not fit the driver's "
+                            + (AREA_SIZE >> 20) + " MiB area (" + ((AREA_SIZE - FB_OFFSET) >> 20) + " MiB for framebuffers)";
+            log.add(setupError);
+            return false;
+        }
         resourceId = 2; // virtio_gpu_resource_id_get with virtio_gpu_virglrenderer_workaround: seqno + 1
         blob = wantBlob && (features & bit(F_RESOURCE_BLOB)) != 0 && (features & bit(F_VIRGL)) == 0;
         if (wantBlob && !blob) {
             log.add("--blob: the device does not offer RESOURCE_BLOB, using a 2D resource");
         }
-        if (blob) {
-            long c = command(CMD_RESOURCE_CREATE_BLOB, BLOB_SIZE, HDR_SIZE);
-            put(c + BLOB_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_MEM, 4, BLOB_MEM_GUEST, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_FLAGS, 4, BLOB_FLAG_USE_SHAREABLE, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_ID, 8, 0, 0, "virtio_gpu_cmd_resource_create_blob");
-            put(c + BLOB_SIZE_FIELD, 8, size, 0, "virtio_gpu_cmd_resource_create_blob");
-            queue(c, BLOB_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
-        } else {
-            long c = command(CMD_RESOURCE_CREATE_2D, CREATE_2D_SIZE, HDR_SIZE);
-            put(c + CREATE_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_create_resource");
-            put(c + CREATE_2D_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, "virtio_gpu_cmd_create_resource");
-            put(c + CREATE_2D_WIDTH, 4, width, 0, "virtio_gpu_cmd_create_resource");
-            put(c + CREATE_2D_HEIGHT, 4, height, 0, "virtio_gpu_cmd_create_resource");
-            queue(c, CREATE_2D_SIZE, 0, HDR_SIZE);
-            long a = command(CMD_RESOURCE_ATTACH_BACKING, ATTACH_SIZE, HDR_SIZE);
-            put(a + ATTACH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_attach_backing");
-            put(a + ATTACH_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_attach_backing");
-            queue(a, ATTACH_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
-        }
-        submit("dumb create");
-        // the fbdev clears its buffer (the shmem pages come zeroed; the console clears to black)
-        cpu.memset(VA_FB, 0, size, "drm_fbdev_fb_fillrect");
+        fbs = new VirtioGpuFramebuffer[outputs];
+        long pa = fbPa();
+        for (int k = 0; k < outputs; k++) {
+            if (k > 0) {
+                cpu.mark("kms_dumb_create_" + k);
+            }
+            long size = fbSize(k);
+            fbs[k] = new VirtioGpuFramebuffer(cpu, vaFb(k), pa, outW[k], outH[k]);
+            // the mem_entry array is reused: the previous output's was consumed when its create completed
+            int nents = fbs[k].shmemInit(size, linear(areaPa + ENTS_OFFSET));
+            if (k == 0) {
+                backingEntries = nents;
+            }
+            int res = resourceId + k;
+            describing = k;
+            if (blob) {
+                long c = command(CMD_RESOURCE_CREATE_BLOB, BLOB_SIZE, HDR_SIZE);
+                put(c + BLOB_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_resource_create_blob");
+                put(c + BLOB_MEM, 4, BLOB_MEM_GUEST, 0, "virtio_gpu_cmd_resource_create_blob");
+                put(c + BLOB_FLAGS, 4, BLOB_FLAG_USE_SHAREABLE, 0, "virtio_gpu_cmd_resource_create_blob");
+                put(c + BLOB_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_create_blob");
+                put(c + BLOB_ID, 8, 0, 0, "virtio_gpu_cmd_resource_create_blob");
+                put(c + BLOB_SIZE_FIELD, 8, size, 0, "virtio_gpu_cmd_resource_create_blob");
+                queue(c, BLOB_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
+            } else {
+                long c = command(CMD_RESOURCE_CREATE_2D, CREATE_2D_SIZE, HDR_SIZE);
+                put(c + CREATE_2D_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_create_resource");
+                put(c + CREATE_2D_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, "virtio_gpu_cmd_create_resource");
+                put(c + CREATE_2D_WIDTH, 4, outW[k], 0, "virtio_gpu_cmd_create_resource");
+                put(c + CREATE_2D_HEIGHT, 4, outH[k], 0, "virtio_gpu_cmd_create_resource");
+                queue(c, CREATE_2D_SIZE, 0, HDR_SIZE);
+                long a = command(CMD_RESOURCE_ATTACH_BACKING, ATTACH_SIZE, HDR_SIZE);
+                put(a + ATTACH_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_resource_attach_backing");
+                put(a + ATTACH_NR_ENTRIES, 4, nents, 0, "virtio_gpu_cmd_resource_attach_backing");
+                queue(a, ATTACH_SIZE, areaPa + ENTS_OFFSET, (long) nents * MEM_ENTRY_SIZE, HDR_SIZE);
+            }
+            submit("dumb create");
+            // the fbdev clears its buffer (the shmem pages come zeroed; the console clears to black)
+            cpu.memset(vaFb(k), 0, size, "drm_fbdev_fb_fillrect");
 
-        cpu.mark("modeset");
-        long s = command(CMD_SET_SCANOUT, SET_SCANOUT_SIZE, HDR_SIZE);
-        setScanout(s, 0);
-        queue(s, SET_SCANOUT_SIZE, 0, HDR_SIZE);
-        submit("modeset");
-        flushDamage(new int[][] {{0, 0, width, height}}, true);
+            cpu.mark(k == 0 ? "modeset" : "kms_commit_" + k);
+            long s = command(CMD_SET_SCANOUT, SET_SCANOUT_SIZE, HDR_SIZE);
+            setScanout(s, k, 0);
+            queue(s, SET_SCANOUT_SIZE, 0, HDR_SIZE);
+            submit("modeset");
+            queueDamage(k, new int[][] {{0, 0, outW[k], outH[k]}}, true);
+            submit("plane update");
+            pa += size;
+        }
+        fb = fbs[0];
         if (errors != errorsBefore) {
             log.add("framebuffer setup: the device refused " + (errors - errorsBefore) + " command(s)");
         }
         return errors == errorsBefore;
     }
 
-    private void setScanout(long c, int res) throws GuestFault {
-        rect(c + SET_SCANOUT_RECT, 0, 0, width, height, "virtio_gpu_cmd_set_scanout");
-        put(c + SET_SCANOUT_SCANOUT_ID, 4, 0, 0, "virtio_gpu_cmd_set_scanout");
+    private void setScanout(long c, int k, int res) throws GuestFault {
+        rect(c + SET_SCANOUT_RECT, 0, 0, outW[k], outH[k], "virtio_gpu_cmd_set_scanout");
+        put(c + SET_SCANOUT_SCANOUT_ID, 4, k, 0, "virtio_gpu_cmd_set_scanout");
         put(c + SET_SCANOUT_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_set_scanout");
     }
 
     /**
-     * virtio_gpu_primary_plane_update for each damage rectangle: TRANSFER_TO_HOST_2D of the rect
-     * (offset = y * pitch + x * 4), on a new framebuffer SET_SCANOUT[_BLOB], RESOURCE_FLUSH; one
-     * notify for the commit.
+     * virtio_gpu_primary_plane_update of output k for each damage rectangle: TRANSFER_TO_HOST_2D of
+     * the rect (offset = y * pitch + x * 4), on a new framebuffer SET_SCANOUT[_BLOB], RESOURCE_FLUSH;
+     * queued only: the caller notifies once for the commit.
      */
-    private void flushDamage(int[][] rects, boolean newFb) throws GuestFault {
+    private void queueDamage(int k, int[][] rects, boolean newFb) throws GuestFault {
+        int res = resourceId + k;
         for (int[] r : rects) {
             long t = command(CMD_TRANSFER_TO_HOST_2D, XFER_2D_SIZE, HDR_SIZE);
             rect(t + XFER_2D_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_transfer_to_host_2d");
-            put(t + XFER_2D_OFFSET, 8, r[1] * stride() + r[0] * 4L, 0, "virtio_gpu_cmd_transfer_to_host_2d");
-            put(t + XFER_2D_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_transfer_to_host_2d");
+            put(t + XFER_2D_OFFSET, 8, r[1] * stride(k) + r[0] * 4L, 0, "virtio_gpu_cmd_transfer_to_host_2d");
+            put(t + XFER_2D_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_transfer_to_host_2d");
             queue(t, XFER_2D_SIZE, 0, HDR_SIZE);
             if (newFb) {
                 if (blob) {
                     long b = command(CMD_SET_SCANOUT_BLOB, SCANOUT_BLOB_SIZE, HDR_SIZE);
                     String sym = "virtio_gpu_cmd_set_scanout_blob";
-                    rect(b + SCANOUT_BLOB_RECT, 0, 0, width, height, sym);
-                    put(b + SCANOUT_BLOB_SCANOUT_ID, 4, 0, 0, sym);
-                    put(b + SCANOUT_BLOB_RESOURCE_ID, 4, resourceId, 0, sym);
-                    put(b + SCANOUT_BLOB_WIDTH, 4, width, 0, sym);
-                    put(b + SCANOUT_BLOB_HEIGHT, 4, height, 0, sym);
+                    rect(b + SCANOUT_BLOB_RECT, 0, 0, outW[k], outH[k], sym);
+                    put(b + SCANOUT_BLOB_SCANOUT_ID, 4, k, 0, sym);
+                    put(b + SCANOUT_BLOB_RESOURCE_ID, 4, res, 0, sym);
+                    put(b + SCANOUT_BLOB_WIDTH, 4, outW[k], 0, sym);
+                    put(b + SCANOUT_BLOB_HEIGHT, 4, outH[k], 0, sym);
                     put(b + SCANOUT_BLOB_FORMAT, 4, FORMAT_B8G8R8X8_UNORM, 0, sym);
-                    put(b + SCANOUT_BLOB_STRIDES, 4, stride(), 0, sym);
+                    put(b + SCANOUT_BLOB_STRIDES, 4, stride(k), 0, sym);
                     put(b + SCANOUT_BLOB_OFFSETS, 4, 0, 0, sym);
                     queue(b, SCANOUT_BLOB_SIZE, 0, HDR_SIZE);
                 } else {
                     long s = command(CMD_SET_SCANOUT, SET_SCANOUT_SIZE, HDR_SIZE);
-                    setScanout(s, resourceId);
+                    setScanout(s, k, res);
                     queue(s, SET_SCANOUT_SIZE, 0, HDR_SIZE);
                 }
                 newFb = false;
             }
             long f = command(CMD_RESOURCE_FLUSH, FLUSH_SIZE, HDR_SIZE);
             rect(f + FLUSH_RECT, r[0], r[1], r[2], r[3], "virtio_gpu_cmd_resource_flush");
-            put(f + FLUSH_RESOURCE_ID, 4, resourceId, 0, "virtio_gpu_cmd_resource_flush");
+            put(f + FLUSH_RESOURCE_ID, 4, res, 0, "virtio_gpu_cmd_resource_flush");
             queue(f, FLUSH_SIZE, 0, HDR_SIZE);
         }
-        submit("plane update");
     }
 
     // ================================================================ frames
 
     /**
-     * One frame: draw, then the damage as plane updates ({@code full}: memset the whole buffer to a
-     * grey and draw two rectangles, damage = the screen; {@code partial}: one moving rectangle, its
-     * damage; {@code windows}: windows updated at different rates, one damage each).
+     * One frame tick: draw, then the damage as plane updates ({@code full}: memset the whole buffer
+     * to a grey and draw two rectangles, damage = the screen; {@code partial}: one moving rectangle,
+     * its damage; {@code windows}: windows updated at different rates, one damage each; these draw on
+     * output 0 only). {@code multi}: output k, when due (every (k + 1)th tick), is redrawn whole
+     * (memset to a grey, one rectangle) and its damage is the whole output: TRANSFER + FLUSH of its
+     * resource. One notify per tick for all outputs.
      */
     public void frame(VirtioGpuWorkload wl, int i) throws GuestFault {
         if (fb == null) {
             return; // no framebuffer: nothing to draw into (setupFramebuffer logged why)
         }
         cpu.mark("frame_" + framesSubmitted);
+        if (wl == VirtioGpuWorkload.MULTI) {
+            boolean any = false;
+            for (int k = 0; k < fbs.length; k++) {
+                if (!VirtioGpuWorkload.redraws(i, k)) {
+                    continue;
+                }
+                cpu.memset(vaFb(k), VirtioGpuWorkload.background(i, k), stride(k) * outH[k], "fb_fillrect");
+                for (int[] r : wl.outputRects(i, k, outW[k], outH[k])) {
+                    fbs[k].fill(r[0], r[1], r[2], r[3], r[4]);
+                }
+                queueDamage(k, new int[][] {{0, 0, outW[k], outH[k]}}, false);
+                any = true;
+            }
+            if (any) {
+                submit("plane update");
+            }
+            framesSubmitted++;
+            return;
+        }
         int[][] rects = wl.rects(i, width, height);
         if (wl == VirtioGpuWorkload.FULL) {
             cpu.memset(VA_FB, VirtioGpuWorkload.background(i), stride() * height, "fb_fillrect");
@@ -687,7 +840,8 @@ public final class VirtioGpuLinuxDriver {
             damage = List.of(new int[] {0, 0, width, height});
         }
         if (!damage.isEmpty()) {
-            flushDamage(damage.toArray(new int[0][]), false);
+            queueDamage(0, damage.toArray(new int[0][]), false);
+            submit("plane update");
         }
         framesSubmitted++;
     }

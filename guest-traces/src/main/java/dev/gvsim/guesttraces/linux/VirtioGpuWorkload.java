@@ -7,10 +7,41 @@ import java.util.List;
  * What the frames of {@link VirtioGpuLinuxDriver#frame} draw: the rectangles (x, y, w, h, 0xRRGGBB)
  * of each frame. {@code FULL}: the whole buffer cleared to a grey each frame, two rectangles, the
  * damage is the screen; {@code PARTIAL}: one moving 64x64 rectangle, its damage; {@code WINDOWS}:
- * three windows, window k redrawn every (k + 1)th frame, one damage each.
+ * three windows, window k redrawn every (k + 1)th frame, one damage each; {@code MULTI}: one window
+ * per output (with several outputs): output k redrawn whole every (k + 1)th frame tick (cleared to
+ * the grey {@link #background(int, int)}, one rectangle a quarter of the output each side), its
+ * damage the whole output, so output 0 runs at the tick rate, output 1 at half, and so on.
  */
 public enum VirtioGpuWorkload {
-    FULL, PARTIAL, WINDOWS;
+    FULL, PARTIAL, WINDOWS, MULTI;
+
+    /** {@code MULTI}: whether output {@code k} is redrawn at tick {@code i} (every (k + 1)th tick). */
+    public static boolean redraws(int i, int k) {
+        return i % (k + 1) == 0;
+    }
+
+    /**
+     * The rectangles tick {@code i} draws on output {@code k} of {@code width} x {@code height}:
+     * {@code MULTI} one moving rectangle when the output is due, none otherwise; the other
+     * workloads draw on output 0 only ({@link #rects}).
+     */
+    public int[][] outputRects(int i, int k, int width, int height) {
+        if (this != MULTI) {
+            return k == 0 ? rects(i, width, height) : new int[0][];
+        }
+        if (!redraws(i, k)) {
+            return new int[0][];
+        }
+        int w = Math.max(2, width / 4);
+        int h = Math.max(1, height / 4);
+        return new int[][] {{(32 + 48 * i + 64 * k) % Math.max(1, width - w), (32 + 24 * i + 16 * k) % Math.max(1, height - h), w, h,
+                colour(i, k)}};
+    }
+
+    /** {@code MULTI}: the grey output {@code k} is cleared to at tick {@code i} (a memset byte). */
+    public static int background(int i, int k) {
+        return 0x20 + 8 * ((i + k) % 8);
+    }
 
     /** Colour of frame {@code i}, window {@code k}. */
     public static int colour(int i, int k) {
@@ -33,6 +64,7 @@ public enum VirtioGpuWorkload {
                 }
                 yield out.toArray(new int[0][]);
             }
+            case MULTI -> outputRects(i, 0, width, height);
         };
     }
 

@@ -20,12 +20,14 @@ import dev.gvsim.pciefabric.Scanout;
 /**
  * Runs the executable Linux virtio-gpu driver model on {@code -M virt -device virtio-gpu-pci}
  * ({@code ,blob=on} with blob): probe, the fbdev framebuffer and a number of frames of a workload,
- * optionally recording the trace; collects the outcome and the device state.
+ * optionally recording the trace; collects the outcome and the device state. With several outputs
+ * the device gets {@code max_outputs=N} and the driver one framebuffer per output (scanout k shows
+ * resource 2 + k; {@link VirtioGpuLinuxDriver#setOutputs}).
  */
 public final class VirtioGpuDriverRun {
     public static final String MACHINE = "-M virt -device virtio-gpu-pci";
     public static final String DRIVER = "virtio-gpu-pci";
-    /** The driver's own 16 MiB of guest RAM (command buffers, framebuffer): 512 MiB into RAM. */
+    /** The driver's own {@link VirtioGpuLinuxDriver#AREA_SIZE} (64 MiB) of guest RAM (command buffers, framebuffers): 512 MiB into RAM. */
     public static final long AREA_PA = VirtMemoryMap.RAM_BASE + (512L << 20);
 
     public boolean probed;
@@ -36,6 +38,10 @@ public final class VirtioGpuDriverRun {
     public int width;
     public int height;
     public Scanout scanout;
+    /** Every scanout of the device (scanout k shows output k). */
+    public java.util.List<Scanout> scanouts = java.util.List.of();
+    /** Why the framebuffer setup failed before touching the device (outputs > num_scanouts, no room), or null. */
+    public String error;
     public Map<String, Object> deviceState = Map.of();
     public Map<String, Object> driverState = Map.of();
     public ReplayResult replay;
@@ -43,6 +49,11 @@ public final class VirtioGpuDriverRun {
 
     public static String machineArgs(boolean blob) {
         return blob ? MACHINE + ",blob=on" : MACHINE;
+    }
+
+    /** With {@code max_outputs=N} when {@code outputs} > 1 (1 gives {@link #machineArgs(boolean)}). */
+    public static String machineArgs(boolean blob, int outputs) {
+        return outputs > 1 ? machineArgs(blob) + ",max_outputs=" + outputs : machineArgs(blob);
     }
 
     public static VirtioGpuDriverRun run(boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames, Path record, ReplayOptions options)
@@ -62,9 +73,29 @@ public final class VirtioGpuDriverRun {
      */
     public static VirtioGpuDriverRun run(String machineArgs, boolean blob, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames,
             long framePeriodPs, Path record, ReplayOptions options) throws IOException {
+        return run(machineArgs, blob, 1, 0, 0, workload, frames, framePeriodPs, record, options);
+    }
+
+    /** {@code outputs} framebuffers on {@link #machineArgs(boolean, int)}; the others' mode is output 0's. */
+    public static VirtioGpuDriverRun run(boolean blob, int outputs, dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames,
+            long framePeriodPs, Path record, ReplayOptions options) throws IOException {
+        return run(machineArgs(blob, outputs), blob, outputs, 0, 0, workload, frames, framePeriodPs, record, options);
+    }
+
+    /**
+     * @param outputs framebuffers the driver drives (1..16; the machine's device needs that many
+     *        max_outputs, else {@link #error})
+     * @param otherWidth mode of the outputs the device reports disabled (0 x 0: output 0's)
+     * @param framePeriodPs frame i starts no earlier than i periods after frame 0 (the guest waits: a
+     *        compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted
+     */
+    public static VirtioGpuDriverRun run(String machineArgs, boolean blob, int outputs, int otherWidth, int otherHeight,
+            dev.gvsim.guesttraces.linux.VirtioGpuWorkload workload, int frames, long framePeriodPs, Path record, ReplayOptions options)
+            throws IOException {
         if (framePeriodPs < 0) {
             throw new IllegalArgumentException("frame period must be >= 0, got " + framePeriodPs);
         }
+        new VirtioGpuLinuxDriver(null, 0, 0, 0, blob).setOutputs(outputs, otherWidth, otherHeight); // the argument checks, before any recording
         VirtioGpuDriverRun r = new VirtioGpuDriverRun();
         ReplayOptions opts = options != null ? options : new ReplayOptions();
         Machine m = MachineBuilder.build(machineArgs, opts.paramSets);
@@ -73,6 +104,7 @@ public final class VirtioGpuDriverRun {
         try (TraceWriter w = record != null ? TraceFiles.create(record, false) : null) {
             MachineGuestCpu cpu = new MachineGuestCpu(m, opts, m.irq(gpu), w, "virtio-gpu-linux");
             VirtioGpuLinuxDriver driver = new VirtioGpuLinuxDriver(cpu, gpu.bdf(), VirtMemoryMap.RAM_BASE, AREA_PA, blob);
+            driver.setOutputs(outputs, otherWidth, otherHeight);
             try {
                 r.probed = driver.probe();
                 r.framebuffer = r.probed && driver.setupFramebuffer();
@@ -98,8 +130,10 @@ public final class VirtioGpuDriverRun {
             r.width = driver.width();
             r.height = driver.height();
             r.driverState = driver.state();
+            r.error = driver.setupError();
         }
         r.deviceState = gpu.report();
+        r.scanouts = gpu.scanouts();
         r.scanout = gpu.scanouts().isEmpty() ? null : gpu.scanouts().get(0);
         return r;
     }
@@ -108,8 +142,13 @@ public final class VirtioGpuDriverRun {
         if (fault != null) {
             return "fault: " + fault.getMessage();
         }
+        if (error != null) {
+            return "error: " + error;
+        }
         String so = scanout != null && scanout.active() ? scanout.width() + "x" + scanout.height() : "inactive";
-        return String.format("probe %s, mode %dx%d, framebuffer %s, scanout %s, %d frames", probed ? "ok" : "failed", width, height,
-                framebuffer ? "ok" : "failed", so, framesDrawn);
+        long active = scanouts.stream().filter(Scanout::active).count();
+        String more = active > 1 ? " (" + active + " scanouts active)" : "";
+        return String.format("probe %s, mode %dx%d, framebuffer %s, scanout %s%s, %d frames", probed ? "ok" : "failed", width, height,
+                framebuffer ? "ok" : "failed", so, more, framesDrawn);
     }
 }

@@ -68,4 +68,32 @@ class DriverDisplayTest {
         VirtioGpuDriverRun held = VirtioGpuDriverRun.run(VirtioGpuDriverRun.machineArgs(false), false, VirtioGpuWorkload.FULL, 5, PERIOD, null, o3);
         assertThat((Long) held.deviceState.get("host_display_held_ps")).isPositive();
     }
+
+    /**
+     * Four outputs, the multi workload at 60 ticks a second: output k redrawn every (k + 1)th tick is
+     * a window of its own in the host display model, at 60, 30, 20 and 15 native fps.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"qemu, false", "per-window, false", "per-window, true"})
+    @SuppressWarnings("unchecked")
+    void multiOutputsAreWindowsAtTheirOwnRates(String pipeline, boolean blob) throws Exception {
+        ReplayOptions o = new ReplayOptions();
+        o.paramSets.add("display.pipeline=" + pipeline);
+        int frames = 24;
+        VirtioGpuDriverRun r = VirtioGpuDriverRun.run(blob, 4, VirtioGpuWorkload.MULTI, frames, PERIOD, null, o);
+        assertThat(r.framebuffer).as(r.driverState.toString()).isTrue();
+        Map<String, Object> rep = r.machine.displays().report();
+        Map<String, Object> dev = (Map<String, Object>) rep.get(VirtioGpuDriverRun.DRIVER + "0");
+        assertThat(dev.keySet().stream().filter(k -> k.startsWith("out"))).containsExactly("out0", "out1", "out2", "out3");
+        long total = 0;
+        for (int k = 0; k < 4; k++) {
+            Map<String, Object> out = (Map<String, Object>) dev.get("out" + k);
+            assertThat(out.get("surface").toString()).startsWith("1280x800");
+            assertThat(out.get("nativeFrames")).as("out%d %s", k, out).isEqualTo((long) frames / (k + 1));
+            // the rate over first damage to last frame: n frames over n - 1 intervals reads a little high
+            assertThat((Double) out.get("nativeFps")).as("out%d", k).isBetween(0.95 * 60 / (k + 1), 1.2 * 60 / (k + 1));
+            total += frames / (k + 1);
+        }
+        assertThat(rep.get("nativeFrames")).isEqualTo(total);
+    }
 }
