@@ -123,6 +123,8 @@ public final class HostDisplays {
         long damagedPixels;
         long damageSince = -1;
         long firstDamage = -1;
+        long firstPresent = -1;
+        long firstNativeSlot = -1;
         long lastPresent = -1;
         long refreshEvent = Scheduler.NO_EVENT;
         long nativeSlot = -1;
@@ -201,6 +203,9 @@ public final class HostDisplays {
             long slot = nextVblank(nowPs);
             if (slot != o.nativeSlot) {
                 o.nativeSlot = slot;
+                if (o.firstNativeSlot < 0) {
+                    o.firstNativeSlot = slot;
+                }
                 o.nativeFrames++;
                 o.nativeLatency.recordValue(Math.max(1, slot - nowPs));
             }
@@ -293,6 +298,9 @@ public final class HostDisplays {
             o.waitRefreshPs += cpuStart - o.damageSince;
             if (present > o.lastPresent) {
                 o.presented++;
+                if (o.firstPresent < 0) {
+                    o.firstPresent = present;
+                }
             } else {
                 o.superseded++; // a later refresh for the same vblank replaces it on screen
             }
@@ -305,17 +313,21 @@ public final class HostDisplays {
 
     // ---------------------------------------------------------------- report
 
-    /** Frames per second over [first damage, last frame on screen]; 0 without frames. */
+    /**
+     * Frames per second between the first and the last frame on screen (n frames span n - 1
+     * intervals; both ends on a vblank, so the rate is exact for a steady pipeline and a backlog
+     * that outlasts the guest lowers it); 0 with fewer than two frames.
+     */
     private static double fps(long frames, long first, long last) {
-        return frames == 0 || last <= first ? 0 : frames * 1e12 / (last - first);
+        return frames < 2 || last <= first ? 0 : (frames - 1) * 1e12 / (last - first);
     }
 
     double deliveredFps(Output o) {
-        return fps(o.presented, o.firstDamage, o.lastPresent);
+        return fps(o.presented, o.firstPresent, o.lastPresent);
     }
 
     double nativeFps(Output o) {
-        return fps(o.nativeFrames, o.firstDamage, o.nativeSlot);
+        return fps(o.nativeFrames, o.firstNativeSlot, o.nativeSlot);
     }
 
     private static double round1(double v) {
@@ -349,8 +361,7 @@ public final class HostDisplays {
         m.put("deliveredFrames", delivered);
         m.put("nativeFps", round1(nativeFps));
         m.put("deliveredFps", round1(deliveredFps));
-        // delivered frame rate over the native rate: frames the pipeline put on screen per second of its own span
-        // (first damage to last present, so a backlog that outlasts the producer counts against it)
+        // delivered frame rate over the native rate, each from its first to its last frame on screen
         m.put("percentOfNative", nativeFps == 0 ? null : round1(100 * deliveredFps / nativeFps));
         m.put("mainLoopBusyPs", mainLoop.busyPs);
         m.put("mainLoopFreeAtPs", mainLoop.freeAt());
