@@ -148,6 +148,41 @@ class RegressionTracesTest {
         assertThat(j.get("records").asLong()).isEqualTo(17);
     }
 
+    /**
+     * virtio-gpu-hostile-queue.gvt.txt: hostile split virtqueues on virtio-gpu-pci through the whole machine. Every
+     * hostile ring is QEMU 7.2's virtio_error (its text in queue_errors, DEVICE_NEEDS_RESET read back, the configuration
+     * interrupt in ISR, nothing used); the two that QEMU accepts although the spec forbids them are answered; a reset
+     * heals and the replay reaches the end. The trace's own expect= values check the guest-visible side.
+     */
+    @Test
+    void hostileVirtqueuesAreQemusVirtioErrorsAndAResetHeals() throws Exception {
+        Run r = replay("virtio-gpu-hostile-queue.gvt.txt");
+        JsonNode j = r.json;
+        assertThat(r.code).isZero();
+        assertThat(j.get("mismatchCount").asLong()).as("status, ISR, used ring and response read-backs: %s", j.get("mismatches")).isZero();
+        assertThat(j.get("faultCount").asLong()).isZero();
+        assertThat(j.get("records").asLong()).as("every record ran").isEqualTo(378);
+        JsonNode g = j.get("devices").get("virtio-gpu-pci0");
+        assertThat(texts(g.get("queue_errors"))).containsExactly(
+                "queue 0: Looped descriptor",
+                "queue 0: virtio: too many write descriptors in indirect table",
+                "queue 0: virtio: bogus descriptor or out of resources",
+                "queue 0: Incorrect order for descriptors",
+                "queue 0: virtio: bogus descriptor or out of resources",
+                "queue 0: Cannot map indirect buffer",
+                "queue 0: Invalid size for indirect buffer table");
+        assertThat(g.get("queue_error_count").asLong()).isEqualTo(7);
+        assertThat(g.get("device_errors").asLong()).isEqualTo(7);
+        assertThat(g.get("status").asText()).as("healed by the last reset").isEqualTo("0x0f");
+        assertThat(g.get("chains").get(0).asLong()).as("healthy, longer-than-the-queue, indirect-in-indirect, after reset").isEqualTo(4);
+        assertThat(g.get("commands").get("GET_DISPLAY_INFO").asLong()).isEqualTo(3);
+        assertThat(g.get("commands").get("other").asLong()).as("the inner indirect table read as a request header").isEqualTo(1);
+        assertThat(g.get("queue_interrupts").asLong()).isEqualTo(4);
+        assertThat(marks(j)).containsExactly("healthy-get-display-info", "descriptor-loop", "indirect-chain-longer-than-the-queue",
+                "chain-beyond-virtqueue-max-size", "descriptor-outside-ram", "writable-before-readable", "indirect-inside-indirect",
+                "oversize-length", "oversize-indirect-table", "indirect-size-not-a-multiple-of-16", "reset-heals");
+    }
+
     @Test
     void withoutContinueTheFirstFaultStopsTheStreamButTheReportIsComplete() throws Exception {
         Path p = dir.resolve("pt.gvt.txt");
