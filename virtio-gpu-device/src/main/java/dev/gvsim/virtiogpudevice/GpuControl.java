@@ -15,23 +15,57 @@ import dev.gvsim.virtiogpudevice.virtqueue.Chain;
 
 /**
  * The virtio-gpu command layer of QEMU 7.2 (hw/display/virtio-gpu.c) over one popped chain: a
- * flyweight over the request bytes (the readable segments gathered into one reused buffer) and one
- * reused response buffer scattered into the writable segments. Nothing is allocated per command.
- * Facts: docs/facts/virtio-gpu.md §1.5-1.6.
+ * flyweight over the request bytes (the readable segments gathered into one reused buffer; the
+ * mem_entry list of ATTACH_BACKING / CREATE_BLOB read straight from the segments) and one reused
+ * response buffer scattered into the writable segments. Nothing is allocated per command except a
+ * resource's own memory at creation and its backing arrays at attach. Facts:
+ * docs/facts/virtio-gpu.md §1.5-1.8, §3.1-3.3. The resource table is {@link GpuResources}, the
+ * outputs {@link GpuScanouts}; this class is virtio_gpu_simple_process_cmd, the dispatcher.
  *
- * <p>Implemented: the 24-byte control header, GET_DISPLAY_INFO (virtio_gpu_get_display_info +
- * virtio_gpu_base_fill_display_info), the FENCE echo of virtio_gpu_ctrl_response, and the cursor
- * queue's "push with length 0" (virtio_gpu_handle_cursor). Every other control command, the 2D and
- * blob commands and GET_EDID included, is answered ERR_UNSPEC (QEMU's answer for a type it does not
- * know, virtio_gpu_simple_process_cmd's default); the 2D and blob commands come next.
+ * <p>Implemented as QEMU 7.2's 2D device answers: GET_DISPLAY_INFO, RESOURCE_CREATE_2D, UNREF,
+ * SET_SCANOUT, RESOURCE_FLUSH, TRANSFER_TO_HOST_2D, ATTACH_BACKING, DETACH_BACKING, and with
+ * {@code blob=on} RESOURCE_CREATE_BLOB (BLOB_MEM_GUEST, a view over the guest pages) and
+ * SET_SCANOUT_BLOB (ERR_INVALID_PARAMETER with {@code blob=off}); the FENCE echo of
+ * virtio_gpu_ctrl_response; the cursor queue's update_cursor (state kept, pushed with length 0).
+ * A request shorter than its command's struct gets OK_NODATA and does nothing (VIRTIO_GPU_FILL_CMD
+ * returns from the handler with no error set). Answered ERR_UNSPEC as QEMU 7.2's 2D device does
+ * (the switch's default): GET_CAPSET_INFO and GET_CAPSET (no virgl, num_capsets 0),
+ * RESOURCE_ASSIGN_UUID (VIRTIO_GPU_F_RESOURCE_UUID is not offered: resource UUIDs came to QEMU
+ * after 7.2), every 3D command, GET_EDID (for now: the EDID generator is the lead's), and
+ * RESOURCE_MAP_BLOB / UNMAP_BLOB with {@code virtio_gpu.map_blob=qemu}.
+ *
+ * <p>Where QEMU 7.2 deviates from VIRTIO 1.2 §5.7.6 (kept, since gvsim models QEMU):
+ * <ul>
+ * <li>RESOURCE_CREATE_BLOB refuses a blob_mem other than GUEST only when blob_flags is not exactly
+ * USE_SHAREABLE ({@code &&} in virtio_gpu_resource_create_blob); a HOST3D blob with flags
+ * USE_SHAREABLE is created over its guest entries like a GUEST one.</li>
+ * <li>With the host-visible region ({@code hostmem}) the spec requires MAP_BLOB / UNMAP_BLOB;
+ * QEMU's 2D device has no such region in 7.2 and answers ERR_UNSPEC. {@code map_blob=spec} maps a
+ * USE_MAPPABLE blob's pages at the offset in BAR4 instead and answers OK_MAP_INFO with
+ * MAP_CACHE_CACHED; a second MAP_BLOB of it, an offset not 4 KiB aligned, a range past the region
+ * or over another mapping is ERR_INVALID_PARAMETER; UNMAP_BLOB of an unmapped blob too.</li>
+ * <li>TRANSFER_TO_HOST_2D with offset 0, x = y = 0 and the full width copies the whole image
+ * (stride × image height), whatever the rect's height.</li>
+ * <li>SET_SCANOUT needs the resource's backing attached (ERR_UNSPEC otherwise), which the spec does not say.</li>
+ * </ul>
+ * Where gvsim deviates from QEMU 7.2 (a hostile guest, never a Linux driver): SET_SCANOUT naming a
+ * blob resource dereferences QEMU's NULL pixman image (a host crash), here ERR_INVALID_RESOURCE_ID;
+ * QEMU's 32-bit framebuffer arithmetic of SET_SCANOUT_BLOB is kept, so a wrapped rect can pass its
+ * checks as it does in QEMU, but the scanout then reads 0 outside the blob where QEMU reads outside
+ * the mapping; a scanout wider or taller than {@link #MAX_SCANOUT_DIM} is ERR_INVALID_PARAMETER
+ * (QEMU: no bound); and {@link GpuResources}' bounds.
  */
 final class GpuControl {
     // header, command and response codes and structure offsets: layout.VirtioGpuLayout (docs/facts/virtio-gpu.md §1.5-1.6)
 
-    /** The request bytes kept: the largest fixed 2D/blob request is SET_SCANOUT_BLOB (96); more is not read yet. */
+    /** The request bytes kept: the largest fixed request is SET_SCANOUT_BLOB (96); mem_entry lists are read from the chain. */
     static final int REQ_MAX = 4096;
     /** The largest response: OK_EDID (1056). */
     static final int RESP_MAX = 2048;
+    /** virtio_gpu_do_set_scanout: "r->width < 16 || r->height < 16" is refused. */
+    static final int MIN_SCANOUT_DIM = 16;
+    /** gvsim bound on a scanout's width and height (QEMU 7.2: none), as for xres/yres. */
+    static final int MAX_SCANOUT_DIM = 16384;
 
     /** enum virtio_gpu_ctrl_type names by {@link #slot} (docs/facts/virtio-gpu.md §1.6); null where the code is unassigned. */
     private static final String[] NAMES = new String[3 * 32 + 1];
@@ -53,7 +87,12 @@ final class GpuControl {
     private final Dma dma;
     private final UnsafeBuffer req = new UnsafeBuffer(new byte[REQ_MAX]);
     private final UnsafeBuffer resp = new UnsafeBuffer(new byte[RESP_MAX]);
+    private final UnsafeBuffer entry = new UnsafeBuffer(new byte[MEM_ENTRY_SIZE]);
     private int reqLen;
+    final GpuResources resources;
+    final GpuScanouts scanouts;
+    /** virtio_gpu.map_blob=spec: MAP_BLOB / UNMAP_BLOB per VIRTIO 1.2 over the hostmem region. */
+    private final boolean specMapBlob;
 
     /** Per-type counts: 0x01xx, 0x02xx, 0x03xx with xx below 32 each get a slot, then one for every other type. */
     final long[] counts = new long[3 * 32 + 1];
@@ -62,10 +101,24 @@ final class GpuControl {
     /** Responses that did not fit the writable segments (QEMU: the part that fits, used.len = what was written). */
     long shortResponses;
     long fencedCommands;
+    /** Requests shorter than their command's struct (QEMU: "command size incorrect", then OK_NODATA). */
+    long truncatedRequests;
+    /** Commands answered with an error response. */
+    long errors;
+    /** Bytes copied guest → host image by TRANSFER_TO_HOST_2D, in all and by the last command. */
+    long bytesCopied;
+    long lastBytes;
 
     GpuControl(VirtioGpuConfig cfg, Dma dma) {
+        this(cfg, dma, false);
+    }
+
+    GpuControl(VirtioGpuConfig cfg, Dma dma, boolean specMapBlob) {
         this.cfg = cfg;
         this.dma = dma;
+        this.specMapBlob = specMapBlob;
+        this.resources = new GpuResources(dma, cfg.maxHostmem());
+        this.scanouts = new GpuScanouts(cfg.maxOutputs(), resources);
     }
 
     static int slot(int type) {
@@ -98,11 +151,54 @@ final class GpuControl {
     }
 
     /**
+     * Copies {@code len} readable bytes from byte {@code off} of the chain's request into {@code dst}
+     * (QEMU iov_to_buf at an offset); returns the bytes copied.
+     */
+    private int gatherAt(Chain c, long off, UnsafeBuffer dst, int len) {
+        int n = 0;
+        long skip = off;
+        for (int i = 0; i < c.readableSegments() && n < len; i++) {
+            long l = c.length(i);
+            if (skip >= l) {
+                skip -= l;
+                continue;
+            }
+            int k = (int) Math.min(l - skip, len - n);
+            dma.read(c.address(i) + skip, dst, n, k);
+            n += k;
+            skip = 0;
+        }
+        return n;
+    }
+
+    /**
+     * virtio_gpu_create_mapping_iov's first half: {@code n} mem_entries read from byte {@code off} of
+     * the request into the resource table's scratch arrays and checked; false on its failures ("nr_entries
+     * is too big", "command data size incorrect", "failed to map MMIO memory for element").
+     */
+    private boolean readEntries(Chain c, int off, int n) {
+        if (Integer.compareUnsigned(n, GpuResources.MAX_MEM_ENTRIES) > 0) {
+            return false;
+        }
+        if (c.readableBytes() < off + (long) MEM_ENTRY_SIZE * n) {
+            return false;
+        }
+        for (int e = 0; e < n; e++) {
+            gatherAt(c, off + (long) MEM_ENTRY_SIZE * e, entry, MEM_ENTRY_SIZE);
+            resources.scratchAddr[e] = entry.getLong(MEM_ENTRY_ADDR);
+            resources.scratchLen[e] = entry.getInt(MEM_ENTRY_LENGTH);
+        }
+        return resources.checkEntries(n);
+    }
+
+    /**
      * One control queue chain (virtio_gpu_simple_process_cmd). Returns the used length to push, or
      * -1 when QEMU returns nothing (a request shorter than its header: VIRTIO_GPU_FILL_CMD logs
      * "command size incorrect" and returns before any response; the command stays unfinished).
+     * {@link #lastBytes} tells the bytes the command copied.
      */
     int control(Chain c) {
+        lastBytes = 0;
         if (gather(c, REQ_MAX) < HDR_SIZE) {
             shortRequests++;
             return -1;
@@ -112,7 +208,283 @@ final class GpuControl {
         if (type == CMD_GET_DISPLAY_INFO) {
             return displayInfo(c);
         }
-        return nodata(c, RESP_ERR_UNSPEC);
+        if (type == CMD_RESOURCE_MAP_BLOB && specMapBlob) {
+            return mapBlob(c);
+        }
+        int err = switch (type) {
+            case CMD_RESOURCE_CREATE_2D -> filled(CREATE_2D_SIZE) ? resources.create2d(req.getInt(CREATE_2D_RESOURCE_ID),
+                    req.getInt(CREATE_2D_FORMAT), req.getInt(CREATE_2D_WIDTH), req.getInt(CREATE_2D_HEIGHT)) : 0;
+            case CMD_RESOURCE_CREATE_BLOB -> !cfg.blob() ? RESP_ERR_INVALID_PARAMETER : filled(BLOB_SIZE) ? createBlob(c) : 0;
+            case CMD_RESOURCE_UNREF -> filled(RES_SIZE) ? unref(req.getInt(RES_RESOURCE_ID)) : 0;
+            case CMD_RESOURCE_FLUSH -> filled(FLUSH_SIZE) ? flush() : 0;
+            case CMD_TRANSFER_TO_HOST_2D -> filled(XFER_2D_SIZE) ? transfer() : 0;
+            case CMD_SET_SCANOUT -> filled(SET_SCANOUT_SIZE) ? setScanout() : 0;
+            case CMD_SET_SCANOUT_BLOB -> !cfg.blob() ? RESP_ERR_INVALID_PARAMETER : filled(SCANOUT_BLOB_SIZE) ? setScanoutBlob() : 0;
+            case CMD_RESOURCE_ATTACH_BACKING -> filled(ATTACH_SIZE) ? attach(c) : 0;
+            case CMD_RESOURCE_DETACH_BACKING -> filled(RES_SIZE) ? detach() : 0;
+            case CMD_RESOURCE_UNMAP_BLOB -> !specMapBlob ? RESP_ERR_UNSPEC : filled(RES_SIZE) ? unmapBlob() : 0;
+            default -> RESP_ERR_UNSPEC; // GET_CAPSET_INFO, GET_CAPSET, GET_EDID, RESOURCE_ASSIGN_UUID, 3D, MAP/UNMAP_BLOB (qemu), unknown
+        };
+        if (err != 0) {
+            errors++;
+        }
+        return nodata(c, err != 0 ? err : RESP_OK_NODATA);
+    }
+
+    /** VIRTIO_GPU_FILL_CMD: false (counted) if the request is shorter than the command's struct. */
+    private boolean filled(int size) {
+        if (reqLen < size) {
+            truncatedRequests++;
+            return false;
+        }
+        return true;
+    }
+
+    private static long u32(int v) {
+        return v & 0xFFFF_FFFFL;
+    }
+
+    /** virtio_gpu_find_check_resource(require_backing = true): 0 or the error. */
+    private int checkBacked(GpuResources.Resource r) {
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID; // "invalid resource specified"
+        }
+        return GpuResources.hasBacking(r) ? 0 : RESP_ERR_UNSPEC; // "no backing storage"
+    }
+
+    /** Bounds of a rect against a w × h resource, QEMU's six comparisons in uint32. */
+    private static boolean outside(long x, long y, long w, long h, long rw, long rh) {
+        return x > rw || y > rh || w > rw || h > rh || ((x + w) & 0xFFFF_FFFFL) > rw || ((y + h) & 0xFFFF_FFFFL) > rh;
+    }
+
+    /** virtio_gpu_resource_create_blob. */
+    private int createBlob(Chain c) {
+        int id = req.getInt(BLOB_RESOURCE_ID);
+        int mem = req.getInt(BLOB_MEM);
+        int flags = req.getInt(BLOB_FLAGS);
+        if (id == 0) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (mem != BLOB_MEM_GUEST && flags != BLOB_FLAG_USE_SHAREABLE) {
+            return RESP_ERR_INVALID_PARAMETER; // "invalid memory type" (QEMU 7.2's && kept)
+        }
+        if (resources.find(id) != null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        int n = req.getInt(BLOB_NR_ENTRIES);
+        if (!readEntries(c, BLOB_SIZE, n)) {
+            return RESP_ERR_UNSPEC;
+        }
+        return resources.createBlob(id, mem, flags, req.getLong(BLOB_SIZE_FIELD), n);
+    }
+
+    /** virtio_gpu_resource_unref → virtio_gpu_resource_destroy: scanouts showing it are disabled, the backing goes. */
+    private int unref(int id) {
+        GpuResources.Resource r = resources.find(id);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        for (int i = 0; i < scanouts.outs.length; i++) {
+            if ((r.scanoutMask & (1 << i)) != 0) {
+                scanouts.disable(i);
+            }
+        }
+        resources.cleanupMapping(r);
+        resources.destroy(id);
+        return 0;
+    }
+
+    /** virtio_gpu_resource_attach_backing. */
+    private int attach(Chain c) {
+        GpuResources.Resource r = resources.find(req.getInt(ATTACH_RESOURCE_ID));
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.backed) {
+            return RESP_ERR_UNSPEC;
+        }
+        int n = req.getInt(ATTACH_NR_ENTRIES);
+        if (!readEntries(c, ATTACH_SIZE, n)) {
+            return RESP_ERR_UNSPEC;
+        }
+        resources.setBacking(r, n);
+        return 0;
+    }
+
+    /** virtio_gpu_resource_detach_backing. */
+    private int detach() {
+        GpuResources.Resource r = resources.find(req.getInt(RES_RESOURCE_ID));
+        int e = checkBacked(r);
+        if (e == 0) {
+            resources.cleanupMapping(r);
+        }
+        return e;
+    }
+
+    /** virtio_gpu_transfer_to_host_2d. */
+    private int transfer() {
+        GpuResources.Resource r = resources.find(req.getInt(XFER_2D_RESOURCE_ID));
+        int e = checkBacked(r);
+        if (e != 0 || r.blob) {
+            return e; // a blob: nothing to copy, the view is the guest pages
+        }
+        int x = req.getInt(XFER_2D_RECT + RECT_X);
+        int y = req.getInt(XFER_2D_RECT + RECT_Y);
+        int w = req.getInt(XFER_2D_RECT + RECT_WIDTH);
+        int h = req.getInt(XFER_2D_RECT + RECT_HEIGHT);
+        if (outside(u32(x), u32(y), u32(w), u32(h), u32(r.width), u32(r.height))) {
+            return RESP_ERR_INVALID_PARAMETER; // "transfer bounds outside resource bounds"
+        }
+        lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), false);
+        bytesCopied += lastBytes;
+        return 0;
+    }
+
+    /** virtio_gpu_resource_flush: damage recorded per scanout for the display model. */
+    private int flush() {
+        GpuResources.Resource r = resources.find(req.getInt(FLUSH_RESOURCE_ID));
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        long x = u32(req.getInt(FLUSH_RECT + RECT_X));
+        long y = u32(req.getInt(FLUSH_RECT + RECT_Y));
+        long w = u32(req.getInt(FLUSH_RECT + RECT_WIDTH));
+        long h = u32(req.getInt(FLUSH_RECT + RECT_HEIGHT));
+        if (r.blobMapped) {
+            scanouts.flushBlob(r, x, y, w, h);
+            return 0;
+        }
+        if (outside(x, y, w, h, u32(r.width), u32(r.height))) {
+            return RESP_ERR_INVALID_PARAMETER; // "flush bounds outside resource bounds"
+        }
+        scanouts.flush2d(r, x, y, w, h);
+        return 0;
+    }
+
+    /** virtio_gpu_set_scanout. */
+    private int setScanout() {
+        int sid = req.getInt(SET_SCANOUT_SCANOUT_ID);
+        if (Integer.compareUnsigned(sid, cfg.maxOutputs()) >= 0) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        int id = req.getInt(SET_SCANOUT_RESOURCE_ID);
+        if (id == 0) {
+            scanouts.disable(sid);
+            return 0;
+        }
+        GpuResources.Resource r = resources.find(id);
+        int e = checkBacked(r);
+        if (e != 0) {
+            return e;
+        }
+        if (r.blob) {
+            return RESP_ERR_INVALID_RESOURCE_ID; // QEMU 7.2 reads the NULL image's format here (gvsim deviation)
+        }
+        int x = req.getInt(SET_SCANOUT_RECT + RECT_X);
+        int y = req.getInt(SET_SCANOUT_RECT + RECT_Y);
+        int stride = r.stride();
+        long offset = u32(x * BYTES_PER_PIXEL + y * stride);
+        return doSetScanout(sid, r, SET_SCANOUT_RECT, u32(r.width), u32(r.height), r.format, stride, offset);
+    }
+
+    /** virtio_gpu_set_scanout_blob. */
+    private int setScanoutBlob() {
+        int sid = req.getInt(SCANOUT_BLOB_SCANOUT_ID);
+        if (Integer.compareUnsigned(sid, cfg.maxOutputs()) >= 0) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        int id = req.getInt(SCANOUT_BLOB_RESOURCE_ID);
+        if (id == 0) {
+            scanouts.disable(sid);
+            return 0;
+        }
+        GpuResources.Resource r = resources.find(id);
+        int e = checkBacked(r);
+        if (e != 0) {
+            return e;
+        }
+        int format = req.getInt(SCANOUT_BLOB_FORMAT);
+        if (!GpuResources.formatSupported(format)) {
+            return RESP_ERR_INVALID_PARAMETER; // "host couldn't handle guest format"
+        }
+        int stride = req.getInt(SCANOUT_BLOB_STRIDES);
+        int x = req.getInt(SCANOUT_BLOB_RECT + RECT_X);
+        int y = req.getInt(SCANOUT_BLOB_RECT + RECT_Y);
+        int w = req.getInt(SCANOUT_BLOB_RECT + RECT_WIDTH);
+        int h = req.getInt(SCANOUT_BLOB_RECT + RECT_HEIGHT);
+        // fb.offset and the terms of fbend are uint32 in QEMU; fbend itself is uint64
+        long offset = u32(req.getInt(SCANOUT_BLOB_OFFSETS) + x * BYTES_PER_PIXEL + y * stride);
+        long fbend = offset + u32(stride * (h - 1)) + u32(BYTES_PER_PIXEL * w);
+        if (Long.compareUnsigned(fbend, r.blobSize) > 0) {
+            return RESP_ERR_INVALID_PARAMETER; // "fb end out of range"
+        }
+        return doSetScanout(sid, r, SCANOUT_BLOB_RECT, u32(req.getInt(SCANOUT_BLOB_WIDTH)), u32(req.getInt(SCANOUT_BLOB_HEIGHT)), format,
+                stride, offset);
+    }
+
+    /** virtio_gpu_do_set_scanout: the rect at {@code rect} checked against the fb_w × fb_h framebuffer, then the scanout set. */
+    private int doSetScanout(int sid, GpuResources.Resource r, int rect, long fbw, long fbh, int format, int stride, long offset) {
+        long x = u32(req.getInt(rect + RECT_X));
+        long y = u32(req.getInt(rect + RECT_Y));
+        long w = u32(req.getInt(rect + RECT_WIDTH));
+        long h = u32(req.getInt(rect + RECT_HEIGHT));
+        if (w < MIN_SCANOUT_DIM || h < MIN_SCANOUT_DIM || outside(x, y, w, h, fbw, fbh)) {
+            return RESP_ERR_INVALID_PARAMETER; // "illegal scanout %d bounds for resource %d"
+        }
+        if (w > MAX_SCANOUT_DIM || h > MAX_SCANOUT_DIM) {
+            return RESP_ERR_INVALID_PARAMETER; // gvsim bound
+        }
+        scanouts.set(sid, r, (int) x, (int) y, (int) w, (int) h, format, stride, offset);
+        return 0;
+    }
+
+    /** map_blob=spec: VIRTIO 1.2 §5.7.6.8 RESOURCE_MAP_BLOB into the host-visible region (BAR4). */
+    private int mapBlob(Chain c) {
+        if (!filled(MAP_BLOB_SIZE)) {
+            return nodata(c, RESP_OK_NODATA);
+        }
+        GpuResources.Resource r = resources.find(req.getInt(MAP_BLOB_RESOURCE_ID));
+        long off = req.getLong(MAP_BLOB_OFFSET);
+        int err = 0;
+        if (cfg.hostmem() == 0) {
+            err = RESP_ERR_UNSPEC; // no host-visible region
+        } else if (r == null) {
+            err = RESP_ERR_INVALID_RESOURCE_ID;
+        } else if (!r.blob || !r.blobMapped || (r.blobFlags & BLOB_FLAG_USE_MAPPABLE) == 0 || r.mapOffset >= 0 || off < 0
+                || (off & (GpuResources.HOST_PAGE - 1)) != 0 || r.blobSize <= 0 || r.blobSize > cfg.hostmem() || off > cfg.hostmem() - r.blobSize
+                || resources.mappedOverlaps(off, r.blobSize)) {
+            err = RESP_ERR_INVALID_PARAMETER;
+        }
+        if (err != 0) {
+            errors++;
+            return nodata(c, err);
+        }
+        r.mapOffset = off;
+        header(RESP_OK_MAP_INFO, RESP_MAP_INFO_SIZE);
+        resp.putInt(RESP_MAP_INFO, MAP_CACHE_CACHED);
+        return respond(c, RESP_MAP_INFO_SIZE);
+    }
+
+    /** map_blob=spec: RESOURCE_UNMAP_BLOB. */
+    private int unmapBlob() {
+        GpuResources.Resource r = resources.find(req.getInt(RES_RESOURCE_ID));
+        if (cfg.hostmem() == 0) {
+            return RESP_ERR_UNSPEC;
+        }
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.mapOffset < 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        r.mapOffset = -1;
+        return 0;
+    }
+
+    /** virtio_gpu_reset: every resource destroyed, every scanout off (virtio_gpu_base_reset). */
+    void reset() {
+        scanouts.reset();
+        resources.clear();
     }
 
     /** virtio_gpu_get_display_info: OK_DISPLAY_INFO, the enabled outputs (only scanout 0 at realize: xres × yres) filled. */
@@ -157,10 +529,17 @@ final class GpuControl {
         return s;
     }
 
-    /** One cursor queue chain (virtio_gpu_handle_cursor): counted, pushed with length 0. */
+    /**
+     * One cursor queue chain (virtio_gpu_handle_cursor): a full struct virtio_gpu_update_cursor goes
+     * to update_cursor (MOVE_CURSOR moves, any other type updates), a short one is logged; pushed with length 0.
+     */
     int cursor(Chain c) {
+        lastBytes = 0;
         if (gather(c, CURSOR_SIZE) == CURSOR_SIZE) {
-            counts[slot(req.getInt(HDR_TYPE))]++;
+            int type = req.getInt(HDR_TYPE);
+            counts[slot(type)]++;
+            scanouts.cursor(type == CMD_MOVE_CURSOR, req.getInt(CURSOR_SCANOUT_ID), req.getInt(CURSOR_X), req.getInt(CURSOR_Y),
+                    req.getInt(CURSOR_RESOURCE_ID), req.getInt(CURSOR_HOT_X), req.getInt(CURSOR_HOT_Y));
         } else {
             shortRequests++;
         }
@@ -185,7 +564,10 @@ final class GpuControl {
         for (long n : counts) {
             w.putLong(n);
         }
-        w.putLong(shortRequests).putLong(shortResponses).putLong(fencedCommands);
+        w.putLong(shortRequests).putLong(shortResponses).putLong(fencedCommands).putLong(truncatedRequests).putLong(errors)
+                .putLong(bytesCopied);
+        resources.save(w);
+        scanouts.save(w);
     }
 
     void restore(StateReader r) throws InputException {
@@ -196,7 +578,15 @@ final class GpuControl {
         long sr = r.getLong();
         long sp = r.getLong();
         long f = r.getLong();
+        long t = r.getLong();
+        long e = r.getLong();
+        long b = r.getLong();
+        resources.restore(r);
+        scanouts.restore(r);
         System.arraycopy(c, 0, counts, 0, c.length);
+        truncatedRequests = t;
+        errors = e;
+        bytesCopied = b;
         shortRequests = sr;
         shortResponses = sp;
         fencedCommands = f;

@@ -21,16 +21,28 @@ import java.util.TreeSet;
  * @param eventIdx     {@code event_idx}, default on: offers VIRTIO_RING_F_EVENT_IDX
  * @param queueReset   {@code queue_reset}, default on (QEMU 7.2): offers VIRTIO_F_RING_RESET
  * @param pcieFlr      {@code x-pcie-flr-init}, default on: FLR capable when on a PCIe port
+ * @param maxHostmem   {@code max_hostmem} (size), default 256 MiB: the host memory 2D resources may use
+ *                     (virtio_gpu_properties; virtio_gpu_resource_create_2d answers ERR_OUT_OF_MEMORY past it)
+ * @param hostmem      {@code hostmem} (size), default 0: the host-visible shared memory region (BAR4, shmid 1). Not a
+ *                     QEMU 7.2 property: it came later with the "virtio-gpu: hostmem" patch (Gerd Hoffmann, posted for
+ *                     QEMU in the 2022-2023 virgl/rutabaga series); gvsim accepts it with that patch's layout
+ *                     (hw/display/virtio-gpu-pci.c: MSI-X BAR1, modern registers BAR2, shared memory BAR4). A power of two.
  */
 public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, boolean blob, boolean indirectDesc, boolean eventIdx,
-        boolean queueReset, boolean pcieFlr) {
+        boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem) {
+
+    /** QEMU's {@code max_hostmem} default, 256 MiB (hw/display/virtio-gpu.c virtio_gpu_properties). */
+    public static final long DEFAULT_MAX_HOSTMEM = 256L << 20;
+    /** gvsim bound on {@code hostmem}: 64 GiB (a BAR the fabric can place; QEMU bounds it only by the address space). */
+    public static final long MAX_HOSTMEM_BAR = 64L << 30;
 
     /** VIRTIO_GPU_MAX_SCANOUTS (include/standard-headers/linux/virtio_gpu.h). */
     public static final int MAX_SCANOUTS = dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.MAX_SCANOUTS;
 
     /** The properties understood; {@code id}, {@code bus}, {@code addr} and {@code multifunction} are the machine's. */
     static final Set<String> KNOWN = new TreeSet<>(List.of("id", "bus", "addr", "multifunction", "max_outputs", "xres", "yres", "edid",
-            "blob", "indirect_desc", "event_idx", "queue_reset", "x-pcie-flr-init", "disable-legacy", "disable-modern"));
+            "blob", "indirect_desc", "event_idx", "queue_reset", "x-pcie-flr-init", "disable-legacy", "disable-modern", "max_hostmem",
+            "hostmem"));
 
     public static VirtioGpuConfig defaults() {
         return fromProps(Map.of());
@@ -56,8 +68,46 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
             // virtio-gpu-pci realize: virtio_pci_force_virtio_1 (a modern-only device)
             throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": device is modern-only, use disable-legacy=on");
         }
+        long maxHostmem = size(p, "max_hostmem", DEFAULT_MAX_HOSTMEM);
+        long hostmem = size(p, "hostmem", 0);
+        if (hostmem != 0 && ((hostmem & (hostmem - 1)) != 0 || hostmem < 4096 || hostmem > MAX_HOSTMEM_BAR)) {
+            // pci_register_bar: a BAR size must be a power of two; the lower and upper bounds are gvsim's
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": hostmem must be a power of two from 4 KiB to 64 GiB, got " + hostmem);
+        }
         return new VirtioGpuConfig((int) outputs, (int) xres, (int) yres, bool(p, "edid", true), bool(p, "blob", false),
-                bool(p, "indirect_desc", true), bool(p, "event_idx", true), bool(p, "queue_reset", true), bool(p, "x-pcie-flr-init", true));
+                bool(p, "indirect_desc", true), bool(p, "event_idx", true), bool(p, "queue_reset", true), bool(p, "x-pcie-flr-init", true),
+                maxHostmem, hostmem);
+    }
+
+    /** A QEMU size property (qemu_strtosz: a number with an optional B/K/M/G/T suffix, powers of 1024). */
+    static long size(Map<String, String> p, String key, long def) {
+        String v = p.get(key);
+        if (v == null) {
+            return def;
+        }
+        String t = v.trim();
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (Character.toUpperCase(t.charAt(t.length() - 1))) {
+                case 'B' -> shift = -1;
+                case 'K' -> shift = 10;
+                case 'M' -> shift = 20;
+                case 'G' -> shift = 30;
+                case 'T' -> shift = 40;
+                default -> shift = 0;
+            }
+        }
+        String digits = shift != 0 ? t.substring(0, t.length() - 1) : t;
+        try {
+            long n = Long.parseLong(digits);
+            int s = Math.max(shift, 0);
+            if (n < 0 || (s > 0 && n > (Long.MAX_VALUE >> s))) {
+                throw new NumberFormatException();
+            }
+            return n << s;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(VirtioGpuPciDevice.DRIVER + ": property " + key + "='" + v + "' is not a size");
+        }
     }
 
     private static long num(Map<String, String> p, String key, long def) {

@@ -69,6 +69,9 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     // ---------------------------------------------------------------- BARs and regions (virtio_pci_realize, virtio_pci_modern_regions_init)
     static final int MSIX_BAR = 1;
     static final int MODERN_BAR = 4;
+    /** With {@code hostmem}: modern registers on BAR2, the host-visible shared memory on BAR4 (hw/display/virtio-gpu-pci.c, "virtio-gpu: hostmem"). */
+    static final int MODERN_BAR_HOSTMEM = 2;
+    static final int HOSTMEM_BAR = 4;
     static final long MSIX_BAR_SIZE = 4096;
     static final long MSIX_PBA_OFFSET = 0x800;
     /** virtio-gpu-pci {@code vectors} default (hw/display/virtio-gpu-pci.c virtio_gpu_pci_properties). */
@@ -95,17 +98,34 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             "estimate (gvsim, not measured): QEMU 7.2 runs the queues from a main-loop bottom half (virtio_gpu_handle_ctrl_cb / "
                     + "virtio_gpu_handle_cursor_cb → qemu_bh_schedule), so a notify is answered after a main-loop wakeup",
             "delay from a queue notify to the device processing that queue (every available chain, then the used-buffer interrupt)");
-    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK, P_CMD_LATENCY);
+    static final ParamDef P_CMD_COST = ParamDef.duration("virtio_gpu.cmd_cost", "1us",
+            "estimate (gvsim, not measured): QEMU 7.2 per command virtqueue_pop (descriptor walk and mapping), iov_to_buf of the "
+                    + "request, the handler, iov_from_buf of the response, virtqueue_push and virtio_notify; a few hundred ns to a few us "
+                    + "on an ARM64 host, 1us taken",
+            "time the device spends on each command besides copying pixels; its response is pushed when it has elapsed");
+    static final ParamDef P_MEMCPY_BANDWIDTH = ParamDef.doubleParam("virtio_gpu.memcpy_bandwidth", 8.0, "bytes/ns",
+            "estimate: docs/facts/virtio-gpu.md §3.3 \"5-10 GB/s effective memcpy\" on an ARM server (not a published figure); "
+                    + "8 GB/s taken, inside that range",
+            "host memcpy bandwidth of TRANSFER_TO_HOST_2D (QEMU iov_to_buf from the guest pages into the pixman image)");
+    static final ParamDef P_MAP_BLOB = ParamDef.string("virtio_gpu.map_blob", "qemu",
+            "QEMU 7.2 hw/display/virtio-gpu.c virtio_gpu_simple_process_cmd (qemu: default case, ERR_UNSPEC) vs VIRTIO 1.2 §5.7.6.8 (spec)",
+            "qemu: RESOURCE_MAP_BLOB / UNMAP_BLOB answer ERR_UNSPEC as QEMU 7.2's 2D device; spec: with hostmem, a USE_MAPPABLE blob's "
+                    + "pages are mapped at the offset in the shared-memory BAR4 (OK_MAP_INFO, MAP_CACHE_CACHED)");
+    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK, P_CMD_LATENCY, P_CMD_COST, P_MEMCPY_BANDWIDTH, P_MAP_BLOB);
     /** The event that processes a queue (arg = queue index); named {@code <id>.queue}. */
     static final String EVENT_QUEUE = "queue";
     /** Queue errors kept for the report (the first ones; later ones are only counted). */
     static final int MAX_ERRORS_KEPT = 16;
 
     private final VirtioGpuConfig cfg;
+    /** The BAR of the virtio-pci modern registers: 4, or 2 with {@code hostmem}. */
+    final int modernBar;
     private final IrqLine irq;
     private final Scheduler sched;
     private final Dma dma;
     private final long cmdLatencyPs;
+    private final long cmdCostPs;
+    private final double memcpyBytesPerNs;
     private final EventHandler processQueue;
     /** The device's virtqueues (0 controlq, 1 cursorq), one reused chain, and the command layer. */
     final SplitVirtqueue[] vqs = new SplitVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
@@ -141,6 +161,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     long deviceErrors;
     /** MSI-X messages the device would have sent (delivery is not modelled by the machine yet). */
     long msixMessages;
+    long hostmemAccesses;
+    /** Per queue: the chain whose response is due when the running command's cost has elapsed (-1: none), its used length. */
+    private final int[] pendingHead = {-1, -1};
+    private final int[] pendingLen = new int[2];
+    /** Per queue: simulated time spent on commands (ps). */
+    final long[] busyPs = new long[2];
 
     VirtioGpuPciDevice(VirtioGpuConfig cfg, Scheduler sched, IrqLine irq, Params params) {
         this(cfg, sched, irq, params, Dma.NONE);
@@ -153,20 +179,34 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         this.irq = irq;
         this.dma = dma;
         this.cmdLatencyPs = Math.max(0, params.getDuration(P_CMD_LATENCY));
+        this.cmdCostPs = Math.max(0, params.getDuration(P_CMD_COST));
+        this.memcpyBytesPerNs = params.getDouble(P_MEMCPY_BANDWIDTH);
+        if (!(memcpyBytesPerNs > 0) || Double.isInfinite(memcpyBytesPerNs)) {
+            throw new IllegalArgumentException(P_MEMCPY_BANDWIDTH.name() + " must be a positive number of bytes/ns, got " + memcpyBytesPerNs);
+        }
         this.processQueue = sched.handler(EVENT_QUEUE, this::processQueue);
         for (int q = 0; q < vqs.length; q++) {
             vqs[q] = new SplitVirtqueue(dma);
         }
-        this.control = new GpuControl(cfg, dma);
         String fok = params.getString(P_FEATURES_OK);
         if (!fok.equals("qemu") && !fok.equals("spec")) {
             throw new IllegalArgumentException(P_FEATURES_OK.name() + " must be qemu or spec, got '" + fok + "'");
         }
+        String mb = params.getString(P_MAP_BLOB);
+        if (!mb.equals("qemu") && !mb.equals("spec")) {
+            throw new IllegalArgumentException(P_MAP_BLOB.name() + " must be qemu or spec, got '" + mb + "'");
+        }
+        this.control = new GpuControl(cfg, dma, mb.equals("spec"));
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);
         declareBar(new Bar(MSIX_BAR, BarKind.MEM32, MSIX_BAR_SIZE, false, new AccessRules(4, 8, false, 1, 4), "msix-table"));
-        declareBar(new Bar(MODERN_BAR, BarKind.MEM64, MODERN_BAR_SIZE, true, new AccessRules(1, 4, false, 1, 4), "virtio-pci"));
+        modernBar = cfg.hostmem() != 0 ? MODERN_BAR_HOSTMEM : MODERN_BAR;
+        declareBar(new Bar(modernBar, BarKind.MEM64, MODERN_BAR_SIZE, true, new AccessRules(1, 4, false, 1, 4), "virtio-pci"));
+        if (cfg.hostmem() != 0) {
+            // memory_region_init(&g->hostmem, "virtio-gpu-hostmem", hostmem); pci_register_bar(4, MEMORY | PREFETCH | TYPE_64)
+            declareBar(new Bar(HOSTMEM_BAR, BarKind.MEM64, cfg.hostmem(), true, new AccessRules(1, 8, false, 1, 8), "virtio-gpu-hostmem"));
+        }
         declareDeviceConfig();
         declareMsixTable();
         long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
@@ -206,6 +246,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             addPmCapability(at, false);
             at += PM_SIZEOF;
         }
+        if (cfg.hostmem() != 0) {
+            // virtio_gpu_pci_base_realize adds it before qdev_realize plugs the device (virtio_pci_device_plugged adds the others)
+            at = shmCap(at);
+        }
         at = virtioCap(at, VIRTIO_PCI_CAP_COMMON_CFG, COMMON_OFFSET, REGION_SIZE, CAP_LEN);
         at = virtioCap(at, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFFSET, REGION_SIZE, CAP_LEN);
         at = virtioCap(at, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFFSET, REGION_SIZE, CAP_LEN);
@@ -230,7 +274,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         declareRegister(Register.whole("VIRTIO" + type + ".cfg_type", at + 3, 1, FieldKind.RO, type, s));
         // the PCI-cfg capability's bar, offset, length and data are writable (virtio_pci_device_plugged cfg_mask)
         FieldKind k = pciCfg ? FieldKind.RW : FieldKind.RO;
-        declareRegister(Register.whole("VIRTIO" + type + ".bar", at + 4, 1, k, pciCfg ? 0 : MODERN_BAR, s));
+        declareRegister(Register.whole("VIRTIO" + type + ".bar", at + 4, 1, k, pciCfg ? 0 : modernBar, s));
         declareRegister(Register.whole("VIRTIO" + type + ".id", at + 5, 1, FieldKind.RO, 0, s));
         declareRegister(Register.whole("VIRTIO" + type + ".padding", at + 6, 2, FieldKind.RO, 0, s));
         declareRegister(Register.whole("VIRTIO" + type + ".offset", at + 8, 4, k, offset, s));
@@ -243,6 +287,23 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
                     "VIRTIO 1.2 §4.1.4.9 (QEMU virtio_read_config/virtio_write_config)"));
         }
         return at + len;
+    }
+
+    /** virtio_pci_add_shm_cap(vpci_dev, 4, 0, hostmem, VIRTIO_GPU_SHM_ID_HOST_VISIBLE): a struct virtio_pci_cap64. */
+    private int shmCap(int at) {
+        addCapability(CAP_ID_VENDOR, at, CAP64_LEN);
+        String s = "VIRTIO 1.2 §4.1.4.7 shared memory capability, struct virtio_pci_cap64 (QEMU virtio_pci_add_shm_cap)";
+        int t = VIRTIO_PCI_CAP_SHARED_MEMORY_CFG;
+        declareRegister(Register.whole("VIRTIO" + t + ".cap_len", at + 2, 1, FieldKind.RO, CAP64_LEN, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".cfg_type", at + 3, 1, FieldKind.RO, t, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".bar", at + CAP_BAR, 1, FieldKind.RO, HOSTMEM_BAR, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".id", at + CAP_ID, 1, FieldKind.RO, SHM_ID_HOST_VISIBLE, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".padding", at + 6, 2, FieldKind.RO, 0, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".offset", at + CAP_OFFSET, 4, FieldKind.RO, 0, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".length", at + CAP_LENGTH, 4, FieldKind.RO, cfg.hostmem() & 0xFFFF_FFFFL, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".offset_hi", at + CAP_OFFSET_HI, 4, FieldKind.RO, 0, s));
+        declareRegister(Register.whole("VIRTIO" + t + ".length_hi", at + CAP_LENGTH_HI, 4, FieldKind.RO, cfg.hostmem() >>> 32, s));
+        return at + CAP64_LEN;
     }
 
     private void declareDeviceConfig() {
@@ -279,6 +340,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             msixAccess(off, a);
             return;
         }
+        if (bar.index != modernBar) {
+            hostmemAccess(offset, a);
+            return;
+        }
         int region = off & ~(REGION_SIZE - 1);
         int in = off & (REGION_SIZE - 1);
         boolean read = a.isRead();
@@ -307,6 +372,22 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
                 }
             }
         }
+    }
+
+    /**
+     * The host-visible region (BAR4 with {@code hostmem}): with map_blob=spec a mapped blob's guest
+     * pages answer at its offset; elsewhere, as QEMU's empty "virtio-gpu-hostmem" container, reads 0
+     * and writes go nowhere.
+     */
+    private void hostmemAccess(long offset, Access a) {
+        GpuResources.Resource r = control.resources.mappedAt(offset);
+        long pa = r == null ? -1 : control.resources.guestAddress(r, offset - r.mapOffset, a.size);
+        if (a.isRead()) {
+            a.data = pa >= 0 ? dma.read(pa, a.size) : 0;
+        } else if (pa >= 0) {
+            dma.write(pa, a.size, a.data);
+        }
+        hostmemAccesses++;
     }
 
     /** virtio_config_modern_read/write{b,w,l}: beyond config_len reads all ones and writes nothing. */
@@ -389,6 +470,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     public void queueWasReset(int q) {
         sched.cancel(event[q]);
         event[q] = Scheduler.NO_EVENT;
+        pendingHead[q] = -1;
         vqs[q].reset();
     }
 
@@ -403,12 +485,17 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     }
 
     /**
-     * The queue's bottom half: every available chain popped, handled, its response pushed and
-     * flushed, and the used-buffer interrupt raised when the ring asks for it (virtio_gpu_handle_ctrl
-     * → virtio_gpu_process_cmdq → virtio_gpu_ctrl_response → virtqueue_push + virtio_notify, once per
-     * command; virtio_gpu_handle_cursor). With Bus Master Enable clear nothing is read: QEMU's
-     * virtio_pci_write_config marks the device disabled then (virtio_set_disabled) and its DMA
-     * address space is off, so the chains stay available until the driver enables it and notifies again.
+     * The queue's bottom half, one command at a time in simulated time: a chain is popped and handled
+     * (its effects and its response bytes happen then), and its response is pushed, flushed and the
+     * used-buffer interrupt raised when the ring asks for it once the command's cost has elapsed
+     * ({@code virtio_gpu.cmd_cost} plus the bytes it copied at {@code virtio_gpu.memcpy_bandwidth});
+     * then the next chain is popped, until the ring is empty (virtio_gpu_handle_ctrl →
+     * virtio_gpu_process_cmdq → virtio_gpu_ctrl_response → virtqueue_push + virtio_notify, once per
+     * command; virtio_gpu_handle_cursor). The two queues run independently (QEMU runs both bottom
+     * halves on one main loop; their interleaving is not modelled). With Bus Master Enable clear
+     * nothing is read: QEMU's virtio_pci_write_config marks the device disabled then
+     * (virtio_set_disabled) and its DMA address space is off, so the chains stay available until the
+     * driver enables it and notifies again.
      *
      * <p>Known difference: QEMU's virtio_gpu_handle_ctrl pops every chain before it processes any, so
      * when a later chain of the same pass is hostile, the earlier commands' responses are written but
@@ -420,6 +507,17 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         int q = (int) arg;
         event[q] = Scheduler.NO_EVENT;
         SplitVirtqueue vq = vqs[q];
+        if (pendingHead[q] >= 0) {
+            int head = pendingHead[q];
+            pendingHead[q] = -1;
+            if (!broken && vq.ready()) {
+                vq.push(head, pendingLen[q]);
+                vq.flush();
+                if (vq.needsInterrupt()) {
+                    queueInterrupt(q);
+                }
+            }
+        }
         if (broken || !vq.ready()) {
             return;
         }
@@ -427,26 +525,27 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             busMasterOff++;
             return;
         }
-        while (true) {
-            int r = vq.pop(chain);
-            if (r == SplitVirtqueue.EMPTY) {
-                return;
-            }
-            if (r == SplitVirtqueue.FAILED) {
-                queueError(q, vq.errorMessage());
-                return;
-            }
-            chains[q]++;
-            int len = q == 0 ? control.control(chain) : control.cursor(chain);
-            if (len < 0) {
-                continue; // QEMU: the command stays unfinished (in fenceq), its chain is never returned
-            }
-            vq.push(chain.head(), len);
-            vq.flush();
-            if (vq.needsInterrupt()) {
-                queueInterrupt(q);
-            }
+        int r = vq.pop(chain);
+        if (r == SplitVirtqueue.EMPTY) {
+            return;
         }
+        if (r == SplitVirtqueue.FAILED) {
+            queueError(q, vq.errorMessage());
+            return;
+        }
+        chains[q]++;
+        int len = q == 0 ? control.control(chain) : control.cursor(chain);
+        long cost = cmdCostPs + copyPs(control.lastBytes);
+        busyPs[q] += cost;
+        // len < 0: QEMU never returns the chain (it stays in fenceq); the next one is handled after the cost all the same
+        pendingHead[q] = len < 0 ? -1 : chain.head();
+        pendingLen[q] = Math.max(len, 0);
+        event[q] = sched.scheduleIn(cost, processQueue, q);
+    }
+
+    /** Simulated time of a host memcpy of {@code bytes} at {@code virtio_gpu.memcpy_bandwidth}, rounded up to a picosecond. */
+    long copyPs(long bytes) {
+        return bytes <= 0 ? 0 : (long) Math.ceil(bytes * 1000.0 / memcpyBytesPerNs);
     }
 
     /** virtio_notify → virtio_irq: ISR bit 0, then the queue's MSI-X vector or INTx (virtio_pci_notify). */
@@ -502,8 +601,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         for (int q = 0; q < vqs.length; q++) {
             sched.cancel(event[q]);
             event[q] = Scheduler.NO_EVENT;
+            pendingHead[q] = -1;
             vqs[q].reset();
         }
+        control.reset(); // virtio_gpu_reset: every resource destroyed, scanouts off
         // virtio_gpu_reset keeps events_read (the display configuration does not change on a reset)
     }
 
@@ -551,12 +652,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         window.size = len;
         if (read) {
             window.kind = Access.READ;
-            barAccess(bar(MODERN_BAR), off, window);
+            barAccess(bar(modernBar), off, window);
             setLong32(cfgCap + 16, (int) window.data);
         } else {
             window.kind = Access.WRITE;
             window.data = long32(cfgCap + 16) & (len == 4 ? 0xFFFF_FFFFL : (1L << 8 * len) - 1);
-            barAccess(bar(MODERN_BAR), off, window);
+            barAccess(bar(modernBar), off, window);
         }
     }
 
@@ -567,6 +668,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     }
 
     // ---------------------------------------------------------------- report and state
+
+    /** One {@link dev.gvsim.pciefabric.Scanout} per output, {@code scanout0}..., reading the resource shown on demand. */
+    @Override
+    public List<dev.gvsim.pciefabric.Scanout> scanouts() {
+        return control.scanouts.views();
+    }
 
     @Override
     public Map<String, Object> report() {
@@ -584,6 +691,15 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         m.put("requests_short", control.shortRequests);
         m.put("responses_short", control.shortResponses);
         m.put("fenced_commands", control.fencedCommands);
+        m.put("requests_truncated", control.truncatedRequests);
+        m.put("command_errors", control.errors);
+        m.put("bytes_copied", control.bytesCopied);
+        m.put("busy_ps", List.of(busyPs[0], busyPs[1]));
+        control.resources.report(m);
+        m.put("scanouts", control.scanouts.report());
+        if (cfg.hostmem() != 0) {
+            m.put("hostmem_accesses", hostmemAccesses);
+        }
         m.put("queue_interrupts", queueInterrupts);
         m.put("bus_master_off", busMasterOff);
         m.put("bus_master_cleared_driver_ok", busMasterClearedDriverOk);
@@ -616,10 +732,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
                 .putLong(msixMessages);
         for (int q = 0; q < vqs.length; q++) {
             vqs[q].saveState(w);
-            w.putLong(event[q]).putLong(chains[q]);
+            w.putLong(event[q]).putLong(chains[q]).putInt(pendingHead[q]).putInt(pendingLen[q]).putLong(busyPs[q]);
         }
         control.save(w);
-        w.putLong(busMasterClearedDriverOk);
+        w.putLong(busMasterClearedDriverOk).putLong(hostmemAccesses);
         w.putBoolean(broken).putLong(queueErrorCount).putLong(busMasterOff).putLong(queueInterrupts).putInt(queueErrors.size());
         for (String e : queueErrors) {
             w.putString(e);
@@ -647,9 +763,13 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             vqs[q].restoreState(r); // checks before it changes anything
             event[q] = r.getLong();
             chains[q] = r.getLong();
+            pendingHead[q] = r.getInt();
+            pendingLen[q] = r.getInt();
+            busyPs[q] = r.getLong();
         }
         control.restore(r);
         long bmCleared = r.getLong();
+        hostmemAccesses = r.getLong();
         boolean brk = r.getBoolean();
         long errCount = r.getLong();
         long bmOff = r.getLong();
