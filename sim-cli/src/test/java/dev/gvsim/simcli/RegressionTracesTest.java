@@ -183,6 +183,59 @@ class RegressionTracesTest {
                 "oversize-length", "oversize-indirect-table", "indirect-size-not-a-multiple-of-16", "reset-heals");
     }
 
+    static JsonNode gpu(Run r) {
+        assertThat(r.code).isZero();
+        assertThat(r.json.get("mismatchCount").asLong()).as("the trace's read-backs: %s", r.json.get("mismatches")).isZero();
+        assertThat(r.json.get("faultCount").asLong()).isZero();
+        JsonNode g = r.json.get("devices").get("virtio-gpu-pci0");
+        assertThat(g.get("status").asText()).isEqualTo("0x0f");
+        assertThat(g.has("queue_errors")).as("well-formed chains").isFalse();
+        return g;
+    }
+
+    /**
+     * CVE-2021-3544 class (vhost-user-gpu resource and backing leaks, QEMU 6.1 fixes 86dd8fac2acc, b9f79858a614,
+     * b7afebcf9e6e, f6091d86ba9e, 63736af5a657): id reuse, attaching twice, failed attaches, unref with backing,
+     * create/attach/detach/unref cycles: the resource table, host memory and backing entries are back to 0.
+     */
+    @Test
+    void resourceAndBackingAccountingReturnsToZero() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3544.gvt.txt"));
+        assertThat(g.get("resources").asLong()).isZero();
+        assertThat(g.get("hostmem").asLong()).isZero();
+        assertThat(g.get("backing_entries").asLong()).isZero();
+        assertThat(g.get("command_errors").asLong()).as("id reuse, attach twice, no such id, unmappable entry, too many entries, "
+                + "short entry list, unref and detach of a gone id").isEqualTo(8);
+        assertThat(g.get("commands").get("RESOURCE_ATTACH_BACKING").asLong()).isEqualTo(12);
+        assertThat(g.get("chains").get(0).asLong()).isEqualTo(28);
+    }
+
+    /** CVE-2021-3545 class (121841b25d72): no byte of an earlier response, nor past used.len, in a later one; the trace reads them. */
+    @Test
+    void responsesCarryNoStaleBytes() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3545.gvt.txt"));
+        assertThat(g.get("fenced_commands").asLong()).isEqualTo(2);
+        assertThat(g.get("responses_short").asLong()).as("the 8-byte buffer").isEqualTo(1);
+        assertThat(g.get("commands").get("GET_CAPSET_INFO").asLong()).isEqualTo(1);
+        assertThat(g.get("resources").asLong()).isZero();
+    }
+
+    /**
+     * CVE-2021-3546 class (9f22893adcb0): GET_CAPSET(_INFO) with any id, version and buffer size is ERR_UNSPEC without
+     * virgl; wrapping rects are refused; offsets past or wrapping the backing copy only what the backing holds.
+     */
+    @Test
+    void guestSizedCopiesStayInsideTheImageAndTheBacking() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3546.gvt.txt"));
+        // 0 (offset = backing size) + 128 (last partial row) + 48 x 256 (rows whose uint32 offset wrapped to 0)
+        // + 16384 (whole image) + 4096 (a 4 KiB backing under a 16 KiB image)
+        assertThat(g.get("bytes_copied").asLong()).isEqualTo(128 + 48 * 256 + 16384 + 4096);
+        assertThat(g.get("command_errors").asLong()).isEqualTo(10);
+        assertThat(g.get("commands").get("TRANSFER_TO_HOST_2D").asLong()).isEqualTo(9);
+        assertThat(g.get("resources").asLong()).isZero();
+        assertThat(g.get("hostmem").asLong()).isZero();
+    }
+
     @Test
     void withoutContinueTheFirstFaultStopsTheStreamButTheReportIsComplete() throws Exception {
         Path p = dir.resolve("pt.gvt.txt");

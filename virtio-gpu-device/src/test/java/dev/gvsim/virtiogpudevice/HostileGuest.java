@@ -49,11 +49,15 @@ final class HostileGuest {
     final EventKernel kernel = new EventKernel();
     final IrqLine irq = new IrqLine("gpu.intx");
     final Access a = new Access();
-    final int queueSize;
+    /** The controlq size the probe writes (the heal step uses at least 2: its chain has two descriptors). */
+    int queueSize;
     final VirtioGpuPciDevice d;
     /** Allowed write ranges as {addr, len} seen since the pass began. */
     private final List<long[]> allowed = new ArrayList<>();
     private final Set<Long> seen = new HashSet<>();
+    /** The descriptor tables the last refresh read, as {addr, len}: only a write into one can change the allowed ranges. */
+    private final List<long[]> tables = new ArrayList<>();
+    private long[] last;
     /** The first write outside every allowed range, or null. */
     String violation;
     long writes;
@@ -73,7 +77,7 @@ final class HostileGuest {
         public void write(long pa, int size, long value) {
             check(pa, size);
             raw.write(pa, size, value);
-            refresh();
+            refreshIfTable(pa, size);
         }
 
         @Override
@@ -85,7 +89,7 @@ final class HostileGuest {
         public void write(long pa, DirectBuffer src, int srcOff, int len) {
             check(pa, len);
             raw.write(pa, src, srcOff, len);
-            refresh();
+            refreshIfTable(pa, len);
         }
     };
 
@@ -140,6 +144,7 @@ final class HostileGuest {
     void notifyAndRun() {
         allowed.clear();
         seen.clear();
+        last = null;
         refresh();
         wr(VirtioGpuPciDevice.NOTIFY_OFFSET, 2, 0);
         kernel.runUntilEmpty();
@@ -175,8 +180,12 @@ final class HostileGuest {
         if (violation != null) {
             return;
         }
+        if (last != null && inside(pa, len, last[0], last[1])) {
+            return;
+        }
         for (long[] r : allowed) {
             if (inside(pa, len, r[0], r[1])) {
+                last = r;
                 return;
             }
         }
@@ -187,8 +196,19 @@ final class HostileGuest {
         return Long.compareUnsigned(pa, start) >= 0 && Long.compareUnsigned(pa - start, n) <= 0 && Long.compareUnsigned(len, n - (pa - start)) <= 0;
     }
 
+    private void refreshIfTable(long pa, long len) {
+        for (long[] t : tables) {
+            if (Long.compareUnsigned(pa - t[0], t[1]) < 0 || Long.compareUnsigned(t[0] - pa, len) < 0) {
+                refresh();
+                return;
+            }
+        }
+    }
+
     /** Adds the used ring and every device-writable buffer the tables in guest memory name now. */
     private void refresh() {
+        tables.clear();
+        tables.add(new long[] {DESC, (long) DESC_SIZE * queueSize});
         add(USED, USED_RING + (long) USED_ELEM_SIZE * queueSize + 2);
         for (int i = 0; i < queueSize; i++) {
             long dsc = DESC + (long) DESC_SIZE * i;
@@ -200,6 +220,7 @@ final class HostileGuest {
             }
             if ((flags & VIRTQ_DESC_F_INDIRECT) != 0 && len >= DESC_SIZE && raw.reachable(addr, len)) {
                 long n = Math.min(len / DESC_SIZE, ORACLE_TABLE_MAX);
+                tables.add(new long[] {addr, n * DESC_SIZE});
                 for (long k = 0; k < n; k++) {
                     long e = addr + DESC_SIZE * k;
                     if ((raw.read(e + DESC_FLAGS, 2) & VIRTQ_DESC_F_WRITE) != 0) {
@@ -261,6 +282,7 @@ final class HostileGuest {
         for (long off = 0; off < 0x800; off += 8) {
             raw.write(BASE + off, 8, 0);
         }
+        queueSize = Math.max(2, queueSize);
         probe(features);
         long req = BASE + 0x800;
         long resp = BASE + 0x900;

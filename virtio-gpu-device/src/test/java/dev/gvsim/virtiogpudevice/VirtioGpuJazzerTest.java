@@ -68,7 +68,7 @@ class VirtioGpuJazzerTest {
         int t = g.resetAndAskDisplayInfo(features);
         if (t != RESP_OK_DISPLAY_INFO || g.status() != 0xf || g.violation != null) {
             throw new IllegalStateException("a reset did not heal the device: response 0x" + Integer.toHexString(t) + ", status 0x"
-                    + Long.toHexString(g.status()) + ", " + g.violation);
+                    + Long.toHexString(g.status()) + ", " + g.violation + ", queue errors " + g.d.queueErrors);
         }
     }
 
