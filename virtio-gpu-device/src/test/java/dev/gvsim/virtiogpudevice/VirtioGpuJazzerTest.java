@@ -125,6 +125,49 @@ class VirtioGpuJazzerTest {
         }
     }
 
+    /**
+     * A sequence of commands on one device (so that resources created and backed by earlier commands
+     * meet later ones), each a well-formed chain checked as {@link CommandPropertiesTest} checks it.
+     * Per command: byte 0 the response layout (low 2 bits: 0..3 writable segments; the rest selects
+     * their lengths), byte 1 the readable splits (1..4), byte 2 the request length (24 + b, or b when
+     * bit 7 is set: a short request), then the request's type, flags and body words (little-endian,
+     * 4 bytes each, as many as the length needs; missing bytes are 0). At most 24 commands.
+     */
+    @FuzzTest(maxExecutions = 1_000_000, maxDuration = "30m")
+    void commandSequence(byte[] data) {
+        HostileGuest g = new HostileGuest(1L << F_INDIRECT_DESC, 64);
+        int p = 0;
+        int[] lens = {24, 408, 1056, 2048, 7, 100, 4096, 40};
+        for (int k = 0; k < 24 && p + 3 <= data.length; k++) {
+            int layout = data[p] & 0xFF;
+            int splits = 1 + (data[p + 1] & 0xFF) % 4;
+            int l = data[p + 2] & 0xFF;
+            int reqLen = (l & 0x80) != 0 ? 1 + (l & 0x1F) : HDR_SIZE + l;
+            p += 3;
+            int words = Math.max(2, (reqLen + 3) / 4 - 4);
+            int[] w = new int[words];
+            for (int i = 0; i < words && p < data.length; i++) {
+                int v = 0;
+                for (int b = 0; b < 4 && p < data.length; b++) {
+                    v |= (data[p++] & 0xFF) << 8 * b;
+                }
+                w[i] = v;
+            }
+            java.util.List<Integer> body = new java.util.ArrayList<>();
+            for (int i = 2; i < words; i++) {
+                body.add(w[i]);
+            }
+            java.util.List<Integer> resp = new java.util.ArrayList<>();
+            for (int i = 0; i < (layout & 3); i++) {
+                resp.add(lens[(layout >>> (2 + i)) & 7]);
+            }
+            CommandPropertiesTest.check(g, new CommandPropertiesTest.Cmd(w[0], w[1], body, reqLen, splits, resp), k);
+        }
+        if (g.resetAndAskDisplayInfo(1L << F_INDIRECT_DESC) != RESP_OK_DISPLAY_INFO) {
+            throw new IllegalStateException("a reset did not heal the device");
+        }
+    }
+
     private static void fix(HostileGuest g, long dsc) {
         long addr = g.raw.read(dsc + DESC_ADDR, 8);
         if (addr >= 0) {
