@@ -101,7 +101,9 @@ final class HostileGuest {
         this.queueSize = queueSize;
         Params p = new Params();
         p.declareAll(VirtioGpuPciDevice.PARAMS);
-        d = new VirtioGpuPciDevice(VirtioGpuConfig.defaults(), kernel.scheduler("gpu"), irq, p, checked);
+        // max_hostmem 16 MiB (QEMU's default is 256 MiB): a fuzz input may create resources up to it on every run
+        d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(java.util.Map.of("max_hostmem", "16777216")), kernel.scheduler("gpu"), irq, p,
+                checked);
         d.build(false);
         d.configWrite(0x04, 2, 0x6);
         probe(features);
@@ -142,12 +144,17 @@ final class HostileGuest {
 
     /** Notifies controlq and runs the device's pass; the oracle's ranges start from guest memory as it is now. */
     void notifyAndRun() {
+        notifyOnly();
+        kernel.runUntilEmpty();
+    }
+
+    /** Notifies controlq (the oracle's ranges start from guest memory as it is now); the pass is scheduled, not run. */
+    void notifyOnly() {
         allowed.clear();
         seen.clear();
         last = null;
         refresh();
         wr(VirtioGpuPciDevice.NOTIFY_OFFSET, 2, 0);
-        kernel.runUntilEmpty();
     }
 
     long status() {
