@@ -108,6 +108,8 @@ final class GpuControl {
     /** Bytes copied guest → host image by TRANSFER_TO_HOST_2D, in all and by the last command. */
     long bytesCopied;
     long lastBytes;
+    /** Backing entries mapped by the last command (ATTACH_BACKING, CREATE_BLOB). */
+    long lastEntries;
 
     GpuControl(VirtioGpuConfig cfg, Dma dma) {
         this(cfg, dma, false);
@@ -151,27 +153,6 @@ final class GpuControl {
     }
 
     /**
-     * Copies {@code len} readable bytes from byte {@code off} of the chain's request into {@code dst}
-     * (QEMU iov_to_buf at an offset); returns the bytes copied.
-     */
-    private int gatherAt(Chain c, long off, UnsafeBuffer dst, int len) {
-        int n = 0;
-        long skip = off;
-        for (int i = 0; i < c.readableSegments() && n < len; i++) {
-            long l = c.length(i);
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            int k = (int) Math.min(l - skip, len - n);
-            dma.read(c.address(i) + skip, dst, n, k);
-            n += k;
-            skip = 0;
-        }
-        return n;
-    }
-
-    /**
      * virtio_gpu_create_mapping_iov's first half: {@code n} mem_entries read from byte {@code off} of
      * the request into the resource table's scratch arrays and checked; false on its failures ("nr_entries
      * is too big", "command data size incorrect", "failed to map MMIO memory for element").
@@ -183,8 +164,29 @@ final class GpuControl {
         if (c.readableBytes() < off + (long) MEM_ENTRY_SIZE * n) {
             return false;
         }
+        lastEntries = n;
+        // one walk over the readable segments from byte off (QEMU iov_to_buf at an offset); an entry may straddle two
+        int seg = 0;
+        long in = off;
+        while (seg < c.readableSegments() && in >= c.length(seg)) {
+            in -= c.length(seg);
+            seg++;
+        }
         for (int e = 0; e < n; e++) {
-            gatherAt(c, off + (long) MEM_ENTRY_SIZE * e, entry, MEM_ENTRY_SIZE);
+            int got = 0;
+            while (got < MEM_ENTRY_SIZE) {
+                long l = c.length(seg);
+                int k = (int) Math.min(l - in, MEM_ENTRY_SIZE - got);
+                if (k > 0) {
+                    dma.read(c.address(seg) + in, entry, got, k);
+                }
+                got += k;
+                in += k;
+                if (in >= l) {
+                    seg++;
+                    in = 0;
+                }
+            }
             resources.scratchAddr[e] = entry.getLong(MEM_ENTRY_ADDR);
             resources.scratchLen[e] = entry.getInt(MEM_ENTRY_LENGTH);
         }
@@ -199,6 +201,7 @@ final class GpuControl {
      */
     int control(Chain c) {
         lastBytes = 0;
+        lastEntries = 0;
         if (gather(c, REQ_MAX) < HDR_SIZE) {
             shortRequests++;
             return -1;
@@ -535,6 +538,7 @@ final class GpuControl {
      */
     int cursor(Chain c) {
         lastBytes = 0;
+        lastEntries = 0;
         if (gather(c, CURSOR_SIZE) == CURSOR_SIZE) {
             int type = req.getInt(HDR_TYPE);
             counts[slot(type)]++;
@@ -583,6 +587,14 @@ final class GpuControl {
         long b = r.getLong();
         resources.restore(r);
         scanouts.restore(r);
+        for (int i = 0; i < scanouts.outs.length; i++) {
+            int id = scanouts.outs[i].resourceId;
+            GpuResources.Resource res = id == 0 ? null : resources.find(id);
+            if (id != 0 && (res == null || (res.scanoutMask & (1 << i)) == 0)) {
+                // virtio_gpu_load: a scanout naming a resource that is not there is -EINVAL
+                throw new InputException("checkpoint virtio-gpu: scanout " + i + " shows resource " + id + ", which is not in the table");
+            }
+        }
         System.arraycopy(c, 0, counts, 0, c.length);
         truncatedRequests = t;
         errors = e;

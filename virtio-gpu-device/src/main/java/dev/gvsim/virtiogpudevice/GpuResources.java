@@ -11,6 +11,7 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.gvsim.pciefabric.Dma;
+import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
@@ -34,11 +35,12 @@ import dev.gvsim.simcore.state.StateWriter;
  * allocate it; gvsim charges the real size and answers ERR_OUT_OF_MEMORY. A backing entry that QEMU
  * would map partly through a bounce buffer (guest RAM running into MMIO) is refused as a whole
  * (dma_memory_map failure, ERR_UNSPEC). The udmabuf of a blob is modelled as the host kernel builds
- * it (drivers/dma-buf/udmabuf.c, 4 KiB host pages): it exists when every entry is page aligned in
- * address and length and the blob size is 1..the backing size, or when the backing is one entry
- * shorter than a page (QEMU uses it in place); otherwise {@code res->blob} stays NULL as in QEMU
- * and the resource cannot be scanned out. Guest RAM is taken to be memfd-backed (QEMU refuses
- * {@code blob=on} without udmabuf).
+ * it (drivers/dma-buf/udmabuf.c, 4 KiB host pages): a one-entry backing is used in place, whatever
+ * the blob size (virtio_gpu_init_udmabuf's {@code iov_cnt == 1} case; later QEMU adds "and shorter
+ * than 4096"); with more entries the dma-buf exists when every entry is page aligned in address and
+ * length, and its mmap of blob_size works for 1..the backing size; otherwise {@code res->blob} stays
+ * NULL as in QEMU and the resource cannot be scanned out. Guest RAM is taken to be memfd-backed
+ * (QEMU refuses {@code blob=on} without udmabuf).
  */
 final class GpuResources {
     /** virtio_gpu_create_mapping_iov: "nr_entries is too big (%d > 16384)". */
@@ -203,8 +205,8 @@ final class GpuResources {
         if (r.entries == 0) {
             return false; // UDMABUF_CREATE_LIST with count 0: -EINVAL
         }
-        if (r.entries == 1 && (r.len[0] & 0xFFFF_FFFFL) < HOST_PAGE) {
-            return true; // used in place
+        if (r.entries == 1) {
+            return true; // used in place (QEMU 7.2: iov_cnt == 1)
         }
         for (int i = 0; i < r.entries; i++) {
             if ((r.addr[i] & (HOST_PAGE - 1)) != 0 || (r.len[i] & (HOST_PAGE - 1)) != 0) {
@@ -387,6 +389,21 @@ final class GpuResources {
         return null;
     }
 
+    /**
+     * An access to the host-visible region (BAR4 with {@code hostmem}): with map_blob=spec a mapped
+     * blob's guest pages answer at its offset; elsewhere, as QEMU's empty "virtio-gpu-hostmem"
+     * container, reads 0 and writes go nowhere. An access straddling two backing entries reads 0.
+     */
+    void hostmemAccess(long off, Access a) {
+        Resource r = mappedAt(off);
+        long pa = r == null ? -1 : guestAddress(r, off - r.mapOffset, a.size);
+        if (a.isRead()) {
+            a.data = pa >= 0 ? dma.read(pa, a.size) : 0;
+        } else if (pa >= 0) {
+            dma.write(pa, a.size, a.data);
+        }
+    }
+
     /** True if [off, off + size) overlaps a mapped blob. */
     boolean mappedOverlaps(long off, long size) {
         for (Resource r : table.values()) {
@@ -399,8 +416,17 @@ final class GpuResources {
 
     // ---------------------------------------------------------------- report and state
 
+    /** Resources listed in the report by id (the lowest ones); more are only counted. */
+    static final int REPORT_LISTED = 32;
+
     void report(Map<String, Object> m) {
         m.put("resources", table.size());
+        int[] ids = sortedIds();
+        Map<String, Object> list = new LinkedHashMap<>();
+        for (int k = 0; k < Math.min(ids.length, REPORT_LISTED); k++) {
+            list.put(Integer.toString(ids[k]), describe(table.get(ids[k])));
+        }
+        m.put("resource_table", list);
         m.put("hostmem", hostmem);
         m.put("backing_entries", totalEntries);
     }
@@ -418,16 +444,24 @@ final class GpuResources {
             m.put("height", r.height & 0xFFFF_FFFFL);
         }
         m.put("entries", r.entries);
+        if (r.scanoutMask != 0) {
+            m.put("scanouts", r.scanoutMask);
+        }
         return m;
     }
 
-    void save(StateWriter w) {
+    private int[] sortedIds() {
         int[] ids = new int[table.size()];
         int k = 0;
         for (Resource r : table.values()) {
             ids[k++] = r.id;
         }
         Arrays.sort(ids);
+        return ids;
+    }
+
+    void save(StateWriter w) {
+        int[] ids = sortedIds();
         w.putInt(ids.length);
         for (int id : ids) {
             Resource r = table.get(id);

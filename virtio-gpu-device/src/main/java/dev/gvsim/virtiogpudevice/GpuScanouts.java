@@ -219,6 +219,21 @@ final class GpuScanouts {
         public int pixel(int x, int y) {
             return GpuScanouts.this.pixel(i, x, y);
         }
+
+        @Override
+        public void readRow(int y, int[] dst) {
+            Out o = outs[i];
+            Resource r = o.resourceId == 0 ? null : resources.find(o.resourceId);
+            int w = width();
+            if (r == null || y < 0 || y >= o.height) {
+                java.util.Arrays.fill(dst, 0, w, 0);
+                return;
+            }
+            long row = o.offset + (long) y * (o.stride & 0xFFFF_FFFFL);
+            for (int x = 0; x < w; x++) {
+                dst[x] = GpuResources.toRgb(o.format, resources.word(r, row + (long) x * BYTES_PER_PIXEL));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- report and state

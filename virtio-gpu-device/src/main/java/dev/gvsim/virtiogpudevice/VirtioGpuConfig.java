@@ -24,9 +24,10 @@ import java.util.TreeSet;
  * @param maxHostmem   {@code max_hostmem} (size), default 256 MiB: the host memory 2D resources may use
  *                     (virtio_gpu_properties; virtio_gpu_resource_create_2d answers ERR_OUT_OF_MEMORY past it)
  * @param hostmem      {@code hostmem} (size), default 0: the host-visible shared memory region (BAR4, shmid 1). Not a
- *                     QEMU 7.2 property: it came later with the "virtio-gpu: hostmem" patch (Gerd Hoffmann, posted for
- *                     QEMU in the 2022-2023 virgl/rutabaga series); gvsim accepts it with that patch's layout
- *                     (hw/display/virtio-gpu-pci.c: MSI-X BAR1, modern registers BAR2, shared memory BAR4). A power of two.
+ *                     QEMU 7.2 property: "[PATCH v3 2/9] virtio-gpu: hostmem" (Gerd Hoffmann, posted by Antonio Caggiano
+ *                     in September 2022) was still under review on qemu-devel in January 2023; gvsim accepts it with that
+ *                     patch's layout (hw/display/virtio-gpu-pci.c: MSI-X BAR1, modern registers BAR2, shared memory BAR4,
+ *                     virtio_pci_add_shm_cap(4, 0, hostmem, VIRTIO_GPU_SHM_ID_HOST_VISIBLE)). A power of two (pci_register_bar).
  */
 public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, boolean blob, boolean indirectDesc, boolean eventIdx,
         boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem) {

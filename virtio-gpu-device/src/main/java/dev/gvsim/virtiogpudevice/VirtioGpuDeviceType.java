@@ -33,7 +33,8 @@ public final class VirtioGpuDeviceType implements DeviceType {
     @Override
     public String description() {
         return "virtio-gpu-pci as QEMU 7.2 presents it: identity, BARs, capabilities and the virtio-pci modern transport "
-                + "(hw/display/virtio-gpu-pci.c, hw/virtio/virtio-pci.c); control queue (GET_DISPLAY_INFO, others ERR_UNSPEC) and cursor queue; 2D and blob commands not yet";
+                + "(hw/display/virtio-gpu-pci.c, hw/virtio/virtio-pci.c); the 2D and blob commands of hw/display/virtio-gpu.c with resources "
+                + "holding real pixels, scanouts, cursor queue, commands timed in simulated time; hostmem shared-memory BAR4 (optional)";
     }
 
     @Override

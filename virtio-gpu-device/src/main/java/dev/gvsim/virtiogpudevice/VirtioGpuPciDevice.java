@@ -7,7 +7,6 @@ import dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout;
 import static dev.gvsim.simcore.regs.Field.ro;
 import static dev.gvsim.simcore.regs.Field.rw;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,12 +43,17 @@ import dev.gvsim.virtiogpudevice.virtqueue.VirtqueueError;
  * <li>BAR1: the MSI-X exclusive BAR, 4 KiB (msix_init_exclusive_bar: table at 0, PBA at 0x800), 3 vectors
  * (virtio-gpu-pci {@code vectors} default 3). BAR4: 16 KiB 64-bit prefetchable (virtio_pci_realize
  * modern_mem_bar_idx 4): common config +0x0000, ISR +0x1000, device config +0x2000, notify +0x3000,
- * each 4 KiB (QEMU_VIRTIO_PCI_QUEUE_MEM_MULT is not used without page-per-vq: notify_off_multiplier 4).</li>
+ * each 4 KiB (QEMU_VIRTIO_PCI_QUEUE_MEM_MULT is not used without page-per-vq: notify_off_multiplier 4).
+ * With {@code hostmem} (not a QEMU 7.2 property: the later "virtio-gpu: hostmem" patch) the registers
+ * move to BAR2 and BAR4 is the host-visible shared memory, 64-bit prefetchable, described by a
+ * VIRTIO_PCI_CAP_SHARED_MEMORY_CFG capability (struct virtio_pci_cap64, shmid 1) placed before the
+ * other vendor capabilities; it reads 0 except where {@code virtio_gpu.map_blob=spec} mapped a blob.</li>
  * <li>Capabilities, in QEMU's order (pci_add_capability puts the newest first): on a PCIe port the PCI
  * Express endpoint capability at 0x40 and PM at 0x7c (virtio_pci_realize), then the virtio vendor
  * capabilities common, ISR, device, notify and PCI-cfg (virtio_pci_device_plugged), then MSI-X; on the
  * root bus (no PCIe capability: pci_bus_is_root) the vendor capabilities start at 0x40.</li>
  * </ul>
+ * The commands are {@link GpuControl}'s; {@code processQueue} runs them one at a time in simulated time.
  * Register accesses are QEMU's MemoryRegionOps: every region of BAR4 implements 1..4-byte accesses
  * ({@code virtio_pci_modern_regions_init}); the MSI-X table and PBA accept 4 and 8 and implement 4
  * (hw/pci/msix.c msix_table_mmio_ops).
@@ -90,42 +94,21 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     /** PCI_PM_SIZEOF (virtio_pci_realize adds PM after the PCIe capability). */
     static final int PM_SIZEOF = 8;
 
-    static final ParamDef P_FEATURES_OK = ParamDef.string("virtio_gpu.features_ok", "qemu",
-            "QEMU 7.2 hw/virtio/virtio.c virtio_set_features_nocheck (qemu) vs VIRTIO 1.2 §3.1.1 (spec)",
-            "qemu: features the driver accepts but were not offered are dropped and FEATURES_OK is accepted (QEMU 7.2); "
-                    + "spec: FEATURES_OK is refused (reads back clear)");
-    static final ParamDef P_CMD_LATENCY = ParamDef.duration("virtio_gpu.cmd_latency", "5us",
-            "estimate (gvsim, not measured): QEMU 7.2 runs the queues from a main-loop bottom half (virtio_gpu_handle_ctrl_cb / "
-                    + "virtio_gpu_handle_cursor_cb → qemu_bh_schedule), so a notify is answered after a main-loop wakeup",
-            "delay from a queue notify to the device processing that queue (every available chain, then the used-buffer interrupt)");
-    static final ParamDef P_CMD_COST = ParamDef.duration("virtio_gpu.cmd_cost", "1us",
-            "estimate (gvsim, not measured): QEMU 7.2 per command virtqueue_pop (descriptor walk and mapping), iov_to_buf of the "
-                    + "request, the handler, iov_from_buf of the response, virtqueue_push and virtio_notify; a few hundred ns to a few us "
-                    + "on an ARM64 host, 1us taken",
-            "time the device spends on each command besides copying pixels; its response is pushed when it has elapsed");
-    static final ParamDef P_MEMCPY_BANDWIDTH = ParamDef.doubleParam("virtio_gpu.memcpy_bandwidth", 8.0, "bytes/ns",
-            "estimate: docs/facts/virtio-gpu.md §3.3 \"5-10 GB/s effective memcpy\" on an ARM server (not a published figure); "
-                    + "8 GB/s taken, inside that range",
-            "host memcpy bandwidth of TRANSFER_TO_HOST_2D (QEMU iov_to_buf from the guest pages into the pixman image)");
-    static final ParamDef P_MAP_BLOB = ParamDef.string("virtio_gpu.map_blob", "qemu",
-            "QEMU 7.2 hw/display/virtio-gpu.c virtio_gpu_simple_process_cmd (qemu: default case, ERR_UNSPEC) vs VIRTIO 1.2 §5.7.6.8 (spec)",
-            "qemu: RESOURCE_MAP_BLOB / UNMAP_BLOB answer ERR_UNSPEC as QEMU 7.2's 2D device; spec: with hostmem, a USE_MAPPABLE blob's "
-                    + "pages are mapped at the offset in the shared-memory BAR4 (OK_MAP_INFO, MAP_CACHE_CACHED)");
-    static final List<ParamDef> PARAMS = List.of(P_FEATURES_OK, P_CMD_LATENCY, P_CMD_COST, P_MEMCPY_BANDWIDTH, P_MAP_BLOB);
+    /** The device's parameters: {@link VirtioGpuParams}. */
+    static final ParamDef P_FEATURES_OK = VirtioGpuParams.FEATURES_OK;
+    static final List<ParamDef> PARAMS = VirtioGpuParams.ALL;
     /** The event that processes a queue (arg = queue index); named {@code <id>.queue}. */
     static final String EVENT_QUEUE = "queue";
     /** Queue errors kept for the report (the first ones; later ones are only counted). */
     static final int MAX_ERRORS_KEPT = 16;
 
-    private final VirtioGpuConfig cfg;
+    final VirtioGpuConfig cfg;
     /** The BAR of the virtio-pci modern registers: 4, or 2 with {@code hostmem}. */
     final int modernBar;
     private final IrqLine irq;
     private final Scheduler sched;
     private final Dma dma;
-    private final long cmdLatencyPs;
-    private final long cmdCostPs;
-    private final double memcpyBytesPerNs;
+    private final VirtioGpuParams params;
     private final EventHandler processQueue;
     /** The device's virtqueues (0 controlq, 1 cursorq), one reused chain, and the command layer. */
     final SplitVirtqueue[] vqs = new SplitVirtqueue[VirtioPciCommonConfig.NUM_QUEUES];
@@ -148,12 +131,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     final long[] chains = new long[VirtioPciCommonConfig.NUM_QUEUES];
     /** Capabilities built ({@link #build}): when placed, once the bus type is known. */
     private boolean built;
-    private boolean express;
+    boolean express;
     private int cfgCap;
     final VirtioPciCommonConfig common;
     final RegisterFile devcfg = new RegisterFile("virtio-gpu device configuration", CFG_SIZE);
     final RegisterFile msix = new RegisterFile("virtio-gpu MSI-X table and PBA", (int) MSIX_BAR_SIZE);
-    private int isr;
+    int isr;
     /** Notifications per queue (0 controlq, 1 cursorq) and to a queue the device does not have. */
     final long[] notifies = new long[VirtioPciCommonConfig.NUM_QUEUES];
     long notifiesOther;
@@ -178,25 +161,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         this.sched = sched;
         this.irq = irq;
         this.dma = dma;
-        this.cmdLatencyPs = Math.max(0, params.getDuration(P_CMD_LATENCY));
-        this.cmdCostPs = Math.max(0, params.getDuration(P_CMD_COST));
-        this.memcpyBytesPerNs = params.getDouble(P_MEMCPY_BANDWIDTH);
-        if (!(memcpyBytesPerNs > 0) || Double.isInfinite(memcpyBytesPerNs)) {
-            throw new IllegalArgumentException(P_MEMCPY_BANDWIDTH.name() + " must be a positive number of bytes/ns, got " + memcpyBytesPerNs);
-        }
+        this.params = new VirtioGpuParams(params);
         this.processQueue = sched.handler(EVENT_QUEUE, this::processQueue);
         for (int q = 0; q < vqs.length; q++) {
             vqs[q] = new SplitVirtqueue(dma);
         }
-        String fok = params.getString(P_FEATURES_OK);
-        if (!fok.equals("qemu") && !fok.equals("spec")) {
-            throw new IllegalArgumentException(P_FEATURES_OK.name() + " must be qemu or spec, got '" + fok + "'");
-        }
-        String mb = params.getString(P_MAP_BLOB);
-        if (!mb.equals("qemu") && !mb.equals("spec")) {
-            throw new IllegalArgumentException(P_MAP_BLOB.name() + " must be qemu or spec, got '" + mb + "'");
-        }
-        this.control = new GpuControl(cfg, dma, mb.equals("spec"));
+        this.control = new GpuControl(cfg, dma, this.params.specMapBlob);
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);
@@ -212,7 +182,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
                 | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0);
         // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
-        common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, fok.equals("spec"));
+        common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, this.params.specFeaturesOk);
     }
 
     /** QEMU realizes the function on its bus: the capabilities depend on the bus type (virtio_pci_realize). */
@@ -341,7 +311,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             return;
         }
         if (bar.index != modernBar) {
-            hostmemAccess(offset, a);
+            control.resources.hostmemAccess(offset, a); // BAR4, the host-visible region (hostmem)
+            hostmemAccesses++;
             return;
         }
         int region = off & ~(REGION_SIZE - 1);
@@ -372,22 +343,6 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
                 }
             }
         }
-    }
-
-    /**
-     * The host-visible region (BAR4 with {@code hostmem}): with map_blob=spec a mapped blob's guest
-     * pages answer at its offset; elsewhere, as QEMU's empty "virtio-gpu-hostmem" container, reads 0
-     * and writes go nowhere.
-     */
-    private void hostmemAccess(long offset, Access a) {
-        GpuResources.Resource r = control.resources.mappedAt(offset);
-        long pa = r == null ? -1 : control.resources.guestAddress(r, offset - r.mapOffset, a.size);
-        if (a.isRead()) {
-            a.data = pa >= 0 ? dma.read(pa, a.size) : 0;
-        } else if (pa >= 0) {
-            dma.write(pa, a.size, a.data);
-        }
-        hostmemAccesses++;
     }
 
     /** virtio_config_modern_read/write{b,w,l}: beyond config_len reads all ones and writes nothing. */
@@ -429,7 +384,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             notifies[queue]++;
             // virtio_queue_notify → virtio_gpu_handle_ctrl_cb / _cursor_cb: the queue is processed later (a bottom half)
             if (vqs[queue].ready() && !sched.isPending(event[queue])) {
-                event[queue] = sched.scheduleIn(cmdLatencyPs, processQueue, queue);
+                event[queue] = sched.scheduleIn(params.cmdLatencyPs, processQueue, queue);
             }
         } else {
             notifiesOther++;
@@ -488,7 +443,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
      * The queue's bottom half, one command at a time in simulated time: a chain is popped and handled
      * (its effects and its response bytes happen then), and its response is pushed, flushed and the
      * used-buffer interrupt raised when the ring asks for it once the command's cost has elapsed
-     * ({@code virtio_gpu.cmd_cost} plus the bytes it copied at {@code virtio_gpu.memcpy_bandwidth});
+     * ({@code virtio_gpu.cmd_cost}, {@code virtio_gpu.map_entry_cost} per backing entry it mapped, and
+     * the bytes it copied at {@code virtio_gpu.memcpy_bandwidth});
      * then the next chain is popped, until the ring is empty (virtio_gpu_handle_ctrl →
      * virtio_gpu_process_cmdq → virtio_gpu_ctrl_response → virtqueue_push + virtio_notify, once per
      * command; virtio_gpu_handle_cursor). The two queues run independently (QEMU runs both bottom
@@ -535,17 +491,12 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         }
         chains[q]++;
         int len = q == 0 ? control.control(chain) : control.cursor(chain);
-        long cost = cmdCostPs + copyPs(control.lastBytes);
+        long cost = params.commandPs(control.lastEntries, control.lastBytes);
         busyPs[q] += cost;
         // len < 0: QEMU never returns the chain (it stays in fenceq); the next one is handled after the cost all the same
         pendingHead[q] = len < 0 ? -1 : chain.head();
         pendingLen[q] = Math.max(len, 0);
         event[q] = sched.scheduleIn(cost, processQueue, q);
-    }
-
-    /** Simulated time of a host memcpy of {@code bytes} at {@code virtio_gpu.memcpy_bandwidth}, rounded up to a picosecond. */
-    long copyPs(long bytes) {
-        return bytes <= 0 ? 0 : (long) Math.ceil(bytes * 1000.0 / memcpyBytesPerNs);
     }
 
     /** virtio_notify → virtio_irq: ISR bit 0, then the queue's MSI-X vector or INTx (virtio_pci_notify). */
@@ -677,47 +628,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
 
     @Override
     public Map<String, Object> report() {
-        Map<String, Object> m = new LinkedHashMap<>(common.report());
-        m.put("pcie", express);
-        m.put("isr", isr);
-        m.put("isr_reads", isrReads);
-        m.put("notifies", List.of(notifies[0], notifies[1]));
-        m.put("notifies_other_queue", notifiesOther);
-        m.put("device_errors", deviceErrors);
-        m.put("msix_messages", msixMessages);
-        m.put("events_read", devcfg.read(CFG_EVENTS_READ, 4));
-        m.put("chains", List.of(chains[0], chains[1]));
-        m.put("commands", control.report());
-        m.put("requests_short", control.shortRequests);
-        m.put("responses_short", control.shortResponses);
-        m.put("fenced_commands", control.fencedCommands);
-        m.put("requests_truncated", control.truncatedRequests);
-        m.put("command_errors", control.errors);
-        m.put("bytes_copied", control.bytesCopied);
-        m.put("busy_ps", List.of(busyPs[0], busyPs[1]));
-        control.resources.report(m);
-        m.put("scanouts", control.scanouts.report());
-        if (cfg.hostmem() != 0) {
-            m.put("hostmem_accesses", hostmemAccesses);
-        }
-        m.put("queue_interrupts", queueInterrupts);
-        m.put("bus_master_off", busMasterOff);
-        m.put("bus_master_cleared_driver_ok", busMasterClearedDriverOk);
-        m.put("queue_error_count", queueErrorCount);
-        if (!queueErrors.isEmpty()) {
-            m.put("queue_errors", List.copyOf(queueErrors));
-        }
-        // writes to bits no register declares: configuration space, then the BAR register files (absent when none)
-        List<String> un = new java.util.ArrayList<>(unimplementedWrites());
-        for (RegisterFile f : new RegisterFile[] {common.regs, devcfg, msix}) {
-            for (String e : f.unimplementedLog()) {
-                un.add(f.name() + ": " + e);
-            }
-        }
-        if (!un.isEmpty()) {
-            m.put("unimplemented_writes", un);
-        }
-        return m;
+        return VirtioGpuReport.of(this);
     }
 
     @Override

@@ -280,6 +280,11 @@ class ControlQueueTest {
         assertThat(d.vqs[1].ready()).isTrue();
         long req = REQ + 0x8000;
         ring.w(req, 4, CMD_UPDATE_CURSOR);
+        ring.w(req + CURSOR_X, 4, 100);
+        ring.w(req + CURSOR_Y, 4, 50);
+        ring.w(req + CURSOR_RESOURCE_ID, 4, 7);
+        ring.w(req + CURSOR_HOT_X, 4, 3);
+        ring.w(req + CURSOR_HOT_Y, 4, 4);
         ring.desc(desc, 0, req, 56, 0, 0);
         ring.w(avail + 4, 2, 0); // ring[0] = 0
         ring.w(avail + 2, 2, 1); // avail.idx = 1
@@ -289,6 +294,23 @@ class ControlQueueTest {
         assertThat(ring.r(used + 4, 4)).isZero(); // id
         assertThat(ring.r(used + 8, 4)).isZero(); // len 0 (virtio_gpu_handle_cursor)
         assertThat(d.report()).containsEntry("commands", Map.of("UPDATE_CURSOR", 1L)).containsEntry("chains", List.of(0L, 1L));
+        // update_cursor kept it: resource, position, hot spot
+        assertThat(d.control.scanouts.outs[0].cursorResource).isEqualTo(7);
+        assertThat(d.control.scanouts.outs[0].cursorX).isEqualTo(100);
+        assertThat(d.control.scanouts.outs[0].cursorY).isEqualTo(50);
+        assertThat(d.control.scanouts.outs[0].cursorHotY).isEqualTo(4);
+        // MOVE_CURSOR moves only
+        ring.w(req, 4, CMD_MOVE_CURSOR);
+        ring.w(req + CURSOR_X, 4, 101);
+        ring.w(req + CURSOR_RESOURCE_ID, 4, 9);
+        ring.w(avail + 6, 2, 0); // ring[1] = 0
+        ring.w(avail + 2, 2, 2);
+        wr(0x3004, 2, 1);
+        kernel.runUntilEmpty();
+        assertThat(ring.r(used + 2, 2)).isEqualTo(2);
+        assertThat(d.control.scanouts.outs[0].cursorX).isEqualTo(101);
+        assertThat(d.control.scanouts.outs[0].cursorResource).isEqualTo(7);
+        assertThat(d.control.scanouts.outs[0].cursorMoves).isEqualTo(1);
     }
 
     @Test
