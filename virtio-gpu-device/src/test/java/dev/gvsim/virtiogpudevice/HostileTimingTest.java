@@ -56,6 +56,10 @@ class HostileTimingTest {
         assertThat(g.usedIdx()).as("its used element is not pushed yet (the command's time)").isEqualTo(2);
     }
 
+    /**
+     * Finding (docs/fuzzing.md): VirtioGpuPciDevice.processQueue pushes the pending used element (used.ring id and len,
+     * used.idx: 3 DMA writes) without checking Bus Master Enable; QEMU drops fill/flush on a disabled device.
+     */
     @Test
     void noDmaOnceBusMasterIsClearedWhileACommandIsInFlight() {
         HostileGuest g = new HostileGuest(0, 64);
