@@ -203,11 +203,21 @@ final class HostileGuest {
         return Long.compareUnsigned(pa, start) >= 0 && Long.compareUnsigned(pa - start, n) <= 0 && Long.compareUnsigned(len, n - (pa - start)) <= 0;
     }
 
+    /**
+     * After a device write of [pa, pa + len): the descriptors it overwrote, in any table the oracle
+     * reads, are read again (a new WRITE buffer is allowed from now on; a main-table descriptor that
+     * became INDIRECT brings its table in).
+     */
     private void refreshIfTable(long pa, long len) {
-        for (long[] t : tables) {
-            if (Long.compareUnsigned(pa - t[0], t[1]) < 0 || Long.compareUnsigned(t[0] - pa, len) < 0) {
-                refresh();
-                return;
+        for (int ti = 0, n = tables.size(); ti < n; ti++) {
+            long[] t = tables.get(ti);
+            long from = Math.max(pa - t[0], 0);
+            long to = Math.min(pa + len - t[0], t[1]);
+            if (Long.compareUnsigned(pa - t[0], t[1]) >= 0 && Long.compareUnsigned(t[0] - pa, len) >= 0 || from >= to) {
+                continue;
+            }
+            for (long k = from / DESC_SIZE; k * DESC_SIZE < to; k++) {
+                entry(t[0] + DESC_SIZE * k, t[2] != 0);
             }
         }
     }
@@ -215,25 +225,31 @@ final class HostileGuest {
     /** Adds the used ring and every device-writable buffer the tables in guest memory name now. */
     private void refresh() {
         tables.clear();
-        tables.add(new long[] {DESC, (long) DESC_SIZE * queueSize});
+        tables.add(new long[] {DESC, (long) DESC_SIZE * queueSize, 1});
         add(USED, USED_RING + (long) USED_ELEM_SIZE * queueSize + 2);
         for (int i = 0; i < queueSize; i++) {
-            long dsc = DESC + (long) DESC_SIZE * i;
-            long addr = raw.read(dsc + DESC_ADDR, 8);
-            long len = raw.read(dsc + DESC_LEN, 4);
-            int flags = (int) raw.read(dsc + DESC_FLAGS, 2);
-            if ((flags & VIRTQ_DESC_F_WRITE) != 0) {
-                add(addr, len);
-            }
-            if ((flags & VIRTQ_DESC_F_INDIRECT) != 0 && len >= DESC_SIZE && raw.reachable(addr, len)) {
-                long n = Math.min(len / DESC_SIZE, ORACLE_TABLE_MAX);
-                tables.add(new long[] {addr, n * DESC_SIZE});
-                for (long k = 0; k < n; k++) {
-                    long e = addr + DESC_SIZE * k;
-                    if ((raw.read(e + DESC_FLAGS, 2) & VIRTQ_DESC_F_WRITE) != 0) {
-                        add(raw.read(e + DESC_ADDR, 8), raw.read(e + DESC_LEN, 4));
-                    }
+            entry(DESC + (long) DESC_SIZE * i, true);
+        }
+    }
+
+    /** One descriptor: its buffer if device-writable; in the main table, the indirect table it names. */
+    private void entry(long dsc, boolean main) {
+        long addr = raw.read(dsc + DESC_ADDR, 8);
+        long len = raw.read(dsc + DESC_LEN, 4);
+        int flags = (int) raw.read(dsc + DESC_FLAGS, 2);
+        if ((flags & VIRTQ_DESC_F_WRITE) != 0) {
+            add(addr, len);
+        }
+        if (main && (flags & VIRTQ_DESC_F_INDIRECT) != 0 && len >= DESC_SIZE && raw.reachable(addr, len)) {
+            long n = Math.min(len / DESC_SIZE, ORACLE_TABLE_MAX);
+            for (long[] t : tables) {
+                if (t[0] == addr && t[1] >= n * DESC_SIZE) {
+                    return; // read already (and kept up to date by refreshIfTable)
                 }
+            }
+            tables.add(new long[] {addr, n * DESC_SIZE, 0});
+            for (long k = 0; k < n; k++) {
+                entry(addr + DESC_SIZE * k, false);
             }
         }
     }
