@@ -82,4 +82,27 @@ class HostileTimingTest {
         assertThat(g.d.report()).containsEntry("resources", 0);
         assertThat(g.resetAndAskDisplayInfo(0)).isEqualTo(RESP_OK_DISPLAY_INFO);
     }
+    /**
+     * Finding (docs/fuzzing.md): queue_enable written with a value other than 1 is QEMU 7.2's virtio_error("wrong value
+     * for queue_enable"), which sets DEVICE_NEEDS_RESET, notifies the configuration change and marks the device broken
+     * (vdev->broken: virtio_queue_empty_rcu answers empty, nothing is popped until reset). gvsim's
+     * VirtioGpuPciDevice.deviceError sets DEVICE_NEEDS_RESET only; the queues go on answering.
+     */
+    @Test
+    void aWrongQueueEnableValueStopsEveryQueueAsVirtioErrorDoes() {
+        HostileGuest g = new HostileGuest(0, 64);
+        g.wr(COMMON_Q_SELECT, 2, 0);
+        g.wr(COMMON_Q_ENABLE, 2, 0); // virtio_error "wrong value for queue_enable 0"
+        assertThat(g.status() & S_NEEDS_RESET).as("DEVICE_NEEDS_RESET").isEqualTo(S_NEEDS_RESET);
+        long req = HostileGuest.BUFFERS;
+        long resp = HostileGuest.BUFFERS + 0x1000;
+        g.raw.write(req, 4, CMD_GET_DISPLAY_INFO);
+        g.desc(HostileGuest.DESC, 0, req, HDR_SIZE, VIRTQ_DESC_F_NEXT, 1);
+        g.desc(HostileGuest.DESC, 1, resp, RESP_DISPLAY_INFO_SIZE, VIRTQ_DESC_F_WRITE, 0);
+        g.offer(0);
+        g.notifyAndRun();
+        assertThat(g.d.chains[0]).as("chains popped by a broken device").isZero();
+        assertThat(g.usedIdx()).isZero();
+        assertThat(g.resetAndAskDisplayInfo(0)).as("a reset heals").isEqualTo(RESP_OK_DISPLAY_INFO);
+    }
 }
