@@ -101,9 +101,10 @@ final class HostileGuest {
         this.queueSize = queueSize;
         Params p = new Params();
         p.declareAll(VirtioGpuPciDevice.PARAMS);
-        // max_hostmem 16 MiB (QEMU's default is 256 MiB): a fuzz input may create resources up to it on every run
-        d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(java.util.Map.of("max_hostmem", "16777216")), kernel.scheduler("gpu"), irq, p,
-                checked);
+        // max_hostmem 16 MiB (QEMU's default is 256 MiB): a fuzz input may create resources up to it on every run;
+        // blob=on so that RESOURCE_CREATE_BLOB and SET_SCANOUT_BLOB are reached
+        d = new VirtioGpuPciDevice(VirtioGpuConfig.fromProps(java.util.Map.of("max_hostmem", "16777216", "blob", "on")),
+                kernel.scheduler("gpu"), irq, p, checked);
         d.build(false);
         d.configWrite(0x04, 2, 0x6);
         probe(features);
@@ -155,6 +156,31 @@ final class HostileGuest {
         last = null;
         refresh();
         wr(VirtioGpuPciDevice.NOTIFY_OFFSET, 2, 0);
+    }
+
+    /**
+     * Reads every pixel of every active scanout, as a display would (the contract: the display side
+     * never reads outside a resource or a blob, whatever SET_SCANOUT / SET_SCANOUT_BLOB accepted);
+     * returns a checksum. Bounded: at most 4 M pixels per scanout.
+     */
+    long readScanouts() {
+        long sum = 0;
+        for (dev.gvsim.pciefabric.Scanout s : d.scanouts()) {
+            if (!s.active()) {
+                continue;
+            }
+            int w = s.width();
+            int h = s.height();
+            if (w <= 0 || h <= 0 || (long) w * h > 4L << 20) {
+                continue;
+            }
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                s.readRow(y, row);
+                sum += row[0] + row[w - 1];
+            }
+        }
+        return sum;
     }
 
     long status() {

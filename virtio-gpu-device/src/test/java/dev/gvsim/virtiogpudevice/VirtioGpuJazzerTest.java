@@ -65,6 +65,7 @@ class VirtioGpuJazzerTest {
         }
         g.notifyAndRun();
         checkPass(g);
+        g.readScanouts();
         int t = g.resetAndAskDisplayInfo(features);
         if (t != RESP_OK_DISPLAY_INFO || g.status() != 0xf || g.violation != null) {
             throw new IllegalStateException("a reset did not heal the device: response 0x" + Integer.toHexString(t) + ", status 0x"
