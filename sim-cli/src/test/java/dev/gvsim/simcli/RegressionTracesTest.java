@@ -148,6 +148,94 @@ class RegressionTracesTest {
         assertThat(j.get("records").asLong()).isEqualTo(17);
     }
 
+    /**
+     * virtio-gpu-hostile-queue.gvt.txt: hostile split virtqueues on virtio-gpu-pci through the whole machine. Every
+     * hostile ring is QEMU 7.2's virtio_error (its text in queue_errors, DEVICE_NEEDS_RESET read back, the configuration
+     * interrupt in ISR, nothing used); the two that QEMU accepts although the spec forbids them are answered; a reset
+     * heals and the replay reaches the end. The trace's own expect= values check the guest-visible side.
+     */
+    @Test
+    void hostileVirtqueuesAreQemusVirtioErrorsAndAResetHeals() throws Exception {
+        Run r = replay("virtio-gpu-hostile-queue.gvt.txt");
+        JsonNode j = r.json;
+        assertThat(r.code).isZero();
+        assertThat(j.get("mismatchCount").asLong()).as("status, ISR, used ring and response read-backs: %s", j.get("mismatches")).isZero();
+        assertThat(j.get("faultCount").asLong()).isZero();
+        assertThat(j.get("records").asLong()).as("every record ran").isEqualTo(378);
+        JsonNode g = j.get("devices").get("virtio-gpu-pci0");
+        assertThat(texts(g.get("queue_errors"))).containsExactly(
+                "queue 0: Looped descriptor",
+                "queue 0: virtio: too many write descriptors in indirect table",
+                "queue 0: virtio: bogus descriptor or out of resources",
+                "queue 0: Incorrect order for descriptors",
+                "queue 0: virtio: bogus descriptor or out of resources",
+                "queue 0: Cannot map indirect buffer",
+                "queue 0: Invalid size for indirect buffer table");
+        assertThat(g.get("queue_error_count").asLong()).isEqualTo(7);
+        assertThat(g.get("device_errors").asLong()).isEqualTo(7);
+        assertThat(g.get("status").asText()).as("healed by the last reset").isEqualTo("0x0f");
+        assertThat(g.get("chains").get(0).asLong()).as("healthy, longer-than-the-queue, indirect-in-indirect, after reset").isEqualTo(4);
+        assertThat(g.get("commands").get("GET_DISPLAY_INFO").asLong()).isEqualTo(3);
+        assertThat(g.get("commands").get("other").asLong()).as("the inner indirect table read as a request header").isEqualTo(1);
+        assertThat(g.get("queue_interrupts").asLong()).isEqualTo(4);
+        assertThat(marks(j)).containsExactly("healthy-get-display-info", "descriptor-loop", "indirect-chain-longer-than-the-queue",
+                "chain-beyond-virtqueue-max-size", "descriptor-outside-ram", "writable-before-readable", "indirect-inside-indirect",
+                "oversize-length", "oversize-indirect-table", "indirect-size-not-a-multiple-of-16", "reset-heals");
+    }
+
+    static JsonNode gpu(Run r) {
+        assertThat(r.code).isZero();
+        assertThat(r.json.get("mismatchCount").asLong()).as("the trace's read-backs: %s", r.json.get("mismatches")).isZero();
+        assertThat(r.json.get("faultCount").asLong()).isZero();
+        JsonNode g = r.json.get("devices").get("virtio-gpu-pci0");
+        assertThat(g.get("status").asText()).isEqualTo("0x0f");
+        assertThat(g.has("queue_errors")).as("well-formed chains").isFalse();
+        return g;
+    }
+
+    /**
+     * CVE-2021-3544 class (vhost-user-gpu resource and backing leaks, QEMU 6.1 fixes 86dd8fac2acc, b9f79858a614,
+     * b7afebcf9e6e, f6091d86ba9e, 63736af5a657): id reuse, attaching twice, failed attaches, unref with backing,
+     * create/attach/detach/unref cycles: the resource table, host memory and backing entries are back to 0.
+     */
+    @Test
+    void resourceAndBackingAccountingReturnsToZero() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3544.gvt.txt"));
+        assertThat(g.get("resources").asLong()).isZero();
+        assertThat(g.get("hostmem").asLong()).isZero();
+        assertThat(g.get("backing_entries").asLong()).isZero();
+        assertThat(g.get("command_errors").asLong()).as("id reuse, attach twice, no such id, unmappable entry, too many entries, "
+                + "short entry list, unref and detach of a gone id").isEqualTo(8);
+        assertThat(g.get("commands").get("RESOURCE_ATTACH_BACKING").asLong()).isEqualTo(12);
+        assertThat(g.get("chains").get(0).asLong()).isEqualTo(28);
+    }
+
+    /** CVE-2021-3545 class (121841b25d72): no byte of an earlier response, nor past used.len, in a later one; the trace reads them. */
+    @Test
+    void responsesCarryNoStaleBytes() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3545.gvt.txt"));
+        assertThat(g.get("fenced_commands").asLong()).isEqualTo(2);
+        assertThat(g.get("responses_short").asLong()).as("the 8-byte buffer").isEqualTo(1);
+        assertThat(g.get("commands").get("GET_CAPSET_INFO").asLong()).isEqualTo(1);
+        assertThat(g.get("resources").asLong()).isZero();
+    }
+
+    /**
+     * CVE-2021-3546 class (9f22893adcb0): GET_CAPSET(_INFO) with any id, version and buffer size is ERR_UNSPEC without
+     * virgl; wrapping rects are refused; offsets past or wrapping the backing copy only what the backing holds.
+     */
+    @Test
+    void guestSizedCopiesStayInsideTheImageAndTheBacking() throws Exception {
+        JsonNode g = gpu(replay("virtio-gpu-cve-2021-3546.gvt.txt"));
+        // 0 (offset = backing size) + 128 (last partial row) + 48 x 256 (rows whose uint32 offset wrapped to 0)
+        // + 16384 (whole image) + 4096 (a 4 KiB backing under a 16 KiB image)
+        assertThat(g.get("bytes_copied").asLong()).isEqualTo(128 + 48 * 256 + 16384 + 4096);
+        assertThat(g.get("command_errors").asLong()).isEqualTo(10);
+        assertThat(g.get("commands").get("TRANSFER_TO_HOST_2D").asLong()).isEqualTo(9);
+        assertThat(g.get("resources").asLong()).isZero();
+        assertThat(g.get("hostmem").asLong()).isZero();
+    }
+
     @Test
     void withoutContinueTheFirstFaultStopsTheStreamButTheReportIsComplete() throws Exception {
         Path p = dir.resolve("pt.gvt.txt");
