@@ -495,7 +495,10 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         if (pendingHead[q] >= 0) {
             int head = pendingHead[q];
             pendingHead[q] = -1;
-            if (!broken && vq.ready()) {
+            // QEMU 7.2 answers within the bottom half, so a command never outlives Bus Master Enable there; here
+            // its cost may: with Bus Master clear the device may not write the used ring (virtio_write_config:
+            // virtio_set_disabled, and fill/flush on a disabled device write nothing), so the element is dropped
+            if (!broken && vq.ready() && busMaster()) {
                 vq.push(head, pendingLen[q]);
                 vq.flush();
                 if (vq.needsInterrupt()) {
@@ -551,6 +554,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
     @Override
     public void deviceError() {
         deviceErrors++;
+        broken = true; // virtio_error: vdev->broken, nothing more is processed until a reset
+
         if (common.needsReset()) {
             notifyConfig();
         }

@@ -3,7 +3,6 @@ package dev.gvsim.virtiogpudevice;
 import static dev.gvsim.virtiogpudevice.layout.VirtioGpuLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,8 +60,6 @@ class HostileTimingTest {
      * Finding (docs/fuzzing.md): VirtioGpuPciDevice.processQueue pushes the pending used element (used.ring id and len,
      * used.idx: 3 DMA writes) without checking Bus Master Enable; QEMU drops fill/flush on a disabled device.
      */
-    @Disabled("open device finding (docs/fuzzing.md): VirtioGpuPciDevice.processQueue pushes the pending used element (3 DMA writes) "
-            + "with Bus Master Enable clear; QEMU 7.2 drops fill/flush on a disabled device. Not fixed on vgpu-2d by 2026-12-05 00:42 UTC")
     @Test
     void noDmaOnceBusMasterIsClearedWhileACommandIsInFlight() {
         HostileGuest g = new HostileGuest(0, 64);
@@ -91,8 +88,6 @@ class HostileTimingTest {
      * (vdev->broken: virtio_queue_empty_rcu answers empty, nothing is popped until reset). gvsim's
      * VirtioGpuPciDevice.deviceError sets DEVICE_NEEDS_RESET only; the queues go on answering.
      */
-    @Disabled("open device finding (docs/fuzzing.md): queue_enable != 1 sets DEVICE_NEEDS_RESET (VirtioGpuPciDevice.deviceError) but "
-            + "does not mark the device broken as QEMU 7.2's virtio_error does; the queues go on answering. Not fixed by 2026-12-05 00:42 UTC")
     @Test
     void aWrongQueueEnableValueStopsEveryQueueAsVirtioErrorDoes() {
         HostileGuest g = new HostileGuest(0, 64);

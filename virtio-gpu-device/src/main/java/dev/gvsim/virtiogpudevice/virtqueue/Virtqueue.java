@@ -63,6 +63,9 @@ public interface Virtqueue {
     /** QEMU inuse: chains (split) or descriptors (packed) popped and not yet flushed, unsigned. */
     int inUse();
 
+    /** The device's used index: split, used->idx as published (16-bit, free running); packed, the next used slot (0..size-1). */
+    int usedIdx();
+
     boolean broken();
 
     VirtqueueError error();
