@@ -37,7 +37,8 @@ import dev.gvsim.virtiogpudevice.virtqueue.Chain;
  * after 7.2), every 3D command, and
  * RESOURCE_MAP_BLOB / UNMAP_BLOB with {@code virtio_gpu.map_blob=qemu}.
  *
- * <p>Where QEMU 7.2 deviates from VIRTIO 1.2 §5.7.6 (kept, since gvsim models QEMU):
+ * <p>Where QEMU 7.2 deviates from VIRTIO 1.2 §5.7.6 (kept, since gvsim models QEMU; {@code virtio_gpu.commands=spec}
+ * answers the first, third and fourth as the spec says, {@code virtio_gpu.map_blob=spec} the second):
  * <ul>
  * <li>RESOURCE_CREATE_BLOB refuses a blob_mem other than GUEST only when blob_flags is not exactly
  * USE_SHAREABLE ({@code &&} in virtio_gpu_resource_create_blob); a HOST3D blob with flags
@@ -96,6 +97,8 @@ final class GpuControl {
     final GpuScanouts scanouts;
     /** virtio_gpu.map_blob=spec: MAP_BLOB / UNMAP_BLOB per VIRTIO 1.2 over the hostmem region. */
     private final boolean specMapBlob;
+    /** virtio_gpu.commands=spec: the three command quirks below answered as VIRTIO 1.2 says instead. */
+    boolean specCommands;
 
     /** Per-type counts: 0x01xx, 0x02xx, 0x03xx with xx below 32 each get a slot, then one for every other type. */
     final long[] counts = new long[3 * 32 + 1];
@@ -292,7 +295,7 @@ final class GpuControl {
         if (id == 0) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
-        if (mem != BLOB_MEM_GUEST && flags != BLOB_FLAG_USE_SHAREABLE) {
+        if (mem != BLOB_MEM_GUEST && (specCommands || flags != BLOB_FLAG_USE_SHAREABLE)) {
             return RESP_ERR_INVALID_PARAMETER; // "invalid memory type" (QEMU 7.2's && kept)
         }
         if (resources.find(id) != null) {
@@ -362,7 +365,7 @@ final class GpuControl {
         if (outside(u32(x), u32(y), u32(w), u32(h), u32(r.width), u32(r.height))) {
             return RESP_ERR_INVALID_PARAMETER; // "transfer bounds outside resource bounds"
         }
-        lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), false);
+        lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), specCommands); // spec: the rect's rows only
         bytesCopied += lastBytes;
         if (lastBytes != 0) {
             hostDoneAt = display.copied(lastBytes, copyPs.applyAsLong(lastBytes), clock.now());
@@ -404,8 +407,8 @@ final class GpuControl {
         }
         GpuResources.Resource r = resources.find(id);
         int e = checkBacked(r);
-        if (e != 0) {
-            return e;
+        if (e != 0 && !(specCommands && r != null)) {
+            return e; // spec: a resource without backing may be shown (its image, all zero until a transfer)
         }
         if (r.blob) {
             return RESP_ERR_INVALID_RESOURCE_ID; // QEMU 7.2 reads the NULL image's format here (gvsim deviation)

@@ -36,10 +36,17 @@ final class VirtioGpuParams {
             "QEMU 7.2 hw/display/virtio-gpu.c virtio_gpu_simple_process_cmd (qemu: default case, ERR_UNSPEC) vs VIRTIO 1.2 §5.7.6.8 (spec)",
             "qemu: RESOURCE_MAP_BLOB / UNMAP_BLOB answer ERR_UNSPEC as QEMU 7.2's 2D device; spec: with hostmem, a USE_MAPPABLE blob's "
                     + "pages are mapped at the offset in the shared-memory BAR4 (OK_MAP_INFO, MAP_CACHE_CACHED)");
-    static final List<ParamDef> ALL = List.of(FEATURES_OK, CMD_LATENCY, CMD_COST, MAP_ENTRY_COST, MEMCPY_BANDWIDTH, MAP_BLOB);
+    static final ParamDef COMMANDS = ParamDef.string("virtio_gpu.commands", "qemu",
+            "QEMU 7.2 hw/display/virtio-gpu.c (qemu: virtio_gpu_resource_create_blob's &&, virtio_gpu_transfer_to_host_2d's whole-image "
+                    + "copy, virtio_gpu_set_scanout's backing check) vs VIRTIO 1.2 §5.7.6.7-8 (spec)",
+            "qemu: the command quirks of QEMU 7.2's 2D device (GpuControl's class comment); spec: RESOURCE_CREATE_BLOB refuses every "
+                    + "blob_mem but GUEST (the others need VIRGL), a full-width TRANSFER_TO_HOST_2D copies only the rect's rows, "
+                    + "SET_SCANOUT accepts a resource without backing");
+    static final List<ParamDef> ALL = List.of(FEATURES_OK, CMD_LATENCY, CMD_COST, MAP_ENTRY_COST, MEMCPY_BANDWIDTH, MAP_BLOB, COMMANDS);
 
     final boolean specFeaturesOk;
     final boolean specMapBlob;
+    final boolean specCommands;
     final long cmdLatencyPs;
     final long cmdCostPs;
     final long mapEntryCostPs;
@@ -48,6 +55,7 @@ final class VirtioGpuParams {
     VirtioGpuParams(Params p) {
         specFeaturesOk = qemuOrSpec(p, FEATURES_OK);
         specMapBlob = qemuOrSpec(p, MAP_BLOB);
+        specCommands = qemuOrSpec(p, COMMANDS);
         cmdLatencyPs = Math.max(0, p.getDuration(CMD_LATENCY));
         cmdCostPs = Math.max(0, p.getDuration(CMD_COST));
         mapEntryCostPs = Math.max(0, p.getDuration(MAP_ENTRY_COST));

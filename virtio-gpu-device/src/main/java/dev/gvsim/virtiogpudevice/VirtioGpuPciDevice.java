@@ -186,6 +186,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
             vqs[q] = splitVqs[q];
         }
         this.control = new GpuControl(cfg, dma, this.params.specMapBlob, display, sched, this.params::copyPs);
+        this.control.specCommands = this.params.specCommands;
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);
