@@ -42,6 +42,14 @@ import dev.gvsim.guesttraces.guest.GuestFault;
  * 0's. Each framebuffer's pages are in the driver's area, one after the other from
  * {@link #FB_OFFSET}; the area is {@link #AREA_SIZE} (raised from 16 MiB so that 16 outputs at
  * 1280x800 fit), and setup fails with a log line when the framebuffers do not fit it.
+ *
+ * <p>Why about 850 lines in one class: probe, command submission and completion, and framebuffer
+ * setup share the driver's state the way virtgpu_kms.c, virtgpu_vq.c and virtgpu_plane.c share
+ * {@code struct virtio_gpu_device} (the rings, the command slots, the negotiated features, the
+ * outputs), and the differential test holds their interleaving to the real driver's. The ring
+ * ({@link VirtioRing}), the configuration-space probe ({@link VirtioPciConfig}), the framebuffer pages
+ * ({@link VirtioGpuFramebuffer}) and the workloads ({@link VirtioGpuWorkload}) are already apart; the
+ * next seam is the command-slot layer (command, queue, submit, interrupt, dequeueCtrl: virtgpu_vq.c).
  */
 public final class VirtioGpuLinuxDriver {
     /** wait_event_timeout(…, 5 * HZ) of virtio_gpu_init for the display info, in ps. */
