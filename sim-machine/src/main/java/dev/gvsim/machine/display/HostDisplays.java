@@ -122,7 +122,6 @@ public final class HostDisplays {
         /** Damage since the last refresh: pixels (sum of rects, capped at the surface) and when the first came. */
         long damagedPixels;
         long damageSince = -1;
-        long firstDamage = -1;
         long firstPresent = -1;
         long firstNativeSlot = -1;
         long lastPresent = -1;
@@ -213,9 +212,6 @@ public final class HostDisplays {
             o.damagedPixels = Math.min(full, o.damagedPixels + (long) width * height);
             if (o.damageSince < 0) {
                 o.damageSince = nowPs;
-            }
-            if (o.firstDamage < 0) {
-                o.firstDamage = nowPs;
             }
             if (pipeline.equals("qemu")) {
                 if (tickEvent == Scheduler.NO_EVENT) {
