@@ -365,6 +365,9 @@ final class GpuControl {
         if (outside(u32(x), u32(y), u32(w), u32(h), u32(r.width), u32(r.height))) {
             return RESP_ERR_INVALID_PARAMETER; // "transfer bounds outside resource bounds"
         }
+        if (resources.zeroCopy2d) {
+            return 0; // virtio_gpu.transfer=zero-copy: the host shows the backing pages, nothing to copy
+        }
         lastBytes = resources.transfer(r, x, y, w, h, req.getLong(XFER_2D_OFFSET), specCommands); // spec: the rect's rows only
         bytesCopied += lastBytes;
         if (lastBytes != 0) {

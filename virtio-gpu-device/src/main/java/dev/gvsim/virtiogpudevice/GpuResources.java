@@ -116,6 +116,9 @@ final class GpuResources {
     final int[] scratchLen = new int[MAX_MEM_ENTRIES];
     private final UnsafeBuffer word = new UnsafeBuffer(new byte[8]);
 
+    /** virtio_gpu.transfer=zero-copy: a 2D resource's pixels are read from its backing pages, as a blob's are. */
+    boolean zeroCopy2d;
+
     GpuResources(Dma dma, long maxHostmem) {
         this.dma = dma;
         this.maxHostmem = maxHostmem;
@@ -333,15 +336,15 @@ final class GpuResources {
         return in + n <= (r.len[i] & 0xFFFF_FFFFL) ? r.addr[i] + in : -1;
     }
 
-    /** The little-endian word at byte {@code off} of the resource's memory (host image or blob pages); 0 outside it. */
+    /** The little-endian word at byte {@code off} of the resource's memory (host image, or the guest pages of a blob or, zero-copy, of any resource); 0 outside it. */
     int word(Resource r, long off) {
         if (off < 0) {
             return 0;
         }
-        if (!r.blob) {
+        if (!r.blob && !zeroCopy2d) {
             return off + 4 <= r.image.capacity() ? r.image.getInt((int) off) : 0;
         }
-        if (!r.blobMapped) {
+        if (r.blob && !r.blobMapped) {
             return 0;
         }
         long pa = guestAddress(r, off, 4);

@@ -132,7 +132,7 @@ final class GpuScanouts {
         o.format = format;
         o.stride = stride;
         o.offset = offset;
-        display.surface(i, w, h, r.blob, clock.now());
+        display.surface(i, w, h, r.blob || resources.zeroCopy2d, clock.now());
     }
 
     /**

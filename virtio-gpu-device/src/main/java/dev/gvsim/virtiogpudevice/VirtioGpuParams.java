@@ -42,11 +42,18 @@ final class VirtioGpuParams {
             "qemu: the command quirks of QEMU 7.2's 2D device (GpuControl's class comment); spec: RESOURCE_CREATE_BLOB refuses every "
                     + "blob_mem but GUEST (the others need VIRGL), a full-width TRANSFER_TO_HOST_2D copies only the rect's rows, "
                     + "SET_SCANOUT accepts a resource without backing");
-    static final List<ParamDef> ALL = List.of(FEATURES_OK, CMD_LATENCY, CMD_COST, MAP_ENTRY_COST, MEMCPY_BANDWIDTH, MAP_BLOB, COMMANDS);
+    static final ParamDef TRANSFER = ParamDef.string("virtio_gpu.transfer", "copy",
+            "copy: QEMU 7.2 virtio_gpu_transfer_to_host_2d (iov_to_buf into the pixman image); zero-copy: gvsim's model of a host "
+                    + "that imports a 2D resource's backing pages as QEMU 7.2 imports a guest blob's (virtio_gpu_init_udmabuf), the "
+                    + "zero-copy path of docs/host-display.md, so that one 2D trace can be replayed through both",
+            "copy: TRANSFER_TO_HOST_2D copies the rect into the host image; zero-copy: it checks the rect and copies nothing, and the "
+                    + "scanout shows the backing pages (the host display gets guest pages)");
+    static final List<ParamDef> ALL = List.of(FEATURES_OK, CMD_LATENCY, CMD_COST, MAP_ENTRY_COST, MEMCPY_BANDWIDTH, MAP_BLOB, COMMANDS, TRANSFER);
 
     final boolean specFeaturesOk;
     final boolean specMapBlob;
     final boolean specCommands;
+    final boolean zeroCopy2d;
     final long cmdLatencyPs;
     final long cmdCostPs;
     final long mapEntryCostPs;
@@ -56,6 +63,11 @@ final class VirtioGpuParams {
         specFeaturesOk = qemuOrSpec(p, FEATURES_OK);
         specMapBlob = qemuOrSpec(p, MAP_BLOB);
         specCommands = qemuOrSpec(p, COMMANDS);
+        String t = p.getString(TRANSFER);
+        if (!t.equals("copy") && !t.equals("zero-copy")) {
+            throw new IllegalArgumentException(TRANSFER.name() + " must be copy or zero-copy, got '" + t + "'");
+        }
+        zeroCopy2d = t.equals("zero-copy");
         cmdLatencyPs = Math.max(0, p.getDuration(CMD_LATENCY));
         cmdCostPs = Math.max(0, p.getDuration(CMD_COST));
         mapEntryCostPs = Math.max(0, p.getDuration(MAP_ENTRY_COST));

@@ -187,6 +187,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         }
         this.control = new GpuControl(cfg, dma, this.params.specMapBlob, display, sched, this.params::copyPs);
         this.control.specCommands = this.params.specCommands;
+        this.control.resources.zeroCopy2d = this.params.zeroCopy2d;
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);

@@ -29,7 +29,7 @@ class VirtioGpuZeroCopyScenarioTest {
             assertThat(pct).as(e.getKey()).isBetween(1.0, 101.0);
             boolean zeroCopy = e.getKey().startsWith("zero-copy") || e.getKey().startsWith("all");
             if (zeroCopy) {
-                assertThat(dev.get("deviceCopies")).as("blob TRANSFERs copy nothing").isEqualTo(0L);
+                assertThat(dev.get("deviceCopies")).as("zero-copy TRANSFERs copy nothing").isEqualTo(0L);
                 for (int k = 0; k < 4; k++) {
                     assertThat(((Map<String, Object>) dev.get("out" + k)).get("uploadCopies")).isEqualTo(0L);
                 }
