@@ -359,7 +359,14 @@ public final class HostDisplays {
         m.put("deliveredFps", round1(deliveredFps));
         // delivered frame rate over the native rate, each from its first to its last frame on screen
         m.put("percentOfNative", nativeFps == 0 ? null : round1(100 * deliveredFps / nativeFps));
+        long refreshThreadsPs = 0;
+        for (Output o : outputs) {
+            refreshThreadsPs += o.thread.busyPs;
+        }
         m.put("mainLoopBusyPs", mainLoop.busyPs);
+        m.put("refreshThreadsBusyPs", refreshThreadsPs);
+        // host CPU time per frame on screen: the main loop (device copies, UI work) and the refresh threads
+        m.put("hostCpuPsPerFrame", delivered == 0 ? null : (mainLoop.busyPs + refreshThreadsPs) / delivered);
         m.put("mainLoopFreeAtPs", mainLoop.freeAt());
         m.put("gpuBusyPs", gpu.busyPs);
         return m;

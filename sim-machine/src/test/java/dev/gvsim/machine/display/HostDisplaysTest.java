@@ -80,6 +80,9 @@ class HostDisplaysTest {
         assertThat(o.get("uploadCopies")).isEqualTo(60 + ticks);
         assertThat(o.get("uploadBytes")).isEqualTo((60 + ticks) * 1920 * 1080 * 4);
         // a frame every 30 ms against one every 16.7 ms: 55.6 % of native, whatever the phase
+        // host CPU per frame on screen: 60 update copies and `ticks` full captures (1.04 ms each at 8 B/ns) plus 0.1 ms per refresh
+        long copyPs = (long) Math.ceil(1920L * 1080 * 4 * 1000.0 / 8.0);
+        assertThat(displays.report().get("hostCpuPsPerFrame")).isEqualTo(((60 + ticks) * copyPs + ticks * 100_000_000L) / ticks);
         assertThat((Double) displays.report().get("percentOfNative")).isCloseTo(100 * VBLANK / (30.0 * MS), org.assertj.core.data.Offset.offset(2.5));
     }
 
