@@ -718,7 +718,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         for (int q = 0; q < vqs.length; q++) {
             Virtqueue vq = r.getBoolean() ? packedVqs[q] : splitVqs[q];
             vq.restoreState(r); // checks before it changes anything
-            (vq.packed() ? splitVqs[q] : packedVqs[q]).reset();
+            Virtqueue unused = vq.packed() ? splitVqs[q] : packedVqs[q];
+            unused.reset(); // the ring kind this queue does not use starts clean
             vqs[q] = vq;
             event[q] = r.getLong();
             chains[q] = r.getLong();

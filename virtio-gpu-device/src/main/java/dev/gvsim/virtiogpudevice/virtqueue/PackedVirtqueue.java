@@ -50,15 +50,13 @@ import dev.gvsim.simcore.state.StateWriter;
  * table" as the split path does. Nothing is allocated by pop, push, flush or needsInterrupt: the ring entries of each
  * buffer in flight are kept in a table by buffer id allocated once at the first configure.
  */
-public final class PackedVirtqueue implements Virtqueue {
+public final class PackedVirtqueue extends VirtqueueBase {
     /** §2.8: Queue Size, any value in [1, 32768] (no power of two needed). */
     public static final int MAX_QUEUE_SIZE = 32768;
 
     /** Bit 34, VIRTIO_F_RING_PACKED. */
     public static final long VIRTIO_F_RING_PACKED = 1L << F_RING_PACKED;
 
-    private final Dma dma;
-    private final boolean specChecks;
 
     // configuration
     private boolean ready;
@@ -87,10 +85,6 @@ public final class PackedVirtqueue implements Virtqueue {
     /** Ring entries of each buffer id in flight (0: none); allocated at the first configure. */
     private char[] entriesById;
 
-    private boolean broken;
-    private VirtqueueError error = VirtqueueError.NONE;
-    private int errorA;
-    private int errorB;
 
     /** A queue with QEMU 7.2's checks. */
     public PackedVirtqueue(Dma dma) {
@@ -99,11 +93,7 @@ public final class PackedVirtqueue implements Virtqueue {
 
     /** @param specChecks also refuse what the spec forbids but QEMU 7.2 accepts (INDIRECT not negotiated or misplaced, chains of 2^32 bytes or more) */
     public PackedVirtqueue(Dma dma, boolean specChecks) {
-        if (dma == null) {
-            throw new IllegalArgumentException("dma is null");
-        }
-        this.dma = dma;
-        this.specChecks = specChecks;
+        super(dma, specChecks);
     }
 
     /** True if {@code size} is a valid packed queue size: [1, 32768]. */
@@ -176,27 +166,10 @@ public final class PackedVirtqueue implements Virtqueue {
         if (entriesById != null) {
             java.util.Arrays.fill(entriesById, (char) 0);
         }
-        broken = false;
-        error = VirtqueueError.NONE;
-        errorA = 0;
-        errorB = 0;
+        clearError();
     }
 
-    private VirtqueueError fail(VirtqueueError e, int a, int b) {
-        if (!broken) {
-            broken = true;
-            error = e;
-            errorA = a;
-            errorB = b;
-        }
-        return e;
-    }
 
-    private int failPop(Chain c, VirtqueueError e, int a, int b) {
-        c.clear();
-        fail(e, a, b);
-        return FAILED;
-    }
 
     /** QEMU is_desc_avail: AVAIL differs from USED and equals the wrap counter. */
     static boolean isAvail(int flags, boolean wrap) {
@@ -273,21 +246,9 @@ public final class PackedVirtqueue implements Virtqueue {
             if (specChecks && (entries > 0 || indirect) && (flags & VIRTQ_DESC_F_INDIRECT) != 0) {
                 return failPop(c, VirtqueueError.MISPLACED_INDIRECT, i, 0);
             }
-            boolean writable = (flags & VIRTQ_DESC_F_WRITE) != 0;
-            if (!writable && c.count > c.readable) {
-                return failPop(c, VirtqueueError.INCORRECT_ORDER, 0, 0);
+            if (addSegment(c, addr, len, flags) == FAILED) { // the order check, then virtqueue_map_desc
+                return FAILED;
             }
-            // virtqueue_map_desc
-            if (len == 0) {
-                return failPop(c, VirtqueueError.ZERO_SIZED_BUFFER, 0, 0);
-            }
-            if (c.count == Chain.MAX_SEGMENTS) {
-                return failPop(c, VirtqueueError.TOO_MANY_SEGMENTS, 0, 0);
-            }
-            if (!dma.reachable(addr, Integer.toUnsignedLong(len))) {
-                return failPop(c, VirtqueueError.BOGUS_DESCRIPTOR, 0, 0);
-            }
-            c.add(addr, len, writable);
             if (++entries > max) {
                 return failPop(c, VirtqueueError.LOOPED_DESCRIPTOR, 0, 0);
             }
@@ -506,20 +467,8 @@ public final class PackedVirtqueue implements Virtqueue {
         return notification;
     }
 
-    @Override
-    public boolean broken() {
-        return broken;
-    }
 
-    @Override
-    public VirtqueueError error() {
-        return error;
-    }
 
-    @Override
-    public String errorMessage() {
-        return error.format(errorA, errorB);
-    }
 
     /** Configuration, indices, wrap counters, the buffers in flight (id, ring entries), error. */
     @Override

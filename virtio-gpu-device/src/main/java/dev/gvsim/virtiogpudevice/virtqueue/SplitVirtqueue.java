@@ -21,7 +21,7 @@ import dev.gvsim.simcore.state.StateWriter;
  * <p>With {@code specChecks} the queue also refuses what the spec forbids but QEMU 7.2 accepts
  * (the spec-check constants of {@link VirtqueueError}); the default is QEMU's behaviour.
  */
-public final class SplitVirtqueue implements Virtqueue {
+public final class SplitVirtqueue extends VirtqueueBase {
     // VIRTIO 1.2 §2.7.5 The Virtqueue Descriptor Table: struct virtq_desc {le64 addr; le32 len; le16 flags; le16 next;}
 
     // §2.7.6 The Virtqueue Available Ring: struct virtq_avail {le16 flags; le16 idx; le16 ring[size]; le16 used_event;}
@@ -39,15 +39,6 @@ public final class SplitVirtqueue implements Virtqueue {
     /** Bit 29, VIRTIO_F_EVENT_IDX (§2.7.7, §2.7.10): used_event and avail_event. */
     public static final long VIRTIO_F_EVENT_IDX = 1L << 29;
 
-    /** {@link #pop} filled the chain. */
-    public static final int CHAIN = 1;
-    /** {@link #pop}: nothing available (or the queue is not set up). */
-    public static final int EMPTY = 0;
-    /** {@link #pop}: the queue is broken; {@link #error()} says why. */
-    public static final int FAILED = -1;
-
-    private final Dma dma;
-    private final boolean specChecks;
 
     // configuration (QEMU VRing)
     private boolean ready;
@@ -71,11 +62,6 @@ public final class SplitVirtqueue implements Virtqueue {
     /** Used elements written by {@link #push} and not yet published by {@link #flush}. */
     private int pending;
 
-    private boolean broken;
-    private VirtqueueError error = VirtqueueError.NONE;
-    private int errorA;
-    private int errorB;
-
     /** A queue with QEMU 7.2's checks. */
     public SplitVirtqueue(Dma dma) {
         this(dma, false);
@@ -83,11 +69,7 @@ public final class SplitVirtqueue implements Virtqueue {
 
     /** @param specChecks also refuse what the spec forbids but QEMU 7.2 accepts */
     public SplitVirtqueue(Dma dma, boolean specChecks) {
-        if (dma == null) {
-            throw new IllegalArgumentException("dma is null");
-        }
-        this.dma = dma;
-        this.specChecks = specChecks;
+        super(dma, specChecks);
     }
 
     /** False: a split ring. */
@@ -155,27 +137,9 @@ public final class SplitVirtqueue implements Virtqueue {
         notification = true;
         inuse = 0;
         pending = 0;
-        broken = false;
-        error = VirtqueueError.NONE;
-        errorA = 0;
-        errorB = 0;
+        clearError();
     }
 
-    private VirtqueueError fail(VirtqueueError e, int a, int b) {
-        if (!broken) {
-            broken = true;
-            error = e;
-            errorA = a;
-            errorB = b;
-        }
-        return e;
-    }
-
-    private int failPop(Chain c, VirtqueueError e, int a, int b) {
-        c.clear(); // QEMU undoes the mappings and returns no element
-        fail(e, a, b);
-        return FAILED;
-    }
 
     // ---- guest memory accessors (QEMU returns 0 when the region caches are not set up) ----
 
@@ -299,21 +263,9 @@ public final class SplitVirtqueue implements Virtqueue {
                 return failPop(c, VirtqueueError.MISPLACED_INDIRECT, i, 0);
             }
             first = false;
-            boolean writable = (flags & VIRTQ_DESC_F_WRITE) != 0;
-            if (!writable && c.count > c.readable) {
-                return failPop(c, VirtqueueError.INCORRECT_ORDER, 0, 0);
+            if (addSegment(c, addr, len, flags) == FAILED) { // the order check, then virtqueue_map_desc
+                return FAILED;
             }
-            // virtqueue_map_desc
-            if (len == 0) {
-                return failPop(c, VirtqueueError.ZERO_SIZED_BUFFER, 0, 0);
-            }
-            if (c.count == Chain.MAX_SEGMENTS) {
-                return failPop(c, VirtqueueError.TOO_MANY_SEGMENTS, 0, 0);
-            }
-            if (!dma.reachable(addr, Integer.toUnsignedLong(len))) {
-                return failPop(c, VirtqueueError.BOGUS_DESCRIPTOR, 0, 0);
-            }
-            c.add(addr, len, writable);
             if (++entries > max) {
                 return failPop(c, VirtqueueError.LOOPED_DESCRIPTOR, 0, 0);
             }
@@ -470,20 +422,7 @@ public final class SplitVirtqueue implements Virtqueue {
         return notification;
     }
 
-    /** True once an error has marked the queue broken, until {@link #reset()}. */
-    public boolean broken() {
-        return broken;
-    }
 
-    /** The error that broke the queue, or {@link VirtqueueError#NONE}. */
-    public VirtqueueError error() {
-        return error;
-    }
-
-    /** The error message as QEMU prints it, with its values (allocates; for reports). */
-    public String errorMessage() {
-        return error.format(errorA, errorB);
-    }
 
     /**
      * Writes the queue's state: configuration, QEMU's indices, the broken flag and error. The rings
