@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
+import dev.gvsim.guesttraces.importers.VirtioGpuLogDamage;
 import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.replay.ReplayOptions;
@@ -45,7 +46,8 @@ final class GuestCommand implements Callable<Integer> {
     boolean blob;
 
     @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame), "
-            + "windows (three windows updated every 1st/2nd/3rd frame) or multi (one window per output: output k redrawn whole every (k+1)th frame, "
+            + "windows (three windows updated every 1st/2nd/3rd frame), video (a video window of two thirds of the screen each side, redrawn "
+            + "every 2nd frame: 30 fps at --fps 60) or multi (one window per output: output k redrawn whole every (k+1)th frame, "
             + "see --outputs). Default partial.")
     String workload;
 
@@ -60,6 +62,15 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "RATE", description = "virtio-gpu-linux: the guest starts a frame every 1/RATE s of simulated time "
             + "(a compositor at a fixed rate); 0 = each frame as soon as the previous one is submitted. Default 0.")
     double fps;
+
+    @Option(names = "--damage-log", paramLabel = "LOG", description = "virtio-gpu-linux: instead of a workload, the screen updates of a real "
+            + "recording: every virtio_gpu_cmd_res_flush of the QEMU log LOG (plain, .xz or .gz; recorded with -trace 'virtio_gpu_cmd_*'), sent "
+            + "as TRANSFER_TO_HOST_2D + RESOURCE_FLUSH of its rectangle at the logged time, in the recorded framebuffer's mode.")
+    Path damageLog;
+
+    @Option(names = "--speedup", paramLabel = "X", description = "virtio-gpu-linux with --damage-log: the guest draws X times faster than "
+            + "the recorded run (whose times are a TCG guest's). Default 1.")
+    Double speedup;
 
     @Option(names = "--frames", defaultValue = "4", description = "Frames to draw after the probe. Default ${DEFAULT-VALUE}.")
     int frames;
@@ -115,10 +126,28 @@ final class GuestCommand implements Callable<Integer> {
                 if (variant != null) {
                     throw new IllegalArgumentException("--variant is an option of qxl-linux, not virtio-gpu-linux");
                 }
+                if (speedup != null && damageLog == null) {
+                    throw new IllegalArgumentException("--speedup goes with --damage-log");
+                }
+                if (damageLog != null) {
+                    if (workload != null || outputs != null || outputMode != null || fps != 0) {
+                        throw new IllegalArgumentException("--damage-log replaces --workload, --outputs, --output-mode and --fps: give one or the other");
+                    }
+                    double x = speedup == null ? 1 : speedup;
+                    VirtioGpuLogDamage log = VirtioGpuLogDamage.read(damageLog);
+                    m.put("blob", blob);
+                    m.put("damageLog", damageLog.getFileName().toString());
+                    m.put("damageLogFlushes", log.flushes.size());
+                    m.put("speedup", x);
+                    VirtioGpuDriverRun r = VirtioGpuDriverRun.runLogged(log, blob, x, output, opts);
+                    o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed && r.framebuffer, r.driverState, r.deviceState,
+                            r.replay, r.machine);
+                    break;
+                }
                 String w = workload == null ? "partial" : workload;
                 VirtioGpuWorkload wl = switch (w) {
-                    case "full", "partial", "windows", "multi" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
-                    default -> throw new IllegalArgumentException("--workload must be full, partial, windows or multi, got '" + w + "'");
+                    case "full", "partial", "windows", "video", "multi" -> VirtioGpuWorkload.valueOf(w.toUpperCase(Locale.ROOT));
+                    default -> throw new IllegalArgumentException("--workload must be full, partial, windows, video or multi, got '" + w + "'");
                 };
                 m.put("blob", blob);
                 m.put("workload", w);

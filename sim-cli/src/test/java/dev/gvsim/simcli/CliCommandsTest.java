@@ -79,7 +79,7 @@ class CliCommandsTest {
 
         ReplayCliTest.Run bad = gvsim("guest", "virtio-gpu-linux", "--workload", "spiral");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("--workload must be full, partial, windows or multi");
+        assertThat(bad.err()).contains("--workload must be full, partial, windows, video or multi");
         assertThat(gvsim("guest", "virtio-gpu-linux", "--variant", "ioremap").code()).isEqualTo(2);
         assertThat(gvsim("guest", "qxl-linux", "--blob").code()).isEqualTo(2);
         ReplayCliTest.Run unknown = gvsim("guest", "nosuch-linux");

@@ -802,6 +802,31 @@ public final class VirtioGpuLinuxDriver {
     // ================================================================ frames
 
     /**
+     * One plane update of output 0 with the damage rectangles given (x, y, w, h, 0xRRGGBB; each is
+     * filled with its colour first, clipped to the framebuffer): TRANSFER_TO_HOST_2D + RESOURCE_FLUSH
+     * per rectangle and one notify, as {@code virtio_gpu_primary_plane_update} sends a damage clip.
+     * For damage that comes from elsewhere (a real recording's flushes).
+     */
+    public void damage(int[][] rects) throws GuestFault {
+        if (fb == null) {
+            return;
+        }
+        cpu.mark("frame_" + framesSubmitted);
+        List<int[]> damage = new ArrayList<>();
+        for (int[] r : rects) {
+            int[] drawn = fb.fill(r[0], r[1], r[2], r[3], r[4]);
+            if (drawn[2] > 0 && drawn[3] > 0) {
+                damage.add(drawn);
+            }
+        }
+        if (!damage.isEmpty()) {
+            queueDamage(0, damage.toArray(new int[0][]), false);
+            submit("plane update");
+        }
+        framesSubmitted++;
+    }
+
+    /**
      * One frame tick: draw, then the damage as plane updates ({@code full}: memset the whole buffer
      * to a grey and draw two rectangles, damage = the screen; {@code partial}: one moving rectangle,
      * its damage; {@code windows}: windows updated at different rates, one damage each; these draw on

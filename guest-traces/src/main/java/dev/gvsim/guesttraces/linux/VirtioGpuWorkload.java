@@ -7,13 +7,15 @@ import java.util.List;
  * What the frames of {@link VirtioGpuLinuxDriver#frame} draw: the rectangles (x, y, w, h, 0xRRGGBB)
  * of each frame. {@code FULL}: the whole buffer cleared to a grey each frame, two rectangles, the
  * damage is the screen; {@code PARTIAL}: one moving 64x64 rectangle, its damage; {@code WINDOWS}:
- * three windows, window k redrawn every (k + 1)th frame, one damage each; {@code MULTI}: one window
+ * three windows, window k redrawn every (k + 1)th frame, one damage each; {@code VIDEO}: a video
+ * window (two thirds of the screen each side, centred) redrawn every 2nd frame (30 fps in a 60 Hz
+ * desktop), its damage the window; {@code MULTI}: one window
  * per output (with several outputs): output k redrawn whole every (k + 1)th frame tick (cleared to
  * the grey {@link #background(int, int)}, one rectangle a quarter of the output each side), its
  * damage the whole output, so output 0 runs at the tick rate, output 1 at half, and so on.
  */
 public enum VirtioGpuWorkload {
-    FULL, PARTIAL, WINDOWS, MULTI;
+    FULL, PARTIAL, WINDOWS, VIDEO, MULTI;
 
     /** {@code MULTI}: whether output {@code k} is redrawn at tick {@code i} (every (k + 1)th tick). */
     public static boolean redraws(int i, int k) {
@@ -63,6 +65,14 @@ public enum VirtioGpuWorkload {
                     }
                 }
                 yield out.toArray(new int[0][]);
+            }
+            case VIDEO -> {
+                if (i % 2 != 0) {
+                    yield new int[0][];
+                }
+                int w = Math.max(2, width * 2 / 3);
+                int h = Math.max(1, height * 2 / 3);
+                yield new int[][] {{(width - w) / 2, (height - h) / 2, w, h, colour(i / 2, 3)}};
             }
             case MULTI -> outputRects(i, 0, width, height);
         };

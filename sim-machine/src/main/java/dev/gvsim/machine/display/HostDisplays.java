@@ -46,13 +46,24 @@ public final class HostDisplays {
     private final double gpuBytesPerNs;
     private final long dmabufImport;
     private final long refreshOverhead;
+    private final boolean spice;
+    private final double encodeBytesPerNs;
+    private final double memoryBytesPerNs;
+    /** The host cores the display side's threads share ({@code display.host_cores}). */
+    final Cores cores;
     private final Scheduler sched;
     private final Stats stats;
     private final EventHandler tick;
     private final EventHandler windowRefresh;
     /** QEMU's main loop (BQL): device emulation and, in the qemu pipeline, every refresh. */
-    final Server mainLoop = new Server("main-loop");
+    final Server mainLoop;
     final Server gpu = new Server("gpu");
+    /** DRAM: every host copy and the GPU's reads of guest pages share its bandwidth. */
+    private final SharedCapacity memory;
+    private long memoryBusyPs;
+    /** Time threads waited for memory after their own work (the bus was the bottleneck). */
+    long memoryStallPs;
+    long memoryBytes;
     private final List<DeviceDisplay> devices = new ArrayList<>();
     /** All outputs, in attach order: their index is the per-window refresh event's argument. */
     private final List<Output> outputs = new ArrayList<>();
@@ -74,9 +85,24 @@ public final class HostDisplays {
         this.gpuBytesPerNs = params.getDouble(DisplayParams.GPU_SAMPLE_BANDWIDTH);
         this.dmabufImport = params.getDuration(DisplayParams.DMABUF_IMPORT);
         this.refreshOverhead = params.getDuration(DisplayParams.REFRESH_OVERHEAD);
-        if (refreshInterval <= 0 || vblank <= 0 || !(uploadBytesPerNs > 0) || !(gpuBytesPerNs > 0)) {
-            throw new IllegalArgumentException("display.refresh_interval, display.vblank, display.upload_bandwidth and "
-                    + "display.gpu_sample_bandwidth must be positive");
+        String ui = params.getString(DisplayParams.UI);
+        if (!ui.equals("gl") && !ui.equals("spice")) {
+            throw new IllegalArgumentException("display.ui must be gl or spice, got '" + ui + "'");
+        }
+        this.spice = ui.equals("spice");
+        this.encodeBytesPerNs = params.getDouble(DisplayParams.ENCODE_BANDWIDTH);
+        this.memoryBytesPerNs = params.getDouble(DisplayParams.MEMORY_BANDWIDTH);
+        long nCores = params.getLong(DisplayParams.HOST_CORES);
+        if (nCores < 0 || nCores > 4096) {
+            throw new IllegalArgumentException("display.host_cores must be 0 (a core per thread) to 4096, got " + nCores);
+        }
+        this.cores = new Cores((int) nCores);
+        this.memory = new SharedCapacity(Math.max(1, (long) (memoryBytesPerNs * SharedCapacity.SLOT_PS / 1000)));
+        this.mainLoop = new Server("main-loop", cores);
+        if (refreshInterval <= 0 || vblank <= 0 || !(uploadBytesPerNs > 0) || !(gpuBytesPerNs > 0) || !(encodeBytesPerNs > 0)
+                || !(memoryBytesPerNs > 0)) {
+            throw new IllegalArgumentException("display.refresh_interval, display.vblank, display.upload_bandwidth, "
+                    + "display.gpu_sample_bandwidth, display.encode_bandwidth and display.memory_bandwidth must be positive");
         }
         this.sched = sched;
         this.stats = stats;
@@ -108,6 +134,34 @@ public final class HostDisplays {
         return bytes <= 0 ? 0 : (long) Math.ceil(bytes * 1000.0 / bytesPerNs);
     }
 
+    /**
+     * {@code workPs} of CPU work on {@code thread} ready at {@code readyPs} that moves
+     * {@code memBytes} through DRAM; ends when the thread's work and the bytes' time on the memory
+     * bus are both done (a saturated bus stalls the thread).
+     */
+    private long cpuWork(Server thread, long readyPs, long workPs, long memBytes) {
+        long end = thread.run(readyPs, workPs);
+        return memoryAfter(thread, end - workPs, end, memBytes);
+    }
+
+    /** The bytes' time on the memory bus from {@code startPs}; a job that would end before the bus is done waits for it. */
+    private long memoryAfter(Server thread, long startPs, long endPs, long memBytes) {
+        if (memBytes <= 0) {
+            return endPs;
+        }
+        memoryBytes += memBytes;
+        memoryBusyPs += bytesPs(memBytes, memoryBytesPerNs);
+        long busEnd = memory.take(startPs, memBytes, Long.MAX_VALUE);
+        if (busEnd <= endPs) {
+            return endPs;
+        }
+        memoryStallPs += busEnd - endPs;
+        if (thread != null) {
+            thread.stallUntil(busEnd);
+        }
+        return busEnd;
+    }
+
     // ---------------------------------------------------------------- one output
 
     /** One output of a device: its surface, damage and counters. */
@@ -116,6 +170,8 @@ public final class HostDisplays {
         final int index;
         final int global;
         final Server thread;
+        /** The output's spice-server worker thread ({@code display.ui=spice}: it encodes each update). */
+        final Server encoder;
         int width;
         int height;
         boolean guestPages;
@@ -139,6 +195,9 @@ public final class HostDisplays {
         long uploadBytes;
         long uploadPs;
         long gpuPs;
+        long encodedBytes;
+        long encodePs;
+        long spiceCopyPs;
         long waitRefreshPs;
         long waitVblankPs;
 
@@ -146,7 +205,8 @@ public final class HostDisplays {
             this.dev = dev;
             this.index = index;
             this.global = global;
-            this.thread = new Server(dev.id + ".out" + index + ".refresh");
+            this.thread = new Server(dev.id + ".out" + index + ".refresh", cores);
+            this.encoder = new Server(dev.id + ".out" + index + ".spice-worker", cores);
             String base = "display." + dev.id + ".out" + index;
             this.latency = stats.histogram(base + ".latency_ps", LATENCY_MAX_PS);
             this.nativeLatency = stats.histogram(base + ".native_latency_ps", LATENCY_MAX_PS);
@@ -218,15 +278,16 @@ public final class HostDisplays {
                     long at = Math.max(nowPs, (nowPs + refreshInterval - 1) / refreshInterval * refreshInterval);
                     tickEvent = sched.schedule(at, tick, 0);
                 }
-                if (!o.guestPages) {
-                    // dpy_gfx_update on the main loop copies the damage there and then (SPICE's update copy,
-                    // GL's texture upload): the device's thread is held until it is done
+                if (!o.guestPages && !spice) {
+                    // dpy_gfx_update on the main loop uploads the damage to the GL texture there and then
+                    // (gd_gl_area_update / surface_gl_update_texture): the device's thread is held until it is done;
+                    // SPICE only unions the rect here (qemu_spice_display_update) and copies at refresh
                     long b = (long) BYTES_PER_PIXEL * width * height;
                     long ps = bytesPs(b, uploadBytesPerNs);
                     o.uploadCopies++;
                     o.uploadBytes += b;
                     o.uploadPs += ps;
-                    return mainLoop.run(nowPs, ps);
+                    return cpuWork(mainLoop, nowPs, ps, b);
                 }
                 return Math.max(nowPs, mainLoop.freeAt());
             }
@@ -243,7 +304,8 @@ public final class HostDisplays {
             deviceCopies++;
             deviceCopyBytes += bytes;
             deviceCopyPs += durationPs;
-            return mainLoop.run(nowPs, durationPs); // the device's emulation runs on QEMU's main loop
+            // the device's emulation runs on QEMU's main loop; a copy reads and writes its bytes in DRAM
+            return cpuWork(mainLoop, nowPs, durationPs, 2 * bytes);
         }
     }
 
@@ -267,29 +329,56 @@ public final class HostDisplays {
         }
     }
 
-    /** Captures, uploads (unless zero-copy), composes and presents one output. */
+    /**
+     * Captures one output and gets it on screen. gl: uploads the capture (unless zero-copy), the GPU
+     * composes it. spice: the refreshing thread compares the capture with SPICE's mirror and copies it
+     * into the mirror and an update image (unless zero-copy: the encoder reads the guest pages), the
+     * output's spice-server worker encodes it. Then the next vblank.
+     */
     private void refresh(Output o, long now, Server cpu) {
         boolean fresh = o.damageSince >= 0;
         long full = (long) o.width * o.height;
         long bytes = BYTES_PER_PIXEL * (damageCapture ? o.damagedPixels : full);
-        // what the refresh copies with the CPU: nothing from guest pages (the GPU samples them); on the qemu
-        // pipeline the damage was copied at update time, so only a full capture copies (the whole surface) again
-        long copyBytes = o.guestPages ? 0 : cpu == mainLoop ? (damageCapture ? 0 : bytes) : bytes;
-        long upload = bytesPs(copyBytes, uploadBytesPerNs);
         long cpuStart = Math.max(now, cpu.freeAt());
-        long cpuEnd = cpu.run(now, refreshOverhead + upload);
-        long gpuWork = bytesPs(bytes, gpuBytesPerNs);
-        long gpuEnd = gpu.run(cpuEnd, gpuWork);
-        long present = nextVblank(gpuEnd);
+        long copyBytes;
+        long ready;
+        if (spice) {
+            // QEMU 7.2 ui/spice-display.c qemu_spice_create_update: memcmp of the area against the mirror, a copy into the
+            // mirror, a copy into the update's bitmap: three passes over the bytes, six times the bytes through DRAM
+            copyBytes = o.guestPages ? 0 : bytes;
+            long copies = 3 * bytesPs(copyBytes, uploadBytesPerNs);
+            long cpuEnd = cpuWork(cpu, now, refreshOverhead + copies, 6 * copyBytes);
+            long enc = bytesPs(bytes, encodeBytesPerNs);
+            ready = cpuWork(o.encoder, cpuEnd, enc, bytes);
+            o.spiceCopyPs += copies;
+            o.uploadPs += copies;
+            o.encodePs += enc;
+            o.encodedBytes += bytes;
+            if (copyBytes > 0) {
+                o.uploadCopies += 2;
+                o.uploadBytes += 2 * copyBytes;
+            }
+        } else {
+            // what the refresh copies with the CPU: nothing from guest pages (the GPU samples them); on the qemu
+            // pipeline the damage was copied at update time, so only a full capture copies (the whole surface) again
+            copyBytes = o.guestPages ? 0 : cpu == mainLoop ? (damageCapture ? 0 : bytes) : bytes;
+            long upload = bytesPs(copyBytes, uploadBytesPerNs);
+            long cpuEnd = cpuWork(cpu, now, refreshOverhead + upload, copyBytes);
+            long gpuWork = bytesPs(bytes, gpuBytesPerNs);
+            long gpuEnd = gpu.run(cpuEnd, gpuWork);
+            // the GPU reads guest pages from DRAM (a texture it was given is in its own memory)
+            ready = o.guestPages ? memoryAfter(null, gpuEnd - gpuWork, gpuEnd, bytes) : gpuEnd;
+            if (copyBytes > 0) {
+                o.uploadCopies++;
+                o.uploadBytes += copyBytes;
+            }
+            o.uploadPs += upload;
+            o.gpuPs += gpuWork;
+        }
+        long present = nextVblank(ready);
         o.refreshes++;
         o.capturedBytes += bytes;
-        if (copyBytes > 0) {
-            o.uploadCopies++;
-            o.uploadBytes += copyBytes;
-        }
-        o.uploadPs += upload;
-        o.gpuPs += gpuWork;
-        o.waitVblankPs += present - gpuEnd;
+        o.waitVblankPs += present - ready;
         if (fresh) {
             o.waitRefreshPs += cpuStart - o.damageSince;
             if (present > o.lastPresent) {
@@ -335,6 +424,7 @@ public final class HostDisplays {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pipeline", pipeline);
         m.put("capture", damageCapture ? "damage" : "full");
+        m.put("ui", spice ? "spice" : "gl");
         long native_ = 0;
         long delivered = 0;
         double nativeFps = 0;
@@ -360,15 +450,28 @@ public final class HostDisplays {
         // delivered frame rate over the native rate, each from its first to its last frame on screen
         m.put("percentOfNative", nativeFps == 0 ? null : round1(100 * deliveredFps / nativeFps));
         long refreshThreadsPs = 0;
+        long encodersPs = 0;
+        long coreWait = mainLoop.coreWaitPs;
         for (Output o : outputs) {
             refreshThreadsPs += o.thread.busyPs;
+            encodersPs += o.encoder.busyPs;
+            coreWait += o.thread.coreWaitPs + o.encoder.coreWaitPs;
         }
         m.put("mainLoopBusyPs", mainLoop.busyPs);
         m.put("refreshThreadsBusyPs", refreshThreadsPs);
-        // host CPU time per frame on screen: the main loop (device copies, UI work) and the refresh threads
-        m.put("hostCpuPsPerFrame", delivered == 0 ? null : (mainLoop.busyPs + refreshThreadsPs) / delivered);
+        m.put("spiceWorkersBusyPs", encodersPs);
+        // host CPU time per frame on screen: the main loop (device copies, UI work), the refresh threads, the SPICE workers
+        m.put("hostCpuPsPerFrame", delivered == 0 ? null : (mainLoop.busyPs + refreshThreadsPs + encodersPs) / delivered);
         m.put("mainLoopFreeAtPs", mainLoop.freeAt());
         m.put("gpuBusyPs", gpu.busyPs);
+        Map<String, Object> shared = new LinkedHashMap<>();
+        shared.put("hostCores", cores.unlimited() ? "a core per thread" : cores.count());
+        shared.put("coreWaitPs", coreWait);
+        shared.put("memoryBytes", memoryBytes);
+        shared.put("memoryBusBusyPs", memoryBusyPs);
+        shared.put("memoryStallPs", memoryStallPs);
+        shared.put("gpuBusyPs", gpu.busyPs);
+        m.put("shared", shared);
         return m;
     }
 
@@ -389,14 +492,23 @@ public final class HostDisplays {
         m.put("capturedBytes", o.capturedBytes);
         m.put("uploadCopies", o.uploadCopies);
         m.put("uploadBytes", o.uploadBytes);
+        if (spice) {
+            m.put("encodedBytes", o.encodedBytes);
+        }
         Map<String, Object> stages = new LinkedHashMap<>();
         stages.put("uploadPs", o.uploadPs);
         stages.put("gpuPs", o.gpuPs);
+        if (spice) {
+            stages.put("spiceCopyPs", o.spiceCopyPs);
+            stages.put("encodePs", o.encodePs);
+        }
         stages.put("waitForRefreshPs", o.waitRefreshPs);
         stages.put("waitForVblankPs", o.waitVblankPs);
         m.put("stages", stages);
         if (o.presented > 0) {
             m.put("cpuCopiesPerFrame", Math.round(100.0 * (o.uploadCopies + (double) d.deviceCopies / Math.max(1, d.outs.size())) / o.presented) / 100.0);
+            // bytes the host CPU moved per frame shown: this output's uploads / SPICE copies and its share of the device's copies
+            m.put("cpuBytesPerFrame", Math.round((o.uploadBytes + (double) d.deviceCopyBytes / Math.max(1, d.outs.size())) / o.presented));
         }
         return m;
     }

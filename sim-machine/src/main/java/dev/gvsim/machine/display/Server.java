@@ -1,27 +1,46 @@
 package dev.gvsim.machine.display;
 
 /**
- * A host resource that does one job at a time (a thread on its own core, the GPU's engine): jobs run
+ * A host resource that does one job at a time (a thread, the GPU's engine, the memory bus): jobs run
  * first come, first served in simulated time, so a busy resource delays the next job and contention
- * shows. No allocation per job.
+ * shows. A thread's jobs may also share the host's cores ({@link Cores}) with other threads: then a
+ * job takes longer when more threads are busy than there are cores. No allocation per job.
  */
 final class Server {
     final String name;
+    private final Cores cores;
     private long freeAt;
     long busyPs;
     long jobs;
+    /** Time jobs lost to other threads on the shared host cores (their end minus start minus work). */
+    long coreWaitPs;
 
     Server(String name) {
+        this(name, null);
+    }
+
+    Server(String name, Cores cores) {
         this.name = name;
+        this.cores = cores;
     }
 
     /** Runs {@code workPs} of work that can start at {@code readyPs}; returns when it ends. */
     long run(long readyPs, long workPs) {
         long start = Math.max(readyPs, freeAt);
-        freeAt = start + workPs;
+        long end = cores == null ? start + workPs : cores.run(start, workPs);
+        coreWaitPs += end - start - workPs;
+        freeAt = end;
         busyPs += workPs;
         jobs++;
         return freeAt;
+    }
+
+    /**
+     * Holds the thread until {@code untilPs} without doing work (it waits for memory after its
+     * last job): the next job starts no earlier.
+     */
+    void stallUntil(long untilPs) {
+        freeAt = Math.max(freeAt, untilPs);
     }
 
     long freeAt() {

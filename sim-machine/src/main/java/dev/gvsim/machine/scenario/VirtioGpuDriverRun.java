@@ -7,6 +7,8 @@ import java.util.Map;
 import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceWriter;
 import dev.gvsim.guesttraces.guest.GuestFault;
+import dev.gvsim.guesttraces.importers.VirtioGpuLogDamage;
+import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 import dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver;
 import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.MachineBuilder;
@@ -95,6 +97,60 @@ public final class VirtioGpuDriverRun {
         if (framePeriodPs < 0) {
             throw new IllegalArgumentException("frame period must be >= 0, got " + framePeriodPs);
         }
+        return run(machineArgs, blob, outputs, otherWidth, otherHeight, record, options, (driver, cpu, r) -> {
+            long start = cpu.now();
+            for (int i = 0; r.probed && i < frames; i++) {
+                long due = start + i * framePeriodPs;
+                if (cpu.now() < due) {
+                    cpu.delay(due - cpu.now());
+                }
+                driver.frame(workload, i);
+            }
+        });
+    }
+
+    /** What the driver does after probe and framebuffer set-up. */
+    @FunctionalInterface
+    interface Frames {
+        void drive(VirtioGpuLinuxDriver driver, MachineGuestCpu cpu, VirtioGpuDriverRun r) throws GuestFault;
+    }
+
+    /**
+     * The damage of a real recording ({@link VirtioGpuLogDamage}: the RESOURCE_FLUSH rectangles QEMU's
+     * log shows) replayed by the driver model as plane updates (TRANSFER + FLUSH of each rectangle) at
+     * the logged times divided by {@code speedup} (the log's times are those of the recorded run, a
+     * TCG guest: a speed-up says how much faster the replayed guest draws). The machine's mode is the
+     * recorded framebuffer's; the pixels are the model's own (the log has none).
+     */
+    public static VirtioGpuDriverRun runLogged(VirtioGpuLogDamage log, boolean blob, double speedup, Path record, ReplayOptions options)
+            throws IOException {
+        if (!(speedup > 0) || speedup > 1e6) {
+            throw new IllegalArgumentException("speed-up must be > 0 and <= 1e6, got " + speedup);
+        }
+        VirtioGpuLogDamage.Resource fb = log.framebuffer();
+        if (fb == null) {
+            throw new IllegalArgumentException(log.source + ": no virtio_gpu_cmd_res_create_2d of the resource scanout 0 shows "
+                    + "(virtio_gpu_cmd_set_scanout id 0, res ...): the framebuffer's size is unknown");
+        }
+        String machine = machineArgs(blob) + ",xres=" + fb.width() + ",yres=" + fb.height();
+        return run(machine, blob, 1, 0, 0, record, options, (driver, cpu, r) -> {
+            long start = cpu.now();
+            int i = 0;
+            for (VirtioGpuLogDamage.Flush f : log.flushes) {
+                if (f.resource() != fb.id()) {
+                    continue; // another resource's flush (a cursor, the firmware's framebuffer)
+                }
+                long due = start + (long) (f.timeUs() * 1e6 / speedup);
+                if (cpu.now() < due) {
+                    cpu.delay(due - cpu.now());
+                }
+                driver.damage(new int[][] {{f.x(), f.y(), f.width(), f.height(), VirtioGpuWorkload.colour(i++, 4)}});
+            }
+        });
+    }
+
+    private static VirtioGpuDriverRun run(String machineArgs, boolean blob, int outputs, int otherWidth, int otherHeight, Path record,
+            ReplayOptions options, Frames frames) throws IOException {
         new VirtioGpuLinuxDriver(null, 0, 0, 0, blob).setOutputs(outputs, otherWidth, otherHeight); // the argument checks, before any recording
         VirtioGpuDriverRun r = new VirtioGpuDriverRun();
         ReplayOptions opts = options != null ? options : new ReplayOptions();
@@ -108,13 +164,8 @@ public final class VirtioGpuDriverRun {
             try {
                 r.probed = driver.probe();
                 r.framebuffer = r.probed && driver.setupFramebuffer();
-                long start = cpu.now();
-                for (int i = 0; r.probed && i < frames; i++) {
-                    long due = start + i * framePeriodPs;
-                    if (cpu.now() < due) {
-                        cpu.delay(due - cpu.now());
-                    }
-                    driver.frame(workload, i);
+                if (r.probed) {
+                    frames.drive(driver, cpu, r);
                 }
             } catch (GuestFault f) {
                 r.fault = f;

@@ -157,9 +157,101 @@ class HostDisplaysTest {
     }
 
     @Test
+    void spiceCopiesAtRefreshAndEncodesOnTheOutputsWorker() {
+        DisplayListener d = make("display.pipeline=per-window", "display.ui=spice");
+        d.surface(0, 1920, 1080, false, 0);
+        // 10 frames 100 ms apart: no frame waits for another
+        for (int k = 0; k < 10; k++) {
+            long t = k * 6 * VBLANK + 1;
+            kernel.runUntil(t);
+            d.update(0, 0, 0, 1920, 1080, t);
+        }
+        kernel.runUntilEmpty();
+        Map<String, Object> o = out(0);
+        long bytes = 1920L * 1080 * 4;
+        // qemu_spice_create_update: compare + mirror copy + update copy at 8 B/ns; encode at 0.75 B/ns on the worker
+        long copies = 3 * (long) Math.ceil(bytes * 1000.0 / 8.0);
+        long encode = (long) Math.ceil(bytes * 1000.0 / 0.75);
+        Map<?, ?> stages = (Map<?, ?>) o.get("stages");
+        assertThat(stages.get("spiceCopyPs")).isEqualTo(10 * copies);
+        assertThat(stages.get("encodePs")).isEqualTo(10 * encode);
+        assertThat(o.get("encodedBytes")).isEqualTo(10 * bytes);
+        assertThat(o.get("uploadCopies")).isEqualTo(20L); // mirror and update image per refresh
+        // damage at t, on screen at the vblank after t + 0.1 ms + copies + encode (11 ms: within the first vblank)
+        long t = 1;
+        long present = (t + 100_000_000L + copies + encode + VBLANK - 1) / VBLANK * VBLANK;
+        assertThat(o.get("latencyP50Ps")).isNotNull();
+        assertThat((Long) o.get("latencyP99Ps")).isGreaterThanOrEqualTo((present - t) * 999 / 1000);
+        // the GPU is not used, the workers' time is host CPU time
+        assertThat(displays.report().get("spiceWorkersBusyPs")).isEqualTo(10 * encode);
+        assertThat(displays.report().get("gpuBusyPs")).isEqualTo(0L);
+    }
+
+    @Test
+    void spiceOnGuestPagesEncodesWithoutCopies() {
+        DisplayListener d = make("display.pipeline=per-window", "display.ui=spice");
+        d.surface(0, 1920, 1080, true, 0);
+        produce(d, 1, 1920, 1080, 10, 0, 0);
+        Map<String, Object> o = out(0);
+        assertThat(o.get("uploadCopies")).isEqualTo(0L);
+        assertThat(((Map<?, ?>) o.get("stages")).get("spiceCopyPs")).isEqualTo(0L);
+        assertThat((Long) o.get("encodedBytes")).isPositive();
+    }
+
+    @Test
+    void threadsContendForTheHostCores() {
+        // four 1080p outputs at 60 Hz with SPICE encodes of 11 ms each: on one core they cannot all keep up
+        Map<String, Object> one = spiceFour("1");
+        Map<String, Object> unlimited = spiceFour("0");
+        Map<?, ?> s1 = (Map<?, ?>) one.get("shared");
+        Map<?, ?> s0 = (Map<?, ?>) unlimited.get("shared");
+        assertThat((Long) s1.get("coreWaitPs")).isPositive();
+        assertThat(s0.get("coreWaitPs")).isEqualTo(0L);
+        assertThat(s0.get("hostCores")).isEqualTo("a core per thread");
+        assertThat((Double) one.get("percentOfNative")).isLessThan((Double) unlimited.get("percentOfNative"));
+        // a slower pipeline coalesces more damage into each refresh: fewer frames shown, less encoding done
+        assertThat((Long) one.get("deliveredFrames")).isLessThan((Long) unlimited.get("deliveredFrames"));
+        assertThat((Long) one.get("spiceWorkersBusyPs")).isLessThan((Long) unlimited.get("spiceWorkersBusyPs"));
+    }
+
+    private Map<String, Object> spiceFour(String cores) {
+        EventKernel k = new EventKernel();
+        Params p = new Params().declareAll(DisplayParams.ALL).set("display.pipeline=per-window").set("display.ui=spice")
+                .set("display.host_cores=" + cores);
+        HostDisplays h = new HostDisplays(p, k.scheduler("display"), new Stats());
+        DisplayListener d = h.attach("gpu0");
+        for (int o = 0; o < 4; o++) {
+            d.surface(o, 1920, 1080, false, 0);
+        }
+        for (int f = 0; f < 30; f++) {
+            long t = f * VBLANK + 1;
+            k.runUntil(t);
+            for (int o = 0; o < 4; o++) {
+                d.update(o, 0, 0, 1920, 1080, t);
+            }
+        }
+        k.runUntilEmpty();
+        return h.report();
+    }
+
+    @Test
+    void deviceCopiesShareTheMemoryBandwidth() {
+        // a tiny DRAM (1 byte/ns): a 1 MB device copy that its thread does in 0.1 ms needs 2 ms of the bus (read + write)
+        DisplayListener d = make("display.pipeline=qemu", "display.memory_bandwidth=1");
+        long end = d.copied(1_000_000, 100_000_000L, 0);
+        assertThat(end).isEqualTo(2_000_000_000L);
+        Map<?, ?> shared = (Map<?, ?>) displays.report().get("shared");
+        assertThat(shared.get("memoryBytes")).isEqualTo(2_000_000L);
+        assertThat(shared.get("memoryStallPs")).isEqualTo(1_900_000_000L);
+    }
+
+    @Test
     void badOptionsAreClearErrors() {
         assertThatThrownBy(() -> make("display.pipeline=gtk")).hasMessageContaining("display.pipeline must be none, qemu or per-window");
         assertThatThrownBy(() -> make("display.pipeline=qemu", "display.capture=some")).hasMessageContaining("display.capture must be full or damage");
+        assertThatThrownBy(() -> make("display.pipeline=qemu", "display.ui=vnc")).hasMessageContaining("display.ui must be gl or spice");
+        assertThatThrownBy(() -> make("display.pipeline=qemu", "display.host_cores=-2")).hasMessageContaining("display.host_cores");
+        assertThatThrownBy(() -> make("display.pipeline=qemu", "display.encode_bandwidth=0")).hasMessageContaining("must be positive");
     }
 
     @Test
