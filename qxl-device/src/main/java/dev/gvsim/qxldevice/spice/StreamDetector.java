@@ -10,8 +10,8 @@ import java.util.Map;
  * the box of the previous one, within {@code qxl.spice.stream_max_delta} of it, counts one more
  * frame of a candidate; after {@code qxl.spice.stream_frames_start} frames, of which at least
  * {@code qxl.spice.stream_gradual_fraction} were photographic (graduality HIGH), the box becomes a
- * stream. A stream sends at most {@code qxl.spice.stream_max_fps} frames per second (faster frames
- * are dropped) and is destroyed after {@code qxl.spice.stream_timeout} without a frame.
+ * stream. A stream sends at most {@code qxl.spice.stream_max_fps} frames per second (a frame closer
+ * than 0.9 of the interval to the last one sent is dropped) and is destroyed after {@code qxl.spice.stream_timeout} without a frame.
  */
 final class StreamDetector {
     /** What to do with a frame. */
@@ -60,7 +60,8 @@ final class StreamDetector {
         }
         c.lastPs = t;
         if (c.streaming) {
-            if (t - c.lastSentPs >= prm.streamMinIntervalPs) {
+            // a tenth of the interval of slack, so frames at exactly MAX_FPS are not dropped for a rounding picosecond (gvsim)
+            if (t - c.lastSentPs >= prm.streamMinIntervalPs - prm.streamMinIntervalPs / 10) {
                 c.lastSentPs = t;
                 return SEND;
             }
@@ -95,7 +96,7 @@ final class StreamDetector {
         return n;
     }
 
-    /** Streams whose box overlaps {@code b} (a drawable over a stream ends it in spice-server: here it just keeps both). */
+    /** Streams running now. */
     int active() {
         int n = 0;
         for (Candidate c : candidates.values()) {
