@@ -32,7 +32,16 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
     private record Item(long t, int kind, boolean opaque, Box box, int color) {
     }
 
+    /** Side of the tiles compared against what the client shows (gvsim choice). */
+    static final int TILE = 16;
+    /** A client pixel the server does not know exactly (sent lossy); never equal to a 0x00RRGGBB pixel. */
+    static final int UNKNOWN = -1;
+
     private final List<Item> pending = new ArrayList<>();
+    /** What the client shows, as far as the server knows (UNKNOWN where it sent lossy pixels or nothing yet). */
+    private int[] mirror = new int[0];
+    private int mirrorW;
+    private int mirrorH;
     private final ImageCache cache;
     private final StreamDetector streams;
     long dropped;
@@ -40,6 +49,8 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
     long merges;
     long streamFrames;
     long streamDropped;
+    long unchanged;
+    long tilesSkipped;
 
     OptimizedAlgorithm(SpiceParams prm, FrameSource src) {
         super(SpiceParams.OPTIMIZED, prm, src);
@@ -57,6 +68,12 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
         int w = src.width();
         int h = src.height();
         int n = pending.size();
+        if (w != mirrorW || h != mirrorH) {
+            mirrorW = w;
+            mirrorH = h;
+            mirror = new int[Math.max(0, w) * Math.max(0, h)];
+            java.util.Arrays.fill(mirror, UNKNOWN);
+        }
         // 1. visible region of each drawable against the opaque drawables after it
         List<List<Box>> visible = new ArrayList<>(n);
         List<Box> covers = new ArrayList<>();
@@ -108,6 +125,7 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
                         streamFrames++;
                         int size = jpegSize(px, b.width(), b.height(), prm.streamQuality);
                         send(bucket, SpiceWire.MINI_HEADER + SpiceWire.STREAM_DATA + size);
+                        forget(b);
                     }
                     continue;
                 }
@@ -118,7 +136,13 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
                 continue;
             }
             if (it.kind == DrawableListener.KIND_FILL) {
+                int[] px = read(b);
+                if (shown(px, b)) {
+                    unchanged++;
+                    continue;
+                }
                 sendFill(bucket);
+                remember(px, b);
                 continue;
             }
             if (!it.opaque) {
@@ -126,17 +150,36 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
                 continue;
             }
             int[] px = read(b);
+            if (shown(px, b)) {
+                unchanged++;
+                continue;
+            }
             long key = ImageCache.hash(px, b.width(), b.height());
             if (cache.lookup(key)) {
                 send(bucket, SpiceWire.drawCopyFromCacheBytes());
+                remember(px, b);
                 continue;
             }
-            send(bucket, encodeClassified(px, b.width(), b.height()));
-            cache.insert(key, b.area() * 4);
+            List<Box> changed = changedParts(px, b);
+            if (changed.size() == 1 && changed.get(0).equals(b)) {
+                sendClassified(bucket, px, b);
+                cache.insert(key, b.area() * 4);
+            } else {
+                rest.addAll(changed);
+            }
         }
-        // 4. coalesce the rest by cost, then 5. encode
+        // 4. coalesce the rest by cost, then 5. encode what differs from what the client shows
+        List<Box> parts = new ArrayList<>();
         for (Box b : coalesce(rest)) {
-            send(bucket, encodeClassified(read(b), b.width(), b.height()));
+            int[] px = read(b);
+            if (shown(px, b)) {
+                unchanged++;
+                continue;
+            }
+            parts.addAll(changedParts(px, b));
+        }
+        for (Box b : parts.size() > 1 ? coalesce(parts) : parts) {
+            sendClassified(bucket, read(b), b);
         }
         for (int k = streams.expire(endPs); k > 0; k--) {
             send(bucket, SpiceWire.MINI_HEADER + SpiceWire.STREAM_DESTROY);
@@ -144,13 +187,100 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
         pending.clear();
     }
 
-    /** A draw_copy of the pixels: JPEG if photographic (graduality HIGH), else lossless. */
-    private int encodeClassified(int[] px, int w, int h) {
+    /** Sends a draw_copy of the pixels of {@code b}: JPEG if photographic (graduality HIGH), else lossless; the mirror follows. */
+    private void sendClassified(int bucket, int[] px, Box b) {
+        int w = b.width();
+        int h = b.height();
         if (w * h * 4 >= SpiceWire.MIN_COMPRESS_BYTES && Graduality.level(px, w, h) == Graduality.HIGH) {
             imagesJpeg++;
-            return SpiceWire.drawCopyBytes(SpiceWire.BINARY_DATA + jpegSize(px, w, h, prm.jpegQuality));
+            send(bucket, SpiceWire.drawCopyBytes(SpiceWire.BINARY_DATA + jpegSize(px, w, h, prm.jpegQuality)));
+            forget(b);
+            return;
         }
-        return encodeLossless(px, w, h);
+        send(bucket, encodeLossless(px, w, h));
+        remember(px, b);
+    }
+
+    /** True if the client already shows exactly {@code px} at {@code b}. */
+    private boolean shown(int[] px, Box b) {
+        int w = b.width();
+        for (int y = 0; y < b.height(); y++) {
+            int m = (b.top() + y) * mirrorW + b.left();
+            if (!java.util.Arrays.equals(px, y * w, y * w + w, mirror, m, m + w)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The parts of {@code b} that differ from what the client shows: {@value #TILE}-pixel tiles
+     * from the box's corner, a row of changed tiles run together, rows of the same runs stacked;
+     * {@code b} itself when half of its tiles or more changed.
+     */
+    private List<Box> changedParts(int[] px, Box b) {
+        int w = b.width();
+        int h = b.height();
+        int tw = (w + TILE - 1) / TILE;
+        int th = (h + TILE - 1) / TILE;
+        boolean[] changed = new boolean[tw * th];
+        int count = 0;
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int x0 = tx * TILE;
+                int x1 = Math.min(w, x0 + TILE);
+                boolean diff = false;
+                for (int y = ty * TILE; y < Math.min(h, ty * TILE + TILE) && !diff; y++) {
+                    int m = (b.top() + y) * mirrorW + b.left();
+                    diff = !java.util.Arrays.equals(px, y * w + x0, y * w + x1, mirror, m + x0, m + x1);
+                }
+                changed[ty * tw + tx] = diff;
+                count += diff ? 1 : 0;
+            }
+        }
+        List<Box> out = new ArrayList<>();
+        if (2 * count >= tw * th) {
+            out.add(b);
+            tilesSkipped += tw * th - count;
+            return out;
+        }
+        tilesSkipped += tw * th - count;
+        for (int ty = 0; ty < th; ty++) {
+            for (int tx = 0; tx < tw;) {
+                if (!changed[ty * tw + tx]) {
+                    tx++;
+                    continue;
+                }
+                int start = tx;
+                while (tx < tw && changed[ty * tw + tx]) {
+                    tx++;
+                }
+                Box r = new Box(b.left() + start * TILE, b.top() + ty * TILE, Math.min(b.right(), b.left() + tx * TILE),
+                        Math.min(b.bottom(), b.top() + ty * TILE + TILE));
+                int last = out.size() - 1;
+                if (last >= 0 && out.get(last).left() == r.left() && out.get(last).right() == r.right() && out.get(last).bottom() == r.top()) {
+                    out.set(last, out.get(last).union(r));
+                } else {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The client now shows {@code px} at {@code b}. */
+    private void remember(int[] px, Box b) {
+        int w = b.width();
+        for (int y = 0; y < b.height(); y++) {
+            System.arraycopy(px, y * w, mirror, (b.top() + y) * mirrorW + b.left(), w);
+        }
+    }
+
+    /** The client shows lossy pixels at {@code b}: nothing there is known exactly. */
+    private void forget(Box b) {
+        for (int y = b.top(); y < b.bottom(); y++) {
+            java.util.Arrays.fill(mirror, y * mirrorW + b.left(), y * mirrorW + b.right(), UNKNOWN);
+        }
     }
 
     private double cost(Box b) {
@@ -206,6 +336,8 @@ final class OptimizedAlgorithm extends UpdateAlgorithm {
         out.put("drawables_dropped_covered", dropped);
         out.put("drawables_partly_covered", partlyCovered);
         out.put("rects_merged", merges);
+        out.put("drawables_unchanged", unchanged);
+        out.put("tiles_unchanged", tilesSkipped);
         out.put("cache_lookups", cache.lookups());
         out.put("cache_hits", cache.hits());
         out.put("cache_hit_rate", cache.lookups() == 0 ? 0.0 : Math.round(1000.0 * cache.hits() / cache.lookups()) / 1000.0);

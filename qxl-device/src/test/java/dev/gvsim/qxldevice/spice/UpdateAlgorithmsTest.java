@@ -266,4 +266,39 @@ class UpdateAlgorithmsTest {
         // 80,000 raw bytes at 100 MB/s = 800 us
         assertThat(alg(d, "dirty-rects").get("encode_time_simulated_ps")).isEqualTo(800_000_000L);
     }
+
+    @Test
+    void pixelsTheClientAlreadyShowsAreNotSentAgain() {
+        FakeFrame f = new FakeFrame(256, 256);
+        f.text(0, 0, 128, 128, 11);
+        SpiceDisplay d = new SpiceDisplay(FakeFrame.params(), f);
+        d.drawn(0, KIND_COPY, true, 0, 0, 128, 128, 0);
+        long first = bytes(d, "optimized");
+        // the application redraws the same pixels: nothing to send
+        d.drawn(100 * MS, KIND_COPY, true, 0, 0, 128, 128, 0);
+        assertThat(bytes(d, "optimized")).isEqualTo(first);
+        assertThat(alg(d, "optimized").get("drawables_unchanged")).isEqualTo(1L);
+        // one 16 x 16 tile changes: only that tile goes out (of the 64)
+        f.fill(32, 48, 16, 16, 0x00FF00);
+        d.drawn(200 * MS, KIND_COPY, true, 0, 0, 128, 128, 0);
+        long tile = SpiceWire.drawCopyBytes(SpiceWire.BINARY_DATA) + deflated(f.copy(32, 48, 16, 16));
+        assertThat(bytes(d, "optimized")).isEqualTo(first + tile);
+        assertThat(alg(d, "optimized").get("tiles_unchanged")).isEqualTo(63L);
+        assertThat(alg(d, "dirty-rects").get("messages")).isEqualTo(3L); // dirty-rects sends the whole box each time
+        assertThat(bytes(d, "dirty-rects")).isGreaterThan(2 * first);
+    }
+
+    @Test
+    void lossyPixelsAreNeverTakenAsAlreadyShown() {
+        FakeFrame f = new FakeFrame(256, 256);
+        f.photo(0, 0, 200, 150, 4);
+        SpiceDisplay d = new SpiceDisplay(FakeFrame.params(), f);
+        d.drawn(0, KIND_COPY, true, 0, 0, 200, 150, 0);
+        long first = bytes(d, "optimized");
+        d.drawn(100 * MS, KIND_COPY, true, 0, 0, 200, 150, 0); // the same photo again: the client has only a JPEG of it
+        Map<String, Object> opt = alg(d, "optimized");
+        assertThat(opt.get("drawables_unchanged")).isEqualTo(0L);
+        assertThat(opt.get("cache_hits")).isEqualTo(1L); // but it is in the cache
+        assertThat(bytes(d, "optimized")).isEqualTo(first + SpiceWire.drawCopyFromCacheBytes());
+    }
 }
