@@ -33,11 +33,13 @@ public final class SpiceParams {
     public static final ParamDef P_STREAM_QUALITY = ParamDef.longParam("qxl.spice.stream_jpeg_quality", 70, "percent",
             "gvsim choice: spice-server's MJPEG encoder adapts quality to the bit rate (mjpeg-encoder.c); a fixed mid quality here",
             "JPEG quality (1..100) of each stream frame (MJPEG).");
-    public static final ParamDef P_LZ_BANDWIDTH = ParamDef.doubleParam("qxl.spice.lz_encode_bandwidth", 200.0, "MB/s",
-            "estimate (low authority): order of the Deflater level-1 rate on UI content measured by SpiceEncoderBenchmark (benchmarks/RESULTS.md)",
+    public static final ParamDef P_LZ_BANDWIDTH = ParamDef.doubleParam("qxl.spice.lz_encode_bandwidth", 170.0, "MB/s",
+            "measured (low authority: a shared 2-core x86 VM, not the server): Deflater level 1 on a 256x256 synthetic image, "
+                    + "SpiceEncoderBenchmark.lossless, benchmarks/RESULTS.md issue 24 (47 MB/s on a photographic one)",
             "Raw pixel bytes per second the server's lossless encoder takes in; gives the simulated encode time.");
-    public static final ParamDef P_JPEG_BANDWIDTH = ParamDef.doubleParam("qxl.spice.jpeg_encode_bandwidth", 60.0, "MB/s",
-            "estimate (low authority): order of the javax.imageio JPEG rate measured by SpiceEncoderBenchmark (benchmarks/RESULTS.md)",
+    public static final ParamDef P_JPEG_BANDWIDTH = ParamDef.doubleParam("qxl.spice.jpeg_encode_bandwidth", 100.0, "MB/s",
+            "measured (low authority: a shared 2-core x86 VM, not the server): javax.imageio JPEG quality 85 on a 256x256 photographic "
+                    + "image, SpiceEncoderBenchmark.jpeg, benchmarks/RESULTS.md issue 24",
             "Raw pixel bytes per second the server's JPEG/MJPEG encoder takes in; gives the simulated encode time.");
     public static final ParamDef P_STREAM_FRAMES = ParamDef.longParam("qxl.spice.stream_frames_start", 20, "frames",
             "spice-server RED_STREAM_FRAMES_START_CONDITION (docs/facts/qxl.md §7.2)",
