@@ -89,9 +89,9 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_VGA_DECODE_GATED = QxlLegacyVga.P_VGA_DECODE_GATED;
     public static final ParamDef P_VBE_X86_DATA_PORT = QxlLegacyVga.P_VBE_X86_DATA_PORT;
 
-    public static final List<ParamDef> PARAMS = concat(List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
-            P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED, P_VBE_X86_DATA_PORT),
-            SpiceParams.ALL);
+    public static final List<ParamDef> PARAMS = java.util.stream.Stream.concat(java.util.stream.Stream.of(P_IO_LATENCY, P_RAM_LATENCY,
+            P_ASYNC_DELAY, P_WORKER_DELAY, P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED,
+            P_VBE_X86_DATA_PORT), SpiceParams.ALL.stream()).toList();
 
     /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
     public static final String EVENT_ASYNC_COMPLETE = "async_complete";
@@ -121,8 +121,6 @@ public final class QxlDevice extends PciFunction {
     private final QxlReleaseRing releases;
     private final QxlWorker worker;
     private final QxlAsyncCommands asyncIo;
-    /** The remote-display update side (issue 24), or null when qxl.spice.algorithms is none. */
-    private final SpiceDisplay display;
     private final QxlInterrupts interrupts;
     /** Legacy VGA interface (qxl-vga only, else null). */
     private final QxlLegacyVga legacyVga;
@@ -203,8 +201,7 @@ public final class QxlDevice extends PciFunction {
         releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
         // registers <id>.worker (after <id>.async_complete, as always)
         worker = new QxlWorker(host, sched, p, hdr, memslots, surfaces, releases, st);
-        display = SpiceDisplay.create(p, surfaces.primaryFrames());
-        worker.displayListener(display);
+        worker.display(SpiceDisplay.create(p, surfaces.primaryFrames()));
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -222,15 +219,9 @@ public final class QxlDevice extends PciFunction {
         hardReset();
     }
 
-    private static List<ParamDef> concat(List<ParamDef> a, List<ParamDef> b) {
-        List<ParamDef> l = new ArrayList<>(a);
-        l.addAll(b);
-        return List.copyOf(l);
-    }
-
-    /** The remote-display update side, or null when {@code qxl.spice.algorithms} is none. */
+    /** The remote-display update side (issue 24), or null when {@code qxl.spice.algorithms} is none. */
     public SpiceDisplay spiceDisplay() {
-        return display;
+        return worker.display();
     }
 
     private static String checkType(String t) {
@@ -696,9 +687,6 @@ public final class QxlDevice extends PciFunction {
         memslots.report(out);
         surfaces.report(out);
         worker.report(out);
-        if (display != null) {
-            display.report(out);
-        }
         releases.report(out);
         interrupts.report(out);
         out.put("irq_level", irqLevel());

@@ -18,6 +18,7 @@ import dev.gvsim.qxldevice.layout.QxlRect;
 import dev.gvsim.qxldevice.layout.QxlRing;
 import dev.gvsim.qxldevice.layout.QxlSurfaceCmd;
 import dev.gvsim.qxldevice.spice.DrawableListener;
+import dev.gvsim.qxldevice.spice.SpiceDisplay;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
@@ -90,7 +91,7 @@ final class QxlWorker {
     private final QxlRenderer.Bitmap bitmap = new QxlRenderer.Bitmap();
 
     /** The remote-display side (issue 24), told of each drawable rendered on the primary; null = none configured. */
-    private DrawableListener display;
+    private SpiceDisplay display;
 
     /** The pending wake-up (a worker pass), or NO_EVENT. */
     private long event = Scheduler.NO_EVENT;
@@ -126,9 +127,13 @@ final class QxlWorker {
         drawsUnsupported = st.counter("qxl.draws.unsupported");
     }
 
-    /** Sets the remote-display listener (null = none: the worker then does exactly what it did without one). */
-    void displayListener(DrawableListener l) {
-        display = l;
+    /** Sets the remote-display side (null = none: the worker then does exactly what it did without one). */
+    void display(SpiceDisplay d) {
+        display = d;
+    }
+
+    SpiceDisplay display() {
+        return display;
     }
 
     /** Part of qxl_hard_reset: the pending pass cancelled, every surface gone (nothing released), no monitors config. */
@@ -635,6 +640,9 @@ final class QxlWorker {
         out.put("draws_unsupported", drawsUnsupported.get());
         renderer.report(out);
         out.put("monitors_config_count", monitorsCount);
+        if (display != null) {
+            display.report(out); // key spice_display
+        }
     }
 
     /** The pending pass's event handle (the kernel's own section restores the event itself). */
