@@ -19,6 +19,8 @@ import dev.gvsim.qxldevice.layout.QxlMode;
 import dev.gvsim.qxldevice.layout.QxlRamHeader;
 import dev.gvsim.qxldevice.layout.QxlRect;
 import dev.gvsim.qxldevice.layout.QxlSurfaceCreate;
+import dev.gvsim.qxldevice.spice.SpiceDisplay;
+import dev.gvsim.qxldevice.spice.SpiceParams;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Counter;
@@ -87,8 +89,9 @@ public final class QxlDevice extends PciFunction {
     public static final ParamDef P_VGA_DECODE_GATED = QxlLegacyVga.P_VGA_DECODE_GATED;
     public static final ParamDef P_VBE_X86_DATA_PORT = QxlLegacyVga.P_VBE_X86_DATA_PORT;
 
-    public static final List<ParamDef> PARAMS = List.of(P_IO_LATENCY, P_RAM_LATENCY, P_ASYNC_DELAY, P_WORKER_DELAY,
-            P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED, P_VBE_X86_DATA_PORT);
+    public static final List<ParamDef> PARAMS = java.util.stream.Stream.concat(java.util.stream.Stream.of(P_IO_LATENCY, P_RAM_LATENCY,
+            P_ASYNC_DELAY, P_WORKER_DELAY, P_MAX_CHUNKS, P_MAX_IMAGE_BYTES, P_MAX_CLIP_RECTS, P_MAX_GUEST_ERRORS, P_VGA_DECODE_GATED,
+            P_VBE_X86_DATA_PORT), SpiceParams.ALL.stream()).toList();
 
     /** Event handler names, after the device id: {@code <id>.async_complete} and {@code <id>.worker}. */
     public static final String EVENT_ASYNC_COMPLETE = "async_complete";
@@ -198,6 +201,7 @@ public final class QxlDevice extends PciFunction {
         releases = new QxlReleaseRing(host, memslots, hdr, st.counter("qxl.releases"), st.counter("qxl.release_ring_pushes"));
         // registers <id>.worker (after <id>.async_complete, as always)
         worker = new QxlWorker(host, sched, p, hdr, memslots, surfaces, releases, st);
+        worker.display(SpiceDisplay.create(p, surfaces.primaryFrames()));
 
         for (int i = 0; i < IO_RANGE_SIZE; i++) {
             ioCounters[i] = st.counter("qxl.io." + IO_NAMES.get(i));
@@ -213,6 +217,11 @@ public final class QxlDevice extends PciFunction {
         sealResetImage();
         // realize: qxl_reset_state(); then the machine reset runs qxl_reset_handler -> qxl_hard_reset.
         hardReset();
+    }
+
+    /** The remote-display update side (issue 24), or null when {@code qxl.spice.algorithms} is none. */
+    public SpiceDisplay spiceDisplay() {
+        return worker.display();
     }
 
     private static String checkType(String t) {

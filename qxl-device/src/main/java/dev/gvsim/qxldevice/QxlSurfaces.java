@@ -195,6 +195,46 @@ final class QxlSurfaces {
         return primaryScanout;
     }
 
+    /**
+     * The primary as the remote display reads it (issue 24, {@code dev.gvsim.qxldevice.spice}):
+     * 0x00RRGGBB pixels of a 32-bit primary, a row at a time through one reused buffer; a
+     * primary in another format reads as width 0 (nothing to send).
+     */
+    dev.gvsim.qxldevice.spice.FrameSource primaryFrames() {
+        return new dev.gvsim.qxldevice.spice.FrameSource() {
+            private byte[] row = new byte[4096];
+
+            @Override
+            public int width() {
+                Surface p = table[0];
+                return p.active && is32(p.format) ? p.width : 0;
+            }
+
+            @Override
+            public int height() {
+                Surface p = table[0];
+                return p.active && is32(p.format) ? p.height : 0;
+            }
+
+            @Override
+            public void readRect(int x, int y, int w, int h, int[] dst) {
+                Surface p = table[0];
+                SparseMemory m = memory(p.mem);
+                int len = w * 4;
+                if (row.length < len) {
+                    row = new byte[len];
+                }
+                for (int r = 0; r < h; r++) {
+                    m.readBytes(p.pixel32(x, y + r), row, 0, len);
+                    int o = r * w;
+                    for (int i = 0, b = 0; i < w; i++, b += 4) {
+                        dst[o + i] = (row[b] & 0xFF) | (row[b + 1] & 0xFF) << 8 | (row[b + 2] & 0xFF) << 16;
+                    }
+                }
+            }
+        };
+    }
+
     /** Surface 0 as a scanout: active while a primary surface exists; pixels readable in 32-bit formats. */
     private final class PrimaryScanout implements Scanout {
         @Override

@@ -17,6 +17,8 @@ import dev.gvsim.qxldevice.layout.QxlRamHeader;
 import dev.gvsim.qxldevice.layout.QxlRect;
 import dev.gvsim.qxldevice.layout.QxlRing;
 import dev.gvsim.qxldevice.layout.QxlSurfaceCmd;
+import dev.gvsim.qxldevice.spice.DrawableListener;
+import dev.gvsim.qxldevice.spice.SpiceDisplay;
 import dev.gvsim.simcore.Counter;
 import dev.gvsim.simcore.EventHandler;
 import dev.gvsim.simcore.InputException;
@@ -88,6 +90,9 @@ final class QxlWorker {
     private final QxlRenderer.Clip clip = new QxlRenderer.Clip();
     private final QxlRenderer.Bitmap bitmap = new QxlRenderer.Bitmap();
 
+    /** The remote-display side (issue 24), told of each drawable rendered on the primary; null = none configured. */
+    private SpiceDisplay display;
+
     /** The pending wake-up (a worker pass), or NO_EVENT. */
     private long event = Scheduler.NO_EVENT;
     /** The head count of the guest's last QXLMonitorsConfig, -1 = none read since reset. */
@@ -120,6 +125,15 @@ final class QxlWorker {
         drawsRendered = st.counter("qxl.draws.rendered");
         drawsDropped = st.counter("qxl.draws.dropped");
         drawsUnsupported = st.counter("qxl.draws.unsupported");
+    }
+
+    /** Sets the remote-display side (null = none: the worker then does exactly what it did without one). */
+    void display(SpiceDisplay d) {
+        display = d;
+    }
+
+    SpiceDisplay display() {
+        return display;
     }
 
     /** Part of qxl_hard_reset: the pending pass cancelled, every surface gone (nothing released), no monitors config. */
@@ -408,10 +422,25 @@ final class QxlWorker {
         }
         if (ok) {
             drawsRendered.inc();
+            if (display != null && sid == 0 && type != DRAW_NOP) {
+                notifyDisplay(dr, type, clipType, bTop, bLeft, bBottom, bRight);
+            }
         } else {
             drawsDropped.inc();
         }
         releases.release(memId, off);
+    }
+
+    /**
+     * Tells the remote display about a drawable rendered on the primary: opaque when its raster op
+     * is a PUT whose result does not depend on the destination and it has no clip rectangles.
+     */
+    private void notifyDisplay(QxlDrawable dr, int type, int clipType, int top, int left, int bottom, int right) {
+        int rop = type == DRAW_FILL ? dr.fillRop() : dr.copyRop();
+        boolean opaque = clipType == CLIP_TYPE_NONE && (rop & ROPD_OP_PUT) != 0 && (rop & (ROPD_INVERS_DEST | ROPD_INVERS_RES)) == 0;
+        int kind = type == DRAW_FILL ? DrawableListener.KIND_FILL : DrawableListener.KIND_COPY;
+        int color = type == DRAW_FILL ? dr.fillBrushColor() : 0;
+        display.drawn(sched.now(), kind, opaque, left, top, right, bottom, color);
     }
 
     /** red_get_clip_rects: reads the QXLClipRects at {@code phys} into {@link #clip}. */
@@ -611,6 +640,9 @@ final class QxlWorker {
         out.put("draws_unsupported", drawsUnsupported.get());
         renderer.report(out);
         out.put("monitors_config_count", monitorsCount);
+        if (display != null) {
+            display.report(out); // key spice_display
+        }
     }
 
     /** The pending pass's event handle (the kernel's own section restores the event itself). */

@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.gvsim.guesttraces.guest.GuestFault;
+import dev.gvsim.guesttraces.linux.QxlDesktopWorkload;
 import dev.gvsim.guesttraces.linux.QxlLinuxDriver;
 import dev.gvsim.guesttraces.importers.VirtioGpuLogDamage;
 import dev.gvsim.guesttraces.linux.VirtioGpuWorkload;
 import dev.gvsim.machine.Machine;
 import dev.gvsim.machine.replay.ReplayOptions;
 import dev.gvsim.machine.replay.ReplayResult;
+import dev.gvsim.machine.scenario.QxlDesktopRun;
 import dev.gvsim.machine.scenario.QxlDriverRun;
+import dev.gvsim.machine.scenario.QxlWindowUpdateBandwidthScenario;
 import dev.gvsim.machine.scenario.VirtioGpuDriverRun;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
@@ -48,8 +51,13 @@ final class GuestCommand implements Callable<Integer> {
     @Option(names = "--workload", description = "virtio-gpu-linux: full (full-screen redraw each frame), partial (one damage rectangle per frame), "
             + "windows (three windows updated every 1st/2nd/3rd frame), video (a video window of two thirds of the screen each side, redrawn "
             + "every 2nd frame: 30 fps at --fps 60) or multi (one window per output: output k redrawn whole every (k+1)th frame, "
-            + "see --outputs). Default partial.")
+            + "see --outputs). Default partial. "
+            + "qxl-linux: a desktop workload instead of --frames (docs/qxl-window-update.md): office, window-drag, synthetic, video or slideshow; "
+            + "the device's remote display then measures every update algorithm (--set qxl.spice.algorithms=... to choose).")
     String workload;
+
+    @Option(names = "--seed", paramLabel = "N", description = "qxl-linux --workload: the workload's seed (same seed, same command stream). Default 24.")
+    Long seed;
 
     @Option(names = "--outputs", paramLabel = "N", description = "virtio-gpu-linux: drive N outputs (1..16): the device gets max_outputs=N "
             + "and the driver one framebuffer per output on scanout k (the others at output 0's mode, as a KMS client enabling more CRTCs). Default 1.")
@@ -109,8 +117,23 @@ final class GuestCommand implements Callable<Integer> {
         Outcome o;
         switch (model) {
             case "qxl-linux" -> {
-                if (blob || workload != null || fps != 0 || outputs != null || outputMode != null) {
-                    throw new IllegalArgumentException("--blob, --workload, --fps, --outputs and --output-mode are options of virtio-gpu-linux, not qxl-linux");
+                if (blob || fps != 0 || outputs != null || outputMode != null) {
+                    throw new IllegalArgumentException("--blob, --fps, --outputs and --output-mode are options of virtio-gpu-linux, not qxl-linux");
+                }
+                if (workload != null) {
+                    if (variant != null && !variant.equals("ioremap-wc")) {
+                        throw new IllegalArgumentException("qxl-linux --workload runs the ioremap-wc driver (the fixed one); drop --variant");
+                    }
+                    QxlDesktopWorkload wl = QxlDesktopWorkload.fromCli(workload);
+                    long sd = seed == null ? QxlWindowUpdateBandwidthScenario.SEED : seed;
+                    m.put("workload", wl.cliName());
+                    m.put("seed", sd);
+                    QxlDesktopRun r = QxlDesktopRun.run(wl, sd, output, opts);
+                    o = new Outcome(r.summary(), r.fault, null, r.fault == null && r.probed, r.driverState, r.deviceState, r.replay, r.machine);
+                    break;
+                }
+                if (seed != null) {
+                    throw new IllegalArgumentException("--seed goes with qxl-linux --workload");
                 }
                 String var = variant == null ? "ioremap-wc" : variant;
                 QxlLinuxDriver.Variant v = switch (var) {
@@ -123,8 +146,8 @@ final class GuestCommand implements Callable<Integer> {
                 o = new Outcome(r.summary(), r.fault, r.faultSym, r.fault == null && r.probed, r.driverState, r.deviceState, r.replay, r.machine);
             }
             case "virtio-gpu-linux" -> {
-                if (variant != null) {
-                    throw new IllegalArgumentException("--variant is an option of qxl-linux, not virtio-gpu-linux");
+                if (variant != null || seed != null) {
+                    throw new IllegalArgumentException("--variant and --seed are options of qxl-linux, not virtio-gpu-linux");
                 }
                 if (speedup != null && damageLog == null) {
                     throw new IllegalArgumentException("--speedup goes with --damage-log");
@@ -200,6 +223,13 @@ final class GuestCommand implements Callable<Integer> {
             out.println(o.summary());
             for (Object line : (List<?>) o.driver().getOrDefault("log", List.of())) {
                 out.println("  driver: " + line);
+            }
+            if (o.device().get("spice_display") instanceof Map<?, ?> sp && sp.get("algorithms") instanceof Map<?, ?> algs) {
+                for (Map.Entry<?, ?> e : algs.entrySet()) {
+                    Map<?, ?> a = (Map<?, ?>) e.getValue();
+                    out.println("  remote display " + e.getKey() + ": " + a.get("bytes") + " bytes, " + a.get("messages") + " messages, "
+                            + a.get("bytes_per_s") + " B/s" + (a.containsKey("cache_hit_rate") ? ", cache hit rate " + a.get("cache_hit_rate") : ""));
+                }
             }
             if (o.machine().displays().modelled()) {
                 Map<String, Object> d = o.machine().displays().report();

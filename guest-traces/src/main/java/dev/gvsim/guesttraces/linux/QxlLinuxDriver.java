@@ -323,6 +323,69 @@ public final class QxlLinuxDriver {
         for (int row = 0; row < h; row++) {
             cpu.memset(VA_SHADOW_FB + (y + row) * fbStride + x * 4L, color & 0xFF, w * 4L, "fb_sys_write");
         }
+        submitDamage(fbWidth, x, y, w, h);
+    }
+
+    /**
+     * Time the model lets pass after each damage it submits through {@link #drawImage}: it reuses
+     * one image BO (the real driver allocates one per release), so it gives the device's worker
+     * ({@code qxl.worker_wakeup_delay}, 10 us) time to consume the drawable before the BO is
+     * written again.
+     */
+    public static final long DAMAGE_SETTLE_PS = 50_000_000L;
+
+    /**
+     * An application draws the {@code w x h} pixels at ({@code x}, {@code y}) of {@code fb} (its
+     * picture of the screen, 0x00RRGGBB, {@code fbWidth} pixels a line) into the fbdev shadow
+     * buffer, and the driver sends that damage (qxl_draw_dirty_fb) as one COPY drawable. The
+     * writes are the application's: a run of at least 4 grey pixels (all bytes equal once the X
+     * byte repeats the grey) is one memset, other pixels 8-byte stores of two pixels (a 4-byte
+     * store for an odd one). Returns false, drawing nothing, for a rectangle outside the buffer.
+     */
+    public boolean drawImage(int[] fb, int fbWidth, int fbHeight, int x, int y, int w, int h) throws GuestFault {
+        if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > fbWidth || y + h > fbHeight || fb.length < fbWidth * fbHeight) {
+            return false;
+        }
+        cpu.mark("frame_" + framesSubmitted);
+        long fbStride = fbWidth * 4L;
+        for (int row = 0; row < h; row++) {
+            long line = VA_SHADOW_FB + (y + row) * fbStride;
+            int base = (y + row) * fbWidth;
+            int i = x;
+            int end = x + w;
+            while (i < end) {
+                int p = fb[base + i] & 0xFFFFFF;
+                int run = 1;
+                while (i + run < end && (fb[base + i + run] & 0xFFFFFF) == p) {
+                    run++;
+                }
+                int g = p & 0xFF;
+                if (run >= 4 && ((p >> 8) & 0xFF) == g && ((p >> 16) & 0xFF) == g) {
+                    cpu.memset(line + i * 4L, g, run * 4L, "fb_sys_write");
+                    i += run;
+                    continue;
+                }
+                if (i + 1 < end) {
+                    long two = (fb[base + i] & 0xFFFFFFL) | (fb[base + i + 1] & 0xFFFFFFL) << 32;
+                    cpu.write(line + i * 4L, 8, two, 0, "fb_sys_write");
+                    i += 2;
+                } else {
+                    cpu.write(line + i * 4L, 4, p, 0, "fb_sys_write");
+                    i++;
+                }
+            }
+        }
+        submitDamage(fbWidth, x, y, w, h);
+        cpu.delay(DAMAGE_SETTLE_PS);
+        return true;
+    }
+
+    /**
+     * qxl_draw_dirty_fb for a rectangle already in the shadow buffer: a COPY drawable with a bitmap
+     * image of the rectangle in BAR0, pushed on the command ring, the device notified.
+     */
+    private void submitDamage(int fbWidth, int x, int y, int w, int h) throws GuestFault {
+        long fbStride = fbWidth * 4L;
         // BOs in the BAR0 page area: drawable just below the monitors BO, image and chunk at 0
         long drawable = ramHeaderOffset - 0x2000;
         long image = 0x1000;
