@@ -183,9 +183,39 @@ final class Capabilities {
                 rw("system_error_on_nonfatal_en", 1), rw("system_error_on_fatal_en", 2), ro("crs_software_visibility_en", 4), rsvdP(15, 5)));
         r.redeclare(Register.of("EXP.RTSTA", at + EXP_RTSTA, 4, 0, EXP + "§7.5.3.14: PME Status RW1C", ro("pme_requester_id", 15, 0),
                 rw1c("pme_status", 16), ro("pme_pending", 17), rsvdZ(31, 18)));
-        r.redeclare(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, 0x0030_0020,
-                EXP + "§7.5.3.15: ARI Forwarding Supported, 10-bit tags (qxl_rp trace: 0x300020)"));
+        r.redeclare(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, DEVCAP2_EFF | DEVCAP2_EETLPP | DEVCAP2_ARI_FWD,
+                EXP + "§7.5.3.15: Extended Fmt Field and End-End TLP Prefix Supported (QEMU 7.2 hw/pci/pcie.c pcie_cap_init), ARI "
+                        + "Forwarding Supported (pcie_cap_arifwd_init) (qxl_rp trace: 0x300020)"));
         r.redeclare(devctl2(at, true));
+    }
+
+    /** Device Capabilities 2 bits (PCIe Base 4.0 §7.5.3.15). */
+    static final int DEVCAP2_ARI_FWD = 0x20;
+    static final int DEVCAP2_EFF = 0x10_0000;
+    static final int DEVCAP2_EETLPP = 0x20_0000;
+
+    /**
+     * The version 2 registers of a switch port as QEMU 7.2 builds them (vgpu_sw recording, x3130-upstream and
+     * xio3130-downstream): Device Capabilities 2 Extended Fmt Field and End-End TLP Prefix Supported (hw/pci/pcie.c
+     * pcie_cap_init), with ARI Forwarding Supported and its enable on a downstream port (pcie_cap_arifwd_init); Link
+     * Capabilities 2 and Link Control 2 left 0 (pcie_cap_fill_slot_lnk fills them only above 5 GT/s: these ports are
+     * 2.5 GT/s). {@code downstreamLinkCap}: the downstream port's Link Capabilities, which QEMU 7.2 fills from its
+     * slot's speed and width properties (0 on xio3130-downstream, which has none): 0x400, ASPM L0s only.
+     */
+    static void switchPortV2(RegisterFile r, int at, boolean downstream) {
+        int devcap2 = DEVCAP2_EFF | DEVCAP2_EETLPP | (downstream ? DEVCAP2_ARI_FWD : 0);
+        r.redeclare(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, devcap2,
+                EXP + "§7.5.3.15: QEMU 7.2 pcie_cap_init" + (downstream ? " and pcie_cap_arifwd_init (vgpu_sw: 0x300020)" : " (vgpu_sw: 0x300000)")));
+        r.redeclare(devctl2(at, downstream));
+        r.redeclare(Register.whole("EXP.LNKCAP2", at + EXP_LNKCAP2, 4, FieldKind.RO, 0,
+                EXP + "§7.5.3.18: 0 as QEMU 7.2 leaves it at 2.5 GT/s (pcie_cap_fill_slot_lnk; vgpu_sw: 0)"));
+        r.redeclare(Register.of("EXP.LNKCTL2", at + EXP_LNKCTL2, 2, 0, EXP + "§7.5.3.19: Target Link Speed 0, as QEMU 7.2 leaves it at 2.5 GT/s "
+                + "(vgpu_sw: 0)", rw("target_link_speed", 3, 0)));
+        if (downstream) {
+            r.redeclare(Register.whole("EXP.LNKCAP", at + PciFunction.EXP_LNKCAP, 4, FieldKind.RO, PciFunction.LNKCAP_ASPMS_L0S,
+                    EXP + "§7.5.3.6: QEMU 7.2 pcie_cap_fill_slot_lnk with the slot's speed and width 0 (xio3130-downstream has no x-speed/"
+                            + "x-width properties): ASPM L0s only (vgpu_sw: 0x400)"));
+        }
     }
 
     // ---------------------------------------------------------------- MSI-X, MSI (PCI Local Bus 3.0 §6.8)
@@ -246,6 +276,15 @@ final class Capabilities {
 
     /** Advanced Error Reporting of a root port (§7.8.4), values and masks as read in the qxl_rp trace. */
     static void aer(RegisterFile r, int at) {
+        aer(r, at, true);
+    }
+
+    /**
+     * Advanced Error Reporting (§7.8.4) as QEMU 7.2's pcie_aer_init builds it, the same on root and switch ports (qxl_rp and
+     * vgpu_sw traces: severity 0x462030, correctable mask 0xe000, capabilities 0x2a0); the Root Error Command and Status are
+     * writable on a root port only (pcie_aer_root_init), hardwired 0 elsewhere.
+     */
+    static void aer(RegisterFile r, int at, boolean root) {
         String src = EXP + "§7.8.4";
         // bit 0 (Undefined) and bit 26 (Poisoned TLP Egress Blocked) are not implemented
         Field[] uncor = {rsvdZ(3, 1), new Field("dl_protocol_error", 4, 4, FieldKind.RO), new Field("surprise_down", 5, 5, FieldKind.RO),
@@ -265,6 +304,12 @@ final class Capabilities {
                 ro("tlp_prefix_log_present", 11), ro("completion_timeout_prefix_header_log_capable", 12), rsvdP(31, 13)));
         for (int i = 0; i < 4; i++) {
             r.declare(Register.whole("AER.HEADER_LOG" + i, at + 0x1C + 4 * i, 4, FieldKind.RO, 0, src + ".8: Header Log"));
+        }
+        if (!root) {
+            r.declare(Register.whole("AER.ROOT_COMMAND", at + 0x2C, 4, FieldKind.RO, 0, src + ".9: not a root port, 0"));
+            r.declare(Register.whole("AER.ROOT_STATUS", at + 0x30, 4, FieldKind.RO, 0, src + ".10: not a root port, 0"));
+            r.declare(Register.whole("AER.ERROR_SOURCE_ID", at + 0x34, 4, FieldKind.RO, 0, src + ".11: not a root port, 0"));
+            return;
         }
         r.declare(Register.of("AER.ROOT_COMMAND", at + 0x2C, 4, 0, src + ".9: Root Error Command", rw("correctable_error_reporting_en", 0),
                 rw("nonfatal_error_reporting_en", 1), rw("fatal_error_reporting_en", 2), rsvdP(31, 3)));

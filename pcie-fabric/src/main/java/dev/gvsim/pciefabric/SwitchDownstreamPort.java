@@ -17,8 +17,19 @@ public class SwitchDownstreamPort extends SwitchUpstreamPort {
         this.chassis = chassis;
         this.slot = slot;
         Capabilities.slot(regs, CAP_EXP, slot); // the hot-plug slot, as a root port's
-        disableBaseLimit();
+        // the windows reset to 0 (QEMU 7.2 calls pci_bridge_disable_base_limit for root ports only; vgpu_sw: I/O base/limit
+        // 0x1c reads 0, prefetchable 0x24 reads 0x10001, the 64-bit flags alone)
         sealResetImage();
+    }
+
+    @Override
+    protected void configWritten(int offset, int size, long value) {
+        // a Slot Control write completes the hot-plug command at once (QEMU pcie_cap_slot_write_config sets Command
+        // Completed; vgpu_sw: 0xaa reads 0x50 after 0xa8 <- 0x11f1, as on a root port)
+        int ctl = CAP_EXP + EXP_SLTCTL;
+        if (offset < ctl + 2 && ctl < offset + size) {
+            setWord(CAP_EXP + EXP_SLTSTA, word(CAP_EXP + EXP_SLTSTA) | RootPort.SLTSTA_CC);
+        }
     }
 
     public final int chassis() {

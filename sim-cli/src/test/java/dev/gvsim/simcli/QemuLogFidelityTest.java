@@ -58,7 +58,10 @@ class QemuLogFidelityTest {
         "vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 500; 1034; 01:00.0",
         "vgpu_2out; -device virtio-gpu-pci,max_outputs=2,xres=800,yres=600; 200; 660; 00:01.0",
         "vgpu_2out_noedid; -device virtio-gpu-pci,max_outputs=2,edid=off; 200; 682; 00:01.0",
-        "uefi_vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 1000; 2710; 01:00.0"})
+        "uefi_vgpu_rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device virtio-gpu-pci,bus=rp1; 1000; 2710; 01:00.0",
+        // a PCIe switch (root port, x3130-upstream, xio3130-downstream): every register of both switch ports as QEMU 7.2 read them
+        "vgpu_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
+                + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device virtio-gpu-pci,bus=dn1; 1000; 3199; 03:00.0"})
     void virtioGpuTracesReplayWithEveryValueQemuReturned(String log, String devices, int minReads, long records, String bdf) throws Exception {
         JsonNode j = importAndReplay(log, devices);
         assertThat(j.get("records").asLong()).isEqualTo(records);
