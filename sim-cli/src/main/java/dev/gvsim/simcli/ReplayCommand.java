@@ -16,6 +16,7 @@ import dev.gvsim.machine.replay.Replayer;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.Json;
 import dev.gvsim.simcore.SimTime;
+import dev.gvsim.simcli.util.Files2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -100,16 +101,13 @@ final class ReplayCommand implements Callable<Integer> {
             }
             opts.stopAfterRecords = checkpointAt;
         }
+        Files2.input(trace);
         byte[] restoreBytes = null;
         if (restore != null) {
-            if (!Files.isRegularFile(restore)) {
-                throw new InputException(restore + ": no such checkpoint file");
-            }
-            restoreBytes = Files.readAllBytes(restore);
+            restoreBytes = Files.readAllBytes(Files2.input(restore));
         }
-        if (!Files.isRegularFile(trace)) {
-            throw new InputException(trace + ": no such file");
-        }
+        Files2.output("-o", output, trace, restore);
+        MachineArgs.checkSets(sets);
         ReplayResult r;
         long fileSize = Files.size(trace);
         long[] consumed = new long[1];
@@ -139,12 +137,22 @@ final class ReplayCommand implements Callable<Integer> {
         TraceReader opened;
         try {
             opened = TraceFiles.open(counting);
-        } catch (java.io.IOException | InputException | RuntimeException e) {
+        } catch (java.io.IOException | InputException e) {
+            counting.close();
+            throw Files2.about(trace, e);
+        } catch (RuntimeException e) {
             counting.close();
             throw e;
         }
+        String endWarning;
         try (TraceReader reader = opened) {
             r = replayer.run(reader);
+            endWarning = reader.endWarning();
+        } catch (InputException e) {
+            throw Files2.about(trace, e);
+        }
+        if (endWarning != null) {
+            spec.commandLine().getErr().println("gvsim: warning: " + trace + ": " + endWarning);
         }
         if (dumpScanout != null) {
             for (String skipped : ScanoutDump.dump(replayer.machine().devices(), dumpScanout)) {
