@@ -15,7 +15,6 @@ import dev.gvsim.machine.replay.ReplayResult;
 import dev.gvsim.machine.replay.Replayer;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.Json;
-import dev.gvsim.simcore.SimTime;
 import dev.gvsim.simcli.util.Files2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -173,39 +172,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (json) {
             out.print(js);
         } else {
-            printSummary(out, r);
+            ReplaySummary.print(out, r);
         }
         out.flush();
         return r.exitCode();
-    }
-
-    static void printSummary(PrintWriter out, ReplayResult r) {
-        out.printf("trace      %s%n", r.trace);
-        out.printf("machine    %s%n", r.machine);
-        if (!r.attrOverrides.isEmpty() || !r.paramOverrides.isEmpty()) {
-            out.printf("overrides  attr %s set %s%n", r.attrOverrides, r.paramOverrides);
-        }
-        out.printf("records    %,d (accesses %,d, unaligned %,d, stores without value %,d)%n", r.records, r.accesses, r.unaligned,
-                r.storesWithoutValue);
-        out.printf("sim time   %s%n", SimTime.format(r.simulatedTimePs));
-        for (Map.Entry<String, Object> e : r.memoryTypes.entrySet()) {
-            out.printf("  %-14s %s%n", e.getKey(), e.getValue());
-        }
-        out.printf("faults     %,d%s%n", r.faultCount, r.skippedAfterFault > 0 ? String.format(" (%,d records skipped after the fault)", r.skippedAfterFault) : "");
-        int shown = 0;
-        for (Map<String, Object> f : r.faults) {
-            if (shown++ == 10) {
-                out.printf("  ... %,d more (see --json)%n", r.faultCount - 10);
-                break;
-            }
-            out.printf("  #%s%s %s %s va=%s size=%s esr=%s far=%s%s pc=%s sym=%s%n", f.get("index"),
-                    f.containsKey("line") ? " (line " + f.get("line") + ")" : "", f.get("type"), f.get("kind"), f.get("va"), f.get("size"),
-                    f.get("esr"), f.get("far"), f.containsKey("ipa") ? " ipa=" + f.get("ipa") + " hpfar=" + f.get("hpfar") : "", f.get("pc"),
-                    f.get("sym"));
-        }
-        out.printf("mismatches %,d%s%n", r.mismatchCount, r.mismatchesPerDevice.isEmpty() ? "" : " " + r.mismatchesPerDevice);
-        out.printf("master aborts %,d%n", r.masterAbortCount);
-        printVirtioGpuCommands(out, r);
     }
 
     /**
