@@ -53,6 +53,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--binary", description = "Write the binary .gvt form whatever OUT's name.")
     boolean binary;
 
+    @picocli.CommandLine.Mixin
+    ProgressLine.Options progressOptions = new ProgressLine.Options();
+
     @Spec
     CommandSpec spec;
 
@@ -75,8 +78,9 @@ final class ImportCommand implements Callable<Integer> {
         boolean bin = binary || out.getFileName().toString().endsWith(".gvt");
         ImportReport rep;
         TraceWriter w = TraceFiles.create(out, bin);
-        try {
-            rep = Importers.importFile(format, in, w, o);
+        try (dev.gvsim.simcli.util.CountingInputStream raw = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(in));
+                ProgressLine progress = ProgressLine.forFile(progressOptions.enabled(), spec.commandLine().getErr(), "import", in, raw::count)) {
+            rep = Importers.importStream(format, raw, in.getFileName().toString(), w, o);
         } catch (InputException | TraceFiles.CompressedInputException | org.tukaani.xz.XZIOException e) {
             TraceFiles.abandon(w);
             w.close();

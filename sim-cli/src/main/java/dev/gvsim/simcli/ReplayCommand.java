@@ -73,6 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
             description = "List at most N faults, mismatches and master aborts individually (all are counted). Default ${DEFAULT-VALUE}.")
     int maxListed;
 
+    @picocli.CommandLine.Mixin
+    ProgressLine.Options progressOptions = new ProgressLine.Options();
+
     @Spec
     CommandSpec spec;
 
@@ -90,7 +93,7 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }
         opts.stage2 = stage2;
-        opts.progress = !json;
+        opts.progress = false; // the CLI's own progress line (ProgressLine), not the replayer's
         if (checkpointAt != null) {
             if (checkpointAt < 1) {
                 throw new IllegalArgumentException("--checkpoint-at must be a record number >= 1, got " + checkpointAt);
@@ -108,28 +111,7 @@ final class ReplayCommand implements Callable<Integer> {
         Files2.output("-o", output, trace, restore);
         MachineArgs.checkSets(sets);
         ReplayResult r;
-        long fileSize = Files.size(trace);
-        long[] consumed = new long[1];
-        java.io.InputStream counting = new java.io.FilterInputStream(Files.newInputStream(trace)) {
-            @Override
-            public int read() throws java.io.IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    consumed[0]++;
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws java.io.IOException {
-                int n = super.read(buf, off, len);
-                if (n > 0) {
-                    consumed[0] += n;
-                }
-                return n;
-            }
-        };
-        opts.inputFraction = () -> fileSize == 0 ? 0 : (double) consumed[0] / fileSize;
+        dev.gvsim.simcli.util.CountingInputStream counting = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(trace));
         Replayer replayer = restoreBytes != null
                 ? Replayer.restore(opts, trace.toString(), restoreBytes, restore.getFileName().toString())
                 : new Replayer(opts, trace.toString());
@@ -144,7 +126,8 @@ final class ReplayCommand implements Callable<Integer> {
             throw e;
         }
         String endWarning;
-        try (TraceReader reader = opened) {
+        try (TraceReader reader = opened;
+                ProgressLine progress = ProgressLine.forFile(progressOptions.enabled(), spec.commandLine().getErr(), "replay", trace, counting::count)) {
             r = replayer.run(reader);
             endWarning = reader.endWarning();
         } catch (InputException e) {

@@ -34,6 +34,22 @@ class HelpTest {
         assertThat(undescribed).isEmpty();
     }
 
+    /** Every command that writes a file takes it as -o/--output, one option with both names and a description. */
+    @Test
+    void everyCommandThatWritesAFileTakesDashOOutput() {
+        CommandLine root = Main.commandLine();
+        for (String[] path : new String[][] {{"replay"}, {"guest"}, {"boot"}, {"import"}, {"trace", "convert"}}) {
+            CommandLine c = root;
+            for (String p : path) {
+                c = c.getSubcommands().get(p);
+            }
+            CommandLine.Model.OptionSpec o = c.getCommandSpec().findOption("-o");
+            assertThat(o).as(String.join(" ", path)).isNotNull();
+            assertThat(o.names()).as(String.join(" ", path)).containsExactlyInAnyOrder("-o", "--output");
+            assertThat(String.join(" ", o.description())).as(String.join(" ", path)).isNotBlank();
+        }
+    }
+
     private static void walk(CommandLine cl, List<String> undescribed, List<String> commands) {
         CommandSpec spec = cl.getCommandSpec();
         commands.add(spec.qualifiedName());
