@@ -1,6 +1,7 @@
 package dev.gvsim.simcli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -105,7 +106,17 @@ final class ReplaySummary {
 
     /** The outcome in one sentence: the first fault (what, where, which instruction), else mismatches, else a clean run. */
     static String outcome(ReplayResult r) {
-        Map<String, Object> f = r.firstFault();
+        return outcome(r.toJson());
+    }
+
+    /** {@link #outcome(ReplayResult)} from the replay JSON report (docs/replay-json.md), as written or read back. */
+    @SuppressWarnings("unchecked")
+    static String outcome(Map<String, Object> report) {
+        List<Map<String, Object>> faults = report.get("faults") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        List<Map<String, Object>> mismatches = report.get("mismatches") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        long faultCount = number(report.get("faultCount"));
+        long mismatchCount = number(report.get("mismatchCount"));
+        Map<String, Object> f = faults.isEmpty() ? null : faults.get(0);
         if (f != null) {
             StringBuilder sb = new StringBuilder("FAULT: ").append(f.get("type")).append(" on a ").append(f.get("size")).append("-byte ")
                     .append(f.get("kind")).append(" of ").append(f.get("va")).append(" at record ").append(f.get("index"));
@@ -116,21 +127,21 @@ final class ReplaySummary {
                 sb.append(" in ").append(f.get("sym"));
             }
             sb.append(", ESR ").append(f.get("esr"));
-            if (r.faultCount > 1) {
-                sb.append(String.format("; %,d faults in all", r.faultCount));
+            if (faultCount > 1) {
+                sb.append(String.format("; %,d faults in all", faultCount));
             }
-            if (r.mismatchCount > 0) {
-                sb.append(String.format("; %,d mismatches", r.mismatchCount));
+            if (mismatchCount > 0) {
+                sb.append(String.format("; %,d mismatches", mismatchCount));
             }
             return sb.toString();
         }
-        if (r.mismatchCount > 0) {
-            Map<String, Object> m = r.mismatches.isEmpty() ? null : r.mismatches.get(0);
-            return String.format("MISMATCH: %,d reads returned another value than the recorded system's", r.mismatchCount)
+        if (mismatchCount > 0) {
+            Map<String, Object> m = mismatches.isEmpty() ? null : mismatches.get(0);
+            return String.format("MISMATCH: %,d reads returned another value than the recorded system's", mismatchCount)
                     + (m == null ? "" : " (first at record " + m.get("index") + ", " + m.get("device") + " " + m.get("address") + ": expected "
                             + m.get("expected") + ", got " + m.get("actual") + ")");
         }
-        return String.format("completed: %,d records, no faults, no mismatches", r.records);
+        return String.format("completed: %,d records, no faults, no mismatches", number(report.get("records")));
     }
 
     /** The overrides as the options that gave them: {@code --attr PA=ATTR --set NAME=VALUE --stage2 MODE}. */
