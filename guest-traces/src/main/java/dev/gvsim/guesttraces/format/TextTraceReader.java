@@ -118,10 +118,12 @@ public final class TextTraceReader implements TraceReader {
             if (endLine != 0) {
                 throw err("expected nothing after the end line (line " + endLine + ") but found " + found(buf, p, end - p));
             }
-            int te = tokenEnd(p, end);
-            if (te - p == END_BYTES.length && equalBytes(END_BYTES, buf, p, te - p)) {
-                parseEnd(te, end);
-                continue;
+            if (buf[p] == 'e') { // no op starts with 'e': one compare per record before looking for the end line
+                int te = tokenEnd(p, end);
+                if (te - p == END_BYTES.length && equalBytes(END_BYTES, buf, p, te - p)) {
+                    parseEnd(te, end);
+                    continue;
+                }
             }
             r.clear();
             parseRecord(r, p, end);

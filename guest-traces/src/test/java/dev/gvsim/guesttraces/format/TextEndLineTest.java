@@ -107,6 +107,14 @@ class TextEndLineTest {
                 .hasMessageContaining("line 2: expected 'end records=N'");
     }
 
+    /** The reader looks for the end line only on lines starting with 'e' (one compare per record): no op may. */
+    @Test
+    void noOpWordStartsLikeTheEndLine() {
+        for (Op o : Op.values()) {
+            assertThat(o.word()).doesNotStartWith("e");
+        }
+    }
+
     @Test
     void commentsAndBlankLinesAfterTheEndLineAreAllowed() throws Exception {
         assertThat((Object[]) readAll("gvsim-trace 1\nmark name=a\nend records=1   # done\n\n# trailing note\n", true))
