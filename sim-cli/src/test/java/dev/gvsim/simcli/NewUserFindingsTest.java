@@ -201,6 +201,14 @@ class NewUserFindingsTest {
     }
 
     @Test
+    void aScanoutDirectoryThatCannotBeCreatedSaysWhich() {
+        Path t = guestTrace("t.gvt.txt");
+        ReplayCliTest.Run r = gvsim("replay", t.toString(), "--dump-scanout", t.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--dump-scanout " + t + ": cannot create the directory: a file of that name exists");
+    }
+
+    @Test
     void replayOfADirectorySaysItIsADirectory() throws Exception {
         Path d = Files.createDirectories(dir.resolve("traces"));
         for (String[] c : new String[][] {{"replay", d.toString()}, {"trace", "verify", d.toString()},

@@ -177,6 +177,10 @@ public final class TraceFiles {
             why = "permission denied in directory " + dir;
         } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
             why = f.getReason() + " (directory " + dir + ")";
+        } else if (e instanceof java.nio.file.NoSuchFileException) {
+            why = "the file system does not let a file be created in directory " + dir;
+        } else if (e instanceof java.nio.file.FileSystemException) {
+            why = e.getClass().getSimpleName().replace("Exception", "") + " in directory " + dir;
         } else {
             why = (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (directory " + dir + ")";
         }
