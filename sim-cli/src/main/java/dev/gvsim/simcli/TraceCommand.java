@@ -66,6 +66,9 @@ final class TraceCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.print(i.render());
             out.flush();
+            if (i.endWarning != null) {
+                warn(spec, trace, i.endWarning);
+            }
             return Main.EXIT_OK;
         }
     }

@@ -116,6 +116,11 @@ class NewUserFindingsTest {
     @Test
     void bundledTracesWithoutAnEndLineStillReplayWithTheWarning() throws Exception {
         Path old = resource(REGRESS + "mmio-access-size.gvt.txt", "mmio-access-size.gvt.txt");
+        for (String[] c : new String[][] {{"trace", "info", old.toString()}, {"trace", "cat", old.toString()}}) {
+            ReplayCliTest.Run i = gvsim(c);
+            assertThat(i.code()).isZero();
+            assertThat(i.err()).as(String.join(" ", c)).contains("warning", "no end line");
+        }
         ReplayCliTest.Run r = gvsim("replay", old.toString(), "--json");
         assertThat(r.code()).isIn(0, 1);
         assertThat(r.json().get("records").asLong()).isPositive();

@@ -32,7 +32,7 @@ public final class TraceTool {
         public String machine;
         /** Stores without val= (content left unchanged on replay). */
         public long storesWithoutValue;
-        /** {@link TraceReader#endWarning} of the trace (a text trace without its end line), or null. */
+        /** {@link TraceReader#endWarning} of the trace (a text trace without its end line), or null; not in {@link #render}. */
         public String endWarning;
 
         /** Human-readable summary, one fact per line (deterministic order). */
@@ -54,9 +54,6 @@ public final class TraceTool {
             }
             for (String m : meta) {
                 sb.append("meta ").append(m).append('\n');
-            }
-            if (endWarning != null) {
-                sb.append("warning: ").append(endWarning).append('\n');
             }
             return sb.toString();
         }
