@@ -60,6 +60,8 @@ final class BootCommand implements Callable<Integer> {
         if (!"virt".equals(machineType)) {
             throw new IllegalArgumentException("machine '" + machineType + "' is not modelled (only -M virt)");
         }
+        dev.gvsim.simcli.util.Files2.output("-o", output);
+        MachineArgs.checkSets(sets);
         List<String> params = new ArrayList<>(switch (routing) {
             case "qemu" -> QxlUefiBehindBridgeScenario.PARAMS;
             case "pcie" -> QxlUefiBehindBridgeScenario.PARAMS_PCIE_UR;

@@ -110,6 +110,8 @@ final class GuestCommand implements Callable<Integer> {
         if (frames < 0 || frames > 100_000) {
             throw new IllegalArgumentException("--frames must be in 0..100000");
         }
+        dev.gvsim.simcli.util.Files2.output("-o", output);
+        MachineArgs.checkSets(sets);
         ReplayOptions opts = new ReplayOptions();
         opts.paramSets.addAll(sets);
         Map<String, Object> m = new LinkedHashMap<>();

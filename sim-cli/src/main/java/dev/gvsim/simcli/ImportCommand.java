@@ -14,6 +14,7 @@ import dev.gvsim.guesttraces.importers.ImportOptions;
 import dev.gvsim.guesttraces.importers.ImportReport;
 import dev.gvsim.guesttraces.importers.Importers;
 import dev.gvsim.simcore.InputException;
+import dev.gvsim.simcli.util.Files2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,6 +53,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--binary", description = "Write the binary .gvt form whatever OUT's name.")
     boolean binary;
 
+    @picocli.CommandLine.Mixin
+    ProgressLine.Options progressOptions = new ProgressLine.Options();
+
     @Spec
     CommandSpec spec;
 
@@ -60,11 +64,11 @@ final class ImportCommand implements Callable<Integer> {
         if (!Importers.FORMATS.contains(format)) {
             throw new IllegalArgumentException("unknown import format '" + format + "' (known: " + String.join(", ", Importers.FORMATS) + ")");
         }
-        if (!Files.isRegularFile(in)) {
-            throw new InputException(in + ": no such file");
-        }
+        Files2.input(in);
+        Files2.output("-o", out, in);
         String m = machineType != null ? machineType : format.equals("qemu-log") ? "virt,pci-assign=none" : "virt";
-        ImportOptions o = new ImportOptions().machine("-M " + m).keepPlatformRegions(keepPlatform).source(in.getFileName().toString());
+        ImportOptions o = new ImportOptions().machine("-M " + m).keepPlatformRegions(keepPlatform).source(in.getFileName().toString())
+                .requireEvents(true);
         for (String d : devices) {
             o.device(d);
         }
@@ -74,10 +78,16 @@ final class ImportCommand implements Callable<Integer> {
         boolean bin = binary || out.getFileName().toString().endsWith(".gvt");
         ImportReport rep;
         TraceWriter w = TraceFiles.create(out, bin);
-        try {
-            rep = Importers.importFile(format, in, w, o);
+        try (dev.gvsim.simcli.util.CountingInputStream raw = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(in));
+                ProgressLine progress = ProgressLine.forFile(progressOptions.enabled(), spec.commandLine().getErr(), "import", in, raw::count)) {
+            rep = Importers.importStream(format, raw, in.getFileName().toString(), w, o);
+        } catch (InputException | TraceFiles.CompressedInputException | org.tukaani.xz.XZIOException e) {
+            TraceFiles.abandon(w);
+            w.close();
+            throw Files2.about(in, e);
         } catch (Exception e) {
             TraceFiles.abandon(w);
+            w.close();
             throw e;
         }
         w.close();

@@ -40,6 +40,7 @@ final class LspciCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        MachineArgs.checkSets(sets);
         List<String> all = new ArrayList<>(sets);
         if (firmware != null) {
             if (!firmware.equals("linux") && !firmware.equals("edk2")) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gvsim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Cycle-approximate simulator of GPU virtualization on ARM64 servers.",
         subcommands = {ScenariosCommand.class, ReplayCommand.class, LspciCommand.class, TraceCommand.class, ParamsCommand.class, DevicesCommand.class, GuestCommand.class, ImportCommand.class, BootCommand.class,
-                CommandLine.HelpCommand.class},
+                CompletionCommand.class, DiffCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 faults/mismatches/failed scenarios, 2 bad input or usage."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -67,6 +67,12 @@ public final class Main implements Runnable {
             ex.getCommandLine().getErr().println("(see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_BAD_INPUT;
         });
+        String unknown = unknownCommand(cl, args);
+        if (unknown != null) {
+            err.println("gvsim: " + unknown);
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
         int code = cl.execute(args);
         out.flush();
         err.flush();
@@ -78,6 +84,44 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpWidth(100);
         return cl;
+    }
+
+    /**
+     * The first word that stands where a command is expected but names none, said as "unknown
+     * command 'X'" with the commands there are; null if every command word is known. Checked before
+     * picocli parses, so that {@code gvsim sweep --help} does not print the top-level usage with exit
+     * 0 and {@code gvsim diff a b} does not say "Unmatched arguments from index 0". Only commands that
+     * have subcommands and no positional parameters of their own (gvsim, gvsim trace) are checked,
+     * and their options take no values, so every word not starting with '-' is a command word.
+     */
+    static String unknownCommand(CommandLine root, String[] args) {
+        CommandLine cur = root;
+        boolean helpOf = false;
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                continue;
+            }
+            CommandLine.Model.CommandSpec spec = cur.getCommandSpec();
+            if (cur.getSubcommands().isEmpty() || !spec.positionalParameters().isEmpty()) {
+                return null;
+            }
+            CommandLine sub = cur.getSubcommands().get(a);
+            if (sub == null) {
+                String where = helpOf || cur == root ? "" : " of '" + spec.qualifiedName() + "'";
+                return "unknown command '" + a + "'" + where + "; the commands" + (where.isEmpty() ? "" : " there") + " are: "
+                        + String.join(", ", cur.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList())
+                        + " (see '" + spec.qualifiedName() + " --help')";
+            }
+            if (sub.getCommand() instanceof CommandLine.HelpCommand) {
+                helpOf = true; // 'gvsim help X': X must be a command of gvsim
+                continue;
+            }
+            if (helpOf) {
+                return null;
+            }
+            cur = sub;
+        }
+        return null;
     }
 
     static String oneLine(Throwable t) {

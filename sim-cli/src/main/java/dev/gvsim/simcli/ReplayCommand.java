@@ -15,7 +15,7 @@ import dev.gvsim.machine.replay.ReplayResult;
 import dev.gvsim.machine.replay.Replayer;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.Json;
-import dev.gvsim.simcore.SimTime;
+import dev.gvsim.simcli.util.Files2;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,6 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
             description = "List at most N faults, mismatches and master aborts individually (all are counted). Default ${DEFAULT-VALUE}.")
     int maxListed;
 
+    @picocli.CommandLine.Mixin
+    ProgressLine.Options progressOptions = new ProgressLine.Options();
+
     @Spec
     CommandSpec spec;
 
@@ -90,7 +93,7 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }
         opts.stage2 = stage2;
-        opts.progress = !json;
+        opts.progress = false; // the CLI's own progress line (ProgressLine), not the replayer's
         if (checkpointAt != null) {
             if (checkpointAt < 1) {
                 throw new IllegalArgumentException("--checkpoint-at must be a record number >= 1, got " + checkpointAt);
@@ -100,51 +103,38 @@ final class ReplayCommand implements Callable<Integer> {
             }
             opts.stopAfterRecords = checkpointAt;
         }
+        Files2.input(trace);
         byte[] restoreBytes = null;
         if (restore != null) {
-            if (!Files.isRegularFile(restore)) {
-                throw new InputException(restore + ": no such checkpoint file");
-            }
-            restoreBytes = Files.readAllBytes(restore);
+            restoreBytes = Files.readAllBytes(Files2.input(restore));
         }
-        if (!Files.isRegularFile(trace)) {
-            throw new InputException(trace + ": no such file");
-        }
+        Files2.output("-o", output, trace, restore);
+        MachineArgs.checkSets(sets);
         ReplayResult r;
-        long fileSize = Files.size(trace);
-        long[] consumed = new long[1];
-        java.io.InputStream counting = new java.io.FilterInputStream(Files.newInputStream(trace)) {
-            @Override
-            public int read() throws java.io.IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    consumed[0]++;
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws java.io.IOException {
-                int n = super.read(buf, off, len);
-                if (n > 0) {
-                    consumed[0] += n;
-                }
-                return n;
-            }
-        };
-        opts.inputFraction = () -> fileSize == 0 ? 0 : (double) consumed[0] / fileSize;
+        dev.gvsim.simcli.util.CountingInputStream counting = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(trace));
         Replayer replayer = restoreBytes != null
                 ? Replayer.restore(opts, trace.toString(), restoreBytes, restore.getFileName().toString())
                 : new Replayer(opts, trace.toString());
         TraceReader opened;
         try {
             opened = TraceFiles.open(counting);
-        } catch (java.io.IOException | InputException | RuntimeException e) {
+        } catch (java.io.IOException | InputException e) {
+            counting.close();
+            throw Files2.about(trace, e);
+        } catch (RuntimeException e) {
             counting.close();
             throw e;
         }
-        try (TraceReader reader = opened) {
+        String endWarning;
+        try (TraceReader reader = opened;
+                ProgressLine progress = ProgressLine.forFile(progressOptions.enabled(), spec.commandLine().getErr(), "replay", trace, counting::count)) {
             r = replayer.run(reader);
+            endWarning = reader.endWarning();
+        } catch (InputException e) {
+            throw Files2.about(trace, e);
+        }
+        if (endWarning != null) {
+            spec.commandLine().getErr().println("gvsim: warning: " + trace + ": " + endWarning);
         }
         if (dumpScanout != null) {
             for (String skipped : ScanoutDump.dump(replayer.machine().devices(), dumpScanout)) {
@@ -165,39 +155,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (json) {
             out.print(js);
         } else {
-            printSummary(out, r);
+            ReplaySummary.print(out, r);
         }
         out.flush();
         return r.exitCode();
-    }
-
-    static void printSummary(PrintWriter out, ReplayResult r) {
-        out.printf("trace      %s%n", r.trace);
-        out.printf("machine    %s%n", r.machine);
-        if (!r.attrOverrides.isEmpty() || !r.paramOverrides.isEmpty()) {
-            out.printf("overrides  attr %s set %s%n", r.attrOverrides, r.paramOverrides);
-        }
-        out.printf("records    %,d (accesses %,d, unaligned %,d, stores without value %,d)%n", r.records, r.accesses, r.unaligned,
-                r.storesWithoutValue);
-        out.printf("sim time   %s%n", SimTime.format(r.simulatedTimePs));
-        for (Map.Entry<String, Object> e : r.memoryTypes.entrySet()) {
-            out.printf("  %-14s %s%n", e.getKey(), e.getValue());
-        }
-        out.printf("faults     %,d%s%n", r.faultCount, r.skippedAfterFault > 0 ? String.format(" (%,d records skipped after the fault)", r.skippedAfterFault) : "");
-        int shown = 0;
-        for (Map<String, Object> f : r.faults) {
-            if (shown++ == 10) {
-                out.printf("  ... %,d more (see --json)%n", r.faultCount - 10);
-                break;
-            }
-            out.printf("  #%s%s %s %s va=%s size=%s esr=%s far=%s%s pc=%s sym=%s%n", f.get("index"),
-                    f.containsKey("line") ? " (line " + f.get("line") + ")" : "", f.get("type"), f.get("kind"), f.get("va"), f.get("size"),
-                    f.get("esr"), f.get("far"), f.containsKey("ipa") ? " ipa=" + f.get("ipa") + " hpfar=" + f.get("hpfar") : "", f.get("pc"),
-                    f.get("sym"));
-        }
-        out.printf("mismatches %,d%s%n", r.mismatchCount, r.mismatchesPerDevice.isEmpty() ? "" : " " + r.mismatchesPerDevice);
-        out.printf("master aborts %,d%n", r.masterAbortCount);
-        printVirtioGpuCommands(out, r);
     }
 
     /**

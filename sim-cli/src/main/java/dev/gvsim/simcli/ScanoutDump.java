@@ -26,7 +26,13 @@ final class ScanoutDump {
     /** Writes the PNGs; returns one line per device that had nothing to write, saying why. */
     static List<String> dump(List<PciFunction> devices, Path dir) throws IOException {
         List<String> skipped = new ArrayList<>();
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name exists" : e.getClass().getSimpleName();
+            throw new IOException("--dump-scanout " + dir + ": cannot create the directory: " + why + " (" + e.getMessage() + ")", e);
+        }
         for (PciFunction f : devices) {
             if (f.scanouts().isEmpty()) {
                 continue;

@@ -1,11 +1,14 @@
 package dev.gvsim.simcli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceTool;
+import dev.gvsim.simcli.util.Files2;
 import dev.gvsim.simcore.InputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,15 +30,31 @@ final class TraceCommand implements Runnable {
     }
 
     static Path existing(Path p) throws InputException {
-        if (!Files.isRegularFile(p)) {
-            throw new InputException(p + ": no such file");
+        return Files2.input(p);
+    }
+
+    /** Work that reads {@code trace}; its read and parse errors name the file. */
+    interface Reading<T> {
+        T run() throws IOException, InputException;
+    }
+
+    static <T> T reading(Path trace, Reading<T> work) throws InputException, IOException {
+        try {
+            return work.run();
+        } catch (InputException | TraceFiles.CompressedInputException e) {
+            throw Files2.about(trace, e);
         }
-        return p;
+    }
+
+    /** Prints a trace's end warning (a text trace without its end line) on stderr. */
+    static void warn(CommandSpec spec, Path trace, String warning) {
+        spec.commandLine().getErr().println("gvsim: warning: " + trace + ": " + warning);
+        spec.commandLine().getErr().flush();
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Record count, ops, time span, meta and machine of a trace.")
     static final class Info implements Callable<Integer> {
-        @Parameters(paramLabel = "TRACE")
+        @Parameters(paramLabel = "TRACE", description = "The trace (.gvt.txt text or .gvt binary; .xz/.gz read transparently).")
         Path trace;
 
         @Spec
@@ -43,17 +62,20 @@ final class TraceCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TraceTool.Info i = TraceTool.info(existing(trace));
+            TraceTool.Info i = reading(trace, () -> TraceTool.info(existing(trace)));
             PrintWriter out = spec.commandLine().getOut();
             out.print(i.render());
             out.flush();
+            if (i.endWarning != null) {
+                warn(spec, trace, i.endWarning);
+            }
             return Main.EXIT_OK;
         }
     }
 
     @Command(name = "cat", mixinStandardHelpOptions = true, description = "Print a trace (any form) as text records.")
     static final class Cat implements Callable<Integer> {
-        @Parameters(paramLabel = "TRACE")
+        @Parameters(paramLabel = "TRACE", description = "The trace (.gvt.txt text or .gvt binary; .xz/.gz read transparently).")
         Path trace;
 
         @Spec
@@ -62,7 +84,7 @@ final class TraceCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            TraceTool.cat(existing(trace), out);
+            reading(trace, () -> TraceTool.cat(existing(trace), out, w -> warn(spec, trace, w)));
             out.flush();
             return Main.EXIT_OK;
         }
@@ -70,18 +92,23 @@ final class TraceCommand implements Runnable {
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
             description = {"Convert between text and binary, losslessly (comments are not records and are dropped).",
-                    "The output form follows OUT's name (.gvt = binary, anything else = text) unless --binary/--text is given."})
+                    "The output form follows OUT's name (.gvt = binary, anything else = text; .xz/.gz compressed) unless --binary/--text is given.",
+                    "Usage: gvsim trace convert IN -o OUT (the older form 'gvsim trace convert IN OUT' is still accepted)."})
     static final class Convert implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IN")
+        @Parameters(index = "0", paramLabel = "IN", description = "The trace to read (.gvt.txt or .gvt; .xz/.gz read transparently).")
         Path in;
 
-        @Parameters(index = "1", paramLabel = "OUT")
-        Path out;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "OUT",
+                description = "The trace to write, as a second argument instead of -o (kept for compatibility; prefer -o).")
+        Path outPositional;
 
-        @Option(names = "--binary", description = "Write the binary form.")
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "The trace to write (crash-safe: it appears only when complete and read back).")
+        Path outOption;
+
+        @Option(names = "--binary", description = "Write the binary form (docs/trace-binary-format.md) whatever OUT's name.")
         boolean binary;
 
-        @Option(names = "--text", description = "Write the text form.")
+        @Option(names = "--text", description = "Write the text form (docs/trace-format.md) whatever OUT's name.")
         boolean text;
 
         @Spec
@@ -92,8 +119,17 @@ final class TraceCommand implements Runnable {
             if (binary && text) {
                 throw new IllegalArgumentException("--binary and --text exclude each other");
             }
+            if (outPositional != null && outOption != null) {
+                throw new IllegalArgumentException("give the output once: -o " + outOption + " or a second argument " + outPositional + ", not both");
+            }
+            Path out = outOption != null ? outOption : outPositional;
+            if (out == null) {
+                throw new IllegalArgumentException("no output: gvsim trace convert IN -o OUT");
+            }
+            existing(in);
+            Files2.output(outOption != null ? "-o" : "OUT", out, in);
             boolean bin = binary || (!text && out.getFileName().toString().endsWith(".gvt"));
-            long n = TraceTool.convert(existing(in), out, bin);
+            long n = reading(in, () -> TraceTool.convert(in, out, bin, w -> warn(spec, in, w)));
             spec.commandLine().getOut().printf("%,d records written to %s (%s)%n", n, out, bin ? "binary" : "text");
             spec.commandLine().getOut().flush();
             return Main.EXIT_OK;
@@ -103,7 +139,7 @@ final class TraceCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Read a whole trace, checking every record and (binary) every chunk's CRC32C. Exit 2 at the first error.")
     static final class Verify implements Callable<Integer> {
-        @Parameters(paramLabel = "TRACE")
+        @Parameters(paramLabel = "TRACE", description = "The trace (.gvt.txt text or .gvt binary; .xz/.gz read transparently).")
         Path trace;
 
         @Spec
@@ -111,7 +147,7 @@ final class TraceCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            long n = TraceTool.verify(existing(trace));
+            long n = reading(trace, () -> TraceTool.verify(existing(trace)));
             spec.commandLine().getOut().printf("%s: ok, %,d records%n", trace, n);
             spec.commandLine().getOut().flush();
             return Main.EXIT_OK;

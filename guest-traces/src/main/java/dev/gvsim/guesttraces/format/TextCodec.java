@@ -7,6 +7,14 @@ final class TextCodec {
     static final String HEADER_WORD = "gvsim-trace";
     /** Text format version this code reads and writes (docs/trace-format.md title). */
     static final int VERSION = 1;
+    /**
+     * First word of the end line, {@code end records=N}: the last line a writer writes, carrying the
+     * number of records before it, so a reader can tell a complete trace from a truncated one
+     * (docs/trace-format.md "End line").
+     */
+    static final String END_WORD = "end";
+    /** The end line's one key. */
+    static final String END_KEY = "records";
 
     static final int K_T = 0, K_CPU = 1, K_VA = 2, K_PA = 3, K_IPA = 4, K_SIZE = 5, K_ATTR = 6, K_FWB = 7, K_STAGE = 8,
             K_EXPECT = 9, K_VAL = 10, K_FLAGS = 11, K_PC = 12, K_SYM = 13, K_DST = 14, K_SRC = 15, K_LEN = 16, K_IMPL = 17,

@@ -37,8 +37,29 @@ public final class TextTraceReader implements TraceReader {
     // 128-bit number result
     private long numHi;
 
+    /** Whether a missing or wrong end line is an error (trace verify) or only {@link #endWarning}. */
+    private final boolean requireEnd;
+    /** Line of the end line, 0 until it is read. */
+    private long endLine;
+    private String endWarning;
+
+    /** A reader that accepts traces without an end line (reporting it in {@link #endWarning}). */
     public TextTraceReader(InputStream in) {
+        this(in, false);
+    }
+
+    /**
+     * @param requireEnd a missing end line ({@code end records=N}) or one whose count differs from the
+     *     records read is an InputException rather than a warning
+     */
+    public TextTraceReader(InputStream in, boolean requireEnd) {
         this.in = in;
+        this.requireEnd = requireEnd;
+    }
+
+    @Override
+    public String endWarning() {
+        return endWarning;
     }
 
     /** Line number of the last line read. */
@@ -66,6 +87,13 @@ public final class TextTraceReader implements TraceReader {
                 if (!header) {
                     throw err("expected header 'gvsim-trace 1' but found end of file");
                 }
+                if (endLine == 0 && endWarning == null) {
+                    String why = "(the trace is truncated, or was written before end lines existed; docs/trace-format.md \"End line\")";
+                    if (requireEnd) {
+                        throw err("expected the end line 'end records=N' but found the end of the file after " + records + " records " + why);
+                    }
+                    endWarning = "no end line 'end records=N' after " + records + " records " + why;
+                }
                 return false;
             }
             int end = lineEnd;
@@ -86,6 +114,16 @@ public final class TextTraceReader implements TraceReader {
                 parseHeader(p, end);
                 header = true;
                 continue;
+            }
+            if (endLine != 0) {
+                throw err("expected nothing after the end line (line " + endLine + ") but found " + found(buf, p, end - p));
+            }
+            if (buf[p] == 'e') { // no op starts with 'e': one compare per record before looking for the end line
+                int te = tokenEnd(p, end);
+                if (te - p == END_BYTES.length && equalBytes(END_BYTES, buf, p, te - p)) {
+                    parseEnd(te, end);
+                    continue;
+                }
             }
             r.clear();
             parseRecord(r, p, end);
@@ -198,6 +236,34 @@ public final class TextTraceReader implements TraceReader {
     }
 
     private static final byte[] HEADER_BYTES = HEADER_WORD.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] END_BYTES = END_WORD.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] END_KEY_BYTES = (END_KEY + "=").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The end line after its first word: {@code records=N}, then nothing but a comment; N checked against the count. */
+    private void parseEnd(int p, int end) throws InputException {
+        p = skipWs(p, end);
+        int te = tokenEnd(p, end);
+        if (te - p <= END_KEY_BYTES.length || !equalBytes(END_KEY_BYTES, buf, p, END_KEY_BYTES.length)) {
+            throw err("expected 'end records=N' (the end line) but found " + (p == end ? "'end' alone" : found(buf, p, te - p)));
+        }
+        vb = buf;
+        vo = p + END_KEY_BYTES.length;
+        vl = te - vo;
+        long said = number(END_KEY, false);
+        int rest = skipWs(te, end);
+        if (rest < end && buf[rest] != '#') {
+            throw err("expected the end of the end line but found " + found(buf, rest, end - rest));
+        }
+        endLine = lineNo;
+        if (said != records) {
+            InputException e = err("the end line says " + said + " records but the trace has " + records
+                    + " (records were lost or added after it was written)");
+            if (requireEnd) {
+                throw e;
+            }
+            endWarning = e.getMessage();
+        }
+    }
 
     private void parseRecord(TraceRecord r, int p, int end) throws InputException {
         int oe = tokenEnd(p, end);

@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
  * Writes the text form: header, then one line per record with addresses and values in hex, so that
  * {@link TextTraceReader} gives back the same records. Strings that need it are quoted with
  * {@code \"} and {@code \\} escapes. Records that break a rule are refused with an IOException.
+ * {@link #close} ends the trace with its end line, {@code end records=N}.
  */
 public final class TextTraceWriter implements TraceWriter {
     private static final int FLUSH_AT = 1 << 16;
@@ -25,6 +26,8 @@ public final class TextTraceWriter implements TraceWriter {
     private int n;
     private long lastT;
     private boolean closed;
+    /** Records written, for the end line. */
+    private long written;
     /** Encoded (quoted if needed) bytes of strings seen before, by identity: interned strings cost a lookup. */
     private final IdentityHashMap<String, byte[]> valueCache = new IdentityHashMap<>();
     private final IdentityHashMap<String, byte[]> keyCache = new IdentityHashMap<>();
@@ -76,6 +79,7 @@ public final class TextTraceWriter implements TraceWriter {
         if (r.hasT) {
             lastT = r.t;
         }
+        written++;
         if (n >= FLUSH_AT) {
             drain();
         }
@@ -395,6 +399,12 @@ public final class TextTraceWriter implements TraceWriter {
             return;
         }
         closed = true;
+        put(END_WORD);
+        put(' ');
+        put(END_KEY);
+        put('=');
+        dec(written);
+        put('\n');
         drain();
         if (out != null) {
             out.close();

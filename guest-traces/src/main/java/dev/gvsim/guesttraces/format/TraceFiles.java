@@ -69,12 +69,30 @@ public final class TraceFiles {
 
     /** Opens a trace from a stream (closed with the reader), detecting compression and form. */
     public static TraceReader open(InputStream raw) throws IOException, InputException {
+        return open(raw, false);
+    }
+
+    /**
+     * Like {@link #open(Path)}, but a text trace without its end line, or whose end line counts
+     * differently, is an error instead of {@link TraceReader#endWarning} ({@code gvsim trace verify}).
+     */
+    public static TraceReader openRequiringEnd(Path p) throws IOException, InputException {
+        InputStream in = Files.newInputStream(p);
+        try {
+            return open(in, true);
+        } catch (IOException | InputException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private static TraceReader open(InputStream raw, boolean requireEnd) throws IOException, InputException {
         InputStream in = decompress(raw);
         BufferedInputStream b = in instanceof BufferedInputStream ? (BufferedInputStream) in : new BufferedInputStream(in, BUF);
         if (startsWith(b, BinaryFormat.MAGIC, 4)) {
             return new BinaryTraceReader(b);
         }
-        return new TextTraceReader(b);
+        return new TextTraceReader(b, requireEnd);
     }
 
     /** Wraps the stream in an xz or gzip decoder if its first bytes say so. */
@@ -82,12 +100,91 @@ public final class TraceFiles {
         BufferedInputStream b = new BufferedInputStream(raw, BUF);
         if (startsWith(b, XZ_MAGIC, XZ_MAGIC.length)) {
             // a multi-block xz (xz -T) would allocate a dictionary per block without an array cache
-            return new BufferedInputStream(new XZInputStream(b, XZ_MEMORY_LIMIT_KIB, BasicArrayCache.getInstance()), BUF);
+            return new BufferedInputStream(explainingDecodeErrors(new XZInputStream(b, XZ_MEMORY_LIMIT_KIB, BasicArrayCache.getInstance()), "xz"),
+                    BUF);
         }
         if (startsWith(b, GZ_MAGIC, GZ_MAGIC.length)) {
-            return new BufferedInputStream(new GZIPInputStream(b, BUF), BUF);
+            return new BufferedInputStream(explainingDecodeErrors(new GZIPInputStream(b, BUF), "gzip"), BUF);
         }
         return b;
+    }
+
+    /**
+     * A decompressor's failure, said in words: {@code xz} and {@code gzip} decoders throw a bare
+     * EOFException when the compressed stream ends early (a copy or download cut short) and
+     * terse exceptions for corrupt data. The caller adds the file name.
+     */
+    public static final class CompressedInputException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CompressedInputException(String msg, Throwable cause) {
+            super(msg, cause);
+        }
+    }
+
+    /**
+     * Wraps a decompressing stream so that its errors become {@link CompressedInputException}s that
+     * say whether the {@code kind} ("xz", "gzip") data is truncated or corrupt.
+     */
+    public static InputStream explainingDecodeErrors(InputStream decoder, String kind) {
+        return new java.io.FilterInputStream(decoder) {
+            private long produced;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        produced += n;
+                    }
+                    return n;
+                } catch (java.io.EOFException e) {
+                    throw new CompressedInputException("truncated " + kind + " data: the compressed stream ends before its end marker, after "
+                            + produced + " decompressed bytes (the file is incomplete, e.g. a copy or download cut short)", e);
+                } catch (CompressedInputException | org.tukaani.xz.MemoryLimitException e) {
+                    throw e; // the memory limit's own message says what the header asked for
+                } catch (IOException e) {
+                    String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+                    throw new CompressedInputException("corrupt " + kind + " data after " + produced + " decompressed bytes: " + m, e);
+                }
+            }
+        };
+    }
+
+    /**
+     * Why {@code target} could not be created, in words that name it and its directory rather than
+     * the temporary file the failure was about: "cannot write T: directory D does not exist", "…: D is
+     * not a directory", "…: permission denied in directory D", or the system's reason.
+     */
+    public static String cannotWrite(Path target, IOException e) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        String why;
+        if (Files.isDirectory(abs)) {
+            why = "it is a directory";
+        } else if (dir != null && !Files.exists(dir)) {
+            why = "directory " + dir + " does not exist";
+        } else if (dir != null && !Files.isDirectory(dir)) {
+            why = dir + " is not a directory";
+        } else if (e instanceof java.nio.file.AccessDeniedException) {
+            why = "permission denied in directory " + dir;
+        } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            why = f.getReason() + " (directory " + dir + ")";
+        } else if (e instanceof java.nio.file.NoSuchFileException) {
+            why = "the file system does not let a file be created in directory " + dir;
+        } else if (e instanceof java.nio.file.FileSystemException) {
+            why = e.getClass().getSimpleName().replace("Exception", "") + " in directory " + dir;
+        } else {
+            why = (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (directory " + dir + ")";
+        }
+        return "cannot write " + target + ": " + why;
     }
 
     private static boolean startsWith(BufferedInputStream b, byte[] magic, int n) throws IOException {
@@ -122,7 +219,12 @@ public final class TraceFiles {
     public static TraceWriter create(Path p, boolean binary) throws IOException {
         Path abs = p.toAbsolutePath();
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new IOException(cannotWrite(p, e), e);
+        }
         try {
             // createTempFile makes the file owner-only; a trace is an ordinary file once published
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));

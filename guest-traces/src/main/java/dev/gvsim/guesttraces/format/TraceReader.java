@@ -29,6 +29,17 @@ public interface TraceReader extends AutoCloseable {
     default void callerOnlyReadsRecords() {
     }
 
+    /**
+     * After {@link #next} returned false: what is wrong with how the trace ended that did not stop it
+     * being read, or null. The text form says so when its end line ({@code end records=N},
+     * docs/trace-format.md) is missing (a truncated trace, or one written before end lines existed)
+     * or counts differently; a reader asked to require the end line throws instead. The binary form
+     * detects truncation itself and always returns null.
+     */
+    default String endWarning() {
+        return null;
+    }
+
     @Override
     void close() throws java.io.IOException;
 }

@@ -32,6 +32,8 @@ public final class TraceTool {
         public String machine;
         /** Stores without val= (content left unchanged on replay). */
         public long storesWithoutValue;
+        /** {@link TraceReader#endWarning} of the trace (a text trace without its end line), or null; not in {@link #render}. */
+        public String endWarning;
 
         /** Human-readable summary, one fact per line (deterministic order). */
         public String render() {
@@ -80,12 +82,18 @@ public final class TraceTool {
                     info.machine = r.machineArgs;
                 }
             }
+            info.endWarning = in.endWarning();
         }
         return info;
     }
 
     /** Writes the trace as text to {@code out} (not closed); returns the record count. */
     public static long cat(Path p, Writer out) throws IOException, InputException {
+        return cat(p, out, w -> { });
+    }
+
+    /** Like {@link #cat(Path, Writer)}; the input's {@link TraceReader#endWarning}, if any, goes to {@code warnings}. */
+    public static long cat(Path p, Writer out, java.util.function.Consumer<String> warnings) throws IOException, InputException {
         TraceRecord r = new TraceRecord();
         long n = 0;
         Writer keepOpen = new java.io.FilterWriter(out) {
@@ -99,6 +107,9 @@ public final class TraceTool {
                 w.write(r);
                 n++;
             }
+            if (in.endWarning() != null) {
+                warnings.accept(in.endWarning());
+            }
         }
         return n;
     }
@@ -108,6 +119,15 @@ public final class TraceTool {
      * name); lossless both ways. The output appears only when complete. Returns the record count.
      */
     public static long convert(Path in, Path out, boolean binary) throws IOException, InputException {
+        return convert(in, out, binary, w -> { });
+    }
+
+    /**
+     * Like {@link #convert(Path, Path, boolean)}; the input's {@link TraceReader#endWarning}, if any,
+     * goes to {@code warnings} (the output gets a correct end line all the same).
+     */
+    public static long convert(Path in, Path out, boolean binary, java.util.function.Consumer<String> warnings)
+            throws IOException, InputException {
         TraceRecord r = new TraceRecord();
         long n = 0;
         // written next to OUT, read back in full, and only then moved over OUT: an existing OUT is
@@ -115,12 +135,20 @@ public final class TraceTool {
         Path dir = out.toAbsolutePath().getParent();
         Path staged = dir.resolve("." + out.getFileName() + ".converting");
         try (TraceReader src = TraceFiles.open(in)) {
-            TraceWriter dst = TraceFiles.create(staged, binary);
+            TraceWriter dst;
+            try {
+                dst = TraceFiles.create(staged, binary);
+            } catch (IOException e) {
+                throw new IOException(TraceFiles.cannotWrite(out, e.getCause() instanceof IOException c ? c : e), e);
+            }
             boolean done = false;
             try {
                 while (src.next(r)) {
                     dst.write(r);
                     n++;
+                }
+                if (src.endWarning() != null) {
+                    warnings.accept(src.endWarning());
                 }
                 done = true;
             } finally {
@@ -143,11 +171,14 @@ public final class TraceTool {
         return n;
     }
 
-    /** Reads every record (checking every chunk's CRC32C and every rule); returns the record count. */
+    /**
+     * Reads every record (checking every chunk's CRC32C and every rule, and a text trace's end line:
+     * missing or counting differently is an error here); returns the record count.
+     */
     public static long verify(Path p) throws IOException, InputException {
         TraceRecord r = new TraceRecord();
         long n = 0;
-        try (TraceReader in = TraceFiles.open(p)) {
+        try (TraceReader in = TraceFiles.openRequiringEnd(p)) {
             while (in.next(r)) {
                 n++;
             }

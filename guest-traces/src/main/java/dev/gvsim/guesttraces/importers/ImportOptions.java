@@ -19,6 +19,7 @@ public final class ImportOptions {
     private String qemuVersion;
     private String source;
     private final List<String> markPrefixes = new ArrayList<>(List.of("virtio_"));
+    private boolean requireEvents;
 
     /** The {@code -M ...} part of the machine record (default {@value #DEFAULT_MACHINE}). */
     public ImportOptions machine(String m) {
@@ -45,6 +46,22 @@ public final class ImportOptions {
     public ImportOptions qemuVersion(String v) {
         this.qemuVersion = v;
         return this;
+    }
+
+    /**
+     * An input in which no line is an event the importer translates is an InputException naming the
+     * events expected and how to record them (what {@code gvsim import} wants: random bytes or another
+     * tool's log are not an empty recording). Default false: a fragment of a log imports to a trace
+     * with only its header records.
+     */
+    public ImportOptions requireEvents(boolean require) {
+        this.requireEvents = require;
+        return this;
+    }
+
+    /** See {@link #requireEvents(boolean)}. */
+    public boolean requireEvents() {
+        return requireEvents;
     }
 
     /** The {@code source=} meta value (default: the input's file name). */

@@ -1,5 +1,6 @@
 package dev.gvsim.guesttraces.importers;
 
+import dev.gvsim.guesttraces.format.TraceFiles;
 import dev.gvsim.guesttraces.format.TraceWriter;
 import dev.gvsim.simcore.InputException;
 
@@ -67,9 +68,9 @@ public final class Importers {
         BufferedInputStream b = new BufferedInputStream(raw, BUF);
         InputStream in = b;
         if (startsWith(b, XZ_MAGIC)) {
-            in = new BufferedInputStream(new XZInputStream(b, BasicArrayCache.getInstance()), BUF);
+            in = new BufferedInputStream(TraceFiles.explainingDecodeErrors(new XZInputStream(b, BasicArrayCache.getInstance()), "xz"), BUF);
         } else if (startsWith(b, GZ_MAGIC)) {
-            in = new BufferedInputStream(new GZIPInputStream(b, BUF), BUF);
+            in = new BufferedInputStream(TraceFiles.explainingDecodeErrors(new GZIPInputStream(b, BUF), "gzip"), BUF);
         }
         return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE));

@@ -69,6 +69,8 @@ public final class MmiotraceImporter {
         /** map_id -> {virt, phys, len, vaPage, sizePage}. */
         final Map<Long, long[]> maps = new HashMap<>();
         boolean machineWritten;
+        /** Lines of a keyword this importer knows. */
+        long recognised;
 
         Run(LineReader lines, TraceWriter out, String source) {
             this.lines = lines;
@@ -87,6 +89,15 @@ public final class MmiotraceImporter {
                 line(l);
             }
             machine();
+            if (opts.requireEvents() && recognised == 0) {
+                StringBuilder held = new StringBuilder();
+                skipped.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(4)
+                        .forEach(e -> held.append(held.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue()));
+                throw new InputException("no mmiotrace event in " + em.lineNo + " lines" + (held.length() == 0 ? "" : " (" + held + ")")
+                        + ": expected lines starting with VERSION, PCIDEV, MAP, UNMAP, R, W, MARK or UNKNOWN, as Linux's mmiotrace writes them"
+                        + " to /sys/kernel/debug/tracing/trace_pipe after 'echo mmiotrace > /sys/kernel/debug/tracing/current_tracer'"
+                        + " (Documentation/trace/mmiotrace.rst)");
+            }
             return new ImportReport(FORMAT, em.written, em.lineNo, skipped, new TreeMap<>(), em.clamped, 0, 0, em.notes, new TreeMap<>());
         }
 
@@ -108,6 +119,7 @@ public final class MmiotraceImporter {
             int sp = s.indexOf(' ');
             String kw = sp < 0 ? s : s.substring(0, sp);
             Cursor c = cur.reset(s, kw.length());
+            recognised++;
             try {
                 switch (kw) {
                     case "VERSION": {
@@ -147,6 +159,7 @@ public final class MmiotraceImporter {
                         unknown(c, s);
                         return;
                     default:
+                        recognised--;
                         skipped.merge(kw.length() > 64 ? kw.substring(0, 64) : kw, 1L, Long::sum);
                         if (skipped.size() > QemuLogImporter.MAX_COUNTED_NAMES) {
                             throw new InputException("line " + em.lineNo + ": more than " + QemuLogImporter.MAX_COUNTED_NAMES

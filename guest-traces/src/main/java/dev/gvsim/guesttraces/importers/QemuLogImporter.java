@@ -87,6 +87,27 @@ public final class QemuLogImporter {
         return new Run(new LineReader(in), out, opts.source() != null ? opts.source() : sourceName).run();
     }
 
+    /** The QEMU options that record what this importer translates (docs/facts/simulators-and-formats.md §3.2). */
+    public static final String QEMU_TRACE_OPTIONS = "-trace \"memory_region_ops_*\" -trace \"pci_cfg_*\" -trace \"pci_update_mappings_*\" "
+            + "-trace \"qxl_*\" -trace \"virtio_*\" -D LOGFILE";
+
+    /**
+     * A file in which no line is an event this importer translates (random bytes, another tool's
+     * log, a log recorded without the right -trace options) is not a QEMU log to import: the error
+     * names the events expected and the QEMU options that produce them, and what the file held.
+     */
+    private InputException noEvents(ImportReport rep) {
+        StringBuilder held = new StringBuilder();
+        rep.skippedByEvent().entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(4)
+                .forEach(e -> held.append(held.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue()));
+        return new InputException("no QEMU trace event that gvsim imports in " + rep.linesRead() + " lines"
+                + (rep.linesRead() == 0 ? "" : " (" + held + ")")
+                + ": expected lines of QEMU's log trace backend for " + MR_READ + "/" + MR_WRITE + ", " + CFG_READ + "/" + CFG_WRITE + ", "
+                + MAPPINGS_ADD + "/" + MAPPINGS_DEL + ", " + QXL_IO_WRITE
+                + opts.markPrefixes().stream().map(p -> ", " + p + "*").collect(java.util.stream.Collectors.joining())
+                + " events, as QEMU writes them when run with " + QEMU_TRACE_OPTIONS);
+    }
+
     /** See {@link QemuLogTime#iso8601Micros}. */
     static long iso8601Micros(String s, int from, int to) {
         return QemuLogTime.iso8601Micros(s, from, to);
@@ -154,7 +175,11 @@ public final class QemuLogImporter {
                 r.addMeta("pci_devices", devices);
                 em.emit();
             }
-            return counts.report(em);
+            ImportReport rep = counts.report(em);
+            if (opts.requireEvents() && rep.skippedLines() == rep.linesRead()) {
+                throw noEvents(rep);
+            }
+            return rep;
         }
 
         private void line(String line) throws IOException, InputException {

@@ -302,7 +302,7 @@ class QemuLogImporterTest {
         List<String> lines = java.nio.file.Files.readAllLines(out);
         assertThat(lines).containsExactly("gvsim-trace 1", "meta source=run.log format=qemu-log qemu_version=unknown",
                 "machine args=\"-M virt -device qxl\"", "cfgrd bdf=00:01.0 off=0x0 size=4 expect=0x1001b36",
-                "iowr port=0x1005 size=1 val=0x0", "meta pci_devices=00:01.0=qxl");
+                "iowr port=0x1005 size=1 val=0x0", "meta pci_devices=00:01.0=qxl", "end records=5");
     }
 
     /**
