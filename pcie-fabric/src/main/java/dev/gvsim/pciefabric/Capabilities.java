@@ -195,6 +195,23 @@ final class Capabilities {
     static final int DEVCAP2_EETLPP = 0x20_0000;
 
     /**
+     * The version 2 registers QEMU 7.2's pcie_cap_init gives a 2.5 GT/s function: Device Capabilities 2
+     * Extended Fmt Field and End-End TLP Prefix Supported, with ARI Forwarding Supported and its enable
+     * when {@code ariForwarding} (pcie_cap_arifwd_init); Link Capabilities 2 and Link Control 2 left 0
+     * (pcie_cap_fill_slot_lnk fills them only above 5 GT/s). {@code seen}: what a recording read.
+     */
+    static void qemuV2(RegisterFile r, int at, boolean ariForwarding, String seen) {
+        int devcap2 = DEVCAP2_EFF | DEVCAP2_EETLPP | (ariForwarding ? DEVCAP2_ARI_FWD : 0);
+        r.redeclare(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, devcap2,
+                EXP + "§7.5.3.15: QEMU 7.2 pcie_cap_init" + (ariForwarding ? " and pcie_cap_arifwd_init" : "") + " (" + seen + ")"));
+        r.redeclare(devctl2(at, ariForwarding));
+        r.redeclare(Register.whole("EXP.LNKCAP2", at + EXP_LNKCAP2, 4, FieldKind.RO, 0,
+                EXP + "§7.5.3.18: 0 as QEMU 7.2 leaves it at 2.5 GT/s (pcie_cap_fill_slot_lnk)"));
+        r.redeclare(Register.of("EXP.LNKCTL2", at + EXP_LNKCTL2, 2, 0, EXP + "§7.5.3.19: Target Link Speed 0, as QEMU 7.2 leaves it at 2.5 GT/s",
+                rw("target_link_speed", 3, 0)));
+    }
+
+    /**
      * The version 2 registers of a switch port as QEMU 7.2 builds them (vgpu_sw recording, x3130-upstream and
      * xio3130-downstream): Device Capabilities 2 Extended Fmt Field and End-End TLP Prefix Supported (hw/pci/pcie.c
      * pcie_cap_init), with ARI Forwarding Supported and its enable on a downstream port (pcie_cap_arifwd_init); Link
@@ -203,14 +220,7 @@ final class Capabilities {
      * slot's speed and width properties (0 on xio3130-downstream, which has none): 0x400, ASPM L0s only.
      */
     static void switchPortV2(RegisterFile r, int at, boolean downstream) {
-        int devcap2 = DEVCAP2_EFF | DEVCAP2_EETLPP | (downstream ? DEVCAP2_ARI_FWD : 0);
-        r.redeclare(Register.whole("EXP.DEVCAP2", at + EXP_DEVCAP2, 4, FieldKind.RO, devcap2,
-                EXP + "§7.5.3.15: QEMU 7.2 pcie_cap_init" + (downstream ? " and pcie_cap_arifwd_init (vgpu_sw: 0x300020)" : " (vgpu_sw: 0x300000)")));
-        r.redeclare(devctl2(at, downstream));
-        r.redeclare(Register.whole("EXP.LNKCAP2", at + EXP_LNKCAP2, 4, FieldKind.RO, 0,
-                EXP + "§7.5.3.18: 0 as QEMU 7.2 leaves it at 2.5 GT/s (pcie_cap_fill_slot_lnk; vgpu_sw: 0)"));
-        r.redeclare(Register.of("EXP.LNKCTL2", at + EXP_LNKCTL2, 2, 0, EXP + "§7.5.3.19: Target Link Speed 0, as QEMU 7.2 leaves it at 2.5 GT/s "
-                + "(vgpu_sw: 0)", rw("target_link_speed", 3, 0)));
+        qemuV2(r, at, downstream, downstream ? "vgpu_sw: 0x300020" : "vgpu_sw: 0x300000");
         if (downstream) {
             r.redeclare(Register.whole("EXP.LNKCAP", at + PciFunction.EXP_LNKCAP, 4, FieldKind.RO, PciFunction.LNKCAP_ASPMS_L0S,
                     EXP + "§7.5.3.6: QEMU 7.2 pcie_cap_fill_slot_lnk with the slot's speed and width 0 (xio3130-downstream has no x-speed/"

@@ -13,7 +13,7 @@ import dev.gvsim.simcore.ParamDef;
  */
 public final class FabricDevices implements DeviceType {
     public static final List<String> DRIVERS = List.of(RootPort.TYPE, PciePciBridge.TYPE, PciBridge.TYPE, SwitchUpstreamPort.TYPE,
-            SwitchDownstreamPort.TYPE);
+            SwitchDownstreamPort.TYPE, UnmodelledFunction.TYPE);
 
     private static final Set<String> COMMON = Set.of("id", "bus", "addr", "multifunction", "romfile", "rombar", "x-pcie-lnksta-dllla",
             "failover_pair_id");
@@ -39,7 +39,8 @@ public final class FabricDevices implements DeviceType {
 
     @Override
     public String description() {
-        return "PCIe root ports, PCIe-to-PCI and PCI-PCI bridges, x3130 switch ports (QEMU hw/pci-bridge, hw/pci/pcie_port.c)";
+        return "PCIe root ports, PCIe-to-PCI and PCI-PCI bridges, x3130 switch ports (QEMU hw/pci-bridge, hw/pci/pcie_port.c); "
+                + "unmodelled,of=DEVICE: a placeholder for a device gvsim does not model (present in its slot, its config reads not compared)";
     }
 
     @Override
@@ -85,7 +86,7 @@ public final class FabricDevices implements DeviceType {
                     // hw/pci-bridge/pci_bridge_dev.c pci_bridge_dev_realize via slotid_cap_init
                     throw new IllegalArgumentException("pci-bridge: Bridge chassis not specified. Each bridge is required to be assigned a unique chassis id > 0.");
                 }
-                f = new PciBridge((int) chassis);
+                f = new PciBridge((int) chassis, shpc);
             }
             case SwitchUpstreamPort.TYPE -> {
                 check(s, Set.of());
@@ -94,6 +95,14 @@ public final class FabricDevices implements DeviceType {
             case SwitchDownstreamPort.TYPE -> {
                 check(s, Set.of("chassis", "slot", "port", "hotplug"));
                 f = new SwitchDownstreamPort((int) s.intProp("chassis", 0, 0, 255), (int) s.intProp("slot", 0, 0, 0x1FFF));
+            }
+            case UnmodelledFunction.TYPE -> {
+                check(s, Set.of("of", "vendor", "device"));
+                String of = s.props().get("of");
+                if (of == null || of.isBlank()) {
+                    throw new IllegalArgumentException("unmodelled: of= is required: the QEMU device it stands for (e.g. -device unmodelled,of=e1000,bus=rp1)");
+                }
+                f = new UnmodelledFunction(of, (int) s.intProp("vendor", 0xFFFF, 0, 0xFFFF), (int) s.intProp("device", 0xFFFF, 0, 0xFFFF));
             }
             default -> throw new IllegalArgumentException("'" + s.driver() + "' is not a fabric device (known: " + String.join(", ", DRIVERS) + ")");
         }

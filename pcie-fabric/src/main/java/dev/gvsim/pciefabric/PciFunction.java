@@ -82,6 +82,14 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /** QEMU's type name ({@code qxl}, {@code pcie-root-port}); used in reports. */
+    /**
+     * False for a function that stands in for a device gvsim does not model ({@link UnmodelledFunction}):
+     * a replay reports reads of its configuration space as not modelled instead of comparing them.
+     */
+    public boolean modelled() {
+        return true;
+    }
+
     public final String typeName() {
         return typeName;
     }

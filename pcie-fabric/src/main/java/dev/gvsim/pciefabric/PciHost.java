@@ -183,6 +183,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new IllegalArgumentException("PCI: no slot/function available for " + f.typeName() + ", all in use or reserved");
             }
         }
+        if (slot == 0 && bus.bridge() instanceof ShpcBridge sb && sb.shpcEnabled()) {
+            // QEMU hw/pci/shpc.c shpc_device_plug_common: the standard hot-plug controller reserves slot 0
+            throw new IllegalArgumentException(f.id() + ": Unsupported PCI slot 0 for standard hotplug controller. Valid slots are between 1 and 31.");
+        }
         if (bus.singleDevice() && slot != 0) {
             // QEMU hw/pci/pci.c do_pci_register_device: a PCIe port's link has one device, at slot 0.
             throw new IllegalArgumentException("PCI: slot " + slot + " is not valid for " + f.typeName() + ", parent device only allows plugging into slot 0.");

@@ -38,7 +38,8 @@ final class ImportCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "-M", paramLabel = "MACHINE",
-            description = "Machine of the recording. Default for qemu-log: virt,pci-assign=none (the log starts at boot, the guest assigns resources itself); for mmiotrace: virt (the kernel had assigned them, as Linux does).")
+            description = "Machine of the recording, as given to QEMU (-M virt). For qemu-log gvsim's own pci-assign property defaults to none "
+                    + "(the log starts at boot, the firmware or guest assigns resources itself); for mmiotrace to linux (the kernel had assigned them).")
     String machineType;
 
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU -device of the recording, repeatable, in the order QEMU was given them.")
@@ -59,6 +60,35 @@ final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * Builds the machine the trace will name, as replay will, so a device or property gvsim does not know is one clear error
+     * here, naming the option, instead of a trace whose replay refuses record 2.
+     */
+    private void validateMachine(String machine) {
+        for (String d : devices) {
+            try {
+                dev.gvsim.machine.MachineBuilder.build("-M virt -device " + d, List.of());
+            } catch (IllegalArgumentException e) {
+                String msg = String.valueOf(e.getMessage());
+                if (msg.contains("not found")) {
+                    continue; // a bus named by another -device: checked with the whole machine below
+                }
+                String hint = msg.startsWith("unknown device") ? "; to keep it in its slot as a function gvsim does not model, give -device unmodelled,of="
+                        + d : "";
+                throw new IllegalArgumentException("-device " + d + ": " + msg + hint);
+            }
+        }
+        StringBuilder sb = new StringBuilder(machine);
+        for (String d : devices) {
+            sb.append(" -device ").append(d);
+        }
+        try {
+            dev.gvsim.machine.MachineBuilder.build(sb.toString(), List.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the machine of the recording (" + sb + "): " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Importers.FORMATS.contains(format)) {
@@ -66,7 +96,13 @@ final class ImportCommand implements Callable<Integer> {
         }
         Files2.input(in);
         Files2.output("-o", out, in);
-        String m = machineType != null ? machineType : format.equals("qemu-log") ? "virt,pci-assign=none" : "virt";
+        String m = machineType != null ? machineType : "virt";
+        if (format.equals("qemu-log") && !m.contains(dev.gvsim.machine.MachineBuilder.PCI_ASSIGN + "=")) {
+            // what the user typed to QEMU (-M virt) has no such property: a QEMU log starts at QEMU's start, so the firmware or the
+            // guest assigned the resources during the recording (gvsim's own property, defaulted by what the log is)
+            m = m + "," + dev.gvsim.machine.MachineBuilder.PCI_ASSIGN + "=none";
+        }
+        validateMachine("-M " + m);
         ImportOptions o = new ImportOptions().machine("-M " + m).keepPlatformRegions(keepPlatform).source(in.getFileName().toString())
                 .requireEvents(true);
         for (String d : devices) {

@@ -25,7 +25,7 @@ public final class StateWriter {
      * bits (issue 19: declared registers). 2: event kernel saved as a slot pool without heap order
      * (calendar queue). Older versions are refused by name.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     private final String machine;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();

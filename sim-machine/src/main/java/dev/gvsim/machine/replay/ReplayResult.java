@@ -39,6 +39,9 @@ public final class ReplayResult {
     public long mismatchCount;
     public final List<Map<String, Object>> mismatches = new ArrayList<>();
     public final Map<String, Long> mismatchesPerDevice = new TreeMap<>();
+    /** Reads of placeholders for devices gvsim does not model ({@code -device unmodelled,of=...}): not compared. */
+    public long notModelledReads;
+    public final Map<String, Long> notModelledPerDevice = new TreeMap<>();
     public long masterAbortCount;
     public final List<Map<String, Object>> masterAborts = new ArrayList<>();
     public final List<Map<String, Object>> marks = new ArrayList<>();
@@ -95,6 +98,10 @@ public final class ReplayResult {
         m.put("mismatchCount", mismatchCount);
         m.put("mismatchesPerDevice", mismatchesPerDevice);
         m.put("mismatches", mismatches);
+        if (notModelledReads > 0) {
+            m.put("notModelledReads", notModelledReads);
+            m.put("notModelledPerDevice", notModelledPerDevice);
+        }
         m.put("masterAbortCount", masterAbortCount);
         m.put("masterAborts", masterAborts);
         m.put("marks", marks);
@@ -123,6 +130,8 @@ public final class ReplayResult {
         m.put("mismatchCount", mismatchCount);
         m.put("mismatches", mismatches);
         m.put("mismatchesPerDevice", mismatchesPerDevice);
+        m.put("notModelledReads", notModelledReads);
+        m.put("notModelledPerDevice", notModelledPerDevice);
         m.put("masterAbortCount", masterAbortCount);
         m.put("masterAborts", masterAborts);
         m.put("marks", marks);
@@ -155,6 +164,8 @@ public final class ReplayResult {
         mismatchCount = ((Number) m.get("mismatchCount")).longValue();
         mismatches.addAll((List<Map<String, Object>>) m.get("mismatches"));
         ((Map<String, Object>) m.get("mismatchesPerDevice")).forEach((k, v) -> mismatchesPerDevice.put(k, ((Number) v).longValue()));
+        notModelledReads = ((Number) m.getOrDefault("notModelledReads", 0)).longValue();
+        ((Map<String, Object>) m.getOrDefault("notModelledPerDevice", Map.of())).forEach((k, v) -> notModelledPerDevice.put(k, ((Number) v).longValue()));
         masterAbortCount = ((Number) m.get("masterAbortCount")).longValue();
         masterAborts.addAll((List<Map<String, Object>>) m.get("masterAborts"));
         marks.addAll((List<Map<String, Object>>) m.get("marks"));

@@ -545,6 +545,13 @@ public final class Replayer {
             recordMasterAbort(a);
         }
         if (a.kind == Access.READ && r.hasExpect) {
+            dev.gvsim.pciefabric.PciFunction f = machine.pci().find(r.bdf);
+            if (f != null && !f.modelled()) {
+                // a placeholder for a device gvsim does not model: what QEMU's device answered is not compared
+                result.notModelledReads++;
+                result.notModelledPerDevice.merge(f.id() + " config", 1L, Long::sum);
+                return;
+            }
             compare(r, a.address, a.size, r.expect, 0, a.data, 0);
         }
     }
