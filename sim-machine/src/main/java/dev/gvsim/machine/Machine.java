@@ -325,6 +325,14 @@ public final class Machine {
         return i >= 0 ? system.nameAt(i) : "unmapped";
     }
 
+    /**
+     * Installs (null removes) an observer of every interconnect transaction after write gathering
+     * ({@link dev.gvsim.arm64mmu.MemoryTiming#setObserver}): studies count transactions per BAR with it.
+     */
+    public void observeTransactions(dev.gvsim.arm64mmu.MemoryTiming.TransactionObserver o) {
+        timing.setObserver(o);
+    }
+
     public Map<String, Object> memoryTypeReport() {
         return timing.report();
     }
