@@ -101,6 +101,10 @@ public final class GpuPassthroughDevice extends PciFunction {
     private final long[] resetsApplied = new long[ResetKind.values().length];
     private final long[] resetsIgnored = new long[ResetKind.values().length];
     private long vendorResets;
+    /** Power-state residency: time spent in D0 and in D3hot (PCI PM 1.2 §5.4), accounted at each change. */
+    private final long[] residencyPs = new long[2];
+    private int lastPower = PM_D0;
+    private long lastPowerAt;
 
     private final Counter doorbells;
     private final Counter unmodelledAccesses;
@@ -344,8 +348,24 @@ public final class GpuPassthroughDevice extends PciFunction {
 
     // ------------------------------------------------------------------ resets
 
+    /** Accounts the time since the last power-state change to the state the function was in. */
+    private void accountPower() {
+        long now = clock.now();
+        residencyPs[lastPower == PM_D0 ? 0 : 1] += now - lastPowerAt;
+        lastPowerAt = now;
+        lastPower = powerState();
+    }
+
+    @Override
+    protected void configWritten(int offset, int size, long value) {
+        if (pmCapability() != 0 && offset <= pmCapability() + PM_PMCSR && offset + size > pmCapability() + PM_PMCSR) {
+            accountPower();
+        }
+    }
+
     @Override
     protected void deviceReset(ResetKind kind) {
+        accountPower(); // a reset returns the function to D0 (its PMCSR is back to the power-on value)
         String quirk = switch (kind) {
             case FLR -> "flr";
             case D3HOT_TO_D0 -> "pm";
@@ -382,6 +402,8 @@ public final class GpuPassthroughDevice extends PciFunction {
         m.put("function", graphics ? "graphics" : "audio");
         m.put("host_s2", hostS2.word);
         m.put("power_state", powerState() == PM_D0 ? "D0" : "D3hot");
+        accountPower();
+        m.put("residency_ps", Map.of("D0", residencyPs[0], "D3hot", residencyPs[1]));
         m.put("firmware_state", graphics ? fwName(firmwareState()) : "none");
         m.put("firmware_loads", fwLoads);
         m.put("fence", fence);
@@ -419,6 +441,7 @@ public final class GpuPassthroughDevice extends PciFunction {
             w.putLong(resetsApplied[i]).putLong(resetsIgnored[i]);
         }
         w.putBytes(msixTable, 0, msixTable.length);
+        w.putLong(residencyPs[0]).putLong(residencyPs[1]).putInt(lastPower).putLong(lastPowerAt);
     }
 
     @Override
@@ -443,6 +466,10 @@ public final class GpuPassthroughDevice extends PciFunction {
             resetsIgnored[i] = r.getLong();
         }
         r.getBytes(msixTable, 0, msixTable.length);
+        residencyPs[0] = r.getLong();
+        residencyPs[1] = r.getLong();
+        lastPower = r.getInt() == PM_D0 ? PM_D0 : PM_D3HOT;
+        lastPowerAt = r.getLong();
         mmio.set(SCRATCH, 4, scratch);
     }
 }

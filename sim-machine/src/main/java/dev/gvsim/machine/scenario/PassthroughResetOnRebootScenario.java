@@ -1,0 +1,210 @@
+package dev.gvsim.machine.scenario;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.gvsim.guesttraces.format.TextTraceWriter;
+import dev.gvsim.guesttraces.guest.GuestFault;
+import dev.gvsim.guesttraces.linux.GpuHostVendorReset;
+import dev.gvsim.guesttraces.linux.GpuPassthroughLinuxDriver;
+import dev.gvsim.machine.Machine;
+import dev.gvsim.machine.MachineBuilder;
+import dev.gvsim.machine.VirtMemoryMap;
+import dev.gvsim.machine.guest.MachineGuestCpu;
+import dev.gvsim.machine.replay.ReplayOptions;
+import dev.gvsim.pciefabric.PciFunction;
+
+/**
+ * {@code passthrough-reset-on-reboot} (issue 25): ten boots of a VM that owns a passed-through card,
+ * under two VMM flows. Each boot runs the guest driver's probe and init (the executable
+ * {@link GpuPassthroughLinuxDriver}, recorded into one trace per flow), lets the guest run, shuts
+ * it down. Between boots:
+ * <ul>
+ * <li>{@code naive}: the VM is down with the card left as the guest left it; when the VM starts
+ * again, the VMM resets the card with the first method of the card's list the host kernel accepts,
+ * without vendor-reset loaded (what vfio-pci does by default: docs/facts/sharing-passthrough.md §2.2);</li>
+ * <li>{@code low-power}: when the VM stops the VMM puts the card in D3hot (PMCSR, 10 ms) for the
+ * time the VM is down; when it starts, D0 (10 ms and the ready poll), then the right reset: the first
+ * method the kernel accepts with vendor-reset loaded ({@code device_specific} first), with its
+ * waits (§2.2-§2.4).</li>
+ * </ul>
+ * Per flow: boots that came up, the first failing step, the total time spent in resets, the card's
+ * power-state residency, and how often the bus reset reached the audio function.
+ */
+public final class PassthroughResetOnRebootScenario implements Scenario {
+    public static final int BOOTS = 10;
+    /** The quirky card (the AMD reset bug) and the others, for comparison. */
+    public static final String QUIRKY = "amd-rx580";
+    public static final List<String> OTHERS = List.of("nvidia-t4", "jingjia-jm7201", "mtt-s80");
+    static final long STAGING_PA = VirtMemoryMap.RAM_BASE + (256L << 20);
+
+    @Override
+    public String id() {
+        return "passthrough-reset-on-reboot";
+    }
+
+    @Override
+    public String title() {
+        return "Passthrough GPU: reset on VM reboot, plain reset vs the low-power reset flow (ten boots)";
+    }
+
+    @Override
+    public String expected() {
+        return "on " + QUIRKY + " the naive flow fails at boot 2 (driver init finds the firmware still running after a bus reset its quirk "
+                + "ignores) and the low-power flow boots all " + BOOTS + "; both flows boot all " + BOOTS + " on " + String.join(", ", OTHERS)
+                + "; the bus reset resets the audio function with the graphics function";
+    }
+
+    /** What one flow did over the boots. */
+    public record FlowRun(String profile, String flow, int bootsUp, String failingStep, long resetPs, long d0Ps, long d3hotPs, long audioResets,
+            List<String> log, long traceRecords) {
+        Map<String, Object> figures() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bootsUp", bootsUp);
+            m.put("failingStep", failingStep == null ? "none" : failingStep);
+            m.put("resetMs", resetPs / 1e9);
+            m.put("residencyMs", Map.of("D0", d0Ps / 1e9, "D3hot", d3hotPs / 1e9));
+            m.put("audioFunctionResets", audioResets);
+            m.put("traceRecords", traceRecords);
+            m.put("resetLog", log);
+            return m;
+        }
+    }
+
+    static String machine(String profile, boolean audio) {
+        String m = "-M virt -device pcie-root-port,id=rp1,chassis=1 -device gpu-passthrough,profile=" + profile + ",bus=rp1,addr=0.0"
+                + (audio ? ",multifunction=on -device gpu-passthrough-audio,profile=" + profile + ",bus=rp1,addr=0.1" : "");
+        return m;
+    }
+
+    /** Runs {@link #BOOTS} boots of {@code profile} under {@code flow} ({@code naive} or {@code low-power}). */
+    public static FlowRun run(String profile, String flow) throws Exception {
+        boolean lowPower = flow.equals("low-power");
+        if (!lowPower && !flow.equals("naive")) {
+            throw new IllegalArgumentException("flow must be naive or low-power, got " + flow);
+        }
+        boolean audio = profile.equals(QUIRKY); // the bundled profile with an audio function
+        Machine m = MachineBuilder.build(machine(profile, audio), List.of());
+        PciFunction gpu = m.device("gpu-passthrough");
+        PciFunction aud = audio ? m.device("gpu-passthrough-audio") : null;
+        ByteArrayOutputStream trace = new ByteArrayOutputStream();
+        int up = 0;
+        String failing = null;
+        PassthroughResets resets;
+        long records;
+        try (TextTraceWriter w = new TextTraceWriter(trace)) {
+            MachineGuestCpu cpu = new MachineGuestCpu(m, new ReplayOptions(), m.irq(gpu), w, profile + "-" + flow);
+            resets = new PassthroughResets(m, cpu, profile, gpu);
+            long guestRun = resets.duration("passthrough.guest_run_time");
+            long vmDown = resets.duration("passthrough.vm_down_time");
+            for (int boot = 1; boot <= BOOTS; boot++) {
+                if (boot > 1) {
+                    cpu.mark("vm_stop" + boot);
+                    String r = lowPower ? lowPowerReboot(cpu, resets, profile, vmDown) : naiveReboot(cpu, resets, profile, vmDown);
+                    if (r != null) {
+                        failing = "boot " + boot + ": VMM reset: " + r;
+                        break;
+                    }
+                }
+                cpu.mark("boot" + boot);
+                GpuPassthroughLinuxDriver d = new GpuPassthroughLinuxDriver(cpu, profile, gpu.bdf(), STAGING_PA);
+                if (!d.probe() || !d.init()) {
+                    failing = "boot " + boot + ": driver " + d.failure();
+                    break;
+                }
+                up++;
+                cpu.delay(guestRun);
+            }
+            records = cpu.finish().records;
+        } catch (GuestFault f) {
+            throw new IllegalStateException("the guest or host model faulted: " + f.getMessage(), f);
+        }
+        Map<String, Object> rep = gpu.report();
+        Map<?, ?> res = (Map<?, ?>) rep.get("residency_ps");
+        long audioResets = 0;
+        if (aud != null && aud.report().get("resets") instanceof Map<?, ?> ar && ar.get("secondary_bus") instanceof Map<?, ?> sb) {
+            audioResets = ((Number) sb.get("applied")).longValue();
+        }
+        return new FlowRun(profile, flow, up, failing, resets.resetPs, ((Number) res.get("D0")).longValue(), ((Number) res.get("D3hot")).longValue(),
+                audioResets, List.copyOf(resets.log), records);
+    }
+
+    /** The VM stops, stays down, starts: the VMM resets with the kernel's default method (vendor-reset not loaded). */
+    private static String naiveReboot(MachineGuestCpu cpu, PassthroughResets resets, String profile, long vmDown) throws GuestFault {
+        cpu.delay(vmDown);
+        return firstAccepted(resets, methods(profile, false));
+    }
+
+    /** The VM stops: D3hot while it is down; it starts: D0, then the right reset (vendor-reset loaded). */
+    private static String lowPowerReboot(MachineGuestCpu cpu, PassthroughResets resets, String profile, long vmDown) throws GuestFault {
+        long t0 = cpu.now();
+        int[] header = resets.save(resets.gpu()); // vfio-pci keeps the state it saved at open (pci_store_saved_state)
+        resets.enterD3hot();
+        resets.resetPs += cpu.now() - t0;
+        cpu.delay(vmDown);
+        t0 = cpu.now();
+        resets.leaveD3hot();
+        boolean ready = resets.pollReady(resets.gpu());
+        resets.resetPs += cpu.now() - t0;
+        resets.log.add(String.format("D3hot for the VM's down time, then D0 (%s)", ready ? "ready" : "not ready"));
+        if (!ready) {
+            return "not ready after D3hot->D0";
+        }
+        resets.restore(resets.gpu(), header);
+        return firstAccepted(resets, methods(profile, true));
+    }
+
+    /** The card's reset methods (its sysfs reset_method list, kernel order); device_specific only with vendor-reset loaded. */
+    static List<String> methods(String profile, boolean vendorResetLoaded) {
+        List<String> out = new ArrayList<>();
+        for (String mth : GpuHostVendorReset.resetMethods(profile)) {
+            if (!mth.equals("device_specific") || (vendorResetLoaded && GpuHostVendorReset.available(profile))) {
+                out.add(mth);
+            }
+        }
+        return out;
+    }
+
+    /** Tries the methods in order until one is accepted (pci_reset_function); null when one completed. */
+    private static String firstAccepted(PassthroughResets resets, List<String> methods) throws GuestFault {
+        String last = "no reset method";
+        for (String mth : methods) {
+            String r = resets.reset(mth);
+            if (r == null) {
+                return null;
+            }
+            if (r.startsWith("failed")) {
+                return mth + " " + r;
+            }
+            last = mth + " " + r;
+        }
+        return last;
+    }
+
+    @Override
+    public ScenarioResult run() throws Exception {
+        ScenarioResult res = new ScenarioResult();
+        FlowRun naive = run(QUIRKY, "naive");
+        FlowRun fixed = run(QUIRKY, "low-power");
+        res.figure(QUIRKY + ".naive", naive.figures());
+        res.figure(QUIRKY + ".low-power", fixed.figures());
+        res.check(QUIRKY + " naive flow", "fails at boot 2 in driver init (firmware still running)", naive.bootsUp() + " boots, " + naive.failingStep(),
+                naive.bootsUp() == 1 && naive.failingStep() != null && naive.failingStep().startsWith("boot 2: driver init: firmware already running"));
+        res.check(QUIRKY + " low-power flow", "all " + BOOTS + " boots", fixed.bootsUp() + " boots" + (fixed.failingStep() == null ? "" : ", " + fixed.failingStep()),
+                fixed.bootsUp() == BOOTS && fixed.failingStep() == null && fixed.d3hotPs() > 0);
+        res.check(QUIRKY + " naive flow: the bus reset reaches the audio function", ">= 1 secondary-bus reset of the audio function",
+                naive.audioResets(), naive.audioResets() >= 1);
+        for (String p : OTHERS) {
+            for (String flow : List.of("naive", "low-power")) {
+                FlowRun r = run(p, flow);
+                res.figure(p + "." + flow, r.figures());
+                res.check(p + " " + flow + " flow", "all " + BOOTS + " boots", r.bootsUp() + " boots" + (r.failingStep() == null ? "" : ", " + r.failingStep()),
+                        r.bootsUp() == BOOTS);
+            }
+        }
+        return res;
+    }
+}
