@@ -446,14 +446,16 @@ public final class GpuPassthroughDevice extends PciFunction {
 
     @Override
     public void restoreState(StateReader r) throws InputException {
+        byte[] before = config.clone(); // the checks below come after the function's section: undo it if they refuse
+        long readyBefore = readyAtPs();
         super.restoreState(r);
         String p = r.getString();
-        if (!profile.name().equals(p)) {
-            throw new InputException("checkpoint " + stateName() + " holds profile " + p + ", this machine has " + profile.name());
-        }
         int st = r.getInt();
-        if (st < FW_POST || st > FW_RUNNING) {
-            throw new InputException("checkpoint " + stateName() + ": firmware state " + st + " outside 0..2");
+        if (!profile.name().equals(p) || st < FW_POST || st > FW_RUNNING) {
+            System.arraycopy(before, 0, config, 0, before.length);
+            setReadyAtPs(readyBefore);
+            throw new InputException("checkpoint " + stateName() + (profile.name().equals(p) ? ": firmware state " + st + " outside 0..2"
+                    : " holds profile " + p + ", this machine has " + profile.name()));
         }
         fwState = st;
         fwReadyAtPs = r.getLong();

@@ -65,7 +65,7 @@ class ProfileFuzzTest {
             GpuProfile p = ProfileParser.parse("fuzz.json", new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
             assertThat(p.gpu()).isNotNull();
         } catch (ProfileException e) {
-            assertThat(e.getMessage()).startsWith("profile file fuzz.json: key '").contains("': expected ").doesNotContain("\n");
+            assertThat(e.getMessage()).startsWith("profile file fuzz.json: key '").contains("': expected ").doesNotContain("\n", "\r", "\u2028");
         }
     }
 }

@@ -11,9 +11,23 @@ public final class ProfileException extends IllegalArgumentException {
     private final String key;
 
     public ProfileException(String file, String key, String expected) {
-        super("profile file " + file + ": key '" + key + "': expected " + expected);
+        super("profile file " + printable(file) + ": key '" + printable(key) + "': expected " + printable(expected));
         this.file = file;
         this.key = key;
+    }
+
+    /** Control characters (a key or value may hold any) escaped, so the message stays one line. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     public String file() {
