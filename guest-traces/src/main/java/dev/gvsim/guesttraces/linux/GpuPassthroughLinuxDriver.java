@@ -39,6 +39,9 @@ public final class GpuPassthroughLinuxDriver {
     public static final long REGS_WINDOW_MAX = 16L << 20;
     /** Staging buffer in guest RAM (a kmalloc'd bounce buffer). */
     public static final long STAGING_BYTES = 1L << 20;
+    /** The part of the staging buffer the uploads read (offsets below 64 KiB plus the longest upload), and its fill byte. */
+    static final long STAGING_USED = (64L << 10) + (256L << 10);
+    static final int STAGING_FILL = 0xA5;
 
     /**
      * The upload workload: VRAM offset and length of each buffer, with unaligned heads and tails (a
@@ -222,6 +225,8 @@ public final class GpuPassthroughLinuxDriver {
     /** The upload workload ({@link #UPLOADS}) with the kernel's memcpy, then the doorbell; returns the bytes copied. */
     public long uploadAll() throws GuestFault {
         long bytes = 0;
+        cpu.mark("fill_staging");
+        cpu.memset(VA_STAGING, STAGING_FILL, STAGING_USED, "memset"); // the application's data (a recognisable byte)
         for (int i = 0; i < UPLOADS.length; i++) {
             long dst = UPLOADS[i][0];
             long len = UPLOADS[i][1];

@@ -175,8 +175,8 @@ class DeviceContractTest {
 
     @Test
     void aScenarioRegisteredOnlyHereRunsWithTheBundledOnes() throws Exception {
-        assertThat(Scenarios.all()).extracting(Scenario::id).containsExactly("qxl-arm64-ioremap", "qxl-uefi-behind-bridge",
-                "test-counter-doorbell");
+        assertThat(Scenarios.all()).extracting(Scenario::id).containsExactly("passthrough-reset-on-reboot", "passthrough-s2-attributes",
+                "qxl-arm64-ioremap", "qxl-uefi-behind-bridge", "test-counter-doorbell");
         ScenarioResult r = Scenarios.byId("test-counter-doorbell").run();
         assertThat(r.pass()).as(r.observedSummary()).isTrue();
     }
