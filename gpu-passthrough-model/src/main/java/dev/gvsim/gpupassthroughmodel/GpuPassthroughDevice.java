@@ -101,9 +101,14 @@ public final class GpuPassthroughDevice extends PciFunction {
     private final long[] resetsApplied = new long[ResetKind.values().length];
     private final long[] resetsIgnored = new long[ResetKind.values().length];
     private long vendorResets;
-    /** Power-state residency: time spent in D0 and in D3hot (PCI PM 1.2 §5.4), accounted at each change. */
-    private final long[] residencyPs = new long[2];
-    private int lastPower = PM_D0;
+    /**
+     * Power-state residency: time spent in D0, D3hot (PCI PM 1.2 §5.4) and D3cold (main power removed
+     * by the slot above: the fabric leaves the function unable to answer, readyAtPs = Long.MAX_VALUE),
+     * accounted at each change; D3cold ends at the first configuration write after power returns.
+     */
+    private final long[] residencyPs = new long[3];
+    private static final String[] POWER_NAMES = {"D0", "D3hot", "D3cold"};
+    private int lastPower;
     private long lastPowerAt;
 
     private final Counter doorbells;
@@ -351,14 +356,19 @@ public final class GpuPassthroughDevice extends PciFunction {
     /** Accounts the time since the last power-state change to the state the function was in. */
     private void accountPower() {
         long now = clock.now();
-        residencyPs[lastPower == PM_D0 ? 0 : 1] += now - lastPowerAt;
+        residencyPs[lastPower] += now - lastPowerAt;
         lastPowerAt = now;
-        lastPower = powerState();
+        lastPower = powerIndex();
+    }
+
+    /** 0 = D0, 1 = D3hot, 2 = D3cold. */
+    private int powerIndex() {
+        return readyAtPs() == Long.MAX_VALUE ? 2 : powerState() == PM_D0 ? 0 : 1;
     }
 
     @Override
     protected void configWritten(int offset, int size, long value) {
-        if (pmCapability() != 0 && offset <= pmCapability() + PM_PMCSR && offset + size > pmCapability() + PM_PMCSR) {
+        if (lastPower == 2 || pmCapability() != 0 && offset <= pmCapability() + PM_PMCSR && offset + size > pmCapability() + PM_PMCSR) {
             accountPower();
         }
     }
@@ -401,9 +411,9 @@ public final class GpuPassthroughDevice extends PciFunction {
         m.put("profile", profile.name());
         m.put("function", graphics ? "graphics" : "audio");
         m.put("host_s2", hostS2.word);
-        m.put("power_state", powerState() == PM_D0 ? "D0" : "D3hot");
+        m.put("power_state", POWER_NAMES[powerIndex()]);
         accountPower();
-        m.put("residency_ps", Map.of("D0", residencyPs[0], "D3hot", residencyPs[1]));
+        m.put("residency_ps", Map.of("D0", residencyPs[0], "D3hot", residencyPs[1], "D3cold", residencyPs[2]));
         m.put("firmware_state", graphics ? fwName(firmwareState()) : "none");
         m.put("firmware_loads", fwLoads);
         m.put("fence", fence);
@@ -441,7 +451,7 @@ public final class GpuPassthroughDevice extends PciFunction {
             w.putLong(resetsApplied[i]).putLong(resetsIgnored[i]);
         }
         w.putBytes(msixTable, 0, msixTable.length);
-        w.putLong(residencyPs[0]).putLong(residencyPs[1]).putInt(lastPower).putLong(lastPowerAt);
+        w.putLong(residencyPs[0]).putLong(residencyPs[1]).putLong(residencyPs[2]).putInt(lastPower).putLong(lastPowerAt);
     }
 
     @Override
@@ -470,7 +480,8 @@ public final class GpuPassthroughDevice extends PciFunction {
         r.getBytes(msixTable, 0, msixTable.length);
         residencyPs[0] = r.getLong();
         residencyPs[1] = r.getLong();
-        lastPower = r.getInt() == PM_D0 ? PM_D0 : PM_D3HOT;
+        residencyPs[2] = r.getLong();
+        lastPower = Math.floorMod(r.getInt(), 3);
         lastPowerAt = r.getLong();
         mmio.set(SCRATCH, 4, scratch);
     }

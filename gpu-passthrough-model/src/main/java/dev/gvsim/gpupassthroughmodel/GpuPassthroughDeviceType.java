@@ -24,6 +24,9 @@ public final class GpuPassthroughDeviceType implements DeviceType {
     public static final ParamDef D3HOT_WAIT = ParamDef.duration("passthrough.linux.d3hot_wait", "10ms",
             "Linux drivers/pci/pci.h PCI_PM_D3HOT_WAIT 10 (docs/facts/sharing-passthrough.md §2.2)",
             "what the host kernel waits after each PMCSR power-state write (D0->D3hot, D3hot->D0)");
+    public static final ParamDef D3COLD_WAIT = ParamDef.duration("passthrough.linux.d3cold_wait", "100ms",
+            "Linux drivers/pci/pci.h PCI_PM_D3COLD_WAIT 100 (docs/facts/sharing-passthrough.md §2.2, §2.4)",
+            "what the host kernel waits after restoring power (D3cold -> D0) before its first config read");
     public static final ParamDef SBR_HOLD = ParamDef.duration("passthrough.linux.sbr_hold", "2ms",
             "Linux pci_reset_secondary_bus: msleep(2) with the bit set (spec Trst >= 1 ms; docs/facts/sharing-passthrough.md §2.2)",
             "how long the host kernel holds Secondary Bus Reset");
@@ -42,7 +45,7 @@ public final class GpuPassthroughDeviceType implements DeviceType {
     public static final ParamDef GUEST_RUN = ParamDef.duration("passthrough.guest_run_time", "10s",
             "assumption of the reboot study: each boot runs the guest 10 s after its driver init",
             "time each guest runs with the device in D0 between its driver init and its shutdown");
-    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, VM_DOWN, GUEST_RUN);
+    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, VM_DOWN, GUEST_RUN);
 
     private static final Set<String> PROPS = Set.of("profile", "host-s2", "id", "bus", "addr", "multifunction");
 

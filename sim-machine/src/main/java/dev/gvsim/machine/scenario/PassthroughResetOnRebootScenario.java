@@ -40,6 +40,10 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     public static final String QUIRKY = "amd-rx580";
     public static final List<String> OTHERS = List.of("nvidia-t4", "jingjia-jm7201", "mtt-s80");
     static final long STAGING_PA = VirtMemoryMap.RAM_BASE + (256L << 20);
+    /** The flows: the plain reset, D3hot + the right reset, and D3cold (slot power off while the VM is down). */
+    public static final List<String> FLOWS = List.of("naive", "low-power", "d3cold");
+    /** The root port's slot power controller removes power (D3cold) in these machines. */
+    static final List<String> MACHINE_SETS = List.of("pcie.slot_power_control=true");
 
     @Override
     public String id() {
@@ -59,14 +63,14 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     }
 
     /** What one flow did over the boots. */
-    public record FlowRun(String profile, String flow, int bootsUp, String failingStep, long resetPs, long d0Ps, long d3hotPs, long audioResets,
-            List<String> log, long traceRecords) {
+    public record FlowRun(String profile, String flow, int bootsUp, String failingStep, long resetPs, long d0Ps, long d3hotPs, long d3coldPs,
+            long audioResets, List<String> log, long traceRecords) {
         Map<String, Object> figures() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("bootsUp", bootsUp);
             m.put("failingStep", failingStep == null ? "none" : failingStep);
             m.put("resetMs", resetPs / 1e9);
-            m.put("residencyMs", Map.of("D0", d0Ps / 1e9, "D3hot", d3hotPs / 1e9));
+            m.put("residencyMs", Map.of("D0", d0Ps / 1e9, "D3hot", d3hotPs / 1e9, "D3cold", d3coldPs / 1e9));
             m.put("audioFunctionResets", audioResets);
             m.put("traceRecords", traceRecords);
             m.put("resetLog", log);
@@ -82,12 +86,11 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
 
     /** Runs {@link #BOOTS} boots of {@code profile} under {@code flow} ({@code naive} or {@code low-power}). */
     public static FlowRun run(String profile, String flow) throws Exception {
-        boolean lowPower = flow.equals("low-power");
-        if (!lowPower && !flow.equals("naive")) {
-            throw new IllegalArgumentException("flow must be naive or low-power, got " + flow);
+        if (!FLOWS.contains(flow)) {
+            throw new IllegalArgumentException("flow must be one of " + FLOWS + ", got " + flow);
         }
         boolean audio = profile.equals(QUIRKY); // the bundled profile with an audio function
-        Machine m = MachineBuilder.build(machine(profile, audio), List.of());
+        Machine m = MachineBuilder.build(machine(profile, audio), MACHINE_SETS);
         PciFunction gpu = m.device("gpu-passthrough");
         PciFunction aud = audio ? m.device("gpu-passthrough-audio") : null;
         ByteArrayOutputStream trace = new ByteArrayOutputStream();
@@ -103,7 +106,11 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
             for (int boot = 1; boot <= BOOTS; boot++) {
                 if (boot > 1) {
                     cpu.mark("vm_stop" + boot);
-                    String r = lowPower ? lowPowerReboot(cpu, resets, profile, vmDown) : naiveReboot(cpu, resets, profile, vmDown);
+                    String r = switch (flow) {
+                        case "low-power" -> lowPowerReboot(cpu, resets, profile, vmDown);
+                        case "d3cold" -> d3coldReboot(cpu, resets, vmDown);
+                        default -> naiveReboot(cpu, resets, profile, vmDown);
+                    };
                     if (r != null) {
                         failing = "boot " + boot + ": VMM reset: " + r;
                         break;
@@ -129,7 +136,27 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
             audioResets = ((Number) sb.get("applied")).longValue();
         }
         return new FlowRun(profile, flow, up, failing, resets.resetPs, ((Number) res.get("D0")).longValue(), ((Number) res.get("D3hot")).longValue(),
-                audioResets, List.copyOf(resets.log), records);
+                ((Number) res.get("D3cold")).longValue(), audioResets, List.copyOf(resets.log), records);
+    }
+
+    /** The VM stops: power off below the root port (D3cold) while it is down; it starts: power on, the D3cold wait, the ready poll. */
+    private static String d3coldReboot(MachineGuestCpu cpu, PassthroughResets resets, long vmDown) throws GuestFault {
+        long t0 = cpu.now();
+        int[] header = resets.save(resets.gpu());
+        if (!resets.slotPower(false)) {
+            return "no slot power control above the card";
+        }
+        resets.resetPs += cpu.now() - t0;
+        cpu.delay(vmDown);
+        t0 = cpu.now();
+        boolean ready = resets.slotPower(true);
+        resets.resetPs += cpu.now() - t0;
+        resets.log.add(String.format("D3cold for the VM's down time, then power on (%s, %.1f ms)", ready ? "ready" : "not ready", (cpu.now() - t0) / 1e9));
+        if (!ready) {
+            return "not ready after D3cold->D0";
+        }
+        resets.restore(resets.gpu(), header);
+        return null;
     }
 
     /** The VM stops, stays down, starts: the VMM resets with the kernel's default method (vendor-reset not loaded). */
@@ -195,6 +222,10 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
                 naive.bootsUp() == 1 && naive.failingStep() != null && naive.failingStep().startsWith("boot 2: driver init: firmware already running"));
         res.check(QUIRKY + " low-power flow", "all " + BOOTS + " boots", fixed.bootsUp() + " boots" + (fixed.failingStep() == null ? "" : ", " + fixed.failingStep()),
                 fixed.bootsUp() == BOOTS && fixed.failingStep() == null && fixed.d3hotPs() > 0);
+        FlowRun cold = run(QUIRKY, "d3cold");
+        res.figure(QUIRKY + ".d3cold", cold.figures());
+        res.check(QUIRKY + " d3cold flow", "all " + BOOTS + " boots, with D3cold residency", cold.bootsUp() + " boots"
+                + (cold.failingStep() == null ? "" : ", " + cold.failingStep()), cold.bootsUp() == BOOTS && cold.d3coldPs() > 0);
         res.check(QUIRKY + " naive flow: the bus reset reaches the audio function", ">= 1 secondary-bus reset of the audio function",
                 naive.audioResets(), naive.audioResets() >= 1);
         for (String p : OTHERS) {

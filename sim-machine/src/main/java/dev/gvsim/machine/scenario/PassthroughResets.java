@@ -45,6 +45,7 @@ final class PassthroughResets {
     private final long flrWait;
     private final long d3Wait;
     private final long sbrHold;
+    private final long d3coldWait;
     private final long sbrWait;
     private final long poll;
     private final long timeout;
@@ -61,6 +62,7 @@ final class PassthroughResets {
         this.flrWait = duration("passthrough.linux.flr_wait");
         this.d3Wait = duration("passthrough.linux.d3hot_wait");
         this.sbrHold = duration("passthrough.linux.sbr_hold");
+        this.d3coldWait = duration("passthrough.linux.d3cold_wait");
         this.sbrWait = duration("passthrough.linux.sbr_wait");
         this.poll = duration("passthrough.linux.ready_poll");
         this.timeout = duration("passthrough.linux.ready_timeout");
@@ -180,6 +182,35 @@ final class PassthroughResets {
         int pm = gpu.pmCapability();
         write(gpu, pm + 4, 2, (read(gpu, pm + 4, 2) & ~3L) | PMCSR_D3HOT);
         waitPs(d3Wait);
+    }
+
+    /** Slot Control Power Controller Control (PCIe Base 4.0 §7.5.3.10): 1 = power off. */
+    static final int SLTCTL_PCC = 0x400;
+    static final int EXP_SLTCTL = 0x18;
+
+    /**
+     * Power below the card's root port off (D3cold, as a platform power-off would) or back on; on
+     * power-on the D3cold wait and the ready poll. False if the card is not below a root port with a
+     * slot, or not ready after power-on.
+     */
+    boolean slotPower(boolean on) {
+        PciBridgeBase br = m.pci().busOf(gpu).bridge();
+        int cap = br == null ? 0 : br.expressCapability();
+        if (cap == 0) {
+            return false;
+        }
+        long ctl = read(br, cap + EXP_SLTCTL, 2);
+        write(br, cap + EXP_SLTCTL, 2, on ? ctl & ~SLTCTL_PCC : ctl | SLTCTL_PCC);
+        if (!on) {
+            return true;
+        }
+        waitPs(d3coldWait);
+        for (PciFunction f : m.pci().busOf(gpu).functions()) {
+            if (!pollReady(f)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** PMCSR to D0, then the D3hot->D0 wait. */

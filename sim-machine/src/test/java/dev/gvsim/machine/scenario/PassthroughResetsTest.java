@@ -21,7 +21,9 @@ class PassthroughResetsTest {
     }
 
     static Rig rig(String profile, List<String> sets) {
-        Machine m = MachineBuilder.build(PassthroughResetOnRebootScenario.machine(profile, profile.equals("amd-rx580")), sets);
+        java.util.List<String> all = new java.util.ArrayList<>(PassthroughResetOnRebootScenario.MACHINE_SETS);
+        all.addAll(sets);
+        Machine m = MachineBuilder.build(PassthroughResetOnRebootScenario.machine(profile, profile.equals("amd-rx580")), all);
         PciFunction gpu = m.device("gpu-passthrough");
         MachineGuestCpu cpu = new MachineGuestCpu(m, new ReplayOptions(), m.irq(gpu), null, "t");
         PciFunction audio = profile.equals("amd-rx580") ? m.device("gpu-passthrough-audio") : null;
@@ -107,6 +109,26 @@ class PassthroughResetsTest {
         assertThat(why[0]).isNull();
         assertThat(ps).isBetween(SimTime.ms(127), SimTime.ms(127) + SimTime.us(200));
         assertThat(initOk(amd)).isTrue();
+    }
+
+    @Test
+    void d3coldRemovesPowerAndTheCardComesBackFreshAfterTheD3coldWait() throws Exception {
+        Rig amd = rig("amd-rx580", List.of());
+        assertThat(initOk(amd)).isTrue();
+        assertThat(amd.resets.slotPower(false)).isTrue();
+        assertThat(amd.gpu.report().get("power_state")).isEqualTo("D3cold");
+        assertThat(amd.cpu.configRead(amd.gpu.bdf(), 0, 4)).as("no power: no answer").isEqualTo(0xFFFF_FFFFL);
+        amd.cpu.delay(SimTime.ms(500));
+        long t0 = amd.cpu.now();
+        assertThat(amd.resets.slotPower(true)).isTrue();
+        // PCI_PM_D3COLD_WAIT 100 ms, and the card is ready then (pcie.d3cold_d0_time 100 ms): one poll per function
+        assertThat(amd.cpu.now() - t0).isBetween(SimTime.ms(100), SimTime.ms(100) + SimTime.us(100));
+        assertThat(resets(amd.gpu, "cold")).isEqualTo(1L);
+        assertThat(resets(amd.audio, "cold")).isEqualTo(1L);
+        assertThat(amd.gpu.report().get("firmware_state")).as("power removed: the quirk does not survive it").isEqualTo("post");
+        amd.cpu.configWrite(amd.gpu.bdf(), 0x04, 2, 0); // the first config write after power-on ends the D3cold residency
+        Map<?, ?> res = (Map<?, ?>) amd.gpu.report().get("residency_ps");
+        assertThat(((Number) res.get("D3cold")).longValue()).isBetween(SimTime.ms(600), SimTime.ms(601));
     }
 
     static long resets(PciFunction f, String kind) {
