@@ -58,7 +58,7 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     @Override
     public String expected() {
         return "on " + QUIRKY + " the naive flow fails at boot 2 (driver init finds the firmware still running after a bus reset its quirk "
-                + "ignores) and the low-power flow boots all " + BOOTS + "; both flows boot all " + BOOTS + " on " + String.join(", ", OTHERS)
+                + "ignores) and the low-power flow boots all " + BOOTS + ", so does the d3cold flow (slot power off while the VM is down); both flows boot all " + BOOTS + " on " + String.join(", ", OTHERS)
                 + "; the bus reset resets the audio function with the graphics function";
     }
 
