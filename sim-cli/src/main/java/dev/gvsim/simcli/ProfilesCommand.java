@@ -47,7 +47,8 @@ final class ProfilesCommand implements Callable<Integer> {
                             out.printf("  default: %s%n", o);
                         }
                     } else {
-                        out.printf("  %s: %s%n", k.replace('_', ' '), v instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v);
+                        String text = v instanceof List<?> l ? (l.isEmpty() ? "none" : String.join(", ", l.stream().map(String::valueOf).toList())) : String.valueOf(v);
+                        out.printf("  %s: %s%n", k.replace('_', ' '), text);
                     }
                 }
             }

@@ -19,7 +19,7 @@ class PassthroughCliTest {
         ReplayCliTest.Run p = gvsim("profiles");
         assertThat(p.code()).isZero();
         assertThat(p.out()).contains("amd-rx580", "nvidia-t4", "jingjia-jm7201", "mtt-s80", "1002:67df", "[58] PCIe FLR-", "[50] PM No_Soft_Reset-",
-                "keeps state across: bus, flr, pm", "default: gpu.capabilities[0].no_soft_reset unknown, using false");
+                "keeps state across: bus, flr, pm", "keeps state across: none", "default: gpu.capabilities[0].no_soft_reset unknown, using false");
         ReplayCliTest.Run j = gvsim("profiles", "--json");
         assertThat(j.code()).isZero();
         assertThat(j.json().get("profiles").size()).isEqualTo(4);
@@ -44,6 +44,12 @@ class PassthroughCliTest {
                 "gpu-passthrough,profile=amd-rx580,bus=rp1,addr=0.0,multifunction=on", "-device", "gpu-passthrough-audio,profile=amd-rx580,bus=rp1,addr=0.1");
         assertThat(l.code()).as(l.err()).isZero();
         assertThat(l.out()).contains("1002", "67df", "aaf0");
+        ReplayCliTest.Run none = gvsim("lspci", "-device", "gpu-passthrough");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("Property 'gpu-passthrough.profile' is required");
+        ReplayCliTest.Run noAudio = gvsim("lspci", "-device", "gpu-passthrough-audio,profile=nvidia-t4");
+        assertThat(noAudio.code()).isEqualTo(2);
+        assertThat(noAudio.err()).contains("profile 'nvidia-t4' has no audio function");
         ReplayCliTest.Run bad = gvsim("lspci", "-device", "gpu-passthrough,profile=amd-rx580,host-s2=cached");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("Property 'gpu-passthrough.host-s2' doesn't take value 'cached'");
