@@ -1,12 +1,17 @@
 package dev.gvsim.machine.scenario;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.gvsim.guesttraces.format.Op;
 import dev.gvsim.guesttraces.format.TextTraceWriter;
+import dev.gvsim.guesttraces.format.TraceFiles;
+import dev.gvsim.guesttraces.format.TraceReader;
+import dev.gvsim.guesttraces.format.TraceRecord;
 import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.GpuHostVendorReset;
 import dev.gvsim.guesttraces.linux.GpuPassthroughLinuxDriver;
@@ -21,7 +26,9 @@ import dev.gvsim.pciefabric.PciFunction;
  * {@code passthrough-reset-on-reboot} (issue 25): ten boots of a VM that owns a passed-through card,
  * under two VMM flows. Each boot runs the guest driver's probe and init (the executable
  * {@link GpuPassthroughLinuxDriver}, recorded into one trace per flow), lets the guest run, shuts
- * it down. Between boots:
+ * it down. The driver init is a trace: the driver model's probe and init recorded once on a fresh card
+ * and replayed on each boot, every read compared with what the fresh card answered (the first
+ * divergence is where the real driver's init fails). Between boots:
  * <ul>
  * <li>{@code naive}: the VM is down with the card left as the guest left it; when the VM starts
  * again, the VMM resets the card with the first method of the card's list the host kernel accepts,
@@ -93,6 +100,7 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
         Machine m = MachineBuilder.build(machine(profile, audio), MACHINE_SETS);
         PciFunction gpu = m.device("gpu-passthrough");
         PciFunction aud = audio ? m.device("gpu-passthrough-audio") : null;
+        List<TraceRecord> init = recordInit(profile, audio);
         ByteArrayOutputStream trace = new ByteArrayOutputStream();
         int up = 0;
         String failing = null;
@@ -117,9 +125,9 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
                     }
                 }
                 cpu.mark("boot" + boot);
-                GpuPassthroughLinuxDriver d = new GpuPassthroughLinuxDriver(cpu, profile, gpu.bdf(), STAGING_PA);
-                if (!d.probe() || !d.init()) {
-                    failing = "boot " + boot + ": driver " + d.failure();
+                String f = replayInit(cpu, init);
+                if (f != null) {
+                    failing = "boot " + boot + ": driver init trace: " + f;
                     break;
                 }
                 up++;
@@ -139,10 +147,63 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
                 ((Number) res.get("D3cold")).longValue(), audioResets, List.copyOf(resets.log), records);
     }
 
+    /**
+     * The driver's probe and init recorded once by the driver model on a fresh card (the machine's
+     * allocation is deterministic, so the BARs are where every boot finds them): the trace each boot
+     * replays.
+     */
+    static List<TraceRecord> recordInit(String profile, boolean audio) throws Exception {
+        Machine m = MachineBuilder.build(machine(profile, audio), MACHINE_SETS);
+        PciFunction gpu = m.device("gpu-passthrough");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TextTraceWriter w = new TextTraceWriter(out)) {
+            MachineGuestCpu cpu = new MachineGuestCpu(m, new ReplayOptions(), m.irq(gpu), w, profile + "-init");
+            GpuPassthroughLinuxDriver d = new GpuPassthroughLinuxDriver(cpu, profile, gpu.bdf(), STAGING_PA);
+            if (!d.probe() || !d.init()) {
+                throw new IllegalStateException("driver model failed on a fresh card: " + d.failure());
+            }
+            cpu.finish();
+        }
+        List<TraceRecord> recs = new ArrayList<>();
+        try (TraceReader r = TraceFiles.open(new ByteArrayInputStream(out.toByteArray()))) {
+            TraceRecord rec = new TraceRecord();
+            while (r.next(rec)) {
+                if (rec.op != Op.MACHINE) {
+                    TraceRecord c = new TraceRecord();
+                    c.copyFrom(rec);
+                    recs.add(c);
+                }
+            }
+        }
+        return recs;
+    }
+
+    /**
+     * One boot's driver init: the recorded trace replayed on the live machine, every read compared
+     * with what the fresh card answered. Null if it matched throughout; else the first divergence
+     * (the driver's symbol, the register, expected and actual), where the real driver's init fails.
+     */
+    static String replayInit(MachineGuestCpu cpu, List<TraceRecord> init) {
+        dev.gvsim.machine.replay.Replayer rp = cpu.replayer();
+        TraceRecord scratch = new TraceRecord();
+        String first = null;
+        for (TraceRecord rec : init) {
+            long before = rp.result().mismatchCount;
+            int listed = rp.result().mismatches.size();
+            scratch.copyFrom(rec);
+            rp.execute(scratch);
+            if (first == null && rp.result().mismatchCount != before) {
+                Map<String, Object> mm = listed < rp.result().mismatches.size() ? rp.result().mismatches.get(listed) : Map.of();
+                first = String.format("%s %s at %s (%s): expected %s, read %s", rec.sym, rec.op.word(), mm.get("address"), mm.get("device"),
+                        mm.get("expected"), mm.get("actual"));
+            }
+        }
+        return first;
+    }
+
     /** The VM stops: power off below the root port (D3cold) while it is down; it starts: power on, the D3cold wait, the ready poll. */
     private static String d3coldReboot(MachineGuestCpu cpu, PassthroughResets resets, long vmDown) throws GuestFault {
         long t0 = cpu.now();
-        int[] header = resets.save(resets.gpu());
         if (!resets.slotPower(false)) {
             return "no slot power control above the card";
         }
@@ -155,7 +216,9 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
         if (!ready) {
             return "not ready after D3cold->D0";
         }
-        resets.restore(resets.gpu(), header);
+        for (PciFunction f : resets.functions()) {
+            resets.restoreOpen(f); // power removed from every function below the port
+        }
         return null;
     }
 
@@ -168,7 +231,6 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     /** The VM stops: D3hot while it is down; it starts: D0, then the right reset (vendor-reset loaded). */
     private static String lowPowerReboot(MachineGuestCpu cpu, PassthroughResets resets, String profile, long vmDown) throws GuestFault {
         long t0 = cpu.now();
-        int[] header = resets.save(resets.gpu()); // vfio-pci keeps the state it saved at open (pci_store_saved_state)
         resets.enterD3hot();
         resets.resetPs += cpu.now() - t0;
         cpu.delay(vmDown);
@@ -180,7 +242,7 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
         if (!ready) {
             return "not ready after D3hot->D0";
         }
-        resets.restore(resets.gpu(), header);
+        resets.restoreOpen(resets.gpu()); // vfio-pci's state saved at open
         return firstAccepted(resets, methods(profile, true));
     }
 
@@ -218,8 +280,9 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
         FlowRun fixed = run(QUIRKY, "low-power");
         res.figure(QUIRKY + ".naive", naive.figures());
         res.figure(QUIRKY + ".low-power", fixed.figures());
-        res.check(QUIRKY + " naive flow", "fails at boot 2 in driver init (firmware still running)", naive.bootsUp() + " boots, " + naive.failingStep(),
-                naive.bootsUp() == 1 && naive.failingStep() != null && naive.failingStep().startsWith("boot 2: driver init: firmware already running"));
+        res.check(QUIRKY + " naive flow", "fails at boot 2 in driver init: the firmware state read finds it running", naive.bootsUp() + " boots, "
+                + naive.failingStep(), naive.bootsUp() == 1 && naive.failingStep() != null
+                        && naive.failingStep().startsWith("boot 2: driver init trace: gpu_fw_check rd") && naive.failingStep().endsWith("expected 0x0, read 0x2"));
         res.check(QUIRKY + " low-power flow", "all " + BOOTS + " boots", fixed.bootsUp() + " boots" + (fixed.failingStep() == null ? "" : ", " + fixed.failingStep()),
                 fixed.bootsUp() == BOOTS && fixed.failingStep() == null && fixed.d3hotPs() > 0);
         FlowRun cold = run(QUIRKY, "d3cold");

@@ -20,8 +20,10 @@ import dev.gvsim.simcore.ParamDef;
  * (refused with No_Soft_Reset or outside D0; D3hot, {@code d3hot_wait}, D0, {@code d3hot_wait},
  * ready poll), {@code bus} (Secondary Bus Reset on the parent bridge held {@code sbr_hold}, then
  * {@code sbr_wait}, every function below polled and restored) and {@code device_specific} (the
- * vendor reset, {@link GpuHostVendorReset}); each saves and restores the header of the functions it
- * resets (pci_dev_save_and_disable / pci_dev_restore). The ready poll reads the Vendor ID until it
+ * vendor reset, {@link GpuHostVendorReset}); after each, the functions it reset get back the
+ * configuration vfio-pci saved when the VMM opened the device (vfio_pci_core_enable:
+ * pci_store_saved_state; restored after a reset with pci_load_saved_state / pci_restore_state),
+ * the first 256 bytes here ({@link #restoreOpen}). The ready poll reads the Vendor ID until it
  * is not all ones (a request completed with CRS reads all ones), doubling its interval from
  * {@code ready_poll}, up to {@code ready_timeout}. The time every reset takes is summed in
  * {@link #resetPs}.
@@ -35,8 +37,11 @@ final class PassthroughResets {
     static final int PMCSR_NO_SOFT_RESET = 0x8;
     /** Bridge Control Secondary Bus Reset (PCI-to-PCI Bridge 1.2 §3.2.5.18). */
     static final int BCTL_SBR = 0x40;
-    /** The header pci_save_state keeps: 16 dwords (PCI Local Bus 3.0 §6.1). */
+    /** The configuration the model saves at open: the header and the capability area, 64 dwords (PCI Local Bus 3.0 §6.1, §6.7). */
+    static final int SAVED_DWORDS = 64;
     static final int HEADER_DWORDS = 16;
+    /** The state vfio-pci saved when the VMM opened each function on the card's bus. */
+    private final java.util.Map<PciFunction, int[]> savedAtOpen = new java.util.IdentityHashMap<>();
 
     private final Machine m;
     private final GuestCpu host;
@@ -66,10 +71,18 @@ final class PassthroughResets {
         this.sbrWait = duration("passthrough.linux.sbr_wait");
         this.poll = duration("passthrough.linux.ready_poll");
         this.timeout = duration("passthrough.linux.ready_timeout");
+        for (PciFunction f : m.pci().busOf(gpu).functions()) {
+            savedAtOpen.put(f, save(f)); // the VMM opens the device before the VM's first boot
+        }
     }
 
     PciFunction gpu() {
         return gpu;
+    }
+
+    /** The functions on the card's bus (the card's functions). */
+    List<PciFunction> functions() {
+        return m.pci().busOf(gpu).functions();
     }
 
     long duration(String name) {
@@ -108,14 +121,22 @@ final class PassthroughResets {
     }
 
     int[] save(PciFunction f) {
-        int[] h = new int[HEADER_DWORDS];
-        for (int i = 0; i < HEADER_DWORDS; i++) {
+        int[] h = new int[SAVED_DWORDS];
+        for (int i = 0; i < SAVED_DWORDS; i++) {
             h[i] = (int) read(f, 4 * i, 4);
         }
         return h;
     }
 
+    /** Restores what vfio-pci saved at open into {@code f}. */
+    void restoreOpen(PciFunction f) {
+        restore(f, savedAtOpen.get(f));
+    }
+
     void restore(PciFunction f, int[] h) {
+        for (int i = HEADER_DWORDS; i < SAVED_DWORDS; i++) {
+            write(f, 4 * i, 4, h[i] & 0xFFFF_FFFFL); // capabilities (read-only bits keep their value: the masks apply)
+        }
         for (int i = 4; i < 10; i++) {
             write(f, 4 * i, 4, h[i] & 0xFFFF_FFFFL); // BARs
         }
@@ -145,13 +166,12 @@ final class PassthroughResets {
         if (cap == 0 || (read(gpu, cap + 4, 4) & DEVCAP_FLR) == 0) {
             return "refused: not FLR capable (DevCap bit 28 clear; pcie_reset_flr -ENOTTY)";
         }
-        int[] h = save(gpu);
         write(gpu, cap + 8, 2, read(gpu, cap + 8, 2) | DEVCTL_FLR);
         waitPs(flrWait);
         if (!pollReady(gpu)) {
             return "failed: not ready after FLR";
         }
-        restore(gpu, h);
+        restoreOpen(gpu);
         return null;
     }
 
@@ -167,13 +187,12 @@ final class PassthroughResets {
         if ((pmcsr & 3) != 0) {
             return "refused: not in D0";
         }
-        int[] h = save(gpu);
         enterD3hot();
         leaveD3hot();
         if (!pollReady(gpu)) {
             return "failed: not ready after D3hot->D0";
         }
-        restore(gpu, h);
+        restoreOpen(gpu);
         return null;
     }
 
@@ -231,10 +250,6 @@ final class PassthroughResets {
             return "refused: the card is on the root bus (no bridge to reset it)";
         }
         List<PciFunction> below = m.pci().busOf(gpu).functions();
-        List<int[]> saved = new ArrayList<>();
-        for (PciFunction f : below) {
-            saved.add(save(f));
-        }
         long bctl = read(br, PciBridgeBase.BRIDGE_CONTROL, 2);
         write(br, PciBridgeBase.BRIDGE_CONTROL, 2, bctl | BCTL_SBR);
         waitPs(sbrHold);
@@ -244,7 +259,7 @@ final class PassthroughResets {
             if (!pollReady(below.get(i))) {
                 return "failed: " + below.get(i).id() + " not ready after the bus reset";
             }
-            restore(below.get(i), saved.get(i));
+            restoreOpen(below.get(i));
         }
         return null;
     }
@@ -260,13 +275,12 @@ final class PassthroughResets {
                 regs = gpu.barAddress(i);
             }
         }
-        int[] h = save(gpu);
         write(gpu, PciFunction.COMMAND, 2, read(gpu, PciFunction.COMMAND, 2) | PciFunction.CMD_MEMORY);
         GpuHostVendorReset.reset(host, profile, regs);
         if (!pollReady(gpu)) {
             return "failed: not ready after the vendor reset";
         }
-        restore(gpu, h);
+        restoreOpen(gpu);
         return null;
     }
 }
