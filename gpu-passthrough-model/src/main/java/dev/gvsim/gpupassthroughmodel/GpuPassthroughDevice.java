@@ -398,8 +398,13 @@ public final class GpuPassthroughDevice extends PciFunction {
         scratch = 0;
         mmio.reset();
         java.util.Arrays.fill(msixTable, (byte) 0);
-        if (vram != null) {
-            vram.fill(0, vram.capacity(), (byte) 0);
+        if (vram != null && vram.pagesAllocated() > 0) {
+            // zero the pages written so far (walking all 256 MiB would cost every reset 64 Ki page look-ups)
+            java.util.List<Long> pages = new java.util.ArrayList<>();
+            vram.forEachPage((addr, contents) -> pages.add(addr));
+            for (long addr : pages) {
+                vram.fill(addr, SparseMemory.PAGE_SIZE, (byte) 0);
+            }
         }
     }
 
