@@ -138,13 +138,30 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         return n < occupancyOf.length ? occupancyOf[(int) n] : txnOverheadPs + (long) Math.ceil(n * psPerByte);
     }
 
-    /** Occupies the path with one transaction of {@code n} bytes ready at {@code at}; returns when it starts. */
-    private long issue(int type, long at, long n) {
+    /** Occupies the path with one transaction of {@code n} bytes at {@code addr} ready at {@code at}; returns when it starts. */
+    private long issue(int type, long addr, long at, long n) {
         long start = Math.max(at, pathFreeAt);
         pathFreeAt = start + occupancy(n);
         transactions[type].inc();
         bytes[type].add(n);
+        if (observer != null) {
+            observer.transaction(type, addr, n);
+        }
         return start;
+    }
+
+    /** Sees every interconnect transaction as it is issued (after write gathering); must not allocate. */
+    @FunctionalInterface
+    public interface TransactionObserver {
+        /** One transaction of {@code bytes} bytes at physical address {@code address}, of {@link MemoryType} ordinal {@code type}. */
+        void transaction(int type, long address, long bytes);
+    }
+
+    private TransactionObserver observer;
+
+    /** Installs (or with null removes) the one transaction observer: a study counting transactions per address range (per BAR). */
+    public void setObserver(TransactionObserver o) {
+        observer = o;
     }
 
     private int cpu(int initiator) {
@@ -161,7 +178,7 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         if (len <= 0) {
             return;
         }
-        w.busyUntil = issue(w.type, at, len);
+        w.busyUntil = issue(w.type, w.start, at, len);
         w.end = w.start;
         reason.inc();
     }
@@ -235,7 +252,7 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         } else if (write && (t == NC || t == GRE)) {
             lat = gatheredStore(w, t, a.address, n, now);
         } else if (write) {
-            lat = uncachedWrite(t, n, a.buffer != null, a.latencyPs, now);
+            lat = uncachedWrite(t, a.address, n, a.buffer != null, a.latencyPs, now);
         } else {
             lat = uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
         }
@@ -267,10 +284,10 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
      * A Device-nGnRnE / nGnRE / nGRE store: one transaction per access (per element for a bulk
      * copy); nGnRnE waits for each completion, the others are acknowledged early.
      */
-    private long uncachedWrite(int t, long n, boolean bulk, long target, long now) {
+    private long uncachedWrite(int t, long addr, long n, boolean bulk, long target, long now) {
         long elems = elements(n, bulk);
         long each = elementBytes(n, bulk);
-        long start = issueElements(t, now, elems, each);
+        long start = issueElements(t, addr, now, elems, each);
         if (t == NGNRNE) {
             return (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
         }
@@ -283,7 +300,7 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
             flushLine(w, now, flushBarrier);
         }
         long elems = elements(n, bulk);
-        issueElements(t, now, elems, elementBytes(n, bulk));
+        issueElements(t, addr, now, elems, elementBytes(n, bulk));
         return (pathFreeAt - now) + elems * roundTripPs + target;
     }
 
@@ -298,10 +315,10 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     }
 
     /** Issues {@code elems} transactions of {@code each} bytes back to back from {@code now}; returns when the first started. */
-    private long issueElements(int t, long now, long elems, long each) {
-        long start = issue(t, now, each);
+    private long issueElements(int t, long addr, long now, long elems, long each) {
+        long start = issue(t, addr, now, each);
         for (long i = 1; i < elems; i++) {
-            issue(t, pathFreeAt, each);
+            issue(t, addr + i * each, pathFreeAt, each);
         }
         return start;
     }

@@ -25,7 +25,12 @@ final class HostResets {
     /** When each bridge asserted its Secondary Bus Reset (only while asserted). */
     private final Map<PciBridgeBase, Long> sbrAssertedAt = new java.util.IdentityHashMap<>();
 
-    HostResets(Clock clock, long flrTime, long d3Time, long sbrTime, long sbrMinHold, Counter shortPulses) {
+    private final boolean slotPower;
+    private final long d3coldTime;
+
+    HostResets(Clock clock, long flrTime, long d3Time, long sbrTime, long sbrMinHold, Counter shortPulses, boolean slotPower, long d3coldTime) {
+        this.slotPower = slotPower;
+        this.d3coldTime = d3coldTime;
         this.clock = clock;
         this.flrTime = flrTime;
         this.d3Time = d3Time;
@@ -52,6 +57,25 @@ final class HostResets {
                 shortPulses.inc();
             }
             markNotReady(sec, now + sbrTime);
+        }
+    }
+
+    /**
+     * A root port's Slot Control Power Controller Control changed ({@link PciHost#SLOT_POWER}; off by
+     * default): power off removes main power below the port (D3cold: a cold reset, and no answer to
+     * configuration requests while off); power on leaves the functions not ready for
+     * {@link PciHost#D3COLD_D0_TIME} (PCIe Base 4.0 §6.6.1).
+     */
+    void slotPower(RootPort port, boolean on) {
+        PciBus sec = port.secondaryBusObject();
+        if (!slotPower || sec == null) {
+            return;
+        }
+        if (on) {
+            markNotReady(sec, clock.now() + d3coldTime);
+        } else {
+            markNotReady(sec, Long.MAX_VALUE); // first: a function's reset sees that it has no power
+            resetBelow(sec, PciFunction.ResetKind.COLD);
         }
     }
 

@@ -360,6 +360,17 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /**
+     * The stage-2 memory type the host (KVM) gives memory BAR {@code bar} under {@code --stage2 kvm}, as
+     * an arm64-mmu trace name ({@code device-ngnre}, {@code normal-nc}, {@code normal-wb}); null (the
+     * default) leaves it to the machine: Normal-WB for a {@link #memoryBehind} memslot, Device-nGnRE for
+     * an emulated register BAR. A passed-through BAR says what the VMM's policy maps it as
+     * (docs/facts/sharing-passthrough.md §2.1).
+     */
+    public String stage2MemoryType(Bar bar) {
+        return null;
+    }
+
+    /**
      * Legacy I/O decode: a port the function claims by its class, not by a BAR (a VGA controller's
      * 0x3B0-0x3BB/0x3C0-0x3DF, the Bochs VBE DISPI ports 0x1CE/0x1D0; PCI Local Bus 3.0 §6.2.2,
      * VGA palette snooping aside). The fabric asks only after no BAR and no bridge window on the

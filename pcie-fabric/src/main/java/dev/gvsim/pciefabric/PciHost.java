@@ -69,8 +69,15 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                     + "alias falls through to the next region of the parent bus, finally gpex's unassigned_io_ops: all ones)",
             "a request a bridge window claims but nothing below decodes goes on to the other decoders of the same bus (QEMU) instead of "
                     + "completing as an Unsupported Request");
+    public static final ParamDef SLOT_POWER = ParamDef.bool("pcie.slot_power_control", false,
+            "default false: QEMU does not remove power (pcie_cap_slot_write_config unplugs on power-off with the indicator off); true: PCIe Base 4.0 "
+                    + "§6.7.1.8 / §7.5.3.10 Power Controller Control: the slot's main power is removed, the functions below go to D3cold",
+            "a root port's Slot Control Power Controller Control = 1 removes power below it (D3cold: cold reset, no answer) until set back to 0");
+    public static final ParamDef D3COLD_D0_TIME = ParamDef.duration("pcie.d3cold_d0_time", "100ms",
+            "PCIe Base 4.0 §6.6.1: 100 ms after power is restored (Conventional Reset) before the first config request; Linux PCI_PM_D3COLD_WAIT 100",
+            "time after slot power returns during which the functions below answer config requests with CRS");
     public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
-            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH);
+            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH, SLOT_POWER, D3COLD_D0_TIME);
 
 
     private final Apertures ap;
@@ -132,7 +139,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         this.resets = new HostResets(clock, params != null ? params.getDuration(FLR_TIME) : SimTime.ms(100),
                 params != null ? params.getDuration(D3HOT_D0_TIME) : SimTime.ms(10),
                 params != null ? params.getDuration(SBR_LINKUP_TIME) : SimTime.ms(100),
-                params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1), stats.counter("pcie.sbr.short_pulse"));
+                params != null ? params.getDuration(SBR_MIN_HOLD) : SimTime.ms(1), stats.counter("pcie.sbr.short_pulse"),
+                params != null && params.getBoolean(SLOT_POWER), params != null ? params.getDuration(D3COLD_D0_TIME) : SimTime.ms(100));
         this.allowZeroIo = params != null && params.getBoolean(ALLOW_0_ADDRESS);
         this.holesFallThrough = params != null && params.getBoolean(HOLES_FALL_THROUGH);
         masterAbortMem = stats.counter("pcie.master_abort.mem");
@@ -251,6 +259,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
         if (bus.bridge() instanceof RootPort rp) {
             rp.setPresence(true);
+        }
+        if (f instanceof RootPort rp) {
+            rp.setSlotPowerListener(resets::slotPower);
         }
         if (bus.bridge() instanceof SwitchDownstreamPort dp) {
             int sta = PciFunction.EXP_SLTSTA + dp.expressCapability();

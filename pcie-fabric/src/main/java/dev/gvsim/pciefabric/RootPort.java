@@ -146,6 +146,32 @@ public class RootPort extends PciBridgeBase {
         int ctl = CAP_EXP + EXP_SLTCTL;
         if (offset < ctl + 2 && ctl < offset + size) {
             setWord(CAP_EXP + EXP_SLTSTA, word(CAP_EXP + EXP_SLTSTA) | SLTSTA_CC);
+            slotPowerMaybeChanged();
+        }
+    }
+
+    /** Slot Control Power Controller Control (PCIe Base 4.0 §7.5.3.10, bit 10): 1 = power off. */
+    public static final int SLTCTL_PCC = 0x400;
+    /** The slot's power as last told to the listener (follows SLTCTL PCC; not separate state). */
+    private boolean slotPowerOff;
+    private SlotPowerListener slotPowerListener;
+
+    /** Receives slot power changes (the host removes or restores power below the port: D3cold). */
+    public interface SlotPowerListener {
+        void slotPower(RootPort port, boolean on);
+    }
+
+    final void setSlotPowerListener(SlotPowerListener l) {
+        slotPowerListener = l;
+    }
+
+    private void slotPowerMaybeChanged() {
+        boolean off = (word(CAP_EXP + EXP_SLTCTL) & SLTCTL_PCC) != 0;
+        if (off != slotPowerOff) {
+            slotPowerOff = off;
+            if (slotPowerListener != null) {
+                slotPowerListener.slotPower(this, !off);
+            }
         }
     }
 
@@ -154,6 +180,7 @@ public class RootPort extends PciBridgeBase {
         boolean present = (word(CAP_EXP + EXP_SLTSTA) & SLTSTA_PDS) != 0;
         super.reset(kind);
         setPresence(present);
+        slotPowerMaybeChanged(); // Slot Control back to its reset value: power on
         java.util.Arrays.fill(msix, (byte) 0);
         msix[12] = 1;
     }
@@ -169,6 +196,7 @@ public class RootPort extends PciBridgeBase {
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
         super.restoreState(r);
         r.getBytes(msix, 0, msix.length);
+        slotPowerOff = (word(CAP_EXP + EXP_SLTCTL) & SLTCTL_PCC) != 0; // the functions' readiness came with their own sections
     }
 
     /** BAR0: the MSI-X table (16 B per vector) at 0 and the PBA at 0x800. */

@@ -35,7 +35,9 @@ class ArchitectureTest {
     /** The device modules' packages: each may use the lower layers and itself only. */
     static final List<String> DEVICES = List.of("dev.gvsim.qxldevice..", "dev.gvsim.virtiogpudevice..", "dev.gvsim.gpupassthroughmodel..");
     /** Device modules with no class yet (issues 20 and 25 write them): their rule may match nothing. */
-    static final java.util.Set<String> NOT_WRITTEN_YET = java.util.Set.of("dev.gvsim.gpupassthroughmodel..");
+    static final java.util.Set<String> NOT_WRITTEN_YET = java.util.Set.of();
+    /** Libraries a device may use besides the lower layers: gpu-passthrough-model reads its profile files with Jackson (issue 25). */
+    static final java.util.Map<String, String> DEVICE_LIBRARIES = java.util.Map.of("dev.gvsim.gpupassthroughmodel..", "com.fasterxml.jackson..");
     /** What guest models may read of a device: its layout classes (offsets of packed guest structures). */
     static final String DEVICE_LAYOUTS = "dev.gvsim.*.layout..";
 
@@ -52,7 +54,7 @@ class ArchitectureTest {
         out.add(Arguments.of(MMU, allowed(MMU, CORE)));
         out.add(Arguments.of(FABRIC, allowed(FABRIC, CORE, "org.agrona..")));
         for (String d : DEVICES) {
-            out.add(Arguments.of(d, allowed(d, CORE, MMU, FABRIC, "org.agrona..")));
+            out.add(Arguments.of(d, allowed(d, CORE, MMU, FABRIC, "org.agrona..", DEVICE_LIBRARIES.getOrDefault(d, "org.agrona.."))));
         }
         out.add(Arguments.of(GUEST, allowed(GUEST, CORE, DEVICE_LAYOUTS, "org.tukaani..")));
         out.add(Arguments.of(MACHINE, allowed(MACHINE, CORE, MMU, FABRIC, GUEST, "org.tukaani..", "com.fasterxml.jackson..", "org.HdrHistogram..")));

@@ -242,6 +242,8 @@ public final class Machine {
      * FEAT_S2FWB), so stage 2 forces write-back. Emulated regions (the PCI I/O window, BARs with
      * register semantics) are not memslots; KVM traps them to the VMM, modelled here as
      * Device-nGnRE stage-2 mappings whose trap cost is the device's and {@code pci.io_latency}.
+     * A BAR whose {@link PciFunction#stage2MemoryType} is non-null (a passed-through GPU's BARs, mapped
+     * by the VMM's policy) gets that type instead.
      * Config accesses ({@code cfgrd}/{@code cfgwr}) do not go through the MMU.
      */
     public void applyStage2(String mode) {
@@ -266,9 +268,11 @@ public final class Machine {
                 Bar b = f.bar(i);
                 long base = b == null || b.isIo() ? 0 : f.barAddress(i);
                 if (base != 0) {
+                    // the device's own stage-2 type (a passed-through BAR under the VMM's policy), else
                     // plain memory: a memslot; register semantics: emulated, trapped (see above)
-                    mmu.s2map(base, base, Math.max(b.size, 4096), f.memoryBehind(b) != null ? dev.gvsim.arm64mmu.MemoryType.NORMAL_WB
-                            : dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
+                    String own = f.stage2MemoryType(b);
+                    mmu.s2map(base, base, Math.max(b.size, 4096), own != null ? dev.gvsim.arm64mmu.MemoryType.fromTraceName(own)
+                            : f.memoryBehind(b) != null ? dev.gvsim.arm64mmu.MemoryType.NORMAL_WB : dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
                 }
             }
         }
@@ -319,6 +323,14 @@ public final class Machine {
         }
         int i = system.find(address);
         return i >= 0 ? system.nameAt(i) : "unmapped";
+    }
+
+    /**
+     * Installs (null removes) an observer of every interconnect transaction after write gathering
+     * ({@link dev.gvsim.arm64mmu.MemoryTiming#setObserver}): studies count transactions per BAR with it.
+     */
+    public void observeTransactions(dev.gvsim.arm64mmu.MemoryTiming.TransactionObserver o) {
+        timing.setObserver(o);
     }
 
     public Map<String, Object> memoryTypeReport() {

@@ -1,0 +1,91 @@
+package dev.gvsim.gpupassthroughmodel;
+
+import java.util.List;
+import java.util.Set;
+
+import dev.gvsim.gpupassthroughmodel.layout.GpuProfile;
+import dev.gvsim.gpupassthroughmodel.layout.GpuProfiles;
+import dev.gvsim.pciefabric.DeviceContext;
+import dev.gvsim.pciefabric.DeviceType;
+import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.simcore.ParamDef;
+
+/**
+ * {@code -device gpu-passthrough,profile=NAME[,host-s2=device|normal-nc|adaptive]} and
+ * {@code -device gpu-passthrough-audio,profile=NAME} (the card's audio function, normally at
+ * {@code addr=SLOT.1}), registered through META-INF/services. The parameters are the host kernel's
+ * reset waits the VMM's reset flows use (docs/facts/sharing-passthrough.md §2.2) and the times of the
+ * reboot study, each with its source.
+ */
+public final class GpuPassthroughDeviceType implements DeviceType {
+    public static final ParamDef FLR_WAIT = ParamDef.duration("passthrough.linux.flr_wait", "100ms",
+            "Linux drivers/pci/pci.c pcie_flr: msleep(100) after Initiate FLR (docs/facts/sharing-passthrough.md §2.2)",
+            "what the host kernel waits after starting an FLR before its first config read");
+    public static final ParamDef D3HOT_WAIT = ParamDef.duration("passthrough.linux.d3hot_wait", "10ms",
+            "Linux drivers/pci/pci.h PCI_PM_D3HOT_WAIT 10 (docs/facts/sharing-passthrough.md §2.2)",
+            "what the host kernel waits after each PMCSR power-state write (D0->D3hot, D3hot->D0)");
+    public static final ParamDef D3COLD_WAIT = ParamDef.duration("passthrough.linux.d3cold_wait", "100ms",
+            "Linux drivers/pci/pci.h PCI_PM_D3COLD_WAIT 100 (docs/facts/sharing-passthrough.md §2.2, §2.4)",
+            "what the host kernel waits after restoring power (D3cold -> D0) before its first config read");
+    public static final ParamDef SBR_HOLD = ParamDef.duration("passthrough.linux.sbr_hold", "2ms",
+            "Linux pci_reset_secondary_bus: msleep(2) with the bit set (spec Trst >= 1 ms; docs/facts/sharing-passthrough.md §2.2)",
+            "how long the host kernel holds Secondary Bus Reset");
+    public static final ParamDef SBR_WAIT = ParamDef.duration("passthrough.linux.sbr_wait", "1s",
+            "Linux pci_reset_secondary_bus in older kernels: ssleep(1) after deassert (Trhfa; docs/facts/sharing-passthrough.md §2.2)",
+            "what the host kernel waits after releasing Secondary Bus Reset before touching the devices below");
+    public static final ParamDef READY_POLL = ParamDef.duration("passthrough.linux.ready_poll", "1ms",
+            "Linux pci_dev_wait: the first poll delay is 1 ms, doubled each retry (drivers/pci/pci.c; unverified)",
+            "first interval of the host kernel's ready poll (config reads answered with CRS/all ones); doubled each retry");
+    public static final ParamDef READY_TIMEOUT = ParamDef.duration("passthrough.linux.ready_timeout", "60s",
+            "Linux PCIE_RESET_READY_POLL_MS = 60000 (docs/facts/sharing-passthrough.md §2.2)",
+            "how long the host kernel polls for a device to answer after a reset before giving up");
+    public static final ParamDef VM_DOWN = ParamDef.duration("passthrough.vm_down_time", "2s",
+            "assumption of the reboot study: the VMM tears the VM down and starts it again in 2 s",
+            "time the VM is down between two boots (the device's residency in the state the flow leaves it in)");
+    public static final ParamDef GUEST_RUN = ParamDef.duration("passthrough.guest_run_time", "10s",
+            "assumption of the reboot study: each boot runs the guest 10 s after its driver init",
+            "time each guest runs with the device in D0 between its driver init and its shutdown");
+    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, VM_DOWN, GUEST_RUN);
+
+    private static final Set<String> PROPS = Set.of("profile", "host-s2", "id", "bus", "addr", "multifunction");
+
+    /** For {@link java.util.ServiceLoader}. */
+    public GpuPassthroughDeviceType() {
+    }
+
+    @Override
+    public List<String> drivers() {
+        return List.of(GpuPassthroughDevice.GPU, GpuPassthroughDevice.AUDIO);
+    }
+
+    @Override
+    public List<ParamDef> params() {
+        return PARAMS;
+    }
+
+    @Override
+    public String description() {
+        return "a GPU passed through with VFIO, from a profile (profile=" + String.join("|", GpuProfiles.BUNDLED)
+                + " or a .json file; gvsim profiles), host-s2=device|normal-nc|adaptive stage-2 policy; -audio: its audio function";
+    }
+
+    @Override
+    public PciFunction create(DeviceContext ctx) {
+        String driver = ctx.driver();
+        for (String k : ctx.props().keySet()) {
+            if (!PROPS.contains(k)) {
+                throw new IllegalArgumentException("Property '" + driver + "." + k + "' not found");
+            }
+        }
+        String name = ctx.props().get("profile");
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("Property '" + driver + ".profile' is required (bundled: " + String.join(", ", GpuProfiles.BUNDLED) + ")");
+        }
+        GpuProfile profile = GpuProfiles.get(name);
+        String s2 = ctx.props().getOrDefault("host-s2", "normal-nc");
+        if (GpuPassthroughDevice.AUDIO.equals(driver) && ctx.props().containsKey("host-s2")) {
+            throw new IllegalArgumentException("Property '" + driver + ".host-s2' not found (the policy is the graphics function's)");
+        }
+        return new GpuPassthroughDevice(driver, profile, GpuPassthroughDevice.HostS2.parse(driver, s2), ctx.scheduler(), ctx.stats(), ctx.id());
+    }
+}
