@@ -97,6 +97,8 @@ final class GpuControl {
     final GpuScanouts scanouts;
     /** virtio_gpu.map_blob=spec: MAP_BLOB / UNMAP_BLOB per VIRTIO 1.2 over the hostmem region. */
     private final boolean specMapBlob;
+    /** video=on: the context commands and SUBMIT_3D carry the video protocol ({@link GpuVideo}); null when off. */
+    GpuVideo video;
     /** virtio_gpu.commands=spec: the three command quirks below answered as VIRTIO 1.2 says instead. */
     boolean specCommands;
 
@@ -253,12 +255,36 @@ final class GpuControl {
             case CMD_RESOURCE_ATTACH_BACKING -> filled(ATTACH_SIZE) ? attach(c) : 0;
             case CMD_RESOURCE_DETACH_BACKING -> filled(RES_SIZE) ? detach() : 0;
             case CMD_RESOURCE_UNMAP_BLOB -> !specMapBlob ? RESP_ERR_UNSPEC : filled(RES_SIZE) ? unmapBlob() : 0;
+            case CMD_CTX_CREATE, CMD_CTX_DESTROY, CMD_CTX_ATTACH_RESOURCE, CMD_CTX_DETACH_RESOURCE, CMD_SUBMIT_3D -> video == null ? RESP_ERR_UNSPEC
+                    : videoCommand(type, c);
             default -> RESP_ERR_UNSPEC; // GET_CAPSET_INFO, GET_CAPSET, RESOURCE_ASSIGN_UUID, 3D, MAP/UNMAP_BLOB (qemu), unknown
         };
         if (err != 0) {
             errors++;
         }
         return nodata(c, err != 0 ? err : RESP_OK_NODATA);
+    }
+
+    /** video=on: the context commands (virtio-gpu-virgl.c virgl_cmd_*) handed to {@link GpuVideo}; a fenced SUBMIT_3D waits for the engine. */
+    private int videoCommand(int type, Chain c) {
+        int ctx = req.getInt(HDR_CTX_ID);
+        return switch (type) {
+            case CMD_CTX_CREATE -> filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_CREATE_SIZE)
+                    ? video.ctxCreate(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_CREATE_CONTEXT_INIT)) : 0;
+            case CMD_CTX_DESTROY -> video.ctxDestroy(ctx);
+            case CMD_CTX_ATTACH_RESOURCE, CMD_CTX_DETACH_RESOURCE -> filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_RESOURCE_SIZE)
+                    ? video.ctxResource(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_RESOURCE_ID), type == CMD_CTX_ATTACH_RESOURCE) : 0;
+            default -> {
+                if (!filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.SUBMIT_SIZE)) {
+                    yield 0;
+                }
+                int e = video.submit(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.SUBMIT_SIZE_FIELD), c);
+                if ((req.getInt(HDR_FLAGS) & FLAG_FENCE) != 0) {
+                    hostDoneAt = Math.max(hostDoneAt, video.doneAt(ctx)); // the fence retires when the engine is done
+                }
+                yield e;
+            }
+        };
     }
 
     /** VIRTIO_GPU_FILL_CMD: false (counted) if the request is shorter than the command's struct. */
@@ -521,6 +547,9 @@ final class GpuControl {
     void reset() {
         scanouts.reset();
         resources.clear();
+        if (video != null) {
+            video.reset();
+        }
     }
 
     /** virtio_gpu_get_display_info: OK_DISPLAY_INFO, the enabled outputs (only scanout 0 at realize: xres × yres) filled. */
@@ -633,6 +662,9 @@ final class GpuControl {
                 .putLong(bytesCopied);
         resources.save(w);
         scanouts.save(w);
+        if (video != null) {
+            video.save(w);
+        }
     }
 
     void restore(StateReader r) throws InputException {
@@ -648,6 +680,9 @@ final class GpuControl {
         long b = r.getLong();
         resources.restore(r);
         scanouts.restore(r);
+        if (video != null) {
+            video.restore(r);
+        }
         for (int i = 0; i < scanouts.outs.length; i++) {
             int id = scanouts.outs[i].resourceId;
             GpuResources.Resource res = id == 0 ? null : resources.find(id);

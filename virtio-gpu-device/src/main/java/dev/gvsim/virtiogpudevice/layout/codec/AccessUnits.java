@@ -53,6 +53,17 @@ public final class AccessUnits {
         return this;
     }
 
+    /**
+     * Goes on with more bytes of the same stream (the next frames a guest hands over): the parameter
+     * sets already received and the totals are kept; the bytes must begin with a start code.
+     */
+    public AccessUnits feed(byte[] data, int off, int length) {
+        annexB.reset(data, off, length, parser.codec());
+        pending = false;
+        done = false;
+        return this;
+    }
+
     /** Moves to the next access unit; false at the end of the stream. */
     public boolean next() {
         if (done) {
