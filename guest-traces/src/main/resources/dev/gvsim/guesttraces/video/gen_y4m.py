@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Writes a deterministic YUV4MPEG2 (4:2:0, 8-bit) test clip to stdout: a moving diagonal
 gradient with a bright square, so the encoders produce I, P and B slices.
-Usage: gen_y4m.py WIDTH HEIGHT FRAMES > clip.y4m"""
+Usage: gen_y4m.py WIDTH HEIGHT FRAMES [FPS] > clip.y4m  (FPS defaults to 30)"""
 import sys
 
 w, h, n = (int(a) for a in sys.argv[1:4])
+fps = int(sys.argv[4]) if len(sys.argv) > 4 else 30
 out = sys.stdout.buffer
-out.write(b"YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n" % (w, h))
+out.write(b"YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg\n" % (w, h, fps))
 cw, ch = (w + 1) // 2, (h + 1) // 2
 for f in range(n):
     out.write(b"FRAME\n")
