@@ -520,7 +520,7 @@ public final class VirtioGpuLinuxDriver {
                     peek(c + CREATE_2D_FORMAT), peek(c + CREATE_2D_WIDTH), peek(c + CREATE_2D_HEIGHT));
             case CMD_RESOURCE_ATTACH_BACKING -> String.format("res_back_attach res 0x%x", peek(c + ATTACH_RESOURCE_ID));
             case CMD_RESOURCE_CREATE_BLOB -> String.format("res_create_blob res 0x%x, size %d", peek(c + BLOB_RESOURCE_ID),
-                    fbSize(describing));
+                    describing < outW.length ? fbSize(describing) : peek(c + BLOB_SIZE_FIELD));
             case CMD_SET_SCANOUT -> String.format("set_scanout id %d, res 0x%x, w %d, h %d, x %d, y %d", peek(c + SET_SCANOUT_SCANOUT_ID),
                     peek(c + SET_SCANOUT_RESOURCE_ID), peek(c + SET_SCANOUT_RECT + RECT_WIDTH), peek(c + SET_SCANOUT_RECT + RECT_HEIGHT),
                     peek(c + SET_SCANOUT_RECT + RECT_X), peek(c + SET_SCANOUT_RECT + RECT_Y));
@@ -547,9 +547,57 @@ public final class VirtioGpuLinuxDriver {
         return v == null ? 0 : v;
     }
 
+    /**
+     * A command a DRM client sends through virtgpu_ioctl.c (a VA-API driver's path: CONTEXT_INIT →
+     * CTX_CREATE, RESOURCE_CREATE_BLOB, EXECBUFFER → SUBMIT_3D): the request's words after the 24-byte
+     * header (its ctx_id, and FLAG_FENCE with the next fence id when {@code fence}), an optional data
+     * segment at {@code dataPa}, then notify and wait for the completion; returns the response type
+     * (0 if none came).
+     */
+    public int clientCommand(int type, int ctxId, boolean fence, int[] words, long dataPa, long dataLen, String sym) throws GuestFault {
+        int size = HDR_SIZE + 4 * words.length;
+        long c = command(type, size, HDR_SIZE);
+        if (ctxId != 0) {
+            put(c + HDR_CTX_ID, 4, ctxId, 0, sym);
+        }
+        if (fence) {
+            put(c + HDR_FLAGS, 4, FLAG_FENCE, 0, sym);
+            put(c + HDR_FENCE_ID, 8, ++fenceIds, 0, sym);
+        }
+        for (int i = 0; i < words.length; i++) {
+            put(c + HDR_SIZE + 4L * i, 4, words[i] & 0xFFFF_FFFFL, 0, sym);
+        }
+        queue(c, size, dataPa, dataLen, HDR_SIZE);
+        lastResponse = 0;
+        submit(sym);
+        return lastResponse;
+    }
+
+    private long fenceIds;
+    private int lastResponse;
+    private long kicks;
+
+    /** Notifies the driver made (virtqueue_kick that notified) and interrupts it took, so far. */
+    public long notifies() {
+        return kicks;
+    }
+
+    public long interrupts() {
+        return irqs;
+    }
+
+    /** The kernel's linear-map address of guest physical {@code pa}. */
+    public long linearVa(long pa) {
+        return linear(pa);
+    }
+
     /** virtio_gpu_notify, then the completions (INTx → vp_interrupt → virtio_gpu_dequeue_ctrl_func). */
     private boolean submit(String what) throws GuestFault {
-        if (ctrlq.kick() && batches.size() < MAX_BATCHES) {
+        boolean kicked = ctrlq.kick();
+        if (kicked) {
+            kicks++;
+        }
+        if (kicked && batches.size() < MAX_BATCHES) {
             batches.add(batch.toString());
         }
         batch.setLength(0);
@@ -600,6 +648,7 @@ public final class VirtioGpuLinuxDriver {
             long resp = linear(slotPa(head) + SLOT_RESP);
             int type = (int) cpu.read(resp + HDR_TYPE, 4, 0, "virtio_gpu_dequeue_ctrl_func");
             responses.merge(String.format("0x%04x", type), 1L, Long::sum);
+            lastResponse = type;
             if (type != RESP_OK_NODATA) {
                 if (type >= RESP_ERR_UNSPEC) {
                     int cmd = (int) cpu.read(linear(slotPa(head)) + HDR_TYPE, 4, 0, "virtio_gpu_dequeue_ctrl_func");

@@ -1,0 +1,46 @@
+package dev.gvsim.machine.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** The virtio-gpu-video scenario: its checks pass on the model's defaults, its figures come from the run, and it is registered. */
+class VirtioGpuVideoScenarioTest {
+    @Test
+    void passesAndReportsWhatTheModelGave() throws Exception {
+        ScenarioResult r = new VirtioGpuVideoScenario().run();
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.pass()).as(c.name() + ": " + c.observed()).isTrue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> h264 = (Map<String, Object>) r.figures().get("h264_decode");
+        assertThat(h264.get("sps")).asString().startsWith("H.264 High@L4.1 1920x1080");
+        assertThat(h264.get("i_p_b")).isEqualTo(List.of(1L, 2L, 3L));
+        assertThat((double) h264.get("engine_utilisation_pct")).isBetween(1.0, 100.0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> h265 = (Map<String, Object>) r.figures().get("h265_decode");
+        assertThat(h265.get("sps")).asString().startsWith("H.265 Main@L").contains("24.000 fps");
+        assertThat(r.figures().get("frames_on_scanout")).isEqualTo(12L);
+    }
+
+    @Test
+    void theGuestCpuFiguresFollowTheParameters() throws Exception {
+        // a slower software decoder and a busier player move the figures by exactly what the parameters say
+        VirtioGpuVideoScenario.Run base = VirtioGpuVideoScenario.run(List.of());
+        dev.gvsim.simcore.Params p = new dev.gvsim.simcore.Params();
+        dev.gvsim.guesttraces.linux.GuestVideoCpu m = new dev.gvsim.guesttraces.linux.GuestVideoCpu(p);
+        double sw = m.softwarePercent(false, 1920, 1080, 60);
+        assertThat(sw).isEqualTo(100 * 16.77 * 1920 * 1080 * 60 / 2.6e9);
+        var s = base.h264;
+        double hw = m.offloadPercent(s.frames, s.ioctls, s.notifies + s.interrupts, s.bytesCopied, 60);
+        double expect = 100 * (3_500_000 + (6000.0 * s.ioctls + 13000.0 * (s.notifies + s.interrupts) + s.bytesCopied / 4.0) / s.frames) * 60 / 2.6e9;
+        assertThat(hw).isCloseTo(expect, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(s.ioctls).isEqualTo(2 * s.frames); // one EXECBUFFER and one flush per frame
+    }
+
+    @Test
+    void isRegistered() {
+        assertThat(Scenarios.all()).anyMatch(s -> s.id().equals("virtio-gpu-video"));
+    }
+}
