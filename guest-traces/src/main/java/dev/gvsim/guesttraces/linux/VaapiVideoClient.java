@@ -281,12 +281,93 @@ public final class VaapiVideoClient {
         return s;
     }
 
+    /** Bitstream buffer of each concurrent session, after the region's first 2 MiB. */
+    static final long CONCURRENT_BITSTREAM = 256 * 1024;
+
+    /**
+     * {@code sessions} players decoding the same stream at once on one context (codec handles 1..n,
+     * NV12 targets): per frame period each session's access unit is copied in and sent unfenced
+     * (BEGIN_FRAME, DECODE_BITSTREAM, END_FRAME), then one fenced empty EXECBUFFER waits for the
+     * engine to finish the round (the players' vaSyncSurface). The frames of all sessions queue on the
+     * engine together; when it cannot keep up, rounds overrun their period and the rate drops.
+     * Returns the sessions' totals ({@code frames} counts every session's frames).
+     */
+    public Session decodeConcurrent(byte[] stream, boolean hevc, int sessions, double fps) throws GuestFault {
+        error = null;
+        Codec codec = hevc ? Codec.H265 : Codec.H264;
+        SequenceInfo sps = probe(stream, codec);
+        Session s = new Session();
+        s.codec = codec.label() + " x" + sessions;
+        s.sps = sps.toString();
+        s.width = sps.width();
+        s.height = sps.height();
+        s.profile = sps.profileName();
+        s.level = sps.levelName();
+        s.streamFps = sps.fps();
+        s.playFps = fps;
+        int profile = pipeProfile(hevc, sps.profileIdc(), sps.constraintFlags());
+        long nv12 = align((long) sps.width() * sps.height() * 3 / 2);
+        long surfaces = SURFACES + sessions * CONCURRENT_BITSTREAM;
+        if (surfaces + sessions * nv12 > REGION_SIZE) {
+            throw new IllegalArgumentException(sessions + " sessions of " + sps.width() + "x" + sps.height() + " do not fit the client's region");
+        }
+        int desc = blob(DESC, 0x1000);
+        int[] bits = new int[sessions];
+        for (int k = 0; k < sessions; k++) {
+            bits[k] = blob(SURFACES + k * CONCURRENT_BITSTREAM, CONCURRENT_BITSTREAM);
+            int tgt = blob(surfaces + k * nv12, nv12);
+            check(execbuffer(cat(cmd(CCMD_CREATE_VIDEO_CODEC, k + 1, profile, ENTRYPOINT_BITSTREAM, CHROMA_420, sps.levelIdc(), sps.width(),
+                    sps.height(), sps.maxRefFrames()), cmd(CCMD_CREATE_VIDEO_BUFFER, k + 1, FORMAT_NV12, sps.width(), sps.height(), tgt)), true,
+                    null), "CREATE_VIDEO_CODEC");
+        }
+        AccessUnits au = new AccessUnits(codec).reset(stream, 0, stream.length);
+        long period = Math.round(1e12 / fps);
+        long n0 = drv.notifies();
+        long i0 = drv.interrupts();
+        s.startPs = cpu.now();
+        long rounds = 0;
+        while (au.next()) {
+            if (au.slicesInPicture() == 0) {
+                continue;
+            }
+            long due = s.startPs + rounds * period;
+            if (cpu.now() < due) {
+                cpu.delay(due - cpu.now());
+            }
+            for (int k = 0; k < sessions; k++) {
+                copyInAt(stream, au.offset(), au.length(), SURFACES + k * CONCURRENT_BITSTREAM, s);
+                int r = execbuffer(cat(cmd(CCMD_BEGIN_FRAME, k + 1, k + 1), cmd(CCMD_DECODE_BITSTREAM, k + 1, k + 1, desc, bits[k], au.length()),
+                        cmd(CCMD_END_FRAME, k + 1, k + 1)), false, s);
+                s.ioctls++;
+                s.frames++;
+                if (r != RESP_OK_NODATA) {
+                    s.errors++;
+                }
+            }
+            execbuffer(new int[0], true, s); // the round's sync: a fence after the frames
+            s.ioctls++;
+            rounds++;
+        }
+        s.endPs = Math.max(cpu.now(), s.startPs + rounds * period);
+        s.notifies = drv.notifies() - n0;
+        s.interrupts = drv.interrupts() - i0;
+        if (error != null) {
+            s.errors++;
+            s.firstError = error;
+        }
+        return s;
+    }
+
     /** vaMapBuffer + memcpy: the access unit into the bitstream buffer, 8 bytes at a time. */
     private void copyIn(byte[] b, int off, int len, Session s) throws GuestFault {
         if (len > BITSTREAM_SIZE) {
             throw new IllegalArgumentException("access unit of " + len + " bytes exceeds the " + BITSTREAM_SIZE + "-byte bitstream buffer");
         }
-        long dst = va + BITSTREAM;
+        copyInAt(b, off, len, BITSTREAM, s);
+    }
+
+    private void copyInAt(byte[] b, int off, int len, long regionOff, Session s) throws GuestFault {
+        long dst = va + regionOff;
         int i = 0;
         for (; i + 8 <= len; i += 8) {
             long v = 0;

@@ -22,6 +22,19 @@ class VirtioGpuVideoScenarioTest {
         Map<String, Object> h265 = (Map<String, Object>) r.figures().get("h265_decode");
         assertThat(h265.get("sps")).asString().startsWith("H.265 Main@L").contains("24.000 fps");
         assertThat(r.figures().get("frames_on_scanout")).isEqualTo(12L);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> conc = (List<Map<String, Object>>) r.figures().get("concurrent_h264_1080p60_sessions");
+        assertThat(conc).extracting(m -> m.get("engine")).containsExactly("rk3588", "rx550", "k1");
+        assertThat(conc).allSatisfy(m -> assertThat(m.get("errors")).isEqualTo(0L));
+    }
+
+    @Test
+    void moreSessionsThanTheEngineCanServeLowerEachOnesRate() throws Exception {
+        // the RK3588's H.264 rate is 8K30 = 8 x 1080p60 pixels; with its 0.5 ms setup per frame, 8 sessions cannot all keep 60 fps
+        double four = (double) VirtioGpuVideoScenario.concurrent("rk3588", 4).get("fps_per_session");
+        double eight = (double) VirtioGpuVideoScenario.concurrent("rk3588", 8).get("fps_per_session");
+        assertThat(four).isEqualTo(60.0);
+        assertThat(eight).isLessThan(60.0).isGreaterThan(40.0);
     }
 
     @Test
