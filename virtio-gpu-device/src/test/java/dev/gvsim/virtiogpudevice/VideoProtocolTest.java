@@ -139,6 +139,27 @@ class VideoProtocolTest {
     }
 
     @Test
+    void aCheckpointKeepsTheCountersAndTheEngineNotTheContexts() throws Exception {
+        setUpDecoder(PROFILE_AVC_MAIN);
+        assertThat(decodeStream("h264-322x186-main.264", Codec.H264)).isEqualTo(RESP_OK_NODATA);
+        dev.gvsim.simcore.state.StateWriter w = new dev.gvsim.simcore.state.StateWriter("m");
+        w.save(g.kernel);
+        w.save(g.d);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> engine = (Map<String, Object>) video().get("engine");
+        dev.gvsim.simcore.EventKernel k2 = new dev.gvsim.simcore.EventKernel();
+        GpuHarness g2 = new GpuHarness(Map.of("blob", "on", "video", "on"), Map.of(), k2, g.ring);
+        dev.gvsim.simcore.state.StateReader r = new dev.gvsim.simcore.state.StateReader(w.toBytes());
+        r.restore(k2);
+        r.restore(g2.d);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> v2 = (Map<String, Object>) g2.d.report().get("video");
+        assertThat(v2.get("frames_decoded")).isEqualTo(6L);
+        assertThat(v2.get("engine")).isEqualTo(engine);
+        assertThat((List<?>) v2.get("codecs")).isEmpty(); // contexts are not kept: the guest makes them again
+    }
+
+    @Test
     void anH265Main10StreamOnAMain10Codec() throws Exception {
         setUpDecoder(PROFILE_HEVC_MAIN_10);
         assertThat(decodeStream("h265-322x186-main10.265", Codec.H265)).isEqualTo(RESP_OK_NODATA);
