@@ -24,7 +24,7 @@ import dev.gvsim.virtiogpudevice.layout.codec.SequenceInfo;
  * on scanout 0 with SET_SCANOUT_BLOB once and flushed per frame, so the decoded frame is shown from
  * the pages the engine wrote. Encoding sends BEGIN_FRAME, ENCODE_BITSTREAM, END_FRAME and reads the
  * coded size from the feedback. Frames are paced at the stream's rate (or a given one). Every device
- * access goes through the {@link VirtioGpuLinuxDriver}'s queue and the {@link GuestCpu}; the client
+ * access goes through the {@link VirtioGpuLinuxDriver}'s queue (through a {@link VirtioGpuClientPort}) and the {@link GuestCpu}; the client
  * counts its ioctls, the bytes it copied, the notifies and interrupts, per frame.
  *
  * <p>Departures from Mesa's driver: the bitstream and descriptor buffers are guest blobs (Mesa's
@@ -44,7 +44,7 @@ public final class VaapiVideoClient {
     public static final long REGION_SIZE = 64L << 20;
 
     private final GuestCpu cpu;
-    private final VirtioGpuLinuxDriver drv;
+    private final VirtioGpuClientPort drv;
     private final long pa;
     private final long va;
     private final int ctx;
@@ -109,7 +109,7 @@ public final class VaapiVideoClient {
      */
     public VaapiVideoClient(GuestCpu cpu, VirtioGpuLinuxDriver drv, long regionPa, int ctxId, int firstResource) {
         this.cpu = cpu;
-        this.drv = drv;
+        this.drv = new VirtioGpuClientPort(drv);
         this.pa = regionPa;
         this.va = drv.linearVa(regionPa);
         this.ctx = ctxId;
@@ -124,9 +124,9 @@ public final class VaapiVideoClient {
         cpu.write(e + MEM_ENTRY_ADDR, 8, pa + off, 0, "virtio_gpu_object_shmem_init");
         cpu.write(e + MEM_ENTRY_LENGTH, 4, size, 0, "virtio_gpu_object_shmem_init");
         cpu.write(e + MEM_ENTRY_LENGTH + 4, 4, 0, 0, "virtio_gpu_object_shmem_init");
-        check(drv.clientCommand(CMD_RESOURCE_CREATE_BLOB, 0, false, new int[] {id, BLOB_MEM_GUEST, BLOB_FLAG_USE_SHAREABLE, 1, 0, 0,
+        check(drv.command(CMD_RESOURCE_CREATE_BLOB, 0, false, new int[] {id, BLOB_MEM_GUEST, BLOB_FLAG_USE_SHAREABLE, 1, 0, 0,
             (int) size, (int) (size >>> 32)}, pa + ENTRIES, MEM_ENTRY_SIZE, "virtio_gpu_resource_create_blob_ioctl"), "RESOURCE_CREATE_BLOB");
-        check(drv.clientCommand(CMD_CTX_ATTACH_RESOURCE, ctx, false, new int[] {id, 0}, 0, 0, "virtio_gpu_cmd_context_attach_resource"),
+        check(drv.command(CMD_CTX_ATTACH_RESOURCE, ctx, false, new int[] {id, 0}, 0, 0, "virtio_gpu_cmd_context_attach_resource"),
                 "CTX_ATTACH_RESOURCE");
         return id;
     }
@@ -146,7 +146,7 @@ public final class VaapiVideoClient {
         w[0] = 4;
         w[1] = CAPSET_VIRGL2;
         w[2] = 0x69706176; // "vapi"
-        return check(drv.clientCommand(CMD_CTX_CREATE, ctx, false, w, 0, 0, "virtio_gpu_context_init_ioctl"), "CTX_CREATE");
+        return check(drv.command(CMD_CTX_CREATE, ctx, false, w, 0, 0, "virtio_gpu_context_init_ioctl"), "CTX_CREATE");
     }
 
     /** One EXECBUFFER: the dwords copied into the command buffer, then SUBMIT_3D; returns the response. */
@@ -157,7 +157,7 @@ public final class VaapiVideoClient {
         if (s != null) {
             s.bytesCopied += 4L * dwords.length;
         }
-        return drv.clientCommand(CMD_SUBMIT_3D, ctx, fence, new int[] {4 * dwords.length, 0}, pa + CMDBUF, 4L * dwords.length,
+        return drv.command(CMD_SUBMIT_3D, ctx, fence, new int[] {4 * dwords.length, 0}, pa + CMDBUF, 4L * dwords.length,
                 "virtio_gpu_execbuffer_ioctl");
     }
 
@@ -230,7 +230,7 @@ public final class VaapiVideoClient {
                 sps.height(), sps.maxRefFrames()), cmd(CCMD_CREATE_VIDEO_BUFFER, handle, FORMAT_B8G8R8X8, sps.width(), sps.height(), tgt)), true,
                 null), "CREATE_VIDEO_CODEC");
         if (scanout) {
-            check(drv.clientCommand(CMD_SET_SCANOUT_BLOB, 0, false, new int[] {0, 0, sps.width(), sps.height(), 0, tgt, sps.width(), sps.height(),
+            check(drv.command(CMD_SET_SCANOUT_BLOB, 0, false, new int[] {0, 0, sps.width(), sps.height(), 0, tgt, sps.width(), sps.height(),
                 FORMAT_B8G8R8X8_UNORM, 0, sps.width() * 4, 0, 0, 0, 0, 0, 0, 0}, 0, 0, "virtio_gpu_primary_plane_update"), "SET_SCANOUT_BLOB");
         }
         AccessUnits au = new AccessUnits(codec).reset(stream, 0, stream.length);
@@ -257,7 +257,7 @@ public final class VaapiVideoClient {
                 }
             }
             if (scanout) {
-                drv.clientCommand(CMD_RESOURCE_FLUSH, 0, false, new int[] {0, 0, sps.width(), sps.height(), tgt, 0}, 0, 0,
+                drv.command(CMD_RESOURCE_FLUSH, 0, false, new int[] {0, 0, sps.width(), sps.height(), tgt, 0}, 0, 0,
                         "virtio_gpu_resource_flush");
                 s.ioctls++;
             }

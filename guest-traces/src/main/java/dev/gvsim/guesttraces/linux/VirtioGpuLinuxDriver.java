@@ -112,7 +112,7 @@ public final class VirtioGpuLinuxDriver {
     private int height = YRES_DEF;
     private boolean blob;
     private int resourceId;
-    private long irqs;
+    long irqs;
     private long framesSubmitted;
     private long errors;
     private int backingEntries;
@@ -469,7 +469,7 @@ public final class VirtioGpuLinuxDriver {
      * virtio_gpu_alloc_cmd_resp: the command header at the next free slot (the slot of the
      * descriptor the command will take), zeroed as the vbuf cache does; returns its VA.
      */
-    private long command(int type, int size, int respSize) throws GuestFault {
+    long command(int type, int size, int respSize) throws GuestFault {
         if (ctrlq.numFree() < 3) {
             // virtio_gpu_queue_ctrl_sgs: not enough descriptors: notify, wait for the device to return some
             submit("controlq full");
@@ -493,7 +493,7 @@ public final class VirtioGpuLinuxDriver {
         queue(cmdVa, cmdSize, pendingCmdPa + SLOT_DATA, dataSize, respSize);
     }
 
-    private void queue(long cmdVa, int cmdSize, long dataPa, long dataSize, int respSize) throws GuestFault {
+    void queue(long cmdVa, int cmdSize, long dataPa, long dataSize, int respSize) throws GuestFault {
         long pa = pendingCmdPa;
         int head = (int) ((pa - areaPa) / SLOT);
         long[][] segs = dataSize > 0
@@ -534,7 +534,7 @@ public final class VirtioGpuLinuxDriver {
     }
 
     /** A store of a request field; the model also remembers it to describe the command (see {@link #describe}). */
-    private void put(long va, int size, long value, int flags, String sym) throws GuestFault {
+    void put(long va, int size, long value, int flags, String sym) throws GuestFault {
         cpu.write(va, size, value, flags, sym);
         stored.put(va, value);
     }
@@ -547,44 +547,10 @@ public final class VirtioGpuLinuxDriver {
         return v == null ? 0 : v;
     }
 
-    /**
-     * A command a DRM client sends through virtgpu_ioctl.c (a VA-API driver's path: CONTEXT_INIT →
-     * CTX_CREATE, RESOURCE_CREATE_BLOB, EXECBUFFER → SUBMIT_3D): the request's words after the 24-byte
-     * header (its ctx_id, and FLAG_FENCE with the next fence id when {@code fence}), an optional data
-     * segment at {@code dataPa}, then notify and wait for the completion; returns the response type
-     * (0 if none came).
-     */
-    public int clientCommand(int type, int ctxId, boolean fence, int[] words, long dataPa, long dataLen, String sym) throws GuestFault {
-        int size = HDR_SIZE + 4 * words.length;
-        long c = command(type, size, HDR_SIZE);
-        if (ctxId != 0) {
-            put(c + HDR_CTX_ID, 4, ctxId, 0, sym);
-        }
-        if (fence) {
-            put(c + HDR_FLAGS, 4, FLAG_FENCE, 0, sym);
-            put(c + HDR_FENCE_ID, 8, ++fenceIds, 0, sym);
-        }
-        for (int i = 0; i < words.length; i++) {
-            put(c + HDR_SIZE + 4L * i, 4, words[i] & 0xFFFF_FFFFL, 0, sym);
-        }
-        queue(c, size, dataPa, dataLen, HDR_SIZE);
-        lastResponse = 0;
-        submit(sym);
-        return lastResponse;
-    }
-
-    private long fenceIds;
-    private int lastResponse;
-    private long kicks;
-
-    /** Notifies the driver made (virtqueue_kick that notified) and interrupts it took, so far. */
-    public long notifies() {
-        return kicks;
-    }
-
-    public long interrupts() {
-        return irqs;
-    }
+    /** For {@link VirtioGpuClientPort}: the last response type dequeued, the fence ids used, the notifies made. */
+    int lastResponse;
+    long fenceIds;
+    long kicks;
 
     /** The kernel's linear-map address of guest physical {@code pa}. */
     public long linearVa(long pa) {
@@ -592,7 +558,7 @@ public final class VirtioGpuLinuxDriver {
     }
 
     /** virtio_gpu_notify, then the completions (INTx → vp_interrupt → virtio_gpu_dequeue_ctrl_func). */
-    private boolean submit(String what) throws GuestFault {
+    boolean submit(String what) throws GuestFault {
         boolean kicked = ctrlq.kick();
         if (kicked) {
             kicks++;
