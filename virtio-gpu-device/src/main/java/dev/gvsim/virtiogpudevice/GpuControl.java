@@ -14,6 +14,7 @@ import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
+import dev.gvsim.virtiogpudevice.layout.VirglVideoLayout;
 import dev.gvsim.virtiogpudevice.virtqueue.Chain;
 
 /**
@@ -243,6 +244,9 @@ final class GpuControl {
         if (type == CMD_RESOURCE_MAP_BLOB && specMapBlob) {
             return mapBlob(c);
         }
+        if (video != null && (type == CMD_GET_CAPSET_INFO || type == CMD_GET_CAPSET)) {
+            return capset(c, type);
+        }
         int err = switch (type) {
             case CMD_RESOURCE_CREATE_2D -> filled(CREATE_2D_SIZE) ? resources.create2d(req.getInt(CREATE_2D_RESOURCE_ID),
                     req.getInt(CREATE_2D_FORMAT), req.getInt(CREATE_2D_WIDTH), req.getInt(CREATE_2D_HEIGHT)) : 0;
@@ -285,6 +289,38 @@ final class GpuControl {
                 yield e;
             }
         };
+    }
+
+    /**
+     * video=on: QEMU's virgl_cmd_get_capset_info (index 0 VIRGL, 1 VIRGL2, others zero) and
+     * virgl_cmd_get_capset (an unknown capset is ERR_INVALID_PARAMETER), the caps from {@link GpuVideo#fillCaps}.
+     */
+    private int capset(Chain c, int type) {
+        if (type == CMD_GET_CAPSET_INFO) {
+            if (!filled(CAPSET_INFO_SIZE)) {
+                return nodata(c, RESP_OK_NODATA);
+            }
+            int idx = req.getInt(CAPSET_INFO_INDEX);
+            header(RESP_OK_CAPSET_INFO, RESP_CAPSET_INFO_SIZE);
+            if (idx == 0 || idx == 1) {
+                resp.putInt(RESP_CAPSET_INFO_ID, idx == 0 ? VirglVideoLayout.CAPSET_VIRGL : VirglVideoLayout.CAPSET_VIRGL2);
+                resp.putInt(RESP_CAPSET_INFO_MAX_VERSION, idx == 0 ? VirglVideoLayout.CAPS_V1_MAX_VERSION : VirglVideoLayout.CAPS_V2_MAX_VERSION);
+                resp.putInt(RESP_CAPSET_INFO_MAX_SIZE, idx == 0 ? VirglVideoLayout.CAPS_V1_SIZE : VirglVideoLayout.CAPS_V2_SIZE);
+            }
+            return respond(c, RESP_CAPSET_INFO_SIZE);
+        }
+        if (!filled(CAPSET_SIZE)) {
+            return nodata(c, RESP_OK_NODATA);
+        }
+        int id = req.getInt(CAPSET_ID);
+        int size = id == VirglVideoLayout.CAPSET_VIRGL ? VirglVideoLayout.CAPS_V1_SIZE : id == VirglVideoLayout.CAPSET_VIRGL2 ? VirglVideoLayout.CAPS_V2_SIZE : 0;
+        if (size == 0) {
+            errors++;
+            return nodata(c, RESP_ERR_INVALID_PARAMETER);
+        }
+        header(RESP_OK_CAPSET, HDR_SIZE + size);
+        video.fillCaps(resp, HDR_SIZE, id);
+        return respond(c, HDR_SIZE + size);
     }
 
     /** VIRTIO_GPU_FILL_CMD: false (counted) if the request is shorter than the command's struct. */

@@ -600,6 +600,56 @@ final class GpuVideo {
         return null;
     }
 
+    /**
+     * gvsim's host_feature_check_version: 14, the version from which Mesa's
+     * virgl_encode_create_video_codec sends max_references (the 8-dword form this device reads).
+     */
+    static final int HOST_FEATURE_CHECK_VERSION = 14;
+    /** Largest pictures advertised: docs/facts/virtio-gpu.md §4.4 (AMD VCN: H.264 up to 4096x2176, HEVC up to 7680x4320). */
+    static final int AVC_MAX_W = 4096;
+    static final int AVC_MAX_H = 2176;
+    static final int HEVC_MAX_W = 7680;
+    static final int HEVC_MAX_H = 4320;
+    /** max_level advertised: H.264 level 5.1 (level_idc 51), H.265 level 5.1 (general_level_idc 153): 4K. */
+    static final int AVC_MAX_LEVEL = 51;
+    static final int HEVC_MAX_LEVEL = 153;
+
+    /**
+     * The capset for GET_CAPSET (vrend_renderer_fill_caps for VIRGL / VIRGL2) at {@code off} of
+     * {@code b}, already zeroed: max_version, and for VIRGL2 host_feature_check_version, the renderer
+     * name and one virgl_video_caps per profile and entrypoint the engine takes (virgl_video_fill_caps).
+     * The GL capabilities are left 0: this device models the video commands only.
+     */
+    void fillCaps(UnsafeBuffer b, int off, int capsetId) {
+        b.putInt(off, capsetId == CAPSET_VIRGL ? CAPS_V1_MAX_VERSION : CAPS_V2_MAX_VERSION);
+        if (capsetId != CAPSET_VIRGL2) {
+            return;
+        }
+        b.putInt(off + CAPS_HOST_FEATURE_CHECK_VERSION, HOST_FEATURE_CHECK_VERSION);
+        String name = "gvsim video (" + engine.profile().name() + ")";
+        for (int i = 0; i < name.length() && i < 63; i++) {
+            b.putByte(off + CAPS_RENDERER + i, (byte) name.charAt(i));
+        }
+        int n = 0;
+        for (int profile = PROFILE_AVC_BASELINE; profile <= PROFILE_HEVC_MAIN_444; profile++) {
+            for (int entry : new int[] {ENTRYPOINT_BITSTREAM, ENTRYPOINT_ENCODE}) {
+                if (entry == ENTRYPOINT_BITSTREAM ? !decodes(profile) : !encodes(profile)) {
+                    continue;
+                }
+                boolean h = hevc(profile);
+                int w = h ? HEVC_MAX_W : AVC_MAX_W;
+                int ht = h ? HEVC_MAX_H : AVC_MAX_H;
+                int at = off + CAPS_VIDEO_CAPS + n * VIDEO_CAPS_SIZE;
+                b.putInt(at, videoCaps0(profile, entry, h ? HEVC_MAX_LEVEL : AVC_MAX_LEVEL));
+                b.putInt(at + 4, pack16(w, ht));
+                b.putInt(at + 8, pack16(FORMAT_NV12, Math.min(0xFFFF, (w / 16) * (ht / 16))));
+                b.putInt(at + 12, VIDEO_CAPS_NPOT_PROGRESSIVE);
+                n++;
+            }
+        }
+        b.putInt(off + CAPS_NUM_VIDEO_CAPS, n);
+    }
+
     /** When the context's frames are all done on the engine (a fenced SUBMIT_3D is answered then); 0 for no context. */
     long doneAt(int ctxId) {
         Ctx x = contexts.get(ctxId);

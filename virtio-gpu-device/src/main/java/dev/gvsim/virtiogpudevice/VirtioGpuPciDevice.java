@@ -309,7 +309,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         devcfg.declare(Register.whole("events_clear", CFG_EVENTS_CLEAR, 4, FieldKind.RW, 0, s + ": clears those bits of events_read, reads 0"),
                 this::eventsClearWritten);
         devcfg.declare(Register.whole("num_scanouts", CFG_NUM_SCANOUTS, 4, FieldKind.RO, cfg.maxOutputs(), s + ": max_outputs"));
-        devcfg.declare(Register.whole("num_capsets", CFG_NUM_CAPSETS, 4, FieldKind.RO, 0, s + ": 0 without virgl"));
+        // video=on: virgl and virgl2, as QEMU's virgl device (virtio_gpu_virgl_get_num_capsets)
+        devcfg.declare(Register.whole("num_capsets", CFG_NUM_CAPSETS, 4, FieldKind.RO, cfg.video() ? 2 : 0, s + ": 0 without virgl, 2 with"));
         devcfg.seal();
     }
 

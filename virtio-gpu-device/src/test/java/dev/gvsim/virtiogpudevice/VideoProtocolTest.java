@@ -160,6 +160,31 @@ class VideoProtocolTest {
     }
 
     @Test
+    void theVirgl2CapsetAdvertisesTheEngine() {
+        // device configuration: num_capsets 2 (QEMU's virgl device: VIRGL and VIRGL2)
+        assertThat(g.rd(VirtioGpuPciDevice.DEVICE_OFFSET + CFG_NUM_CAPSETS, 4)).isEqualTo(2);
+        assertThat(g.req(CMD_GET_CAPSET_INFO, 0, 0).i32(1).i32(0).send()).isEqualTo(RESP_OK_CAPSET_INFO);
+        assertThat(g.ring.r(GpuHarness.RESP + RESP_CAPSET_INFO_ID, 4)).isEqualTo(CAPSET_VIRGL2);
+        assertThat(g.ring.r(GpuHarness.RESP + RESP_CAPSET_INFO_MAX_VERSION, 4)).isEqualTo(2);
+        assertThat(g.ring.r(GpuHarness.RESP + RESP_CAPSET_INFO_MAX_SIZE, 4)).isEqualTo(1408); // sizeof(struct virgl_caps_v2)
+        assertThat(g.req(CMD_GET_CAPSET_INFO, 0, 0).i32(2).i32(0).send()).isEqualTo(RESP_OK_CAPSET_INFO);
+        assertThat(g.ring.r(GpuHarness.RESP + RESP_CAPSET_INFO_MAX_SIZE, 4)).isZero();
+        assertThat(g.req(CMD_GET_CAPSET, 0, 0).i32(CAPSET_VIRGL2).i32(2).send(2048)).isEqualTo(RESP_OK_CAPSET);
+        assertThat(g.usedLen).isEqualTo(24 + 1408);
+        long caps = GpuHarness.RESP + HDR_SIZE;
+        assertThat(g.ring.r(caps, 4)).isEqualTo(2);
+        assertThat(g.ring.r(caps + CAPS_HOST_FEATURE_CHECK_VERSION, 4)).isEqualTo(14);
+        // 6 decode entries (H.264 Baseline, Constrained Baseline, Main, High; H.265 Main, Main 10) and 4 encode ones
+        assertThat(g.ring.r(caps + CAPS_NUM_VIDEO_CAPS, 4)).isEqualTo(10);
+        long first = g.ring.r(caps + CAPS_VIDEO_CAPS, 4);
+        assertThat(first & 0xFF).isEqualTo(PROFILE_AVC_BASELINE);
+        assertThat((first >> 8) & 0xFF).isEqualTo(ENTRYPOINT_BITSTREAM);
+        assertThat(g.ring.r(caps + CAPS_VIDEO_CAPS + 4, 4)).isEqualTo(4096 | 2176L << 16);
+        assertThat(g.ring.r(caps + CAPS_RENDERER, 4)).isEqualTo(0x69737667L); // "gvsi", little-endian
+        assertThat(g.req(CMD_GET_CAPSET, 0, 0).i32(7).i32(1).send()).isEqualTo(RESP_ERR_INVALID_PARAMETER);
+    }
+
+    @Test
     void anH265Main10StreamOnAMain10Codec() throws Exception {
         setUpDecoder(PROFILE_HEVC_MAIN_10);
         assertThat(decodeStream("h265-322x186-main10.265", Codec.H265)).isEqualTo(RESP_OK_NODATA);

@@ -176,7 +176,7 @@ class DeviceContractTest {
     @Test
     void aScenarioRegisteredOnlyHereRunsWithTheBundledOnes() throws Exception {
         assertThat(Scenarios.all()).extracting(Scenario::id).containsExactly("qxl-arm64-ioremap", "qxl-uefi-behind-bridge",
-                "test-counter-doorbell");
+                "test-counter-doorbell", "virtio-gpu-video");
         ScenarioResult r = Scenarios.byId("test-counter-doorbell").run();
         assertThat(r.pass()).as(r.observedSummary()).isTrue();
     }

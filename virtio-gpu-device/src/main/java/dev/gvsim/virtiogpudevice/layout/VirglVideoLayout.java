@@ -154,6 +154,44 @@ public final class VirglVideoLayout {
     public static final int ENCODE_STAT_SUCCESS = 2;
     public static final int ENCODE_STAT_FAILURE = 3;
 
+    // ================================================================ capsets (virgl_hw.h struct virgl_caps_v1 / v2; QEMU virtio-gpu-virgl.c)
+    /** VIRTIO_GPU_CAPSET_VIRGL. */
+    public static final int CAPSET_VIRGL = 1;
+    /** virgl_renderer_get_cap_set: max_version 1 / 2, sizeof(struct virgl_caps_v1) / sizeof(struct virgl_caps_v2). */
+    public static final int CAPS_V1_MAX_VERSION = 1;
+    public static final int CAPS_V2_MAX_VERSION = 2;
+    /** virgl_caps_v1: max_version, 4 format masks of 16 dwords, bset, 11 dwords = 77 dwords. */
+    public static final int CAPS_V1_SIZE = 4 + 4 * 64 + 4 + 11 * 4;
+    /**
+     * Offsets in virgl_caps_v2 (all members 4 bytes; format masks 64): after v1, 9 floats, 5 + 4 + 3 + 1
+     * dwords, sample_locations[8], 8 dwords, grid[3], block[3], 3 + 1 dwords, atomic counters[6] and
+     * buffers[6], 2 dwords, then host_feature_check_version.
+     */
+    public static final int CAPS_HOST_FEATURE_CHECK_VERSION = CAPS_V1_SIZE + 9 * 4 + 13 * 4 + 8 * 4 + 8 * 4 + 6 * 4 + 4 * 4 + 12 * 4 + 2 * 4;
+    /** ... supported_readback_formats, scanout (masks), capability_bits_v2, max_video_memory, then renderer[64]. */
+    public static final int CAPS_RENDERER = CAPS_HOST_FEATURE_CHECK_VERSION + 4 + 2 * 64 + 2 * 4;
+    /** ... max_anisotropy, max_texture_samplers, supported_multisample_formats, max_const_buffer_size[6], then num_video_caps. */
+    public static final int CAPS_NUM_VIDEO_CAPS = CAPS_RENDERER + 64 + 2 * 4 + 64 + 6 * 4;
+    public static final int CAPS_VIDEO_CAPS = CAPS_NUM_VIDEO_CAPS + 4;
+    /** struct virgl_video_caps: four dwords of bit fields. */
+    public static final int VIDEO_CAPS_SIZE = 16;
+    public static final int VIDEO_CAPS_MAX = 32;
+    /** ... video_caps[32], max_uniform_block_size, max_tcs_outputs, max_tes_outputs, max_shader_storage_blocks[6]. */
+    public static final int CAPS_V2_SIZE = CAPS_VIDEO_CAPS + VIDEO_CAPS_MAX * VIDEO_CAPS_SIZE + 3 * 4 + 6 * 4;
+
+    /** The first dword of a virgl_video_caps: profile bits 0-7, entrypoint 8-15, max_level 16-23, stacked_frames 24-31. */
+    public static int videoCaps0(int profile, int entrypoint, int maxLevel) {
+        return (profile & 0xFF) | (entrypoint & 0xFF) << 8 | (maxLevel & 0xFF) << 16;
+    }
+
+    /** Second: max_width 0-15, max_height 16-31; third: prefered_format 0-15, max_macroblocks 16-31. */
+    public static int pack16(int lo, int hi) {
+        return (lo & 0xFFFF) | (hi & 0xFFFF) << 16;
+    }
+
+    /** Fourth: npot_texture bit 0, supports_progressive 1, supports_interlaced 2, prefers_interlaced 3, max_temporal_layers 4-11. */
+    public static final int VIDEO_CAPS_NPOT_PROGRESSIVE = 0b11;
+
     /** pipe_video_profile → the H.264 / H.265 profile_idc an SPS of that profile carries (0: not H.264/H.265). */
     public static int profileIdc(int pipeProfile) {
         return switch (pipeProfile) {
