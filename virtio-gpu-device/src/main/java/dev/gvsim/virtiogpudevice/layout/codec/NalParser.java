@@ -93,6 +93,10 @@ public final class NalParser {
         vcl = irap = idr = firstSlice = false;
         parameterSetId = -1;
         baseLayer = true;
+        if (len < 1) {
+            r.load(b, off, 0, 0, 0, codec, "NAL unit header", index, streamOffset);
+            throw r.error("the NAL unit is empty");
+        }
         int hdr = b[off] & 0xFF;
         if ((hdr & 0x80) != 0) {
             r.load(b, off, len, 0, 0, codec, "NAL unit header", index, streamOffset);

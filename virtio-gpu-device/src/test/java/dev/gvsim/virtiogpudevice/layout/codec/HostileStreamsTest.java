@@ -150,6 +150,9 @@ class HostileStreamsTest {
     void forbiddenBitAndHevcHeaderChecks() {
         assertThat(scan(Codec.H264, new byte[] {0, 0, 1, (byte) 0x87, 0})).isNotNull().hasMessageContaining("forbidden_zero_bit is 1");
         assertThat(scan(Codec.H265, new byte[] {0, 0, 1, 0x40})).isNotNull().hasMessageContaining("its header needs 2");
+        NalParser p = new NalParser(Codec.H264);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.parse(new byte[4], 2, 0, 7, 2)).isInstanceOf(BitstreamException.class)
+                .hasMessageContaining("NAL unit #7 at byte 2): the NAL unit is empty");
         assertThat(scan(Codec.H265, new byte[] {0, 0, 1, 0x40, 0x00, 0x10})).isNotNull().hasMessageContaining("nuh_temporal_id_plus1 is 0");
     }
 
