@@ -140,8 +140,52 @@ public final class VaapiVideoClient {
         return resp;
     }
 
+    /** (profile, entrypoint) pairs the host advertised in the VIRGL2 capset's video_caps, as profile << 8 | entrypoint. */
+    private final java.util.Set<Integer> advertised = new java.util.TreeSet<>();
+
+    /** The video caps the host advertised (profile << 8 | entrypoint), read by {@link #open()}. */
+    public java.util.Set<Integer> advertised() {
+        return java.util.Collections.unmodifiableSet(advertised);
+    }
+
+    /**
+     * virtio_gpu_get_capsets + virgl_get_video_param's source (Mesa virgl_screen reads the VIRGL2 caps
+     * at screen creation): GET_CAPSET_INFO index 1, then GET_CAPSET of VIRGL2 at its max version; the
+     * video_caps entries are kept. Returns the number advertised (0 when the host has none).
+     */
+    public int readCaps() throws GuestFault {
+        advertised.clear();
+        if (drv.command(CMD_GET_CAPSET_INFO, 0, false, new int[] {1, 0}, 0, 0, RESP_CAPSET_INFO_SIZE, "virtio_gpu_cmd_get_capset_info")
+                != RESP_OK_CAPSET_INFO) {
+            return 0;
+        }
+        long info = drv.responseVa();
+        long id = cpu.read(info + RESP_CAPSET_INFO_ID, 4, 0, "virtio_gpu_cmd_get_capset_info_cb");
+        long ver = cpu.read(info + RESP_CAPSET_INFO_MAX_VERSION, 4, 0, "virtio_gpu_cmd_get_capset_info_cb");
+        long size = cpu.read(info + RESP_CAPSET_INFO_MAX_SIZE, 4, 0, "virtio_gpu_cmd_get_capset_info_cb");
+        if (id != CAPSET_VIRGL2 || size < CAPS_VIDEO_CAPS || HDR_SIZE + size > 0x800) {
+            return 0;
+        }
+        if (drv.command(CMD_GET_CAPSET, 0, false, new int[] {CAPSET_VIRGL2, (int) ver}, 0, 0, HDR_SIZE + (int) size,
+                "virtio_gpu_cmd_get_capset") != RESP_OK_CAPSET) {
+            return 0;
+        }
+        long caps = drv.responseVa() + HDR_SIZE;
+        int n = (int) Math.min(VIDEO_CAPS_MAX, cpu.read(caps + CAPS_NUM_VIDEO_CAPS, 4, 0, "virgl_get_video_param"));
+        for (int i = 0; i < n; i++) {
+            long w = cpu.read(caps + CAPS_VIDEO_CAPS + (long) VIDEO_CAPS_SIZE * i, 4, 0, "virgl_get_video_param");
+            advertised.add((int) (w & 0xFFFF)); // profile (bits 0-7), entrypoint (8-15)
+        }
+        return n;
+    }
+
+    private boolean supported(int profile, int entrypoint) {
+        return advertised.contains(profile | entrypoint << 8);
+    }
+
     /** CONTEXT_INIT: CTX_CREATE with the virgl2 capset. */
     public int open() throws GuestFault {
+        readCaps();
         int[] w = new int[(CTX_CREATE_SIZE - HDR_SIZE) / 4]; // nlen, context_init, debug_name[64]
         w[0] = 4;
         w[1] = CAPSET_VIRGL2;
@@ -222,6 +266,12 @@ public final class VaapiVideoClient {
         s.streamFps = sps.fps();
         s.playFps = playFps > 0 ? playFps : sps.fps() > 0 ? sps.fps() : 30;
         int profile = pipeProfile(codec == Codec.H265, sps.profileIdc(), sps.constraintFlags());
+        if (!supported(profile, ENTRYPOINT_BITSTREAM)) {
+            // vaCreateConfig: VA_STATUS_ERROR_UNSUPPORTED_PROFILE, the player falls back to software decoding
+            s.errors++;
+            s.firstError = s.codec + " " + s.profile + " (pipe_video_profile " + profile + ") is not in the host's video caps";
+            return s;
+        }
         int bits = blob(BITSTREAM, BITSTREAM_SIZE);
         int desc = blob(DESC, 0x1000);
         long tgtSize = align((long) sps.width() * sps.height() * 4);
@@ -306,6 +356,11 @@ public final class VaapiVideoClient {
         s.streamFps = sps.fps();
         s.playFps = fps;
         int profile = pipeProfile(hevc, sps.profileIdc(), sps.constraintFlags());
+        if (!supported(profile, ENTRYPOINT_BITSTREAM)) {
+            s.errors++;
+            s.firstError = s.codec + " " + s.profile + " is not in the host's video caps";
+            return s;
+        }
         long nv12 = align((long) sps.width() * sps.height() * 3 / 2);
         long surfaces = SURFACES + sessions * CONCURRENT_BITSTREAM;
         if (surfaces + sessions * nv12 > REGION_SIZE) {
@@ -395,6 +450,11 @@ public final class VaapiVideoClient {
         s.profile = "Main";
         s.playFps = fps;
         int profile = codec == Codec.H265 ? PROFILE_HEVC_MAIN : PROFILE_AVC_MAIN;
+        if (!supported(profile, ENTRYPOINT_ENCODE)) {
+            s.errors++;
+            s.firstError = s.codec + " (pipe_video_profile " + profile + ") encode is not in the host's video caps";
+            return s;
+        }
         int feed = blob(FEEDBACK, 0x1000);
         int desc = blob(DESC, 0x1000);
         long srcSize = align((long) width * height * 3 / 2);

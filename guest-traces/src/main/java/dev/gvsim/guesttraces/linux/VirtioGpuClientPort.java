@@ -27,8 +27,24 @@ public final class VirtioGpuClientPort {
      * wait for the completion; returns the response type (0 if none came).
      */
     public int command(int type, int ctxId, boolean fence, int[] words, long dataPa, long dataLen, String sym) throws GuestFault {
+        return command(type, ctxId, fence, words, dataPa, dataLen, HDR_SIZE, sym);
+    }
+
+    /** The kernel VA of the last command's response (its slot's response area), valid until the next command. */
+    public long responseVa() {
+        return lastCmdVa + VirtioGpuLinuxDriver.SLOT_RESP;
+    }
+
+    private long lastCmdVa;
+
+    /** As {@link #command(int, int, boolean, int[], long, long, String)} with a response of {@code respSize} bytes (at most 2 KiB). */
+    public int command(int type, int ctxId, boolean fence, int[] words, long dataPa, long dataLen, int respSize, String sym) throws GuestFault {
+        if (respSize > VirtioGpuLinuxDriver.SLOT - VirtioGpuLinuxDriver.SLOT_RESP) {
+            throw new IllegalArgumentException("a response of " + respSize + " bytes does not fit the command slot");
+        }
         int size = HDR_SIZE + 4 * words.length;
-        long c = drv.command(type, size, HDR_SIZE);
+        long c = drv.command(type, size, respSize);
+        lastCmdVa = c;
         if (ctxId != 0) {
             drv.put(c + HDR_CTX_ID, 4, ctxId, 0, sym);
         }
@@ -39,7 +55,7 @@ public final class VirtioGpuClientPort {
         for (int i = 0; i < words.length; i++) {
             drv.put(c + HDR_SIZE + 4L * i, 4, words[i] & 0xFFFF_FFFFL, 0, sym);
         }
-        drv.queue(c, size, dataPa, dataLen, HDR_SIZE);
+        drv.queue(c, size, dataPa, dataLen, respSize);
         drv.lastResponse = 0;
         drv.submit(sym);
         return drv.lastResponse;

@@ -82,6 +82,8 @@ public final class VirtioGpuVideoScenario implements Scenario {
         public Map<String, Object> engineBusy = new LinkedHashMap<>();
         public String fault;
         public boolean probed;
+        /** (profile, entrypoint) pairs the VIRGL2 capset advertised to the guest. */
+        public int videoCaps;
     }
 
     /** Runs the workload on the machine with {@code params} (NAME=VALUE) set. */
@@ -98,6 +100,7 @@ public final class VirtioGpuVideoScenario implements Scenario {
             r.probed = drv.probe();
             VaapiVideoClient client = new VaapiVideoClient(cpu, drv, CLIENT_PA, 1, 100);
             client.open();
+            r.videoCaps = client.advertised().size();
             long busy0 = busy(gpu, "decode_busy_ps");
             r.h264 = client.decodeStream(stream("h264-1920x1080-high.264"), false, 1, true, 0);
             long busy1 = busy(gpu, "decode_busy_ps");
@@ -205,12 +208,14 @@ public final class VirtioGpuVideoScenario implements Scenario {
         double copiesPerFrame = decoded == 0 ? -1 : (double) copies / decoded;
         res.figure("copies_per_decoded_frame", copiesPerFrame);
         res.figure("frames_on_scanout", r.video.get("frames_on_scanout"));
+        res.figure("video_caps_advertised", r.videoCaps);
         res.figure("device_video", r.video);
         List<Map<String, Object>> conc = new java.util.ArrayList<>();
         for (String e : ENGINES) {
             conc.add(concurrent(e, CONCURRENT_SESSIONS));
         }
         res.figure("concurrent_h264_1080p60_sessions", conc);
+        res.check("video caps the guest read from the VIRGL2 capset", "> 0", r.videoCaps, r.videoCaps > 0);
         res.check("H.264 SPS resolution", "1920x1080", h264.get("resolution"), "1920x1080".equals(h264.get("resolution")));
         res.check("H.265 SPS resolution", "1920x1080", h265.get("resolution"), "1920x1080".equals(h265.get("resolution")));
         res.check("frames decoded / encoded, errors", "6 + 6 / 6, 0", r.h264.frames + " + " + r.h265.frames + " / " + r.encode.frames + ", "

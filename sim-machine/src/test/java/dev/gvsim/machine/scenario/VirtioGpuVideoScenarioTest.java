@@ -22,6 +22,7 @@ class VirtioGpuVideoScenarioTest {
         Map<String, Object> h265 = (Map<String, Object>) r.figures().get("h265_decode");
         assertThat(h265.get("sps")).asString().startsWith("H.265 Main@L").contains("24.000 fps");
         assertThat(r.figures().get("frames_on_scanout")).isEqualTo(12L);
+        assertThat(r.figures().get("video_caps_advertised")).isEqualTo(10);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> conc = (List<Map<String, Object>>) r.figures().get("concurrent_h264_1080p60_sessions");
         assertThat(conc).extracting(m -> m.get("engine")).containsExactly("rk3588", "rx550", "k1");
