@@ -36,7 +36,8 @@ import dev.gvsim.virtiogpudevice.video.CodecEngine;
  * and size are held to the codec and the target) or ENCODE_BITSTREAM (the feedback written to its
  * resource), and END_FRAME, which hands the frame to the host's {@link CodecEngine}. A decoded frame
  * lands in the target's own resources: a blob over guest pages that a SET_SCANOUT_BLOB can show as it
- * is, so no copy is made between the engine and the screen ({@code copies} in the report counts any).
+ * is, so no copy is made between the engine and the screen (the device's {@code bytes_copied} stays as it was;
+ * {@code gpu_copies} counts the upstream blit when {@code virtio_gpu.video.output=blit}).
  *
  * <p>Where gvsim departs from QEMU + virglrenderer: (1) virglrenderer's video functions return
  * errors that vrend_decode.c drops and QEMU's virgl_cmd_submit_3d ignores, so the guest never hears
@@ -48,7 +49,8 @@ import dev.gvsim.virtiogpudevice.video.CodecEngine;
  * gvsim's queue is in order, so a fence holds it; unfenced submissions return at once and their frames
  * overlap on the engine; (4) a B8G8R8X8 target (one plane) is accepted besides NV12 and filled by the
  * engine's post-processor, so that a frame can be scanned out without conversion (upstream decodes to
- * NV12 and blits with GL, vrend_video.c); (5) ENCODE_BITSTREAM produces no bitstream: its coded size is
+ * NV12 and blits with GL, vrend_video.c: {@code virtio_gpu.video.output=blit} counts and times that
+ * GPU copy); (5) ENCODE_BITSTREAM produces no bitstream: its coded size is
  * {@code video.encode_bits_per_pixel} of the frame, written to the feedback.
  */
 final class GpuVideo {
@@ -150,11 +152,15 @@ final class GpuVideo {
     long framesOnScanout;
     long bitstreamBytes;
     long outputBytes;
-    /** CPU copies of decoded pixels between the engine and the screen (none on this path). */
-    long copies;
     final ArrayDeque<String> lastErrors = new ArrayDeque<>();
     /** What the last failing command said, for the response path. */
     private String error;
+
+    /** virtio_gpu.video.output=blit: ps per byte of the GPU copy into the target after each decoded frame; 0 = direct. */
+    double blitPsPerByte;
+    /** GPU copies (upstream blit) of decoded frames and their bytes. */
+    long gpuCopies;
+    long gpuCopyBytes;
 
     GpuVideo(GpuResources resources, Dma dma, Clock clock, CodecEngine engine, double encodeBitsPerPixel) {
         this.resources = resources;
@@ -596,6 +602,13 @@ final class GpuVideo {
             if (shown) {
                 framesOnScanout++;
             }
+            if (blitPsPerByte > 0) {
+                // vrend_video.c: the VA surface (NV12: 1.5 bytes per pixel) blitted into the plane textures once decoded
+                long bytes = c.framePixels * 3 / 2;
+                gpuCopies++;
+                gpuCopyBytes += bytes;
+                x.doneAt = Math.max(x.doneAt, done + (long) Math.ceil(bytes * blitPsPerByte));
+            }
         }
         return null;
     }
@@ -677,7 +690,8 @@ final class GpuVideo {
         m.put("frames_on_scanout", framesOnScanout);
         m.put("bitstream_bytes", bitstreamBytes);
         m.put("output_bytes", outputBytes);
-        m.put("copies", copies);
+        m.put("gpu_copies", gpuCopies);
+        m.put("gpu_copy_bytes", gpuCopyBytes);
         m.put("engine", engine.report(clock.now()));
         List<Map<String, Object>> cs = new ArrayList<>();
         for (int id : sortedKeys(contexts)) {
@@ -725,7 +739,7 @@ final class GpuVideo {
             w.putLong(n);
         }
         w.putLong(submits).putLong(errors).putLong(framesDecoded).putLong(framesEncoded).putLong(framesOnScanout).putLong(bitstreamBytes)
-                .putLong(outputBytes).putLong(copies);
+                .putLong(outputBytes).putLong(gpuCopies).putLong(gpuCopyBytes);
         engine.save(w);
     }
 
@@ -734,11 +748,13 @@ final class GpuVideo {
         for (int i = 0; i < c.length; i++) {
             c[i] = r.getLong();
         }
-        long[] v = new long[8];
+        long[] v = new long[9];
         for (int i = 0; i < v.length; i++) {
             v[i] = r.getLong();
         }
         engine.restore(r);
+        gpuCopies = v[7];
+        gpuCopyBytes = v[8];
         System.arraycopy(c, 0, commands, 0, c.length);
         submits = v[0];
         errors = v[1];
@@ -747,7 +763,6 @@ final class GpuVideo {
         framesOnScanout = v[4];
         bitstreamBytes = v[5];
         outputBytes = v[6];
-        copies = v[7];
         contexts.clear();
     }
 

@@ -192,6 +192,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         if (cfg.video()) {
             this.control.video = new GpuVideo(control.resources, dma, sched, dev.gvsim.virtiogpudevice.video.VideoParams.engine(params),
                     dev.gvsim.virtiogpudevice.video.VideoParams.encodeBitsPerPixel(params));
+            this.control.video.blitPsPerByte = dev.gvsim.virtiogpudevice.video.VideoParams.blitPsPerByte(params);
         }
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);

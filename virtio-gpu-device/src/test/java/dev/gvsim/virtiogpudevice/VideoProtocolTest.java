@@ -122,7 +122,8 @@ class VideoProtocolTest {
         Map<String, Object> v = video();
         assertThat(v.get("frames_decoded")).isEqualTo(6L);
         assertThat(v.get("frames_on_scanout")).isEqualTo(6L);
-        assertThat(v.get("copies")).isEqualTo(0L);
+        assertThat(v.get("gpu_copies")).isEqualTo(0L);
+        assertThat(g.d.report().get("bytes_copied")).as("no CPU copy of pixels").isEqualTo(0L);
         assertThat(v.get("errors")).isEqualTo(0L);
         @SuppressWarnings("unchecked")
         Map<String, Object> codec = ((List<Map<String, Object>>) v.get("codecs")).get(0);
@@ -182,6 +183,25 @@ class VideoProtocolTest {
         assertThat(g.ring.r(caps + CAPS_VIDEO_CAPS + 4, 4)).isEqualTo(4096 | 2176L << 16);
         assertThat(g.ring.r(caps + CAPS_RENDERER, 4)).isEqualTo(0x69737667L); // "gvsi", little-endian
         assertThat(g.req(CMD_GET_CAPSET, 0, 0).i32(7).i32(1).send()).isEqualTo(RESP_ERR_INVALID_PARAMETER);
+    }
+
+    @Test
+    void upstreamsBlitIsOneGpuCopyPerFrameAndDelaysTheFence() throws Exception {
+        setUpDecoder(PROFILE_AVC_MAIN);
+        long t0 = g.kernel.now();
+        decodeStream("h264-322x186-main.264", Codec.H264);
+        long direct = g.kernel.now() - t0;
+        VideoProtocolTest t = new VideoProtocolTest();
+        t.g = harness(Map.of("virtio_gpu.video.output", "blit"));
+        t.setUpDecoder(PROFILE_AVC_MAIN);
+        long t1 = t.g.kernel.now();
+        assertThat(t.decodeStream("h264-322x186-main.264", Codec.H264)).isEqualTo(RESP_OK_NODATA);
+        long blit = t.g.kernel.now() - t1;
+        assertThat(t.video().get("gpu_copies")).isEqualTo(6L);
+        long frameBytes = 336L * 192 * 3 / 2;
+        assertThat(t.video().get("gpu_copy_bytes")).isEqualTo(6 * frameBytes);
+        // each fenced frame waits for its blit too: NV12 bytes at 56 GB/s
+        assertThat(blit - direct).isEqualTo(6 * (long) Math.ceil(frameBytes * 1000.0 / 56.0));
     }
 
     @Test

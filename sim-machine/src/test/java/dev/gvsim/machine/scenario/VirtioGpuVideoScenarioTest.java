@@ -23,6 +23,8 @@ class VirtioGpuVideoScenarioTest {
         assertThat(h265.get("sps")).asString().startsWith("H.265 Main@L").contains("24.000 fps");
         assertThat(r.figures().get("frames_on_scanout")).isEqualTo(12L);
         assertThat(r.figures().get("video_caps_advertised")).isEqualTo(10);
+        assertThat(r.figures().get("gpu_copies_per_decoded_frame")).isEqualTo(0.0);
+        assertThat(r.figures().get("upstream_blit_gpu_copies_per_decoded_frame")).isEqualTo(1.0);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> conc = (List<Map<String, Object>>) r.figures().get("concurrent_h264_1080p60_sessions");
         assertThat(conc).extracting(m -> m.get("engine")).containsExactly("rk3588", "rx550", "k1");

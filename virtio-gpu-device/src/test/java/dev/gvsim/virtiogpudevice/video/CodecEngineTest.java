@@ -26,7 +26,7 @@ class CodecEngineTest {
         for (ParamDef d : VideoParams.ALL) {
             assertThat(d.source()).as(d.name()).isNotBlank();
         }
-        assertThat(VideoParams.ALL).hasSize(2 + 3 * 8);
+        assertThat(VideoParams.ALL).hasSize(4 + 3 * 8);
     }
 
     @Test
