@@ -98,8 +98,8 @@ final class GpuVideo {
         int frameSlices;
         long frames;
         long bits;
-        /** The last SPS seen: the stream's own resolution, profile and level. */
-        String sps = "";
+        /** The SPS of the last picture: the stream's own resolution, profile and level (described at report time: no string per frame). */
+        SequenceInfo sps;
 
         VCodec(int handle, int profile, int entrypoint, int chroma, int level, int width, int height) {
             this.handle = handle;
@@ -469,7 +469,7 @@ final class GpuVideo {
                 if (wrong != null) {
                     return wrong;
                 }
-                c.sps = s.toString();
+                c.sps = s;
                 c.framePixels = (long) s.codedWidth() * s.codedHeight();
                 c.frameSlices += c.au.slicesInPicture();
             }
@@ -707,7 +707,7 @@ final class GpuVideo {
                 e.put("frames", c.frames);
                 e.put("bits", c.bits);
                 if (!c.encode) {
-                    e.put("sps", c.sps);
+                    e.put("sps", c.sps == null ? "" : c.sps.toString());
                     e.put("i_p_b", List.of(c.au.iFrames, c.au.pFrames, c.au.bFrames));
                 }
                 cs.add(e);

@@ -6,7 +6,10 @@ package dev.gvsim.virtiogpudevice.layout.codec;
  * picture type (I if every slice is I, B if any slice is B, else P), whether it is an IRAP/IDR
  * picture, its slice and NAL unit counts and the SPS it uses. A new access unit begins at the
  * first unit that H.264 §7.4.1.2.3 / H.265 §7.4.2.4.4 put before a picture's first slice, or at a
- * slice that starts a picture, once the current one has a slice. A flyweight: nothing is allocated
+ * slice that starts a picture, once the current one has a slice (H.264: first_mb_in_slice 0, which
+ * stands for §7.4.1.2.4's full comparison of frame_num, pic_parameter_set_id, nal_ref_idc, POC and
+ * idr_pic_id in streams without arbitrary slice order; each field of a field-coded frame counts as
+ * a picture). A flyweight: nothing is allocated
  * per access unit or NAL unit. Totals over the stream are kept ({@link #frames}, {@link #iFrames} ...).
  */
 public final class AccessUnits {
