@@ -56,6 +56,26 @@ class VirtioGpuVideoScenarioTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aProfileTheHostDoesNotAdvertiseIsRefusedInTheGuest() throws Exception {
+        dev.gvsim.machine.Machine m = dev.gvsim.machine.MachineBuilder.build(VirtioGpuVideoScenario.MACHINE, List.of());
+        dev.gvsim.pciefabric.PciFunction gpu = m.device(VirtioGpuDriverRun.DRIVER);
+        var o = new dev.gvsim.machine.replay.ReplayOptions();
+        var cpu = new dev.gvsim.machine.guest.MachineGuestCpu(m, o, m.irq(gpu), null, "t");
+        var drv = new dev.gvsim.guesttraces.linux.VirtioGpuLinuxDriver(cpu, gpu.bdf(), dev.gvsim.machine.VirtMemoryMap.RAM_BASE,
+                VirtioGpuDriverRun.AREA_PA, true);
+        assertThat(drv.probe()).isTrue();
+        var client = new dev.gvsim.guesttraces.linux.VaapiVideoClient(cpu, drv, VirtioGpuVideoScenario.CLIENT_PA, 1, 100);
+        client.open();
+        var s = client.decodeStream(VirtioGpuVideoScenario.stream("h264-322x186-high444.264"), false, 1, false, 0);
+        assertThat(s.errors).isEqualTo(1);
+        assertThat(s.firstError).contains("High 4:4:4 Predictive (pipe_video_profile 16) is not in the host's video caps");
+        Map<String, Object> v = (Map<String, Object>) gpu.report().get("video");
+        assertThat((Map<String, Object>) v.get("commands")).doesNotContainKey("CREATE_VIDEO_CODEC");
+        cpu.finish();
+    }
+
+    @Test
     void isRegistered() {
         assertThat(Scenarios.all()).anyMatch(s -> s.id().equals("virtio-gpu-video"));
     }
