@@ -14,6 +14,7 @@ import dev.gvsim.simcore.Clock;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.state.StateReader;
 import dev.gvsim.simcore.state.StateWriter;
+import dev.gvsim.virtiogpudevice.layout.VirglVideoLayout;
 import dev.gvsim.virtiogpudevice.virtqueue.Chain;
 
 /**
@@ -97,6 +98,8 @@ final class GpuControl {
     final GpuScanouts scanouts;
     /** virtio_gpu.map_blob=spec: MAP_BLOB / UNMAP_BLOB per VIRTIO 1.2 over the hostmem region. */
     private final boolean specMapBlob;
+    /** video=on: the context commands and SUBMIT_3D carry the video protocol ({@link GpuVideo}); null when off. */
+    GpuVideo video;
     /** virtio_gpu.commands=spec: the three command quirks below answered as VIRTIO 1.2 says instead. */
     boolean specCommands;
 
@@ -241,6 +244,9 @@ final class GpuControl {
         if (type == CMD_RESOURCE_MAP_BLOB && specMapBlob) {
             return mapBlob(c);
         }
+        if (video != null && (type == CMD_GET_CAPSET_INFO || type == CMD_GET_CAPSET)) {
+            return capset(c, type);
+        }
         int err = switch (type) {
             case CMD_RESOURCE_CREATE_2D -> filled(CREATE_2D_SIZE) ? resources.create2d(req.getInt(CREATE_2D_RESOURCE_ID),
                     req.getInt(CREATE_2D_FORMAT), req.getInt(CREATE_2D_WIDTH), req.getInt(CREATE_2D_HEIGHT)) : 0;
@@ -253,12 +259,68 @@ final class GpuControl {
             case CMD_RESOURCE_ATTACH_BACKING -> filled(ATTACH_SIZE) ? attach(c) : 0;
             case CMD_RESOURCE_DETACH_BACKING -> filled(RES_SIZE) ? detach() : 0;
             case CMD_RESOURCE_UNMAP_BLOB -> !specMapBlob ? RESP_ERR_UNSPEC : filled(RES_SIZE) ? unmapBlob() : 0;
+            case CMD_CTX_CREATE, CMD_CTX_DESTROY, CMD_CTX_ATTACH_RESOURCE, CMD_CTX_DETACH_RESOURCE, CMD_SUBMIT_3D -> video == null ? RESP_ERR_UNSPEC
+                    : videoCommand(type, c);
             default -> RESP_ERR_UNSPEC; // GET_CAPSET_INFO, GET_CAPSET, RESOURCE_ASSIGN_UUID, 3D, MAP/UNMAP_BLOB (qemu), unknown
         };
         if (err != 0) {
             errors++;
         }
         return nodata(c, err != 0 ? err : RESP_OK_NODATA);
+    }
+
+    /** video=on: the context commands (virtio-gpu-virgl.c virgl_cmd_*) handed to {@link GpuVideo}; a fenced SUBMIT_3D waits for the engine. */
+    private int videoCommand(int type, Chain c) {
+        int ctx = req.getInt(HDR_CTX_ID);
+        return switch (type) {
+            case CMD_CTX_CREATE -> filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_CREATE_SIZE)
+                    ? video.ctxCreate(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_CREATE_CONTEXT_INIT)) : 0;
+            case CMD_CTX_DESTROY -> video.ctxDestroy(ctx);
+            case CMD_CTX_ATTACH_RESOURCE, CMD_CTX_DETACH_RESOURCE -> filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_RESOURCE_SIZE)
+                    ? video.ctxResource(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.CTX_RESOURCE_ID), type == CMD_CTX_ATTACH_RESOURCE) : 0;
+            default -> {
+                if (!filled(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.SUBMIT_SIZE)) {
+                    yield 0;
+                }
+                int e = video.submit(ctx, req.getInt(dev.gvsim.virtiogpudevice.layout.VirglVideoLayout.SUBMIT_SIZE_FIELD), c);
+                if ((req.getInt(HDR_FLAGS) & FLAG_FENCE) != 0) {
+                    hostDoneAt = Math.max(hostDoneAt, video.doneAt(ctx)); // the fence retires when the engine is done
+                }
+                yield e;
+            }
+        };
+    }
+
+    /**
+     * video=on: QEMU's virgl_cmd_get_capset_info (index 0 VIRGL, 1 VIRGL2, others zero) and
+     * virgl_cmd_get_capset (an unknown capset is ERR_INVALID_PARAMETER), the caps from {@link GpuVideo#fillCaps}.
+     */
+    private int capset(Chain c, int type) {
+        if (type == CMD_GET_CAPSET_INFO) {
+            if (!filled(CAPSET_INFO_SIZE)) {
+                return nodata(c, RESP_OK_NODATA);
+            }
+            int idx = req.getInt(CAPSET_INFO_INDEX);
+            header(RESP_OK_CAPSET_INFO, RESP_CAPSET_INFO_SIZE);
+            if (idx == 0 || idx == 1) {
+                resp.putInt(RESP_CAPSET_INFO_ID, idx == 0 ? VirglVideoLayout.CAPSET_VIRGL : VirglVideoLayout.CAPSET_VIRGL2);
+                resp.putInt(RESP_CAPSET_INFO_MAX_VERSION, idx == 0 ? VirglVideoLayout.CAPS_V1_MAX_VERSION : VirglVideoLayout.CAPS_V2_MAX_VERSION);
+                resp.putInt(RESP_CAPSET_INFO_MAX_SIZE, idx == 0 ? VirglVideoLayout.CAPS_V1_SIZE : VirglVideoLayout.CAPS_V2_SIZE);
+            }
+            return respond(c, RESP_CAPSET_INFO_SIZE);
+        }
+        if (!filled(CAPSET_SIZE)) {
+            return nodata(c, RESP_OK_NODATA);
+        }
+        int id = req.getInt(CAPSET_ID);
+        int size = id == VirglVideoLayout.CAPSET_VIRGL ? VirglVideoLayout.CAPS_V1_SIZE : id == VirglVideoLayout.CAPSET_VIRGL2 ? VirglVideoLayout.CAPS_V2_SIZE : 0;
+        if (size == 0) {
+            errors++;
+            return nodata(c, RESP_ERR_INVALID_PARAMETER);
+        }
+        header(RESP_OK_CAPSET, HDR_SIZE + size);
+        video.fillCaps(resp, HDR_SIZE, id);
+        return respond(c, HDR_SIZE + size);
     }
 
     /** VIRTIO_GPU_FILL_CMD: false (counted) if the request is shorter than the command's struct. */
@@ -521,6 +583,9 @@ final class GpuControl {
     void reset() {
         scanouts.reset();
         resources.clear();
+        if (video != null) {
+            video.reset();
+        }
     }
 
     /** virtio_gpu_get_display_info: OK_DISPLAY_INFO, the enabled outputs (only scanout 0 at realize: xres × yres) filled. */
@@ -633,6 +698,9 @@ final class GpuControl {
                 .putLong(bytesCopied);
         resources.save(w);
         scanouts.save(w);
+        if (video != null) {
+            video.save(w);
+        }
     }
 
     void restore(StateReader r) throws InputException {
@@ -648,6 +716,9 @@ final class GpuControl {
         long b = r.getLong();
         resources.restore(r);
         scanouts.restore(r);
+        if (video != null) {
+            video.restore(r);
+        }
         for (int i = 0; i < scanouts.outs.length; i++) {
             int id = scanouts.outs[i].resourceId;
             GpuResources.Resource res = id == 0 ? null : resources.find(id);

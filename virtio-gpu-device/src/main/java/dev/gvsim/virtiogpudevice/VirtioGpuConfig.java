@@ -31,9 +31,12 @@ import java.util.TreeSet;
  *                     in September 2022) was still under review on qemu-devel in January 2023; gvsim accepts it with that
  *                     patch's layout (hw/display/virtio-gpu-pci.c: MSI-X BAR1, modern registers BAR2, shared memory BAR4,
  *                     virtio_pci_add_shm_cap(4, 0, hostmem, VIRTIO_GPU_SHM_ID_HOST_VISIBLE)). A power of two (pci_register_bar).
+ * @param video        {@code video}, default off (gvsim; QEMU's is virgl=on with a virglrenderer built -Dvideo=true): offers
+ *                     VIRTIO_GPU_F_VIRGL and answers the context commands and SUBMIT_3D with the openKylin video protocol
+ *                     ({@code GpuVideo}, docs/virtio-gpu-video.md)
  */
 public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, boolean blob, boolean indirectDesc, boolean eventIdx,
-        boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem, boolean packed) {
+        boolean queueReset, boolean pcieFlr, long maxHostmem, long hostmem, boolean packed, boolean video) {
 
     /** QEMU's {@code max_hostmem} default, 256 MiB (hw/display/virtio-gpu.c virtio_gpu_properties). */
     public static final long DEFAULT_MAX_HOSTMEM = 256L << 20;
@@ -46,7 +49,7 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
     /** The properties understood; {@code id}, {@code bus}, {@code addr} and {@code multifunction} are the machine's. */
     static final Set<String> KNOWN = new TreeSet<>(List.of("id", "bus", "addr", "multifunction", "max_outputs", "xres", "yres", "edid",
             "blob", "indirect_desc", "event_idx", "queue_reset", "x-pcie-flr-init", "disable-legacy", "disable-modern", "max_hostmem",
-            "hostmem", "packed"));
+            "hostmem", "packed", "video"));
 
     public static VirtioGpuConfig defaults() {
         return fromProps(Map.of());
@@ -80,7 +83,7 @@ public record VirtioGpuConfig(int maxOutputs, int xres, int yres, boolean edid, 
         }
         return new VirtioGpuConfig((int) outputs, (int) xres, (int) yres, bool(p, "edid", true), bool(p, "blob", false),
                 bool(p, "indirect_desc", true), bool(p, "event_idx", true), bool(p, "queue_reset", true), bool(p, "x-pcie-flr-init", true),
-                maxHostmem, hostmem, bool(p, "packed", false));
+                maxHostmem, hostmem, bool(p, "packed", false), bool(p, "video", false));
     }
 
     /** A QEMU size property (qemu_strtosz: a number with an optional B/K/M/G/T suffix, powers of 1024). */

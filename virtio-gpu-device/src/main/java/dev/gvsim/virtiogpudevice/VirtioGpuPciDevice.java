@@ -101,7 +101,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
 
     /** The device's parameters: {@link VirtioGpuParams}. */
     static final ParamDef P_FEATURES_OK = VirtioGpuParams.FEATURES_OK;
-    static final List<ParamDef> PARAMS = VirtioGpuParams.ALL;
+    static final List<ParamDef> PARAMS = java.util.stream.Stream.concat(VirtioGpuParams.ALL.stream(),
+            dev.gvsim.virtiogpudevice.video.VideoParams.ALL.stream()).toList();
     /** The event that processes a queue (arg = queue index); named {@code <id>.queue}. */
     static final String EVENT_QUEUE = "queue";
     /** Queue errors kept for the report (the first ones; later ones are only counted). */
@@ -188,6 +189,11 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         this.control = new GpuControl(cfg, dma, this.params.specMapBlob, display, sched, this.params::copyPs);
         this.control.specCommands = this.params.specCommands;
         this.control.resources.zeroCopy2d = this.params.zeroCopy2d;
+        if (cfg.video()) {
+            this.control.video = new GpuVideo(control.resources, dma, sched, dev.gvsim.virtiogpudevice.video.VideoParams.engine(params),
+                    dev.gvsim.virtiogpudevice.video.VideoParams.encodeBitsPerPixel(params));
+            this.control.video.blitPsPerByte = dev.gvsim.virtiogpudevice.video.VideoParams.blitPsPerByte(params);
+        }
         setWord(SUBSYSTEM_VENDOR_ID, SUBSYSTEM_VENDOR);
         setWord(SUBSYSTEM_ID, SUBSYSTEM);
         setByte(INTERRUPT_PIN, 1);
@@ -202,7 +208,7 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         declareMsixTable();
         long offered = 1L << F_VERSION_1 | (cfg.queueReset() ? 1L << F_RING_RESET : 0) | (cfg.indirectDesc() ? 1L << F_INDIRECT_DESC : 0)
                 | (cfg.eventIdx() ? 1L << F_EVENT_IDX : 0) | (cfg.edid() ? 1L << F_EDID : 0) | (cfg.blob() ? 1L << F_RESOURCE_BLOB : 0)
-                | (cfg.packed() ? 1L << F_RING_PACKED : 0);
+                | (cfg.packed() ? 1L << F_RING_PACKED : 0) | (cfg.video() ? 1L << F_VIRGL : 0);
         // queue sizes: virtio_gpu_device_realize / virtio_gpu_base_device_realize: controlq 64 (256 with virgl), cursorq 16
         common = new VirtioPciCommonConfig(this, offered, new int[] {64, 16}, this.params.specFeaturesOk);
     }
@@ -304,7 +310,8 @@ final class VirtioGpuPciDevice extends PciFunction implements VirtioPciCommonCon
         devcfg.declare(Register.whole("events_clear", CFG_EVENTS_CLEAR, 4, FieldKind.RW, 0, s + ": clears those bits of events_read, reads 0"),
                 this::eventsClearWritten);
         devcfg.declare(Register.whole("num_scanouts", CFG_NUM_SCANOUTS, 4, FieldKind.RO, cfg.maxOutputs(), s + ": max_outputs"));
-        devcfg.declare(Register.whole("num_capsets", CFG_NUM_CAPSETS, 4, FieldKind.RO, 0, s + ": 0 without virgl"));
+        // video=on: virgl and virgl2, as QEMU's virgl device (virtio_gpu_virgl_get_num_capsets)
+        devcfg.declare(Register.whole("num_capsets", CFG_NUM_CAPSETS, 4, FieldKind.RO, cfg.video() ? 2 : 0, s + ": 0 without virgl, 2 with"));
         devcfg.seal();
     }
 

@@ -38,6 +38,9 @@ final class VirtioGpuReport {
         }
         d.control.resources.report(m);
         m.put("scanouts", d.control.scanouts.report());
+        if (d.control.video != null) {
+            m.put("video", d.control.video.report());
+        }
         if (d.cfg.hostmem() != 0) {
             m.put("hostmem_accesses", d.hostmemAccesses);
         }

@@ -109,6 +109,20 @@ final class GpuHarness {
         return this;
     }
 
+    /** Starts a request of {@code type} with header flags and a context id. */
+    GpuHarness req(int type, int flags, int ctx) {
+        n = 0;
+        i32(type).i32(flags).i64(flags != 0 ? 77 : 0).i32(ctx).i32(0);
+        return this;
+    }
+
+    /** Guest RAM bytes. */
+    void pokeBytes(long pa, byte[] b, int off, int len) {
+        for (int k = 0; k < len; k++) {
+            ring.w(pa + k, 1, b[off + k] & 0xFF);
+        }
+    }
+
     GpuHarness i32(long v) {
         for (int k = 0; k < 4; k++) {
             buf[n++] = (byte) (v >>> 8 * k);

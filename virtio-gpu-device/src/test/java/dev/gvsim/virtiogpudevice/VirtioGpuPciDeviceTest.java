@@ -385,7 +385,7 @@ class VirtioGpuPciDeviceTest {
         assertThatThrownBy(() -> VirtioGpuConfig.fromProps(Map.of("vram_size", "1"))).hasMessage("Property 'virtio-gpu-pci.vram_size' not found");
         assertThatThrownBy(() -> VirtioGpuConfig.fromProps(Map.of("max_outputs", "17"))).hasMessageContaining("invalid max_outputs");
         assertThatThrownBy(() -> VirtioGpuConfig.fromProps(Map.of("edid", "maybe"))).hasMessageContaining("'edid'");
-        assertThat(VirtioGpuConfig.defaults()).isEqualTo(new VirtioGpuConfig(1, 1280, 800, true, false, true, true, true, true, 256L << 20, 0, false));
+        assertThat(VirtioGpuConfig.defaults()).isEqualTo(new VirtioGpuConfig(1, 1280, 800, true, false, true, true, true, true, 256L << 20, 0, false, false));
     }
 
     @Test

@@ -112,7 +112,7 @@ public final class VirtioGpuLinuxDriver {
     private int height = YRES_DEF;
     private boolean blob;
     private int resourceId;
-    private long irqs;
+    long irqs;
     private long framesSubmitted;
     private long errors;
     private int backingEntries;
@@ -469,7 +469,7 @@ public final class VirtioGpuLinuxDriver {
      * virtio_gpu_alloc_cmd_resp: the command header at the next free slot (the slot of the
      * descriptor the command will take), zeroed as the vbuf cache does; returns its VA.
      */
-    private long command(int type, int size, int respSize) throws GuestFault {
+    long command(int type, int size, int respSize) throws GuestFault {
         if (ctrlq.numFree() < 3) {
             // virtio_gpu_queue_ctrl_sgs: not enough descriptors: notify, wait for the device to return some
             submit("controlq full");
@@ -493,7 +493,7 @@ public final class VirtioGpuLinuxDriver {
         queue(cmdVa, cmdSize, pendingCmdPa + SLOT_DATA, dataSize, respSize);
     }
 
-    private void queue(long cmdVa, int cmdSize, long dataPa, long dataSize, int respSize) throws GuestFault {
+    void queue(long cmdVa, int cmdSize, long dataPa, long dataSize, int respSize) throws GuestFault {
         long pa = pendingCmdPa;
         int head = (int) ((pa - areaPa) / SLOT);
         long[][] segs = dataSize > 0
@@ -520,7 +520,7 @@ public final class VirtioGpuLinuxDriver {
                     peek(c + CREATE_2D_FORMAT), peek(c + CREATE_2D_WIDTH), peek(c + CREATE_2D_HEIGHT));
             case CMD_RESOURCE_ATTACH_BACKING -> String.format("res_back_attach res 0x%x", peek(c + ATTACH_RESOURCE_ID));
             case CMD_RESOURCE_CREATE_BLOB -> String.format("res_create_blob res 0x%x, size %d", peek(c + BLOB_RESOURCE_ID),
-                    fbSize(describing));
+                    describing < outW.length ? fbSize(describing) : peek(c + BLOB_SIZE_FIELD));
             case CMD_SET_SCANOUT -> String.format("set_scanout id %d, res 0x%x, w %d, h %d, x %d, y %d", peek(c + SET_SCANOUT_SCANOUT_ID),
                     peek(c + SET_SCANOUT_RESOURCE_ID), peek(c + SET_SCANOUT_RECT + RECT_WIDTH), peek(c + SET_SCANOUT_RECT + RECT_HEIGHT),
                     peek(c + SET_SCANOUT_RECT + RECT_X), peek(c + SET_SCANOUT_RECT + RECT_Y));
@@ -534,7 +534,7 @@ public final class VirtioGpuLinuxDriver {
     }
 
     /** A store of a request field; the model also remembers it to describe the command (see {@link #describe}). */
-    private void put(long va, int size, long value, int flags, String sym) throws GuestFault {
+    void put(long va, int size, long value, int flags, String sym) throws GuestFault {
         cpu.write(va, size, value, flags, sym);
         stored.put(va, value);
     }
@@ -547,9 +547,23 @@ public final class VirtioGpuLinuxDriver {
         return v == null ? 0 : v;
     }
 
+    /** For {@link VirtioGpuClientPort}: the last response type dequeued, the fence ids used, the notifies made. */
+    int lastResponse;
+    long fenceIds;
+    long kicks;
+
+    /** The kernel's linear-map address of guest physical {@code pa}. */
+    public long linearVa(long pa) {
+        return linear(pa);
+    }
+
     /** virtio_gpu_notify, then the completions (INTx → vp_interrupt → virtio_gpu_dequeue_ctrl_func). */
-    private boolean submit(String what) throws GuestFault {
-        if (ctrlq.kick() && batches.size() < MAX_BATCHES) {
+    boolean submit(String what) throws GuestFault {
+        boolean kicked = ctrlq.kick();
+        if (kicked) {
+            kicks++;
+        }
+        if (kicked && batches.size() < MAX_BATCHES) {
             batches.add(batch.toString());
         }
         batch.setLength(0);
@@ -600,6 +614,7 @@ public final class VirtioGpuLinuxDriver {
             long resp = linear(slotPa(head) + SLOT_RESP);
             int type = (int) cpu.read(resp + HDR_TYPE, 4, 0, "virtio_gpu_dequeue_ctrl_func");
             responses.merge(String.format("0x%04x", type), 1L, Long::sum);
+            lastResponse = type;
             if (type != RESP_OK_NODATA) {
                 if (type >= RESP_ERR_UNSPEC) {
                     int cmd = (int) cpu.read(linear(slotPa(head)) + HDR_TYPE, 4, 0, "virtio_gpu_dequeue_ctrl_func");
