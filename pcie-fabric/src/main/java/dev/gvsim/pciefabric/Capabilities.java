@@ -295,6 +295,14 @@ final class Capabilities {
      * writable on a root port only (pcie_aer_root_init), hardwired 0 elsewhere.
      */
     static void aer(RegisterFile r, int at, boolean root) {
+        aer(r, at, root, true);
+    }
+
+    /**
+     * {@code multipleHeaders}: Multiple Header Recording Capable, set by QEMU when the function keeps an AER log (the ports'
+     * aer_log_max; a pcie-pci-bridge has none: Capabilities and Control 0xa0 in QEMU's own dump).
+     */
+    static void aer(RegisterFile r, int at, boolean root, boolean multipleHeaders) {
         String src = EXP + "§7.8.4";
         // bit 0 (Undefined) and bit 26 (Poisoned TLP Egress Blocked) are not implemented
         Field[] uncor = {rsvdZ(3, 1), new Field("dl_protocol_error", 4, 4, FieldKind.RO), new Field("surprise_down", 5, 5, FieldKind.RO),
@@ -308,7 +316,7 @@ final class Capabilities {
             new Field("replay_timer_timeout_to_header_log_overflow", 15, 12, FieldKind.RO), rsvdZ(31, 16)};
         r.declare(Register.of("AER.COR_STATUS", at + 0x10, 4, 0, src + ".5: Correctable Error Status, RW1C", kinds(cor, FieldKind.RW1C)));
         r.declare(Register.of("AER.COR_MASK", at + 0x14, 4, 0xE000, src + ".6: Correctable Error Mask (qxl_rp trace)", kinds(cor, FieldKind.RW)));
-        r.declare(Register.of("AER.CAP_CONTROL", at + 0x18, 4, 0x02A0, src + ".7: ECRC generation/check and multiple headers capable (qxl_rp "
+        r.declare(Register.of("AER.CAP_CONTROL", at + 0x18, 4, multipleHeaders ? 0x02A0 : 0x00A0, src + ".7: ECRC generation/check and multiple headers capable (qxl_rp "
                 + "trace); Multiple Header Recording Enable not implemented", ro("first_error_pointer", 4, 0), ro("ecrc_generation_capable", 5),
                 rw("ecrc_generation_en", 6), ro("ecrc_check_capable", 7), rw("ecrc_check_en", 8), ro("multiple_header_recording_capable", 9),
                 ro("tlp_prefix_log_present", 11), ro("completion_timeout_prefix_header_log_capable", 12), rsvdP(31, 13)));
@@ -345,11 +353,12 @@ final class Capabilities {
 
     /** Access Control Services of a root port (§7.7.7) [inferred from QEMU pcie_acs_init: SV|TB|RR|CR|UF]. */
     static void acs(RegisterFile r, int at) {
-        r.declare(Register.of("ACS.CAP", at + 4, 2, 0x1F, EXP + "§7.7.7.2: SV, TB, RR, CR, UF (QEMU pcie_acs_init)", ro("source_validation", 0),
+        r.declare(Register.of("ACS.CAP", at + 4, 2, 0x5F, EXP + "§7.7.7.2: SV, TB, RR, CR, UF and Direct Translated P2P (QEMU 7.2 "
+                + "pcie_acs_init; QEMU's own config dump at reset: 0x5f)", ro("source_validation", 0),
                 ro("translation_blocking", 1), ro("p2p_request_redirect", 2), ro("p2p_completion_redirect", 3), ro("upstream_forwarding", 4),
                 ro("p2p_egress_control", 5), ro("direct_translated_p2p", 6), rsvdP(7, 7), ro("egress_control_vector_size", 15, 8)));
         r.declare(Register.of("ACS.CONTROL", at + 6, 2, 0, EXP + "§7.7.7.3: the enables of the supported controls", rw("source_validation_en", 0),
                 rw("translation_blocking_en", 1), rw("p2p_request_redirect_en", 2), rw("p2p_completion_redirect_en", 3),
-                rw("upstream_forwarding_en", 4), ro("p2p_egress_control_en", 5), ro("direct_translated_p2p_en", 6), rsvdP(15, 7)));
+                rw("upstream_forwarding_en", 4), ro("p2p_egress_control_en", 5), rw("direct_translated_p2p_en", 6), rsvdP(15, 7)));
     }
 }

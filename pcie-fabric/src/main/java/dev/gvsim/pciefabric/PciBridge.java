@@ -26,18 +26,43 @@ public class PciBridge extends ShpcBridge {
 
     /** {@code shpc}: QEMU's {@code shpc} property (off: no hot-plug controller, no BAR0, slot 0 usable). */
     public PciBridge(int chassis, boolean shpc) {
-        super(TYPE, RootPort.VENDOR_REDHAT, DEVICE_ID, CAP_SHPC, shpc);
+        super(TYPE, RootPort.VENDOR_REDHAT, DEVICE_ID, CAP_SHPC, false);
         this.chassis = chassis;
-        config[INTERRUPT_PIN] = 1;
+        this.shpcRequested = shpc;
         setWord(STATUS, word(STATUS) | STATUS_66MHZ | STATUS_FAST_BACK);
         setWord(SEC_STATUS, STATUS_66MHZ | STATUS_FAST_BACK);
-        // QEMU 7.2 pci_bridge_dev_realize: the SHPC first (0x40), then the slot ID (0x48), then MSI (0x4c); the list is
-        // walked newest first (qxl_pcibr_pcibr: 0x34 -> 0x4c -> 0x48 -> 0x40)
-        addShpcCapability();
-        addCapability(CAP_ID_SLOTID, CAP_SLOTID, 4);
+        // the capabilities depend on the bus it is placed on: placedOn
+    }
+
+    private final boolean shpcRequested;
+    private boolean built;
+
+    /**
+     * The capabilities as QEMU 7.2's pci_bridge_dev_realize builds them: with the standard hot-plug controller
+     * ({@code shpc=on}, the default) the controller at 0x40, the slot ID at 0x48 and MSI at 0x4c, INTx pin A and BAR0
+     * (qxl_pcibr_pcibr recording, QEMU's own config dump at reset); with {@code shpc=off} no controller, hence no MSI
+     * ("MSI is not applicable without SHPC") and no interrupt pin, the slot ID alone at 0x40 (the same dump). Built
+     * when the bridge is placed ({@code null}: outside a machine).
+     */
+    @Override
+    protected void placedOn(PciBus bus) {
+        if (built) {
+            return;
+        }
+        built = true;
+        boolean shpc = shpcRequested;
+        enableShpc(shpc);
+        if (shpc) {
+            config[INTERRUPT_PIN] = 1;
+            addShpcCapability();
+        }
+        int slotId = shpc ? CAP_SLOTID : CAP_SHPC;
+        addCapability(CAP_ID_SLOTID, slotId, 4);
         // first slot 0, expansion slots 0, FIRST_IN_CHASSIS; the chassis number writable (PCI-to-PCI Bridge 1.2 §13.1)
-        Capabilities.slotId(regs, CAP_SLOTID, chassis);
-        addMsiCapability(CAP_MSI, 0x18, 0x0180); // 64-bit address, per-vector masking
+        Capabilities.slotId(regs, slotId, chassis);
+        if (shpc) {
+            addMsiCapability(CAP_MSI, 0x18, 0x0180); // 64-bit address, per-vector masking
+        }
         sealResetImage();
     }
 

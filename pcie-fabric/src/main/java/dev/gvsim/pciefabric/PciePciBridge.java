@@ -22,12 +22,14 @@ public class PciePciBridge extends ShpcBridge {
         super(TYPE, RootPort.VENDOR_REDHAT, DEVICE_ID, CAP_SHPC, true);
         config[INTERRUPT_PIN] = 1;
         setWord(STATUS, word(STATUS) | PciBridge.STATUS_66MHZ | PciBridge.STATUS_FAST_BACK);
+        setWord(SEC_STATUS, PciBridge.STATUS_66MHZ | PciBridge.STATUS_FAST_BACK); // QEMU's own config dump at reset: 0x1e reads 0xa0
         addShpcCapability();
         addExpressCapability(CAP_EXP, EXP_TYPE_PCIE_TO_PCI_BRIDGE, false, 1, 1);
         Capabilities.qemuV2(regs, CAP_EXP, true, "vgpu_pcibr: 0x300020");
         addPmCapability(CAP_PM, false);
         addMsiCapability(CAP_MSI, 0x18, 0x0180); // 64-bit address, per-vector masking
         addExtendedCapability(EXT_CAP_ID_AER, 2, 0x100, 0x48);
+        Capabilities.aer(regs, 0x100, false, false);
         sealResetImage();
     }
 }

@@ -45,6 +45,10 @@ public class RootPort extends PciBridgeBase {
     public static final int SLTSTA_CC = 0x10;
     public static final int SLTSTA_PDS = 0x40;
     public static final int SLTSTA_W1C = 0x011F;
+    /** Slot Control at reset (§7.5.3.10): attention indicator off; empty: power indicator off, power off; present: indicator on, power on. */
+    public static final int SLTCTL_EMPTY = 0x07C0;
+    public static final int SLTCTL_PRESENT = 0x01C0;
+    static final int SLTCTL_PIC_PCC = 0x0700;
     /** Root Status PME Status (§7.5.3.14), RW1C. */
     public static final int RTSTA_PME = 0x10000;
 
@@ -71,6 +75,9 @@ public class RootPort extends PciBridgeBase {
         Capabilities.root(regs, CAP_EXP);
         // The link is down until a device is plugged in (presence sets DLLLA and PDS).
         setWord(CAP_EXP + EXP_LNKSTA, word(CAP_EXP + EXP_LNKSTA) & ~LNKSTA_DLLLA);
+        // An empty slot resets with its power indicator off and its power controller off (QEMU 7.2 pcie_cap_slot_reset;
+        // QEMU's own config dump at reset: Slot Control 0x7c0); a device present turns both on (0x1c0, qxl_rp trace)
+        setWord(CAP_EXP + EXP_SLTCTL, SLTCTL_EMPTY);
         // AER (PCIe Base 4.0 §7.8.4): values as read in the qxl_rp trace.
         addExtendedCapability(EXT_AER_ID, 2, EXT_AER, 0x48);
         Capabilities.aer(regs, EXT_AER);
@@ -105,6 +112,8 @@ public class RootPort extends PciBridgeBase {
 
     /** Presence of a device on the link: Slot Status Presence Detect State and Link Status DLL Link Active. */
     public final void setPresence(boolean present) {
+        int ctl = word(CAP_EXP + EXP_SLTCTL) & ~SLTCTL_PIC_PCC;
+        setWord(CAP_EXP + EXP_SLTCTL, ctl | ((present ? SLTCTL_PRESENT : SLTCTL_EMPTY) & SLTCTL_PIC_PCC));
         int sta = word(CAP_EXP + EXP_SLTSTA);
         setWord(CAP_EXP + EXP_SLTSTA, present ? sta | SLTSTA_PDS : sta & ~SLTSTA_PDS);
         int lnk = word(CAP_EXP + EXP_LNKSTA);

@@ -17,15 +17,20 @@ abstract class ShpcBridge extends PciBridgeBase {
 
     private final Shpc shpc = new Shpc();
     private final int shpcCap;
-    private final boolean enabled;
+    private boolean enabled;
 
     protected ShpcBridge(String typeName, int vendor, int device, int shpcCap, boolean enabled) {
         super(typeName, vendor, device, 0, false, true);
         this.shpcCap = shpcCap;
-        this.enabled = enabled;
-        if (enabled) {
+        enableShpc(enabled);
+    }
+
+    /** Whether the bridge has the controller: its BAR0 is declared now (before the power-on image is taken). */
+    protected final void enableShpc(boolean on) {
+        if (on && !enabled) {
             declareBar(new Bar(0, BarKind.MEM64, SHPC_BAR_SIZE, false, AccessRules.aligned(1, 4), "shpc"));
         }
+        enabled = on;
     }
 
     /** Whether the bridge has its hot-plug controller (QEMU: always for pcie-pci-bridge; pci-bridge's {@code shpc} property). */
