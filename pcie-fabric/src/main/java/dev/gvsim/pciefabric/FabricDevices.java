@@ -59,7 +59,6 @@ public final class FabricDevices implements DeviceType {
      */
     public static PciFunction standalone(DeviceSpec s) {
         PciFunction f = create(s);
-        f.placedOn(null); // a bus-dependent device builds as on a conventional bus
         if (s.id() != null) {
             f.setId(s.id());
         }

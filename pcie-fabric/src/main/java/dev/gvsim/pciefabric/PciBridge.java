@@ -25,33 +25,17 @@ public class PciBridge extends ShpcBridge {
     }
 
     /** {@code shpc}: QEMU's {@code shpc} property (off: no hot-plug controller, no BAR0, slot 0 usable). */
-    public PciBridge(int chassis, boolean shpc) {
-        super(TYPE, RootPort.VENDOR_REDHAT, DEVICE_ID, CAP_SHPC, false);
-        this.chassis = chassis;
-        this.shpcRequested = shpc;
-        setWord(STATUS, word(STATUS) | STATUS_66MHZ | STATUS_FAST_BACK);
-        setWord(SEC_STATUS, STATUS_66MHZ | STATUS_FAST_BACK);
-        // the capabilities depend on the bus it is placed on: placedOn
-    }
-
-    private final boolean shpcRequested;
-    private boolean built;
-
     /**
      * The capabilities as QEMU 7.2's pci_bridge_dev_realize builds them: with the standard hot-plug controller
      * ({@code shpc=on}, the default) the controller at 0x40, the slot ID at 0x48 and MSI at 0x4c, INTx pin A and BAR0
      * (qxl_pcibr_pcibr recording, QEMU's own config dump at reset); with {@code shpc=off} no controller, hence no MSI
-     * ("MSI is not applicable without SHPC") and no interrupt pin, the slot ID alone at 0x40 (the same dump). Built
-     * when the bridge is placed ({@code null}: outside a machine).
+     * ("MSI is not applicable without SHPC") and no interrupt pin, the slot ID alone at 0x40 (the same dump).
      */
-    @Override
-    protected void placedOn(PciBus bus) {
-        if (built) {
-            return;
-        }
-        built = true;
-        boolean shpc = shpcRequested;
-        enableShpc(shpc);
+    public PciBridge(int chassis, boolean shpc) {
+        super(TYPE, RootPort.VENDOR_REDHAT, DEVICE_ID, CAP_SHPC, shpc);
+        this.chassis = chassis;
+        setWord(STATUS, word(STATUS) | STATUS_66MHZ | STATUS_FAST_BACK);
+        setWord(SEC_STATUS, STATUS_66MHZ | STATUS_FAST_BACK);
         if (shpc) {
             config[INTERRUPT_PIN] = 1;
             addShpcCapability();
