@@ -34,7 +34,8 @@ public final class GpuPassthroughDeviceType implements DeviceType {
             "Linux pci_reset_secondary_bus in older kernels: ssleep(1) after deassert (Trhfa; docs/facts/sharing-passthrough.md §2.2)",
             "what the host kernel waits after releasing Secondary Bus Reset before touching the devices below");
     public static final ParamDef READY_POLL = ParamDef.duration("passthrough.linux.ready_poll", "1ms",
-            "Linux pci_dev_wait: the first poll delay is 1 ms, doubled each retry (drivers/pci/pci.c; unverified)",
+            "Linux drivers/pci/pci.c pci_dev_wait: 'int delay = 1;' (ms; as quoted in linux-pci patches 2022-2024 touching the function), "
+                    + "then 'msleep(delay); delay *= 2;' each retry (the loop as quoted in Maciej Rozycki's 2023 link-retrain patch to it)",
             "first interval of the host kernel's ready poll (config reads answered with CRS/all ones); doubled each retry");
     public static final ParamDef READY_TIMEOUT = ParamDef.duration("passthrough.linux.ready_timeout", "60s",
             "Linux PCIE_RESET_READY_POLL_MS = 60000 (docs/facts/sharing-passthrough.md §2.2)",

@@ -62,11 +62,14 @@ class GpuPassthroughDeviceTest {
         assertThat(order.toString().trim()).isEqualTo("01@50 10@58 05@a0");
         assertThat(amd.configRead(0x58 + PciFunction.EXP_DEVCAP, 4) & PciFunction.DEVCAP_FLR).isZero();
         GpuPassthroughDevice t4 = dev("nvidia-t4", HostS2.NORMAL_NC);
-        assertThat(t4.configRead(0x78 + PciFunction.EXP_DEVCAP, 4) & PciFunction.DEVCAP_FLR).isNotZero();
+        // the T4 is not FLR capable (DevCap FLReset- in an lspci -vv dump) and sets No_Soft_Reset (NoSoftRst+)
+        assertThat(t4.configRead(0x78 + PciFunction.EXP_DEVCAP, 4) & PciFunction.DEVCAP_FLR).isZero();
+        assertThat(t4.configRead(0x60 + PciFunction.PM_PMCSR, 2) & PciFunction.PMCSR_NO_SOFT_RESET).isNotZero();
         assertThat(t4.configRead(0xc8 + 2, 2) & 0x7FF).isEqualTo(5L); // MSI-X table size 6
         assertThat(t4.configRead(PciFunction.SUBSYSTEM_ID, 2)).isEqualTo(0x12a2L);
         GpuPassthroughDevice mtt = dev("mtt-s80", HostS2.NORMAL_NC);
         assertThat(mtt.configRead(0x40 + PciFunction.PM_PMCSR, 2) & PciFunction.PMCSR_NO_SOFT_RESET).isNotZero();
+        assertThat(mtt.configRead(0x70 + PciFunction.EXP_DEVCAP, 4) & PciFunction.DEVCAP_FLR).isNotZero();
         assertThat(amd.undeclaredConfigBytes()).isEmpty();
         assertThat(t4.undeclaredConfigBytes()).isEmpty();
     }
@@ -111,17 +114,18 @@ class GpuPassthroughDeviceTest {
         assertThat(reg(amd, barOf(amd, "vram"), 0x100, 8)).isZero();
         assertThat(amd.readyAtPs()).isEqualTo(SimTime.ms(50) + SimTime.ms(100));
 
-        GpuPassthroughDevice t4 = dev("nvidia-t4", HostS2.NORMAL_NC);
-        t4.configWrite(PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY);
-        Bar tregs = barOf(t4, "registers");
-        wreg(t4, tregs, 0xb90000, 4, 0xfee00000L); // MSI-X entry 0 address
-        wreg(t4, tregs, FW_LOAD, 4, FW_LOAD_KEY);
-        t4.configWrite(0x78 + PciFunction.EXP_DEVCTL, 2, PciFunction.DEVCTL_BCR_FLR);
-        t4.configWrite(PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY);
-        assertThat(reg(t4, tregs, FW_STATE, 4)).isEqualTo(FW_POST);
-        assertThat(reg(t4, tregs, 0xb90000, 4)).as("MSI-X table cleared by FLR").isZero();
-        wreg(t4, tregs, VENDOR_RESET, 4, VENDOR_RESET_KEY); // no vendor reset on this card: refused, counted
-        assertThat(t4.report().get("refused_commands")).isEqualTo(1L);
+        // the FLR-capable card of the bundled profiles is mtt-s80 (its FLR is an assumption of that profile)
+        GpuPassthroughDevice mtt = dev("mtt-s80", HostS2.NORMAL_NC);
+        mtt.configWrite(PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY);
+        Bar mregs = barOf(mtt, "registers");
+        wreg(mtt, mregs, 0x100000, 4, 0xfee00000L); // MSI-X entry 0 address
+        wreg(mtt, mregs, FW_LOAD, 4, FW_LOAD_KEY);
+        mtt.configWrite(0x70 + PciFunction.EXP_DEVCTL, 2, PciFunction.DEVCTL_BCR_FLR);
+        mtt.configWrite(PciFunction.COMMAND, 2, PciFunction.CMD_MEMORY);
+        assertThat(reg(mtt, mregs, FW_STATE, 4)).isEqualTo(FW_POST);
+        assertThat(reg(mtt, mregs, 0x100000, 4)).as("MSI-X table cleared by FLR").isZero();
+        wreg(mtt, mregs, VENDOR_RESET, 4, VENDOR_RESET_KEY); // no vendor reset on this card: refused, counted
+        assertThat(mtt.report().get("refused_commands")).isEqualTo(1L);
     }
 
     @Test

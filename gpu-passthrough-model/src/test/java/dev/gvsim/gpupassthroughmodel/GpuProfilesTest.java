@@ -48,17 +48,24 @@ class GpuProfilesTest {
         assertThat(amd.audio()).isNotNull();
         assertThat(amd.audio().classCode() >>> 8).isEqualTo(0x0403);
         GpuProfile t4 = GpuProfiles.get("nvidia-t4");
-        assertThat(t4.gpu().flrCapable()).isTrue();
-        assertThat(t4.keepsStateAcross("flr")).isFalse();
+        // an lspci -vv of a T4 says FLReset- and NoSoftRst+: no FLR, PM reset refused, so the bus reset is its method
+        assertThat(t4.gpu().flrCapable()).isFalse();
+        assertThat(t4.gpu().noSoftReset()).isTrue();
+        assertThat(t4.resetMethods()).containsExactly("bus");
+        assertThat(t4.keepsStateAcross("bus")).isFalse();
         assertThat(t4.gpu().capability("msix").vectors()).isEqualTo(6);
     }
 
     @Test
     void anUnknownValueIsReplacedByTheDefaultAndSaysSo() {
-        GpuProfile amd = GpuProfiles.get("amd-rx580");
+        GpuProfile jj = GpuProfiles.get("jingjia-jm7201");
         // No_Soft_Reset is marked unknown in the file: the model uses false and lists it with the default's source
-        assertThat(amd.gpu().noSoftReset()).isFalse();
-        assertThat(amd.defaultsUsed()).anyMatch(s -> s.startsWith("gpu.capabilities[0].no_soft_reset unknown, using false"));
+        assertThat(jj.gpu().noSoftReset()).isFalse();
+        assertThat(jj.defaultsUsed()).anyMatch(s -> s.startsWith("gpu.capabilities[0].no_soft_reset unknown, using false"));
+        GpuProfile amd = GpuProfiles.get("amd-rx580");
+        // the RX 580's No_Soft_Reset is sourced (an lspci -vv dump: NoSoftRst+), so no default is used for it
+        assertThat(amd.gpu().noSoftReset()).isTrue();
+        assertThat(amd.defaultsUsed()).noneMatch(s -> s.contains("no_soft_reset"));
         assertThat(amd.defaultsUsed()).anyMatch(s -> s.startsWith("reset.vendor_reset_time unknown, using 100ms"));
         assertThat(amd.vendorResetPs()).isEqualTo(100_000_000_000L);
         assertThat(GpuProfiles.get("nvidia-t4").defaultsUsed()).noneMatch(s -> s.startsWith("gpu.vendor_id"));
@@ -78,7 +85,7 @@ class GpuProfilesTest {
                 .hasMessage("profile file test.json: key 'gpu.vendor_id.source': expected where the value comes from, got an empty string");
         assertThatThrownBy(() -> parse(t4.substring(0, 200)))
                 .hasMessageStartingWith("profile file test.json: key '(document)': expected well-formed JSON (line ");
-        assertThatThrownBy(() -> parse(t4.replace("\"methods\": {\"value\": [\"flr\", \"bus\"]", "\"methods\": {\"value\": [\"flr\", \"warm\"]")))
+        assertThatThrownBy(() -> parse(t4.replace("\"methods\": {\"value\": [\"bus\"]", "\"methods\": {\"value\": [\"bus\", \"warm\"]")))
                 .hasMessageStartingWith("profile file test.json: key 'reset.methods[1]': expected one of [device_specific, flr, pm, bus]");
         assertThatThrownBy(() -> parse(t4.replace("\"offset\": \"0x68\"", "\"offset\": \"0x5c\"")))
                 .hasMessageStartingWith("profile file test.json: key 'gpu.capabilities[1].offset': expected after the previous capability's end");

@@ -17,8 +17,10 @@ import dev.gvsim.simcore.Params;
  */
 public final class GuestVideoCpu {
     public static final ParamDef CPU_HZ = ParamDef.doubleParam("guest.video.cpu_hz", 2.6e9, "Hz",
-            "unverified: Huawei Kunpeng 920 (the aarch64 host of MR 837's measurement, docs/facts/virtio-gpu.md §4.3) runs its cores at "
-                    + "2.6 GHz (920-4826 / 920-6426 product specifications, not re-read here)",
+            "the Kunpeng 920-6426 runs its 64 cores at 2.6 GHz (openEuler A-Tune documentation, 'atune-adm check' example output: "
+                    + "'Kunpeng 920-6426 speed: 2600000000 HZ cores: 64'); assumption: MR 837 (docs/facts/virtio-gpu.md §4.3) names only "
+                    + "'Kunpeng-920', not the SKU, and other 920 SKUs clock higher (a 920 7270Z reports 2.9 GHz), so the host's clock is "
+                    + "this SKU's, not a published figure of that measurement",
             "frequency of the guest's vCPU (one host core)");
     public static final ParamDef SW_H264_CYCLES_PER_PIXEL = ParamDef.doubleParam("guest.video.sw_h264_cycles_per_pixel", 16.77, "cycles/pixel",
             "calibrated (gvsim) on MR 837's aarch64 H.264 4K60 software row (docs/facts/virtio-gpu.md §4.3): 321 % of a 2.6 GHz core = "

@@ -46,8 +46,10 @@ public record EngineProfile(String name, double decodeH264, double decodeH265, d
                 RK + ": H.265 decode 8K@60 = 7680x4320x60 pixel/s",
                 RK + ": encode 8K@30 (H.264 and H.265)",
                 RK + ": encode 8K@30 (H.264 and H.265)",
-                "unverified: H.265 Table A.8 level 6.1 Main tier MaxBR 120 000 kbit/s, the level an 8K60 decoder claims (from memory "
-                        + "of the table, not re-read); the VPU's own limit is not published in the sources at hand",
+                "H.265 level 6.1 Main tier MaxBR 120 000 000 bit/s (ITU-T H.265 Table A.8, as transcribed in Android's Codec2 HEVC encoder "
+                        + "level table: LineageOS/android_frameworks_av media/codec2/components/hevc/C2SoftHevcEnc.cpp at 11d1d5035ef5, ProfileLevelSetter kLimits row LEVEL_HEVC_MAIN_6_1 "
+                        + "2139095040 samples/s, 35651584 samples, 120000000 bit/s), the level whose sample rate covers 8K60; that the VPU is "
+                        + "limited to this level's rate is an assumption (its own limit is not published in the sources at hand)",
                 "estimate: one decoder and one encoder block (the sources give one figure each)",
                 RK + ": decode and encode are listed as separate capabilities (rkvdec / rkvenc), so they do not share an engine");
         engine("rx550", mp(4, 60), mp(4, 60), mp(4, 60), mp(4, 60), "0.3ms", 240, 1, false,
@@ -55,7 +57,10 @@ public record EngineProfile(String name, double decodeH264, double decodeH265, d
                 "estimate: " + AMD + "; HEVC decode taken at 4K@60",
                 "estimate: " + AMD + "; H.264 encode taken at the HEVC encoder's 4K@60",
                 AMD + ": 4K60 HEVC encode",
-                "unverified: H.264 Table A-1 level 5.2 MaxBR 240 000 kbit/s, the level 4K60 needs (from memory of the table, not re-read)",
+                "H.264 level 5.2 MaxBR 240 000 000 bit/s for Baseline/Main (ITU-T H.264 Table A-1, as transcribed in Android's Codec2 AVC "
+                        + "encoder level table: LineageOS/android_frameworks_av media/codec2/components/avc/C2SoftAvcEnc.cpp, level-limits row LEVEL_AVC_5_2 "
+                        + "2073600 MB/s, 36864 MBs, 240000000 bit/s), the level 4K60 needs; that UVD 6.3 is limited to this level's rate is an "
+                        + "assumption (AMD publishes no bitrate limit in the sources at hand)",
                 "estimate: one UVD and one VCE instance on Polaris 12 (rocDecode docs list 1-4 VCN instances for later GPUs)",
                 AMD + ": UVD (decode) and VCE (encode) are separate blocks");
         engine("k1", mp(4, 60), mp(4, 60), mp(4, 30), mp(4, 30), "1ms", 200, 1, true,

@@ -26,8 +26,9 @@ public final class VideoParams {
                     + "textures with glBlitFramebuffer after each decoded frame (one GPU copy per frame)",
             "where a decoded frame goes: direct (into the target, no copy) or blit (upstream: one GPU copy into the target)");
     public static final ParamDef BLIT_BANDWIDTH = ParamDef.doubleParam("video.blit_bandwidth", 56.0, "GB/s",
-            "unverified: the Radeon RX 550's GDDR5 at 7 Gbps on a 128-bit bus is 112 GB/s (AMD product specifications, not re-read "
-                    + "here); a blit reads and writes every byte, so half of it, 56 GB/s, is taken",
+            "the Radeon RX 550 has GDDR5 at 7 Gb/s on a 128-bit interface (Tom's Hardware, 'AMD Radeon RX 550 review', RX 500-series "
+                    + "table, tomshardware.com/uk/reviews/amd-radeon-rx-550-graphics-card-prices,5250.html): 7e9 x 128 / 8 = 112 GB/s; "
+                    + "estimate (gvsim): a blit reads and writes every byte, so half of it, 56 GB/s, is taken (no measured blit rate)",
             "GPU copy bandwidth of the upstream blit (virtio_gpu.video.output=blit)");
 
     /** Every video parameter: the choice, the encoder's size, and every engine's numbers. */
