@@ -35,7 +35,7 @@ final class ScenariosCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--report", paramLabel = "FILE.html",
-            description = "Also write a self-contained HTML report (checks, and plots of the figures that are series or % of native) to FILE.html.")
+            description = "Also write a self-contained HTML report (checks, and plots of the figures that are series or %% of native) to FILE.html.")
     java.nio.file.Path report;
 
     @Spec
