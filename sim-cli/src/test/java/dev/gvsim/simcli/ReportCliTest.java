@@ -67,6 +67,8 @@ class ReportCliTest {
         assertThat(d.title()).isEqualTo("gvsim replay: " + t);
         String outcome = plain.out().lines().filter(l -> l.startsWith("outcome")).findFirst().orElseThrow().substring("outcome".length()).strip();
         assertThat(d.selectFirst("p.outcome").text()).isEqualTo(outcome).startsWith("FAULT: alignment-fault").contains("ESR 0x96000061");
+        // the machine as lspci shows it, with the windows assigned to the QXL's BARs
+        assertThat(d.selectFirst("h2:contains(Machine) + pre").text()).contains("QXL paravirtual graphic card", "BAR 0 [mem 0x");
         // the fault table: ESR, FAR and the symbol
         Element faults = d.select("h2:matches(^Faults) + table").first();
         assertThat(faults.select("td").eachText()).contains("0x96000061", "0xffff80001801149c", "setup_slot");

@@ -18,7 +18,7 @@ public final class Html {
             .outcome{font-size:1.1em;font-weight:bold;padding:.5em;border-left:4px solid #0072b2;background:#f4f8fb}
             .pass{color:#006400;font-weight:bold}.fail{color:#b00000;font-weight:bold}
             svg.plot{display:block;margin:.5em 0}img.scanout{border:1px solid #888;max-width:100%;image-rendering:pixelated}
-            .note{color:#555;font-size:.9em}
+            .note{color:#555;font-size:.9em}pre{background:#f6f6f6;padding:.5em;overflow-x:auto}
             """;
 
     private final String title;
@@ -70,6 +70,12 @@ public final class Html {
             body.append("</tr>\n");
         }
         body.append("</table>\n");
+        return this;
+    }
+
+    /** Preformatted text (a PCI tree, a command line). */
+    public Html pre(String text) {
+        body.append("<pre>").append(Svg.esc(text)).append("</pre>\n");
         return this;
     }
 

@@ -45,6 +45,7 @@ public final class ReplayReport {
         run.add(List.of("master aborts", num(report.get("masterAbortCount"))));
         h.table(List.of("", ""), run);
 
+        machine(h, report);
         parameters(h, report, defs);
 
         h.h2("Faults (" + num(report.get("faultCount")) + ")");
@@ -93,6 +94,24 @@ public final class ReplayReport {
         }
         scanouts.forEach(h::png);
         return h.render();
+    }
+
+    /**
+     * The PCI tree with its assigned windows as {@code gvsim lspci} shows it, for the machine and
+     * {@code --set} values the report names, as built before the trace ran (rebuilt here, so that a
+     * saved JSON gives the same page); what the trace then programmed is in the functions' table.
+     */
+    private static void machine(Html h, Map<String, Object> report) {
+        h.h2("Machine (PCI tree as built, before the trace)");
+        List<String> sets = new ArrayList<>();
+        if (report.get("overrides") instanceof Map<?, ?> ov && ov.get("set") instanceof Map<?, ?> set) {
+            set.forEach((k, v) -> sets.add(k + "=" + v));
+        }
+        try {
+            h.pre(dev.gvsim.machine.MachineBuilder.build(String.valueOf(report.get("machine")), sets).pci().lspci(false));
+        } catch (RuntimeException e) {
+            h.p("note", "could not rebuild the machine '" + report.get("machine") + "': " + e.getMessage());
+        }
     }
 
     private static void parameters(Html h, Map<String, Object> report, List<ParamDef> defs) {
