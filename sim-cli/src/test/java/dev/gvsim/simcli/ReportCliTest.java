@@ -91,6 +91,22 @@ class ReportCliTest {
     }
 
     @Test
+    void theBundledRealTraceWithTheHeadlineFlipReportsTheFaultInSetupSlot() throws Exception {
+        Path t = dir.resolve("real.gvt.txt.xz");
+        try (java.io.InputStream in = getClass().getResourceAsStream("/dev/gvsim/guesttraces/traces/guest/qxl-linux61-arm64-wc.gvt.txt.xz")) {
+            Files.copy(in, t);
+        }
+        Path html = dir.resolve("real.html");
+        ReplayCliTest.Run r = gvsim("replay", t.toString(), "--attr", "0x18000000=device-ngnre", "--attr", "0x13ffe000=device-ngnre", "--report",
+                html.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        Document d = checkSelfContained(html);
+        assertThat(d.selectFirst("p.outcome").text()).startsWith("FAULT: alignment-fault on a 8-byte write of 0xffff80001801149c at record 27")
+                .contains("in setup_slot+0x38, ESR 0x96000061");
+        assertThat(d.select("h2:contains(Parameters) + table tr:contains(--attr)")).hasSize(2);
+    }
+
+    @Test
     void aCleanReplaysReportEmbedsTheScanoutAsAPngThatDecodes() throws Exception {
         Path t = qxlLinuxTrace();
         Path html = dir.resolve("clean.html");
