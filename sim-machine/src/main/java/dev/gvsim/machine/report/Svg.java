@@ -12,11 +12,11 @@ import java.util.Locale;
  * that can be inlined in HTML or saved as a file.
  */
 public final class Svg {
-    /** Plot size in user units (CSS pixels when inlined). */
-    public static final int WIDTH = 640;
+    /** Plot size in user units (CSS pixels when inlined); a legend longer than the plot makes the image taller. */
+    public static final int WIDTH = 760;
     public static final int HEIGHT = 320;
     private static final int LEFT = 72;
-    private static final int RIGHT = 160;
+    private static final int RIGHT = 260;
     private static final int TOP = 32;
     private static final int BOTTOM = 48;
     /** Series colours, in order (colour-blind-friendly set, Okabe and Ito). */
@@ -59,7 +59,7 @@ public final class Svg {
         }
         Axis ax = Axis.of(xmin, xmax);
         Axis ay = Axis.of(ymin, ymax);
-        StringBuilder sb = open(title);
+        StringBuilder sb = open(title, series.size());
         frame(sb, ax, ay, xLabel, yLabel, true);
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
@@ -93,7 +93,7 @@ public final class Svg {
             }
         }
         Axis ay = Axis.of(ymin, ymax);
-        StringBuilder sb = open(title);
+        StringBuilder sb = open(title, labels.size());
         frame(sb, null, ay, "", yLabel, false);
         int n = Math.max(1, values.length);
         double slot = (WIDTH - LEFT - RIGHT) / (double) n;
@@ -114,10 +114,11 @@ public final class Svg {
         return sb.append("</svg>\n").toString();
     }
 
-    private static StringBuilder open(String title) {
+    private static StringBuilder open(String title, int legendEntries) {
+        int height = Math.max(HEIGHT, TOP + 6 + legendEntries * 16 + 8);
         StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT).append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height).append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
         sb.append("<title>").append(esc(title)).append("</title>\n");
         sb.append("<text class=\"title\" x=\"").append(LEFT).append("\" y=\"18\" font-size=\"13\" font-weight=\"bold\">").append(esc(title))
                 .append("</text>\n");

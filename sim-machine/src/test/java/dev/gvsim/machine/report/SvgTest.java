@@ -117,4 +117,21 @@ class SvgTest {
         assertThatThrownBy(() -> new Svg.Series("s", new double[2], new double[3])).hasMessageContaining("2 x values but 3 y values");
         assertThatThrownBy(() -> Svg.barChart("t", "y", List.of("a"), new double[2])).hasMessageContaining("1 labels but 2 values");
     }
+
+    @Test
+    void aLongLegendMakesTheImageTallerSoEveryEntryIsInside() throws Exception {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            labels.add("bar " + i);
+        }
+        Document d = parse(Svg.barChart("many", "y", labels, new double[30]));
+        double height = Double.parseDouble(d.getDocumentElement().getAttribute("height"));
+        assertThat(height).isGreaterThan(Svg.HEIGHT);
+        for (Element t : all(d, "text")) {
+            if (t.getAttribute("class").equals("legend")) {
+                assertThat(Double.parseDouble(t.getAttribute("y"))).isLessThan(height);
+            }
+        }
+        assertThat(all(d, "text").stream().filter(t -> t.getAttribute("class").equals("legend")).count()).isEqualTo(30);
+    }
 }
