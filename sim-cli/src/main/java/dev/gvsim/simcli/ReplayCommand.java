@@ -37,6 +37,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Also write the JSON report to FILE; with --checkpoint-at, the checkpoint is written there instead.")
     Path output;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML report (outcome, faults, parameters, accesses as plots, scanouts) to FILE.html.")
+    Path report;
+
     @Option(names = "--checkpoint-at", paramLabel = "N",
             description = "Stop after record N and save the whole machine state to the -o file (docs/checkpoint-format.md).")
     Long checkpointAt;
@@ -109,6 +113,7 @@ final class ReplayCommand implements Callable<Integer> {
             restoreBytes = Files.readAllBytes(Files2.input(restore));
         }
         Files2.output("-o", output, trace, restore);
+        Files2.output("--report", report, trace, restore, output);
         MachineArgs.checkSets(sets);
         ReplayResult r;
         dev.gvsim.simcli.util.CountingInputStream counting = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(trace));
@@ -142,6 +147,10 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         String js = Json.write(r.toJson());
+        if (report != null) {
+            Files2.writeAtomically(report, dev.gvsim.machine.report.ReplayReport.html(r.toJson(), dev.gvsim.machine.MachineBuilder.allParamDefs(),
+                    ScanoutDump.pngs(replayer.machine().devices())));
+        }
         if (checkpointAt != null) {
             if (replayer.stoppedCheckpoint() == null) {
                 throw new InputException("the trace has only " + r.records + " records; no checkpoint at record " + checkpointAt);

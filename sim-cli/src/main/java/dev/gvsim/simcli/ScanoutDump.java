@@ -61,6 +61,31 @@ final class ScanoutDump {
     }
 
     private static void write(Scanout s, Path out) throws IOException {
+        Files.write(out, png(s));
+    }
+
+    /**
+     * What each display device shows, as PNG bytes by caption ({@code <id> <output>}), in device order;
+     * the same choice of outputs as {@link #dump} (for the HTML report).
+     */
+    static java.util.Map<String, byte[]> pngs(List<PciFunction> devices) throws IOException {
+        java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+        for (PciFunction f : devices) {
+            Scanout s = f.scanouts().stream().filter(Scanout::active).findFirst().orElse(null);
+            if (s == null || s.bitsPerPixel() != 32 || s.width() <= 0 || s.height() <= 0) {
+                continue;
+            }
+            out.put(f.id() + " " + s.name() + " (" + s.width() + "x" + s.height() + ")", png(s));
+            for (Scanout o : f.scanouts()) {
+                if (o != s && o.active() && o.name().matches("scanout[0-9]+") && o.bitsPerPixel() == 32 && o.width() > 0 && o.height() > 0) {
+                    out.put(f.id() + " " + o.name() + " (" + o.width() + "x" + o.height() + ")", png(o));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] png(Scanout s) throws IOException {
         int w = s.width();
         int h = s.height();
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -69,8 +94,10 @@ final class ScanoutDump {
             s.readRow(y, line);
             img.setRGB(0, y, w, 1, line, 0, w);
         }
-        if (!ImageIO.write(img, "png", out.toFile())) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", bytes)) {
             throw new IOException("no PNG writer available");
         }
+        return bytes.toByteArray();
     }
 }

@@ -34,6 +34,10 @@ final class ScenariosCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also print every figure the model produced (tables one row per line).")
     boolean verbose;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML report (checks, and plots of the figures that are series or %% of native) to FILE.html.")
+    java.nio.file.Path report;
+
     @Spec
     CommandSpec spec;
 
@@ -54,6 +58,7 @@ final class ScenariosCommand implements Callable<Integer> {
             }
             return Main.EXIT_OK;
         }
+        dev.gvsim.simcli.util.Files2.output("--report", report);
         List<Map<String, Object>> rows = new ArrayList<>();
         int passed = 0;
         int failed = 0;
@@ -86,11 +91,14 @@ final class ScenariosCommand implements Callable<Integer> {
                 printScenario(out, s, r, verbose);
             }
         }
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("scenarios", rows);
+        top.put("passed", passed);
+        top.put("failed", failed);
+        if (report != null) {
+            dev.gvsim.simcli.util.Files2.writeAtomically(report, dev.gvsim.machine.report.ScenariosReport.html(ReportCommand.normalized(top)));
+        }
         if (json) {
-            Map<String, Object> top = new LinkedHashMap<>();
-            top.put("scenarios", rows);
-            top.put("passed", passed);
-            top.put("failed", failed);
             out.print(Json.write(top));
         } else {
             out.printf("%-28s %-5s %s%n", "id", "pass", "checks passed");

@@ -39,7 +39,7 @@ class CompletionTest {
         assertThat(r.code()).as(r.err()).isZero();
         Path script = dir.resolve("gvsim.bash");
         Files.writeString(script, r.out());
-        assertThat(complete(script, "gvsim", "rep").lines()).containsExactly("replay");
+        assertThat(complete(script, "gvsim", "repl").lines()).containsExactly("replay");
         assertThat(complete(script, "./gvsim", "sc").lines()).containsExactly("scenarios");
         assertThat(complete(script, "gvsim", "trace", "").lines()).contains("info", "cat", "convert", "verify");
         assertThat(complete(script, "gvsim", "replay", "--pro").lines()).containsExactly("--progress");
