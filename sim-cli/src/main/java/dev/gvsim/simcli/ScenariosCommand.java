@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import dev.gvsim.machine.scenario.Scenario;
 import dev.gvsim.machine.scenario.ScenarioResult;
 import dev.gvsim.machine.scenario.Scenarios;
+import dev.gvsim.machine.sweep.ParallelRuns;
 import dev.gvsim.simcore.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +31,11 @@ final class ScenariosCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "List the scenarios without running them.")
     boolean list;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "Run up to N scenarios at once, each its own machine on its own thread (default: the available processors, "
+                    + "${DEFAULT-VALUE} here). Output is printed in id order and is byte-identical to --jobs 1.")
+    int jobs = Runtime.getRuntime().availableProcessors();
 
     @Option(names = {"-v", "--verbose"}, description = "Also print every figure the model produced (tables one row per line).")
     boolean verbose;
@@ -59,36 +65,42 @@ final class ScenariosCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
         dev.gvsim.simcli.util.Files2.output("--report", report);
+        if (jobs < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1 (got " + jobs + ")");
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         int passed = 0;
         int failed = 0;
-        for (Scenario s : run) {
-            ScenarioResult r = s.run();
-            if (r.pass()) {
-                passed++;
-            } else {
-                failed++;
-            }
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", s.id());
-            row.put("title", s.title());
-            row.put("pass", r.pass());
-            row.put("expected", s.expected());
-            row.put("observed", r.observedSummary());
-            List<Map<String, Object>> checks = new ArrayList<>();
-            for (ScenarioResult.Check c : r.checks()) {
-                Map<String, Object> cm = new LinkedHashMap<>();
-                cm.put("name", c.name());
-                cm.put("expected", c.expected());
-                cm.put("observed", c.observed());
-                cm.put("pass", c.pass());
-                checks.add(cm);
-            }
-            row.put("checks", checks);
-            row.put("figures", r.figures());
-            rows.add(row);
-            if (!json) {
-                printScenario(out, s, r, verbose);
+        try (ParallelRuns<Scenario, ScenarioResult> results = new ParallelRuns<>(run, Scenario::run, jobs)) {
+            for (int i = 0; i < run.size(); i++) {
+                Scenario s = run.get(i);
+                ScenarioResult r = results.get(i);
+                if (r.pass()) {
+                    passed++;
+                } else {
+                    failed++;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", s.id());
+                row.put("title", s.title());
+                row.put("pass", r.pass());
+                row.put("expected", s.expected());
+                row.put("observed", r.observedSummary());
+                List<Map<String, Object>> checks = new ArrayList<>();
+                for (ScenarioResult.Check c : r.checks()) {
+                    Map<String, Object> cm = new LinkedHashMap<>();
+                    cm.put("name", c.name());
+                    cm.put("expected", c.expected());
+                    cm.put("observed", c.observed());
+                    cm.put("pass", c.pass());
+                    checks.add(cm);
+                }
+                row.put("checks", checks);
+                row.put("figures", r.figures());
+                rows.add(row);
+                if (!json) {
+                    printScenario(out, s, r, verbose);
+                }
             }
         }
         Map<String, Object> top = new LinkedHashMap<>();

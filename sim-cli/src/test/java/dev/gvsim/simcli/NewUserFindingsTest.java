@@ -241,7 +241,7 @@ class NewUserFindingsTest {
 
     @Test
     void anUnknownCommandSaysSoListsTheCommandsAndExitsTwo() {
-        for (String[] c : new String[][] {{"sweep", "--help"}, {"frobnicate", "a", "b"}, {"sweep"}, {"help", "sweep"}, {"trace", "frob"},
+        for (String[] c : new String[][] {{"nosuchcommand", "--help"}, {"frobnicate", "a", "b"}, {"nosuchcommand"}, {"help", "nosuchcommand"}, {"trace", "frob"},
             {"trace", "frob", "--help"}}) {
             ReplayCliTest.Run r = gvsim(c);
             assertThat(r.code()).as(String.join(" ", c)).isEqualTo(2);
