@@ -97,7 +97,6 @@ final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }
         opts.stage2 = stage2;
-        opts.progress = false; // the CLI's own progress line (ProgressLine), not the replayer's
         if (checkpointAt != null) {
             if (checkpointAt < 1) {
                 throw new IllegalArgumentException("--checkpoint-at must be a record number >= 1, got " + checkpointAt);

@@ -17,10 +17,6 @@ public final class ReplayOptions {
     public String machineOverride;
     /** How many faults, mismatches and master aborts are listed individually (all are counted). */
     public int maxListed = 1000;
-    /** Progress on stderr (only when it is a terminal). */
-    public boolean progress;
-    /** How much of the input has been read (0..1) for the progress ETA, or null if unknown. */
-    public java.util.function.DoubleSupplier inputFraction;
     /**
      * A host stage 2 installed before the first record ({@code --stage2}): null or "none" for no
      * stage 2 (IPA = PA), "kvm" for KVM's stage 2 without FEAT_S2FWB, "kvm-fwb" with it. See

@@ -37,12 +37,10 @@ public final class Replayer {
     private final boolean[] cpuStopped = new boolean[MAX_CPUS];
     private TraceRecord current;
     private long currentIssue;
-    private final Progress progress;
 
     public Replayer(ReplayOptions options, String traceName) {
         this.options = options;
         this.result.trace = traceName;
-        this.progress = options.progress ? Progress.onTerminal(options.inputFraction) : null;
         options.attrOverrides.forEach((pa, attr) -> result.attrOverrides.put(String.format("0x%x", pa), attr));
         for (String s : options.paramSets) {
             int eq = s.indexOf('=');
@@ -177,17 +175,11 @@ public final class Replayer {
             } catch (IllegalArgumentException e) {
                 throw new InputException(where(r) + ": " + e.getMessage());
             }
-            if (progress != null) {
-                progress.update(result.records);
-            }
             if (options.stopAfterRecords > 0 && result.records >= options.stopAfterRecords) {
                 // the state at this record boundary, before finish() drains buffers and settles time
                 stoppedCheckpoint = checkpoint();
                 break;
             }
-        }
-        if (progress != null) {
-            progress.done(result.records);
         }
         finish();
         return result;
