@@ -40,13 +40,17 @@ public final class GpuPassthroughDeviceType implements DeviceType {
     public static final ParamDef READY_TIMEOUT = ParamDef.duration("passthrough.linux.ready_timeout", "60s",
             "Linux PCIE_RESET_READY_POLL_MS = 60000 (docs/facts/sharing-passthrough.md §2.2)",
             "how long the host kernel polls for a device to answer after a reset before giving up");
+    public static final ParamDef T4_NO_BUS_RESET = ParamDef.bool("passthrough.linux.t4_no_bus_reset_quirk", false,
+            "Linux commit d5af729dc207 'PCI: Mark NVIDIA T4 GPUs to avoid bus reset' (v6.6-rc; 4.19-6.1 stable, September 2023), reverted by "
+                    + "5260bd6d36c8 (also to stable): current kernels do not have it, hence off",
+            "the host kernel carries the T4 no-bus-reset quirk (drivers/pci/quirks.c quirk_nvidia_no_bus_reset): a T4 then has no reset method");
     public static final ParamDef VM_DOWN = ParamDef.duration("passthrough.vm_down_time", "2s",
             "assumption of the reboot study: the VMM tears the VM down and starts it again in 2 s",
             "time the VM is down between two boots (the device's residency in the state the flow leaves it in)");
     public static final ParamDef GUEST_RUN = ParamDef.duration("passthrough.guest_run_time", "10s",
             "assumption of the reboot study: each boot runs the guest 10 s after its driver init",
             "time each guest runs with the device in D0 between its driver init and its shutdown");
-    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, VM_DOWN, GUEST_RUN);
+    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, T4_NO_BUS_RESET, VM_DOWN, GUEST_RUN);
 
     private static final Set<String> PROPS = Set.of("profile", "host-s2", "id", "bus", "addr", "multifunction");
 

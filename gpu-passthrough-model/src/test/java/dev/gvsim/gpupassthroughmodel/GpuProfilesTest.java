@@ -72,6 +72,30 @@ class GpuProfilesTest {
     }
 
     @Test
+    void anUnpublishedValueWithoutAModelDefaultIsTheProfilesStatedAssumptionAndSaysSo() throws IOException {
+        GpuProfile s80 = GpuProfiles.get("mtt-s80");
+        // nobody published the S80's device ID: the file says unknown, and which ID the model uses instead
+        assertThat(s80.gpu().deviceId()).isEqualTo(0x0201);
+        assertThat(s80.defaultsUsed()).anyMatch(s -> s.startsWith("gpu.device_id unknown, using the profile's assumption 0x0201 (not published"));
+        assertThat(s80.defaultsUsed()).anyMatch(s -> s.startsWith("reset.methods unknown, using the profile's assumption [\"flr\",\"bus\"]"));
+        assertThat(s80.resetMethods()).containsExactly("flr", "bus");
+        // BAR layouts and capability offsets nobody published are whole entries marked unknown
+        assertThat(s80.defaultsUsed()).anyMatch(s -> s.startsWith("gpu.bars[0] unknown, using the profile's assumed index=0 role=registers size=32M bits=32 prefetchable=false"));
+        assertThat(GpuProfiles.get("jingjia-jm7201").defaultsUsed()).anyMatch(s -> s.startsWith("gpu.bars[1] unknown, using the profile's assumed index=2 role=registers"));
+        // published entries say nothing of the kind
+        assertThat(GpuProfiles.get("amd-rx580").defaultsUsed()).noneMatch(s -> s.startsWith("gpu.bars"));
+        String t4 = bundledText("nvidia-t4");
+        assertThatThrownBy(() -> parse(t4.replace("\"device_id\": {\"value\": \"0x1eb8\"", "\"device_id\": {\"value\": \"0x1eb8\", \"assumed\": \"0x1eb9\"")))
+                .hasMessage("profile file test.json: key 'gpu.device_id.assumed': expected only with \"value\": \"unknown\" (a published value needs no assumption)");
+        assertThatThrownBy(() -> parse(t4.replace("\"device_id\": {\"value\": \"0x1eb8\"", "\"device_id\": {\"value\": \"unknown\", \"assumed\": \"unknown\"")))
+                .hasMessageStartingWith("profile file test.json: key 'gpu.device_id.assumed': expected the value the model uses in place of the unknown one");
+        assertThatThrownBy(() -> parse(t4.replace("\"device_id\": {\"value\": \"0x1eb8\"", "\"device_id\": {\"value\": \"unknown\", \"assumed\": \"0x10000\"")))
+                .hasMessageStartingWith("profile file test.json: key 'gpu.device_id': expected a value in 0x0..0xffff, got 0x10000");
+        assertThatThrownBy(() -> parse(t4.replace("{\"index\": 0,", "{\"unknown\": false, \"index\": 0,")))
+                .hasMessage("profile file test.json: key 'gpu.bars[0].unknown': expected true or absent (a published entry leaves the key out)");
+    }
+
+    @Test
     void aBrokenFileIsOneErrorNamingTheFileAndTheKey() throws IOException {
         String t4 = bundledText("nvidia-t4");
         assertThatThrownBy(() -> parse(t4.replace("\"size\": \"256M\"", "\"size\": \"300M\"")))

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 public final class ProfileParser {
     /** Marks a value nobody published. */
     public static final String UNKNOWN = "unknown";
+    /** Next to {@code "value": "unknown"}: the value the model uses instead, for keys with no model default. */
+    public static final String ASSUMED = "assumed";
 
     /** A default the model uses for an unknown value, and where it comes from. */
     public record Default(Object value, String source) {
@@ -134,8 +136,7 @@ public final class ProfileParser {
         for (int i = 0; i < n.size(); i++) {
             String p = path + "[" + i + "]";
             JsonNode b = n.get(i);
-            object(b, p, Set.of("index", "role", "size", "bits", "prefetchable", "source"), Set.of("index", "role", "size", "bits", "prefetchable", "source"));
-            source(b, p);
+            entry(b, p, Set.of("index", "role", "size", "bits", "prefetchable", "source"));
             int index = (int) number(b.get("index"), p + ".index", 0, 5);
             String role = text(b.get("role"), p + ".role");
             if (!GpuProfile.ROLES.contains(role)) {
@@ -216,8 +217,7 @@ public final class ProfileParser {
                 default:
                     throw new ProfileException(file, p + ".type", "one of pm, pcie, msi, msix, sriov, got \"" + type + "\"");
             }
-            object(c, p, keys, keys);
-            source(c, p);
+            entry(c, p, keys);
             if (!types.add(type)) {
                 throw new ProfileException(file, p + ".type", "each capability once; \"" + type + "\" is listed twice");
             }
@@ -282,16 +282,31 @@ public final class ProfileParser {
     /** The value of a sourced leaf {@code {"value": V, "source": S}}; an unknown value gives the key's default. */
     private JsonNode sourced(JsonNode parent, String key, String path) {
         JsonNode n = parent.get(key);
-        object(n, path, Set.of("value", "source"), Set.of("value", "source"));
+        object(n, path, Set.of("value", "source", ASSUMED), Set.of("value", "source"));
         String src = text(n.get("source"), path + ".source");
         if (src.isBlank()) {
             throw new ProfileException(file, path + ".source", "where the value comes from, got an empty string");
         }
         JsonNode v = n.get("value");
-        if (v.isTextual() && UNKNOWN.equals(v.asText())) {
+        boolean unknown = v.isTextual() && UNKNOWN.equals(v.asText());
+        if (n.has(ASSUMED) && !unknown) {
+            throw new ProfileException(file, path + "." + ASSUMED, "only with \"value\": \"unknown\" (a published value needs no assumption)");
+        }
+        if (unknown && n.has(ASSUMED)) {
+            JsonNode a = n.get(ASSUMED);
+            if (a.isNull() || a.isObject() || (a.isTextual() && UNKNOWN.equals(a.asText()))) {
+                throw new ProfileException(file, path + "." + ASSUMED, "the value the model uses in place of the unknown one, got " + kind(a));
+            }
+            String shown = a.isArray() ? a.toString() : a.asText();
+            sources.put(path, "unknown (" + src + "); the profile assumes " + shown);
+            defaultsUsed.add(path + " unknown, using the profile's assumption " + shown + " (" + src + ")");
+            return a;
+        }
+        if (unknown) {
             Default d = DEFAULTS.get(key);
             if (d == null) {
-                throw new ProfileException(file, path + ".value", "a value (\"unknown\" has no model default for " + key + ")");
+                throw new ProfileException(file, path + ".value", "a value (\"unknown\" has no model default for " + key
+                        + "; give the value the model should use instead as \"" + ASSUMED + "\")");
             }
             sources.put(path, "unknown (" + src + "); default " + d.value + ": " + d.source);
             defaultsUsed.add(path + " unknown, using " + d.value + " (" + d.source + ")");
@@ -299,6 +314,36 @@ public final class ProfileParser {
         }
         sources.put(path, src);
         return v;
+    }
+
+    /**
+     * A BAR or capability entry: exactly {@code keys}, plus an optional {@code "unknown": true} saying
+     * that nobody published the entry and its values are the profile's assumption (listed in
+     * {@code defaultsUsed} with the entry's source).
+     */
+    private void entry(JsonNode n, String path, Set<String> keys) {
+        Set<String> allowed = new java.util.HashSet<>(keys);
+        allowed.add(UNKNOWN);
+        object(n, path, allowed, keys);
+        source(n, path);
+        if (n.has(UNKNOWN)) {
+            if (!bool(n.get(UNKNOWN), path + "." + UNKNOWN)) {
+                throw new ProfileException(file, path + "." + UNKNOWN, "true or absent (a published entry leaves the key out)");
+            }
+            defaultsUsed.add(path + " unknown, using the profile's assumed " + describe(n) + " (" + sources.get(path) + ")");
+        }
+    }
+
+    private static String describe(JsonNode n) {
+        StringBuilder b = new StringBuilder();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!k.equals("source") && !k.equals(UNKNOWN)) {
+                JsonNode v = n.get(k);
+                b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v.isValueNode() ? v.asText() : v.has("value") ? v.get("value").asText() : v.toString());
+            }
+        }
+        return b.toString();
     }
 
     private void source(JsonNode obj, String path) {

@@ -46,6 +46,9 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     /** The quirky card (the AMD reset bug) and the others, for comparison. */
     public static final String QUIRKY = "amd-rx580";
     public static final List<String> OTHERS = List.of("nvidia-t4", "jingjia-jm7201", "mtt-s80");
+    /** The T4 on a host kernel with the (since reverted) T4 no-bus-reset quirk: LinuxPciQuirks. */
+    public static final String T4 = "nvidia-t4";
+    static final List<String> T4_QUIRK_KERNEL = List.of("passthrough.linux.t4_no_bus_reset_quirk=true");
     static final long STAGING_PA = VirtMemoryMap.RAM_BASE + (256L << 20);
     /** The flows: the plain reset, D3hot + the right reset, and D3cold (slot power off while the VM is down). */
     public static final List<String> FLOWS = List.of("naive", "low-power", "d3cold");
@@ -66,7 +69,8 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
     public String expected() {
         return "on " + QUIRKY + " the naive flow fails at boot 2 (driver init finds the firmware still running after a bus reset its quirk "
                 + "ignores) and the low-power flow boots all " + BOOTS + ", so does the d3cold flow (slot power off while the VM is down); both flows boot all " + BOOTS + " on " + String.join(", ", OTHERS)
-                + "; the bus reset resets the audio function with the graphics function";
+                + "; the bus reset resets the audio function with the graphics function; on a host kernel with the T4 "
+                + "no-bus-reset quirk (d5af729dc207, since reverted) the T4 has no reset left and fails at boot 2 except with the d3cold flow";
     }
 
     /** What one flow did over the boots. */
@@ -93,11 +97,18 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
 
     /** Runs {@link #BOOTS} boots of {@code profile} under {@code flow} ({@code naive} or {@code low-power}). */
     public static FlowRun run(String profile, String flow) throws Exception {
+        return run(profile, flow, List.of());
+    }
+
+    /** As {@link #run(String, String)}, with {@code --set} assignments on top of {@link #MACHINE_SETS}. */
+    public static FlowRun run(String profile, String flow, List<String> sets) throws Exception {
         if (!FLOWS.contains(flow)) {
             throw new IllegalArgumentException("flow must be one of " + FLOWS + ", got " + flow);
         }
         boolean audio = profile.equals(QUIRKY); // the bundled profile with an audio function
-        Machine m = MachineBuilder.build(machine(profile, audio), MACHINE_SETS);
+        List<String> all = new ArrayList<>(MACHINE_SETS);
+        all.addAll(sets);
+        Machine m = MachineBuilder.build(machine(profile, audio), all);
         PciFunction gpu = m.device("gpu-passthrough");
         PciFunction aud = audio ? m.device("gpu-passthrough-audio") : null;
         List<TraceRecord> init = recordInit(profile, audio);
@@ -257,9 +268,15 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
         return out;
     }
 
-    /** Tries the methods in order until one is accepted (pci_reset_function); null when one completed. */
+    /**
+     * Tries the methods in order until one is accepted (pci_reset_function); null when one completed
+     * or when the kernel refused them all: QEMU's vfio_pci_reset (hw/vfio/pci.c) then starts the VM
+     * without a reset (VFIO_DEVICE_RESET, the hot reset and the PM reset each tried and skipped), so
+     * the card keeps what the last guest left (but for its configuration space, which vfio-pci restores
+     * from the state saved at open, reset or not) and the next driver init decides. Non-null only when a
+     * reset started and failed.
+     */
     private static String firstAccepted(PassthroughResets resets, List<String> methods) throws GuestFault {
-        String last = "no reset method";
         for (String mth : methods) {
             String r = resets.reset(mth);
             if (r == null) {
@@ -268,9 +285,13 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
             if (r.startsWith("failed")) {
                 return mth + " " + r;
             }
-            last = mth + " " + r;
         }
-        return last;
+        for (PciFunction f : resets.functions()) {
+            resets.restoreOpen(f); // vfio_pci_core_disable: pci_load_saved_state + pci_restore_state, reset or not
+        }
+        resets.log.add("no reset method accepted: the VM starts with the card as the last guest left it, its configuration restored "
+                + "(QEMU vfio_pci_reset; vfio_pci_core_disable pci_restore_state)");
+        return null;
     }
 
     @Override
@@ -298,6 +319,17 @@ public final class PassthroughResetOnRebootScenario implements Scenario {
                 res.check(p + " " + flow + " flow", "all " + BOOTS + " boots", r.bootsUp() + " boots" + (r.failingStep() == null ? "" : ", " + r.failingStep()),
                         r.bootsUp() == BOOTS);
             }
+        }
+        for (String flow : FLOWS) {
+            FlowRun r = run(T4, flow, T4_QUIRK_KERNEL);
+            res.figure(T4 + ".t4-quirk-kernel." + flow, r.figures());
+            boolean powerOff = flow.equals("d3cold");
+            res.check(T4 + " " + flow + " flow on a kernel with the T4 no-bus-reset quirk",
+                    powerOff ? "all " + BOOTS + " boots (slot power off resets the card)"
+                            : "fails at boot 2 in driver init: no reset method left (no FLR, NoSoftRst+, bus reset masked), the firmware still runs",
+                    r.bootsUp() + " boots" + (r.failingStep() == null ? "" : ", " + r.failingStep()),
+                    powerOff ? r.bootsUp() == BOOTS && r.failingStep() == null
+                            : r.bootsUp() == 1 && r.failingStep() != null && r.failingStep().startsWith("boot 2: driver init trace: "));
         }
         return res;
     }

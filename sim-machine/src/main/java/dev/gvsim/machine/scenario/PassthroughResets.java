@@ -6,6 +6,7 @@ import java.util.List;
 import dev.gvsim.guesttraces.guest.GuestCpu;
 import dev.gvsim.guesttraces.guest.GuestFault;
 import dev.gvsim.guesttraces.linux.GpuHostVendorReset;
+import dev.gvsim.guesttraces.linux.LinuxPciQuirks;
 import dev.gvsim.machine.Machine;
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.PciBridgeBase;
@@ -54,6 +55,8 @@ final class PassthroughResets {
     private final long sbrWait;
     private final long poll;
     private final long timeout;
+    /** The host kernel carries the T4 no-bus-reset quirk ({@link LinuxPciQuirks}). */
+    private final boolean t4Quirk;
     /** Simulated time spent in resets so far. */
     long resetPs;
     /** One line per reset step, in order. */
@@ -71,6 +74,7 @@ final class PassthroughResets {
         this.sbrWait = duration("passthrough.linux.sbr_wait");
         this.poll = duration("passthrough.linux.ready_poll");
         this.timeout = duration("passthrough.linux.ready_timeout");
+        this.t4Quirk = m.params().getBoolean(m.params().definitions().get("passthrough.linux.t4_no_bus_reset_quirk"));
         for (PciFunction f : m.pci().busOf(gpu).functions()) {
             savedAtOpen.put(f, save(f)); // the VMM opens the device before the VM's first boot
         }
@@ -250,6 +254,12 @@ final class PassthroughResets {
             return "refused: the card is on the root bus (no bridge to reset it)";
         }
         List<PciFunction> below = m.pci().busOf(gpu).functions();
+        for (PciFunction f : below) {
+            String why = LinuxPciQuirks.noBusReset((int) read(f, PciFunction.VENDOR_ID, 2), (int) read(f, PciFunction.DEVICE_ID, 2), t4Quirk);
+            if (why != null) {
+                return "refused: " + f.id() + " has PCI_DEV_FLAGS_NO_BUS_RESET, " + why + " (pci_bus_resetable / pci_parent_bus_reset -ENOTTY)";
+            }
+        }
         long bctl = read(br, PciBridgeBase.BRIDGE_CONTROL, 2);
         write(br, PciBridgeBase.BRIDGE_CONTROL, 2, bctl | BCTL_SBR);
         waitPs(sbrHold);
