@@ -1,6 +1,11 @@
 package dev.gvsim.simcli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import dev.gvsim.machine.MachineFile;
+import picocli.CommandLine.Option;
 
 /** Joins command-line -M/-device options into one QEMU-style machine string, or null if none. */
 final class MachineArgs {
@@ -34,5 +39,46 @@ final class MachineArgs {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code -machine-file FILE}, shared by every command that takes {@code -device} (a picocli mixin).
+     * The rule (docs/machine-files.md): the file gives the machine type, its devices and parameters;
+     * {@code -device} options given with it are added after the file's devices (as QEMU adds
+     * {@code -device} after {@code -readconfig}); {@code --set} values come after the file's {@code set}
+     * (the command line wins); {@code -M} with it is an error (the type is given in one place).
+     */
+    static final class FileOption {
+        @Option(names = "-machine-file", paramLabel = "FILE",
+                description = "The machine from a machine file (JSON, the shape 'gvsim lspci --json' prints; docs/machine-files.md). "
+                        + "-device options are added after its devices, --set values after its 'set' (they win); not with -M.")
+        Path file;
+    }
+
+    /** The machine as resolved from -M, -device and -machine-file: {@code args} null if none was given; {@code sets} the file's first. */
+    record Resolved(String args, List<String> sets, MachineFile.Spec spec) {
+    }
+
+    /** Resolves -M/-device/-machine-file by the rule of {@link FileOption}; IllegalArgumentException (exit 2) naming the options. */
+    static Resolved resolve(String machineType, List<String> devices, FileOption file, List<String> sets) {
+        List<String> cmdSets = sets == null ? List.of() : sets;
+        if (file == null || file.file == null) {
+            return new Resolved(join(machineType, devices), new ArrayList<>(cmdSets), null);
+        }
+        if (machineType != null) {
+            throw new IllegalArgumentException("-M " + machineType + " and -machine-file " + file.file
+                    + " both give the machine type: give it in one place (the file's machine.type)");
+        }
+        MachineFile.Spec spec;
+        try {
+            spec = MachineFile.read(file.file).plusDevices(devices);
+        } catch (MachineFile.MachineFileException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-device given with -machine-file " + file.file + ": " + e.getMessage(), e);
+        }
+        List<String> all = new ArrayList<>(spec.sets());
+        all.addAll(cmdSets);
+        return new Resolved(spec.args(), all, spec);
     }
 }
