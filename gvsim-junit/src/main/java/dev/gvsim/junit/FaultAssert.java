@@ -32,6 +32,14 @@ public final class FaultAssert extends AbstractAssert<FaultAssert, Map<String, O
         return field("esr", "ESR", String.format("0x%08x", esr), String.format("0x%08x", esr));
     }
 
+    /**
+     * ESR given as a 32-bit literal ({@code withEsr(0x96000061)}, which Java reads as a negative int):
+     * taken as unsigned, the architected ESR_ELx[31:0] with the upper half zero.
+     */
+    public FaultAssert withEsr(int esr) {
+        return withEsr(Integer.toUnsignedLong(esr));
+    }
+
     /** FAR: the faulting virtual address. */
     public FaultAssert withFar(long far) {
         return field("far", "FAR", "0x" + Long.toHexString(far), "0x" + Long.toHexString(far));

@@ -55,7 +55,9 @@ class RealRecordingsTest {
         assertThat(pre).faultsAt(firstUnalignedInRemappedRanges()).withEsr(0x96000061L).withType("alignment-fault")
                 .inSymbol(QxlArm64IoremapScenario.FAULT_SYM).withFar(QxlArm64IoremapScenario.FAULT_VA).atVa(QxlArm64IoremapScenario.FAULT_VA)
                 .withMemoryType("device-ngnre").and().hasFaultCount(1).outcome().startsWith("FAULT: alignment-fault").contains("ESR 0x96000061");
-        assertThat(pre).firstFault().withEsr(QxlArm64IoremapScenario.FAULT_ESR);
+        assertThat(pre).firstFault().withEsr(QxlArm64IoremapScenario.FAULT_ESR).withEsr(0x96000061);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(pre).firstFault().withEsr(0x96000021))
+                .hasMessageContaining("to have ESR 0x96000021, but it has 0x96000061");
     }
 
     @Test

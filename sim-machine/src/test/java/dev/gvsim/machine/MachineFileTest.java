@@ -46,6 +46,10 @@ class MachineFileTest {
         assertThat(MachineFile.qemuOpts("x", java.util.Map.of("p", "a,b c"))).isEqualTo("x,p=a,,b c");
         assertThat(MachineFile.quote("x,p=a,,b c")).isEqualTo("'x,p=a,,b c'");
         assertThat(comma.plusDevices(List.of("qxl-vga,id=v")).args()).isEqualTo("-M virt -device qxl-vga,id=v");
+        // a value with a comma, a space and a quote survives the trip through the QEMU-style options
+        MachineFile.Spec odd = new MachineFile.Spec("virt", java.util.Map.of(),
+                List.of(new dev.gvsim.pciefabric.DeviceOptions.DeviceSpec("qxl", java.util.Map.of("profile", "my dir/it's,a.json"))), java.util.Map.of());
+        assertThat(dev.gvsim.pciefabric.DeviceOptions.parse(odd.args()).devices().get(0).props()).containsEntry("profile", "my dir/it's,a.json");
     }
 
     @Test
