@@ -126,7 +126,7 @@ public final class Gvsim {
 
         /** Runs the replay. */
         public ReplayRun run() {
-            Machines.Resolved m = Machines.resolve(machine, machineFile, sets);
+            dev.gvsim.machine.MachineFile.Resolved m = Machines.resolve(machine, machineFile, sets);
             options.machineOverride = m.args();
             options.paramSets.addAll(m.sets());
             String name = trace.startsWith(CLASSPATH) ? trace.substring(trace.lastIndexOf('/') + 1) : trace;
@@ -185,7 +185,7 @@ public final class Gvsim {
 
         /** Boots the firmware model. */
         public BootRun run() {
-            Machines.Resolved m = Machines.resolve(machine == null && machineFile == null ? "" : machine, machineFile, sets);
+            dev.gvsim.machine.MachineFile.Resolved m = Machines.resolve(machine == null && machineFile == null ? "" : machine, machineFile, sets);
             List<String> params = new ArrayList<>(routing);
             params.addAll(m.sets());
             try {

@@ -5,45 +5,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.gvsim.machine.MachineFile;
+import dev.gvsim.pciefabric.DeviceOptions;
 
 /**
  * The machine of a run as a test gives it: QEMU-style options ({@code -device qxl-vga,bus=rp1}, with
- * or without {@code -M virt}) and/or a machine file (docs/machine-files.md), by the CLI's rule: the
- * file's devices first, then the options' devices; the file's {@code set} before the run's own
- * {@code set}s. Null when neither was given (a replay then uses the trace's machine record).
+ * or without {@code -M virt}) and/or a machine file (docs/machine-files.md), by the CLI's rule
+ * ({@link MachineFile#resolve}). Null args when neither was given (a replay then uses the trace's machine record).
  */
 final class Machines {
     private Machines() {
     }
 
-    record Resolved(String args, List<String> sets) {
-    }
-
-    static Resolved resolve(String options, Path machineFile, List<String> sets) {
-        if (machineFile == null) {
-            return new Resolved(options == null ? null : withType(options), new ArrayList<>(sets));
-        }
-        MachineFile.Spec spec = MachineFile.read(machineFile);
+    static MachineFile.Resolved resolve(String options, Path machineFile, List<String> sets) {
+        String type = null;
+        List<String> devices = new ArrayList<>();
         if (options != null) {
-            dev.gvsim.pciefabric.DeviceOptions extra = dev.gvsim.pciefabric.DeviceOptions.parse(options);
-            if (options.contains("-M") || options.contains("-machine")) {
-                throw new IllegalArgumentException("machine options '" + options + "' and machine file " + machineFile
-                        + " both give the machine type: give it in one place (the file's machine.type)");
+            DeviceOptions o = DeviceOptions.parse(options);
+            String t = " " + options.strip() + " ";
+            if (t.contains(" -M ") || t.contains(" -machine ") || t.contains(" --machine ")) {
+                type = MachineFile.qemuOpts(o.machine(), o.machineProps());
             }
-            List<String> devs = new ArrayList<>();
-            for (var d : extra.devices()) {
-                devs.add(MachineFile.qemuOpts(d.driver(), d.props()));
+            for (DeviceOptions.DeviceSpec d : o.devices()) {
+                devices.add(MachineFile.qemuOpts(d.driver(), d.props()));
             }
-            spec = spec.plusDevices(devs);
+            if (type == null && machineFile == null) {
+                type = "virt";
+            }
         }
-        List<String> all = new ArrayList<>(spec.sets());
-        all.addAll(sets);
-        return new Resolved(spec.args(), all);
-    }
-
-    /** {@code -M virt} in front of options that name no machine type. */
-    static String withType(String options) {
-        String t = options.strip();
-        return t.startsWith("-M ") || t.startsWith("-machine ") || t.contains(" -M ") || t.contains(" -machine ") ? t : ("-M virt " + t).strip();
+        return MachineFile.resolve(type, devices, machineFile, sets);
     }
 }

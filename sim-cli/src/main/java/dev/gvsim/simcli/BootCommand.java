@@ -70,7 +70,7 @@ final class BootCommand implements Callable<Integer> {
             case "pcie" -> QxlUefiBehindBridgeScenario.PARAMS_PCIE_UR;
             default -> throw new IllegalArgumentException("--routing must be qemu or pcie, got '" + routing + "'");
         });
-        MachineArgs.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
         params.addAll(machine.sets());
         Set<Fix> fx = EnumSet.noneOf(Fix.class);
         for (String f : fixes) {

@@ -99,7 +99,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         Files2.input(in);
         Files2.output("-o", out, in, machineFile.file);
-        MachineArgs.Resolved machine = MachineArgs.resolve(machineType, List.of(), machineFile, List.of());
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, List.of(), machineFile, List.of());
         if (machine.spec() != null) {
             if (!machine.spec().set().isEmpty()) {
                 throw new IllegalArgumentException("-machine-file " + machineFile.file + ": a trace's machine record holds -M and -device only, not the file's "

@@ -44,7 +44,7 @@ final class LspciCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MachineArgs.checkSets(sets);
-        MachineArgs.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
         List<String> all = new ArrayList<>(machine.sets());
         if (firmware != null) {
             if (!firmware.equals("linux") && !firmware.equals("edk2")) {

@@ -1,7 +1,6 @@
 package dev.gvsim.simcli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import dev.gvsim.machine.MachineFile;
@@ -55,30 +54,8 @@ final class MachineArgs {
         Path file;
     }
 
-    /** The machine as resolved from -M, -device and -machine-file: {@code args} null if none was given; {@code sets} the file's first. */
-    record Resolved(String args, List<String> sets, MachineFile.Spec spec) {
-    }
-
-    /** Resolves -M/-device/-machine-file by the rule of {@link FileOption}; IllegalArgumentException (exit 2) naming the options. */
-    static Resolved resolve(String machineType, List<String> devices, FileOption file, List<String> sets) {
-        List<String> cmdSets = sets == null ? List.of() : sets;
-        if (file == null || file.file == null) {
-            return new Resolved(join(machineType, devices), new ArrayList<>(cmdSets), null);
-        }
-        if (machineType != null) {
-            throw new IllegalArgumentException("-M " + machineType + " and -machine-file " + file.file
-                    + " both give the machine type: give it in one place (the file's machine.type)");
-        }
-        MachineFile.Spec spec;
-        try {
-            spec = MachineFile.read(file.file).plusDevices(devices);
-        } catch (MachineFile.MachineFileException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("-device given with -machine-file " + file.file + ": " + e.getMessage(), e);
-        }
-        List<String> all = new ArrayList<>(spec.sets());
-        all.addAll(cmdSets);
-        return new Resolved(spec.args(), all, spec);
+    /** Resolves -M/-device/-machine-file by the rule of {@link FileOption} ({@link MachineFile#resolve}); IllegalArgumentException (exit 2). */
+    static MachineFile.Resolved resolve(String machineType, List<String> devices, FileOption file, List<String> sets) {
+        return MachineFile.resolve(machineType, devices, file == null ? null : file.file, sets);
     }
 }

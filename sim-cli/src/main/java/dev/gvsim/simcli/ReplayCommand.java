@@ -94,7 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
         for (String a : attrs) {
             opts.addAttrOverride(a);
         }
-        MachineArgs.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
         opts.paramSets.addAll(machine.sets());
         opts.machineOverride = machine.args();
         if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {

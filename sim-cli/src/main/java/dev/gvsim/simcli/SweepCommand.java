@@ -113,7 +113,7 @@ final class SweepCommand implements Callable<Integer> {
             h.put("axes", ax);
             how = h;
         }
-        MachineArgs.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, List.of());
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, List.of());
         if (!machine.sets().isEmpty()) {
             // the machine file's parameters hold at every point; a point's own value for the same name wins
             List<SweepPoints.Point> withFile = new ArrayList<>(all.size());

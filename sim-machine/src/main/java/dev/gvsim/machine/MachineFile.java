@@ -129,6 +129,45 @@ public final class MachineFile {
         }
     }
 
+    /** A machine as given by a type, {@code -device} options and a machine file: {@code args} null when none was given. */
+    public record Resolved(String args, List<String> sets, Spec spec) {
+    }
+
+    /**
+     * The rule for a machine file given with other options, one for the CLI and the JUnit extension:
+     * the file's devices first, then {@code deviceOptions} ({@code DRIVER,PROP=VALUE} each); the
+     * file's {@code set} first, then {@code sets} (which win); a machine type given with a file is an
+     * error. Without a file: {@code -M type} (virt if null) and the devices, or null args if neither.
+     */
+    public static Resolved resolve(String machineType, List<String> deviceOptions, Path file, List<String> sets) {
+        List<String> devs = deviceOptions == null ? List.of() : deviceOptions;
+        List<String> extra = sets == null ? List.of() : sets;
+        if (file == null) {
+            if (machineType == null && devs.isEmpty()) {
+                return new Resolved(null, new ArrayList<>(extra), null);
+            }
+            StringBuilder sb = new StringBuilder("-M ").append(machineType == null ? "virt" : machineType);
+            for (String d : devs) {
+                sb.append(" -device ").append(quote(d));
+            }
+            return new Resolved(sb.toString(), new ArrayList<>(extra), null);
+        }
+        if (machineType != null) {
+            throw new IllegalArgumentException("-M " + machineType + " and -machine-file " + file
+                    + " both give the machine type: give it in one place (the file's machine.type)");
+        }
+        Spec spec;
+        Spec fromFile = read(file);
+        try {
+            spec = fromFile.plusDevices(devs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-device given with -machine-file " + file + ": " + e.getMessage(), e);
+        }
+        List<String> all = new ArrayList<>(spec.sets());
+        all.addAll(extra);
+        return new Resolved(spec.args(), all, spec);
+    }
+
     /** The machine as built: its options ({@link Machine#args()}) and its parameter overrides. */
     public static Spec of(Machine m) {
         DeviceOptions o = DeviceOptions.parse(m.args());
