@@ -24,8 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 "and report: console up or no GOP, the resource assignment, and the failing access if any.",
                 "Exit 0: console up; 1: no GOP; 2: bad input."})
 final class BootCommand implements Callable<Integer> {
-    @Option(names = "-M", paramLabel = "MACHINE", defaultValue = "virt", description = "Machine type (only 'virt').")
+    @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (only 'virt', the default).")
     String machineType;
+
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
 
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device, repeatable (e.g. pcie-root-port,id=rp1,chassis=1 -device qxl-vga,bus=rp1).")
     List<String> devices = new ArrayList<>();
@@ -57,7 +60,7 @@ final class BootCommand implements Callable<Integer> {
         if (!"edk2".equals(firmware)) {
             throw new IllegalArgumentException("--firmware must be edk2 (the only firmware model), got '" + firmware + "'");
         }
-        if (!"virt".equals(machineType)) {
+        if (machineType != null && !"virt".equals(machineType)) {
             throw new IllegalArgumentException("machine '" + machineType + "' is not modelled (only -M virt)");
         }
         dev.gvsim.simcli.util.Files2.output("-o", output);
@@ -67,13 +70,15 @@ final class BootCommand implements Callable<Integer> {
             case "pcie" -> QxlUefiBehindBridgeScenario.PARAMS_PCIE_UR;
             default -> throw new IllegalArgumentException("--routing must be qemu or pcie, got '" + routing + "'");
         });
-        params.addAll(sets);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        params.addAll(machine.sets());
         Set<Fix> fx = EnumSet.noneOf(Fix.class);
         for (String f : fixes) {
             fx.add(Fix.byName(f));
         }
-        QxlUefiBehindBridgeScenario.Run r = QxlUefiBehindBridgeScenario.boot(String.join(" ", devices.stream().map(d -> "-device " + d).toList()),
-                fx, output, null, params);
+        String topology = machine.spec() != null ? machine.spec().deviceArgs()
+                : String.join(" ", devices.stream().map(d -> "-device " + d).toList());
+        QxlUefiBehindBridgeScenario.Run r = QxlUefiBehindBridgeScenario.boot(topology, fx, output, null, params);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

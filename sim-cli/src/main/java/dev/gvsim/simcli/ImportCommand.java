@@ -45,6 +45,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU -device of the recording, repeatable, in the order QEMU was given them.")
     List<String> devices = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+
     @Option(names = "--keep-platform", description = "Keep accesses to platform regions (UART, GIC, flash, fw_cfg, RTC, GPIO, virtio-mmio).")
     boolean keepPlatform;
 
@@ -95,8 +98,22 @@ final class ImportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown import format '" + format + "' (known: " + String.join(", ", Importers.FORMATS) + ")");
         }
         Files2.input(in);
-        Files2.output("-o", out, in);
-        String m = machineType != null ? machineType : "virt";
+        Files2.output("-o", out, in, machineFile.file);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, List.of(), machineFile, List.of());
+        if (machine.spec() != null) {
+            if (!machine.spec().set().isEmpty()) {
+                throw new IllegalArgumentException("-machine-file " + machineFile.file + ": a trace's machine record holds -M and -device only, not the file's "
+                        + "'set' " + machine.spec().sets() + ": remove it from the file and give the parameters to replay with --set");
+            }
+            List<String> all = new ArrayList<>();
+            for (dev.gvsim.pciefabric.DeviceOptions.DeviceSpec d : machine.spec().devices()) {
+                all.add(dev.gvsim.machine.MachineFile.qemuOpts(d.driver(), d.props()));
+            }
+            all.addAll(devices);
+            devices = all;
+        }
+        String m = machine.spec() != null ? dev.gvsim.machine.MachineFile.qemuOpts(machine.spec().type(), machine.spec().props())
+                : machineType != null ? machineType : "virt";
         if (format.equals("qemu-log") && !m.contains(dev.gvsim.machine.MachineBuilder.PCI_ASSIGN + "=")) {
             // what the user typed to QEMU (-M virt) has no such property: a QEMU log starts at QEMU's start, so the firmware or the
             // guest assigned the resources during the recording (gvsim's own property, defaulted by what the log is)

@@ -16,8 +16,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Build a machine from QEMU-style options, assign resources with the chosen policy (--set pci.allocator=linux|edk2|none)",
                 "and print the PCI tree with bus numbers, BARs and bridge windows, as lspci would show it in the guest."})
 final class LspciCommand implements Callable<Integer> {
-    @Option(names = "-M", paramLabel = "MACHINE", defaultValue = "virt", description = "Machine type (only 'virt').")
+    @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (only 'virt', the default).")
     String machineType;
+
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
 
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device, e.g. pcie-root-port,id=rp1 or qxl,bus=rp1. Repeatable.")
     List<String> devices = new ArrayList<>();
@@ -29,7 +32,7 @@ final class LspciCommand implements Callable<Integer> {
             description = "Who enumerates and assigns resources: linux (Linux 6.1 on arm64, as with -kernel) or edk2 (EDK II PciBusDxe, AAVMF). Same as --set pci.allocator=POLICY.")
     String firmware;
 
-    @Option(names = "--json", description = "Per function: bdf, ids, class, BARs, bridge bus numbers and windows (JSON).")
+    @Option(names = "--json", description = "The machine (a machine file: -machine-file reads it back) and, per function: bdf, ids, class, BARs, bridge bus numbers and windows (JSON).")
     boolean json;
 
     @Option(names = {"-v", "--verbose"}, description = "Config-space details (capabilities, windows, command/status).")
@@ -41,22 +44,17 @@ final class LspciCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MachineArgs.checkSets(sets);
-        List<String> all = new ArrayList<>(sets);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        List<String> all = new ArrayList<>(machine.sets());
         if (firmware != null) {
             if (!firmware.equals("linux") && !firmware.equals("edk2")) {
                 throw new IllegalArgumentException("--firmware must be linux or edk2, got '" + firmware + "'");
             }
             all.add("pci.allocator=" + firmware);
         }
-        Machine m = MachineBuilder.build(MachineArgs.join(machineType, devices), all);
+        Machine m = MachineBuilder.build(machine.args() == null ? "-M virt" : machine.args(), all);
         if (json) {
-            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
-            out.put("machine", m.args());
-            out.put("allocator", m.params().getString(Machine.ALLOCATOR));
-            out.put("functions", m.pci().describe());
-            out.put("assigned", m.pci().allocationLog());
-            out.put("failures", m.pci().allocationFailures());
-            spec.commandLine().getOut().print(dev.gvsim.simcore.Json.write(out));
+            spec.commandLine().getOut().print(dev.gvsim.simcore.Json.write(dev.gvsim.machine.MachineFile.lspciJson(m)));
         } else {
             spec.commandLine().getOut().print(m.pci().lspci(verbose));
         }

@@ -73,6 +73,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device (overrides the trace's machine record). Repeatable.")
     List<String> devices = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+
     @Option(names = "--max-listed", paramLabel = "N", defaultValue = "1000",
             description = "List at most N faults, mismatches and master aborts individually (all are counted). Default ${DEFAULT-VALUE}.")
     int maxListed;
@@ -91,8 +94,9 @@ final class ReplayCommand implements Callable<Integer> {
         for (String a : attrs) {
             opts.addAttrOverride(a);
         }
-        opts.paramSets.addAll(sets);
-        opts.machineOverride = MachineArgs.join(machineType, devices);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        opts.paramSets.addAll(machine.sets());
+        opts.machineOverride = machine.args();
         if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {
             throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }

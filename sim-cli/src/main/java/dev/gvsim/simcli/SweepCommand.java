@@ -67,6 +67,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device at every point (overrides the trace's machine record). Repeatable.")
     List<String> devices = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+
     @Spec
     CommandSpec spec;
 
@@ -110,6 +113,17 @@ final class SweepCommand implements Callable<Integer> {
             h.put("axes", ax);
             how = h;
         }
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, List.of());
+        if (!machine.sets().isEmpty()) {
+            // the machine file's parameters hold at every point; a point's own value for the same name wins
+            List<SweepPoints.Point> withFile = new ArrayList<>(all.size());
+            for (SweepPoints.Point p : all) {
+                Map<String, String> ps = new LinkedHashMap<>(machine.spec().set());
+                ps.putAll(p.params());
+                withFile.add(new SweepPoints.Point(p.index(), ps));
+            }
+            all = withFile;
+        }
         for (SweepPoints.Point p : all) {
             List<String> ps = new ArrayList<>();
             p.params().forEach((k, v) -> ps.add(k + "=" + v));
@@ -122,7 +136,7 @@ final class SweepCommand implements Callable<Integer> {
         if (output != null) {
             Files2.output("-o", output, trace, pointsFile);
         }
-        Sweep.Base base = new Sweep.Base(trace, MachineArgs.join(machineType, devices), stage2, continueAfterFault, attrs);
+        Sweep.Base base = new Sweep.Base(trace, machine.args(), stage2, continueAfterFault, attrs);
         for (String a : attrs) {
             new dev.gvsim.machine.replay.ReplayOptions().addAttrOverride(a); // validates before any point runs
         }
