@@ -129,6 +129,25 @@ class ForwardingModelTest {
     }
 
     @Test
+    void theSharedLinkAndDramBoundThePipelines() {
+        // Looking Glass at 1080p: a 8,294,400-byte GPU copy over a 0.4 B/ns link takes 20.7 ms, more than a 16.7 ms period
+        ForwardingRun slowLink = new ForwardingModel(List.of("mem.link.bytes_per_ns=0.4", "forwarding.frames=60")).run(Kind.LOOKING_GLASS,
+                "normal-nc", 1920, 1080);
+        assertThat(slowLink.stage("staging-copy").busyPs() / slowLink.stage("staging-copy").jobs()).isEqualTo(
+                (long) Math.ceil(8_294_400L * 1000 / 0.4));
+        assertThat(slowLink.dropped()).isPositive();
+        assertThat(slowLink.sentFps()).isLessThan(50);
+        // DRAM at 1 B/ns: the guest copy (16.6 MB through DRAM) waits for the bus, the threads stall
+        ForwardingRun slowDram = new ForwardingModel(List.of("display.memory_bandwidth=1", "forwarding.frames=60")).run(Kind.LOOKING_GLASS,
+                "normal-nc", 1920, 1080);
+        assertThat((Long) slowDram.report().get("dramStallPs")).isPositive();
+        assertThat(slowDram.sentFps()).isLessThan(60);
+        ForwardingRun fast = new ForwardingModel(List.of("forwarding.frames=60")).run(Kind.LOOKING_GLASS, "normal-nc", 1920, 1080);
+        assertThat((Long) fast.report().get("dramStallPs")).isZero();
+        assertThat(fast.dropped()).isZero();
+    }
+
+    @Test
     void runsAreDeterministic() {
         for (Kind k : Kind.values()) {
             Map<String, Object> a = new ForwardingModel(List.of()).run(k, "device", 1920, 1080).report();

@@ -42,6 +42,9 @@ class PassthroughFrameForwardingScenarioTest {
         assertThat(check(r, "1920x1080: efficient sustains").pass()).isTrue();
         assertThat(check(r, "3840x2160: efficient sustains").pass()).isFalse();
         assertThat(r.pass()).isFalse();
+        // the same figures, in the same order, from a second run
+        assertThat(new PassthroughFrameForwardingScenario().run().figures().toString()).isEqualTo(r.figures().toString());
+        assertThat(Scenarios.byId("passthrough-frame-forwarding")).isInstanceOf(PassthroughFrameForwardingScenario.class);
     }
 
     @Test
