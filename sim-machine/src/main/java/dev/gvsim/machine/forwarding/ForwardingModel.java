@@ -75,20 +75,20 @@ public final class ForwardingModel {
         }
         this.params = p;
         this.profile = p.getString(ForwardingParams.PROFILE);
-        this.memcpyBytesPerNs = positive(p, DisplayParams.UPLOAD_BANDWIDTH);
-        this.encodeBytesPerNs = positive(p, DisplayParams.ENCODE_BANDWIDTH);
-        this.memoryBytesPerNs = positive(p, DisplayParams.MEMORY_BANDWIDTH);
-        this.linkBytesPerNs = positive(p, MmuParams.LINK_BYTES_PER_NS);
+        this.memcpyBytesPerNs = bandwidth(p, DisplayParams.UPLOAD_BANDWIDTH);
+        this.encodeBytesPerNs = bandwidth(p, DisplayParams.ENCODE_BANDWIDTH);
+        this.memoryBytesPerNs = bandwidth(p, DisplayParams.MEMORY_BANDWIDTH);
+        this.linkBytesPerNs = bandwidth(p, MmuParams.LINK_BYTES_PER_NS);
         this.overheadPs = p.getDuration(DisplayParams.REFRESH_OVERHEAD);
-        if (overheadPs < 0) {
-            throw new IllegalArgumentException(DisplayParams.REFRESH_OVERHEAD.name() + " must not be negative");
+        if (overheadPs < 0 || overheadPs > ForwardingRun.MAX_STAGE_PS) {
+            throw new IllegalArgumentException(DisplayParams.REFRESH_OVERHEAD.name() + " must be 0..1000 s, got " + overheadPs + " ps");
         }
         this.hostCores = (int) range(p, DisplayParams.HOST_CORES, 0, 4096);
         this.guestCores = (int) range(p, ForwardingParams.GUEST_CORES, 0, 4096);
         this.frames = (int) range(p, ForwardingParams.FRAMES, 1, 100_000);
-        double fps = positive(p, ForwardingParams.FPS);
-        if (fps > 1000) {
-            throw new IllegalArgumentException(ForwardingParams.FPS.name() + " must be at most 1000, got " + fps);
+        double fps = p.getDouble(ForwardingParams.FPS);
+        if (!(fps >= 1 && fps <= 1000)) {
+            throw new IllegalArgumentException(ForwardingParams.FPS.name() + " must be 1..1000 frames/s, got " + fps);
         }
         this.periodPs = Math.round(1e12 / fps);
         this.chunkBytes = range(p, ForwardingParams.LG_CHUNK_BYTES, 64, 1L << 30);
@@ -109,6 +109,9 @@ public final class ForwardingModel {
         this.hevc = codec.equals("h265");
         String pre = "video." + engine + ".";
         this.bitsPerPixel = positive(p, def(p, "video.encode_bits_per_pixel", "the video codec model"));
+        if (bitsPerPixel > 64) {
+            throw new IllegalArgumentException("video.encode_bits_per_pixel must be in (0, 64], got " + bitsPerPixel);
+        }
         this.encodePixelsPerS = positive(p, def(p, pre + "encode_" + codec + "_mpixels", engineChoice(p))) * 1e6;
         this.encodeSetupPs = Math.max(0, p.getDuration(def(p, pre + "frame_setup", engineChoice(p))));
         this.encodeBitsPerS = positive(p, def(p, pre + "max_mbps", engineChoice(p))) * 1e6;
@@ -132,6 +135,17 @@ public final class ForwardingModel {
             throw new IllegalArgumentException("parameter " + name + " is not declared: " + whyMissing);
         }
         return d;
+    }
+
+    /** The slowest bandwidth the model takes: 0.001 bytes/ns (1 MB/s); below it one frame's stage would run for hours. */
+    static final double MIN_BYTES_PER_NS = 0.001;
+
+    private static double bandwidth(Params p, ParamDef d) {
+        double v = positive(p, d);
+        if (v < MIN_BYTES_PER_NS) {
+            throw new IllegalArgumentException(d.name() + " must be at least " + MIN_BYTES_PER_NS + " bytes/ns for the forwarding model, got " + v);
+        }
+        return v;
     }
 
     private static double positive(Params p, ParamDef d) {

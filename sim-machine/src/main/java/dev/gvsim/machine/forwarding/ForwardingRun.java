@@ -128,7 +128,19 @@ public final class ForwardingRun {
     // ------------------------------------------------------------------ resources
 
     private static long bytesPs(long bytes, double bytesPerNs) {
-        return bytes <= 0 ? 0 : (long) Math.ceil(bytes * 1000.0 / bytesPerNs);
+        return bytes <= 0 ? 0 : stagePs(Math.ceil(bytes * 1000.0 / bytesPerNs));
+    }
+
+    /** The longest one stage of one frame may take: 1,000 s of simulated time (else time would overflow). */
+    static final double MAX_STAGE_PS = 1e15;
+
+    /** {@code ps} as a stage time, refused when the parameters make one frame's stage run for more than {@link #MAX_STAGE_PS}. */
+    static long stagePs(double ps) {
+        if (!(ps <= MAX_STAGE_PS)) {
+            throw new IllegalArgumentException("one frame's stage would take " + ps / 1e12 + " s of simulated time (more than "
+                    + MAX_STAGE_PS / 1e12 + " s): a bandwidth or rate parameter is too small for this frame size");
+        }
+        return (long) ps;
     }
 
     /** DRAM for {@code bytes} from {@code startPs}; a job that would end first waits for the bus. */
@@ -250,7 +262,7 @@ public final class ForwardingRun {
                 enc = s;
             }
         }
-        long service = m.encodeSetupPs + (long) Math.ceil(Math.max(pixels / m.encodePixelsPerS, bits / m.encodeBitsPerS) * 1e12);
+        long service = stagePs(m.encodeSetupPs + Math.ceil(Math.max(pixels / m.encodePixelsPerS, bits / m.encodeBitsPerS) * 1e12));
         long e = enc.run(a0, service);
         stages.get(1).add(bytes, service);
         encodedBits += bits;
@@ -267,7 +279,7 @@ public final class ForwardingRun {
 
     private void sendDone(long presentPs, long endPs) {
         long lat = Math.max(1, endPs - presentPs);
-        latency.recordValue(lat);
+        latency.recordValue(Math.min(lat, LATENCY_MAX_PS)); // the histogram's range (100 s); min and max stay exact
         minLatencyPs = sent == 0 ? lat : Math.min(minLatencyPs, lat);
         maxLatencyPs = Math.max(maxLatencyPs, lat);
         if (sent == sendEnds.length) {

@@ -169,6 +169,12 @@ class ForwardingModelTest {
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.sw_encode_ratio=0.5"))).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.nc_read_bytes=3")).readback("normal-nc"))
                 .hasMessageContaining("forwarding.nc_read_bytes");
+        assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.fps=0.5"))).hasMessageContaining("1..1000");
+        assertThatThrownBy(() -> new ForwardingModel(List.of("display.upload_bandwidth=1e-9"))).hasMessageContaining("display.upload_bandwidth")
+                .hasMessageContaining("at least 0.001");
+        // an encoder at 1 pixel/s would take 96 days for a 4K frame: refused, not run
+        assertThatThrownBy(() -> new ForwardingModel(List.of("video.rx550.encode_h265_mpixels=0.000001")).run(Kind.EFFICIENT, "device", 3840, 2160))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s of simulated time");
         ForwardingModel m = new ForwardingModel(List.of());
         assertThatThrownBy(() -> m.readback("write-back")).hasMessageContaining("device, normal-nc, adaptive");
         assertThatThrownBy(() -> m.run(Kind.NAIVE, "device", 16384, 16384)).hasMessageContaining("does not fit");
