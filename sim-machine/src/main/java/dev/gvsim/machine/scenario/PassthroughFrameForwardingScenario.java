@@ -77,15 +77,19 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
             rb.put(p, model.readback(p).report());
         }
         res.figure("barReadback", rb);
+        List<Map<String, Object>> table = new ArrayList<>();
+        res.figure("table", table); // its place among the figures; set again when filled (figure() copies its value)
         for (int[] s : SIZES) {
             String size = s[0] + "x" + s[1];
             List<ForwardingRun> runs = runAll(model, s[0], s[1]);
             ForwardingRun eff = runs.get(runs.size() - 1);
-            Map<String, Object> table = new LinkedHashMap<>();
+            Map<String, Object> detail = new LinkedHashMap<>();
             for (ForwardingRun r : runs) {
-                table.put(r.kind.word + (r.kind == Kind.NAIVE ? "/" + r.readback.policy() : ""), r.report());
+                Map<String, Object> rep = r.report();
+                detail.put(name(r), rep);
+                table.add(row(size, name(r), rep));
             }
-            res.figure(size, table);
+            res.figure(size, detail);
             res.check(size + ": efficient sustains " + model.frames() + " frames at the guest's rate", "all sent, 0 dropped, 0 duplicated",
                     String.format("%d of %d sent at %.2f fps, %d dropped, %d duplicated, p50 %.3f ms p99 %.3f ms", eff.sent(), model.frames(),
                             eff.sentFps(), eff.dropped(), eff.duplicated(), eff.latencyPercentilePs(50) / 1e9, eff.latencyPercentilePs(99) / 1e9),
@@ -93,12 +97,41 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
             List<ForwardingRun> others = runs.subList(0, runs.size() - 1);
             StringBuilder sb = new StringBuilder(String.format("efficient %.2f", eff.copiesPerFrame()));
             for (ForwardingRun o : others) {
-                sb.append(String.format(", %s %.2f", o.kind.word + (o.kind == Kind.NAIVE ? "/" + o.readback.policy() : ""), o.copiesPerFrame()));
+                sb.append(String.format(", %s %.2f", name(o), o.copiesPerFrame()));
             }
             res.check(size + ": efficient copies fewer per frame than every other pipeline", "efficient < each other pipeline",
                     sb.toString(), fewerCopies(eff, others));
         }
+        res.figure("table", table); // one row per pipeline and size: scenarios -v prints a row per line
         return res;
+    }
+
+    static String name(ForwardingRun r) {
+        return r.kind.word + (r.kind == Kind.NAIVE ? "/" + r.readback.policy() : "");
+    }
+
+    /** The headline figures of one run, as the doc's results table has them. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> row(String size, String name, Map<String, Object> rep) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("size", size);
+        row.put("pipeline", name);
+        row.put("copiesPerFrame", rep.get("copiesPerFrame"));
+        StringBuilder links = new StringBuilder();
+        ((Map<String, Map<String, Object>>) rep.get("perLink")).forEach((k, v) -> links.append(links.length() > 0 ? ", " : "").append(k)
+                .append(' ').append(v.get("copies")).append(" x ").append(v.get("bytesPerFrame")).append(" B"));
+        row.put("perLink", links.toString());
+        row.put("sent", rep.get("framesSent"));
+        row.put("dropped", ((Number) rep.get("droppedAtCapture")).longValue() + ((Number) rep.get("supersededAtClient")).longValue());
+        row.put("duplicated", rep.get("duplicatedAtClient"));
+        row.put("fps", rep.get("sentFps"));
+        row.put("p50Ms", rep.get("latencyP50Ms"));
+        row.put("p99Ms", rep.get("latencyP99Ms"));
+        row.put("guestCpuMsPerFrame", rep.get("guestCpuMsPerFrame"));
+        row.put("hostCpuMsPerFrame", rep.get("hostCpuMsPerFrame"));
+        row.put("vmEgressMbps", rep.get("vmEgressMbps"));
+        row.put("sentMbps", rep.get("sentMbps"));
+        return row;
     }
 
     @Override

@@ -38,6 +38,9 @@ class PassthroughFrameForwardingScenarioTest {
             assertThat(nc).isGreaterThan(dev);
             assertThat(check(r, size + ": efficient copies").pass()).isTrue();
         }
+        List<Map<String, Object>> table = (List<Map<String, Object>>) r.figures().get("table");
+        assertThat(table).hasSize(10).allSatisfy(row -> assertThat(row).containsKeys("size", "pipeline", "copiesPerFrame", "perLink", "p99Ms"));
+        assertThat(table.get(4)).containsEntry("pipeline", "efficient").containsEntry("size", "1920x1080").containsEntry("copiesPerFrame", 2.0);
         // the sourced defaults: 1080p fits the RX 550-class encoder's frame time, 4K60 does not (4K60 pixel rate + 0.3 ms setup)
         assertThat(check(r, "1920x1080: efficient sustains").pass()).isTrue();
         assertThat(check(r, "3840x2160: efficient sustains").pass()).isFalse();
