@@ -6,7 +6,7 @@ package dev.gvsim.machine.display;
  * shows. A thread's jobs may also share the host's cores ({@link Cores}) with other threads: then a
  * job takes longer when more threads are busy than there are cores. No allocation per job.
  */
-final class Server {
+public final class Server {
     final String name;
     private final Cores cores;
     private long freeAt;
@@ -15,17 +15,17 @@ final class Server {
     /** Time jobs lost to other threads on the shared host cores (their end minus start minus work). */
     long coreWaitPs;
 
-    Server(String name) {
+    public Server(String name) {
         this(name, null);
     }
 
-    Server(String name, Cores cores) {
+    public Server(String name, Cores cores) {
         this.name = name;
         this.cores = cores;
     }
 
     /** Runs {@code workPs} of work that can start at {@code readyPs}; returns when it ends. */
-    long run(long readyPs, long workPs) {
+    public long run(long readyPs, long workPs) {
         long start = Math.max(readyPs, freeAt);
         long end = cores == null ? start + workPs : cores.run(start, workPs);
         coreWaitPs += end - start - workPs;
@@ -39,11 +39,29 @@ final class Server {
      * Holds the thread until {@code untilPs} without doing work (it waits for memory after its
      * last job): the next job starts no earlier.
      */
-    void stallUntil(long untilPs) {
+    public void stallUntil(long untilPs) {
         freeAt = Math.max(freeAt, untilPs);
     }
 
-    long freeAt() {
+    public long freeAt() {
         return freeAt;
+    }
+
+    /** Work done so far (not counting waits for cores or memory). */
+    public long busyPs() {
+        return busyPs;
+    }
+
+    public long jobs() {
+        return jobs;
+    }
+
+    /** Time jobs lost to other threads on the shared host cores. */
+    public long coreWaitPs() {
+        return coreWaitPs;
+    }
+
+    public String name() {
+        return name;
     }
 }

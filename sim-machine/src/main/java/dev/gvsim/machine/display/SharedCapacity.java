@@ -10,9 +10,9 @@ package dev.gvsim.machine.display;
  * {@link #SLOTS} (tagged by slot number, so a slot is reused when time has moved past it): jobs are
  * handed out within a few hundred milliseconds of the present. No allocation per job.
  */
-final class SharedCapacity {
+public final class SharedCapacity {
     /** Slot width: 10 us (display jobs last 0.1-20 ms). */
-    static final long SLOT_PS = 10_000_000L;
+    public static final long SLOT_PS = 10_000_000L;
     static final int SLOTS = 1 << 16;
     private static final int MASK = SLOTS - 1;
 
@@ -21,7 +21,7 @@ final class SharedCapacity {
     private final long[] tag = new long[SLOTS];
 
     /** {@code capacityPerSlot} units per {@link #SLOT_PS}; must be positive. */
-    SharedCapacity(long capacityPerSlot) {
+    public SharedCapacity(long capacityPerSlot) {
         if (capacityPerSlot <= 0) {
             throw new IllegalArgumentException("capacity per slot must be positive, got " + capacityPerSlot);
         }
@@ -42,7 +42,7 @@ final class SharedCapacity {
      * Takes {@code amount} units from {@code startPs} on, at most {@code jobRatePerSlot} units per
      * slot (and at most the capacity; scaled for a partial first slot); returns when the job has them all.
      */
-    long take(long startPs, long amount, long jobRatePerSlot) {
+    public long take(long startPs, long amount, long jobRatePerSlot) {
         if (amount <= 0) {
             return startPs;
         }
