@@ -129,6 +129,11 @@ class ViewCommandTest {
 
     /** Runs the CLI in a new JVM (a display is process state), under xvfb-run or with no display at all. */
     static Proc java(boolean xvfb, String... args) throws Exception {
+        return java(xvfb, null, args);
+    }
+
+    /** As {@link #java(boolean, String...)}, in working directory {@code cwd} (null: this JVM's). */
+    static Proc java(boolean xvfb, Path cwd, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (xvfb) {
             cmd.addAll(List.of("xvfb-run", "-a", "-s", "-screen 0 1920x1200x24"));
@@ -141,16 +146,25 @@ class ViewCommandTest {
         pb.environment().remove("DISPLAY");
         pb.environment().remove("WAYLAND_DISPLAY");
         pb.environment().put("LIBGL_ALWAYS_SOFTWARE", "1");
-        pb.redirectOutput(dir.resolve("p.out").toFile());
-        pb.redirectError(dir.resolve("p.err").toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        Path outFile = Files.createTempFile("gvsim-test-", ".out");
+        Path errFile = Files.createTempFile("gvsim-test-", ".err");
+        pb.redirectOutput(outFile.toFile());
+        pb.redirectError(errFile.toFile());
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError("gvsim view did not end within 180 s");
         }
-        return new Proc(p.exitValue(), Files.readString(dir.resolve("p.out"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("p.err"), StandardCharsets.UTF_8));
+        try {
+            return new Proc(p.exitValue(), Files.readString(outFile, StandardCharsets.UTF_8), Files.readString(errFile, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(outFile);
+            Files.deleteIfExists(errFile);
+        }
     }
 
     static boolean onPath(String exe) {
