@@ -109,7 +109,7 @@ final class ViewCommand implements Callable<Integer> {
                     output == null ? null : img -> png[0] = encode(img));
             try {
                 Viewer.show(run, control, exchange, settings, line -> err.println("gvsim: " + line));
-            } catch (IllegalStateException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            } catch (IllegalStateException | LinkageError e) {
                 // no display, no OpenGL, no native library for this platform, or nothing to capture
                 throw new InputException("view: " + Main.oneLine(e));
             }

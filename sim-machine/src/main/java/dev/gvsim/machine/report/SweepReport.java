@@ -11,6 +11,9 @@ import java.util.Map;
  * row per point, and one bar chart of the simulated time of every point, labelled with its parameters.
  */
 public final class SweepReport {
+    /** Characters of a point's label that fit the chart's legend column ({@link Svg}'s right margin). */
+    static final int LEGEND_CHARS = 40;
+
     private SweepReport() {
     }
 
@@ -29,7 +32,7 @@ public final class SweepReport {
         for (String k : List.of("trace", "traceSha256", "machine", "stage2", "continueAfterFault", "attr", "points")) {
             def.add(ReplayReport.row(k, sweep.get(k) == null ? "" : String.valueOf(sweep.get(k))));
         }
-        h.table(List.of("", ""), def);
+        h.table(List.of("sweep", "value"), def);
         h.h2("Points");
         List<List<Object>> rows = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -40,7 +43,8 @@ public final class SweepReport {
             rows.add(ReplayReport.row(p.get("index"), params, p.get("outcome"), p.get("records"), p.get("faultCount"), p.get("mismatchCount"),
                     p.get("simulatedTimePs"), p.get("firstFault") instanceof Map<?, ?> f ? String.valueOf(f.get("fault")) + " at record "
                             + f.get("record") + (f.get("symbol") != null ? " in " + f.get("symbol") : "") : ""));
-            labels.add("#" + p.get("index") + " " + params);
+            String label = "#" + p.get("index") + " " + params;
+            labels.add(label.length() > LEGEND_CHARS ? label.substring(0, LEGEND_CHARS - 3) + "..." : label); // the table has it whole
             timeUs[i++] = ReplayReport.num(p.get("simulatedTimePs")) / 1e6;
         }
         h.table(List.of("index", "params", "outcome", "records", "faults", "mismatches", "simulated time (ps)", "first fault"), rows);
