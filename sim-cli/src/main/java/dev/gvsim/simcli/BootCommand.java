@@ -52,6 +52,10 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the outcome as JSON.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML report (outcome, why, PCI tree after the firmware's assignment, parameters, firmware log).")
+    Path report;
+
     @Spec
     CommandSpec spec;
 
@@ -64,6 +68,7 @@ final class BootCommand implements Callable<Integer> {
             throw new IllegalArgumentException("machine '" + machineType + "' is not modelled (only -M virt)");
         }
         dev.gvsim.simcli.util.Files2.output("-o", output);
+        dev.gvsim.simcli.util.Files2.output("--report", report, output);
         MachineArgs.checkSets(sets);
         List<String> params = new ArrayList<>(switch (routing) {
             case "qemu" -> QxlUefiBehindBridgeScenario.PARAMS;
@@ -80,7 +85,7 @@ final class BootCommand implements Callable<Integer> {
                 : String.join(" ", devices.stream().map(d -> "-device " + d).toList());
         QxlUefiBehindBridgeScenario.Run r = QxlUefiBehindBridgeScenario.boot(topology, fx, output, null, params);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json || report != null) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("machine", r.machine.args());
             m.put("firmware", firmware);
@@ -91,8 +96,16 @@ final class BootCommand implements Callable<Integer> {
             m.put("failures", r.machine.pci().allocationFailures());
             m.put("functions", r.machine.pci().describe());
             m.put("deviceShowsConsole", r.deviceShowsConsole);
-            out.print(Json.write(m));
-        } else {
+            m.put("sets", sets);
+            if (report != null) {
+                dev.gvsim.simcli.util.Files2.writeAtomically(report,
+                        dev.gvsim.machine.report.BootReport.html(ReportCommand.normalized(m), r.machine.pci().lspci(false)));
+            }
+            if (json) {
+                out.print(Json.write(m));
+            }
+        }
+        if (!json) {
             out.println(r.outcome.summary());
             for (String d : r.outcome.diagnosis) {
                 out.println("  why: " + d);

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Write the self-contained HTML report (inline CSS and SVG, no script, nothing fetched) of a saved JSON report:",
                 "a replay's ('gvsim replay -o RUN.json' or '--json'; the same page as 'replay --report', without scanouts, which the JSON",
-                "does not hold) or a scenario run's ('gvsim scenarios --json'). Exit 0, or 2 for bad input."})
+                "does not hold), a scenario run's ('gvsim scenarios --json'), a sweep's ('gvsim sweep -o' / 'sweep merge -o'; the same",
+                "page as 'sweep --report') or a boot's ('gvsim boot --json'; without the PCI tree). Exit 0, or 2 for bad input."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN.json", description = "The saved JSON report.")
     Path input;
@@ -39,7 +40,12 @@ final class ReportCommand implements Callable<Integer> {
         Files2.output("-o", output, input);
         String html;
         Map<String, Object> json;
-        if (isScenarios(input)) {
+        Map<String, Object> top = isJsonObject(input) ? readObject(input) : Map.of();
+        if (top.get("sweep") instanceof Map<?, ?> && top.get("points") instanceof List<?>) {
+            html = dev.gvsim.machine.report.SweepReport.html(top);
+        } else if (top.containsKey("firmware") && top.get("outcome") instanceof Map<?, ?> && top.containsKey("assigned")) {
+            html = dev.gvsim.machine.report.BootReport.html(top, null);
+        } else if (isScenarios(input)) {
             json = readObject(input);
             if (!(json.get("scenarios") instanceof List<?>)) {
                 throw new InputException(input + ": expected a scenarios report ('gvsim scenarios --json'): \"scenarios\" is not a list");
@@ -51,6 +57,15 @@ final class ReportCommand implements Callable<Integer> {
         }
         Files2.writeAtomically(output, html);
         return Main.EXIT_OK;
+    }
+
+    private static boolean isJsonObject(Path p) throws Exception {
+        try {
+            readObject(p);
+            return true;
+        } catch (InputException e) {
+            return false; // said below, by the reader of the kind expected
+        }
     }
 
     private static boolean isScenarios(Path p) throws Exception {

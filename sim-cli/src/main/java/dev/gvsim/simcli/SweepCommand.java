@@ -52,6 +52,10 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the JSON result instead of the table.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML report: the outcome of every point, and their simulated times as a bar chart.")
+    Path report;
+
     @Option(names = "--continue", description = "Record faults and keep going (as replay --continue).")
     boolean continueAfterFault;
 
@@ -136,6 +140,7 @@ final class SweepCommand implements Callable<Integer> {
         if (output != null) {
             Files2.output("-o", output, trace, pointsFile);
         }
+        Files2.output("--report", report, trace, pointsFile, output);
         Sweep.Base base = new Sweep.Base(trace, machine.args(), stage2, continueAfterFault, attrs);
         for (String a : attrs) {
             new dev.gvsim.machine.replay.ReplayOptions().addAttrOverride(a); // validates before any point runs
@@ -151,6 +156,9 @@ final class SweepCommand implements Callable<Integer> {
         String js = Json.write(doc);
         if (output != null) {
             Files2.writeAtomically(output, js);
+        }
+        if (report != null) {
+            Files2.writeAtomically(report, dev.gvsim.machine.report.SweepReport.html(ReportCommand.normalized(doc)));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -188,6 +196,9 @@ final class SweepCommand implements Callable<Integer> {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the merged JSON to FILE (default: standard output).")
         Path output;
 
+        @Option(names = "--report", paramLabel = "FILE.html", description = "Also write the merged sweep's HTML report (as 'sweep --report').")
+        Path report;
+
         @Spec
         CommandSpec spec;
 
@@ -207,7 +218,14 @@ final class SweepCommand implements Callable<Integer> {
             if (output != null) {
                 Files2.output("-o", output, shards.toArray(Path[]::new));
             }
-            String js = Json.write(SweepMerge.merge(inputs));
+            List<Path> ins = new ArrayList<>(shards);
+            ins.add(output);
+            Files2.output("--report", report, ins.toArray(Path[]::new));
+            Map<String, Object> merged = SweepMerge.merge(inputs);
+            String js = Json.write(merged);
+            if (report != null) {
+                Files2.writeAtomically(report, dev.gvsim.machine.report.SweepReport.html(ReportCommand.normalized(merged)));
+            }
             if (output != null) {
                 Files2.writeAtomically(output, js);
             } else {

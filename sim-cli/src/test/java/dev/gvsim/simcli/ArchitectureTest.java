@@ -34,6 +34,7 @@ class ArchitectureTest {
     static final String CLI = "dev.gvsim.simcli..";
     /** gvsim-junit: beside the CLI on the machine module, never using it (on sim-cli's test class path for this test). */
     static final String JUNIT = "dev.gvsim.junit..";
+    static final String VIEWER = "dev.gvsim.viewer..";
     /** The device modules' packages: each may use the lower layers and itself only. */
     static final List<String> DEVICES = List.of("dev.gvsim.qxldevice..", "dev.gvsim.virtiogpudevice..", "dev.gvsim.gpupassthroughmodel..");
     /** Device modules with no class yet (issues 20 and 25 write them): their rule may match nothing. */
@@ -60,7 +61,9 @@ class ArchitectureTest {
         }
         out.add(Arguments.of(GUEST, allowed(GUEST, CORE, DEVICE_LAYOUTS, "org.tukaani..")));
         out.add(Arguments.of(MACHINE, allowed(MACHINE, CORE, MMU, FABRIC, GUEST, "org.tukaani..", "com.fasterxml.jackson..", "org.HdrHistogram..")));
-        out.add(Arguments.of(CLI, allowed(CLI, MACHINE, CORE, MMU, FABRIC, GUEST, "picocli..", "com.fasterxml.jackson..")));
+        out.add(Arguments.of(CLI, allowed(CLI, MACHINE, CORE, MMU, FABRIC, GUEST, "picocli..", "com.fasterxml.jackson..", VIEWER)));
+        // sim-viewer (gvsim view): the machine's replay and scanouts, a jctools hand-over, an LWJGL window
+        out.add(Arguments.of(VIEWER, allowed(VIEWER, MACHINE, CORE, FABRIC, GUEST, "org.jctools..", "org.lwjgl..")));
         out.add(Arguments.of(JUNIT, allowed(JUNIT, MACHINE, CORE, FABRIC, GUEST, "org.junit.jupiter.api..", "org.opentest4j..", "org.assertj..")));
         return out.stream();
     }
