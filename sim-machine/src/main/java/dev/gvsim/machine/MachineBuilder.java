@@ -45,6 +45,7 @@ public final class MachineBuilder {
         p.declareAll(MmuParams.ALL);
         p.declareAll(PciHost.PARAMS);
         p.declareAll(DisplayParams.ALL);
+        p.declareAll(dev.gvsim.machine.qos.QosParams.ALL);
         p.declareAll(DeviceRegistry.load().params());
         return p;
     }

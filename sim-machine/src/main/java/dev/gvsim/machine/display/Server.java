@@ -4,9 +4,10 @@ package dev.gvsim.machine.display;
  * A host resource that does one job at a time (a thread, the GPU's engine, the memory bus): jobs run
  * first come, first served in simulated time, so a busy resource delays the next job and contention
  * shows. A thread's jobs may also share the host's cores ({@link Cores}) with other threads: then a
- * job takes longer when more threads are busy than there are cores. No allocation per job.
+ * job takes longer when more threads are busy than there are cores. No allocation per job. Also the
+ * shared host GPU engine of the QoS model ({@code dev.gvsim.machine.qos}).
  */
-final class Server {
+public final class Server {
     final String name;
     private final Cores cores;
     private long freeAt;
@@ -15,7 +16,7 @@ final class Server {
     /** Time jobs lost to other threads on the shared host cores (their end minus start minus work). */
     long coreWaitPs;
 
-    Server(String name) {
+    public Server(String name) {
         this(name, null);
     }
 
@@ -25,7 +26,7 @@ final class Server {
     }
 
     /** Runs {@code workPs} of work that can start at {@code readyPs}; returns when it ends. */
-    long run(long readyPs, long workPs) {
+    public long run(long readyPs, long workPs) {
         long start = Math.max(readyPs, freeAt);
         long end = cores == null ? start + workPs : cores.run(start, workPs);
         coreWaitPs += end - start - workPs;
@@ -43,7 +44,17 @@ final class Server {
         freeAt = Math.max(freeAt, untilPs);
     }
 
-    long freeAt() {
+    public long freeAt() {
         return freeAt;
+    }
+
+    /** Work done so far (ps). */
+    public long busyPs() {
+        return busyPs;
+    }
+
+    /** Jobs run so far. */
+    public long jobs() {
+        return jobs;
     }
 }
