@@ -76,6 +76,8 @@ public final class GpuQosIsolationScenario implements Scenario {
         for (Policy p : Policy.values()) {
             runs.put(p.option, run(both, p, List.of()));
         }
+        // the one assumption of equal share (qos.hold_idle_slots), the other way: shown, not checked
+        runs.put(Policy.EQUAL_SHARE.option + ", idle slots passed on", run(both, Policy.EQUAL_SHARE, List.of(QosParams.HOLD_IDLE_SLOTS.name() + "=false")));
         List<Map<String, Object>> table = new ArrayList<>();
         Map<String, Object> cdf = new LinkedHashMap<>();
         for (Map.Entry<String, QosMetrics> e : runs.entrySet()) {
