@@ -207,11 +207,22 @@ public final class SharedGpu {
         return this;
     }
 
-    /** Runs the machine for its duration; returns the metrics. */
-    public QosMetrics run() {
+    /** Every VM submits its first frames at time 0 (then {@link #step()} one event at a time, or {@link #run()}). */
+    public SharedGpu start() {
         for (int v = 0; v < n; v++) {
             refill(v, 0);
         }
+        return this;
+    }
+
+    /** Runs the next event (a piece ending, a submission, a wake-up); false when none is left. For benchmarks. */
+    public boolean step() {
+        return kernel.step();
+    }
+
+    /** Runs the machine for its duration; returns the metrics. */
+    public QosMetrics run() {
+        start();
         kernel.runUntil(durationPs);
         metrics.finish(durationPs, engine.busyPs());
         return metrics;
