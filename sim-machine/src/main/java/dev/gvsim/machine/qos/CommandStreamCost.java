@@ -33,7 +33,13 @@ public final class CommandStreamCost {
     }
 
     public static Derivation derive(String machineArgs, Workload workload) throws Exception {
+        return derive(machineArgs, workload, List.of());
+    }
+
+    /** With parameter settings (NAME=VALUE) for the VM's machine; the display pipeline is always per-window. */
+    public static Derivation derive(String machineArgs, Workload workload, List<String> sets) throws Exception {
         ReplayOptions o = new ReplayOptions();
+        o.paramSets.addAll(sets);
         o.paramSets.add(DisplayParams.PIPELINE.name() + "=per-window");
         boolean blob = machineArgs.contains("blob=on") || machineArgs.contains("blob=true");
         VirtioGpuWorkload wl = workload == Workload.INTERACTIVE ? VirtioGpuWorkload.PARTIAL : VirtioGpuWorkload.FULL;

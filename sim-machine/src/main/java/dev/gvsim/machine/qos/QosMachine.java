@@ -164,6 +164,11 @@ public final class QosMachine {
 
     /** The VMs of a description with their frame costs (given, or derived from each VM's command stream). */
     public static List<VmSpec> vms(String description) throws Exception {
+        return vms(description, List.of());
+    }
+
+    /** The same, deriving costs under the parameter settings {@code sets} (NAME=VALUE: display.gpu_sample_bandwidth, ...). */
+    public static List<VmSpec> vms(String description, List<String> sets) throws Exception {
         List<VmSpec> out = new ArrayList<>();
         Map<String, Long> derived = new LinkedHashMap<>();
         for (Guest g : parse(description)) {
@@ -172,7 +177,7 @@ public final class QosMachine {
                 String key = g.machineArgs() + "|" + g.workload();
                 Long c = derived.get(key);
                 if (c == null) {
-                    c = CommandStreamCost.derive(g.machineArgs(), g.workload()).gpuPsPerFrame();
+                    c = CommandStreamCost.derive(g.machineArgs(), g.workload(), sets).gpuPsPerFrame();
                     derived.put(key, c);
                 }
                 cost = c;
