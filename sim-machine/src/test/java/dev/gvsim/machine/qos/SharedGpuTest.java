@@ -144,6 +144,39 @@ class SharedGpuTest {
     }
 
     @Test
+    void aBurstyVmSaturatesDuringItsBurstsOnly() {
+        // bursts of 2 ms every 8 ms, 1 ms batches, one outstanding: 0-1, 1-2, then nothing until 8
+        VmSpec b = new VmSpec("B", Workload.BURSTY, 1, 0, 0, MS, 1, "test");
+        QosMetrics[] m = new QosMetrics[1];
+        List<String> s = schedule(List.of(b), params("best-effort", "qos.burst_on=2ms", "qos.burst_off=6ms", "qos.heavy_queue_depth=1"), 24 * MS, 6, m);
+        assertThat(s).containsExactly("B:0-1000", "B:1000-2000", "B:8000-9000", "B:9000-10000", "B:16000-17000", "B:17000-18000");
+        assertThat(m[0].sharePercent(0)).isEqualTo(25.0);
+    }
+
+    @Test
+    void aFrameOfSeveralBatchesCompletesWithItsLastBatch() {
+        // a 3 ms frame in 3 batches at 100 fps, alone: batches 0-1, 1-2, 2-3; the next frame at 10 ms: frame time 10 ms, no misses
+        VmSpec v = new VmSpec("V", Workload.INTERACTIVE, 1, 0, 100, 3 * MS, 3, "test");
+        QosMetrics[] m = new QosMetrics[1];
+        List<String> s = schedule(List.of(v), params("best-effort"), 30 * MS, 4, m);
+        assertThat(s).containsExactly("V:0-1000", "V:1000-2000", "V:2000-3000", "V:10000-11000");
+        assertThat(m[0].framesDone(0)).isEqualTo(3);
+        assertThat(m[0].frameTimeMs(0, 100)).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(m[0].deadlineMisses(0)).isZero();
+    }
+
+    @Test
+    void theFrameRateLimiterHoldsAHeavyVmUnderBestEffortButNotUnderEqualShare() {
+        // NV-VGPU: equal and fixed share disable the FRL. A heavy VM limited to 100 fps, 1 ms frames, alone.
+        VmSpec h = new VmSpec("H", Workload.HEAVY, 1, 0, 100, MS, 1, "test");
+        QosMetrics[] m = new QosMetrics[1];
+        assertThat(schedule(List.of(h), params("best-effort"), 30 * MS, 3, m)).containsExactly("H:0-1000", "H:10000-11000", "H:20000-21000");
+        assertThat(m[0].sharePercent(0)).isEqualTo(10.0);
+        assertThat(schedule(List.of(h), params("equal-share"), 30 * MS, 3, m)).containsExactly("H:0-1000", "H:1000-2000", "H:2000-3000");
+        assertThat(m[0].sharePercent(0)).isEqualTo(100.0);
+    }
+
+    @Test
     void jainsIndex() {
         assertThat(QosMetrics.jain(new double[] {1, 1, 1, 1})).isEqualTo(1.0);
         assertThat(QosMetrics.jain(new double[] {1, 0, 0, 0})).isEqualTo(0.25);
