@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gvsim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Cycle-approximate simulator of GPU virtualization on ARM64 servers.",
         subcommands = {ScenariosCommand.class, ReplayCommand.class, LspciCommand.class, TraceCommand.class, ParamsCommand.class, DevicesCommand.class, ProfilesCommand.class, GuestCommand.class, ImportCommand.class, BootCommand.class,
-                CompletionCommand.class, DiffCommand.class, ReportCommand.class, SweepCommand.class, ViewCommand.class, CommandLine.HelpCommand.class},
+                CompletionCommand.class, DiffCommand.class, ReportCommand.class, SweepCommand.class, ViewCommand.class, QosCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 faults/mismatches/failed scenarios, 2 bad input or usage."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

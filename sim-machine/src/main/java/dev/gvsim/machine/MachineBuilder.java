@@ -46,6 +46,7 @@ public final class MachineBuilder {
         p.declareAll(PciHost.PARAMS);
         p.declareAll(DisplayParams.ALL);
         p.declareAll(dev.gvsim.machine.forwarding.ForwardingParams.ALL);
+        p.declareAll(dev.gvsim.machine.qos.QosParams.ALL);
         p.declareAll(DeviceRegistry.load().params());
         return p;
     }

@@ -4,7 +4,8 @@ package dev.gvsim.machine.display;
  * A host resource that does one job at a time (a thread, the GPU's engine, the memory bus): jobs run
  * first come, first served in simulated time, so a busy resource delays the next job and contention
  * shows. A thread's jobs may also share the host's cores ({@link Cores}) with other threads: then a
- * job takes longer when more threads are busy than there are cores. No allocation per job.
+ * job takes longer when more threads are busy than there are cores. No allocation per job. Also the
+ * shared host GPU engine of the QoS model ({@code dev.gvsim.machine.qos}).
  */
 public final class Server {
     final String name;

@@ -15,7 +15,9 @@ import java.util.Map;
  * over simulated milliseconds;</li>
  * <li>a list of rows that each have a {@code config} name and a numeric {@code percentOfNative}
  * (virtio-gpu's zero-copy ablation) is a bar chart of % of native, each bar labelled with its
- * {@code workload} and {@code ui} when the row has them.</li>
+ * {@code workload} and {@code ui} when the row has them;</li>
+ * <li>a map of name to a map of exactly two equal-length number lists is an x-y plot, one line per
+ * name, the two keys the axes (the QoS scenario's frame-time CDF per policy).</li>
  * </ul>
  */
 public final class ScenariosReport {
@@ -70,6 +72,25 @@ public final class ScenariosReport {
         if (!(v instanceof Map<?, ?> m) || m.isEmpty()) {
             return;
         }
+        if (m.values().stream().allMatch(ScenariosReport::isXy)) {
+            List<Svg.Series> ss = new ArrayList<>();
+            List<?> keys = null;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                Map<?, ?> xy = (Map<?, ?>) e.getValue();
+                keys = new ArrayList<>(xy.keySet());
+                List<?> xs = (List<?>) xy.get(keys.get(0));
+                List<?> ys = (List<?>) xy.get(keys.get(1));
+                double[] x = new double[xs.size()];
+                double[] y = new double[xs.size()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = ((Number) xs.get(i)).doubleValue();
+                    y[i] = ((Number) ys.get(i)).doubleValue();
+                }
+                ss.add(new Svg.Series(String.valueOf(e.getKey()), x, y));
+            }
+            out.add(Svg.linePlot(title, String.valueOf(keys.get(0)), String.valueOf(keys.get(1)), ss));
+            return;
+        }
         if (m.values().stream().allMatch(ScenariosReport::isNumbers)) {
             List<Svg.Series> ss = new ArrayList<>();
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -92,6 +113,14 @@ public final class ScenariosReport {
                 series(title + " / " + e.getKey(), e.getValue(), periodPs, out);
             }
         }
+    }
+
+    private static boolean isXy(Object v) {
+        if (!(v instanceof Map<?, ?> xy) || xy.size() != 2) {
+            return false;
+        }
+        List<?> vals = new ArrayList<>(xy.values());
+        return isNumbers(vals.get(0)) && isNumbers(vals.get(1)) && ((List<?>) vals.get(0)).size() == ((List<?>) vals.get(1)).size();
     }
 
     private static boolean isNumbers(Object v) {

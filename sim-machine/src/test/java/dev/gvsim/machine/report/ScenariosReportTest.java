@@ -48,6 +48,23 @@ class ScenariosReportTest {
     }
 
     @Test
+    void aMapOfTwoListMapsIsOneXyPlotWithTheKeysAsAxes() throws Exception {
+        Map<String, Object> cdf = new LinkedHashMap<>();
+        for (String policy : List.of("alone", "best-effort")) {
+            Map<String, Object> xy = new LinkedHashMap<>();
+            xy.put("frame time (ms)", List.of(16.6, 16.7, policy.equals("alone") ? 16.7 : 18.8));
+            xy.put("fraction of frames", List.of(0.0, 0.5, 1.0));
+            cdf.put(policy, xy);
+        }
+        List<String> plots = ScenariosReport.plots(Map.of("victim_frame_time_cdf", cdf));
+        assertThat(plots).hasSize(1);
+        Document d = SvgTest.parse(plots.get(0));
+        assertThat(SvgTest.all(d, "title").get(0).getTextContent()).isEqualTo("victim_frame_time_cdf");
+        assertThat(SvgTest.all(d, "polyline")).extracting(e -> e.getTextContent()).containsExactly("alone", "best-effort");
+        assertThat(SvgTest.all(d, "text").stream().map(Element::getTextContent).toList()).contains("frame time (ms)", "fraction of frames");
+    }
+
+    @Test
     void rowsWithPercentOfNativeAreABarChart() throws Exception {
         Document d = SvgTest.parse(ScenariosReport.plots(figures()).get(1));
         assertThat(SvgTest.all(d, "title").get(0).getTextContent()).isEqualTo("ablation.gl: % of native");

@@ -177,7 +177,8 @@ class DeviceContractTest {
     void aScenarioRegisteredOnlyHereRunsWithTheBundledOnes() throws Exception {
         // the bundled ones and the test's own, in id order (whatever other scenarios the build bundles)
         assertThat(Scenarios.all()).extracting(Scenario::id).contains("qxl-arm64-ioremap", "qxl-uefi-behind-bridge", "test-counter-doorbell",
-                "virtio-gpu-zero-copy", "qxl-window-update-bandwidth", "passthrough-reset-on-reboot", "passthrough-s2-attributes", "virtio-gpu-video").isSorted();
+                "virtio-gpu-zero-copy", "qxl-window-update-bandwidth", "passthrough-reset-on-reboot", "passthrough-s2-attributes", "virtio-gpu-video",
+                "gpu-qos-isolation").isSorted();
         ScenarioResult r = Scenarios.byId("test-counter-doorbell").run();
         assertThat(r.pass()).as(r.observedSummary()).isTrue();
     }

@@ -1,0 +1,25 @@
+package dev.gvsim.machine.qos;
+
+/**
+ * One guest of a multi-VM machine: its name ({@code vm=}), workload, scheduling weight and cap
+ * ({@code weight=}, {@code cap=} percent, 0 = uncapped as Xen's credit scheduler), frame-rate target
+ * or limit ({@code fps=}, 0 = none) and the GPU cost of one of its frames, split into
+ * {@code batches} command batches.
+ *
+ * @param deviceArgs the machine arguments of the VM's own machine ({@code -M virt -device virtio-gpu-pci,...})
+ */
+public record VmSpec(String name, Workload workload, long weight, long capPercent, double fps, long frameCostPs, int batches, String deviceArgs) {
+    public VmSpec {
+        if (frameCostPs <= 0) {
+            throw new IllegalArgumentException("vm=" + name + ": a frame's GPU cost must be positive, got " + frameCostPs + " ps");
+        }
+        if (batches < 1) {
+            throw new IllegalArgumentException("vm=" + name + ": batches must be >= 1, got " + batches);
+        }
+    }
+
+    /** The same VM with another frame cost. */
+    public VmSpec withFrameCost(long ps) {
+        return new VmSpec(name, workload, weight, capPercent, fps, ps, batches, deviceArgs);
+    }
+}

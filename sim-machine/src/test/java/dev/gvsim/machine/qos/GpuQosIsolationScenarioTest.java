@@ -1,0 +1,47 @@
+package dev.gvsim.machine.qos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.gvsim.machine.scenario.ScenarioResult;
+import dev.gvsim.machine.scenario.Scenarios;
+
+class GpuQosIsolationScenarioTest {
+    @Test
+    void theScenarioRunsEveryPolicyAndChecksTheIssuesBars() throws Exception {
+        ScenarioResult r = Scenarios.byId("gpu-qos-isolation").run();
+        assertThat(r.checks()).extracting(ScenarioResult.Check::name).containsExactly("best effort degrades the victim",
+                "equal-share isolates the victim", "equal-share holds the shares");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) r.figures().get("results");
+        assertThat(rows).extracting(m -> m.get("run")).containsExactly("alone", "best-effort", "equal-share", "fixed-share", "weighted",
+                "equal-share, idle slots passed on");
+        // alone, the 60 fps victim shows every frame one vblank after the last: p99 is the 60 Hz period (HdrHistogram, 3 digits)
+        assertThat((Double) rows.get(0).get("victimP99Ms")).isBetween(16.66, 16.68);
+        assertThat(rows.get(0).get("victimDeadlineMisses")).isEqualTo(0L);
+        // best effort is work-conserving: the neighbour takes what the victim leaves
+        assertThat((Double) rows.get(1).get("workConservationPercent")).isEqualTo(100.0);
+        // every check's observation is the row's figure
+        for (ScenarioResult.Check c : r.checks().subList(0, 2)) {
+            Map<String, Object> row = rows.get(c.name().startsWith("best") ? 1 : 2);
+            assertThat(c.observed()).startsWith(String.format("p99 %.3f ms", (Double) row.get("victimP99Ms")));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cdf = (Map<String, Object>) r.figures().get("victim_frame_time_cdf");
+        assertThat(cdf).containsKeys("alone", "best-effort", "equal-share");
+        assertThat(dev.gvsim.machine.report.ScenariosReport.html(Map.of("scenarios", List.of(Map.of("id", "gpu-qos-isolation", "figures",
+                r.figures(), "checks", List.of())), "passed", 1, "failed", 0))).contains("victim_frame_time_cdf");
+    }
+
+    @Test
+    void twoRunsPrintTheSameFigures() throws Exception {
+        ScenarioResult a = new GpuQosIsolationScenario().run();
+        ScenarioResult b = new GpuQosIsolationScenario().run();
+        assertThat(a.figures().toString()).isEqualTo(b.figures().toString());
+        assertThat(a.observedSummary()).isEqualTo(b.observedSummary());
+    }
+}
