@@ -48,6 +48,27 @@ class DiffCommandTest {
     }
 
     @Test
+    void theSameDiffAsAnHtmlPageAndTheInputsAreNeverOverwritten() throws Exception {
+        Path[] ab = flipped();
+        Path html = dir.resolve("diff.html");
+        ReplayCliTest.Run d = gvsim("diff", ab[0].toString(), ab[1].toString(), "--report", html.toString());
+        assertThat(d.code()).as(d.err()).isEqualTo(1);
+        org.jsoup.nodes.Document doc = ReportCliTest.checkSelfContained(html);
+        assertThat(doc.title()).isEqualTo("gvsim diff: " + ab[0] + " vs " + ab[1]);
+        assertThat(doc.select("p.outcome").text()).startsWith("The runs differ (").endsWith(" values compared equal).");
+        assertThat(doc.select("h2").eachText()).contains("parameters", "faults A 0, B 1", "counters", "timings");
+        // every row the text shows is a row of the page: the attribute, the new fault, the MMU's counter
+        assertThat(doc.select("tr").eachText()).contains("--attr 0x13ffe000 (default) device-ngnre", "mmu.faults.alignment 0 1 +1")
+                .anyMatch(r -> r.startsWith("only in B") && r.contains("0x96000061") && r.contains("setup_slot"));
+        assertThat(doc.select("p").eachText()).anyMatch(p -> p.startsWith("B FAULT: alignment-fault"));
+        String before = Files.readString(ab[0]);
+        ReplayCliTest.Run same = gvsim("diff", ab[0].toString(), ab[1].toString(), "--report", ab[0].toString());
+        assertThat(same.code()).isEqualTo(2);
+        assertThat(same.err()).contains("--report");
+        assertThat(Files.readString(ab[0])).isEqualTo(before);
+    }
+
+    @Test
     void aRunComparedWithItselfHasNoDifferencesAndExitsZero() {
         Path[] ab = flipped();
         ReplayCliTest.Run d = gvsim("diff", ab[1].toString(), ab[1].toString());

@@ -1,4 +1,4 @@
-package dev.gvsim.simcli;
+package dev.gvsim.machine.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import dev.gvsim.simcli.util.Table;
 import dev.gvsim.simcore.SimTime;
 
 /**
@@ -20,30 +19,88 @@ import dev.gvsim.simcore.SimTime;
  * flag and short value under the report's counts, memory types, MMU and devices, compared by path),
  * and the timings (simulated time and the time of each mark). Only differences are listed; the text
  * ends with how many values were compared and found equal. Works on the maps alone: no picocli, no
- * files.
+ * files. The result is a list of blocks (a line, or a titled table of cells already formatted), which
+ * {@code gvsim diff} prints as text and {@link #html} draws as a self-contained page.
  */
-final class ReportDiff {
+public final class RunDiff {
     /** Top-level keys compared as counters (besides those handled section by section). */
     private static final Set<String> HANDLED = Set.of("trace", "meta", "machine", "overrides", "checkpoint", "faults", "mismatches",
             "masterAborts", "marks", "simulatedTimePs");
     /** Values longer than this (lists, long strings) are shown cut. */
     private static final int MAX_VALUE = 60;
 
-    private final StringBuilder out = new StringBuilder();
+    private final List<Block> out = new ArrayList<>();
     private boolean differs;
     private long equal;
 
-    private ReportDiff() {
+    private RunDiff() {
     }
 
-    /** The differences of {@code b} from {@code a} as text; {@link Result#differs} false if there are none. */
-    static Result diff(String nameA, Map<String, Object> a, String nameB, Map<String, Object> b) {
-        ReportDiff d = new ReportDiff();
+    /** One part of a diff: a line of text, or a titled table. */
+    public sealed interface Block permits Line, Section {
+    }
+
+    /** A line of the diff. */
+    public record Line(String text) implements Block {
+    }
+
+    /** A titled table; cells as printed ({@code -} for none, integers with thousands separators). */
+    public record Section(String title, List<String> header, List<List<String>> rows) implements Block {
+    }
+
+    /**
+     * The differences of {@code b} from {@code a}, in order; {@code differs} false if there are none;
+     * {@code equal} values compared and found equal.
+     */
+    public record Result(String nameA, String nameB, List<Block> blocks, boolean differs, long equal) {
+    }
+
+    /** The differences of {@code b} from {@code a}; {@link Result#differs} false if there are none. */
+    public static Result diff(String nameA, Map<String, Object> a, String nameB, Map<String, Object> b) {
+        RunDiff d = new RunDiff();
         d.run(nameA, a, nameB, b);
-        return new Result(d.out.toString(), d.differs);
+        return new Result(nameA, nameB, List.copyOf(d.out), d.differs, d.equal);
     }
 
-    record Result(String text, boolean differs) {
+    /** The diff as a self-contained HTML page (same content as the text, one table per section). */
+    public static String html(Result r) {
+        Html h = new Html("gvsim diff: " + r.nameA() + " vs " + r.nameB());
+        h.p("outcome", (r.differs() ? "The runs differ" : "No differences") + String.format(Locale.ROOT, " (%,d values compared equal).", r.equal()));
+        for (Block b : r.blocks()) {
+            if (b instanceof Section s) {
+                h.h2(s.title());
+                List<List<Object>> rows = new ArrayList<>();
+                for (List<String> row : s.rows()) {
+                    rows.add(new ArrayList<>(row));
+                }
+                h.table(s.header(), rows);
+            } else if (b instanceof Line l) {
+                h.p(l.text());
+            }
+        }
+        return h.render();
+    }
+
+    /** A table being filled: its rows' cells formatted as {@code gvsim}'s text tables format them. */
+    private static final class Table {
+        final List<String> header;
+        final List<List<String>> rows = new ArrayList<>();
+
+        Table(String... header) {
+            this.header = List.of(header);
+        }
+
+        void row(Object... cells) {
+            List<String> r = new ArrayList<>(cells.length);
+            for (Object c : cells) {
+                r.add(c == null ? "-" : c instanceof Long || c instanceof Integer ? String.format("%,d", ((Number) c).longValue()) : c.toString());
+            }
+            rows.add(List.copyOf(r));
+        }
+
+        boolean isEmpty() {
+            return rows.isEmpty();
+        }
     }
 
     private void run(String nameA, Map<String, Object> a, String nameB, Map<String, Object> b) {
@@ -64,8 +121,8 @@ final class ReportDiff {
         }
         section("parameters", params);
 
-        String oa = ReplaySummary.outcome(a);
-        String ob = ReplaySummary.outcome(b);
+        String oa = Outcome.of(a);
+        String ob = Outcome.of(b);
         if (!oa.equals(ob)) {
             differs = true;
             line("outcome");
@@ -145,9 +202,11 @@ final class ReportDiff {
             return;
         }
         differs = true;
-        line(String.format("faults     A %,d, B %,d", na, nb));
-        if (!t.isEmpty()) {
-            t.print(printer(), "  ");
+        String title = String.format("faults     A %,d, B %,d", na, nb);
+        if (t.isEmpty()) {
+            line(title);
+        } else {
+            out.add(new Section(title, t.header, List.copyOf(t.rows)));
         }
     }
 
@@ -256,31 +315,12 @@ final class ReportDiff {
 
     private void section(String title, Table t) {
         if (!t.isEmpty()) {
-            line(title);
-            t.print(printer(), "  ");
+            out.add(new Section(title, t.header, List.copyOf(t.rows)));
         }
     }
 
-    private java.io.PrintWriter printer() {
-        java.io.Writer w = new java.io.Writer() {
-            @Override
-            public void write(char[] c, int off, int len) {
-                out.append(c, off, len);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        return new java.io.PrintWriter(w, true);
-    }
-
     private void line(String s) {
-        out.append(s).append('\n');
+        out.add(new Line(s));
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -293,8 +333,8 @@ final class ReportDiff {
         return o instanceof Number n ? n.longValue() : 0;
     }
 
-    /** For the command: the key list it needs to recognise a replay report. */
-    static List<String> requiredKeys() {
+    /** The keys a map needs to be read as a replay report. */
+    public static List<String> requiredKeys() {
         return new ArrayList<>(List.of("records", "faultCount", "faults", "simulatedTimePs"));
     }
 }
