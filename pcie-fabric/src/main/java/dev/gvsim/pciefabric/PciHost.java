@@ -77,7 +77,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             "PCIe Base 4.0 §6.6.1: 100 ms after power is restored (Conventional Reset) before the first config request; Linux PCI_PM_D3COLD_WAIT 100",
             "time after slot power returns during which the functions below answer config requests with CRS");
     public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
-            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH, SLOT_POWER, D3COLD_D0_TIME);
+            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH, SLOT_POWER, D3COLD_D0_TIME, SriovCapability.VF_ENABLE_TIME);
 
 
     private final Apertures ap;
@@ -91,6 +91,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final boolean vgaAlias;
     private final boolean allowZeroIo;
     private final boolean holesFallThrough;
+    private final long vfEnablePs;
 
     private final Counter masterAbortMem;
     private final Counter masterAbortIo;
@@ -143,6 +144,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 params != null && params.getBoolean(SLOT_POWER), params != null ? params.getDuration(D3COLD_D0_TIME) : SimTime.ms(100));
         this.allowZeroIo = params != null && params.getBoolean(ALLOW_0_ADDRESS);
         this.holesFallThrough = params != null && params.getBoolean(HOLES_FALL_THROUGH);
+        this.vfEnablePs = params != null ? params.getDuration(SriovCapability.VF_ENABLE_TIME) : SimTime.ms(100);
         masterAbortMem = stats.counter("pcie.master_abort.mem");
         masterAbortIo = stats.counter("pcie.master_abort.io");
         urMem = stats.counter("pcie.unsupported_request.mem");
@@ -263,12 +265,41 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         if (f instanceof RootPort rp) {
             rp.setSlotPowerListener(resets::slotPower);
         }
+        if (f.sriov() != null) {
+            f.sriov().attach(this, bus);
+        }
         if (bus.bridge() instanceof SwitchDownstreamPort dp) {
             int sta = PciFunction.EXP_SLTSTA + dp.expressCapability();
             dp.setWord(sta, dp.word(sta) | RootPort.SLTSTA_PDS);
             int ls = PciFunction.EXP_LNKSTA + dp.expressCapability();
             dp.setWord(ls, dp.word(ls) | PciFunction.LNKSTA_DLLLA);
         }
+    }
+
+    /**
+     * Puts SR-IOV virtual function {@code vf} at {@code devfn} of {@code bus} (null removes the one
+     * there): placed like a function (routing epoch, counters, reset timing), but not in the list of
+     * built functions, whose order the {@code pci.host} checkpoint section keeps ({@link SriovCapability}).
+     */
+    void setVirtualFunction(PciBus bus, int devfn, PciFunction vf) {
+        PciFunction old = bus.devfn[devfn];
+        if (old != null) {
+            perFunction.remove(old);
+        }
+        bus.devfn[devfn] = vf;
+        routing.bump();
+        if (vf != null) {
+            vf.useRoutingEpoch(routing);
+            vf.setAllowZeroIoAddress(allowZeroIo);
+            perFunction.put(vf, new long[4]);
+            vf.setBdf(bus.number() << 8 | devfn);
+            vf.setResetListener(resets::selfReset);
+        }
+    }
+
+    /** {@link SriovCapability#VF_ENABLE_TIME}, in ps. */
+    long vfEnablePs() {
+        return vfEnablePs;
     }
 
     // ---------------------------------------------------------------- time and resets
