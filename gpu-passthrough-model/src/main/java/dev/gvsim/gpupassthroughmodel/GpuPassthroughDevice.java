@@ -114,6 +114,10 @@ public final class GpuPassthroughDevice extends PciFunction {
     private long lastPowerAt;
 
     private final Counter doorbells;
+    /** The card's mdev-style slices (profile {@code partitioning.mdev}), or null. */
+    private final MdevSlices mdev;
+    /** The engine time of one job in the slices' schedule ({@link GpuPassthroughDeviceType#MDEV_JOB}). */
+    long mdevJobPs = 5_000_000_000L;
     private final Counter unmodelledAccesses;
     private final Counter refusedCommands;
 
@@ -188,6 +192,8 @@ public final class GpuPassthroughDevice extends PciFunction {
         this.msixPbaOffset = msix != null ? msix.pbaOffset() : -1;
         sealResetImage();
         mmio.seal();
+        this.mdev = graphics && profile.partitioning().mdev() != null && vramBar != null ? new MdevSlices(profile.partitioning().mdev(), vramBar.size)
+                : null;
         this.doorbells = stats.counter(statsPrefix + ".doorbells");
         this.unmodelledAccesses = stats.counter(statsPrefix + ".unmodelled_register_accesses");
         this.refusedCommands = stats.counter(statsPrefix + ".refused_commands");
@@ -228,6 +234,11 @@ public final class GpuPassthroughDevice extends PciFunction {
 
     public HostS2 hostS2() {
         return hostS2;
+    }
+
+    /** The card's mdev-style slices, or null when its profile has none. */
+    public MdevSlices mdevSlices() {
+        return mdev;
     }
 
     // ------------------------------------------------------------------ the device contract
@@ -456,6 +467,13 @@ public final class GpuPassthroughDevice extends PciFunction {
         m.put("unmodelled_register_accesses", unmodelledAccesses.get());
         if (sriov() != null) {
             m.put("sriov", sriov().report());
+        }
+        if (mdev != null) {
+            Map<String, Object> md = new LinkedHashMap<>();
+            md.put("vram_slice_bytes", mdev.sliceBytes());
+            md.put("schedule_all_busy", mdev.schedule(mdevJobPs, mdev.instances()));
+            md.put("schedule_one_busy", mdev.schedule(mdevJobPs, 1));
+            m.put("mdev", md);
         }
         m.put("defaults_used", profile.defaultsUsed());
         return m;
