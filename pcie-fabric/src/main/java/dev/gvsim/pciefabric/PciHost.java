@@ -838,6 +838,21 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             w.putBoolean(at != null);
             w.putLong(at != null ? at : 0);
         }
+        List<PciFunction> vfs = virtualFunctions();
+        w.putInt(vfs.size()); // format 6: the SR-IOV VFs' counters, in bus order (their sections precede this one)
+        for (PciFunction f : vfs) {
+            w.putString(f.id());
+            for (long v : perFunction.get(f)) {
+                w.putLong(v);
+            }
+        }
+    }
+
+    /** The functions on the buses that were not built from the args: SR-IOV virtual functions, in bus order. */
+    private List<PciFunction> virtualFunctions() {
+        List<PciFunction> out = functions();
+        out.removeIf(all::contains);
+        return out;
     }
 
     @Override
@@ -866,8 +881,27 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
+        List<PciFunction> vfs = virtualFunctions();
+        int nv = r.getInt();
+        if (nv != vfs.size()) {
+            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + nv + " virtual functions, the restored PFs created " + vfs.size());
+        }
+        long[][] vc = new long[nv][4];
+        for (int i = 0; i < nv; i++) {
+            String id = r.getString();
+            if (!vfs.get(i).id().equals(id)) {
+                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: virtual function " + i + " is '" + id + "', this machine has '"
+                        + vfs.get(i).id() + "'");
+            }
+            for (int k = 0; k < 4; k++) {
+                vc[i][k] = r.getLong();
+            }
+        }
         restoredLog.apply();
         resets.clearAssertions();
+        for (int i = 0; i < nv; i++) {
+            System.arraycopy(vc[i], 0, perFunction.get(vfs.get(i)), 0, 4);
+        }
         for (int i = 0; i < n; i++) {
             PciFunction f = all.get(i);
             System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one
