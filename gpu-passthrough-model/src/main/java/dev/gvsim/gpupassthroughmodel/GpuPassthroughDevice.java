@@ -202,8 +202,6 @@ public final class GpuPassthroughDevice extends PciFunction {
     /** MSI capability of a 64-bit function without per-vector masking: 14 bytes (PCI Local Bus 3.0 §6.8.1). */
     static final int MSI_LENGTH_64 = 0x0E;
     static final int MSI_64BIT = 0x80;
-    /** ARI extended capability ID (PCIe Base 4.0 §7.8.8.1). */
-    static final int EXT_CAP_ID_ARI = 0x000E;
 
     private static GpuProfile.Function fnOf(String driver, GpuProfile p) {
         if (AUDIO.equals(driver)) {

@@ -71,7 +71,7 @@ class GpuPartitioningTest {
         assertThat(pf.configRead(cap + SriovCapability.FIRST_VF_OFFSET, 2)).isEqualTo(16);
         assertThat(pf.configRead(cap + SriovCapability.VF_STRIDE, 2)).isEqualTo(1);
         assertThat(pf.configRead(cap + SriovCapability.VF_DEVICE_ID, 2)).isEqualTo(0x692f);
-        assertThat(pf.findExtendedCapability(0x000E)).as("ARI after SR-IOV").isEqualTo(0x140);
+        assertThat(pf.findExtendedCapability(PciFunction.EXT_CAP_ID_ARI)).as("ARI after SR-IOV").isEqualTo(0x140);
         List<VirtualFunction> vfs = pf.sriov().virtualFunctions();
         assertThat(vfs).hasSize(4).allSatisfy(v -> assertThat(v).isInstanceOf(GpuVirtualFunction.class));
         for (VirtualFunction v : vfs) {

@@ -472,6 +472,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     /** Extended capability IDs (PCIe Base 4.0 §7.6; Code and ID Assignment §3). */
     public static final int EXT_CAP_ID_AER = 0x0001;
     public static final int EXT_CAP_ID_ACS = 0x000D;
+    /** Alternative Routing-ID Interpretation (PCIe Base 4.0 §7.8.8). */
+    public static final int EXT_CAP_ID_ARI = 0x000E;
     public static final int EXT_CAP_START = 0x100;
 
     /** Power Management capability registers (PCI PM 1.2 §3.2). */

@@ -89,7 +89,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final long hopLatency;
     private final boolean isaFilter;
     private final boolean vgaAlias;
-    private final boolean allowZeroIo;
+    final boolean allowZeroIo;
     private final boolean holesFallThrough;
     private final long vfEnablePs;
 
@@ -109,15 +109,15 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Access scratch = new Access();
 
     /** Per-function fabric counters: config reads, config writes, memory, I/O. */
-    private final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
+    final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
     /** Resets and their spec timing (FLR, D3hot->D0, secondary bus reset). */
-    private final HostResets resets;
+    final HostResets resets;
 
     /** Configuration requests: ECAM decode, type 0/1 routing by bus number, CRS while a function is in reset. */
     private final ConfigRequests config;
     private final Target ecam;
     /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
-    private final RoutingEpoch routing = new RoutingEpoch();
+    final RoutingEpoch routing = new RoutingEpoch();
 
     /** arm virt's root complex; {@code clock} is the machine's time (its event kernel). */
     public PciHost(Params params, Stats stats, Clock clock) {
@@ -276,25 +276,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
-    /**
-     * Puts SR-IOV virtual function {@code vf} at {@code devfn} of {@code bus} (null removes the one
-     * there): placed like a function (routing epoch, counters, reset timing), but not in the list of
-     * built functions, whose order the {@code pci.host} checkpoint section keeps ({@link SriovCapability}).
-     */
-    void setVirtualFunction(PciBus bus, int devfn, PciFunction vf) {
-        PciFunction old = bus.devfn[devfn];
-        if (old != null) {
-            perFunction.remove(old);
-        }
-        bus.devfn[devfn] = vf;
-        routing.bump();
-        if (vf != null) {
-            vf.useRoutingEpoch(routing);
-            vf.setAllowZeroIoAddress(allowZeroIo);
-            perFunction.put(vf, new long[4]);
-            vf.setBdf(bus.number() << 8 | devfn);
-            vf.setResetListener(resets::selfReset);
-        }
+    /** True for a function placed by {@link #add} (built from the args), false for an SR-IOV VF. */
+    boolean isBuilt(PciFunction f) {
+        return all.contains(f);
     }
 
     /** {@link SriovCapability#VF_ENABLE_TIME}, in ps. */
@@ -838,21 +822,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             w.putBoolean(at != null);
             w.putLong(at != null ? at : 0);
         }
-        List<PciFunction> vfs = virtualFunctions();
-        w.putInt(vfs.size()); // format 6: the SR-IOV VFs' counters, in bus order (their sections precede this one)
-        for (PciFunction f : vfs) {
-            w.putString(f.id());
-            for (long v : perFunction.get(f)) {
-                w.putLong(v);
-            }
-        }
-    }
-
-    /** The functions on the buses that were not built from the args: SR-IOV virtual functions, in bus order. */
-    private List<PciFunction> virtualFunctions() {
-        List<PciFunction> out = functions();
-        out.removeIf(all::contains);
-        return out;
+        VirtualFunctions.saveCounters(this, w); // format 6: the SR-IOV VFs' counters
     }
 
     @Override
@@ -881,27 +851,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
-        List<PciFunction> vfs = virtualFunctions();
-        int nv = r.getInt();
-        if (nv != vfs.size()) {
-            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + nv + " virtual functions, the restored PFs created " + vfs.size());
-        }
-        long[][] vc = new long[nv][4];
-        for (int i = 0; i < nv; i++) {
-            String id = r.getString();
-            if (!vfs.get(i).id().equals(id)) {
-                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: virtual function " + i + " is '" + id + "', this machine has '"
-                        + vfs.get(i).id() + "'");
-            }
-            for (int k = 0; k < 4; k++) {
-                vc[i][k] = r.getLong();
-            }
-        }
+        long[][] vc = VirtualFunctions.readCounters(this, r);
         restoredLog.apply();
         resets.clearAssertions();
-        for (int i = 0; i < nv; i++) {
-            System.arraycopy(vc[i], 0, perFunction.get(vfs.get(i)), 0, 4);
-        }
+        VirtualFunctions.applyCounters(this, vc);
         for (int i = 0; i < n; i++) {
             PciFunction f = all.get(i);
             System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one

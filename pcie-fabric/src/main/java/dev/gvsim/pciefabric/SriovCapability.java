@@ -237,7 +237,7 @@ public final class SriovCapability {
                 continue;
             }
             vfs[k - 1] = vf;
-            host.setVirtualFunction(bus, devfn, vf);
+            VirtualFunctions.place(host, bus, devfn, vf);
             if (crs) {
                 vf.setReadyAtPs(host.time() + host.vfEnablePs());
             }
@@ -250,7 +250,7 @@ public final class SriovCapability {
             if (vf != null && host != null) {
                 int devfn = bus.devfnOf(vf);
                 if (devfn >= 0) {
-                    host.setVirtualFunction(bus, devfn, null);
+                    VirtualFunctions.place(host, bus, devfn, null);
                 }
             }
             vfs[k] = null;
