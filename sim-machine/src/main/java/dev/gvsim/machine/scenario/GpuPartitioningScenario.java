@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 import dev.gvsim.arm64mmu.MemoryType;
 import dev.gvsim.guesttraces.format.Op;
@@ -277,35 +276,32 @@ public final class GpuPartitioningScenario implements Scenario {
         }
     }
 
-    /** CRC-32 of each VF's VRAM partition (page addresses and contents). */
+    /** The part of a VRAM partition the VMs write and the checks read: the uploads' window (the driver model's VRAM mapping). */
+    static final long WINDOW = GpuPassthroughLinuxDriver.VRAM_WINDOW;
+
+    /** CRC-32 of the uploads' window of each VF's VRAM partition. */
     static long[] digests(List<VirtualFunction> vfs) {
         long[] out = new long[vfs.size()];
         for (int i = 0; i < vfs.size(); i++) {
-            CRC32 crc = new CRC32();
-            SparseMemory mem = vfs.get(i).memories().get(0).memory();
-            byte[] page = new byte[(int) SparseMemory.PAGE_SIZE];
-            mem.forEachPage((addr, contents) -> {
-                crc.update((int) (addr >>> 12));
-                contents.getBytes(0, page);
-                crc.update(page);
-            });
-            out[i] = crc.getValue();
+            out[i] = MdevPartitioning.digest(vfs.get(i).memories().get(0).memory(), 0, WINDOW);
         }
         return out;
     }
 
+    /** Non-zero bytes in the uploads' window of the VF's VRAM partition. */
     static long nonZeroBytes(VirtualFunction vf) {
-        long[] n = new long[1];
+        SparseMemory mem = vf.memories().get(0).memory();
         byte[] page = new byte[(int) SparseMemory.PAGE_SIZE];
-        vf.memories().get(0).memory().forEachPage((addr, contents) -> {
-            contents.getBytes(0, page);
+        long n = 0;
+        for (long a = 0; a < WINDOW; a += page.length) {
+            mem.readBytes(a, page, 0, page.length);
             for (byte b : page) {
                 if (b != 0) {
-                    n[0]++;
+                    n++;
                 }
             }
-        });
-        return n[0];
+        }
+        return n;
     }
 
     static long[] fences(List<VirtualFunction> vfs) {
