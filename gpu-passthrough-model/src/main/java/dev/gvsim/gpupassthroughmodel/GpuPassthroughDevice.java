@@ -12,6 +12,8 @@ import dev.gvsim.pciefabric.BarKind;
 import dev.gvsim.pciefabric.BarMemory;
 import dev.gvsim.pciefabric.DeviceMemory;
 import dev.gvsim.pciefabric.PciFunction;
+import dev.gvsim.pciefabric.SriovCapability;
+import dev.gvsim.pciefabric.VirtualFunction;
 import dev.gvsim.simcore.Access;
 import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.Clock;
@@ -29,7 +31,7 @@ import dev.gvsim.simcore.state.StateWriter;
  * A passed-through GPU function (issue 25), built from a {@link GpuProfile}: the card's identity,
  * BARs and capabilities declared on pcie-fabric's register layer (PM with the profile's
  * No_Soft_Reset, PCIe with its FLR capability, MSI, MSI-X with the table in the profile's BAR,
- * SR-IOV's header and TotalVFs), the model registers of {@link dev.gvsim.gpupassthroughmodel.layout.GpuRegs}
+ * SR-IOV with its VFs, {@link GpuVirtualFunction}), the model registers of {@link dev.gvsim.gpupassthroughmodel.layout.GpuRegs}
  * at the start of the register BAR, VRAM behind the VRAM BAR as plain memory, the doorbell, and the
  * card's reset state: the firmware state, VRAM contents and MSI-X table survive exactly the resets
  * the profile's quirk lists ({@code keeps_state_across}), and the vendor reset clears them.
@@ -112,6 +114,10 @@ public final class GpuPassthroughDevice extends PciFunction {
     private long lastPowerAt;
 
     private final Counter doorbells;
+    /** The card's mdev-style slices (profile {@code partitioning.mdev}), or null. */
+    private final MdevSlices mdev;
+    /** The engine time of one job in the slices' schedule ({@link GpuPassthroughDeviceType#MDEV_JOB}). */
+    long mdevJobPs = 5_000_000_000L;
     private final Counter unmodelledAccesses;
     private final Counter refusedCommands;
 
@@ -165,11 +171,20 @@ public final class GpuPassthroughDevice extends PciFunction {
                 }
             }
         }
-        GpuProfile.CapSpec sriov = fn.capability("sriov");
+        GpuProfile.CapSpec sriov = graphics ? fn.capability("sriov") : null;
         if (sriov != null) {
-            addExtendedCapability(EXT_CAP_ID_SRIOV, 1, sriov.offset(), SRIOV_LENGTH);
-            declareRegister(Register.whole("SRIOV.TOTAL_VFS", sriov.offset() + SRIOV_TOTAL_VFS, 2, FieldKind.RO, sriov.totalVfs(),
-                    "PCIe Base 4.0 §9.3.3.6 TotalVFs (the model declares the header and TotalVFs; VFs are not modelled)"));
+            List<SriovCapability.VfBar> vfBars = new java.util.ArrayList<>();
+            for (GpuProfile.BarSpec b : sriov.vfBars()) {
+                vfBars.add(new SriovCapability.VfBar(b.index(), b.is64() ? BarKind.MEM64 : BarKind.MEM32, b.size(), b.prefetchable(), b.role()));
+            }
+            addSriovCapability(sriov.offset(), new SriovCapability.Spec(sriov.totalVfs(), sriov.firstVfOffset(), sriov.vfStride(),
+                    sriov.vfDeviceId(), vfBars));
+            // ARI (PCIe Base 4.0 §7.8.8): the PF is ARI-capable so its VFs at device numbers > 0 below a port are reachable once the
+            // port's ARI Forwarding is enabled (Linux pci_configure_ari); one PF, no function groups
+            int ari = addExtendedCapability(EXT_CAP_ID_ARI, 1, sriov.offset() + SriovCapability.LENGTH, 8);
+            declareRegister(Register.whole("ARI.CAPABILITY", ari + 4, 2, FieldKind.RO, 0,
+                    "PCIe Base 4.0 §7.8.8.2: no MFVC/ACS function groups, Next Function Number 0 (the only PF)"));
+            declareRegister(Register.whole("ARI.CONTROL", ari + 6, 2, FieldKind.RO, 0, "PCIe Base 4.0 §7.8.8.3: function groups not supported"));
         }
         this.msixBar = msix != null ? bar(msix.tableBar()) : null;
         this.msixTable = msix != null ? new byte[16 * msix.vectors()] : new byte[0];
@@ -177,6 +192,8 @@ public final class GpuPassthroughDevice extends PciFunction {
         this.msixPbaOffset = msix != null ? msix.pbaOffset() : -1;
         sealResetImage();
         mmio.seal();
+        this.mdev = graphics && profile.partitioning().mdev() != null && vramBar != null ? new MdevSlices(profile.partitioning().mdev(), vramBar.size)
+                : null;
         this.doorbells = stats.counter(statsPrefix + ".doorbells");
         this.unmodelledAccesses = stats.counter(statsPrefix + ".unmodelled_register_accesses");
         this.refusedCommands = stats.counter(statsPrefix + ".refused_commands");
@@ -185,10 +202,6 @@ public final class GpuPassthroughDevice extends PciFunction {
     /** MSI capability of a 64-bit function without per-vector masking: 14 bytes (PCI Local Bus 3.0 §6.8.1). */
     static final int MSI_LENGTH_64 = 0x0E;
     static final int MSI_64BIT = 0x80;
-    /** SR-IOV extended capability (PCIe Base 4.0 §9.3.3): ID 0x0010, 0x40 bytes, TotalVFs at +0x0E. */
-    static final int EXT_CAP_ID_SRIOV = 0x0010;
-    static final int SRIOV_LENGTH = 0x40;
-    static final int SRIOV_TOTAL_VFS = 0x0E;
 
     private static GpuProfile.Function fnOf(String driver, GpuProfile p) {
         if (AUDIO.equals(driver)) {
@@ -221,6 +234,11 @@ public final class GpuPassthroughDevice extends PciFunction {
         return hostS2;
     }
 
+    /** The card's mdev-style slices, or null when its profile has none. */
+    public MdevSlices mdevSlices() {
+        return mdev;
+    }
+
     // ------------------------------------------------------------------ the device contract
 
     /**
@@ -231,14 +249,25 @@ public final class GpuPassthroughDevice extends PciFunction {
      */
     @Override
     public String stage2MemoryType(Bar bar) {
+        return stage2For(hostS2, bar);
+    }
+
+    /** The stage-2 type of {@code bar} under policy {@code h}: the PF's and its VFs' BARs follow the same policy. */
+    static String stage2For(HostS2 h, Bar bar) {
         if (bar.isIo()) {
             return null;
         }
-        return switch (hostS2) {
+        return switch (h) {
             case DEVICE -> S2_DEVICE;
             case NORMAL_NC -> S2_NORMAL_NC;
             case ADAPTIVE -> bar.prefetchable ? S2_NORMAL_NC : S2_DEVICE;
         };
+    }
+
+    /** The device contract for SR-IOV: VF {@code n} of this card ({@link GpuVirtualFunction}), with the profile's VF BARs. */
+    @Override
+    protected VirtualFunction createVirtualFunction(SriovCapability cap, int n) {
+        return new GpuVirtualFunction(this, cap, n);
     }
 
     @Override
@@ -434,6 +463,16 @@ public final class GpuPassthroughDevice extends PciFunction {
         m.put("doorbells", doorbells.get());
         m.put("refused_commands", refusedCommands.get());
         m.put("unmodelled_register_accesses", unmodelledAccesses.get());
+        if (sriov() != null) {
+            m.put("sriov", sriov().report());
+        }
+        if (mdev != null) {
+            Map<String, Object> md = new LinkedHashMap<>();
+            md.put("vram_slice_bytes", mdev.sliceBytes());
+            md.put("schedule_all_busy", mdev.schedule(mdevJobPs, mdev.instances()));
+            md.put("schedule_one_busy", mdev.schedule(mdevJobPs, 1));
+            m.put("mdev", md);
+        }
         m.put("defaults_used", profile.defaultsUsed());
         return m;
     }

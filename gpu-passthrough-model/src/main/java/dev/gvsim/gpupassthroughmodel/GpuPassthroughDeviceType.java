@@ -50,7 +50,11 @@ public final class GpuPassthroughDeviceType implements DeviceType {
     public static final ParamDef GUEST_RUN = ParamDef.duration("passthrough.guest_run_time", "10s",
             "assumption of the reboot study: each boot runs the guest 10 s after its driver init",
             "time each guest runs with the device in D0 between its driver init and its shutdown");
-    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, T4_NO_BUS_RESET, VM_DOWN, GUEST_RUN);
+    public static final ParamDef MDEV_JOB = ParamDef.duration("passthrough.mdev.job_time", "5ms",
+            "assumption: one frame's GPU work of 5 ms per VM (a 60 fps frame leaves 16.7 ms); not a measured workload",
+            "engine time of the job each mdev instance submits in the device's slice schedule (report: mdev.schedule)");
+    public static final List<ParamDef> PARAMS = List.of(FLR_WAIT, D3HOT_WAIT, D3COLD_WAIT, SBR_HOLD, SBR_WAIT, READY_POLL, READY_TIMEOUT, T4_NO_BUS_RESET, VM_DOWN, GUEST_RUN,
+            MDEV_JOB);
 
     private static final Set<String> PROPS = Set.of("profile", "host-s2", "id", "bus", "addr", "multifunction");
 
@@ -91,6 +95,11 @@ public final class GpuPassthroughDeviceType implements DeviceType {
         if (GpuPassthroughDevice.AUDIO.equals(driver) && ctx.props().containsKey("host-s2")) {
             throw new IllegalArgumentException("Property '" + driver + ".host-s2' not found (the policy is the graphics function's)");
         }
-        return new GpuPassthroughDevice(driver, profile, GpuPassthroughDevice.HostS2.parse(driver, s2), ctx.scheduler(), ctx.stats(), ctx.id());
+        GpuPassthroughDevice d = new GpuPassthroughDevice(driver, profile, GpuPassthroughDevice.HostS2.parse(driver, s2), ctx.scheduler(), ctx.stats(),
+                ctx.id());
+        if (ctx.params() != null) {
+            d.mdevJobPs = ctx.params().getDuration(MDEV_JOB);
+        }
+        return d;
     }
 }

@@ -28,7 +28,7 @@ class GpuProfilesTest {
 
     @Test
     void theBundledProfilesLoadWithASourceForEveryValue() {
-        assertThat(GpuProfiles.all()).extracting(GpuProfile::name).containsExactly("amd-rx580", "nvidia-t4", "jingjia-jm7201", "mtt-s80");
+        assertThat(GpuProfiles.all()).extracting(GpuProfile::name).containsExactly("amd-rx580", "nvidia-t4", "jingjia-jm7201", "mtt-s80", "amd-s7150");
         for (GpuProfile p : GpuProfiles.all()) {
             assertThat(p.sources()).as(p.name()).isNotEmpty().allSatisfy((k, v) -> assertThat(v).isNotBlank());
             // ids, class, each BAR, each capability, the reset section: all carry a source
@@ -118,7 +118,7 @@ class GpuProfilesTest {
     @Test
     void anUnknownProfileNameListsTheBundledOnes() {
         assertThatThrownBy(() -> GpuProfiles.get("geforce-9000")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("no GPU profile 'geforce-9000' (bundled: amd-rx580, nvidia-t4, jingjia-jm7201, mtt-s80; or a path to a .json profile file)");
+                .hasMessage("no GPU profile 'geforce-9000' (bundled: amd-rx580, nvidia-t4, jingjia-jm7201, mtt-s80, amd-s7150; or a path to a .json profile file)");
         assertThatThrownBy(() -> GpuProfiles.get("no/such/file.json")).hasMessageStartingWith("profile file no/such/file.json: cannot be read");
     }
 }

@@ -147,8 +147,20 @@ final class AllocSupport {
         if (f.romSize() != 0) {
             out.add(new Res(f, ROM_INDEX, F_MEM, f.romSize(), f.romSize()));
         }
+        SriovCapability iov = f.sriov();
+        if (iov != null && iov.spec().totalVfs() > 0) {
+            // Linux drivers/pci/iov.c sriov_init: resource PCI_IOV_RESOURCES + i covers TotalVFs VF BARs (size × TotalVFs),
+            // aligned to one VF BAR's size (pci_sriov_resource_alignment -> pci_iov_resource_size)
+            for (SriovCapability.VfBar b : iov.spec().bars()) {
+                int fl = F_MEM | (b.prefetchable() ? F_PREF : 0) | (b.kind() == BarKind.MEM64 ? F_MEM64 : 0);
+                out.add(new Res(f, IOV_INDEX + b.index(), fl, b.size() * iov.spec().totalVfs(), b.size()));
+            }
+        }
         return out;
     }
+
+    /** Linux PCI_IOV_RESOURCES: the first VF BAR resource index (7..12). */
+    static final int IOV_INDEX = 7;
 
     // ---------------------------------------------------------------- register programming through config writes
 
@@ -164,6 +176,9 @@ final class AllocSupport {
             return;
         }
         int off = PciFunction.BAR0 + 4 * r.index;
+        if (r.index >= IOV_INDEX && r.index < IOV_INDEX + 6) {
+            off = f.sriov().offset() + SriovCapability.VF_BAR0 + 4 * (r.index - IOV_INDEX); // pci_iov_update_resource
+        }
         cfgWrite(f, off, 4, (r.start & 0xFFFF_FFFFL) | (r.io() ? 1 : 0));
         if ((r.flags & F_MEM64) != 0) {
             cfgWrite(f, off + 4, 4, r.start >>> 32);

@@ -275,6 +275,8 @@ final class Capabilities {
         return switch (capId) {
             case PciFunction.EXT_CAP_ID_AER -> "AER";
             case PciFunction.EXT_CAP_ID_ACS -> "ACS";
+            case SriovCapability.EXT_CAP_ID -> "SRIOV";
+            case PciFunction.EXT_CAP_ID_ARI -> "ARI";
             default -> String.format("EXT_%04X", capId);
         };
     }

@@ -129,8 +129,8 @@ final class ConfigRequests {
                 return null;
             }
             if (next.number() == bus) {
-                if (next.singleDevice() && (devfn >> 3) != 0) {
-                    return null; // only device 0 exists on a PCIe link (PCIe Base 4.0 §7.3.1)
+                if (next.singleDevice() && (devfn >> 3) != 0 && !next.bridge().ariForwarding()) {
+                    return null; // only device 0 exists on a PCIe link (PCIe Base 4.0 §7.3.1), unless ARI Forwarding (§6.13)
                 }
                 return next.devfn[devfn];
             }

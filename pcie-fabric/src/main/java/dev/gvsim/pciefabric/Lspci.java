@@ -238,6 +238,8 @@ final class Lspci {
         return switch (id) {
             case PciFunction.EXT_CAP_ID_AER -> "Advanced Error Reporting";
             case PciFunction.EXT_CAP_ID_ACS -> "Access Control Services";
+            case SriovCapability.EXT_CAP_ID -> "Single Root I/O Virtualization (SR-IOV)";
+            case PciFunction.EXT_CAP_ID_ARI -> "Alternative Routing-ID Interpretation (ARI)";
             default -> String.format("extended capability %04x", id);
         };
     }

@@ -132,6 +132,15 @@ public abstract class PciBridgeBase extends PciFunction {
         return false;
     }
 
+    /** Device Control 2 ARI Forwarding Enable (PCIe Base 4.0 §7.5.3.16, §6.13): the port forwards requests to device numbers other than 0 (ARI functions 8..255). */
+    public final boolean ariForwarding() {
+        int e = expressCapability();
+        return e != 0 && (word(e + EXP_DEVCTL2) & ARI_FORWARDING_ENABLE) != 0;
+    }
+
+    /** Device Control 2 bit 5. */
+    public static final int ARI_FORWARDING_ENABLE = 0x20;
+
     /** True if the bridge (a hot-plug capable port) has Slot Capabilities Hot-Plug Capable set. */
     public boolean hotplugCapable() {
         return false;

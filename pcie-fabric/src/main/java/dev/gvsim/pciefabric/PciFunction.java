@@ -221,7 +221,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /** The bus address programmed in BAR {@code i} (without the flag bits), or -1 if not declared. */
-    public final long barAddress(int i) {
+    public long barAddress(int i) {
         Bar b = bars[i];
         if (b == null) {
             return -1;
@@ -244,7 +244,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
      * I/O BAR or a 32-bit BAR whose range wraps), except an I/O BAR at port 0 on a machine that
      * allows it ({@link #setAllowZeroIoAddress}).
      */
-    public final boolean barDecodes(int i) {
+    public boolean barDecodes(int i) {
         Bar b = bars[i];
         if (b == null) {
             return false;
@@ -449,6 +449,9 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
             regs.reset();
         }
         deviceReset(kind);
+        if (sriov != null) {
+            sriov.afterReset(); // VF Enable is clear again: the VFs are gone (PCIe Base 4.0 §9.3.3.3.1)
+        }
     }
 
     /** The device's own reset behaviour (registers, rings, queues). */
@@ -469,6 +472,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     /** Extended capability IDs (PCIe Base 4.0 §7.6; Code and ID Assignment §3). */
     public static final int EXT_CAP_ID_AER = 0x0001;
     public static final int EXT_CAP_ID_ACS = 0x000D;
+    /** Alternative Routing-ID Interpretation (PCIe Base 4.0 §7.8.8). */
+    public static final int EXT_CAP_ID_ARI = 0x000E;
     public static final int EXT_CAP_START = 0x100;
 
     /** Power Management capability registers (PCI PM 1.2 §3.2). */
@@ -659,6 +664,29 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         return offset;
     }
 
+    private SriovCapability sriov;
+
+    /** SR-IOV extended capability (PCIe Base 4.0 §9.3.3; {@link SriovCapability}): a PF whose VFs {@link #createVirtualFunction} builds. */
+    protected final SriovCapability addSriovCapability(int offset, SriovCapability.Spec spec) {
+        addExtendedCapability(SriovCapability.EXT_CAP_ID, 1, offset, SriovCapability.LENGTH);
+        sriov = new SriovCapability(this, offset, spec);
+        sriov.declare(regs);
+        return sriov;
+    }
+
+    /** The function's SR-IOV capability, or null. */
+    public final SriovCapability sriov() {
+        return sriov;
+    }
+
+    /**
+     * The device contract for SR-IOV: the model of VF {@code n} (1-based) of this PF, asked by the
+     * fabric when VF Enable is set ({@link SriovCapability}); null (the default) = none is created.
+     */
+    protected VirtualFunction createVirtualFunction(SriovCapability cap, int n) {
+        return null;
+    }
+
     public final int pmCapability() {
         return pmCap;
     }
@@ -823,5 +851,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         readyAtPs = r.getLong();
         regs.restoreUnimplemented(r);
         routing.bump(); // BARs and windows may have changed under any cached decode
+        if (sriov != null) {
+            sriov.afterRestore(); // the VFs the restored VF Enable / NumVFs say; their sections follow
+        }
     }
 }

@@ -77,7 +77,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             "PCIe Base 4.0 §6.6.1: 100 ms after power is restored (Conventional Reset) before the first config request; Linux PCI_PM_D3COLD_WAIT 100",
             "time after slot power returns during which the functions below answer config requests with CRS");
     public static final List<ParamDef> PARAMS = List.of(HOP_LATENCY, ISA_FILTER, VGA_ALIAS, FLR_TIME, D3HOT_D0_TIME, SBR_LINKUP_TIME,
-            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH, SLOT_POWER, D3COLD_D0_TIME);
+            SBR_MIN_HOLD, ALLOW_0_ADDRESS, HOLES_FALL_THROUGH, SLOT_POWER, D3COLD_D0_TIME, SriovCapability.VF_ENABLE_TIME);
 
 
     private final Apertures ap;
@@ -89,8 +89,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final long hopLatency;
     private final boolean isaFilter;
     private final boolean vgaAlias;
-    private final boolean allowZeroIo;
+    final boolean allowZeroIo;
     private final boolean holesFallThrough;
+    private final long vfEnablePs;
 
     private final Counter masterAbortMem;
     private final Counter masterAbortIo;
@@ -108,15 +109,15 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Access scratch = new Access();
 
     /** Per-function fabric counters: config reads, config writes, memory, I/O. */
-    private final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
+    final Map<PciFunction, long[]> perFunction = new java.util.IdentityHashMap<>();
     /** Resets and their spec timing (FLR, D3hot->D0, secondary bus reset). */
-    private final HostResets resets;
+    final HostResets resets;
 
     /** Configuration requests: ECAM decode, type 0/1 routing by bus number, CRS while a function is in reset. */
     private final ConfigRequests config;
     private final Target ecam;
     /** This hierarchy's routing epoch, shared by every function placed in it (the decode cache's validity). */
-    private final RoutingEpoch routing = new RoutingEpoch();
+    final RoutingEpoch routing = new RoutingEpoch();
 
     /** arm virt's root complex; {@code clock} is the machine's time (its event kernel). */
     public PciHost(Params params, Stats stats, Clock clock) {
@@ -143,6 +144,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 params != null && params.getBoolean(SLOT_POWER), params != null ? params.getDuration(D3COLD_D0_TIME) : SimTime.ms(100));
         this.allowZeroIo = params != null && params.getBoolean(ALLOW_0_ADDRESS);
         this.holesFallThrough = params != null && params.getBoolean(HOLES_FALL_THROUGH);
+        this.vfEnablePs = params != null ? params.getDuration(SriovCapability.VF_ENABLE_TIME) : SimTime.ms(100);
         masterAbortMem = stats.counter("pcie.master_abort.mem");
         masterAbortIo = stats.counter("pcie.master_abort.io");
         urMem = stats.counter("pcie.unsupported_request.mem");
@@ -263,12 +265,25 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         if (f instanceof RootPort rp) {
             rp.setSlotPowerListener(resets::slotPower);
         }
+        if (f.sriov() != null) {
+            f.sriov().attach(this, bus);
+        }
         if (bus.bridge() instanceof SwitchDownstreamPort dp) {
             int sta = PciFunction.EXP_SLTSTA + dp.expressCapability();
             dp.setWord(sta, dp.word(sta) | RootPort.SLTSTA_PDS);
             int ls = PciFunction.EXP_LNKSTA + dp.expressCapability();
             dp.setWord(ls, dp.word(ls) | PciFunction.LNKSTA_DLLLA);
         }
+    }
+
+    /** True for a function placed by {@link #add} (built from the args), false for an SR-IOV VF. */
+    boolean isBuilt(PciFunction f) {
+        return all.contains(f);
+    }
+
+    /** {@link SriovCapability#VF_ENABLE_TIME}, in ps. */
+    long vfEnablePs() {
+        return vfEnablePs;
     }
 
     // ---------------------------------------------------------------- time and resets
@@ -807,6 +822,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             w.putBoolean(at != null);
             w.putLong(at != null ? at : 0);
         }
+        VirtualFunctions.saveCounters(this, w); // format 6: the SR-IOV VFs' counters
     }
 
     @Override
@@ -835,8 +851,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
                 throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
             }
         }
+        long[][] vc = VirtualFunctions.readCounters(this, r);
         restoredLog.apply();
         resets.clearAssertions();
+        VirtualFunctions.applyCounters(this, vc);
         for (int i = 0; i < n; i++) {
             PciFunction f = all.get(i);
             System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one

@@ -22,7 +22,7 @@ class PassthroughCliTest {
                 "keeps state across: bus, flr, pm", "keeps state across: none", "default: gpu.capabilities[0].no_soft_reset unknown, using false");
         ReplayCliTest.Run j = gvsim("profiles", "--json");
         assertThat(j.code()).isZero();
-        assertThat(j.json().get("profiles").size()).isEqualTo(4);
+        assertThat(j.json().get("profiles").size()).isEqualTo(5);
     }
 
     @Test

@@ -263,7 +263,7 @@ public final class Machine {
         Apertures ap = host.apertures();
         mmu.s2map(ap.pioBase, ap.pioBase, ap.pioSize,
                 dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
-        for (PciFunction f : devices) {
+        for (PciFunction f : host.functions()) { // the built devices and what they created on the bus (SR-IOV VFs)
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bar(i);
                 long base = b == null || b.isIo() ? 0 : f.barAddress(i);
@@ -396,8 +396,15 @@ public final class Machine {
         r.restore(ram);
         r.restore(mmu);
         r.restore(timing);
+        java.util.Set<PciFunction> restored = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (PciFunction f : host.functions()) {
             r.restore(f);
+            restored.add(f);
+        }
+        for (PciFunction f : host.functions()) {
+            if (!restored.contains(f)) {
+                r.restore(f); // created by a restored function (an SR-IOV PF's VFs): their sections follow the PF's
+            }
         }
         host.refreshBdfs();
         if ((Object) host instanceof dev.gvsim.simcore.state.Checkpointable hc) {

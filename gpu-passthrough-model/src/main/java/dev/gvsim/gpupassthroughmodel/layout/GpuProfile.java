@@ -25,10 +25,28 @@ import java.util.Set;
  * @param vendorReset the vendor-specific reset the card has ({@code baco}, or {@code none})
  * @param vendorResetPs how long that reset takes, in ps
  * @param firmwareInitPs how long the driver's firmware load takes at init, in ps
+ * @param partitioning which hardware partitioning the card supports (SR-IOV, mdev-style slices)
  */
 public record GpuProfile(String name, String file, String title, Function gpu, Function audio, List<String> resetMethods,
         Set<String> keepsStateAcross, String vendorReset, long vendorResetPs, long firmwareInitPs, Map<String, String> sources,
-        List<String> defaultsUsed) {
+        List<String> defaultsUsed, Partitioning partitioning) {
+
+    /**
+     * The card's partitioning (issue 26; docs/gpu-partitioning.md): {@code sriov} true when the graphics
+     * function has an SR-IOV capability (the profile's {@code partitioning.sriov}, sourced, must agree);
+     * {@code declared} false when the profile has no {@code partitioning} section; {@code mdev} the
+     * mediated-device slices the vendor's host driver offers without SR-IOV, or null.
+     */
+    public record Partitioning(boolean declared, boolean sriov, Mdev mdev) {
+    }
+
+    /**
+     * mdev-style slices (docs/facts/sharing-passthrough.md §1.1): at most {@code maxInstances} VMs, each
+     * with 1/maxInstances of the VRAM aperture and, under the fixed-share scheduler, 1/maxInstances of the
+     * engine's time in slices of {@code timeSlicePs}.
+     */
+    public record Mdev(int maxInstances, long timeSlicePs) {
+    }
 
     /** BAR roles. */
     public static final String ROLE_REGISTERS = "registers";
@@ -69,9 +87,16 @@ public record GpuProfile(String name, String file, String title, Function gpu, F
      * @param tableOffset MSI-X: table offset in that BAR
      * @param pbaOffset MSI-X: PBA offset in that BAR
      * @param totalVfs SR-IOV: TotalVFs
+     * @param firstVfOffset SR-IOV: First VF Offset (PCIe Base 4.0 §9.3.3.9)
+     * @param vfStride SR-IOV: VF Stride (§9.3.3.10)
+     * @param vfDeviceId SR-IOV: VF Device ID (§9.3.3.11)
+     * @param vfBars SR-IOV: the VF BARs, per-VF sizes (§9.3.3.14)
      */
     public record CapSpec(String type, int offset, boolean noSoftReset, boolean flr, int vectors, int tableBar, long tableOffset, long pbaOffset,
-            int totalVfs) {
+            int totalVfs, int firstVfOffset, int vfStride, int vfDeviceId, List<BarSpec> vfBars) {
+        public CapSpec {
+            vfBars = List.copyOf(vfBars);
+        }
     }
 
     /** One PCI function of the card. */
@@ -134,6 +159,9 @@ public record GpuProfile(String name, String file, String title, Function gpu, F
         m.put("reset_methods", resetMethods);
         m.put("keeps_state_across", keepsStateAcross.stream().sorted().toList());
         m.put("vendor_reset", vendorReset);
+        m.put("partitioning", !partitioning.declared() ? "not declared"
+                : (partitioning.sriov() ? "SR-IOV" : "no SR-IOV") + (partitioning.mdev() != null ? String.format(", mdev slices: %d instances, %d us slice",
+                        partitioning.mdev().maxInstances(), partitioning.mdev().timeSlicePs() / 1_000_000) : ", no mdev slices"));
         m.put("defaults_used", defaultsUsed);
         m.put("file", file);
         return m;
@@ -154,7 +182,8 @@ public record GpuProfile(String name, String file, String title, Function gpu, F
             case "msix":
                 return String.format("[%02x] MSI-X %d (BAR%d)", c.offset, c.vectors, c.tableBar);
             default:
-                return String.format("[%03x] SR-IOV TotalVFs %d", c.offset, c.totalVfs);
+                return String.format("[%03x] SR-IOV TotalVFs %d, VF offset %d stride %d, VF device %04x, VF BARs: %s", c.offset, c.totalVfs,
+                        c.firstVfOffset, c.vfStride, c.vfDeviceId, String.join(", ", c.vfBars.stream().map(GpuProfile::describe).toList()));
         }
     }
 

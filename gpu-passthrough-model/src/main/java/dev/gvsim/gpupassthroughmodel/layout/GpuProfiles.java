@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GpuProfiles {
     /** The bundled profiles, by name (the file is NAME.json). */
-    public static final List<String> BUNDLED = List.of("amd-rx580", "nvidia-t4", "jingjia-jm7201", "mtt-s80");
+    public static final List<String> BUNDLED = List.of("amd-rx580", "nvidia-t4", "jingjia-jm7201", "mtt-s80", "amd-s7150");
     private static final String DIR = "/dev/gvsim/gpupassthroughmodel/profiles/";
     private static final Map<String, GpuProfile> CACHE = new ConcurrentHashMap<>();
 

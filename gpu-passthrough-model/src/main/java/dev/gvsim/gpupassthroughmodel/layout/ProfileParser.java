@@ -35,16 +35,20 @@ public final class ProfileParser {
     }
 
     /** The defaults for values a profile may mark unknown, by key name. */
-    public static final Map<String, Default> DEFAULTS = Map.of(
-            "subsystem_vendor_id", new Default(0, "assumption: 0 (PCI Local Bus 3.0 §6.2.4 allows 0 where no subsystem is assigned)"),
-            "subsystem_id", new Default(0, "assumption: 0 (PCI Local Bus 3.0 §6.2.4)"),
-            "revision", new Default(0, "assumption: revision 0"),
-            "no_soft_reset", new Default(false, "assumption: 0, the bit's default meaning (PCI PM 1.2 §3.2.4: D3hot->D0 resets the function)"),
-            "flr", new Default(false, "assumption: not FLR capable, the conservative choice (Linux then falls back to pm or bus reset)"),
-            "vendor_reset_time", new Default("100ms", "assumption: gnif/vendor-reset publishes no duration for BACO; 100 ms, the FLR budget "
-                    + "(docs/facts/sharing-passthrough.md §2.2)"),
-            "firmware_init_time", new Default("50ms", "assumption: no published firmware-load time at driver init; 50 ms"),
-            "total_vfs", new Default(0, "assumption: 0 VFs"));
+    public static final Map<String, Default> DEFAULTS = Map.ofEntries(
+            Map.entry("subsystem_vendor_id", new Default(0, "assumption: 0 (PCI Local Bus 3.0 §6.2.4 allows 0 where no subsystem is assigned)")),
+            Map.entry("subsystem_id", new Default(0, "assumption: 0 (PCI Local Bus 3.0 §6.2.4)")),
+            Map.entry("revision", new Default(0, "assumption: revision 0")),
+            Map.entry("no_soft_reset", new Default(false, "assumption: 0, the bit's default meaning (PCI PM 1.2 §3.2.4: D3hot->D0 resets the function)")),
+            Map.entry("flr", new Default(false, "assumption: not FLR capable, the conservative choice (Linux then falls back to pm or bus reset)")),
+            Map.entry("vendor_reset_time", new Default("100ms", "assumption: gnif/vendor-reset publishes no duration for BACO; 100 ms, the FLR budget "
+                    + "(docs/facts/sharing-passthrough.md §2.2)")),
+            Map.entry("firmware_init_time", new Default("50ms", "assumption: no published firmware-load time at driver init; 50 ms")),
+            Map.entry("total_vfs", new Default(0, "assumption: 0 VFs")),
+            Map.entry("first_vf_offset", new Default(1, "assumption: VF 1 at the PF's RID + 1 (the smallest offset PCIe Base 4.0 §9.3.3.9 allows)")),
+            Map.entry("vf_stride", new Default(1, "assumption: consecutive VF RIDs (VF Stride 1, PCIe Base 4.0 §9.3.3.10)")),
+            Map.entry("sriov", new Default(false, "assumption: no SR-IOV capability unless one is published")),
+            Map.entry("time_slice", new Default("2ms", "NVIDIA vGPU default time slice with at most 8 vGPUs per GPU (docs/facts/sharing-passthrough.md §1.1)")));
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -78,7 +82,7 @@ public final class ProfileParser {
     }
 
     private GpuProfile profile(JsonNode root) {
-        object(root, "(document)", Set.of("name", "title", "gpu", "audio", "reset"), Set.of("name", "title", "gpu", "reset"));
+        object(root, "(document)", Set.of("name", "title", "gpu", "audio", "reset", "partitioning"), Set.of("name", "title", "gpu", "reset"));
         String name = text(root.get("name"), "name");
         if (!name.matches("[a-z0-9][a-z0-9-]{0,63}")) {
             throw new ProfileException(file, "name", "lower-case letters, digits and '-' (at most 64), got \"" + name + "\"");
@@ -107,7 +111,40 @@ public final class ProfileParser {
         }
         long vendorPs = duration(sourced(reset, "vendor_reset_time", "reset.vendor_reset_time"), "reset.vendor_reset_time");
         long fwPs = duration(sourced(reset, "firmware_init_time", "reset.firmware_init_time"), "reset.firmware_init_time");
-        return new GpuProfile(name, file, title, gpu, audio, methods, new LinkedHashSet<>(keeps), vendorReset, vendorPs, fwPs, sources, defaultsUsed);
+        GpuProfile.Partitioning part = partitioning(root.get("partitioning"), gpu);
+        return new GpuProfile(name, file, title, gpu, audio, methods, new LinkedHashSet<>(keeps), vendorReset, vendorPs, fwPs, sources, defaultsUsed,
+                part);
+    }
+
+    /** The optional {@code partitioning} section: SR-IOV (must agree with the capability list) and mdev-style slices. */
+    private GpuProfile.Partitioning partitioning(JsonNode n, GpuProfile.Function gpu) {
+        boolean cap = gpu.capability("sriov") != null;
+        if (n == null) {
+            return new GpuProfile.Partitioning(false, cap, null);
+        }
+        object(n, "partitioning", Set.of("sriov", "mdev"), Set.of("sriov"));
+        boolean sriov = bool(sourced(n, "sriov", "partitioning.sriov"), "partitioning.sriov");
+        if (sriov != cap) {
+            throw new ProfileException(file, "partitioning.sriov", (cap ? "true" : "false") + " (it must agree with gpu.capabilities, which "
+                    + (cap ? "has" : "has no") + " sriov capability)");
+        }
+        GpuProfile.Mdev mdev = null;
+        JsonNode m = n.get("mdev");
+        if (m != null) {
+            object(m, "partitioning.mdev", Set.of("max_instances", "time_slice", "source"), Set.of("max_instances", "time_slice", "source"));
+            source(m, "partitioning.mdev");
+            int max = (int) number(sourced(m, "max_instances", "partitioning.mdev.max_instances"), "partitioning.mdev.max_instances", 1, 64);
+            long slice = duration(sourced(m, "time_slice", "partitioning.mdev.time_slice"), "partitioning.mdev.time_slice");
+            if (slice < 1_000_000_000L || slice > 30_000_000_000L) {
+                throw new ProfileException(file, "partitioning.mdev.time_slice", "1ms..30ms (the vGPU slice range, docs/facts/sharing-passthrough.md §1.1)");
+            }
+            long vram = gpu.bar(GpuProfile.ROLE_VRAM).size();
+            if (vram / max < 4096) {
+                throw new ProfileException(file, "partitioning.mdev.max_instances", "at most " + vram / 4096 + " (a slice of the VRAM BAR per instance, 4 KiB at least)");
+            }
+            mdev = new GpuProfile.Mdev(max, slice);
+        }
+        return new GpuProfile.Partitioning(true, sriov, mdev);
     }
 
     private GpuProfile.Function function(JsonNode n, String path, boolean graphics) {
@@ -212,7 +249,7 @@ public final class ProfileParser {
                     keys = Set.of("type", "offset", "vectors", "table_bar", "table_offset", "pba_offset", "source");
                     break;
                 case "sriov":
-                    keys = Set.of("type", "offset", "total_vfs", "source");
+                    keys = Set.of("type", "offset", "total_vfs", "first_vf_offset", "vf_stride", "vf_device_id", "vf_bars", "source");
                     break;
                 default:
                     throw new ProfileException(file, p + ".type", "one of pm, pcie, msi, msix, sriov, got \"" + type + "\"");
@@ -268,8 +305,30 @@ public final class ProfileParser {
                     throw new ProfileException(file, p + ".pba_offset", "a PBA that does not overlap the table");
                 }
             }
-            int vfs = type.equals("sriov") ? (int) number(sourced(c, "total_vfs", p + ".total_vfs"), p + ".total_vfs", 0, 0xFFFF) : 0;
-            out.add(new GpuProfile.CapSpec(type, offset, nsr, flr, vectors, tableBar, tableOff, pbaOff, vfs));
+            int vfs = 0;
+            int vfOffset = 0;
+            int vfStride = 0;
+            int vfDevice = 0;
+            List<GpuProfile.BarSpec> vfBars = List.of();
+            if (type.equals("sriov")) {
+                vfs = (int) number(sourced(c, "total_vfs", p + ".total_vfs"), p + ".total_vfs", 0, 255);
+                vfOffset = (int) number(sourced(c, "first_vf_offset", p + ".first_vf_offset"), p + ".first_vf_offset", 1, 255);
+                vfStride = (int) number(sourced(c, "vf_stride", p + ".vf_stride"), p + ".vf_stride", vfs > 1 ? 1 : 0, 255);
+                vfDevice = (int) number(sourced(c, "vf_device_id", p + ".vf_device_id"), p + ".vf_device_id", 0, 0xFFFE);
+                if ((long) vfOffset + (long) vfStride * Math.max(0, vfs - 1) > 255) {
+                    throw new ProfileException(file, p + ".total_vfs", "VFs whose routing IDs stay on the PF's bus (offset + stride × (TotalVFs − 1) <= 255; "
+                            + "the model gives a PF no extra bus numbers), got " + vfOffset + " + " + vfStride + " × " + Math.max(0, vfs - 1));
+                }
+                vfBars = bars(c.get("vf_bars"), p + ".vf_bars", true);
+                for (int k = 0; k < vfBars.size(); k++) {
+                    GpuProfile.BarSpec b = vfBars.get(k);
+                    if (b.isIo() || GpuProfile.ROLE_MSIX.equals(b.role())) {
+                        throw new ProfileException(file, p + ".vf_bars[" + k + "].role", "registers, vram or doorbell (VF BARs are memory BARs, "
+                                + "PCIe Base 4.0 §9.3.3.14), got \"" + b.role() + "\"");
+                    }
+                }
+            }
+            out.add(new GpuProfile.CapSpec(type, offset, nsr, flr, vectors, tableBar, tableOff, pbaOff, vfs, vfOffset, vfStride, vfDevice, vfBars));
         }
         if (!types.contains("pm") || !types.contains("pcie")) {
             throw new ProfileException(file, path, "a pm and a pcie capability (a passthrough GPU is a PCIe endpoint with power management)");

@@ -20,12 +20,16 @@ import java.util.zip.DeflaterOutputStream;
 public final class StateWriter {
     public static final byte[] MAGIC = {'G', 'V', 'C', 'K'};
     /**
+     * 6: SR-IOV virtual functions (issue 26): a PF with VF Enable set is followed by its VFs' sections
+     * ({@code pci.<pf>.vf<n>}, {@code devmem.<pf>.vf<n>.vram}), restored after the PF's section re-creates
+     * them; a version-5 reader would skip them and restore the VFs empty. 5: the conventional bridges'
+     * hot-plug controller state and the replay's not-modelled read counts.
      * 4: {@code pci.host} no longer holds the time or the {@code pcie.*} counters (one clock and one
      * Stats per machine: the event kernel and the {@code stats} section hold them). 3: each PCI function's section ends with its record of writes to unimplemented configuration
      * bits (issue 19: declared registers). 2: event kernel saved as a slot pool without heap order
      * (calendar queue). Older versions are refused by name.
      */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     private final String machine;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
