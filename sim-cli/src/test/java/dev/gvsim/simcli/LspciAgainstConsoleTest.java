@@ -46,6 +46,10 @@ class LspciAgainstConsoleTest {
         "vgpu_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
                 + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device virtio-gpu-pci,bus=dn1; 12",
         "vgpu_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device virtio-gpu-pci,bus=br1,addr=1; 5",
+        // two display functions behind one switch (two downstream ports): the root port's I/O is max(0, 256 B) + 8 KiB, 12 KiB
+        "vgpu_qxl_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
+                + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0 "
+                + "-device virtio-gpu-pci,bus=dn1 -device qxl,bus=dn2; 19",
         "qxl_pcibr_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device pci-bridge,id=br2,bus=br1,addr=1,chassis_nr=3 "
                 + "-device qxl,bus=br2,addr=1; 10"})
     void linuxAssignsWhatTheRecordedGuestAssigned(String recording, String devices, int lines) throws Exception {
