@@ -47,6 +47,16 @@ import dev.gvsim.pciefabric.AllocSupport.Space;
  *
  * <p>Checked against the recorded guests' consoles (sim-cli LspciAgainstConsoleTest), the PCIe switch
  * below a root port included (root port mem and pref windows 2 MiB each, I/O 8 KiB).
+ *
+ * <p>{@link #assignAcpi}: the path 6.1 takes when booted through UEFI with ACPI (drivers/acpi/pci_root.c
+ * {@code acpi_pci_root_add} calls {@code pci_assign_unassigned_root_bus_resources}, and QEMU's _DSM
+ * function 5 returning 0 lets it reassign everything the firmware set): {@code __pci_bus_size_bridges}
+ * with a realloc list, so the hot-plug sizes are optional {@code add_size}s,
+ * {@code calculate_iosize}/{@code calculate_memsize} give {@code max(size, add_size) + children's
+ * add_size}, and {@code __assign_resources_sorted} first tries every resource with its optional size
+ * (alignment raised to {@code add_align}, list re-sorted), falling back to the required size for a
+ * resource that does not fit (simplified: per resource, not by releasing the whole bus). The recorded
+ * AAVMF boots' consoles print these ({@code add_size} lines; the switch's root port 3 MiB).
  */
 public final class LinuxAllocator {
     /**
@@ -63,22 +73,31 @@ public final class LinuxAllocator {
     private LinuxAllocator() {
     }
 
+    /** Linux 6.1 booted with a device tree (pci-host-generic, {@code pci_host_probe}): no realloc list. */
     public static void assign(PciHost h, Apertures ap) {
-        new Run(h, ap).run();
+        new Run(h, ap, false).run();
+    }
+
+    /** Linux 6.1 booted through UEFI with ACPI ({@code pci_assign_unassigned_root_bus_resources}): hot-plug sizes optional. */
+    public static void assignAcpi(PciHost h, Apertures ap) {
+        new Run(h, ap, true).run();
     }
 
     private static final class Run {
         final PciHost h;
         final Apertures ap;
         final Map<PciBridgeBase, Res[]> windows = new IdentityHashMap<>();
+        /** The realloc-list path (ACPI): hot-plug sizes as optional add sizes instead of minimum sizes. */
+        final boolean realloc;
 
-        Run(PciHost h, Apertures ap) {
+        Run(PciHost h, Apertures ap, boolean realloc) {
             this.h = h;
             this.ap = ap;
+            this.realloc = realloc;
         }
 
         void run() {
-            h.beginAllocation("linux");
+            h.beginAllocation(realloc ? "linux-acpi" : "linux");
             AllocSupport.numberBuses(h.rootBus(), 0, 0);
             h.refreshBdfs();
             sizeBus(h.rootBus());
@@ -132,30 +151,37 @@ public final class LinuxAllocator {
         private void sizeBridge(PciBridgeBase br) {
             List<Res> child = resourcesOn(br.secondaryBusObject());
             boolean hp = br.hotplugCapable();
-            long minIo = hp ? HOTPLUG_IO_SIZE : 0;
-            long minMem = hp ? HOTPLUG_MMIO_SIZE : 0;
-            long minPref = hp ? HOTPLUG_MMIO_PREF_SIZE : 0;
+            long io = hp ? HOTPLUG_IO_SIZE : 0;
+            long mem = hp ? HOTPLUG_MMIO_SIZE : 0;
+            long pref = hp ? HOTPLUG_MMIO_PREF_SIZE : 0;
+            // "realloc_head ? 0 : additional_..._size" as min_size, the additional size as add_size
+            long minIo = realloc ? 0 : io;
+            long minMem = realloc ? 0 : mem;
+            long minPref = realloc ? 0 : pref;
+            long addIo = realloc ? io : 0;
+            long addMem = realloc ? mem : 0;
+            long addPref = realloc ? pref : 0;
             Res[] w = new Res[3];
-            w[0] = sizeIo(br, child, minIo);
+            w[0] = sizeIo(br, child, minIo, addIo);
             int mask = F_MEM;
             int type2 = 0;
             int type3 = 0;
             int prefmask = F_MEM | F_PREF;
             if (br.pref64()) {
                 prefmask |= F_MEM64;
-                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, F_MEM | F_PREF | F_MEM64);
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, addPref, F_MEM | F_PREF | F_MEM64);
                 mask = prefmask;
                 type2 = prefmask & ~F_MEM64;
                 type3 = prefmask & ~F_PREF;
             }
             if (type2 == 0) {
                 prefmask &= ~F_MEM64;
-                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, F_MEM | F_PREF);
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, addPref, F_MEM | F_PREF);
                 mask = prefmask;
                 type2 = F_MEM;
                 type3 = F_MEM;
             }
-            w[1] = sizeMem(br, WIN_MEM, child, mask, F_MEM, type2, type3, minMem, F_MEM);
+            w[1] = sizeMem(br, WIN_MEM, child, mask, F_MEM, type2, type3, minMem, addMem, F_MEM);
             windows.put(br, w);
         }
 
@@ -164,9 +190,10 @@ public final class LinuxAllocator {
          * CONFIG_ISA on arm64): {@code ALIGN(max(small, min_size) + large, align)}, where small are
          * resources under 0x400 bytes and large the others (child bridges' windows).
          */
-        private Res sizeIo(PciBridgeBase br, List<Res> child, long minSize) {
+        private Res sizeIo(PciBridgeBase br, List<Res> child, long minSize, long addSize) {
             long size = 0;
             long size1 = 0;
+            long childrenAdd = 0;
             long minAlign = IO_WINDOW_ALIGN;
             for (Res r : child) {
                 if (!r.io() || r.flags == 0) {
@@ -178,11 +205,17 @@ public final class LinuxAllocator {
                     size1 += r.size;
                 }
                 minAlign = Math.max(minAlign, r.align);
+                childrenAdd += r.add;
             }
             long size0 = AllocSupport.alignUp(Math.max(size, minSize) + size1, minAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0
+                    : AllocSupport.alignUp(Math.max(Math.max(size, minSize) + size1, addSize) + childrenAdd, minAlign);
             Res w = new Res(br, WIN_IO, F_IO, size0, minAlign);
-            if (size0 == 0) {
+            if (size0 == 0 && sizeAdd == 0) {
                 w.flags = 0;
+            } else if (sizeAdd > size0) {
+                w.add = sizeAdd - size0;
+                w.addAlign = minAlign;
             }
             return w;
         }
@@ -191,16 +224,25 @@ public final class LinuxAllocator {
          * setup-bus.c {@code pbus_size_mem} + {@code calculate_mem_align} + {@code calculate_memsize}
          * without a realloc list: {@code ALIGN(max(size, min_size), min_align)}.
          */
-        private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long minSize, int winFlags) {
+        private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long minSize, long addSize,
+                int winFlags) {
             long[] aligns = new long[24];
             int maxOrder = 0;
             long size = 0;
+            long childrenAdd = 0;
+            long addAlign = 0;
             for (Res r : child) {
                 if (r.io() || r.flags == 0) {
                     continue;
                 }
                 int fm = r.flags & mask;
                 if (fm != type && fm != type2 && fm != type3) {
+                    continue;
+                }
+                if (r.size == 0) {
+                    // an empty hot-plug window (realloc path only) contributes its optional size
+                    childrenAdd += r.add;
+                    addAlign = Math.max(addAlign, r.addAlign);
                     continue;
                 }
                 long align = r.align;
@@ -217,12 +259,20 @@ public final class LinuxAllocator {
                     aligns[order] += align;
                 }
                 maxOrder = Math.max(maxOrder, order);
+                childrenAdd += r.add;
+                addAlign = Math.max(addAlign, r.addAlign);
             }
             long minAlign = Math.max(calculateMemAlign(aligns, maxOrder), MEM_WINDOW_ALIGN);
             long size0 = AllocSupport.alignUp(Math.max(size, minSize), minAlign);
+            addAlign = Math.max(minAlign, addAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0
+                    : AllocSupport.alignUp(Math.max(Math.max(size, minSize), addSize) + childrenAdd, addAlign);
             Res w = new Res(br, index, winFlags, size0, minAlign);
-            if (size0 == 0) {
+            if (size0 == 0 && sizeAdd == 0) {
                 w.flags = 0;
+            } else if (sizeAdd > size0) {
+                w.add = sizeAdd - size0;
+                w.addAlign = addAlign;
             }
             return w;
         }
@@ -253,6 +303,9 @@ public final class LinuxAllocator {
         private void assignBus(PciBus bus, List<Space> spaces) {
             List<Res> list = new ArrayList<>();
             for (Res r : resourcesOn(bus)) {
+                if (r.window() && r.add > 0 && r.addAlign > r.align) {
+                    r.align = r.addAlign; // __assign_resources_sorted: start = add_align, list re-sorted
+                }
                 int at = list.size();
                 for (int i = 0; i < list.size(); i++) {
                     if (r.align > list.get(i).align) {
@@ -263,16 +316,22 @@ public final class LinuxAllocator {
                 list.add(at, r);
             }
             for (Res r : list) {
-                long s = allocate(r, spaces, r.size);
-                if (s < 0) {
-                    h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, r.size - 1) + ": can't assign; no space");
+                long want = r.size + r.add;
+                long s = allocate(r, spaces, want);
+                if (s < 0 && r.add > 0) {
+                    s = allocate(r, spaces, r.size); // the realloc path's fallback to the required size
+                    want = r.size;
+                }
+                if (s < 0 || want == 0) {
+                    h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, Math.max(r.size, r.add) - 1)
+                            + (r.size == 0 ? ": optional hot-plug reservation can't be assigned; no space (dropped)" : ": can't assign; no space"));
                     if (r.window()) {
                         r.flags = 0; // reset_resource: the bridge window stays closed
                     }
                     continue;
                 }
                 r.start = s;
-                r.assigned = r.size;
+                r.assigned = want;
                 h.logAssigned(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(r.start, r.end()) + ": assigned");
                 if (!r.window()) {
                     AllocSupport.programBar(r);
