@@ -13,8 +13,9 @@ import java.util.List;
  * (EFI_PCI_HOST_BRIDGE_COMBINE_MEM_PMEM, FdtPciHostBridgeLib); 64-bit BARs behind a bridge go to its
  * 64-bit prefetchable window if both are prefetchable, else are degraded to 32-bit
  * (PciResourceSupport.c DegradeResource);</li>
- * <li>each pool's children sorted by alignment, largest first (InsertResourceNode); among equal
- * alignments the later-discovered resource comes first — the reference runs put QXL BAR1 below
+ * <li>each pool's children sorted by alignment, largest first (PciResourceSupport.c
+ * InsertResourceNode); among equal alignments the later-discovered resource comes first unless its
+ * length leaves a smaller non-zero rest over its alignment — the reference runs put QXL BAR1 below
  * BAR0, the second root port's windows and BAR0 below the first's;</li>
  * <li>before sizing, every bridge's apertures are put in a quiescent state, base all ones and limit
  * all zeros (PciEnumeratorSupport.c InitializePpb), so a pool that stays empty leaves its window
@@ -242,13 +243,29 @@ public final class Edk2Allocator {
         }
     }
 
-    /** InsertResourceNode: before the first node of smaller or equal alignment (equal: newest first, as observed). */
+    /**
+     * PciResourceSupport.c InsertResourceNode: the node goes in at the head and moves down past every
+     * node of larger alignment, and past a node of equal alignment only when its own "align rest"
+     * (Length &amp; Alignment, what its length leaves over a multiple of its alignment) is non-zero and
+     * smaller than that node's. So among equal alignments the newest comes first (BARs and padded
+     * windows have a rest of 0), as the recorded uefi_vgpurp1_qxlrp2 shows (QXL BAR1 below BAR0,
+     * the second root port's window and BAR0 below the first's).
+     */
     private static void insert(Node pool, Node n) {
         int at = pool.children.size();
         for (int i = 0; i < pool.children.size(); i++) {
-            if (n.align >= pool.children.get(i).align) {
+            Node t = pool.children.get(i);
+            if (n.align > t.align) {
                 at = i;
                 break;
+            }
+            if (n.align == t.align) {
+                long nRest = n.length & (n.align - 1);
+                long tRest = t.length & (t.align - 1);
+                if (nRest == 0 || nRest >= tRest) {
+                    at = i;
+                    break;
+                }
             }
         }
         pool.children.add(at, n);

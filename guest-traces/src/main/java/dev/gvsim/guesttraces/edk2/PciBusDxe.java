@@ -530,13 +530,26 @@ public final class PciBusDxe {
         return off;
     }
 
-    /** InsertResourceNode: before the first node of smaller or equal alignment (equal: newest first). */
+    /**
+     * PciResourceSupport.c InsertResourceNode: in at the head, moved down past larger alignments, and
+     * past an equal alignment only when its Length &amp; Alignment rest is non-zero and smaller than that
+     * node's (so among equal alignments the newest comes first when the rests are 0 or not smaller).
+     */
     private static void insert(IoRes pool, IoRes n) {
         int at = pool.kids.size();
         for (int i = 0; i < pool.kids.size(); i++) {
-            if (n.align >= pool.kids.get(i).align) {
+            IoRes t = pool.kids.get(i);
+            if (n.align > t.align) {
                 at = i;
                 break;
+            }
+            if (n.align == t.align) {
+                long nRest = n.length & (n.align - 1);
+                long tRest = t.length & (t.align - 1);
+                if (nRest == 0 || nRest >= tRest) {
+                    at = i;
+                    break;
+                }
             }
         }
         pool.kids.add(at, n);
