@@ -26,14 +26,14 @@ final class AllocSupport {
         final PciFunction f;
         final int index;
         int flags;
-        /** Required size (Linux size0), and the optional extra (realloc add_size). */
+        /** Required size (Linux size0), and the optional extra (realloc add_size; the ACPI path only). */
         long size;
         long add;
         /** Required alignment (BARs: size; windows: the computed minimum alignment). */
         long align;
         long addAlign;
         long start = -1;
-        /** Assigned size (size or size + add). */
+        /** Assigned size (size, or size + add when the optional size fitted). */
         long assigned;
 
         Res(PciFunction f, int index, int flags, long size, long align) {

@@ -13,12 +13,23 @@ import java.util.List;
  * (EFI_PCI_HOST_BRIDGE_COMBINE_MEM_PMEM, FdtPciHostBridgeLib); 64-bit BARs behind a bridge go to its
  * 64-bit prefetchable window if both are prefetchable, else are degraded to 32-bit
  * (PciResourceSupport.c DegradeResource);</li>
- * <li>each pool's children sorted by alignment, largest first (InsertResourceNode); among equal
- * alignments the later-discovered resource comes first — the reference runs put QXL BAR1 below
+ * <li>each pool's children sorted by alignment, largest first (PciResourceSupport.c
+ * InsertResourceNode); among equal alignments the later-discovered resource comes first unless its
+ * length leaves a smaller non-zero rest over its alignment — the reference runs put QXL BAR1 below
  * BAR0, the second root port's windows and BAR0 below the first's;</li>
+ * <li>before sizing, every bridge's apertures are put in a quiescent state, base all ones and limit
+ * all zeros (PciEnumeratorSupport.c InitializePpb), so a pool that stays empty leaves its window
+ * closed (QEMU's conventional bridges reset with their windows open at 0);</li>
  * <li>offsets assigned bottom-up in that order; a bridge aperture is rounded to its granularity
- * (I/O 4 KiB, memory 1 MiB) and padded for hot-plug capable ports (OvmfPkg PciHotPlugInitDxe
- * defaults: 4 KiB I/O, 2 MiB 32-bit MMIO, aligned to the padding size) as max(aperture, padding);</li>
+ * (I/O 4 KiB, memory 1 MiB) and padded for hot-plug buses as max(aperture, padding), aligned to at
+ * least the padding's own alignment (PciResourceSupport.c CalculateApertureIo16 and
+ * CalculateResourceAperture: "Use the larger one between the padding resource and actual occupied
+ * resource"; the bridge's alignment is raised to its first child's, the padding node included). A
+ * hot-plug bus is PciHotPlugSupport.c IsPciHotPlugBus: a bridge with the SHPC capability (IsSHPC),
+ * or a root or switch downstream port whose slot is hot-plug capable (SupportsPcieHotplug). The
+ * padding is OvmfPkg PciHotPlugInitDxe GetResourcePadding's built-in default as AAVMF 2022.11 has
+ * it: 512 B of I/O and 2 MiB of 32-bit MMIO (recorded: an empty hot-plug port's I/O limit is
+ * written 0x01, i.e. a 0x200-byte aperture, in uefi_vgpu_rp, uefi_vgpu_pcibr and uefi_vgpu_sw);</li>
  * <li>the root bridge places each pool at the lowest aligned address of its aperture
  * (PciHostBridgeDxe AllocateResource, bottom-up), so I/O starts at port 0 (unlike Linux's 0x1000);</li>
  * <li>decode enabled: bridges I/O + memory + bus master, endpoints I/O + memory.</li>
@@ -30,8 +41,12 @@ public final class Edk2Allocator {
     /** I/O and memory bridge granularity (PCI-to-PCI Bridge 1.2 §3.2.5.6, §3.2.5.8). */
     public static final long IO_GRANULARITY = 0x1000;
     public static final long MEM_GRANULARITY = 0x10_0000;
-    /** OvmfPkg/PciHotPlugInitDxe default padding for hot-plug capable ports without a QEMU reservation capability. */
-    public static final long HOTPLUG_IO_PADDING = 0x1000;
+    /**
+     * OvmfPkg/PciHotPlugInitDxe GetResourcePadding's default padding for hot-plug buses without a QEMU
+     * reservation capability, as AAVMF 2022.11 applies it: I/O 512 B (the recorded firmware writes an
+     * empty hot-plug port's I/O limit byte as 0x01), 32-bit MMIO 2 MiB, no prefetchable padding.
+     */
+    public static final long HOTPLUG_IO_PADDING = 0x200;
     public static final long HOTPLUG_MMIO_PADDING = 2L << 20;
 
     private static final int IO = 0;
@@ -65,6 +80,7 @@ public final class Edk2Allocator {
         h.beginAllocation("edk2");
         AllocSupport.numberBuses(h.rootBus(), 0, 0);
         h.refreshBdfs();
+        initializePpb(h.rootBus());
         Node[] root = build(h.rootBus(), true, null);
         long[] apBase = {0, ap.mmio32Base, ap.mmio64Base};
         long[] apSize = {Math.min(ap.pioSize, 0x1_0000L), ap.mmio32Size, ap.mmio64Size};
@@ -84,6 +100,56 @@ public final class Edk2Allocator {
             place(h, n, base);
         }
         enableAll(h.rootBus());
+        determineFastBackToBack(h.rootBus(), null);
+    }
+
+    /** Status (primary 0x06, a bridge's secondary 0x1E) bit 7 Fast Back-to-Back Capable; Bridge Control bit 7 and Command bit 9 enable it (PCI-to-PCI Bridge 1.2 §3.2.5.17, §3.2.5.18; PCI 3.0 §6.2.2). */
+    static final int STATUS_FAST_B2B = 0x80;
+    static final int BRIDGE_CTL_FAST_B2B = 0x80;
+    static final int COMMAND_FAST_B2B = 0x200;
+    /** Command bit 4 Memory Write and Invalidate Enable (PCI 3.0 §6.2.2). */
+    static final int COMMAND_MWI = 0x10;
+
+    /**
+     * The Command/Bridge Control part of PciEnumeratorSupport.c DetermineDeviceAttribute, recursive
+     * from the root bridge: every function below the root gets Memory Write and Invalidate enabled
+     * (PCI_ENABLE_COMMAND_REGISTER, EFI_PCI_COMMAND_MEMORY_WRITE_AND_INVALIDATE); a bridge with
+     * children whose secondary status and every child's primary status say Fast Back-to-Back
+     * Capable (GetFastBackToBackSupport) gets Bridge Control Fast Back-to-Back Enable, otherwise it
+     * is cleared; the children's Command Fast Back-to-Back Enable follows. The registers keep what
+     * their writable bits allow (QEMU: neither Command bit is writable; pcie-pci-bridge with a
+     * pci-bridge below reads Bridge Control 0x0080 after AAVMF, recorded in uefi_qxl_pcibr_pcibr).
+     */
+    private static void determineFastBackToBack(PciBus bus, PciBridgeBase owner) {
+        boolean fastB2B = true;
+        for (PciFunction f : bus.functions()) {
+            if (f instanceof HostBridge) {
+                continue; // PciHostBridgeDxe's, not a PciBusDxe child
+            }
+            AllocSupport.cfgWrite(f, PciFunction.COMMAND, 2, f.configRead(PciFunction.COMMAND, 2) | COMMAND_MWI);
+            if (f instanceof PciBridgeBase br) {
+                determineFastBackToBack(br.secondaryBusObject(), br);
+            }
+            fastB2B &= (f.configRead(PciFunction.STATUS, 2) & STATUS_FAST_B2B) != 0;
+        }
+        List<PciFunction> kids = new ArrayList<>();
+        for (PciFunction f : bus.functions()) {
+            if (!(f instanceof HostBridge)) {
+                kids.add(f);
+            }
+        }
+        if (kids.isEmpty()) {
+            return;
+        }
+        if (owner != null) {
+            fastB2B &= (owner.configRead(PciBridgeBase.SEC_STATUS, 2) & STATUS_FAST_B2B) != 0;
+            int ctl = owner.bridgeControl();
+            AllocSupport.cfgWrite(owner, PciBridgeBase.BRIDGE_CONTROL, 2, fastB2B ? ctl | BRIDGE_CTL_FAST_B2B : ctl & ~BRIDGE_CTL_FAST_B2B);
+        }
+        for (PciFunction f : kids) {
+            long cmd = f.configRead(PciFunction.COMMAND, 2);
+            AllocSupport.cfgWrite(f, PciFunction.COMMAND, 2, fastB2B ? cmd | COMMAND_FAST_B2B : cmd & ~COMMAND_FAST_B2B);
+        }
     }
 
     /** Builds the three pools of the devices on {@code bus}; for a bridge, returns its apertures. */
@@ -122,32 +188,84 @@ public final class Edk2Allocator {
                 }
             }
         }
+        boolean hotPlugBus = !isRoot && isPciHotPlugBus(owner);
         for (Node pool : pools) {
             layout(pool);
             if (!isRoot) {
+                // CalculateApertureIo16 / CalculateResourceAperture: the typical aperture rounded to the
+                // bridge's granularity, the padding node's own, the larger of the two; the bridge's
+                // alignment is at least its granularity and its first (largest-aligned) child's.
                 boolean io = pool.pool == IO;
                 long gran = io ? IO_GRANULARITY : MEM_GRANULARITY;
+                long typical = AllocSupport.alignUp(pool.length, gran);
+                long pad = hotPlugBus ? (io ? HOTPLUG_IO_PADDING : pool.pool == MEM32 ? HOTPLUG_MMIO_PADDING : 0) : 0;
+                pool.length = Math.max(typical, pad);
                 if (pool.length > 0) {
-                    pool.length = AllocSupport.alignUp(pool.length, gran);
-                    pool.align = Math.max(pool.align, gran);
-                }
-                long pad = owner.hotplugCapable() ? (io ? HOTPLUG_IO_PADDING : pool.pool == MEM32 ? HOTPLUG_MMIO_PADDING : 0) : 0;
-                if (pad > pool.length) {
-                    pool.length = pad;
-                    pool.align = Math.max(pool.align, pad);
+                    pool.align = Math.max(pool.align, Math.max(gran, pad));
                 }
             }
         }
         return pools;
     }
 
-    /** InsertResourceNode: before the first node of smaller or equal alignment (equal: newest first, as observed). */
+    /**
+     * PciHotPlugSupport.c IsPciHotPlugBus (the bridges GetResourcePaddingForHpb pads): IsSHPC (the
+     * bridge has the Standard Hot-Plug Controller capability, ID 0x0C: QEMU's pcie-pci-bridge and
+     * pci-bridge) or SupportsPcieHotplug (a root port or switch downstream port with Slot
+     * Implemented and Slot Capabilities Hot-Plug Capable). Linux 6.1 does not count SHPC bridges as
+     * hot-plug bridges when sizing (the recorded vgpu_pcibr window is 1 MiB), hence this separate test.
+     */
+    static boolean isPciHotPlugBus(PciBridgeBase br) {
+        return br.findCapability(PciFunction.CAP_ID_SHPC) != 0 || br.hotplugCapable();
+    }
+
+    /**
+     * PciEnumeratorSupport.c InitializePpb: all apertures quiescent (base all ones, limit all zeros,
+     * the 32-bit I/O upper halves too) and the Interrupt Line forced to 0, with the widths PciBusDxe
+     * uses; done for every bridge while enumerating, before any aperture is programmed.
+     */
+    private static void initializePpb(PciBus bus) {
+        for (PciFunction f : bus.functions()) {
+            if (f instanceof PciBridgeBase br) {
+                AllocSupport.cfgWrite(br, PciBridgeBase.IO_BASE, 1, 0xFF);
+                AllocSupport.cfgWrite(br, PciBridgeBase.IO_LIMIT, 1, 0);
+                AllocSupport.cfgWrite(br, PciBridgeBase.MEMORY_BASE, 2, 0xFFFF);
+                AllocSupport.cfgWrite(br, PciBridgeBase.MEMORY_LIMIT, 2, 0);
+                AllocSupport.cfgWrite(br, PciBridgeBase.PREF_MEMORY_BASE, 2, 0xFFFF);
+                AllocSupport.cfgWrite(br, PciBridgeBase.PREF_MEMORY_LIMIT, 2, 0);
+                AllocSupport.cfgWrite(br, PciBridgeBase.PREF_BASE_UPPER32, 4, 0xFFFF_FFFFL);
+                AllocSupport.cfgWrite(br, PciBridgeBase.PREF_LIMIT_UPPER32, 4, 0);
+                AllocSupport.cfgWrite(br, PciBridgeBase.IO_BASE_UPPER16, 2, 0xFFFF);
+                AllocSupport.cfgWrite(br, PciBridgeBase.IO_LIMIT_UPPER16, 2, 0);
+                AllocSupport.cfgWrite(br, PciFunction.INTERRUPT_LINE, 1, 0);
+                initializePpb(br.secondaryBusObject());
+            }
+        }
+    }
+
+    /**
+     * PciResourceSupport.c InsertResourceNode: the node goes in at the head and moves down past every
+     * node of larger alignment, and past a node of equal alignment only when its own "align rest"
+     * (Length &amp; Alignment, what its length leaves over a multiple of its alignment) is non-zero and
+     * smaller than that node's. So among equal alignments the newest comes first (BARs and padded
+     * windows have a rest of 0), as the recorded uefi_vgpurp1_qxlrp2 shows (QXL BAR1 below BAR0,
+     * the second root port's window and BAR0 below the first's).
+     */
     private static void insert(Node pool, Node n) {
         int at = pool.children.size();
         for (int i = 0; i < pool.children.size(); i++) {
-            if (n.align >= pool.children.get(i).align) {
+            Node t = pool.children.get(i);
+            if (n.align > t.align) {
                 at = i;
                 break;
+            }
+            if (n.align == t.align) {
+                long nRest = n.length & (n.align - 1);
+                long tRest = t.length & (t.align - 1);
+                if (nRest == 0 || nRest >= tRest) {
+                    at = i;
+                    break;
+                }
             }
         }
         pool.children.add(at, n);

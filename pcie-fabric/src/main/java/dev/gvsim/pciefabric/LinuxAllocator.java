@@ -17,21 +17,52 @@ import dev.gvsim.pciefabric.AllocSupport.Res;
 import dev.gvsim.pciefabric.AllocSupport.Space;
 
 /**
- * Linux 6.1's assignment of everything on arm64 (pci-host-generic, DT): {@code pci_scan_child_bus}
- * numbering (bridges left unconfigured by QEMU are reconfigured depth-first),
- * {@code __pci_bus_size_bridges} (pbus_size_io / pbus_size_mem with {@code calculate_mem_align},
- * the hot-plug bridge add sizes {@code pci_hotplug_io_size} 256 B, {@code pci_hotplug_mmio_size}
- * and {@code pci_hotplug_mmio_pref_size} 2 MiB as optional realloc sizes), then
- * {@code __pci_bus_assign_resources}: per bus, resources sorted by alignment (stable), each placed
- * first-fit from the bottom of the parent window ({@code __pci_assign_resource}'s three passes and
- * the above-4G-first rule for 64-bit resources), I/O from {@code PCIBIOS_MIN_IO} = 0x1000; then
- * {@code pci_setup_bridge} programs the windows, and drivers enable decode.
+ * Linux 6.1's assignment of everything on arm64 (pci-host-generic, DT), following the path 6.1 takes:
+ * drivers/pci/controller/pci-host-common.c {@code pci_host_common_probe} sets
+ * {@code PCI_REASSIGN_ALL_BUS} and calls drivers/pci/probe.c {@code pci_host_probe}, which (unless
+ * {@code PCI_PROBE_ONLY}) runs {@code pci_bus_size_bridges(bus)} then {@code pci_bus_assign_resources(bus)}
+ * (drivers/pci/setup-bus.c). Both pass a NULL {@code realloc_head}: there are no optional (add_size)
+ * sizes and no realloc/retry/distribute pass in this path ({@code pci_assign_unassigned_root_bus_resources}
+ * and its {@code pci_root_bus_distribute_available_resources} are not called by pci_host_probe in 6.1; a
+ * later kernel's "PCI: Use preserve_config in place of pci_flags" switched pci_host_probe to them, and its
+ * lone 6.6 stable backport was reverted).
  *
- * <p>Known simplifications: a failed optional (add_size) assignment falls back per resource to the
- * required size instead of redoing the whole bus; no resource release/retry passes.
+ * <ul>
+ * <li>{@code pci_scan_child_bus} numbering (bridges left unconfigured by QEMU are reconfigured
+ * depth-first);</li>
+ * <li>{@code __pci_bus_size_bridges(bus, NULL)}: for a hot-plug bridge the hot-plug sizes
+ * ({@code pci_hotplug_io_size} 256 B, {@code pci_hotplug_mmio_size} and
+ * {@code pci_hotplug_mmio_pref_size} 2 MiB) are passed as {@code min_size} ("realloc_head ? 0 :
+ * additional_..._size"), so a window is {@code max(children, min_size)}, not children plus optional
+ * sizes: {@code pbus_size_io} with {@code calculate_iosize}, {@code pbus_size_mem} with
+ * {@code calculate_mem_align} and {@code calculate_memsize};</li>
+ * <li>{@code __pci_bus_assign_resources(bus, NULL, NULL)}: per bus {@code pbus_assign_resources_sorted}
+ * ({@code pdev_sort_resources}: by alignment, stable; {@code __assign_resources_sorted} with no
+ * realloc list goes straight to {@code assign_requested_resources_sorted}: each resource placed
+ * first-fit from the bottom of the parent window by {@code __pci_assign_resource}'s three passes with
+ * 64-bit resources above 4 GiB first, I/O from {@code PCIBIOS_MIN_IO} = 0x1000; a failure resets the
+ * resource, with no retry), then the child buses, then {@code pci_setup_bridge} programs the windows;
+ * drivers enable decode.</li>
+ * </ul>
+ *
+ * <p>Checked against the recorded guests' consoles (sim-cli LspciAgainstConsoleTest), the PCIe switch
+ * below a root port included (root port mem and pref windows 2 MiB each, I/O 8 KiB).
+ *
+ * <p>{@link #assignAcpi}: the path 6.1 takes when booted through UEFI with ACPI (drivers/acpi/pci_root.c
+ * {@code acpi_pci_root_add} calls {@code pci_assign_unassigned_root_bus_resources}, and QEMU's _DSM
+ * function 5 returning 0 lets it reassign everything the firmware set): {@code __pci_bus_size_bridges}
+ * with a realloc list, so the hot-plug sizes are optional {@code add_size}s,
+ * {@code calculate_iosize}/{@code calculate_memsize} give {@code max(size, add_size) + children's
+ * add_size}, and {@code __assign_resources_sorted} first tries every resource with its optional size
+ * (alignment raised to {@code add_align}, list re-sorted), falling back to the required size for a
+ * resource that does not fit (simplified: per resource, not by releasing the whole bus). The recorded
+ * AAVMF boots' consoles print these ({@code add_size} lines; the switch's root port 3 MiB).
  */
 public final class LinuxAllocator {
-    /** drivers/pci/pci.c DEFAULT_HOTPLUG_IO_SIZE, DEFAULT_HOTPLUG_MMIO_SIZE, DEFAULT_HOTPLUG_MMIO_PREF_SIZE. */
+    /**
+     * drivers/pci/pci.c DEFAULT_HOTPLUG_IO_SIZE, DEFAULT_HOTPLUG_MMIO_SIZE, DEFAULT_HOTPLUG_MMIO_PREF_SIZE:
+     * the {@code min_size} of a hot-plug bridge's windows in {@code pci_bus_size_bridges}.
+     */
     public static final long HOTPLUG_IO_SIZE = 256;
     public static final long HOTPLUG_MMIO_SIZE = 2L << 20;
     public static final long HOTPLUG_MMIO_PREF_SIZE = 2L << 20;
@@ -42,22 +73,31 @@ public final class LinuxAllocator {
     private LinuxAllocator() {
     }
 
+    /** Linux 6.1 booted with a device tree (pci-host-generic, {@code pci_host_probe}): no realloc list. */
     public static void assign(PciHost h, Apertures ap) {
-        new Run(h, ap).run();
+        new Run(h, ap, false).run();
+    }
+
+    /** Linux 6.1 booted through UEFI with ACPI ({@code pci_assign_unassigned_root_bus_resources}): hot-plug sizes optional. */
+    public static void assignAcpi(PciHost h, Apertures ap) {
+        new Run(h, ap, true).run();
     }
 
     private static final class Run {
         final PciHost h;
         final Apertures ap;
         final Map<PciBridgeBase, Res[]> windows = new IdentityHashMap<>();
+        /** The realloc-list path (ACPI): hot-plug sizes as optional add sizes instead of minimum sizes. */
+        final boolean realloc;
 
-        Run(PciHost h, Apertures ap) {
+        Run(PciHost h, Apertures ap, boolean realloc) {
             this.h = h;
             this.ap = ap;
+            this.realloc = realloc;
         }
 
         void run() {
-            h.beginAllocation("linux");
+            h.beginAllocation(realloc ? "linux-acpi" : "linux");
             AllocSupport.numberBuses(h.rootBus(), 0, 0);
             h.refreshBdfs();
             sizeBus(h.rootBus());
@@ -102,44 +142,61 @@ public final class LinuxAllocator {
             return out;
         }
 
+        /**
+         * setup-bus.c {@code __pci_bus_size_bridges} for one PCI-to-PCI bridge with {@code realloc_head}
+         * NULL: the hot-plug sizes become {@code min_size}. (Every bridge QEMU builds has a
+         * prefetchable window, so the -ENOSPC branch that folds the prefetchable size into the
+         * non-prefetchable one is not needed.)
+         */
         private void sizeBridge(PciBridgeBase br) {
             List<Res> child = resourcesOn(br.secondaryBusObject());
             boolean hp = br.hotplugCapable();
-            long addIo = hp ? HOTPLUG_IO_SIZE : 0;
-            long addMem = hp ? HOTPLUG_MMIO_SIZE : 0;
-            long addPref = hp ? HOTPLUG_MMIO_PREF_SIZE : 0;
+            long io = hp ? HOTPLUG_IO_SIZE : 0;
+            long mem = hp ? HOTPLUG_MMIO_SIZE : 0;
+            long pref = hp ? HOTPLUG_MMIO_PREF_SIZE : 0;
+            // "realloc_head ? 0 : additional_..._size" as min_size, the additional size as add_size
+            long minIo = realloc ? 0 : io;
+            long minMem = realloc ? 0 : mem;
+            long minPref = realloc ? 0 : pref;
+            long addIo = realloc ? io : 0;
+            long addMem = realloc ? mem : 0;
+            long addPref = realloc ? pref : 0;
             Res[] w = new Res[3];
-            w[0] = sizeIo(br, child, addIo);
+            w[0] = sizeIo(br, child, minIo, addIo);
             int mask = F_MEM;
             int type2 = 0;
             int type3 = 0;
             int prefmask = F_MEM | F_PREF;
             if (br.pref64()) {
                 prefmask |= F_MEM64;
-                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, addPref, F_MEM | F_PREF | F_MEM64);
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, addPref, F_MEM | F_PREF | F_MEM64);
                 mask = prefmask;
                 type2 = prefmask & ~F_MEM64;
                 type3 = prefmask & ~F_PREF;
             }
             if (type2 == 0) {
                 prefmask &= ~F_MEM64;
-                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, addPref, F_MEM | F_PREF);
+                w[2] = sizeMem(br, WIN_PREF, child, prefmask, prefmask, prefmask, prefmask, minPref, addPref, F_MEM | F_PREF);
                 mask = prefmask;
                 type2 = F_MEM;
                 type3 = F_MEM;
             }
-            w[1] = sizeMem(br, WIN_MEM, child, mask, F_MEM, type2, type3, addMem, F_MEM);
+            w[1] = sizeMem(br, WIN_MEM, child, mask, F_MEM, type2, type3, minMem, addMem, F_MEM);
             windows.put(br, w);
         }
 
-        /** pbus_size_io + calculate_iosize (no CONFIG_ISA on arm64). */
-        private Res sizeIo(PciBridgeBase br, List<Res> child, long addSize) {
+        /**
+         * setup-bus.c {@code pbus_size_io} + {@code calculate_iosize} without a realloc list (no
+         * CONFIG_ISA on arm64): {@code ALIGN(max(small, min_size) + large, align)}, where small are
+         * resources under 0x400 bytes and large the others (child bridges' windows).
+         */
+        private Res sizeIo(PciBridgeBase br, List<Res> child, long minSize, long addSize) {
             long size = 0;
             long size1 = 0;
             long childrenAdd = 0;
             long minAlign = IO_WINDOW_ALIGN;
             for (Res r : child) {
-                if (!r.io()) {
+                if (!r.io() || r.flags == 0) {
                     continue;
                 }
                 if (r.size < 0x400) {
@@ -150,8 +207,9 @@ public final class LinuxAllocator {
                 minAlign = Math.max(minAlign, r.align);
                 childrenAdd += r.add;
             }
-            long size0 = AllocSupport.alignUp(size + size1, minAlign);
-            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0 : AllocSupport.alignUp(Math.max(size + size1, addSize) + childrenAdd, minAlign);
+            long size0 = AllocSupport.alignUp(Math.max(size, minSize) + size1, minAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0
+                    : AllocSupport.alignUp(Math.max(Math.max(size, minSize) + size1, addSize) + childrenAdd, minAlign);
             Res w = new Res(br, WIN_IO, F_IO, size0, minAlign);
             if (size0 == 0 && sizeAdd == 0) {
                 w.flags = 0;
@@ -162,8 +220,12 @@ public final class LinuxAllocator {
             return w;
         }
 
-        /** pbus_size_mem + calculate_mem_align + calculate_memsize. */
-        private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long addSize, int winFlags) {
+        /**
+         * setup-bus.c {@code pbus_size_mem} + {@code calculate_mem_align} + {@code calculate_memsize}
+         * without a realloc list: {@code ALIGN(max(size, min_size), min_align)}.
+         */
+        private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long minSize, long addSize,
+                int winFlags) {
             long[] aligns = new long[24];
             int maxOrder = 0;
             long size = 0;
@@ -178,7 +240,7 @@ public final class LinuxAllocator {
                     continue;
                 }
                 if (r.size == 0) {
-                    // An empty hot-plug window contributes only its optional size (realloc list).
+                    // an empty hot-plug window (realloc path only) contributes its optional size
                     childrenAdd += r.add;
                     addAlign = Math.max(addAlign, r.addAlign);
                     continue;
@@ -201,9 +263,10 @@ public final class LinuxAllocator {
                 addAlign = Math.max(addAlign, r.addAlign);
             }
             long minAlign = Math.max(calculateMemAlign(aligns, maxOrder), MEM_WINDOW_ALIGN);
-            long size0 = AllocSupport.alignUp(size, minAlign);
+            long size0 = AllocSupport.alignUp(Math.max(size, minSize), minAlign);
             addAlign = Math.max(minAlign, addAlign);
-            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0 : AllocSupport.alignUp(Math.max(size, addSize) + childrenAdd, addAlign);
+            long sizeAdd = addSize == 0 && childrenAdd == 0 ? size0
+                    : AllocSupport.alignUp(Math.max(Math.max(size, minSize), addSize) + childrenAdd, addAlign);
             Res w = new Res(br, index, winFlags, size0, minAlign);
             if (size0 == 0 && sizeAdd == 0) {
                 w.flags = 0;
@@ -232,6 +295,11 @@ public final class LinuxAllocator {
 
         // ------------------------------------------------------------ assignment (top-down)
 
+        /**
+         * setup-bus.c {@code __pci_bus_assign_resources(bus, NULL, NULL)}: {@code pbus_assign_resources_sorted}
+         * ({@code pdev_sort_resources} then {@code assign_requested_resources_sorted}: a resource that
+         * does not fit is reset, nothing is retried), then each child bus, then {@code pci_setup_bridge}.
+         */
         private void assignBus(PciBus bus, List<Space> spaces) {
             List<Res> list = new ArrayList<>();
             for (Res r : resourcesOn(bus)) {
@@ -251,16 +319,14 @@ public final class LinuxAllocator {
                 long want = r.size + r.add;
                 long s = allocate(r, spaces, want);
                 if (s < 0 && r.add > 0) {
-                    s = allocate(r, spaces, r.size);
+                    s = allocate(r, spaces, r.size); // the realloc path's fallback to the required size
                     want = r.size;
                 }
-                if (s < 0) {
-                    if (r.size == 0) {
-                        h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, r.add - 1)
-                                + ": optional hot-plug reservation can't be assigned; no space (dropped)");
-                        r.flags = 0;
-                    } else {
-                        h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, r.size - 1) + ": can't assign; no space");
+                if (s < 0 || want == 0) {
+                    h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, Math.max(r.size, r.add) - 1)
+                            + (r.size == 0 ? ": optional hot-plug reservation can't be assigned; no space (dropped)" : ": can't assign; no space"));
+                    if (r.window()) {
+                        r.flags = 0; // reset_resource: the bridge window stays closed
                     }
                     continue;
                 }

@@ -170,6 +170,28 @@ class AllocatorTest {
         assertThat(rp2.secondaryBus()).isEqualTo(2);
     }
 
+    /**
+     * PciResourceSupport.c InsertResourceNode's tie rule: two root-port memory apertures of equal
+     * alignment (64 MiB), rp1's 66 MiB (rest 2 MiB over its alignment) and rp2's 129 MiB (rest 1 MiB).
+     * The later-discovered rp2 goes in at the head but moves past rp1 because its rest is non-zero and
+     * smaller, so rp1 gets the lower window; "newest first" alone would put rp2 at 0x10000000.
+     */
+    @Test
+    void edk2EqualAlignmentsOrderedByInsertResourceNodesRest() {
+        PciHost h = TestDevices.host();
+        RootPort rp1 = rootPort("rp1", 1, 0);
+        RootPort rp2 = rootPort("rp2", 2, 1);
+        h.add(rp1, "pcie.0", -1, 0);
+        h.add(rp2, "pcie.0", -1, 0);
+        h.add(new TestDevices.TwoMemBars(64L << 20, 2L << 20), "rp1", -1, 0);
+        h.add(new TestDevices.QxlLike(), "rp2", -1, 0);
+        Edk2Allocator.assign(h, new Apertures());
+        assertThat(rp1.memBase()).isEqualTo(0x1000_0000L);
+        assertThat(rp1.memLimit()).isEqualTo(0x1000_0000L + (66L << 20) - 1);
+        assertThat(rp2.memBase()).isEqualTo(0x1800_0000L);
+        assertThat(rp2.memLimit()).isEqualTo(0x1800_0000L + (129L << 20) - 1);
+    }
+
     @Test
     void allocationFailureIsReportedNotSilent() {
         PciHost h = TestDevices.host();

@@ -50,6 +50,16 @@ final class TestDevices {
         }
     }
 
+    /** Two 32-bit memory BARs of the given sizes (a display-class endpoint for allocation tests). */
+    static final class TwoMemBars extends Recording {
+        TwoMemBars(long size0, long size1) {
+            super("two-mem-bars", 0x1B36, 0x00FF, 0x038000, 1);
+            declareBar(new Bar(0, BarKind.MEM32, size0, false, AccessRules.ANY, "bar0"));
+            declareBar(new Bar(1, BarKind.MEM32, size1, false, AccessRules.ANY, "bar1"));
+            sealResetImage();
+        }
+    }
+
     /** virtio-gpu-pci's BARs: BAR1 4 KiB (MSI-X), BAR4 16 KiB 64-bit prefetchable; 1af4:1050. */
     static final class VirtioGpuLike extends Recording {
         VirtioGpuLike() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gvsim lspci -M virt -device …}: builds the machine, runs the allocator, prints the PCI tree. */
 @Command(name = "lspci", mixinStandardHelpOptions = true,
-        description = {"Build a machine from QEMU-style options, assign resources with the chosen policy (--set pci.allocator=linux|edk2|none)",
+        description = {"Build a machine from QEMU-style options, assign resources with the chosen policy (--set pci.allocator=linux|linux-acpi|edk2|none)",
                 "and print the PCI tree with bus numbers, BARs and bridge windows, as lspci would show it in the guest."})
 final class LspciCommand implements Callable<Integer> {
     @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (only 'virt', the default).")
@@ -29,7 +29,7 @@ final class LspciCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--firmware", paramLabel = "POLICY",
-            description = "Who enumerates and assigns resources: linux (Linux 6.1 on arm64, as with -kernel) or edk2 (EDK II PciBusDxe, AAVMF). Same as --set pci.allocator=POLICY.")
+            description = "Who enumerates and assigns resources: linux (Linux 6.1 on arm64, as with -kernel), linux-acpi (Linux 6.1 reassigning after UEFI, ACPI) or edk2 (EDK II PciBusDxe, AAVMF). Same as --set pci.allocator=POLICY.")
     String firmware;
 
     @Option(names = "--json", description = "The machine (a machine file: -machine-file reads it back) and, per function: bdf, ids, class, BARs, bridge bus numbers and windows (JSON).")
@@ -47,8 +47,8 @@ final class LspciCommand implements Callable<Integer> {
         dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
         List<String> all = new ArrayList<>(machine.sets());
         if (firmware != null) {
-            if (!firmware.equals("linux") && !firmware.equals("edk2")) {
-                throw new IllegalArgumentException("--firmware must be linux or edk2, got '" + firmware + "'");
+            if (!firmware.equals("linux") && !firmware.equals("linux-acpi") && !firmware.equals("edk2")) {
+                throw new IllegalArgumentException("--firmware must be linux, linux-acpi or edk2, got '" + firmware + "'");
             }
             all.add("pci.allocator=" + firmware);
         }

@@ -32,7 +32,10 @@ class QemuLogFidelityTest {
         "uefi_qxl_root; -device qxl; 600; 893",
         // QXL behind a pci-bridge behind a pcie-pci-bridge: both conventional bridges' SHPC registers as QEMU 7.2 returned them
         "qxl_pcibr_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device pci-bridge,id=br2,bus=br1,addr=1,chassis_nr=3 "
-                + "-device qxl,bus=br2,addr=1; 300; 1368"})
+                + "-device qxl,bus=br2,addr=1; 300; 1368",
+        // the same under AAVMF 2022.11, then Linux (recorded 2026-12-05)
+        "uefi_qxl_pcibr_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device pci-bridge,id=br2,bus=br1,addr=1,chassis_nr=3 "
+                + "-device qxl,bus=br2,addr=1; 500; 2967"})
     void importedLogReplaysWithEveryValueQemuReturned(String log, String devices, int minReads, long records) throws Exception {
         JsonNode j = importAndReplay(log, devices);
         assertThat(j.get("records").asLong()).isEqualTo(records);
@@ -67,6 +70,15 @@ class QemuLogFidelityTest {
                 + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device virtio-gpu-pci,bus=dn1; 1000; 3199; 03:00.0",
         // behind a pcie-pci-bridge (its SHPC: the device at addr 1, slot 0 being reserved)
         "vgpu_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device virtio-gpu-pci,bus=br1,addr=1; 500; 1335; 01:01.0",
+        // recorded 2026-12-05 (Linux 6.1.0-57, QEMU 7.2.22, AAVMF 2022.11): AAVMF then Linux behind each bridge type gvsim models,
+        // and two display functions behind one switch (direct) and on one bus (AAVMF); the virtio-gpu is the driven one
+        "uefi_vgpu_pcibr; -device pcie-pci-bridge,id=br1,bus=pcie.0 -device virtio-gpu-pci,bus=br1,addr=1; 500; 2977; 01:01.0",
+        "uefi_vgpu_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
+                + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device virtio-gpu-pci,bus=dn1; 1000; 4178; 03:00.0",
+        "vgpu_qxl_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
+                + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device xio3130-downstream,id=dn2,bus=up1,chassis=3,slot=0 "
+                + "-device virtio-gpu-pci,bus=dn1 -device qxl,bus=dn2; 800; 2137; 03:00.0",
+        "uefi_vgpu_qxl_root; -device virtio-gpu-pci -device qxl; 500; 2192; 00:01.0",
         // an e1000 gvsim does not model in rp1's slot, placed as such: rp1's slot and link read as QEMU's, its own reads not compared
         "vgpu_e1000; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device unmodelled,of=e1000,bus=rp1 "
                 + "-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=1 -device virtio-gpu-pci,bus=rp2; 800; 1437; 02:00.0"})

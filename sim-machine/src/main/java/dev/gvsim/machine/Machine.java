@@ -47,7 +47,8 @@ public final class Machine {
             "estimate: PIO on arm virt is MMIO to the PIO window, a KVM exit to QEMU (~1 us)", "latency of one PCI I/O access");
     /** Which policy assigns bus numbers, BARs and windows before the guest runs. */
     public static final ParamDef ALLOCATOR = ParamDef.string("pci.allocator", "linux",
-            "linux: drivers/pci/setup-bus.c as on arm virt with -kernel (the reference runs); edk2: PciBusDxe; none",
+            "linux: drivers/pci/setup-bus.c as on arm virt with -kernel and a device tree (pci_host_probe, the reference runs); "
+                    + "linux-acpi: as Linux 6.1 reassigns after UEFI with ACPI (pci_assign_unassigned_root_bus_resources); edk2: PciBusDxe; none",
             "resource assignment policy");
     public static final ParamDef RAM_SIZE = ParamDef.longParam("machine.ram_size", VirtMemoryMap.DEFAULT_RAM_SIZE, "B",
             "docs/facts/qemu-reference-runs.md: -m 1024", "guest RAM at 0x40000000");

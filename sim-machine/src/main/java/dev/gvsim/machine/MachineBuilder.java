@@ -26,7 +26,7 @@ import dev.gvsim.simcore.Params;
  */
 public final class MachineBuilder {
     /**
-     * {@code -M virt,pci-assign=linux|edk2|none}: a gvsim machine property (not QEMU's) saying who
+     * {@code -M virt,pci-assign=linux|linux-acpi|edk2|none}: a gvsim machine property (not QEMU's) saying who
      * assigned bus numbers, BARs and windows before the trace starts; {@code none} for traces that
      * begin at boot and do it themselves (imported QEMU logs). Overrides {@code pci.allocator}.
      */
@@ -70,7 +70,7 @@ public final class MachineBuilder {
                 params.set(Machine.ALLOCATOR.name(), e.getValue());
             } else if (!QEMU_VIRT_PROPS_NOT_MODELLED.contains(e.getKey())) {
                 throw new IllegalArgumentException("-M virt: unknown machine property '" + e.getKey() + "' (gvsim knows " + PCI_ASSIGN
-                        + "=linux|edk2|none and accepts, without modelling them, " + QEMU_VIRT_PROPS_NOT_MODELLED + ")");
+                        + "=linux|linux-acpi|edk2|none and accepts, without modelling them, " + QEMU_VIRT_PROPS_NOT_MODELLED + ")");
             }
         }
         Machine m = new Machine(args, params);
@@ -95,10 +95,11 @@ public final class MachineBuilder {
         Apertures ap = host.apertures();
         switch (params.getString(Machine.ALLOCATOR)) {
             case "linux" -> LinuxAllocator.assign(host, ap);
+            case "linux-acpi" -> LinuxAllocator.assignAcpi(host, ap);
             case "edk2" -> Edk2Allocator.assign(host, ap);
             case "none" -> {
             }
-            default -> throw new IllegalArgumentException("pci.allocator must be linux, edk2 or none, got '"
+            default -> throw new IllegalArgumentException("pci.allocator must be linux, linux-acpi, edk2 or none, got '"
                     + params.getString(Machine.ALLOCATOR) + "'");
         }
         return m;

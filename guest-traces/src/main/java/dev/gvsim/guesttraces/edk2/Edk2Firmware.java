@@ -10,7 +10,8 @@ import dev.gvsim.guesttraces.guest.GuestFault;
 /**
  * An executable model of what EDK II ArmVirtQemu (AAVMF 2022.11) with OvmfPkg QemuVideoDxe added
  * does between PCI enumeration and the first console output, through a {@link GuestCpu}:
- * PciBusDxe enumeration ({@link PciBusDxe}), the GOP driver's Supported/Start
+ * PciBusDxe enumeration ({@link PciBusDxe}), Virtio10Dxe's binding of virtio 1.0 functions
+ * ({@link Virtio10Dxe}: decode and bus master on), the GOP driver's Supported/Start
  * ({@link QemuVideoDxe}) with attribute checks and VGA Enable along the path, the Bochs ID check,
  * the mode set, the GOP framebuffer in BAR0; the result is a {@link BootOutcome}.
  *
@@ -89,6 +90,8 @@ public final class Edk2Firmware {
         for (PciNode n : bus.functions()) {
             out.log.add("PciBus: discovered " + n.name() + String.format(" class %06x", n.classCode));
         }
+        // ArmVirtQemu's platform boot manager connects every controller: Virtio10Dxe binds each virtio 1.0 function
+        Virtio10Dxe.bindAll(cpu, bus, out.log);
         PciNode gpu = null;
         for (PciNode n : bus.functions()) {
             if (QemuVideoDxe.supported(n)) {

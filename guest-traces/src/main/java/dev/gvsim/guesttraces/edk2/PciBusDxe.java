@@ -83,9 +83,18 @@ public final class PciBusDxe {
      */
     public static final long ROOT_BRIDGE_SUPPORTS = ATTR_ISA_IO_16 | ATTR_ISA_MOTHERBOARD_IO | ATTR_VGA_IO_16 | ATTR_VGA_PALETTE_IO_16;
 
-    /** I/O bridge granularity (bridge spec §3.2.5.6) and the hot-plug padding OvmfPkg PciHotPlugInitDxe reserves. */
+    /**
+     * I/O bridge granularity (bridge spec §3.2.5.6) and the I/O padding OvmfPkg PciHotPlugInitDxe
+     * GetResourcePadding reserves by default for a hot-plug bus in AAVMF 2022.11: 512 B (the recorded
+     * firmware writes an empty hot-plug port's I/O limit byte as 0x01: uefi_vgpu_rp, uefi_vgpu_sw).
+     */
     public static final long IO_GRANULARITY = 0x1000;
-    public static final long HOTPLUG_IO_PADDING = 0x1000;
+    public static final long HOTPLUG_IO_PADDING = 0x200;
+    /** PCI capability ID of the Standard Hot-Plug Controller (MdePkg Pci22.h EFI_PCI_CAPABILITY_ID_SHPC; PCI Local Bus 3.0 App. H). */
+    public static final int CAP_ID_SHPC = 0x0C;
+    /** PCIe Capabilities Register Device/Port Type (bits 7:4): root port 4, switch downstream port 6 (PCIe Base 4.0 §7.5.3.2). */
+    public static final int EXP_TYPE_ROOT_PORT = 4;
+    public static final int EXP_TYPE_DOWNSTREAM = 6;
     /** The I/O aperture of arm virt's root bridge (DT ranges: 64 KiB from port 0). */
     public static final long IO_APERTURE = 0x10000;
 
@@ -206,13 +215,23 @@ public final class PciBusDxe {
         cpu.configWrite(bdf, CFG_COMMAND, 2, cmd);
     }
 
+    /**
+     * PciHotPlugSupport.c IsPciHotPlugBus: IsSHPC (the SHPC capability is present) or
+     * SupportsPcieHotplug (a root port or switch downstream port whose implemented slot is hot-plug
+     * capable). Such a bridge gets GetResourcePaddingForHpb's padding.
+     */
     private boolean hotplugCapable(int bdf) {
+        if (findCapability(bdf, CAP_ID_SHPC) != 0) {
+            return true;
+        }
         int exp = findCapability(bdf, CAP_ID_EXP);
         if (exp == 0) {
             return false;
         }
         long flags = cpu.configRead(bdf, exp + EXP_FLAGS, 2);
-        return (flags & EXP_FLAGS_SLOT) != 0 && (cpu.configRead(bdf, exp + EXP_SLTCAP, 4) & SLTCAP_HPC) != 0;
+        int type = (int) (flags >> 4) & 0xF;
+        return (type == EXP_TYPE_ROOT_PORT || type == EXP_TYPE_DOWNSTREAM) && (flags & EXP_FLAGS_SLOT) != 0
+                && (cpu.configRead(bdf, exp + EXP_SLTCAP, 4) & SLTCAP_HPC) != 0;
     }
 
     private int findCapability(int bdf, int id) {
@@ -483,13 +502,12 @@ public final class PciBusDxe {
         pool.length = off;
         pool.align = align;
         if (owner != null) {
+            // PciResourceSupport.c CalculateApertureIo16: the typical aperture rounded to the bridge's
+            // 4 KiB, then MAX with the padding node's length; alignment at least 4 KiB.
+            long typical = alignUp(pool.length, IO_GRANULARITY);
+            pool.length = Math.max(typical, owner.hotplug ? HOTPLUG_IO_PADDING : 0);
             if (pool.length > 0) {
-                pool.length = alignUp(pool.length, IO_GRANULARITY);
                 pool.align = Math.max(pool.align, IO_GRANULARITY);
-            }
-            if (owner.hotplug && HOTPLUG_IO_PADDING > pool.length) {
-                pool.length = HOTPLUG_IO_PADDING;
-                pool.align = Math.max(pool.align, HOTPLUG_IO_PADDING);
             }
         }
         return pool;
@@ -512,13 +530,26 @@ public final class PciBusDxe {
         return off;
     }
 
-    /** InsertResourceNode: before the first node of smaller or equal alignment (equal: newest first). */
+    /**
+     * PciResourceSupport.c InsertResourceNode: in at the head, moved down past larger alignments, and
+     * past an equal alignment only when its Length &amp; Alignment rest is non-zero and smaller than that
+     * node's (so among equal alignments the newest comes first when the rests are 0 or not smaller).
+     */
     private static void insert(IoRes pool, IoRes n) {
         int at = pool.kids.size();
         for (int i = 0; i < pool.kids.size(); i++) {
-            if (n.align >= pool.kids.get(i).align) {
+            IoRes t = pool.kids.get(i);
+            if (n.align > t.align) {
                 at = i;
                 break;
+            }
+            if (n.align == t.align) {
+                long nRest = n.length & (n.align - 1);
+                long tRest = t.length & (t.align - 1);
+                if (nRest == 0 || nRest >= tRest) {
+                    at = i;
+                    break;
+                }
             }
         }
         pool.kids.add(at, n);
@@ -562,7 +593,9 @@ public final class PciBusDxe {
             if (c.bar >= 0) {
                 lines.add(String.format("%s BAR %d io 0x%x", PciNode.bdf(c.f.bdf), c.bar, a));
             } else {
-                lines.add(String.format("%s window io 0x%x-0x%x", PciNode.bdf(c.f.bdf), a, a + c.length - 1));
+                // as the bridge decodes it: the limit register keeps address bits 15:12 only, so a
+                // 0x200-byte padded aperture still decodes its whole 4 KiB
+                lines.add(String.format("%s window io 0x%x-0x%x", PciNode.bdf(c.f.bdf), a, alignUp(a + c.length, IO_GRANULARITY) - 1));
                 describe(c, a, lines);
             }
         }

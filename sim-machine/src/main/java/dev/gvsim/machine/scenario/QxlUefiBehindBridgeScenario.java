@@ -89,7 +89,7 @@ public final class QxlUefiBehindBridgeScenario implements Scenario {
                     false),
             new Topology("qxl-vga behind pcie-pci-bridge on pcie.0", "-device pcie-pci-bridge,id=br1 -device qxl-vga,bus=br1,addr=1", true));
 
-    /** The reference run's topology with the virtio-gpu (no I/O BAR) left out: its port still gets the 4 KiB hot-plug I/O padding. */
+    /** The reference run's topology with the virtio-gpu (no I/O BAR) left out: its port still gets the hot-plug I/O padding (512 B, in a window the bridge decodes as 4 KiB). */
     public static final String REFERENCE_TOPOLOGY = "-device pcie-root-port,id=rp1,chassis=1,slot=0 -device pcie-root-port,id=rp2,chassis=2,slot=1 "
             + "-device qxl,bus=rp2";
     /** The bundled real QEMU log of that run (guest-traces resources). */
