@@ -234,8 +234,11 @@ public final class DeviceOptions {
         }
     }
 
-    /** Splits on whitespace; single or double quotes group. */
-    private static List<String> tokenize(String s) {
+    /**
+     * Splits on whitespace; single or double quotes group (shell word splitting without expansions).
+     * An unterminated quote is an {@link IllegalArgumentException}.
+     */
+    public static List<String> tokenize(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         char quote = 0;

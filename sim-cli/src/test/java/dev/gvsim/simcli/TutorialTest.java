@@ -99,39 +99,9 @@ class TutorialTest {
         return s.strip();
     }
 
-    /** Shell word splitting for the tutorial's commands: whitespace, single and double quotes (no expansions). */
+    /** Shell word splitting for the tutorial's commands: whitespace, single and double quotes (no expansions), as -device options split. */
     static List<String> words(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean in = false;
-        char quote = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    w.append(c);
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                in = true;
-            } else if (Character.isWhitespace(c)) {
-                if (in) {
-                    out.add(w.toString());
-                    w.setLength(0);
-                    in = false;
-                }
-            } else {
-                w.append(c);
-                in = true;
-            }
-        }
-        assertThat((int) quote).as("unbalanced quote in: %s", s).isZero();
-        if (in) {
-            out.add(w.toString());
-        }
-        return out;
+        return dev.gvsim.pciefabric.DeviceOptions.tokenize(s);
     }
 
     @Test
