@@ -173,6 +173,21 @@ final class Capabilities {
     }
 
     /**
+     * Presence of a device on a hot-plug port's link (root port or switch downstream port, QEMU 7.2
+     * pcie_cap_slot_reset / pcie_cap_slot_plug_cb): Slot Status Presence Detect State, Link Status
+     * DLL Link Active, and Slot Control's power indicator and power controller (an empty slot resets
+     * with both off, 0x7c0 in QEMU's own config dumps; a device present turns both on, 0x1c0).
+     */
+    static void presence(PciFunction f, int at, boolean present) {
+        int ctl = f.word(at + EXP_SLTCTL) & ~RootPort.SLTCTL_PIC_PCC;
+        f.setWord(at + EXP_SLTCTL, ctl | ((present ? RootPort.SLTCTL_PRESENT : RootPort.SLTCTL_EMPTY) & RootPort.SLTCTL_PIC_PCC));
+        int sta = f.word(at + EXP_SLTSTA);
+        f.setWord(at + EXP_SLTSTA, present ? sta | RootPort.SLTSTA_PDS : sta & ~RootPort.SLTSTA_PDS);
+        int lnk = f.word(at + PciFunction.EXP_LNKSTA);
+        f.setWord(at + PciFunction.EXP_LNKSTA, present ? lnk | PciFunction.LNKSTA_DLLLA : lnk & ~PciFunction.LNKSTA_DLLLA);
+    }
+
+    /**
      * A root port's registers (QEMU hw/pci/pcie.c pcie_cap_root_init): Root Control with only the
      * system-error enables writable, Root Status PME Status RW1C, Device Capabilities 2 and ARI
      * Forwarding Enable as in the qxl_rp trace (DevCap2 0x300020).

@@ -269,10 +269,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             f.sriov().attach(this, bus);
         }
         if (bus.bridge() instanceof SwitchDownstreamPort dp) {
-            int sta = PciFunction.EXP_SLTSTA + dp.expressCapability();
-            dp.setWord(sta, dp.word(sta) | RootPort.SLTSTA_PDS);
-            int ls = PciFunction.EXP_LNKSTA + dp.expressCapability();
-            dp.setWord(ls, dp.word(ls) | PciFunction.LNKSTA_DLLLA);
+            dp.setPresence(true);
         }
     }
 

@@ -112,12 +112,7 @@ public class RootPort extends PciBridgeBase {
 
     /** Presence of a device on the link: Slot Status Presence Detect State and Link Status DLL Link Active. */
     public final void setPresence(boolean present) {
-        int ctl = word(CAP_EXP + EXP_SLTCTL) & ~SLTCTL_PIC_PCC;
-        setWord(CAP_EXP + EXP_SLTCTL, ctl | ((present ? SLTCTL_PRESENT : SLTCTL_EMPTY) & SLTCTL_PIC_PCC));
-        int sta = word(CAP_EXP + EXP_SLTSTA);
-        setWord(CAP_EXP + EXP_SLTSTA, present ? sta | SLTSTA_PDS : sta & ~SLTSTA_PDS);
-        int lnk = word(CAP_EXP + EXP_LNKSTA);
-        setWord(CAP_EXP + EXP_LNKSTA, present ? lnk | LNKSTA_DLLLA : lnk & ~LNKSTA_DLLLA);
+        Capabilities.presence(this, CAP_EXP, present);
     }
 
     /**

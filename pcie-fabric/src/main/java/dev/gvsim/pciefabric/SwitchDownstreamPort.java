@@ -17,6 +17,8 @@ public class SwitchDownstreamPort extends SwitchUpstreamPort {
         this.chassis = chassis;
         this.slot = slot;
         Capabilities.slot(regs, CAP_EXP, slot); // the hot-plug slot, as a root port's
+        // empty until a device is placed below (QEMU's dump of an empty port at reset: Link Status 0x0011, Slot Control 0x7c0)
+        Capabilities.presence(this, CAP_EXP, false);
         // the windows reset to 0 (QEMU 7.2 calls pci_bridge_disable_base_limit for root ports only; vgpu_sw: I/O base/limit
         // 0x1c reads 0, prefetchable 0x24 reads 0x10001, the 64-bit flags alone)
         sealResetImage();
@@ -30,6 +32,18 @@ public class SwitchDownstreamPort extends SwitchUpstreamPort {
         if (offset < ctl + 2 && ctl < offset + size) {
             setWord(CAP_EXP + EXP_SLTSTA, word(CAP_EXP + EXP_SLTSTA) | RootPort.SLTSTA_CC);
         }
+    }
+
+    /** Presence of a device on the link, as on a root port ({@link Capabilities#presence}). */
+    public final void setPresence(boolean present) {
+        Capabilities.presence(this, CAP_EXP, present);
+    }
+
+    @Override
+    public void reset(ResetKind kind) {
+        boolean present = (word(CAP_EXP + EXP_SLTSTA) & RootPort.SLTSTA_PDS) != 0;
+        super.reset(kind);
+        setPresence(present);
     }
 
     public final int chassis() {
