@@ -255,7 +255,8 @@ final class PassthroughResets {
         }
         List<PciFunction> below = m.pci().busOf(gpu).functions();
         for (PciFunction f : below) {
-            String why = LinuxPciQuirks.noBusReset((int) read(f, PciFunction.VENDOR_ID, 2), (int) read(f, PciFunction.DEVICE_ID, 2), t4Quirk);
+            // the kernel flags a device when it enumerates it (DECLARE_PCI_FIXUP_HEADER), so the check makes no access now
+            String why = LinuxPciQuirks.noBusReset((int) f.configRead(PciFunction.VENDOR_ID, 2), (int) f.configRead(PciFunction.DEVICE_ID, 2), t4Quirk);
             if (why != null) {
                 return "refused: " + f.id() + " has PCI_DEV_FLAGS_NO_BUS_RESET, " + why + " (pci_bus_resetable / pci_parent_bus_reset -ENOTTY)";
             }
