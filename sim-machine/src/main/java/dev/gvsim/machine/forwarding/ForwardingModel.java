@@ -27,7 +27,11 @@ import dev.gvsim.simcore.Params;
 public final class ForwardingModel {
     /** The pipelines. */
     public enum Kind {
-        NAIVE("naive"), LOOKING_GLASS("looking-glass"), EFFICIENT("efficient");
+        NAIVE("naive"), LOOKING_GLASS("looking-glass"), EFFICIENT("efficient"),
+        /** Efficient variant: the GPU's copy engine DMAs only the dirty tiles to shared memory; the host's own GPU encodes them. */
+        EFFICIENT_TILE_DMA("efficient-tile-dma"),
+        /** Efficient variant: VRAM exported as a dma-buf; the host's own GPU encoder reads the dirty tiles across the link, no copy. */
+        EFFICIENT_DMABUF("efficient-dmabuf");
 
         public final String word;
 
@@ -57,6 +61,7 @@ public final class ForwardingModel {
     final double swRatio;
     final double dirty;
     final double bitsPerPixel;
+    final int tilePx;
     /** The hardware encoder (video.&lt;engine&gt;.*): pixel rate per s, setup per frame, bit rate cap per s, instances. */
     final String engine;
     final boolean hevc;
@@ -64,6 +69,21 @@ public final class ForwardingModel {
     final long encodeSetupPs;
     final double encodeBitsPerS;
     final int encodeInstances;
+    /** The host's own GPU encoder of the tile variants (forwarding.host_encode_engine). */
+    final Encoder hostEncoder;
+
+    /** One hardware encoder's numbers (video.&lt;engine&gt;.*). */
+    record Encoder(String engine, double pixelsPerS, long setupPs, double bitsPerS, int instances) {
+        /** A frame's service time: setup + max(pixels / pixel rate, bits / bit-rate cap), as virtio-gpu-device's CodecEngine. */
+        long servicePs(long pixels, long bits) {
+            return ForwardingRun.stagePs(setupPs + Math.ceil(Math.max(pixels / pixelsPerS, bits / bitsPerS) * 1e12));
+        }
+
+        String describe(boolean hevc) {
+            return engine + (hevc ? " h265" : " h264") + ", " + Math.round(pixelsPerS / 1e4) / 100.0 + " Mpixel/s, setup " + setupPs
+                    + " ps, cap " + Math.round(bitsPerS / 1e6) + " Mbit/s, " + instances + " instance(s)";
+        }
+    }
     private final Map<String, BarReadback> readbacks = new LinkedHashMap<>();
 
     /** The machine's declared parameters with {@code paramSets} ({@code NAME=VALUE}) applied. */
@@ -101,31 +121,46 @@ public final class ForwardingModel {
         if (!(dirty >= 0 && dirty <= 1)) {
             throw new IllegalArgumentException(ForwardingParams.DIRTY_FRACTION.name() + " must be in [0, 1], got " + dirty);
         }
+        this.tilePx = (int) range(p, ForwardingParams.TILE_PX, 1, 16384);
         this.engine = p.getString(ForwardingParams.ENCODE_ENGINE);
         String codec = p.getString(ForwardingParams.CODEC);
         if (!codec.equals("h264") && !codec.equals("h265")) {
             throw new IllegalArgumentException(ForwardingParams.CODEC.name() + " must be h264 or h265, got '" + codec + "'");
         }
         this.hevc = codec.equals("h265");
-        String pre = "video." + engine + ".";
         this.bitsPerPixel = positive(p, def(p, "video.encode_bits_per_pixel", "the video codec model"));
         if (bitsPerPixel > 64) {
             throw new IllegalArgumentException("video.encode_bits_per_pixel must be in (0, 64], got " + bitsPerPixel);
         }
-        this.encodePixelsPerS = positive(p, def(p, pre + "encode_" + codec + "_mpixels", engineChoice(p))) * 1e6;
-        this.encodeSetupPs = Math.max(0, p.getDuration(def(p, pre + "frame_setup", engineChoice(p))));
-        this.encodeBitsPerS = positive(p, def(p, pre + "max_mbps", engineChoice(p))) * 1e6;
-        this.encodeInstances = (int) range(p, def(p, pre + "instances", engineChoice(p)), 1, 64);
+        Encoder gpu = encoder(p, ForwardingParams.ENCODE_ENGINE, engine, codec);
+        this.encodePixelsPerS = gpu.pixelsPerS();
+        this.encodeSetupPs = gpu.setupPs();
+        this.encodeBitsPerS = gpu.bitsPerS();
+        this.encodeInstances = gpu.instances();
+        this.hostEncoder = encoder(p, ForwardingParams.HOST_ENCODE_ENGINE, p.getString(ForwardingParams.HOST_ENCODE_ENGINE), codec);
     }
 
-    private String engineChoice(Params p) {
+    private static Encoder encoder(Params p, ParamDef choice, String name, String codec) {
+        String pre = "video." + name + ".";
+        return new Encoder(name, positive(p, def(p, pre + "encode_" + codec + "_mpixels", engineChoice(p, choice, name))) * 1e6,
+                Math.max(0, p.getDuration(def(p, pre + "frame_setup", engineChoice(p, choice, name)))),
+                positive(p, def(p, pre + "max_mbps", engineChoice(p, choice, name))) * 1e6,
+                (int) range(p, def(p, pre + "instances", engineChoice(p, choice, name)), 1, 64));
+    }
+
+    /** The passed-through GPU's encoder. */
+    Encoder gpuEncoder() {
+        return new Encoder(engine, encodePixelsPerS, encodeSetupPs, encodeBitsPerS, encodeInstances);
+    }
+
+    private static String engineChoice(Params p, ParamDef choice, String engine) {
         TreeSet<String> engines = new TreeSet<>();
         for (String n : p.definitions().keySet()) {
             if (n.startsWith("video.") && n.endsWith(".frame_setup")) {
                 engines.add(n.substring("video.".length(), n.length() - ".frame_setup".length()));
             }
         }
-        return ForwardingParams.ENCODE_ENGINE.name() + " must name a video engine of this build " + engines + ", got '" + engine + "'";
+        return choice.name() + " must name a video engine of this build " + engines + ", got '" + engine + "'";
     }
 
     /** A parameter another module declares, by name (the machine knows devices only through the registry). */
@@ -181,13 +216,18 @@ public final class ForwardingModel {
         }
         BarReadback rb = readback(policy);
         long frameBytes = 4L * width * height;
-        if (frameBytes > rb.vramBarSize() && kind == Kind.NAIVE) {
+        if (frameBytes > rb.vramBarSize() && (kind == Kind.NAIVE || kind == Kind.EFFICIENT_DMABUF)) {
             throw new IllegalArgumentException("a " + width + "x" + height + " frame (" + frameBytes + " bytes) does not fit the "
                     + profile + " VRAM BAR (" + rb.vramBarSize() + " bytes): the agent cannot read it through the BAR");
         }
         ForwardingRun r = new ForwardingRun(this, kind, rb, width, height);
         r.simulate();
         return r;
+    }
+
+    /** The guest workload's damage at {@code width}x{@code height} (forwarding.dirty_fraction, forwarding.tile_px). */
+    public Damage damage(int width, int height) {
+        return new Damage(width, height, tilePx, dirty);
     }
 
     public int frames() {
@@ -212,10 +252,11 @@ public final class ForwardingModel {
         m.put("dispatchPs", overheadPs);
         m.put("hostCores", hostCores);
         m.put("guestCores", guestCores);
-        m.put("encoder", engine + (hevc ? " h265" : " h264") + ", " + Math.round(encodePixelsPerS / 1e4) / 100.0 + " Mpixel/s, setup "
-                + encodeSetupPs + " ps, cap " + Math.round(encodeBitsPerS / 1e6) + " Mbit/s, " + encodeInstances + " instance(s)");
+        m.put("encoder", gpuEncoder().describe(hevc));
+        m.put("hostEncoder", hostEncoder.describe(hevc));
         m.put("bitsPerPixel", bitsPerPixel);
         m.put("dirtyFraction", dirty);
+        m.put("tilePx", tilePx);
         m.put("lgChunkBytes", chunkBytes);
         return m;
     }

@@ -46,12 +46,21 @@ public final class ForwardingParams {
             "raw bytes per output byte of the naive pipeline's software encoder");
     public static final ParamDef DIRTY_FRACTION = ParamDef.doubleParam("forwarding.dirty_fraction", 1.0, "",
             "gvsim choice: the worst case, a full-screen game or video changing every tile every frame (the case 60 fps must hold in)",
-            "fraction of the frame's tiles that changed since the last frame; the hardware encoder codes skip blocks elsewhere, so "
-                    + "its bitstream scales with it (0..1)");
+            "the guest workload's damage (Damage): each frame dirties a band of ceil(fraction x tile rows) whole tile rows that "
+                    + "moves one band a frame; the efficient pipelines' bitstream and the tile variants' link bytes come from it (0..1)");
+    public static final ParamDef TILE_PX = ParamDef.longParam("forwarding.tile_px", 64, "pixels",
+            "ITU-T H.265 (02/2018) 7.4.3.2.1: CtbLog2SizeY is 4..6, the largest coding tree block 64x64 luma samples, the unit an "
+                    + "HEVC encoder codes or skips",
+            "side of the square tiles the damage is tracked in (the right and bottom tiles are clipped to the frame)");
+    public static final ParamDef HOST_ENCODE_ENGINE = ParamDef.string("forwarding.host_encode_engine", "rx550",
+            "docs/facts/virtio-gpu.md §4.3-4.4: rx550 is the host GPU of MR 837's measurement (Kunpeng-920 + RX550), the default "
+                    + "host engine of virtio_gpu.video.engine",
+            "the host's own GPU encoder (video.<engine>.*) that the efficient-tile-dma and efficient-dmabuf variants encode the "
+                    + "dirty tiles with (rk3588, rx550, k1)");
     public static final ParamDef GUEST_CORES = ParamDef.longParam("forwarding.guest_cores", 4, "cores",
             "assumption, as display.host_cores: a 4-vCPU cloud-desktop guest",
             "guest vCPUs the capture agent's thread runs on (0 = a core per thread)");
 
     public static final List<ParamDef> ALL = List.of(PROFILE, ENCODE_ENGINE, CODEC, FPS, FRAMES, NC_READ_BYTES, LG_CHUNK_BYTES, SW_ENCODE_RATIO,
-            DIRTY_FRACTION, GUEST_CORES);
+            DIRTY_FRACTION, GUEST_CORES, TILE_PX, HOST_ENCODE_ENGINE);
 }

@@ -44,6 +44,10 @@ public final class ForwardingRun {
     private final Server proxy;
     private final Server copyEngine = new Server("gpu.copy-engine");
     private final Server[] encoders;
+    /** The host's own GPU (the tile variants): its encoder instances and its DMA back into host memory. */
+    private final Server[] hostEncoders;
+    private final Server hostDma = new Server("host-gpu.dma");
+    public final Damage damage;
     private final SharedCapacity memory;
     private final SharedCapacity pcie;
     private final long[] slotFree = new long[2];
@@ -62,6 +66,8 @@ public final class ForwardingRun {
     long memoryBytes;
     long memoryStallPs;
     long encodedBits;
+    long dirtyBytes;
+    long dirtyTiles;
     /** Exact extremes (the histogram keeps 3 significant digits). */
     long minLatencyPs;
     long maxLatencyPs;
@@ -79,6 +85,11 @@ public final class ForwardingRun {
         for (int i = 0; i < encoders.length; i++) {
             encoders[i] = new Server("gpu.encoder" + i);
         }
+        this.hostEncoders = new Server[m.hostEncoder.instances()];
+        for (int i = 0; i < hostEncoders.length; i++) {
+            hostEncoders[i] = new Server("host-gpu.encoder" + i);
+        }
+        this.damage = m.damage(width, height);
         this.memory = new SharedCapacity(Math.max(1, (long) (m.memoryBytesPerNs * SharedCapacity.SLOT_PS / 1000)));
         this.pcie = new SharedCapacity(Math.max(1, (long) (m.linkBytesPerNs * SharedCapacity.SLOT_PS / 1000)));
         switch (kind) {
@@ -100,8 +111,26 @@ public final class ForwardingRun {
             }
             case EFFICIENT -> {
                 stage("encode-submit", agent.name(), Stage.NONE, "frame acquire and encode submission with the dirty-tile map");
-                stage("hw-encode", "gpu.encoder", Stage.NONE, "the GPU's encoder codes the frame in VRAM (skip blocks outside dirty tiles)");
+                stage("hw-encode", "gpu.encoder", Stage.NONE, "the GPU's encoder codes the frame in VRAM (skip blocks outside the frame's "
+                        + "dirty tiles: the bitstream is video.encode_bits_per_pixel x dirty pixels)");
                 stage("bitstream-dma", copyEngine.name(), Stage.PCIE, "the GPU's copy engine writes the bitstream into shared memory");
+                stage("send", proxy.name(), Stage.DRAM, "the bitstream copied into the socket");
+            }
+            case EFFICIENT_TILE_DMA -> {
+                stage("tile-submit", agent.name(), Stage.NONE, "frame acquire and a DMA descriptor per dirty tile row");
+                stage("tile-dma", copyEngine.name(), Stage.PCIE, "the GPU's copy engine DMAs only the dirty tiles from VRAM into the "
+                        + "shared-memory slot");
+                stage("host-encode", "host-gpu.encoder", Stage.HOST_GPU, false, "the host GPU's encoder (" + m.hostEncoder.engine()
+                        + ") reads the dirty tiles out of shared memory into its reference frame and codes it (skip blocks elsewhere)");
+                stage("bitstream-writeback", hostDma.name(), Stage.HOST_GPU, "the host GPU writes the bitstream into host memory");
+                stage("send", proxy.name(), Stage.DRAM, "the bitstream copied into the socket");
+            }
+            case EFFICIENT_DMABUF -> {
+                stage("damage-submit", agent.name(), Stage.NONE, "frame acquire; the dirty-tile map handed to the host proxy (the "
+                        + "framebuffer is a dma-buf of the VRAM BAR the host imported once)");
+                stage("host-encode-p2p", "host-gpu.encoder", Stage.PCIE, false, "the host GPU's encoder (" + m.hostEncoder.engine()
+                        + ") reads the dirty tiles peer-to-peer out of the passed-through GPU's VRAM across its link: no copy");
+                stage("bitstream-writeback", hostDma.name(), Stage.HOST_GPU, "the host GPU writes the bitstream into host memory");
                 stage("send", proxy.name(), Stage.DRAM, "the bitstream copied into the socket");
             }
             default -> throw new IllegalStateException();
@@ -110,6 +139,10 @@ public final class ForwardingRun {
 
     private void stage(String name, String on, String link, String doc) {
         stages.add(new Stage(name, on, link, doc));
+    }
+
+    private void stage(String name, String on, String link, boolean copy, String doc) {
+        stages.add(new Stage(name, on, link, copy, doc));
     }
 
     public Stage stage(String name) {
@@ -196,7 +229,9 @@ public final class ForwardingRun {
             long sendEnd = switch (kind) {
                 case NAIVE -> naive(t, slot);
                 case LOOKING_GLASS -> lookingGlass(t, slot);
-                case EFFICIENT -> efficient(t, slot);
+                case EFFICIENT -> efficient(t, slot, k);
+                case EFFICIENT_TILE_DMA -> tileDma(t, slot, k);
+                case EFFICIENT_DMABUF -> dmabuf(t, k);
             };
             agentFree = agentDone;
             sendDone(k * period, sendEnd);
@@ -251,27 +286,102 @@ public final class ForwardingRun {
         return h;
     }
 
-    private long efficient(long t, int slot) {
+    private long efficient(long t, int slot, int k) {
         long a0 = cpu(agent, stages.get(0), t, m.overheadPs, 0, 0);
         long pixels = (long) width * height;
-        long bits = Math.max(8, Math.round(m.bitsPerPixel * pixels * m.dirty));
+        long bits = bits(k);
         long bytes = (bits + 7) / 8;
-        Server enc = encoders[0];
-        for (Server s : encoders) {
-            if (s.freeAt() < enc.freeAt()) {
-                enc = s;
-            }
-        }
+        Server enc = first(encoders);
         long service = stagePs(m.encodeSetupPs + Math.ceil(Math.max(pixels / m.encodePixelsPerS, bits / m.encodeBitsPerS) * 1e12));
         long e = enc.run(a0, service);
         stages.get(1).add(bytes, service);
         encodedBits += bits;
         long d = dma(stages.get(2), Math.max(e, slotFree[slot]), bytes);
         vmEgressBytes += bytes;
-        long h = cpu(proxy, stages.get(3), d, m.overheadPs + bytesPs(bytes, m.memcpyBytesPerNs), bytes, 2 * bytes);
+        long h = send(stages.get(3), d, bytes);
         slotFree[slot] = h;
-        sentBytes += bytes;
         agentDone = d;
+        return h;
+    }
+
+    /** The bitstream of frame {@code k}: video.encode_bits_per_pixel x the pixels of its dirty tiles, at least a byte. */
+    private long bits(int k) {
+        long dirty = damage.dirtyPixels(k);
+        dirtyBytes += 4 * dirty;
+        dirtyTiles += damage.dirtyTiles(k);
+        return Math.max(8, Math.round(m.bitsPerPixel * dirty));
+    }
+
+    /** The instance free first (the lowest index on a tie). */
+    private static Server first(Server[] servers) {
+        Server s = servers[0];
+        for (Server x : servers) {
+            if (x.freeAt() < s.freeAt()) {
+                s = x;
+            }
+        }
+        return s;
+    }
+
+    /** The proxy copies {@code bytes} of bitstream into the socket. */
+    private long send(Stage st, long readyPs, long bytes) {
+        long h = cpu(proxy, st, readyPs, m.overheadPs + bytesPs(bytes, m.memcpyBytesPerNs), bytes, 2 * bytes);
+        sentBytes += bytes;
+        return h;
+    }
+
+    /** The host GPU's DMA writes {@code bytes} of bitstream into host memory (at the link's rate; its own link is not a resource). */
+    private long writeback(Stage st, long readyPs, long bytes) {
+        long work = bytesPs(bytes, m.linkBytesPerNs);
+        long end = hostDma.run(readyPs, work);
+        st.add(bytes, work);
+        return memoryAfter(hostDma, end - work, end, bytes);
+    }
+
+    private long tileDma(long t, int slot, int k) {
+        long a0 = cpu(agent, stages.get(0), t, m.overheadPs, 0, 0);
+        long tiles = damage.dirtyBytes(k);
+        long bits = bits(k);
+        long bytes = (bits + 7) / 8;
+        long d = Math.max(a0, slotFree[slot]);
+        if (tiles > 0) {
+            d = dma(stages.get(1), d, tiles);
+        }
+        vmEgressBytes += tiles;
+        Server enc = first(hostEncoders);
+        long service = m.hostEncoder.servicePs((long) width * height, bits);
+        long e = enc.run(d, service);
+        stages.get(2).add(tiles, service);
+        e = memoryAfter(enc, e - service, e, tiles);
+        slotFree[slot] = e;
+        encodedBits += bits;
+        long w = writeback(stages.get(3), e, bytes);
+        long h = send(stages.get(4), w, bytes);
+        agentDone = d;
+        return h;
+    }
+
+    private long dmabuf(long t, int k) {
+        long a0 = cpu(agent, stages.get(0), t, m.overheadPs, 0, 0);
+        long tiles = damage.dirtyBytes(k);
+        long bits = bits(k);
+        long bytes = (bits + 7) / 8;
+        Server enc = first(hostEncoders);
+        long service = Math.max(m.hostEncoder.servicePs((long) width * height, bits), bytesPs(tiles, m.linkBytesPerNs));
+        long e = enc.run(a0, service);
+        if (tiles > 0) {
+            long linkEnd = pcie.take(e - service, tiles, Long.MAX_VALUE);
+            if (linkEnd > e) {
+                enc.stallUntil(linkEnd);
+                e = linkEnd;
+            }
+        }
+        stages.get(1).add(tiles, service);
+        vmEgressBytes += tiles;
+        encodedBits += bits;
+        long w = writeback(stages.get(2), e, bytes);
+        long h = send(stages.get(3), w, bytes);
+        agentDone = e; // the guest may not render over the framebuffer before the host has read it
         return h;
     }
 
@@ -351,6 +461,22 @@ public final class ForwardingRun {
         return sent == 0 ? 0 : (double) copies / sent;
     }
 
+    /** Bytes that crossed {@code link} over the run, copied or read (a {@link Stage} constant). */
+    public long linkBytes(String link) {
+        long b = 0;
+        for (Stage s : stages) {
+            if (s.link.equals(link)) {
+                b += s.bytes;
+            }
+        }
+        return b;
+    }
+
+    /** Dirty-tile bytes of the frames captured (the efficient pipelines; 0 for the others, which copy whole frames). */
+    public long dirtyBytes() {
+        return dirtyBytes;
+    }
+
     public long guestCpuPs() {
         return agent.busyPs();
     }
@@ -395,7 +521,7 @@ public final class ForwardingRun {
         f.put("copiesPerFrame", r(copiesPerFrame(), 100));
         Map<String, Object> links = new LinkedHashMap<>();
         for (Stage s : stages) {
-            if (s.copy()) {
+            if (s.crossesLink()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> l = (Map<String, Object>) links.computeIfAbsent(s.link, k -> {
                     Map<String, Object> e = new LinkedHashMap<>();
@@ -403,7 +529,7 @@ public final class ForwardingRun {
                     e.put("bytesPerFrame", 0L);
                     return e;
                 });
-                l.put("copies", r((Double) l.get("copies") + (sent == 0 ? 0 : (double) s.jobs / sent), 100));
+                l.put("copies", r((Double) l.get("copies") + (sent == 0 || !s.copy() ? 0 : (double) s.jobs / sent), 100));
                 l.put("bytesPerFrame", (Long) l.get("bytesPerFrame") + (sent == 0 ? 0 : Math.round((double) s.bytes / sent)));
             }
         }
@@ -419,8 +545,11 @@ public final class ForwardingRun {
         if (kind == Kind.NAIVE) {
             f.put("pcieReadTransactionsPerFrame", captured == 0 ? 0 : pcieTransactions / captured);
         }
-        if (kind == Kind.EFFICIENT) {
+        if (kind == Kind.EFFICIENT || kind == Kind.EFFICIENT_TILE_DMA || kind == Kind.EFFICIENT_DMABUF) {
             f.put("encodedBitsPerFrame", sent == 0 ? 0 : encodedBits / sent);
+            f.put("dirtyTilesPerFrame", sent == 0 ? 0 : dirtyTiles / sent);
+            f.put("dirtyBytesPerFrame", sent == 0 ? 0 : dirtyBytes / sent);
+            f.put("damageEfficiency", sent == 0 ? 0 : r((double) dirtyBytes / sent / frameBytes, 10000));
         }
         f.put("dramBytesPerFrame", sent == 0 ? 0 : memoryBytes / sent);
         f.put("dramStallPs", memoryStallPs);

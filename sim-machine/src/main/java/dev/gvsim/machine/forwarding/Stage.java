@@ -20,18 +20,30 @@ public final class Stage {
     public final String resource;
     public final String link;
     public final String doc;
+    /** A copy of its bytes across {@link #link}; false for a read that crosses the link without making a copy (a dma-buf import). */
+    private final boolean copy;
     long jobs;
     long bytes;
     long busyPs;
 
     Stage(String name, String resource, String link, String doc) {
+        this(name, resource, link, !NONE.equals(link), doc);
+    }
+
+    Stage(String name, String resource, String link, boolean copy, String doc) {
         this.name = name;
         this.resource = resource;
         this.link = link;
+        this.copy = copy;
         this.doc = doc;
     }
 
     public boolean copy() {
+        return copy;
+    }
+
+    /** Its bytes cross {@link #link} (as a copy or as a read). */
+    public boolean crossesLink() {
         return !NONE.equals(link);
     }
 
@@ -57,6 +69,9 @@ public final class Stage {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("on", resource);
         m.put("link", link);
+        if (!copy && crossesLink()) {
+            m.put("copy", false);
+        }
         m.put("jobs", jobs);
         m.put("bytesPerFrame", frames == 0 ? null : Math.round((double) bytes / frames));
         m.put("msPerFrame", frames == 0 ? null : Math.round(busyPs / 1e6 / frames) / 1000.0);

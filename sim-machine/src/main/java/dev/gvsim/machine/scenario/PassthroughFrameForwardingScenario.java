@@ -55,7 +55,24 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
         return !others.isEmpty();
     }
 
-    /** Every pipeline at one size: naive under each policy, then Looking Glass, then efficient (last). */
+    /** The pipelines the efficient one must beat: naive and Looking Glass (its own variants are not rivals). */
+    public static List<ForwardingRun> rivals(List<ForwardingRun> runs) {
+        List<ForwardingRun> l = new ArrayList<>();
+        for (ForwardingRun r : runs) {
+            if (r.kind == Kind.NAIVE || r.kind == Kind.LOOKING_GLASS) {
+                l.add(r);
+            }
+        }
+        return l;
+    }
+
+    /**
+     * The partial damage the scenario also reports the efficient pipelines at: a quarter of the tile rows
+     * dirty each frame (a scrolling document or a video window), beside the default full damage.
+     */
+    public static final String PARTIAL_DAMAGE = "forwarding.dirty_fraction=0.25";
+
+    /** Every pipeline at one size: naive under each policy, Looking Glass, the two tile variants, then efficient (last). */
     public static List<ForwardingRun> runAll(ForwardingModel model, int w, int h) {
         List<ForwardingRun> runs = new ArrayList<>();
         for (String policy : BarReadback.POLICIES) {
@@ -63,6 +80,9 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
         }
         // the Looking-Glass and efficient pipelines never load from the BAR: the policy does not matter to them
         runs.add(model.run(Kind.LOOKING_GLASS, "normal-nc", w, h));
+        // the efficient pipeline's two dirty-tile variants (the host's own GPU encodes), then the efficient pipeline itself (last)
+        runs.add(model.run(Kind.EFFICIENT_TILE_DMA, "normal-nc", w, h));
+        runs.add(model.run(Kind.EFFICIENT_DMABUF, "normal-nc", w, h));
         runs.add(model.run(Kind.EFFICIENT, "normal-nc", w, h));
         return runs;
     }
@@ -94,7 +114,7 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
                     String.format("%d of %d sent at %.2f fps, %d dropped, %d duplicated, p50 %.3f ms p99 %.3f ms", eff.sent(), model.frames(),
                             eff.sentFps(), eff.dropped(), eff.duplicated(), eff.latencyPercentilePs(50) / 1e9, eff.latencyPercentilePs(99) / 1e9),
                     sustains(eff, model.frames()));
-            List<ForwardingRun> others = runs.subList(0, runs.size() - 1);
+            List<ForwardingRun> others = rivals(runs);
             StringBuilder sb = new StringBuilder(String.format("efficient %.2f", eff.copiesPerFrame()));
             for (ForwardingRun o : others) {
                 sb.append(String.format(", %s %.2f", name(o), o.copiesPerFrame()));
@@ -103,7 +123,27 @@ public final class PassthroughFrameForwardingScenario implements Scenario {
                     sb.toString(), fewerCopies(eff, others));
         }
         res.figure("table", table); // one row per pipeline and size: scenarios -v prints a row per line
+        res.figure("partialDamage", partialDamage(paramSets));
         return res;
+    }
+
+    /** The efficient pipelines at {@link #PARTIAL_DAMAGE}: a row per pipeline and size. */
+    static List<Map<String, Object>> partialDamage(List<String> paramSets) {
+        List<String> sets = new ArrayList<>(paramSets);
+        sets.add(PARTIAL_DAMAGE);
+        ForwardingModel model = new ForwardingModel(sets);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int[] s : SIZES) {
+            for (Kind k : new Kind[] {Kind.EFFICIENT_TILE_DMA, Kind.EFFICIENT_DMABUF, Kind.EFFICIENT}) {
+                Map<String, Object> rep = model.run(k, "normal-nc", s[0], s[1]).report();
+                Map<String, Object> row = row(s[0] + "x" + s[1], k.word, rep);
+                row.put("dirtyFraction", model.inputs().get("dirtyFraction"));
+                row.put("dirtyBytesPerFrame", rep.get("dirtyBytesPerFrame"));
+                row.put("damageEfficiency", rep.get("damageEfficiency"));
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     static String name(ForwardingRun r) {

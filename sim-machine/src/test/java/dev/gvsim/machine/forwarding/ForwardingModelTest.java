@@ -111,8 +111,96 @@ class ForwardingModelTest {
         assertThat(r.stage("bitstream-dma").bytes()).isEqualTo(3 * 1000);
         assertThat(r.sentMbps()).isCloseTo(1000 * 8 * 3 / 3.0 / 1e6, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.guestCpuPs()).isZero();
-        ForwardingRun half = new ForwardingModel(with(HAND, "forwarding.dirty_fraction=0.5")).run(Kind.EFFICIENT, "normal-nc", W, H);
+        // 5-pixel tiles: 2 tile rows, half the damage is one 100x5 row a frame
+        ForwardingRun half = new ForwardingModel(with(HAND, "forwarding.dirty_fraction=0.5", "forwarding.tile_px=5")).run(Kind.EFFICIENT,
+                "normal-nc", W, H);
         assertThat(half.stage("bitstream-dma").bytes()).as("skip blocks outside the dirty tiles").isEqualTo(3 * 500);
+    }
+
+    @Test
+    void damageIsABandOfTileRowsMovingOneBandAFrame() {
+        // 1080 rows in 64-pixel tiles: 17 rows, the last clipped to 56 pixels; 30 columns (1920 / 64)
+        Damage full = new Damage(1920, 1080, 64, 1.0);
+        assertThat(full.tileRows).isEqualTo(17);
+        assertThat(full.tileCols).isEqualTo(30);
+        for (long k = 0; k < 40; k++) {
+            assertThat(full.dirtyBytes(k)).as("full damage is the frame").isEqualTo(full.frameBytes());
+            assertThat(full.dirtyTiles(k)).isEqualTo(17 * 30);
+        }
+        Damage quarter = new Damage(1920, 1080, 64, 0.25);
+        assertThat(quarter.bandRows).as("ceil(0.25 x 17)").isEqualTo(5);
+        assertThat(quarter.firstRow(0)).isZero();
+        assertThat(quarter.firstRow(1)).isEqualTo(5);
+        assertThat(quarter.firstRow(3)).as("15, wrapping after row 16").isEqualTo(15);
+        assertThat(quarter.dirtyPixels(0)).isEqualTo(5 * 64 * 1920L);
+        assertThat(quarter.dirtyPixels(3)).as("rows 15, 16 (56 px), 0, 1, 2").isEqualTo((4 * 64 + 56) * 1920L);
+        assertThat(new Damage(1920, 1080, 64, 0).dirtyBytes(7)).as("a static desktop").isZero();
+        assertThatThrownBy(() -> new Damage(10, 10, 0, 1)).hasMessageContaining("tile size");
+    }
+
+    @Test
+    void theTileVariantsMoveOnlyTheDirtyTilesAndTheHostGpuEncodes() {
+        List<String> hand = with(HAND, "forwarding.tile_px=5");
+        ForwardingRun dma = new ForwardingModel(hand).run(Kind.EFFICIENT_TILE_DMA, "normal-nc", W, H);
+        // the whole 4,000-byte frame DMA'd at 1 B/ns, the host encoder's 0.5 s (the host engine is rx550 too), 1,000 bytes of
+        // bitstream written back and sent at 1 B/ns
+        long latency = F * 1000 + 500 * MS + 1000 * 1000 + 1000 * 1000;
+        assertThat(dma.minLatencyPs()).isEqualTo(latency);
+        assertThat(dma.maxLatencyPs()).isEqualTo(latency);
+        assertThat(dma.linkBytes(Stage.PCIE)).isEqualTo(3 * F);
+        assertThat(dma.copiesPerFrame()).as("tile DMA, bitstream write-back, send").isEqualTo(3.0);
+        ForwardingRun buf = new ForwardingModel(hand).run(Kind.EFFICIENT_DMABUF, "normal-nc", W, H);
+        // the encoder reads the frame over the link (4 us) inside its 0.5 s: no copy, the same bytes on the link
+        assertThat(buf.minLatencyPs()).isEqualTo(500 * MS + 1000 * 1000 + 1000 * 1000);
+        assertThat(buf.linkBytes(Stage.PCIE)).isEqualTo(3 * F);
+        assertThat(buf.stage("host-encode-p2p").copy()).isFalse();
+        assertThat(buf.copiesPerFrame()).as("bitstream write-back, send").isEqualTo(2.0);
+        ForwardingRun half = new ForwardingModel(with(hand, "forwarding.dirty_fraction=0.5")).run(Kind.EFFICIENT_TILE_DMA, "normal-nc", W, H);
+        assertThat(half.linkBytes(Stage.PCIE)).as("one 100x5 tile row a frame").isEqualTo(3 * F / 2);
+        assertThat(half.minLatencyPs()).isEqualTo(F / 2 * 1000 + 500 * MS + 500 * 1000 + 500 * 1000);
+    }
+
+    @Test
+    void fullDamageGivesTheFullFrameFiguresAndPartialDamageMovesItsShare() {
+        // encoders that hold 4K60 (RK3588: 8K30), so that every frame is captured at both sizes
+        List<String> fast = List.of("forwarding.frames=60", "forwarding.encode_engine=rk3588", "forwarding.host_encode_engine=rk3588");
+        for (int[] s : new int[][] {{1920, 1080}, {3840, 2160}}) {
+            ForwardingModel full = new ForwardingModel(fast);
+            long frame = 4L * s[0] * s[1];
+            ForwardingRun lg = full.run(Kind.LOOKING_GLASS, "normal-nc", s[0], s[1]);
+            ForwardingRun dma = full.run(Kind.EFFICIENT_TILE_DMA, "normal-nc", s[0], s[1]);
+            ForwardingRun buf = full.run(Kind.EFFICIENT_DMABUF, "normal-nc", s[0], s[1]);
+            ForwardingRun eff = full.run(Kind.EFFICIENT, "normal-nc", s[0], s[1]);
+            // full damage: the tile DMA is Looking Glass's full-frame staging copy, per frame captured
+            assertThat(dma.stage("tile-dma").bytes() / dma.stage("tile-dma").jobs()).isEqualTo(lg.stage("staging-copy").bytes()
+                    / lg.stage("staging-copy").jobs()).isEqualTo(frame);
+            assertThat(buf.stage("host-encode-p2p").bytes() / buf.stage("host-encode-p2p").jobs()).isEqualTo(frame);
+            // and the efficient pipeline's figures do not depend on the tile grid when every tile is dirty
+            ForwardingRun effTiles = new ForwardingModel(with(fast, "forwarding.tile_px=16")).run(Kind.EFFICIENT,
+                    "normal-nc", s[0], s[1]);
+            Map<String, Object> a = new java.util.LinkedHashMap<>(effTiles.report());
+            Map<String, Object> b = new java.util.LinkedHashMap<>(eff.report());
+            assertThat((Long) a.remove("dirtyTilesPerFrame")).as("16-pixel tiles: more, smaller tiles").isGreaterThan((Long) b.remove("dirtyTilesPerFrame"));
+            assertThat(a.toString()).isEqualTo(b.toString());
+
+            ForwardingModel quarter = new ForwardingModel(with(fast, "forwarding.dirty_fraction=0.25"));
+            Damage d = quarter.damage(s[0], s[1]);
+            for (Kind k : new Kind[] {Kind.EFFICIENT_TILE_DMA, Kind.EFFICIENT_DMABUF, Kind.EFFICIENT}) {
+                ForwardingRun f = k == Kind.EFFICIENT ? eff : k == Kind.EFFICIENT_DMABUF ? buf : dma;
+                ForwardingRun p = quarter.run(k, "normal-nc", s[0], s[1]);
+                assertThat(p.sent()).isEqualTo(60);
+                assertThat(f.sent()).isEqualTo(60);
+                long expectDirty = 0;
+                for (int i = 0; i < 60; i++) {
+                    expectDirty += d.dirtyBytes(i); // every frame is captured at these sizes
+                }
+                assertThat(p.dirtyBytes()).as(k.word).isEqualTo(expectDirty);
+                assertThat(p.linkBytes(Stage.PCIE)).as(k.word + ": fewer bytes over the link").isLessThan(f.linkBytes(Stage.PCIE));
+                double share = (double) p.linkBytes(Stage.PCIE) / f.linkBytes(Stage.PCIE);
+                assertThat(share).as(k.word + ": the link carries the damage's share of the frame")
+                        .isCloseTo((double) expectDirty / (60.0 * frame), org.assertj.core.data.Offset.offset(0.001));
+            }
+        }
     }
 
     @Test

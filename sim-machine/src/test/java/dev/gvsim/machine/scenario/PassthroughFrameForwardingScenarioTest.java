@@ -27,7 +27,8 @@ class PassthroughFrameForwardingScenarioTest {
         assertThat(r.checks()).hasSize(4);
         for (String size : List.of("1920x1080", "3840x2160")) {
             Map<String, Object> table = (Map<String, Object>) r.figures().get(size);
-            assertThat(table).containsOnlyKeys("naive/device", "naive/normal-nc", "naive/adaptive", "looking-glass", "efficient");
+            assertThat(table).containsOnlyKeys("naive/device", "naive/normal-nc", "naive/adaptive", "looking-glass", "efficient-tile-dma",
+                    "efficient-dmabuf", "efficient");
             for (Object row : table.values()) {
                 assertThat((Map<String, Object>) row).containsKeys("copiesPerFrame", "perLink", "latencyP50Ms", "latencyP99Ms", "droppedAtCapture",
                         "duplicatedAtClient", "guestCpuMsPerFrame", "hostCpuMsPerFrame", "sentMbps", "vmEgressMbps", "stages");
@@ -39,12 +40,14 @@ class PassthroughFrameForwardingScenarioTest {
             assertThat(check(r, size + ": efficient copies").pass()).isTrue();
         }
         List<Map<String, Object>> table = (List<Map<String, Object>>) r.figures().get("table");
-        assertThat(table).hasSize(10).allSatisfy(row -> assertThat(row).containsKeys("size", "pipeline", "copiesPerFrame", "perLink", "p99Ms"));
-        assertThat(table.get(4)).containsEntry("pipeline", "efficient").containsEntry("size", "1920x1080").containsEntry("copiesPerFrame", 2.0);
+        assertThat(table).hasSize(14).allSatisfy(row -> assertThat(row).containsKeys("size", "pipeline", "copiesPerFrame", "perLink", "p99Ms"));
+        assertThat(table.get(6)).containsEntry("pipeline", "efficient").containsEntry("size", "1920x1080").containsEntry("copiesPerFrame", 2.0);
         // the sourced defaults: 1080p fits the RX 550-class encoder's frame time, 4K60 does not (4K60 pixel rate + 0.3 ms setup)
         assertThat(check(r, "1920x1080: efficient sustains").pass()).isTrue();
         assertThat(check(r, "3840x2160: efficient sustains").pass()).isFalse();
         assertThat(r.pass()).isFalse();
+        List<Map<String, Object>> partial = (List<Map<String, Object>>) r.figures().get("partialDamage");
+        assertThat(partial).hasSize(6).allSatisfy(row -> assertThat((Double) row.get("damageEfficiency")).isLessThan(1.0));
         // the same figures, in the same order, from a second run
         assertThat(new PassthroughFrameForwardingScenario().run().figures().toString()).isEqualTo(r.figures().toString());
         assertThat(Scenarios.byId("passthrough-frame-forwarding")).isInstanceOf(PassthroughFrameForwardingScenario.class);
