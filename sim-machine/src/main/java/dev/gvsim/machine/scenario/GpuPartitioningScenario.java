@@ -75,9 +75,17 @@ public final class GpuPartitioningScenario implements Scenario {
             long fence, Map<String, long[]> perBar) {
     }
 
-    /** One card, four VMs, one policy. */
-    record CardRun(String policy, List<VmRun> vms, Map<String, Object> isolation, Map<String, Object> sriov, long faults) {
+    /** One card, four VMs, one policy; the VMs' VF traffic alone and together on the PF's link, without and with a flood. */
+    record CardRun(String policy, List<VmRun> vms, Map<String, Object> isolation, Map<String, Object> sriov, long faults,
+            List<VfLinkContention.Result> alone, List<VfLinkContention.Result> together, List<VfLinkContention.Result> floodAlone,
+            List<VfLinkContention.Result> flooded) {
     }
+
+    /**
+     * The misbehaving VM's flood: its driver's uploads repeated this many times back to back, no pause
+     * (gvsim choice: 8 x the 325 KiB workload, long enough to cover the other VMs' whole runs).
+     */
+    static final int FLOOD_ROUNDS = 8;
 
     /** Runs the four VMs on VFs of the {@link #PROFILE} card under {@code host-s2=policy}. */
     public static CardRun runSriov(String policy) throws Exception {
@@ -111,6 +119,7 @@ public final class GpuPartitioningScenario implements Scenario {
         // transactions per BAR of every VF, after write gathering
         List<long[]> ranges = new ArrayList<>();
         List<long[]> counts = new ArrayList<>();
+        List<Integer> rangeVf = new ArrayList<>();
         List<Map<String, long[]>> perVf = new ArrayList<>();
         for (VirtualFunction vf : vfs) {
             Map<String, long[]> pb = new LinkedHashMap<>();
@@ -121,15 +130,28 @@ public final class GpuPartitioningScenario implements Scenario {
                     pb.put("BAR" + i + " " + b.name, c);
                     ranges.add(new long[] {vf.barAddress(i), vf.barAddress(i) + b.size});
                     counts.add(c);
+                    rangeVf.add(perVf.size());
                 }
             }
             perVf.add(pb);
         }
+        // each VM's transactions to its own VF, as its CPU issues them, for the link replay (VfLinkContention)
+        List<VfLinkContention.Stream> streams = new ArrayList<>();
+        for (int k = 0; k < VMS; k++) {
+            streams.add(new VfLinkContention.Stream("vf" + (k + 1)));
+        }
+        VfLinkContention.Stream flood = new VfLinkContention.Stream("vf" + (ROGUE + 1));
+        VfLinkContention.Stream[] recording = new VfLinkContention.Stream[1];
+        int[] recordingVf = {-1};
+        long[] t0 = new long[1];
         m.observeTransactions((type, addr, bytes) -> {
             for (int i = 0; i < ranges.size(); i++) {
                 if (addr >= ranges.get(i)[0] && addr < ranges.get(i)[1]) {
                     counts.get(i)[0]++;
                     counts.get(i)[1] += bytes;
+                    if (recording[0] != null && rangeVf.get(i) == recordingVf[0]) {
+                        recording[0].add(cpu.now() - t0[0], bytes);
+                    }
                     return;
                 }
             }
@@ -143,8 +165,31 @@ public final class GpuPartitioningScenario implements Scenario {
             GpuVfLinuxDriver d = driver(cpu, pf, vf, k);
             drivers.add(d);
             d.map();
+            recording[0] = streams.get(k);
+            recordingVf[0] = k;
+            t0[0] = cpu.now();
             runs.add(runVm(cpu, m, vf, d, perVf.get(k), k));
+            recording[0] = null;
         }
+        // the misbehaving VM floods its VF: its uploads again and again, no pause
+        switchStage2(m, vfs, ROGUE);
+        drivers.get(ROGUE).map();
+        recording[0] = flood;
+        recordingVf[0] = ROGUE;
+        t0[0] = cpu.now();
+        for (int r = 0; r < FLOOD_ROUNDS; r++) {
+            for (int i = 0; i < GpuPassthroughLinuxDriver.UPLOADS.length; i++) {
+                try {
+                    drivers.get(ROGUE).upload(i);
+                } catch (GuestFault f) {
+                    // faulting stores (host-s2=device) are recorded and the flood goes on
+                }
+            }
+        }
+        recording[0] = null;
+        VfLinkContention link = new VfLinkContention(m.params());
+        List<VfLinkContention.Stream> withFlood = new ArrayList<>(streams);
+        withFlood.set(ROGUE, flood);
         long[] digests = digests(vfs);
         long[] fences = fences(vfs);
         Map<String, Object> iso = new LinkedHashMap<>();
@@ -186,7 +231,8 @@ public final class GpuPartitioningScenario implements Scenario {
             reinit = f.getMessage();
         }
         iso.put("reset_vm_reinit", reinit == null ? "ok" : reinit);
-        return new CardRun(policy, runs, iso, sr, cpu.replayer().result().faultCount);
+        return new CardRun(policy, runs, iso, sr, cpu.replayer().result().faultCount, link.alone(streams), link.together(streams),
+                link.alone(withFlood), link.together(withFlood));
     }
 
     private static GpuVfLinuxDriver driver(MachineGuestCpu cpu, PciFunction pf, VirtualFunction vf, int k) {
@@ -350,6 +396,10 @@ public final class GpuPartitioningScenario implements Scenario {
             }
             res.figure(c.policy() + ".vms", vms);
             res.figure(c.policy() + ".isolation", c.isolation());
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("concurrent", VfLinkContention.report(c.alone(), c.together()));
+            link.put("flood_by_vf" + (ROGUE + 1), VfLinkContention.report(c.floodAlone(), c.flooded()));
+            res.figure(c.policy() + ".pf_link", link);
         }
         Map<String, Object> sr = nc.sriov();
         VmRun first = nc.vms().get(0);
@@ -382,8 +432,54 @@ public final class GpuPartitioningScenario implements Scenario {
         res.check("host-s2=device: isolation holds the same", "rogue store faults at stage 2, FLR isolated",
                 dev.isolation().get("rogue_store_past_vram_bar") + "; " + dev.isolation().get("others_unchanged_after_flr"),
                 !"completed".equals(dev.isolation().get("rogue_store_past_vram_bar")) && Boolean.TRUE.equals(dev.isolation().get("others_unchanged_after_flr")));
+        res.check("the four VMs run together: their VF traffic contends on the PF's upstream link", "every VF ends later together than alone, "
+                + "waiting for the link longer", slowdowns(nc.alone(), nc.together()), contended(nc.alone(), nc.together()));
+        StringBuilder extra = new StringBuilder();
+        for (int i = 0; i < VMS; i++) {
+            if (i != ROGUE) {
+                extra.append(String.format("%s%s x%.4f", extra.length() > 0 ? ", " : "", nc.flooded().get(i).name,
+                        (double) nc.flooded().get(i).endPs / nc.together().get(i).endPs));
+            }
+        }
+        res.check("a VF flooding its BAR degrades the other VFs but does not starve them", "every other VF slower than alone, all its "
+                + "transactions served before the flood ends", slowdowns(nc.floodAlone(), nc.flooded()) + "; flood (" + FLOOD_ROUNDS
+                        + " x the uploads) ends at " + nc.flooded().get(ROGUE).endPs / 1000 + " ns; against well-behaved neighbours: " + extra,
+                floodDegradesNotStarves(nc.floodAlone(), nc.flooded()));
         MdevPartitioning.addTo(res);
         return res;
+    }
+
+    static String slowdowns(List<VfLinkContention.Result> alone, List<VfLinkContention.Result> together) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < alone.size(); i++) {
+            l.add(String.format("%s x%.2f (%.1f -> %.1f MB/s)", alone.get(i).name, (double) together.get(i).endPs / alone.get(i).endPs,
+                    alone.get(i).mbPerS(), together.get(i).mbPerS()));
+        }
+        return String.join(", ", l);
+    }
+
+    /** Every VF ends later and waits longer for the link together than alone. */
+    static boolean contended(List<VfLinkContention.Result> alone, List<VfLinkContention.Result> together) {
+        for (int i = 0; i < alone.size(); i++) {
+            if (!(together.get(i).endPs > alone.get(i).endPs && together.get(i).waitPs > alone.get(i).waitPs)) {
+                return false;
+            }
+        }
+        return !alone.isEmpty();
+    }
+
+    /** Every VF but the flooder: slower than alone, and every transaction served before the flood ends. */
+    static boolean floodDegradesNotStarves(List<VfLinkContention.Result> floodAlone, List<VfLinkContention.Result> flooded) {
+        for (int i = 0; i < flooded.size(); i++) {
+            if (i == ROGUE) {
+                continue;
+            }
+            if (!(flooded.get(i).endPs > floodAlone.get(i).endPs && flooded.get(i).endPs < flooded.get(ROGUE).endPs
+                    && flooded.get(i).transactions == floodAlone.get(i).transactions)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean ridsFollow(CardRun c, Map<String, Object> sr) {
