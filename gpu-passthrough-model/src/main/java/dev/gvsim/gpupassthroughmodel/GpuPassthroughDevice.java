@@ -134,24 +134,11 @@ public final class GpuPassthroughDevice extends PciFunction {
         if (profile.audio() != null) {
             setByte(HEADER_TYPE, 0x80); // multi-function device (PCI Local Bus 3.0 §6.2.1): graphics at .0, audio at .1
         }
-        Bar reg = null;
-        Bar vr = null;
-        Bar db = null;
-        for (GpuProfile.BarSpec b : fn.bars()) {
-            BarKind kind = b.isIo() ? BarKind.IO : b.is64() ? BarKind.MEM64 : BarKind.MEM32;
-            AccessRules rules = GpuProfile.ROLE_VRAM.equals(b.role()) ? AccessRules.ANY : b.isIo() ? AccessRules.PORTIO : REGISTER_RULES;
-            Bar bar = declareBar(new Bar(b.index(), kind, b.size(), b.prefetchable(), rules, b.role()));
-            switch (b.role()) {
-                case GpuProfile.ROLE_REGISTERS -> reg = bar;
-                case GpuProfile.ROLE_VRAM -> vr = bar;
-                case GpuProfile.ROLE_DOORBELL -> db = bar;
-                default -> {
-                }
-            }
-        }
-        this.regBar = reg;
-        this.vramBar = graphics ? vr : null;
-        this.doorbellBar = db;
+        BarRoles roles = BarRoles.declare(fn.bars(), b -> declareBar(new Bar(b.index(), b.isIo() ? BarKind.IO : b.is64() ? BarKind.MEM64
+                : BarKind.MEM32, b.size(), b.prefetchable(), BarRoles.rules(b), b.role())));
+        this.regBar = roles.registers;
+        this.vramBar = graphics ? roles.vram : null;
+        this.doorbellBar = roles.doorbell;
         this.vram = vramBar != null ? new SparseMemory(driver + ".vram", vramBar.size) : null;
         this.vramBehind = vram != null ? new BarMemory(vram, 0) : null;
         this.mmio = new RegisterFile(driver + " register BAR", BLOCK_SIZE);

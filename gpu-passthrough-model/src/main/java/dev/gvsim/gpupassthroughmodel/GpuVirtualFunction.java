@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.gvsim.gpupassthroughmodel.layout.GpuProfile;
 import dev.gvsim.pciefabric.Bar;
 import dev.gvsim.pciefabric.BarKind;
 import dev.gvsim.pciefabric.BarMemory;
@@ -20,7 +19,6 @@ import dev.gvsim.pciefabric.DeviceMemory;
 import dev.gvsim.pciefabric.SriovCapability;
 import dev.gvsim.pciefabric.VirtualFunction;
 import dev.gvsim.simcore.Access;
-import dev.gvsim.simcore.AccessRules;
 import dev.gvsim.simcore.InputException;
 import dev.gvsim.simcore.SparseMemory;
 import dev.gvsim.simcore.regs.FieldKind;
@@ -58,24 +56,12 @@ public final class GpuVirtualFunction extends VirtualFunction {
     GpuVirtualFunction(GpuPassthroughDevice pf, SriovCapability cap, int n) {
         super(pf.typeName() + "-vf", cap, n);
         this.pf = pf;
-        Bar reg = null;
-        Bar vr = null;
-        Bar db = null;
-        for (GpuProfile.BarSpec b : pf.profile().gpu().capability("sriov").vfBars()) {
-            boolean isVram = GpuProfile.ROLE_VRAM.equals(b.role());
-            Bar bar = declareVfBar(new Bar(b.index(), b.is64() ? BarKind.MEM64 : BarKind.MEM32, b.size(), b.prefetchable(),
-                    isVram ? AccessRules.ANY : GpuPassthroughDevice.REGISTER_RULES, b.role()));
-            switch (b.role()) {
-                case GpuProfile.ROLE_REGISTERS -> reg = bar;
-                case GpuProfile.ROLE_VRAM -> vr = bar;
-                case GpuProfile.ROLE_DOORBELL -> db = bar;
-                default -> {
-                }
-            }
-        }
-        this.regBar = reg;
-        this.vramBar = vr;
-        this.doorbellBar = db;
+        // VF BARs are memory BARs (PCIe Base 4.0 §9.3.3.14): never I/O, so their rules are the PF's for the same role
+        BarRoles roles = BarRoles.declare(pf.profile().gpu().capability("sriov").vfBars(), b -> declareVfBar(new Bar(b.index(),
+                b.is64() ? BarKind.MEM64 : BarKind.MEM32, b.size(), b.prefetchable(), BarRoles.rules(b), b.role())));
+        this.regBar = roles.registers;
+        this.vramBar = roles.vram;
+        this.doorbellBar = roles.doorbell;
         this.vram = new SparseMemory(id() + ".vram", vramBar.size);
         this.vramBehind = new BarMemory(vram, 0);
         this.mmio = new RegisterFile(id() + " register BAR", BLOCK_SIZE);

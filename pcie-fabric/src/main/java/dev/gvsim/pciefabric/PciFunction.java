@@ -22,10 +22,11 @@ import dev.gvsim.simcore.regs.RegisterFile;
  * BAR registers read back the programmed address ANDed with the size mask, so sizing by writing
  * all ones reads back the size mask bit-exactly (PCI Local Bus 3.0 §6.2.5.1).
  *
- * <p>About 800 lines because it is the device contract as well as the function: the register
- * declarations live in {@link Type0Header}, {@link Type1Header} and {@link Capabilities}; what
- * stays is the configuration image and its access, BAR and ROM decode, resets, and the contract's
- * hooks (report, memories, scanouts, placement, checkpoints) that every device overrides here.
+ * <p>Close to 800 lines because it is the device contract as well as the function: the register
+ * declarations live in {@link Type0Header}, {@link Type1Header} and {@link Capabilities}, the
+ * capability lists in {@link CapabilityList}, BAR address decode in {@link BarDecode}; what stays is
+ * the configuration image and its access, ROM decode, resets, and the contract's hooks (report,
+ * memories, scanouts, placement, checkpoints) that every device overrides here.
  */
 public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointable {
     /** Standard configuration header offsets (PCI Local Bus 3.0 §6.1, PCIe Base 4.0 §7.5.1). */
@@ -222,20 +223,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /** The bus address programmed in BAR {@code i} (without the flag bits), or -1 if not declared. */
     public long barAddress(int i) {
-        Bar b = bars[i];
-        if (b == null) {
-            return -1;
-        }
-        int off = BAR0 + 4 * i;
-        long low = long32(off) & 0xFFFF_FFFFL;
-        if (b.isIo()) {
-            return low & ~0x3L;
-        }
-        long addr = low & ~0xFL;
-        if (b.is64()) {
-            addr |= (long32(off + 4) & 0xFFFF_FFFFL) << 32;
-        }
-        return addr;
+        return BarDecode.address(this, i);
     }
 
     /**
@@ -245,25 +233,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
      * allows it ({@link #setAllowZeroIoAddress}).
      */
     public boolean barDecodes(int i) {
-        Bar b = bars[i];
-        if (b == null) {
-            return false;
-        }
-        if (b.isIo() ? !ioDecode() : !memDecode()) {
-            return false;
-        }
-        if (powerState() != PM_D0) {
-            return false; // D3hot: only configuration accesses are accepted (PCI PM 1.2 §5.3.1.4)
-        }
-        long a = barAddress(i);
-        if (a == 0 && !(b.isIo() && allowZeroIo)) {
-            return false;
-        }
-        long end = a + b.size - 1;
-        if (b.isIo()) {
-            return end <= 0xFFFF_FFFFL;
-        }
-        return b.is64() || end <= 0xFFFF_FFFFL;
+        return BarDecode.decodes(this, i, allowZeroIo);
     }
 
     // ---------------------------------------------------------------- config access
@@ -323,7 +293,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
 
     /** Device Control written with Initiate FLR (write-only, reads 0; PCIe Base 4.0 §7.5.3.4): a Function Level Reset. */
     private void devctlWritten(Register r, long old, long value) {
-        if ((value & DEVCTL_BCR_FLR) != 0 && (long32(expCap + EXP_DEVCAP) & DEVCAP_FLR) != 0) {
+        if ((value & DEVCTL_BCR_FLR) != 0 && (long32(caps.expCap + EXP_DEVCAP) & DEVCAP_FLR) != 0) {
             selfReset(ResetKind.FLR);
         }
     }
@@ -449,8 +419,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
             regs.reset();
         }
         deviceReset(kind);
-        if (sriov != null) {
-            sriov.afterReset(); // VF Enable is clear again: the VFs are gone (PCIe Base 4.0 §9.3.3.3.1)
+        if (caps.sriov != null) {
+            caps.sriov.afterReset(); // VF Enable is clear again: the VFs are gone (PCIe Base 4.0 §9.3.3.3.1)
         }
     }
 
@@ -531,66 +501,30 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     public static final int MSIX_FLAGS_MASKALL = 0x4000;
     public static final int MSIX_MAX_VECTORS = 2048;
 
-    private int pmCap;
-    private int expCap;
-    private int msixCap;
-    private int lastExtCap;
+    /** The capability lists and where the capabilities the function acts on live. */
+    private final CapabilityList caps = new CapabilityList(this);
 
     /**
      * Links a capability of {@code length} bytes at {@code offset} into the list at 0x34. Like
      * QEMU's pci_add_capability (hw/pci/pci.c), the newest capability becomes the head of the list.
      */
     protected final int addCapability(int capId, int offset, int length) {
-        if (offset < 0x40 || offset + length > 0x100 || (offset & 3) != 0) {
-            throw new IllegalArgumentException(typeName + ": capability 0x" + Integer.toHexString(capId) + " at bad offset 0x"
-                    + Integer.toHexString(offset));
-        }
-        Capabilities.link(regs, Capabilities.name(capId), capId, offset);
-        return offset;
+        return caps.add(capId, offset, length);
     }
 
     /** Finds a capability by ID in the list at 0x34 (bounded walk), or 0. */
     public final int findCapability(int capId) {
-        int off = config[CAPABILITY_LIST] & 0xFC;
-        for (int n = 0; off >= 0x40 && n < 48; n++) {
-            if ((config[off] & 0xFF) == capId) {
-                return off;
-            }
-            off = config[off + 1] & 0xFC;
-        }
-        return 0;
+        return caps.find(capId);
     }
 
     /** Appends an extended capability header (PCIe Base 4.0 §7.6.2) at {@code offset} (0x100 first). */
     protected final int addExtendedCapability(int capId, int version, int offset, int length) {
-        if (offset < EXT_CAP_START || offset + length > CONFIG_SIZE || (offset & 3) != 0 || offset <= lastExtCap) {
-            throw new IllegalArgumentException(typeName + ": extended capability at bad offset 0x" + Integer.toHexString(offset));
-        }
-        if (lastExtCap == 0 && offset != EXT_CAP_START) {
-            throw new IllegalArgumentException(typeName + ": the first extended capability must be at 0x100");
-        }
-        Capabilities.extendedHeader(regs, capId, version, offset);
-        if (lastExtCap != 0) {
-            setLong32(lastExtCap, long32(lastExtCap) | offset << 20);
-        }
-        lastExtCap = offset;
-        return offset;
+        return caps.addExtended(capId, version, offset, length);
     }
 
     /** Finds an extended capability by ID (bounded walk from 0x100), or 0. */
     public final int findExtendedCapability(int capId) {
-        int off = EXT_CAP_START;
-        for (int n = 0; off >= EXT_CAP_START && n < 480; n++) {
-            int h = long32(off);
-            if (h == 0) {
-                return 0;
-            }
-            if ((h & 0xFFFF) == capId) {
-                return off;
-            }
-            off = (h >>> 20) & 0xFFC;
-        }
-        return 0;
+        return caps.findExtended(capId);
     }
 
     /**
@@ -602,7 +536,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         addCapability(CAP_ID_PM, offset, 8);
         Capabilities.pm(regs, offset, noSoftReset);
         regs.hook(offset + PM_PMCSR, this::pmcsrWritten);
-        pmCap = offset;
+        caps.pmCap = offset;
         return offset;
     }
 
@@ -618,7 +552,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         if (flr) {
             regs.hook(offset + EXP_DEVCTL, this::devctlWritten);
         }
-        expCap = offset;
+        caps.expCap = offset;
         return offset;
     }
 
@@ -634,7 +568,7 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         }
         addCapability(CAP_ID_MSIX, offset, 12);
         Capabilities.msix(regs, offset, vectors, tableBar, tableOffset, pbaBar, pbaOffset);
-        msixCap = offset;
+        caps.msixCap = offset;
         return offset;
     }
 
@@ -664,19 +598,17 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         return offset;
     }
 
-    private SriovCapability sriov;
-
     /** SR-IOV extended capability (PCIe Base 4.0 §9.3.3; {@link SriovCapability}): a PF whose VFs {@link #createVirtualFunction} builds. */
     protected final SriovCapability addSriovCapability(int offset, SriovCapability.Spec spec) {
         addExtendedCapability(SriovCapability.EXT_CAP_ID, 1, offset, SriovCapability.LENGTH);
-        sriov = new SriovCapability(this, offset, spec);
-        sriov.declare(regs);
-        return sriov;
+        caps.sriov = new SriovCapability(this, offset, spec);
+        caps.sriov.declare(regs);
+        return caps.sriov;
     }
 
     /** The function's SR-IOV capability, or null. */
     public final SriovCapability sriov() {
-        return sriov;
+        return caps.sriov;
     }
 
     /**
@@ -688,33 +620,33 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     public final int pmCapability() {
-        return pmCap;
+        return caps.pmCap;
     }
 
     public final int expressCapability() {
-        return expCap;
+        return caps.expCap;
     }
 
     public final int msixCapability() {
-        return msixCap;
+        return caps.msixCap;
     }
 
     public final boolean isExpress() {
-        return expCap != 0;
+        return caps.expCap != 0;
     }
 
     /** Configuration space size: 4 KiB for PCI Express functions, 256 B for conventional ones. */
     public int configSpaceSize() {
-        return expCap != 0 ? CONFIG_SIZE : 256;
+        return caps.expCap != 0 ? CONFIG_SIZE : 256;
     }
 
     /** Current power state from PMCSR (0 = D0 if there is no PM capability). */
     public final int powerState() {
-        return pmCap == 0 ? PM_D0 : word(pmCap + PM_PMCSR) & PMCSR_STATE_MASK;
+        return caps.pmCap == 0 ? PM_D0 : word(caps.pmCap + PM_PMCSR) & PMCSR_STATE_MASK;
     }
 
     public final boolean msixEnabled() {
-        return msixCap != 0 && (word(msixCap + MSIX_FLAGS) & MSIX_FLAGS_ENABLE) != 0;
+        return caps.msixCap != 0 && (word(caps.msixCap + MSIX_FLAGS) & MSIX_FLAGS_ENABLE) != 0;
     }
 
     // ---------------------------------------------------------------- expansion ROM (PCI Local Bus 3.0 §6.2.5.2)
@@ -851,8 +783,8 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
         readyAtPs = r.getLong();
         regs.restoreUnimplemented(r);
         routing.bump(); // BARs and windows may have changed under any cached decode
-        if (sriov != null) {
-            sriov.afterRestore(); // the VFs the restored VF Enable / NumVFs say; their sections follow
+        if (caps.sriov != null) {
+            caps.sriov.afterRestore(); // the VFs the restored VF Enable / NumVFs say; their sections follow
         }
     }
 }

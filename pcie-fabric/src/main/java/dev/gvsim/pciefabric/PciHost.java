@@ -31,10 +31,10 @@ import dev.gvsim.simcore.Target;
  *
  * <p>Parts with their own seam are their own classes: {@link ConfigRequests} (ECAM and type 0/1
  * configuration routing), {@link HostResets} (reset timing), {@link FabricLog} (unclaimed requests
- * and the allocation outcome), {@link Lspci}. What stays here, a little over 800 lines, is the tree,
- * the memory and I/O routing with its decode cache (the replay's hot path, which reads this class's
- * private fields directly), and the report and checkpoint of the per-function counters that routing
- * keeps.
+ * and the allocation outcome), {@link Lspci}, {@link HostState} (the report and checkpoint of the
+ * per-function counters that routing keeps). What stays here is the tree and the memory and I/O
+ * routing with its decode cache (the replay's hot path, which reads this class's private fields
+ * directly).
  */
 public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     public static final String ROOT_BUS = "pcie.0";
@@ -85,7 +85,8 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final PciBus root = new PciBus(ROOT_BUS, null, false);
     private final HostBridge hostBridge = new HostBridge();
     private final Map<String, PciBus> buses = new LinkedHashMap<>();
-    private final List<PciFunction> all = new ArrayList<>();
+    /** Every function in placement order. */
+    final List<PciFunction> all = new ArrayList<>();
     private final long hopLatency;
     private final boolean isaFilter;
     private final boolean vgaAlias;
@@ -102,7 +103,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     private final Counter cfgOutOfRange;
     private final Counter barRuleViolations;
     /** Recent unclaimed requests and the last allocation's outcome, for the report. */
-    private final FabricLog log = new FabricLog();
+    final FabricLog log = new FabricLog();
 
     /** The machine's time (its event kernel): reset timing is judged by it; the host keeps no copy. */
     private final Clock clock;
@@ -180,18 +181,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             throw new IllegalArgumentException(f.id() + " is already placed");
         }
         if (slot == -1) {
-            for (int s = 0; s < 32; s++) {
-                if (bus.devfn[s << 3 | fn] == null && (fn != 0 || emptySlot(bus, s))) {
-                    slot = s;
-                    break;
-                }
-                if (bus.singleDevice()) {
-                    break;
-                }
-            }
-            if (slot == -1) {
-                throw new IllegalArgumentException("PCI: no slot/function available for " + f.typeName() + ", all in use or reserved");
-            }
+            slot = SlotRules.freeSlot(bus, fn, f);
         }
         if (slot == 0 && bus.bridge() instanceof ShpcBridge sb && sb.shpcEnabled()) {
             // QEMU hw/pci/shpc.c shpc_device_plug_common: the standard hot-plug controller reserves slot 0
@@ -201,35 +191,13 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             // QEMU hw/pci/pci.c do_pci_register_device: a PCIe port's link has one device, at slot 0.
             throw new IllegalArgumentException("PCI: slot " + slot + " is not valid for " + f.typeName() + ", parent device only allows plugging into slot 0.");
         }
-        if (f instanceof RootPort || f instanceof SwitchDownstreamPort) {
-            int ch = f instanceof RootPort r ? r.chassis() : ((SwitchDownstreamPort) f).chassis();
-            int sl = f instanceof RootPort r ? r.slot() : ((SwitchDownstreamPort) f).slot();
-            for (PciFunction o : all) {
-                int och = o instanceof RootPort r ? r.chassis() : o instanceof SwitchDownstreamPort d ? d.chassis() : -1;
-                int osl = o instanceof RootPort r ? r.slot() : o instanceof SwitchDownstreamPort d ? d.slot() : -1;
-                if (och == ch && osl == sl) {
-                    PciFunction q = o;
-                    // hw/pci/pcie.c pcie_chassis_add_slot returns -EBUSY; pcie_cap_slot_init reports it.
-                    throw new IllegalArgumentException(f.id() + ": Can't add chassis slot, error -16 (chassis " + ch + " slot "
-                            + sl + " already used by " + q.id() + ")");
-                }
-            }
-        }
+        SlotRules.checkChassisSlot(f, all);
         int devfn = slot << 3 | fn;
         if (bus.devfn[devfn] != null) {
             throw new IllegalArgumentException("PCI: slot " + slot + " function " + fn + " not available for " + f.typeName() + ", in use by "
                     + bus.devfn[devfn].id());
         }
         place(f, bus, devfn);
-    }
-
-    private static boolean emptySlot(PciBus bus, int s) {
-        for (int i = 0; i < 8; i++) {
-            if (bus.devfn[s << 3 | i] != null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void place(PciFunction f, PciBus bus, int devfn) {
@@ -754,22 +722,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         m.put("unclaimed_recent", log.recent());
         m.put("allocator", log.policy());
         m.put("allocation_failures", log.failures());
-        Map<String, Object> fns = new TreeMap<>();
-        for (PciFunction f : functions()) {
-            long[] c = perFunction.get(f);
-            Map<String, Object> e = new TreeMap<>();
-            e.put("id", f.id());
-            e.put("type", f.typeName());
-            e.put("config_reads", c[0]);
-            e.put("config_writes", c[1]);
-            e.put("mem_accesses", c[2]);
-            e.put("io_accesses", c[3]);
-            List<String> unimplemented = f.unimplementedWrites();
-            if (!unimplemented.isEmpty()) {
-                e.put("unimplemented_writes", unimplemented); // configuration bits the model does not implement
-            }
-            fns.put(PciFunction.formatBdf(f.bdf()) + " " + f.id(), e);
-        }
+        Map<String, Object> fns = HostState.functionsReport(this);
         m.put("functions", fns);
         return m;
     }
@@ -807,63 +760,16 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
      */
     @Override
     public void saveState(dev.gvsim.simcore.state.StateWriter w) {
-        log.save(w);
-        w.putInt(all.size());
-        for (PciFunction f : all) {
-            w.putString(f.id());
-            long[] c = perFunction.get(f);
-            for (long v : c) {
-                w.putLong(v);
-            }
-            Long at = f instanceof PciBridgeBase br ? resets.assertedAt(br) : null;
-            w.putBoolean(at != null);
-            w.putLong(at != null ? at : 0);
-        }
-        VirtualFunctions.saveCounters(this, w); // format 6: the SR-IOV VFs' counters
+        HostState.save(this, w);
     }
 
     @Override
     public void restoreState(dev.gvsim.simcore.state.StateReader r) throws dev.gvsim.simcore.InputException {
-        FabricLog.Restored restoredLog = log.read(r);
-        int n = r.getInt();
-        if (n != all.size()) {
-            throw new dev.gvsim.simcore.InputException("checkpoint pci.host: " + n + " functions, this machine has " + all.size());
-        }
-        long[][] pf = new long[n][4];
-        long[] sbr = new long[n];
-        boolean[] hasSbr = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            String id = r.getString();
-            PciFunction f = all.get(i);
-            if (!f.id().equals(id)) {
-                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: function " + i + " is '" + id + "', this machine has '"
-                        + f.id() + "'");
-            }
-            for (int k = 0; k < 4; k++) {
-                pf[i][k] = r.getLong();
-            }
-            hasSbr[i] = r.getBoolean();
-            sbr[i] = r.getLong();
-            if (hasSbr[i] && !(f instanceof PciBridgeBase)) {
-                throw new dev.gvsim.simcore.InputException("checkpoint pci.host: SBR time for " + id + ", which is not a bridge");
-            }
-        }
-        long[][] vc = VirtualFunctions.readCounters(this, r);
-        restoredLog.apply();
-        resets.clearAssertions();
-        VirtualFunctions.applyCounters(this, vc);
-        for (int i = 0; i < n; i++) {
-            PciFunction f = all.get(i);
-            System.arraycopy(pf[i], 0, perFunction.get(f), 0, 4); // same arrays: the decode cache may hold one
-            if (hasSbr[i]) {
-                resets.restoreAssertion((PciBridgeBase) f, sbr[i]);
-            }
-        }
-        invalidateDecodeCache();
+        HostState.restore(this, r);
     }
 
     /** Forgets the cached decode (it is re-derived on the next access; config restores also bump the routing epoch). */
-    private void invalidateDecodeCache() {
+    void invalidateDecodeCache() {
         cacheEpoch = -1;
         cachePending = false;
         cacheFn = null;
