@@ -16,8 +16,11 @@ import dev.gvsim.machine.forwarding.ForwardingRun;
  * BAR under each stage-2 policy, two more CPU copies, software encode), Looking-Glass style (GPU copy
  * to staging, one chunked CPU copy into shared memory, host upload) and efficient (hardware encode in
  * the GPU, only the bitstream DMA'd out of the VM), at 1080p60 and 4K60, with the model's sourced
- * defaults. Passes when the efficient pipeline sends every frame at the guest's rate at both sizes
- * with fewer copies per frame than every other pipeline.
+ * defaults, and beside them the efficient pipeline's two dirty-tile variants (only the damage's raw
+ * tiles leave the card: a copy-engine DMA into shared memory, or a dma-buf the host GPU's encoder reads
+ * with no copy), also at a partial damage ({@link #PARTIAL_DAMAGE}). Passes when the efficient pipeline
+ * sends every frame at the guest's rate at both sizes with fewer copies per frame than the naive and
+ * Looking-Glass pipelines.
  */
 public final class PassthroughFrameForwardingScenario implements Scenario {
     /** The sizes the issue asks for. */

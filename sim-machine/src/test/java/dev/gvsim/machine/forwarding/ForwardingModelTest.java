@@ -251,6 +251,9 @@ class ForwardingModelTest {
                 .hasMessageContaining("forwarding.dirty_fraction").hasMessageContaining("[0, 1]");
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.encode_engine=nvenc"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("forwarding.encode_engine").hasMessageContaining("rx550").hasMessageContaining("'nvenc'");
+        assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.host_encode_engine=x264"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forwarding.host_encode_engine").hasMessageContaining("'x264'");
+        assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.tile_px=0"))).hasMessageContaining("forwarding.tile_px");
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.codec=vp9"))).hasMessageContaining("h264 or h265");
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.frames=0"))).hasMessageContaining("forwarding.frames");
         assertThatThrownBy(() -> new ForwardingModel(List.of("forwarding.fps=0"))).hasMessageContaining("forwarding.fps");
@@ -266,6 +269,8 @@ class ForwardingModelTest {
         ForwardingModel m = new ForwardingModel(List.of());
         assertThatThrownBy(() -> m.readback("write-back")).hasMessageContaining("device, normal-nc, adaptive");
         assertThatThrownBy(() -> m.run(Kind.NAIVE, "device", 16384, 16384)).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> m.run(Kind.EFFICIENT_DMABUF, "device", 16384, 16384)).as("the dma-buf is a range of the VRAM BAR")
+                .hasMessageContaining("does not fit");
         assertThatThrownBy(() -> m.run(Kind.EFFICIENT, "device", 0, 1080)).hasMessageContaining("1..16384");
     }
 
