@@ -78,7 +78,7 @@ public final class GpuPartitioningScenario implements Scenario {
     /** One card, four VMs, one policy; the VMs' VF traffic alone and together on the PF's link, without and with a flood. */
     record CardRun(String policy, List<VmRun> vms, Map<String, Object> isolation, Map<String, Object> sriov, long faults,
             List<VfLinkContention.Result> alone, List<VfLinkContention.Result> together, List<VfLinkContention.Result> floodAlone,
-            List<VfLinkContention.Result> flooded) {
+            List<VfLinkContention.Result> flooded, List<VfLinkContention.Stream> streams, List<VfLinkContention.Stream> withFlood) {
     }
 
     /**
@@ -232,7 +232,7 @@ public final class GpuPartitioningScenario implements Scenario {
         }
         iso.put("reset_vm_reinit", reinit == null ? "ok" : reinit);
         return new CardRun(policy, runs, iso, sr, cpu.replayer().result().faultCount, link.alone(streams), link.together(streams),
-                link.alone(withFlood), link.together(withFlood));
+                link.alone(withFlood), link.together(withFlood), streams, withFlood);
     }
 
     private static GpuVfLinuxDriver driver(MachineGuestCpu cpu, PciFunction pf, VirtualFunction vf, int k) {
