@@ -39,6 +39,7 @@ public final class SharedGpu {
     private final long balance;
     private final long stages;
     private final long granularity;
+    private final long switchCost;
     private final int heavyDepth;
     private final long burstOn;
     private final long burstOff;
@@ -136,6 +137,10 @@ public final class SharedGpu {
         this.granularity = params.getDuration(QosParams.PREEMPTION);
         if (granularity < 0) {
             throw new IllegalArgumentException("qos.preemption_granularity must be >= 0, got " + granularity);
+        }
+        this.switchCost = params.getDuration(QosParams.SWITCH_COST);
+        if (switchCost < 0 || switchCost > 100_000_000_000L) {
+            throw new IllegalArgumentException("qos.switch_cost must be 0-100 ms, got " + switchCost / 1e9 + " ms");
         }
         long d = params.getLong(QosParams.HEAVY_QUEUE_DEPTH);
         if (d < 1 || d > 64) {
@@ -338,13 +343,15 @@ public final class SharedGpu {
             wakeEvent = NONE;
         }
         int h = qHead[v];
+        // a switch to another VM's context costs qos.switch_cost of engine time before the piece (none for the first context)
+        long sw = lastRunVm >= 0 && lastRunVm != v ? switchCost : 0;
         if (!qStarted[v][h]) {
             qStarted[v][h] = true;
-            metrics.schedulingLatency(v, now - qArrive[v][h]);
+            metrics.schedulingLatency(v, now + sw - qArrive[v][h]);
         }
         long left = qLeft[v][h];
         long piece = granularity > 0 ? Math.min(granularity, left) : left;
-        long end = engine.run(now, piece);
+        long end = engine.run(now, sw + piece);
         busy = true;
         running = v;
         runningPiece = piece;
@@ -352,11 +359,14 @@ public final class SharedGpu {
             metrics.idleWithWork += now - metrics.idleWithWorkSince;
             metrics.idleWithWorkSince = -1;
         }
-        metrics.ran(v, now, end);
-        listener.ran(v, now, end);
+        if (sw > 0) {
+            metrics.switched(now, now + sw);
+        }
+        metrics.ran(v, now + sw, end);
+        listener.ran(v, now + sw, end);
         if (policy == Policy.WEIGHTED) {
-            leftTs[v] -= piece;
-            capLeft[v] -= piece;
+            leftTs[v] -= sw + piece;
+            capLeft[v] -= sw + piece;
         }
         kernel.schedule(end, doneH, v);
     }
