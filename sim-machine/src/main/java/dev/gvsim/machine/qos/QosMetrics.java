@@ -404,6 +404,11 @@ public final class QosMetrics {
             vm.put("capPercent", s.capPercent());
             vm.put("fps", s.fps());
             vm.put("frameCostUs", round3(s.frameCostPs() / 1e6));
+            if (s.trace() != null) {
+                vm.put("trace", s.trace().source());
+                vm.put("traceJobs", s.trace().jobs());
+                vm.put("tracePeriodMs", ms(s.trace().periodPs()));
+            }
             vm.put("sharePercent", sharePercent(v));
             vm.put("framesSubmitted", framesSubmitted[v]);
             vm.put("framesDone", framesDone[v]);

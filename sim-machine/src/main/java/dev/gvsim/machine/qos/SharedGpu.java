@@ -68,6 +68,13 @@ public final class SharedGpu {
     private final long[] submitEvent;
     private final long[] weight;
     private final long[] capPercent;
+    // VMs with a trace (TraceWork): their jobs' costs in order, and under RECORDED their times
+    private final long[][] traceCost;
+    private final long[][] traceAt;
+    private final long[] tracePeriod;
+    private final int[] costIdx;
+    private final int[] recIdx;
+    private final long[] recPass;
 
     // the engine
     private boolean busy;
@@ -170,10 +177,22 @@ public final class SharedGpu {
         leftTs = new long[n];
         capLeft = new long[n];
         lru = new int[n];
+        traceCost = new long[n][];
+        traceAt = new long[n][];
+        tracePeriod = new long[n];
+        costIdx = new int[n];
+        recIdx = new int[n];
+        recPass = new long[n];
         long ws = 0;
         for (int v = 0; v < n; v++) {
             VmSpec s = vms.get(v);
-            boolean limited = s.fps() > 0 && (s.workload() == Workload.INTERACTIVE || policy.frameRateLimiter());
+            if (s.trace() != null) {
+                traceCost[v] = s.trace().costPs().clone();
+                traceAt[v] = s.trace().atPs().clone();
+                tracePeriod[v] = s.trace().periodPs();
+            }
+            boolean recorded = s.workload() == Workload.RECORDED;
+            boolean limited = !recorded && s.fps() > 0 && (s.workload() == Workload.INTERACTIVE || policy.frameRateLimiter());
             period[v] = limited ? Math.round(1e12 / s.fps()) : 0;
             lastVsync[v] = -1;
             depth[v] = s.workload() == Workload.INTERACTIVE ? 1 : heavyDepth;
@@ -238,6 +257,10 @@ public final class SharedGpu {
     /** Submits frames until the VM has its {@code depth} outstanding, or schedules the next allowed submission. */
     private void refill(int v, long now) {
         VmSpec s = vms.get(v);
+        if (s.workload() == Workload.RECORDED) {
+            refillRecorded(v, now, s);
+            return;
+        }
         while (outstanding[v] < depth[v] && now < durationPs) {
             long at = now;
             long vsync = -1;
@@ -265,10 +288,39 @@ public final class SharedGpu {
         }
     }
 
+    /** A VM with a trace under RECORDED: every job whose recorded time has come, then the next job's submission event. */
+    private void refillRecorded(int v, long now, VmSpec s) {
+        long[] at = traceAt[v];
+        long limit = s.fps() > 0 ? Math.round(1e12 / s.fps()) : 0;
+        while (true) {
+            long t = recPass[v] * tracePeriod[v] + at[recIdx[v]];
+            if (t >= durationPs) {
+                return;
+            }
+            if (t > now) {
+                if (submitEvent[v] == NONE) {
+                    submitEvent[v] = kernel.schedule(t, submitH, v);
+                }
+                return;
+            }
+            submitFrame(v, now, limit > 0 ? now + limit : -1);
+            if (++recIdx[v] == at.length) {
+                recIdx[v] = 0;
+                recPass[v]++;
+            }
+        }
+    }
+
     private void submitFrame(int v, long now, long due) {
         VmSpec s = vms.get(v);
         int b = s.batches();
-        long each = s.frameCostPs() / b;
+        long cost = s.frameCostPs();
+        long[] tc = traceCost[v];
+        if (tc != null) {
+            cost = tc[costIdx[v]];
+            costIdx[v] = costIdx[v] + 1 == tc.length ? 0 : costIdx[v] + 1;
+        }
+        long each = cost / b;
         if (qSize[v] + b > QUEUE) {
             throw new IllegalStateException("vm=" + s.name() + ": more than " + QUEUE + " batches queued");
         }
@@ -276,7 +328,7 @@ public final class SharedGpu {
         for (int i = 0; i < b; i++) {
             int at = (qHead[v] + qSize[v]) & QMASK;
             qArrive[v][at] = now;
-            qLeft[v][at] = i == b - 1 ? s.frameCostPs() - each * (b - 1) : each;
+            qLeft[v][at] = i == b - 1 ? cost - each * (b - 1) : each;
             qDue[v][at] = due;
             qLast[v][at] = i == b - 1;
             qStarted[v][at] = false;
