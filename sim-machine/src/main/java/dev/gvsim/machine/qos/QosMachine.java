@@ -83,13 +83,21 @@ public final class QosMachine {
     }
 
     private static Guest guest(int index, String spec) {
+        return guest(index, spec, "-M virt");
+    }
+
+    /**
+     * One VM from its {@code virtio-gpu-pci,vm=NAME,...} options, its machine being {@code machinePrefix}
+     * (the machine and the devices before the GPU, e.g. a root port it sits behind) plus that device.
+     */
+    static Guest guest(int index, String spec, String machinePrefix) {
         String[] parts = spec.split(",", -1);
         String where = "-device #" + index;
         if (!parts[0].equals("virtio-gpu-pci")) {
             throw new IllegalArgumentException(where + ": each VM of a shared GPU needs a virtio-gpu-pci device, got '" + parts[0] + "'");
         }
         Map<String, String> own = new LinkedHashMap<>();
-        StringBuilder rest = new StringBuilder("-M virt -device virtio-gpu-pci");
+        StringBuilder rest = new StringBuilder(machinePrefix).append(" -device virtio-gpu-pci");
         for (int k = 1; k < parts.length; k++) {
             String p = parts[k];
             int eq = p.indexOf('=');
