@@ -23,6 +23,8 @@ public final class GpuQosIsolationScenario implements Scenario {
     public static final String HEAVY = "-device virtio-gpu-pci,vm=bench,workload=heavy,xres=1920,yres=1080";
     /** The bursty neighbour (issue 28's third workload): the same 1920x1080 guest, saturating for qos.burst_on then idle for qos.burst_off. */
     public static final String BURSTY = "-device virtio-gpu-pci,vm=burst,workload=bursty,xres=1920,yres=1080";
+    /** A real recording the victim replays in the recorded-victim runs (guest-traces resources: QEMU 7.2, Linux 6.1 virtio-gpu, fbpartial workload). */
+    public static final String RECORDING = "/dev/gvsim/guesttraces/traces/qemu-log/vgpu_fbpartial.trace.xz";
     /** Context-switch costs (qos.switch_cost) whose effect is printed: the default (0, an assumption) and two assumed nonzero values. */
     public static final String[] SWITCH_COSTS = {"0us", "50us", "200us"};
     /** Simulated time of each run: 5 s (300 frames of the victim at 60 fps, five 1 s share windows). */
@@ -161,6 +163,33 @@ public final class GpuQosIsolationScenario implements Scenario {
             }
         }
         r.figure("switch_cost_sensitivity", sw);
+
+        // the victim's work from a real recording (its own trace replayed on its own machine, at the recorded pace): shown, not checked
+        TraceWork rec;
+        try (java.io.InputStream in = GpuQosIsolationScenario.class.getResourceAsStream(RECORDING)) {
+            rec = TraceWork.derive("-M virt -device virtio-gpu-pci", dev.gvsim.guesttraces.importers.VirtioGpuLogDamage.read(in, "vgpu_fbpartial"),
+                    "vgpu_fbpartial", 1, List.of());
+        }
+        VmSpec recVictim = new VmSpec("desk", Workload.RECORDED, 1, 0, 0, rec.meanCostPs(), 1, rec.machineArgs(), rec);
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("trace", rec.source());
+        recorded.put("loggedFlushes", rec.flushes());
+        recorded.put("hostGpuJobs", rec.jobs());
+        recorded.put("recordingPeriodMs", QosMetrics.ms(rec.periodPs()));
+        List<Map<String, Object>> rrows = new ArrayList<>();
+        Map<String, QosMetrics> rruns = new LinkedHashMap<>();
+        rruns.put("recorded victim alone", run(List.of(recVictim), Policy.BEST_EFFORT, List.of()));
+        rruns.put("recorded victim, best-effort", run(List.of(recVictim, both.get(1)), Policy.BEST_EFFORT, List.of()));
+        rruns.put("recorded victim, " + ISOLATION.option, run(List.of(recVictim, both.get(1)), ISOLATION, List.of()));
+        rruns.forEach((k, m) -> {
+            Map<String, Object> row = row(k, m);
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> per = (Map<String, Map<String, Object>>) m.report().get("vms");
+            row.put("victimSchedLatencyP99Us", per.get("desk").get("schedLatencyP99Us"));
+            rrows.add(row);
+        });
+        recorded.put("results", rrows);
+        r.figure("recorded_victim", recorded);
 
         double aloneP99 = runs.get("alone").frameTimeMs(0, 99);
         double beP99 = runs.get(Policy.BEST_EFFORT.option).frameTimeMs(0, 99);

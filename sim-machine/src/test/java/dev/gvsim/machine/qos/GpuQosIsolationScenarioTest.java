@@ -50,6 +50,16 @@ class GpuQosIsolationScenarioTest {
         assertThat((Double) sw.get(4).get("switchOverheadMs")).isGreaterThan((Double) sw.get(2).get("switchOverheadMs")).isGreaterThan(0.0);
         assertThat((Double) sw.get(4).get("workConservationPercent")).isLessThan((Double) sw.get(2).get("workConservationPercent"))
                 .isLessThan(100.0);
+        // the victim replaying a real recording: its jobs are the recording's, and a saturating neighbour delays them under best effort
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rec = (Map<String, Object>) r.figures().get("recorded_victim");
+        assertThat((Integer) rec.get("hostGpuJobs")).isPositive().isLessThanOrEqualTo((Integer) rec.get("loggedFlushes") + 2);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rrows = (List<Map<String, Object>>) rec.get("results");
+        assertThat(rrows).extracting(m -> m.get("run")).containsExactly("recorded victim alone", "recorded victim, best-effort",
+                "recorded victim, equal-share");
+        assertThat((Double) rrows.get(1).get("victimSchedLatencyP99Us")).isGreaterThan((Double) rrows.get(0).get("victimSchedLatencyP99Us"));
+        assertThat(rrows.get(1).get("victimFrames")).isEqualTo(rrows.get(0).get("victimFrames"));
         @SuppressWarnings("unchecked")
         Map<String, Object> cdf = (Map<String, Object>) r.figures().get("victim_frame_time_cdf");
         assertThat(cdf).containsKeys("alone", "best-effort", "equal-share");
