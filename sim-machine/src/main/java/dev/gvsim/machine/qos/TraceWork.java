@@ -37,6 +37,8 @@ import dev.gvsim.simcore.InputException;
 public record TraceWork(String source, String machineArgs, double speedup, long[] atPs, long[] costPs, long periodPs, int flushes) {
     /** The recording's jobs, at most this many (a longer trace is refused: it would not be a VM's loop but a run of its own). */
     public static final int MAX_JOBS = 1 << 16;
+    /** The logged flushes one VM's replay takes at most. */
+    public static final int MAX_FLUSHES = 1 << 18;
 
     public int jobs() {
         return costPs.length;
@@ -76,6 +78,9 @@ public record TraceWork(String source, String machineArgs, double speedup, long[
             throw new InputException(source + ": no virtio_gpu_cmd_res_create_2d of the resource scanout 0 shows (virtio_gpu_cmd_set_scanout "
                     + "id 0, res ...): the VM's mode is unknown");
         }
+        if (log.flushes.size() > MAX_FLUSHES) {
+            throw new InputException(source + ": " + log.flushes.size() + " flushes, at most " + MAX_FLUSHES + " are replayed for one VM; cut the trace");
+        }
         ReplayOptions o = new ReplayOptions();
         o.paramSets.addAll(sets);
         o.paramSets.add(DisplayParams.PIPELINE.name() + "=per-window");
@@ -83,7 +88,9 @@ public record TraceWork(String source, String machineArgs, double speedup, long[
         long[][] jobs = {new long[64], new long[64]};
         int[] n = {0};
         boolean[] overflow = {false};
-        VirtioGpuDriverRun r = VirtioGpuDriverRun.runLogged(machineArgs, log, blob, speedup, null, o, (ready, start, work) -> {
+        VirtioGpuDriverRun r;
+        try {
+            r = VirtioGpuDriverRun.runLogged(machineArgs, log, blob, speedup, null, o, (ready, start, work) -> {
             if (n[0] == MAX_JOBS) {
                 overflow[0] = true;
                 return;
@@ -95,7 +102,11 @@ public record TraceWork(String source, String machineArgs, double speedup, long[
             jobs[0][n[0]] = ready;
             jobs[1][n[0]] = work;
             n[0]++;
-        });
+            });
+        } catch (IllegalArgumentException e) {
+            // e.g. a recorded mode the device refuses
+            throw new InputException(source + ": replaying the trace on " + machineArgs + " (in the recorded mode): " + e.getMessage());
+        }
         if (!r.probed || !r.framebuffer || r.fault != null) {
             throw new InputException(source + ": replaying the trace on " + machineArgs + ": the virtio-gpu driver model did not come up: "
                     + r.summary());

@@ -151,6 +151,12 @@ class QosTraceTest {
         Path bad = dir.resolve("bad.log");
         Files.writeString(bad, "1@1.000000:virtio_gpu_cmd_res_flush res 0x2, w 8, h sixteen, x 0, y 0\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> QosMachine.vms("-device virtio-gpu-pci,vm=a,trace=" + bad)).hasMessageContaining("bad.log line 1");
+        Path huge = dir.resolve("huge.log");
+        Files.writeString(huge, "1@1.000000:virtio_gpu_cmd_res_create_2d res 0x2, fmt 0x2, w 100000, h 100000\n"
+                + "1@1.000001:virtio_gpu_cmd_set_scanout id 0, res 0x2, w 100000, h 100000, x 0, y 0\n"
+                + "1@1.000002:virtio_gpu_cmd_res_flush res 0x2, w 8, h 16, x 0, y 0\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> QosMachine.vms("-device virtio-gpu-pci,vm=a,trace=" + huge)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("vm=a: trace=").hasMessageContaining("huge.log: replaying the trace on");
         assertThatThrownBy(() -> QosMachine.parse("-device virtio-gpu-pci,vm=a,trace=x.log,xres=1920")).hasMessageContaining("xres");
         assertThatThrownBy(() -> QosMachine.parse("-device virtio-gpu-pci,vm=a,speedup=2")).hasMessageContaining("speedup applies to a trace");
         assertThatThrownBy(() -> QosMachine.parse("-device virtio-gpu-pci,vm=a,trace=x.log,speedup=0")).hasMessageContaining("option speedup");
