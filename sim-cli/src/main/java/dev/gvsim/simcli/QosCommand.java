@@ -38,6 +38,11 @@ final class QosCommand implements Callable<Integer> {
                     + "with -machine-file, added after the file's VMs.")
     List<String> devices = new ArrayList<>();
 
+    @Option(names = "--vm", paramLabel = "NAME=TRACE",
+            description = "A VM replaying its own trace (a QEMU log of a virtio-gpu guest): short for -device virtio-gpu-pci,vm=NAME,trace=TRACE. "
+                    + "Repeatable; added after the -device VMs.")
+    List<String> traceVms = new ArrayList<>();
+
     @Option(names = "-machine-file", paramLabel = "FILE",
             description = "The VMs from a multi-VM machine file (JSON: set, vms[] with name, workload, weight, cap, fps, trace, machine; "
                     + "docs/qos.md). Its set comes before --set (the command line wins); not with -M.")
@@ -83,6 +88,13 @@ final class QosCommand implements Callable<Integer> {
             base = machineFile.toAbsolutePath().getParent();
         }
         all.addAll(sets);
+        for (String v : traceVms) {
+            int eq = v.indexOf('=');
+            if (eq <= 0 || eq == v.length() - 1 || v.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("--vm expects NAME=TRACE (a VM name and its trace file, no commas), got '" + v + "'");
+            }
+            devices.add("virtio-gpu-pci,vm=" + v.substring(0, eq) + ",trace=" + v.substring(eq + 1));
+        }
         if (!devices.isEmpty() || machineFile == null) {
             List<QosMachine.Guest> more = QosMachine.parse(MachineArgs.join(machineType, devices));
             for (QosMachine.Guest g : more) {

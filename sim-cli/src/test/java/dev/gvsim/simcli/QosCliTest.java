@@ -45,6 +45,9 @@ class QosCliTest {
         String[] r = run(0, "qos", "-machine-file", f.toString(), "--duration", "2s", "--json");
         assertThat(r[0]).containsPattern("\"policy\"\\s*:\\s*\"equal-share\"").containsPattern("\"workload\"\\s*:\\s*\"recorded\"")
                 .containsPattern("\"traceJobs\"\\s*:\\s*[1-9]");
+        // --vm NAME=TRACE is the short form of -device virtio-gpu-pci,vm=NAME,trace=TRACE
+        assertThat(run(0, "qos", "--vm", "rec=" + trace, "--print-machine-file")[0]).contains("\"name\" : \"rec\"", "\"trace\" : \"" + trace + "\"");
+        assertThat(run(2, "qos", "--vm", "rec")[1]).contains("--vm expects NAME=TRACE");
         // hostile: one line naming the file and the key, exit 2
         java.nio.file.Files.writeString(f, file.replace("\"cap\" : 0", "\"cap\" : 300"));
         assertThat(run(2, "qos", "-machine-file", f.toString())[1]).contains("gvsim: machine file " + f + ": key 'vms[0].cap'").doesNotContain("Exception");

@@ -25,7 +25,8 @@ import dev.gvsim.simcore.InputException;
  * it was ready (after the VM's own device and refresh-thread work) relative to the first job.
  *
  * <p>Under {@link Workload#RECORDED} the jobs are submitted at those times, open loop, and the
- * recording repeats every {@link #periodPs} (its span plus one mean interval between jobs), because
+ * recording repeats every {@link #periodPs} (its span plus one mean interval between jobs; one 60 Hz
+ * frame for a single job), because
  * virtio-gpu's 2D RESOURCE_FLUSH completes when QEMU has taken the update, not when the host GPU has
  * composed it (an assumption stated in docs/qos.md), so a guest does not wait for the shared engine.
  * Under the other workloads the jobs' costs are used in order, paced by the workload.
@@ -37,6 +38,8 @@ import dev.gvsim.simcore.InputException;
 public record TraceWork(String source, String machineArgs, double speedup, long[] atPs, long[] costPs, long periodPs, int flushes) {
     /** The recording's jobs, at most this many (a longer trace is refused: it would not be a VM's loop but a run of its own). */
     public static final int MAX_JOBS = 1 << 16;
+    /** How often a recording of a single job repeats: one 60 Hz frame. */
+    public static final long ONE_JOB_PERIOD_PS = Math.round(1e12 / 60);
     /** The logged flushes one VM's replay takes at most. */
     public static final int MAX_FLUSHES = 1 << 18;
 
@@ -127,7 +130,8 @@ public record TraceWork(String source, String machineArgs, double speedup, long[
             }
         }
         long span = at[n[0] - 1];
-        long period = n[0] > 1 ? span + Math.max(1, span / (n[0] - 1)) : Math.max(1, cost[0]);
+        // one job gives no interval: it repeats every 60 Hz frame (a modelling choice, docs/qos.md)
+        long period = n[0] > 1 ? span + Math.max(1, span / (n[0] - 1)) : Math.max(ONE_JOB_PERIOD_PS, cost[0]);
         int fb = log.framebuffer().id();
         int flushes = (int) log.flushes.stream().filter(f -> f.resource() == fb).count();
         return new TraceWork(source, machineArgs, speedup, at, cost, period, flushes);
