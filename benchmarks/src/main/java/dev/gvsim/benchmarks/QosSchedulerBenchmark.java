@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.gvsim.machine.qos.QosParams;
 import dev.gvsim.machine.qos.SharedGpu;
+import dev.gvsim.machine.qos.TraceWork;
 import dev.gvsim.machine.qos.VmSpec;
 import dev.gvsim.machine.qos.Workload;
 import dev.gvsim.simcore.Params;
@@ -41,6 +42,14 @@ public class QosSchedulerBenchmark {
     @Param({"best-effort", "equal-share", "weighted"})
     public String policy;
 
+    /** qos.switch_cost: free switches, or a cost on every switch between VMs' contexts. */
+    @Param({"0ns"})
+    public String switchCost;
+
+    /** With a VM replaying a (synthetic) trace's jobs at their recorded times and a heavy VM cycling a trace's costs. */
+    @Param({"false"})
+    public boolean traced;
+
     SharedGpu gpu;
 
     @Setup
@@ -54,8 +63,15 @@ public class QosSchedulerBenchmark {
         for (int i = 0; i < 4; i++) {
             vms.add(new VmSpec("heavy" + i, Workload.HEAVY, 1 + i, 0, 0, 10 * US, 1, "bench"));
         }
+        if (traced) {
+            TraceWork t = new TraceWork("bench", "bench", 1, new long[] {0, 3000 * US, 4000 * US, 12_000 * US}, new long[] {160 * US, 20 * US, 40 * US,
+                    160 * US}, 16_667 * US, 4);
+            vms.add(new VmSpec("rec", Workload.RECORDED, 1, 0, 0, t.meanCostPs(), 1, "bench", t));
+            vms.add(new VmSpec("heavyTrace", Workload.HEAVY, 1, 0, 0, t.meanCostPs(), 2, "bench", t));
+        }
         Params p = new Params().declareAll(QosParams.ALL);
         p.set(QosParams.POLICY.name(), policy);
+        p.set(QosParams.SWITCH_COST.name(), switchCost);
         return new SharedGpu(vms, p, 1_000_000 * 1_000_000_000L).start();
     }
 

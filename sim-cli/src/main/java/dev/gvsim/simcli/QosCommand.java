@@ -1,6 +1,7 @@
 package dev.gvsim.simcli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import dev.gvsim.machine.MachineBuilder;
 import dev.gvsim.machine.qos.QosMachine;
+import dev.gvsim.machine.qos.QosMachineFile;
 import dev.gvsim.machine.qos.QosMetrics;
 import dev.gvsim.machine.qos.SharedGpu;
 import dev.gvsim.machine.qos.VmSpec;
@@ -30,10 +32,24 @@ final class QosCommand implements Callable<Integer> {
     @Option(names = "-M", paramLabel = "TYPE", description = "Machine type of every VM (only virt).")
     String machineType;
 
-    @Option(names = "-device", paramLabel = "DEV", required = true,
-            description = "One VM: virtio-gpu-pci,vm=NAME[,workload=interactive|heavy|bursty][,weight=1-65535][,cap=0-100][,fps=F]"
-                    + "[,batches=N][,frame_cost=DURATION][,device options]. Repeatable (one per VM).")
+    @Option(names = "-device", paramLabel = "DEV",
+            description = "One VM: virtio-gpu-pci,vm=NAME[,workload=interactive|heavy|bursty|recorded][,weight=1-65535][,cap=0-100][,fps=F]"
+                    + "[,batches=N][,frame_cost=DURATION][,trace=FILE[,speedup=S]][,device options]. Repeatable (one per VM); "
+                    + "with -machine-file, added after the file's VMs.")
     List<String> devices = new ArrayList<>();
+
+    @Option(names = "--vm", paramLabel = "NAME=TRACE",
+            description = "A VM replaying its own trace (a QEMU log of a virtio-gpu guest): short for -device virtio-gpu-pci,vm=NAME,trace=TRACE. "
+                    + "Repeatable; added after the -device VMs.")
+    List<String> traceVms = new ArrayList<>();
+
+    @Option(names = "-machine-file", paramLabel = "FILE",
+            description = "The VMs from a multi-VM machine file (JSON: set, vms[] with name, workload, weight, cap, fps, trace, machine; "
+                    + "docs/qos.md). Its set comes before --set (the command line wins); not with -M.")
+    Path machineFile;
+
+    @Option(names = "--print-machine-file", description = "Print the description as a multi-VM machine file instead of running it.")
+    boolean printMachineFile;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A model parameter (qos.*, display.*; list: gvsim params). Repeatable.")
     List<String> sets = new ArrayList<>();
@@ -59,14 +75,52 @@ final class QosCommand implements Callable<Integer> {
         if (dur < 100_000_000_000L || dur > 600_000_000_000_000L) {
             throw new IllegalArgumentException("--duration must be 100ms-600s (e.g. 5s), got '" + duration + "'");
         }
+        List<QosMachine.Guest> guests = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        Path base = null;
+        if (machineFile != null) {
+            if (machineType != null) {
+                throw new IllegalArgumentException("-M " + machineType + " and -machine-file " + machineFile + " both give the machine: give it in one place");
+            }
+            QosMachineFile.Description d = QosMachineFile.read(machineFile);
+            guests.addAll(d.guests());
+            all.addAll(d.sets());
+            base = machineFile.toAbsolutePath().getParent();
+        }
+        all.addAll(sets);
+        for (String v : traceVms) {
+            int eq = v.indexOf('=');
+            if (eq <= 0 || eq == v.length() - 1 || v.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("--vm expects NAME=TRACE (a VM name and its trace file, no commas), got '" + v + "'");
+            }
+            devices.add("virtio-gpu-pci,vm=" + v.substring(0, eq) + ",trace=" + v.substring(eq + 1));
+        }
+        if (!devices.isEmpty() || machineFile == null) {
+            List<QosMachine.Guest> more = QosMachine.parse(MachineArgs.join(machineType, devices));
+            for (QosMachine.Guest g : more) {
+                if (guests.stream().anyMatch(x -> x.name().equals(g.name()))) {
+                    throw new IllegalArgumentException("-device vm=" + g.name() + ": the machine file " + machineFile + " already has a VM of that name");
+                }
+            }
+            for (QosMachine.Guest g : more) {
+                // a command-line trace path is the working directory's, not the machine file's
+                guests.add(g.trace() == null || base == null ? g : new QosMachine.Guest(g.name(), g.workload(), g.weight(), g.cap(), g.fps(), g.batches(),
+                        g.frameCostPs(), g.machineArgs(), Path.of(g.trace()).toAbsolutePath().toString(), g.speedup()));
+            }
+        }
         Params p = MachineBuilder.declaredParams();
-        for (String s : sets) {
+        for (String s : all) {
             p.set(s);
         }
-        List<VmSpec> vms = QosMachine.vms(MachineArgs.join(machineType, devices), sets);
+        PrintWriter out = spec.commandLine().getOut();
+        if (printMachineFile) {
+            out.print(QosMachineFile.write(guests, all));
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        List<VmSpec> vms = QosMachine.vms(guests, all, base);
         QosMetrics m = new SharedGpu(vms, p, dur).run();
         Map<String, Object> r = m.report();
-        PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(Json.write(Map.of("qos", r)));
         } else {

@@ -384,7 +384,7 @@ public final class MachineFile {
             super("machine file " + file + ": " + (key == null ? "" : "key '" + key + "': ") + "expected " + expected);
         }
 
-        MachineFileException(String message) {
+        public MachineFileException(String message) {
             super(message);
         }
     }

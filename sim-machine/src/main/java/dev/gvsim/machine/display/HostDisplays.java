@@ -120,6 +120,11 @@ public final class HostDisplays {
         return d;
     }
 
+    /** The host GPU that composes the outputs (one job per refresh). */
+    public Server gpu() {
+        return gpu;
+    }
+
     public boolean modelled() {
         return !pipeline.equals("none");
     }

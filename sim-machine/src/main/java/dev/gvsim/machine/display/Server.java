@@ -15,6 +15,18 @@ public final class Server {
     long jobs;
     /** Time jobs lost to other threads on the shared host cores (their end minus start minus work). */
     long coreWaitPs;
+    private JobListener listener;
+
+    /** Told of every job this resource runs (the QoS model takes a VM's host GPU jobs from it); must not allocate. */
+    @FunctionalInterface
+    public interface JobListener {
+        void job(long readyPs, long startPs, long workPs);
+    }
+
+    /** Sets the one listener (null: none). */
+    public void listen(JobListener l) {
+        this.listener = l;
+    }
 
     public Server(String name) {
         this(name, null);
@@ -33,6 +45,9 @@ public final class Server {
         freeAt = end;
         busyPs += workPs;
         jobs++;
+        if (listener != null) {
+            listener.job(readyPs, start, workPs);
+        }
         return freeAt;
     }
 

@@ -25,7 +25,10 @@ import dev.gvsim.simcore.Params;
  * uncapped, as Xen's credit scheduler), {@code fps=} 0-1000 (the frame-rate target of an interactive
  * VM, default 60; for the others NVIDIA's frame-rate limiter, default 0 = none), {@code batches=}
  * 1-64 command batches per frame (default 1) and {@code frame_cost=} a duration (default: derived
- * from the VM's virtio-gpu command stream, {@link CommandStreamCost}). Everything else is the
+ * from the VM's virtio-gpu command stream, {@link CommandStreamCost}); {@code trace=FILE} (a QEMU log
+ * of a virtio-gpu guest) makes the VM's work its trace's, replayed on its own machine
+ * ({@link TraceWork}; workload {@code recorded} by default, {@code speedup=} the replayed guest's pace
+ * against the recording's, default 1). Everything else is the
  * device's own and is checked by building the VM's machine ({@link MachineBuilder}). Bad input is
  * an {@link IllegalArgumentException} naming the {@code -device} and the option.
  */
@@ -33,13 +36,19 @@ public final class QosMachine {
     private QosMachine() {
     }
 
-    static final List<String> OWN = List.of("vm", "workload", "weight", "cap", "fps", "batches", "frame_cost");
+    static final List<String> OWN = List.of("vm", "workload", "weight", "cap", "fps", "batches", "frame_cost", "trace", "speedup");
     private static final ParamDef COST = ParamDef.duration("frame_cost", "1ms", "the -device option", "parser only");
 
     /** One parsed {@code -device}: the scheduler options and the VM's own machine arguments; {@code frameCostPs} 0 = derive it. */
-    public record Guest(String name, Workload workload, long weight, long cap, double fps, int batches, long frameCostPs, String machineArgs) {
-        VmSpec spec(long cost) {
-            return new VmSpec(name, workload, weight, cap, fps, cost, batches, machineArgs);
+    public record Guest(String name, Workload workload, long weight, long cap, double fps, int batches, long frameCostPs, String machineArgs,
+            String trace, double speedup) {
+        /** A guest without a trace. */
+        public Guest(String name, Workload workload, long weight, long cap, double fps, int batches, long frameCostPs, String machineArgs) {
+            this(name, workload, weight, cap, fps, batches, frameCostPs, machineArgs, null, 1);
+        }
+
+        VmSpec spec(long cost, TraceWork work) {
+            return new VmSpec(name, workload, weight, cap, fps, cost, batches, machineArgs, work);
         }
     }
 
@@ -74,13 +83,21 @@ public final class QosMachine {
     }
 
     private static Guest guest(int index, String spec) {
+        return guest(index, spec, "-M virt");
+    }
+
+    /**
+     * One VM from its {@code virtio-gpu-pci,vm=NAME,...} options, its machine being {@code machinePrefix}
+     * (the machine and the devices before the GPU, e.g. a root port it sits behind) plus that device.
+     */
+    static Guest guest(int index, String spec, String machinePrefix) {
         String[] parts = spec.split(",", -1);
         String where = "-device #" + index;
         if (!parts[0].equals("virtio-gpu-pci")) {
             throw new IllegalArgumentException(where + ": each VM of a shared GPU needs a virtio-gpu-pci device, got '" + parts[0] + "'");
         }
         Map<String, String> own = new LinkedHashMap<>();
-        StringBuilder rest = new StringBuilder("-M virt -device virtio-gpu-pci");
+        StringBuilder rest = new StringBuilder(machinePrefix).append(" -device virtio-gpu-pci");
         for (int k = 1; k < parts.length; k++) {
             String p = parts[k];
             int eq = p.indexOf('=');
@@ -104,14 +121,41 @@ public final class QosMachine {
             throw new IllegalArgumentException(where + ": option vm must be 1-32 letters, digits, '-' or '_', got '" + name + "'");
         }
         where += " (vm=" + name + ")";
-        Workload w = Workload.of(own.getOrDefault("workload", "interactive"));
+        String trace = own.get("trace");
+        if (trace != null && trace.isEmpty()) {
+            throw new IllegalArgumentException(where + ": option trace needs a file (trace=FILE, a QEMU log of a virtio-gpu guest)");
+        }
+        Workload w = Workload.of(own.getOrDefault("workload", trace != null ? "recorded" : "interactive"));
         if (w == null) {
-            throw new IllegalArgumentException(where + ": option workload must be interactive, heavy or bursty, got '" + own.get("workload") + "'");
+            throw new IllegalArgumentException(where + ": option workload must be interactive, heavy, bursty or recorded, got '" + own.get("workload")
+                    + "'");
+        }
+        if (w == Workload.RECORDED && trace == null) {
+            throw new IllegalArgumentException(where + ": option workload=recorded needs trace=FILE (the jobs are the trace's)");
+        }
+        if (trace != null && (own.containsKey("frame_cost") || rest.indexOf(",xres=") >= 0 || rest.indexOf(",yres=") >= 0)) {
+            throw new IllegalArgumentException(where + ": option trace= takes the frame costs and the mode (xres, yres) from the trace; "
+                    + "frame_cost, xres and yres cannot be given with it");
+        }
+        double speedup = 1;
+        if (own.containsKey("speedup")) {
+            if (trace == null) {
+                throw new IllegalArgumentException(where + ": option speedup applies to a trace (trace=FILE)");
+            }
+            try {
+                speedup = Double.parseDouble(own.get("speedup"));
+            } catch (NumberFormatException e) {
+                speedup = Double.NaN;
+            }
+            if (!(speedup > 0 && speedup <= 1e6)) {
+                throw new IllegalArgumentException(where + ": option speedup must be a number > 0 and <= 1e6 (the replayed guest's pace against "
+                        + "the recording's), got '" + own.get("speedup") + "'");
+            }
         }
         long weight = integer(where, own, "weight", 1, 1, 65535);
         long cap = integer(where, own, "cap", 0, 0, 100);
         int batches = (int) integer(where, own, "batches", 1, 1, 64);
-        double fps = w == Workload.INTERACTIVE ? 60 : 0;
+        double fps = w == Workload.INTERACTIVE ? 60 : 0; // recorded: 0 = no deadline; fps= gives each job a deadline 1/fps after submission
         if (own.containsKey("fps")) {
             try {
                 fps = Double.parseDouble(own.get("fps"));
@@ -142,7 +186,7 @@ public final class QosMachine {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
-        return new Guest(name, w, weight, cap, fps, batches, cost, machineArgs);
+        return new Guest(name, w, weight, cap, fps, batches, cost, machineArgs, trace, speedup);
     }
 
     private static long integer(String where, Map<String, String> own, String key, long def, long min, long max) {
@@ -169,9 +213,34 @@ public final class QosMachine {
 
     /** The same, deriving costs under the parameter settings {@code sets} (NAME=VALUE: display.gpu_sample_bandwidth, ...). */
     public static List<VmSpec> vms(String description, List<String> sets) throws Exception {
+        return vms(parse(description), sets, null);
+    }
+
+    /**
+     * The VMs of parsed guests; a guest's relative {@code trace=} path is resolved against
+     * {@code base} (null: the working directory); a bad trace is an IllegalArgumentException naming
+     * the VM and the file.
+     */
+    public static List<VmSpec> vms(List<Guest> guests, List<String> sets, java.nio.file.Path base) throws Exception {
         List<VmSpec> out = new ArrayList<>();
         Map<String, Long> derived = new LinkedHashMap<>();
-        for (Guest g : parse(description)) {
+        Map<String, TraceWork> traced = new LinkedHashMap<>();
+        for (Guest g : guests) {
+            if (g.trace() != null) {
+                java.nio.file.Path file = base != null ? base.resolve(g.trace()) : java.nio.file.Path.of(g.trace());
+                String key = g.machineArgs() + "|" + file + "|" + g.speedup();
+                TraceWork work = traced.get(key);
+                if (work == null) {
+                    try {
+                        work = TraceWork.derive(g.machineArgs(), file, g.speedup(), sets);
+                    } catch (dev.gvsim.simcore.InputException e) {
+                        throw new IllegalArgumentException("vm=" + g.name() + ": trace=" + g.trace() + ": " + e.getMessage(), e);
+                    }
+                    traced.put(key, work);
+                }
+                out.add(g.spec(work.meanCostPs(), work));
+                continue;
+            }
             long cost = g.frameCostPs();
             if (cost == 0) {
                 String key = g.machineArgs() + "|" + g.workload();
@@ -182,7 +251,7 @@ public final class QosMachine {
                 }
                 cost = c;
             }
-            out.add(g.spec(cost));
+            out.add(g.spec(cost, null));
         }
         return out;
     }

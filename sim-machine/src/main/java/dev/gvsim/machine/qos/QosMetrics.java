@@ -46,6 +46,9 @@ public final class QosMetrics {
     final Histogram[] schedLatency;
     long idleWithWork;
     long idleWithWorkSince = -1;
+    /** Engine time spent switching between VMs' contexts ({@code qos.switch_cost}), and how many switches. */
+    long switchPs;
+    long switches;
     private long engineBusy;
 
     QosMetrics(List<VmSpec> vms, Policy policy, int slots, boolean holdIdleSlots, long durationPs) {
@@ -100,6 +103,12 @@ public final class QosMetrics {
     void ran(int v, long start, long end) {
         spread(busy[v], start, end);
         gpuPs[v] += Math.min(end, durationPs) - Math.min(start, durationPs);
+    }
+
+    /** The engine switched context over [start, end): busy, but with nobody's work. */
+    void switched(long start, long end) {
+        switches++;
+        switchPs += Math.min(end, durationPs) - Math.min(start, durationPs);
     }
 
     void schedulingLatency(int v, long ps) {
@@ -338,9 +347,15 @@ public final class QosMetrics {
         return round3(100.0 * gpuPs[v] / durationPs);
     }
 
-    /** Engine busy / (busy + idle while some VM had work), %. */
+    /** VMs' work / (their work + context switches + idle while some VM had work), %. */
     public double workConservationPercent() {
-        return engineBusy + idleWithWork == 0 ? 100.0 : round3(100.0 * engineBusy / (engineBusy + idleWithWork));
+        long lost = idleWithWork + switchPs;
+        return engineBusy + lost == 0 ? 100.0 : round3(100.0 * engineBusy / (engineBusy + lost));
+    }
+
+    /** Engine time spent switching contexts, ms. */
+    public double switchOverheadMs() {
+        return ms(switchPs);
     }
 
     public double utilisationPercent() {
@@ -376,6 +391,8 @@ public final class QosMetrics {
         m.put("utilisationPercent", utilisationPercent());
         m.put("workConservationPercent", workConservationPercent());
         m.put("idleWithWorkMs", ms(idleWithWork));
+        m.put("contextSwitches", switches);
+        m.put("switchOverheadMs", ms(switchPs));
         m.put("shares100ms", shares(1));
         m.put("shares1s", shares(COARSE));
         Map<String, Object> per = new LinkedHashMap<>();
@@ -387,6 +404,11 @@ public final class QosMetrics {
             vm.put("capPercent", s.capPercent());
             vm.put("fps", s.fps());
             vm.put("frameCostUs", round3(s.frameCostPs() / 1e6));
+            if (s.trace() != null) {
+                vm.put("trace", s.trace().source());
+                vm.put("traceJobs", s.trace().jobs());
+                vm.put("tracePeriodMs", ms(s.trace().periodPs()));
+            }
             vm.put("sharePercent", sharePercent(v));
             vm.put("framesSubmitted", framesSubmitted[v]);
             vm.put("framesDone", framesDone[v]);

@@ -67,6 +67,15 @@ public final class QosParams {
             "assumption (gvsim, not measured): then idles 150 ms (25 % duty cycle)",
             "bursty VMs: idle time between bursts");
 
+    public static final ParamDef SWITCH_COST = ParamDef.duration("qos.switch_cost", "0ns",
+            "assumption (gvsim): no published figure found for the time a shared GPU engine spends switching from one VM's context to "
+                    + "another's (searched: gVirt, USENIX ATC'14 'A Full GPU Virtualization Solution with Mediated Pass-Through'; NVIDIA vGPU "
+                    + "user guide §7; the GVT-g commits in docs/facts/sharing-passthrough.md §1.2, where the switch saves and restores MMIO "
+                    + "state per engine and a 2018 commit calls that save/restore 'time-consuming' without a figure); 0 = a free switch, "
+                    + "the model's assumption until a measurement exists; gpu-qos-isolation prints the effect of nonzero values",
+            "engine time spent on every switch to a different VM's context before its batch runs: neither VM's work, so it lowers "
+                    + "work conservation and delays the incoming batch (charged to the incoming VM's GVT-g time, as sched_in to sched_out)");
+
     public static final List<ParamDef> ALL = List.of(POLICY, TIME_SLICE, STRICT_RR, FREQUENCY, AVERAGING_FACTOR, HOLD_IDLE_SLOTS, MAX_VGPUS, GVT_TICK, GVT_BALANCE,
-            GVT_STAGES, PREEMPTION, HEAVY_QUEUE_DEPTH, BURST_ON, BURST_OFF);
+            GVT_STAGES, PREEMPTION, HEAVY_QUEUE_DEPTH, BURST_ON, BURST_OFF, SWITCH_COST);
 }

@@ -39,6 +39,7 @@ public final class SharedGpu {
     private final long balance;
     private final long stages;
     private final long granularity;
+    private final long switchCost;
     private final int heavyDepth;
     private final long burstOn;
     private final long burstOff;
@@ -67,6 +68,13 @@ public final class SharedGpu {
     private final long[] submitEvent;
     private final long[] weight;
     private final long[] capPercent;
+    // VMs with a trace (TraceWork): their jobs' costs in order, and under RECORDED their times
+    private final long[][] traceCost;
+    private final long[][] traceAt;
+    private final long[] tracePeriod;
+    private final int[] costIdx;
+    private final int[] recIdx;
+    private final long[] recPass;
 
     // the engine
     private boolean busy;
@@ -137,6 +145,10 @@ public final class SharedGpu {
         if (granularity < 0) {
             throw new IllegalArgumentException("qos.preemption_granularity must be >= 0, got " + granularity);
         }
+        this.switchCost = params.getDuration(QosParams.SWITCH_COST);
+        if (switchCost < 0 || switchCost > 100_000_000_000L) {
+            throw new IllegalArgumentException("qos.switch_cost must be 0-100 ms, got " + switchCost / 1e9 + " ms");
+        }
         long d = params.getLong(QosParams.HEAVY_QUEUE_DEPTH);
         if (d < 1 || d > 64) {
             throw new IllegalArgumentException("qos.heavy_queue_depth must be 1-64, got " + d);
@@ -165,10 +177,22 @@ public final class SharedGpu {
         leftTs = new long[n];
         capLeft = new long[n];
         lru = new int[n];
+        traceCost = new long[n][];
+        traceAt = new long[n][];
+        tracePeriod = new long[n];
+        costIdx = new int[n];
+        recIdx = new int[n];
+        recPass = new long[n];
         long ws = 0;
         for (int v = 0; v < n; v++) {
             VmSpec s = vms.get(v);
-            boolean limited = s.fps() > 0 && (s.workload() == Workload.INTERACTIVE || policy.frameRateLimiter());
+            if (s.trace() != null) {
+                traceCost[v] = s.trace().costPs().clone();
+                traceAt[v] = s.trace().atPs().clone();
+                tracePeriod[v] = s.trace().periodPs();
+            }
+            boolean recorded = s.workload() == Workload.RECORDED;
+            boolean limited = !recorded && s.fps() > 0 && (s.workload() == Workload.INTERACTIVE || policy.frameRateLimiter());
             period[v] = limited ? Math.round(1e12 / s.fps()) : 0;
             lastVsync[v] = -1;
             depth[v] = s.workload() == Workload.INTERACTIVE ? 1 : heavyDepth;
@@ -233,6 +257,10 @@ public final class SharedGpu {
     /** Submits frames until the VM has its {@code depth} outstanding, or schedules the next allowed submission. */
     private void refill(int v, long now) {
         VmSpec s = vms.get(v);
+        if (s.workload() == Workload.RECORDED) {
+            refillRecorded(v, now, s);
+            return;
+        }
         while (outstanding[v] < depth[v] && now < durationPs) {
             long at = now;
             long vsync = -1;
@@ -260,10 +288,39 @@ public final class SharedGpu {
         }
     }
 
+    /** A VM with a trace under RECORDED: every job whose recorded time has come, then the next job's submission event. */
+    private void refillRecorded(int v, long now, VmSpec s) {
+        long[] at = traceAt[v];
+        long limit = s.fps() > 0 ? Math.round(1e12 / s.fps()) : 0;
+        while (true) {
+            long t = recPass[v] * tracePeriod[v] + at[recIdx[v]];
+            if (t >= durationPs) {
+                return;
+            }
+            if (t > now) {
+                if (submitEvent[v] == NONE) {
+                    submitEvent[v] = kernel.schedule(t, submitH, v);
+                }
+                return;
+            }
+            submitFrame(v, now, limit > 0 ? now + limit : -1);
+            if (++recIdx[v] == at.length) {
+                recIdx[v] = 0;
+                recPass[v]++;
+            }
+        }
+    }
+
     private void submitFrame(int v, long now, long due) {
         VmSpec s = vms.get(v);
         int b = s.batches();
-        long each = s.frameCostPs() / b;
+        long cost = s.frameCostPs();
+        long[] tc = traceCost[v];
+        if (tc != null) {
+            cost = tc[costIdx[v]];
+            costIdx[v] = costIdx[v] + 1 == tc.length ? 0 : costIdx[v] + 1;
+        }
+        long each = cost / b;
         if (qSize[v] + b > QUEUE) {
             throw new IllegalStateException("vm=" + s.name() + ": more than " + QUEUE + " batches queued");
         }
@@ -271,7 +328,7 @@ public final class SharedGpu {
         for (int i = 0; i < b; i++) {
             int at = (qHead[v] + qSize[v]) & QMASK;
             qArrive[v][at] = now;
-            qLeft[v][at] = i == b - 1 ? s.frameCostPs() - each * (b - 1) : each;
+            qLeft[v][at] = i == b - 1 ? cost - each * (b - 1) : each;
             qDue[v][at] = due;
             qLast[v][at] = i == b - 1;
             qStarted[v][at] = false;
@@ -338,13 +395,15 @@ public final class SharedGpu {
             wakeEvent = NONE;
         }
         int h = qHead[v];
+        // a switch to another VM's context costs qos.switch_cost of engine time before the piece (none for the first context)
+        long sw = lastRunVm >= 0 && lastRunVm != v ? switchCost : 0;
         if (!qStarted[v][h]) {
             qStarted[v][h] = true;
-            metrics.schedulingLatency(v, now - qArrive[v][h]);
+            metrics.schedulingLatency(v, now + sw - qArrive[v][h]);
         }
         long left = qLeft[v][h];
         long piece = granularity > 0 ? Math.min(granularity, left) : left;
-        long end = engine.run(now, piece);
+        long end = engine.run(now, sw + piece);
         busy = true;
         running = v;
         runningPiece = piece;
@@ -352,11 +411,14 @@ public final class SharedGpu {
             metrics.idleWithWork += now - metrics.idleWithWorkSince;
             metrics.idleWithWorkSince = -1;
         }
-        metrics.ran(v, now, end);
-        listener.ran(v, now, end);
+        if (sw > 0) {
+            metrics.switched(now, now + sw);
+        }
+        metrics.ran(v, now + sw, end);
+        listener.ran(v, now + sw, end);
         if (policy == Policy.WEIGHTED) {
-            leftTs[v] -= piece;
-            capLeft[v] -= piece;
+            leftTs[v] -= sw + piece;
+            capLeft[v] -= sw + piece;
         }
         kernel.schedule(end, doneH, v);
     }

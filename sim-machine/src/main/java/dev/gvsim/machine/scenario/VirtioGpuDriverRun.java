@@ -124,6 +124,16 @@ public final class VirtioGpuDriverRun {
      */
     public static VirtioGpuDriverRun runLogged(VirtioGpuLogDamage log, boolean blob, double speedup, Path record, ReplayOptions options)
             throws IOException {
+        return runLogged(machineArgs(blob), log, blob, speedup, record, options, null);
+    }
+
+    /**
+     * The same on {@code machineArgs} (a {@code -M virt -device virtio-gpu-pci,...} without xres/yres:
+     * the recorded framebuffer's mode is appended), telling {@code gpuJobs} of every job the host
+     * display's GPU runs from the first replayed flush on (the GPU work the replayed commands cause).
+     */
+    public static VirtioGpuDriverRun runLogged(String machineArgs, VirtioGpuLogDamage log, boolean blob, double speedup, Path record,
+            ReplayOptions options, dev.gvsim.machine.display.Server.JobListener gpuJobs) throws IOException {
         if (!(speedup > 0) || speedup > 1e6) {
             throw new IllegalArgumentException("speed-up must be > 0 and <= 1e6, got " + speedup);
         }
@@ -132,8 +142,11 @@ public final class VirtioGpuDriverRun {
             throw new IllegalArgumentException(log.source + ": no virtio_gpu_cmd_res_create_2d of the resource scanout 0 shows "
                     + "(virtio_gpu_cmd_set_scanout id 0, res ...): the framebuffer's size is unknown");
         }
-        String machine = machineArgs(blob) + ",xres=" + fb.width() + ",yres=" + fb.height();
+        String machine = machineArgs + ",xres=" + fb.width() + ",yres=" + fb.height();
         return run(machine, blob, 1, 0, 0, record, options, (driver, cpu, r) -> {
+            if (gpuJobs != null) {
+                r.machine.displays().gpu().listen(gpuJobs);
+            }
             long start = cpu.now();
             int i = 0;
             for (VirtioGpuLogDamage.Flush f : log.flushes) {

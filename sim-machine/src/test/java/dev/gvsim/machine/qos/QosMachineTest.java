@@ -43,7 +43,7 @@ class QosMachineTest {
         assertBad("-device virtio-gpu-pci,vm=a,fps=-1", "option fps must be a number 0-1000");
         assertBad("-device virtio-gpu-pci,vm=a,fps=NaN", "option fps must be a number 0-1000");
         assertBad("-device virtio-gpu-pci,vm=a,fps=0", "option fps must be > 0 for an interactive VM");
-        assertBad("-device virtio-gpu-pci,vm=a,workload=mining", "option workload must be interactive, heavy or bursty, got 'mining'");
+        assertBad("-device virtio-gpu-pci,vm=a,workload=mining", "option workload must be interactive, heavy, bursty or recorded, got 'mining'");
         assertBad("-device virtio-gpu-pci,vm=a,batches=65", "option batches must be an integer 1-64");
         assertBad("-device virtio-gpu-pci,vm=a,frame_cost=fast", "option frame_cost must be a duration");
         assertBad("-device virtio-gpu-pci,vm=a,frame_cost=0ms", "option frame_cost must be a duration");

@@ -177,6 +177,33 @@ class SharedGpuTest {
     }
 
     @Test
+    void aContextSwitchCostsEngineTimeLowersWorkConservationAndDelaysTheLightVm() {
+        // best effort, 2 ms slices, 1 ms batches, switch 100 us: A 0-1, 1-2; switch 2-2.1; B 2.1-3.1, 3.1-4.1 (slice from 2, 1.1 ms in);
+        // at 4.1 B's slice (2.1 ms) is over: switch 4.1-4.2, A 4.2-5.2
+        List<String> s = schedule(List.of(heavy("A", MS), heavy("B", MS)), params("best-effort", "qos.switch_cost=100us"), 10 * MS, 5, null);
+        assertThat(s).containsExactly("A:0-1000", "A:1000-2000", "B:2100-3100", "B:3100-4100", "A:4200-5200");
+        // the same pair over 1 s: free switches keep the engine 100 % on the VMs' work; 100 us per switch does not
+        QosMetrics[] free = new QosMetrics[1];
+        QosMetrics[] paid = new QosMetrics[1];
+        schedule(List.of(heavy("A", MS), heavy("B", MS)), params("best-effort"), 1000 * MS, 0, free);
+        schedule(List.of(heavy("A", MS), heavy("B", MS)), params("best-effort", "qos.switch_cost=100us"), 1000 * MS, 0, paid);
+        assertThat(free[0].workConservationPercent()).isEqualTo(100.0);
+        assertThat(free[0].switchOverheadMs()).isZero();
+        // a switch every 2.1 ms of work: 100 / 2100 of the engine lost = 95.24 % conserved
+        assertThat(paid[0].workConservationPercent()).isBetween(95.0, 95.5);
+        assertThat(paid[0].switchOverheadMs()).isGreaterThan(40.0);
+        // a light VM next to a saturating one waits for the slice and then for the switch: its scheduling latency grows by the cost
+        QosMetrics[] lf = new QosMetrics[1];
+        QosMetrics[] lp = new QosMetrics[1];
+        schedule(List.of(heavy("A", MS), interactive("B", 100, MS)), params("best-effort"), 200 * MS, 0, lf);
+        schedule(List.of(heavy("A", MS), interactive("B", 100, MS)), params("best-effort", "qos.switch_cost=100us"), 200 * MS, 0, lp);
+        assertThat(lp[0].schedLatency[1].getMaxValue()).isGreaterThan(lf[0].schedLatency[1].getMaxValue());
+        assertThat(lp[0].frameTimeMs(1, 100)).isGreaterThan(lf[0].frameTimeMs(1, 100));
+        assertThatThrownBy(() -> new SharedGpu(List.of(heavy("A", MS)), params("best-effort", "qos.switch_cost=1s"), MS))
+                .hasMessageContaining("qos.switch_cost must be 0-100 ms");
+    }
+
+    @Test
     void jainsIndex() {
         assertThat(QosMetrics.jain(new double[] {1, 1, 1, 1})).isEqualTo(1.0);
         assertThat(QosMetrics.jain(new double[] {1, 0, 0, 0})).isEqualTo(0.25);
