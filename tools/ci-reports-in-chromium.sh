@@ -29,7 +29,7 @@ cp guest-traces/src/main/resources/dev/gvsim/guesttraces/traces/guest/qxl-linux6
 run gvsim replay "$out/real.gvt.txt.xz" --attr 0x18000000=device-ngnre --attr 0x13ffe000=device-ngnre --report "$out/real-trace-replay.html"
 # the whole recording, clean: its plots over simulated time span the driver's 5 ms
 run gvsim replay "$out/real.gvt.txt.xz" --report "$out/real-trace-replay-clean.html"
-run gvsim guest virtio-gpu-linux --frames 2 -o "$out/vgpu.gvt"
+run gvsim guest virtio-gpu-linux --frames 2 --set display.pipeline=qemu -o "$out/vgpu.gvt"
 # with the host display modelled: its frame latencies (HdrHistograms) drawn as histograms
 run gvsim replay "$out/vgpu.gvt" --set display.pipeline=qemu --report "$out/virtio-gpu-replay-scanout.html"
 run gvsim boot --firmware edk2 -device pcie-root-port,id=rp1,chassis=1 -device pcie-root-port,id=rp2,chassis=2 -device qxl-vga,bus=rp1 \
