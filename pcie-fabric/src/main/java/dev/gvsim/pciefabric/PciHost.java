@@ -665,23 +665,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         return perFunction.get(f);
     }
 
-    /** Indices of {@link #functionCounter}: configuration reads, configuration writes, memory accesses, I/O accesses. */
-    public static final int COUNT_CONFIG_READS = 0;
-    public static final int COUNT_CONFIG_WRITES = 1;
-    public static final int COUNT_MEM = 2;
-    public static final int COUNT_IO = 3;
-
-    /** One of the fabric's counters of a placed function ({@code COUNT_*}), 0 for a function not placed; does not allocate. */
-    public long functionCounter(PciFunction f, int which) {
-        long[] c = perFunction.get(f);
-        return c == null ? 0 : c[which];
-    }
-
-    /** Changes whenever a function is placed in or removed from this hierarchy (SR-IOV VFs): a reader of {@link #functions()} re-reads it then. */
-    public int functionsVersion() {
-        return functionsVersion;
-    }
-
+    /** Bumped when a function is placed or removed ({@link FunctionCounters#version}). */
     int functionsVersion;
 
     /** The Stats the host counts in ({@code pcie.*}): the machine's one Stats, saved by its owner. */

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import dev.gvsim.arm64mmu.MemoryTiming;
 import dev.gvsim.arm64mmu.MemoryType;
 import dev.gvsim.machine.Machine;
+import dev.gvsim.pciefabric.FunctionCounters;
 import dev.gvsim.pciefabric.PciFunction;
 import dev.gvsim.pciefabric.PciHost;
 import dev.gvsim.simcore.InputException;
@@ -18,7 +19,7 @@ import dev.gvsim.simcore.InputException;
  * The replay's counters over simulated time, for the report's plots (issue 22): per memory type the
  * CPU accesses and the bus transactions after write gathering ({@link MemoryTiming}'s counters), and
  * per PCI function the memory and I/O accesses and the configuration accesses the fabric delivered
- * ({@link PciHost#functionCounter}). Simulated time is cut into buckets of equal width; each bucket
+ * ({@link FunctionCounters}). Simulated time is cut into buckets of equal width; each bucket
  * holds what the counters gained in it.
  *
  * <p>Cost on the replay's path: the replayer compares the simulated time after each record with
@@ -139,13 +140,14 @@ public final class Timeline {
             gain(typeTransactions[t], timing.transactions(TYPES[t]));
         }
         PciHost host = m.pci();
-        if (m != machine || host.functionsVersion() != functionsVersion) {
+        if (m != machine || FunctionCounters.version(host) != functionsVersion) {
             bind(m);
         }
         for (int i = 0; i < functions.length; i++) {
             PciFunction f = functions[i];
-            gain(functionAccessTracks[i], host.functionCounter(f, PciHost.COUNT_MEM) + host.functionCounter(f, PciHost.COUNT_IO));
-            gain(functionConfigTracks[i], host.functionCounter(f, PciHost.COUNT_CONFIG_READS) + host.functionCounter(f, PciHost.COUNT_CONFIG_WRITES));
+            gain(functionAccessTracks[i], FunctionCounters.get(host, f, FunctionCounters.MEM) + FunctionCounters.get(host, f, FunctionCounters.IO));
+            gain(functionConfigTracks[i], FunctionCounters.get(host, f, FunctionCounters.CONFIG_READS)
+                    + FunctionCounters.get(host, f, FunctionCounters.CONFIG_WRITES));
         }
     }
 
@@ -160,7 +162,7 @@ public final class Timeline {
     /** Reads the functions placed now (at the first sample, and after functions came or went). */
     private void bind(Machine m) {
         machine = m;
-        functionsVersion = m.pci().functionsVersion();
+        functionsVersion = FunctionCounters.version(m.pci());
         List<PciFunction> fs = m.pci().functions();
         functions = fs.toArray(new PciFunction[0]);
         functionAccessTracks = new Track[functions.length];
