@@ -110,6 +110,20 @@ class TimelineTest {
         assertThat(Json.write(replay(t.toString(), new ReplayOptions()).timeline.toJson())).isEqualTo(Json.write(r.timeline.toJson()));
     }
 
+    /** A checkpoint's timeline section is input: a bad one is a one-line error naming the section, an absent one (older checkpoints) starts afresh. */
+    @Test
+    void aHostileTimelineSectionIsAClearErrorAndAMissingOneIsFine() throws Exception {
+        new Timeline().restore(null);
+        for (Object bad : new Object[] {List.of(1), Map.of("widthPs", 1000, "bucket", 9999, "nextPs", 0, "tracks", Map.of()),
+                Map.of("widthPs", 1000, "bucket", 0, "nextPs", 0, "tracks", Map.of("accesses no-such-type", Map.of("last", 1, "counts", List.of()))),
+                Map.of("widthPs", 1000, "bucket", 0, "nextPs", 0, "tracks", Map.of("frob x", Map.of("last", 1, "counts", List.of()))),
+                Map.of("widthPs", 1000, "bucket", 0, "nextPs", 0, "tracks", Map.of("function qxl0", Map.of("last", 1, "counts",
+                        java.util.Collections.nCopies(Timeline.MAX_BUCKETS + 1, 0))))}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Timeline().restore(bad)).as(String.valueOf(bad))
+                    .isInstanceOf(dev.gvsim.simcore.InputException.class).hasMessageStartingWith("checkpoint replay section: timeline: ");
+        }
+    }
+
     @Test
     void aRunRestoredFromACheckpointContinuesTheSameSeries() throws Exception {
         String text;
