@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI step (issue 22, "tested as users see it"): every bundled scenario's report (one page, all
-# scenarios), a real-trace replay report (the bundled Linux 6.1 qxl recording with the README's
-# headline flip), a replay report with a scanout image, a boot report and a sweep report, each
+# scenarios), real-trace replay reports (the bundled Linux 6.1 qxl recording with the README's
+# headline flip, and without it: plots over simulated time), a replay report with a scanout image and
+# latency histograms, a boot report and a sweep report, each
 # opened in headless Chromium by tools/check-report-in-chromium.sh (fails on any console error,
 # failed load or outside request; saves a screenshot). Skipped, saying so, where Chromium is not
 # installed. Needs the CLI jar (mvn -B verify or package builds it). Output: target/chromium-reports/.
@@ -26,8 +27,11 @@ run() { local rc=0; "$@" >"$out/last.log" 2>&1 || rc=$?; if [ "$rc" -gt 1 ]; the
 run gvsim scenarios --report "$out/scenarios.html"
 cp guest-traces/src/main/resources/dev/gvsim/guesttraces/traces/guest/qxl-linux61-arm64-wc.gvt.txt.xz "$out/real.gvt.txt.xz"
 run gvsim replay "$out/real.gvt.txt.xz" --attr 0x18000000=device-ngnre --attr 0x13ffe000=device-ngnre --report "$out/real-trace-replay.html"
-run gvsim guest virtio-gpu-linux --frames 2 -o "$out/vgpu.gvt"
-run gvsim replay "$out/vgpu.gvt" --report "$out/virtio-gpu-replay-scanout.html"
+# the whole recording, clean: its plots over simulated time span the driver's 5 ms
+run gvsim replay "$out/real.gvt.txt.xz" --report "$out/real-trace-replay-clean.html"
+run gvsim guest virtio-gpu-linux --frames 2 --set display.pipeline=qemu -o "$out/vgpu.gvt"
+# with the host display modelled: its frame latencies (HdrHistograms) drawn as histograms
+run gvsim replay "$out/vgpu.gvt" --set display.pipeline=qemu --report "$out/virtio-gpu-replay-scanout.html"
 run gvsim boot --firmware edk2 -device pcie-root-port,id=rp1,chassis=1 -device pcie-root-port,id=rp2,chassis=2 -device qxl-vga,bus=rp1 \
   --report "$out/boot.html"
 cp guest-traces/src/main/resources/dev/gvsim/guesttraces/traces/regress/qxl-ids-out-of-range.gvt.txt "$out/regress.gvt.txt"

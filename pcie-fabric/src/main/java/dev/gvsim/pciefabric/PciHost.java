@@ -215,6 +215,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         all.add(f);
         f.setAllowZeroIoAddress(allowZeroIo);
         perFunction.put(f, new long[4]);
+        functionsVersion++;
         f.setBdf(bus.number() << 8 | devfn);
         f.setResetListener(resets::selfReset);
         if (f instanceof PciBridgeBase br) {
@@ -631,6 +632,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
     long[] countersOf(PciFunction f) {
         return perFunction.get(f);
     }
+
+    /** Bumped when a function is placed or removed ({@link FunctionCounters#version}). */
+    int functionsVersion;
 
     /** The Stats the host counts in ({@code pcie.*}): the machine's one Stats, saved by its owner. */
     public Stats stats() {

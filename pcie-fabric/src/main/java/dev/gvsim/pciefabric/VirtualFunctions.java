@@ -21,6 +21,7 @@ final class VirtualFunctions {
         PciFunction old = bus.devfn[devfn];
         if (old != null) {
             h.perFunction.remove(old);
+            h.functionsVersion++;
         }
         bus.devfn[devfn] = vf;
         h.routing.bump();
@@ -28,6 +29,7 @@ final class VirtualFunctions {
             vf.useRoutingEpoch(h.routing);
             vf.setAllowZeroIoAddress(h.allowZeroIo);
             h.perFunction.put(vf, new long[4]);
+            h.functionsVersion++;
             vf.setBdf(bus.number() << 8 | devfn);
             vf.setResetListener(h.resets::selfReset);
         }

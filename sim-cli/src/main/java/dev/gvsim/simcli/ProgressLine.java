@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
 import picocli.CommandLine.Option;
 
 /**
- * The progress line of a long command (replay, import): how much of the input file has been read,
- * the rate and the ETA, rewritten in place on stderr every quarter second once the command has run
+ * The progress line of a long command (replay, import: how much of the input file has been read;
+ * sweep: how many points have run), the rate and the ETA, rewritten in place on stderr every quarter second once the command has run
  * for a second, by a daemon thread that only reads a byte counter. It never writes to stdout or to
  * an output file. Shown when stderr is a terminal, or when forced with {@code --progress}
  * ({@code --no-progress} turns it off). Wall-clock time is used only for this line, never in results.
@@ -36,6 +36,8 @@ final class ProgressLine implements AutoCloseable {
     private final String what;
     private final LongSupplier done;
     private final long total;
+    /** What {@code done} counts ("points"), or null for bytes. */
+    private final String unit;
     private final LongSupplier clock;
     private final long start;
     private final long afterNs;
@@ -50,10 +52,16 @@ final class ProgressLine implements AutoCloseable {
      * @param total the input's size in bytes (0 if unknown: no percentage or ETA)
      */
     ProgressLine(PrintWriter err, String what, LongSupplier done, long total, LongSupplier clock, long afterNs, boolean startThread) {
+        this(err, what, done, total, null, clock, afterNs, startThread);
+    }
+
+    /** As above, {@code done} and {@code total} counting {@code unit} ("points") instead of bytes when unit is not null. */
+    ProgressLine(PrintWriter err, String what, LongSupplier done, long total, String unit, LongSupplier clock, long afterNs, boolean startThread) {
         this.err = err;
         this.what = what;
         this.done = done;
         this.total = total;
+        this.unit = unit;
         this.clock = clock;
         this.start = clock.getAsLong();
         this.afterNs = afterNs;
@@ -77,12 +85,17 @@ final class ProgressLine implements AutoCloseable {
         } catch (java.io.IOException e) {
             size = 0;
         }
-        long after = AFTER_NS;
+        return new ProgressLine(err, verb + " " + file.getFileName(), bytesRead, size, System::nanoTime, afterNs(), true);
+    }
+
+    /** A progress line counting {@code total} items ({@code unit}: "points") if {@code enabled}, else null. */
+    static ProgressLine forCount(boolean enabled, PrintWriter err, String what, LongSupplier done, long total, String unit) {
+        return enabled ? new ProgressLine(err, what, done, total, unit, System::nanoTime, afterNs(), true) : null;
+    }
+
+    private static long afterNs() {
         String prop = System.getProperty("gvsim.progress.after-ms");
-        if (prop != null) {
-            after = Long.parseLong(prop) * 1_000_000L;
-        }
-        return new ProgressLine(err, verb + " " + file.getFileName(), bytesRead, size, System::nanoTime, after, true);
+        return prop != null ? Long.parseLong(prop) * 1_000_000L : AFTER_NS;
     }
 
     private void loop() {
@@ -115,7 +128,11 @@ final class ProgressLine implements AutoCloseable {
         StringBuilder sb = new StringBuilder(what).append(": ");
         if (total > 0) {
             double f = Math.min(1.0, (double) bytes / total);
-            sb.append(String.format(Locale.ROOT, "%.0f %% (%s of %s, %s/s)", 100 * f, size(bytes), size(total), size(rate)));
+            if (unit != null) {
+                sb.append(String.format(Locale.ROOT, "%.0f %% (%d of %d %s, %.2f %s/s)", 100 * f, bytes, total, unit, rate, unit));
+            } else {
+                sb.append(String.format(Locale.ROOT, "%.0f %% (%s of %s, %s/s)", 100 * f, size(bytes), size(total), size(rate)));
+            }
             if (finished) {
                 sb.append(String.format(Locale.ROOT, ", done in %.1f s", secs));
             } else if (f > 0.001 && f < 1) {

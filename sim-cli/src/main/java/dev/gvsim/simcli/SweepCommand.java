@@ -74,6 +74,9 @@ final class SweepCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
 
+    @picocli.CommandLine.Mixin
+    ProgressLine.Options progressOptions = new ProgressLine.Options();
+
     @Spec
     CommandSpec spec;
 
@@ -147,8 +150,10 @@ final class SweepCommand implements Callable<Integer> {
         }
         List<SweepPoints.Point> run = sh == null ? all : SweepPoints.shard(all, sh);
         List<Map<String, Object>> results;
-        try {
-            results = Sweep.run(base, run, jobs);
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        try (ProgressLine progress = ProgressLine.forCount(progressOptions.enabled(), spec.commandLine().getErr(), "sweep " + trace.getFileName(),
+                done::get, run.size(), "points")) {
+            results = Sweep.run(base, run, jobs, done);
         } catch (InputException e) {
             throw Files2.about(trace, e);
         }

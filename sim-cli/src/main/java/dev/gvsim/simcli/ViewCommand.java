@@ -74,6 +74,9 @@ final class ViewCommand implements Callable<Integer> {
     @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device (overrides the trace's machine record). Repeatable.")
     List<String> devices = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+
     @Spec
     CommandSpec spec;
 
@@ -85,8 +88,9 @@ final class ViewCommand implements Callable<Integer> {
         for (String a : attrs) {
             opts.addAttrOverride(a);
         }
-        opts.paramSets.addAll(sets);
-        opts.machineOverride = MachineArgs.join(machineType, devices);
+        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
+        opts.paramSets.addAll(machine.sets());
+        opts.machineOverride = machine.args();
         if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {
             throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
         }

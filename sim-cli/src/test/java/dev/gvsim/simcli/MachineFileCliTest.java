@@ -132,6 +132,22 @@ class MachineFileCliTest {
         assertThat(sm.code()).isEqualTo(2);
     }
 
+    /** view takes -device, so it takes -machine-file by the same rule (checked before any window opens). */
+    @Test
+    void viewTakesAMachineFileByTheSameRule() throws Exception {
+        Path t = dir.resolve("v.gvt.txt");
+        assertThat(gvsim("guest", "qxl-linux", "--frames", "1", "-o", t.toString()).code()).isZero();
+        Path f = machineFile("viewqxl.json", "-device", "qxl");
+        ReplayCliTest.Run both = gvsim("view", t.toString(), "-M", "virt", "-machine-file", f.toString());
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("-M virt and -machine-file", "both give the machine type");
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"machine\": [");
+        ReplayCliTest.Run bad = gvsim("view", t.toString(), "-machine-file", broken.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains(broken.toString());
+    }
+
     @Test
     void importTakesAMachineFileButNotItsParameters() throws Exception {
         Path log = dir.resolve("qxl_root.trace.xz");

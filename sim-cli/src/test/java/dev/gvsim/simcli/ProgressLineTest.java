@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 22: the progress line of replays and imports: rate and ETA on stderr after a second, only on
+ * Issue 22: the progress line of replays, imports and sweeps: rate and ETA on stderr after a second, only on
  * a terminal unless forced, and never a byte of difference in stdout or the output files.
  */
 class ProgressLineTest {
@@ -40,6 +40,19 @@ class ProgressLineTest {
         bytes[0] = 100_000_000L;
         p.close();
         assertThat(sw.toString()).endsWith("\rreplay t.gvt: 100 % (100.0 MB of 100.0 MB, 12.5 MB/s), done in 8.0 s\n");
+    }
+
+    @Test
+    void aSweepCountsPoints() {
+        StringWriter sw = new StringWriter();
+        long[] now = {0};
+        long[] points = {0};
+        ProgressLine p = new ProgressLine(new PrintWriter(sw), "sweep t.gvt", () -> points[0], 8, "points", () -> now[0], ProgressLine.AFTER_NS, false);
+        now[0] = 4_000_000_000L;
+        points[0] = 2;
+        p.tick();
+        // 2 of 8 in 4 s: 0.5 points/s, 6 left: 12 s
+        assertThat(sw.toString()).isEqualTo("\rsweep t.gvt: 25 % (2 of 8 points, 0.50 points/s), ETA 12 s");
     }
 
     @Test
@@ -100,6 +113,14 @@ class ProgressLineTest {
             assertThat(r2.err()).doesNotContain("B/s");
             assertThat(r1.out()).isEqualTo(r2.out());
             assertThat(Files.readAllBytes(dir.resolve("a.json"))).isEqualTo(Files.readAllBytes(dir.resolve("b.json")));
+
+            ReplayCliTest.Run s1 = gvsim("sweep", t.toString(), "--set", "qxl.io_latency=1us,3us", "-o", dir.resolve("s1.json").toString(), "--progress");
+            ReplayCliTest.Run s2 = gvsim("sweep", t.toString(), "--set", "qxl.io_latency=1us,3us", "-o", dir.resolve("s2.json").toString(), "--no-progress");
+            assertThat(s1.code()).as(s1.err()).isEqualTo(s2.code());
+            assertThat(s1.err()).contains("sweep a.gvt.txt: 100 % (2 of 2 points", "points/s", "done in");
+            assertThat(s2.err()).doesNotContain("points/s");
+            assertThat(s1.out().replace("s1.json", "s2.json")).isEqualTo(s2.out());
+            assertThat(Files.readAllBytes(dir.resolve("s1.json"))).isEqualTo(Files.readAllBytes(dir.resolve("s2.json")));
         } finally {
             System.clearProperty("gvsim.progress.after-ms");
         }

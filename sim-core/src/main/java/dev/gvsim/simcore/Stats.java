@@ -28,6 +28,11 @@ public final class Stats implements dev.gvsim.simcore.state.Checkpointable {
         return histograms.computeIfAbsent(name, n -> new Histogram(1, highest, 3));
     }
 
+    /** Every latency distribution by name, sorted (read-only view; the histograms are the live ones). */
+    public Map<String, Histogram> histograms() {
+        return java.util.Collections.unmodifiableMap(histograms);
+    }
+
     public long get(String name) {
         Counter c = counters.get(name);
         return c == null ? 0 : c.get();

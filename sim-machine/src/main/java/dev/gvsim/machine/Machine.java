@@ -156,6 +156,11 @@ public final class Machine {
         return mmu;
     }
 
+    /** The memory-type timing: write gathering and the per-type access, transaction and byte counters. */
+    public MemoryTiming memoryTiming() {
+        return timing;
+    }
+
     public SparseMemory ram() {
         return ram;
     }

@@ -48,6 +48,10 @@ public final class ReplayResult {
     public Map<String, Object> memoryTypes = new TreeMap<>();
     public Map<String, Object> devices = new TreeMap<>();
     public Map<String, Object> mmu = new TreeMap<>();
+    /** Accesses and bus transactions over simulated time (the report's plots); sampled by the replayer. */
+    public final Timeline timeline = new Timeline();
+    /** The latency distributions the machine collected ({@link LatencyHistograms}), set at the end of the run. */
+    public Map<String, Object> latencyHistograms = new TreeMap<>();
     /** The checkpoint this run continued from, or null (provenance for branched runs). */
     public String restoredFrom;
 
@@ -109,6 +113,8 @@ public final class ReplayResult {
         m.put("mmu", mmu);
         m.put("devices", devices);
         m.put("stoppedByFault", stoppedByFault);
+        m.put("timeline", timeline.toJson());
+        m.put("latencyHistograms", latencyHistograms);
         return m;
     }
 
@@ -135,6 +141,7 @@ public final class ReplayResult {
         m.put("masterAbortCount", masterAbortCount);
         m.put("masterAborts", masterAborts);
         m.put("marks", marks);
+        m.put("timeline", timeline.state());
         w.putString(dev.gvsim.simcore.Json.write(m));
     }
 
@@ -169,5 +176,6 @@ public final class ReplayResult {
         masterAbortCount = ((Number) m.get("masterAbortCount")).longValue();
         masterAborts.addAll((List<Map<String, Object>>) m.get("masterAborts"));
         marks.addAll((List<Map<String, Object>>) m.get("marks"));
+        timeline.restore(m.get("timeline"));
     }
 }

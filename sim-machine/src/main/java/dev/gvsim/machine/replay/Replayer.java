@@ -31,6 +31,8 @@ public final class Replayer {
 
     private final ReplayOptions options;
     private final ReplayResult result = new ReplayResult();
+    /** The report's counters over simulated time: one compare per record against its next boundary. */
+    private final Timeline timeline = result.timeline;
     private Machine machine;
     private final Access access = new Access();
     private final long[] cpuClock = new long[MAX_CPUS];
@@ -73,6 +75,9 @@ public final class Replayer {
         current = r;
         access.reset();
         step(r);
+        if (currentIssue >= timeline.nextPs) {
+            timeline.sample(machine, currentIssue);
+        }
         return access;
     }
 
@@ -174,6 +179,9 @@ public final class Replayer {
                 step(r);
             } catch (IllegalArgumentException e) {
                 throw new InputException(where(r) + ": " + e.getMessage());
+            }
+            if (currentIssue >= timeline.nextPs) {
+                timeline.sample(machine, currentIssue);
             }
             if (options.stopAfterRecords > 0 && result.records >= options.stopAfterRecords) {
                 // the state at this record boundary, before finish() drains buffers and settles time
@@ -580,6 +588,8 @@ public final class Replayer {
         machine.kernel().runUntil(end);
         machine.flushTiming(end);
         result.simulatedTimePs = Math.max(end, machine.kernel().now());
+        timeline.finish(machine, result.simulatedTimePs);
+        result.latencyHistograms = LatencyHistograms.of(machine.stats());
         result.memoryTypes = machine.memoryTypeReport();
         result.mmu = machine.mmuReport();
         result.devices = machine.deviceReport();

@@ -11,8 +11,10 @@ import dev.gvsim.simcore.SimTime;
  * The HTML report of one replay, made from its JSON report (docs/replay-json.md), so that
  * {@code replay --report} and {@code gvsim report RUN.json} give the same page: the outcome sentence,
  * the run, the parameters that differ from their defaults with their sources, faults with ESR, FAR and
- * symbol, mismatches, accesses per memory type and per PCI function (tables and bar charts), latency
- * figures the devices reported, and the scanouts when the caller has them (a saved JSON has none).
+ * symbol, mismatches, accesses per memory type and per PCI function (tables and bar charts), the same
+ * counters and the bus transactions over simulated time ({@link ReplayPlots}: step plots), latency
+ * figures the devices reported and the latency histograms the machine collected, and the scanouts when
+ * the caller has them (a saved JSON has none).
  */
 public final class ReplayReport {
     /** Faults, mismatches and master aborts listed individually (all are counted). */
@@ -86,7 +88,9 @@ public final class ReplayReport {
 
         memoryTypes(h, report);
         pciFunctions(h, report);
+        ReplayPlots.timeline(h, report);
         latencies(h, report);
+        ReplayPlots.histograms(h, report);
 
         h.h2("Scanouts");
         if (scanouts.isEmpty()) {

@@ -23,9 +23,9 @@ import dev.gvsim.simcore.SimTime;
  * {@code gvsim diff} prints as text and {@link #html} draws as a self-contained page.
  */
 public final class RunDiff {
-    /** Top-level keys compared as counters (besides those handled section by section). */
+    /** Top-level keys not compared as counters: handled section by section, or series of counters compared already (timeline, latencyHistograms). */
     private static final Set<String> HANDLED = Set.of("trace", "meta", "machine", "overrides", "checkpoint", "faults", "mismatches",
-            "masterAborts", "marks", "simulatedTimePs");
+            "masterAborts", "marks", "simulatedTimePs", "timeline", "latencyHistograms");
     /** Values longer than this (lists, long strings) are shown cut. */
     private static final int MAX_VALUE = 60;
 

@@ -34,6 +34,33 @@ public final class Svg {
         }
     }
 
+    /**
+     * A step series over equal buckets: bucket i covers [x0 + i w, x0 + (i+1) w) at height
+     * {@code values[i]}; the points are the corners where the value changes (a run of equal buckets is
+     * one horizontal segment), so long idle stretches cost nothing.
+     */
+    public static Series steps(String name, double x0, double width, double[] values) {
+        List<double[]> pts = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            if (i == 0 || values[i] != values[i - 1]) {
+                if (i > 0) {
+                    pts.add(new double[] {x0 + i * width, values[i - 1]});
+                }
+                pts.add(new double[] {x0 + i * width, values[i]});
+            }
+        }
+        if (values.length > 0) {
+            pts.add(new double[] {x0 + values.length * width, values[values.length - 1]});
+        }
+        double[] x = new double[pts.size()];
+        double[] y = new double[pts.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = pts.get(i)[0];
+            y[i] = pts.get(i)[1];
+        }
+        return new Series(name, x, y);
+    }
+
     /** A line plot of {@code series} with the axes labelled {@code xLabel} and {@code yLabel}. */
     public static String linePlot(String title, String xLabel, String yLabel, List<Series> series) {
         double xmin = Double.POSITIVE_INFINITY;
@@ -98,6 +125,7 @@ public final class Svg {
         int n = Math.max(1, values.length);
         double slot = (WIDTH - LEFT - RIGHT) / (double) n;
         double zero = py(ay, 0);
+        String[] valueLabels = distinctLabels(values);
         for (int i = 0; i < values.length; i++) {
             String colour = COLOURS[i % COLOURS.length];
             double x = LEFT + i * slot + slot * 0.15;
@@ -105,11 +133,55 @@ public final class Svg {
                 double y = py(ay, values[i]);
                 sb.append("<rect class=\"bar\" x=\"").append(num(x)).append("\" y=\"").append(num(Math.min(y, zero))).append("\" width=\"")
                         .append(num(slot * 0.7)).append("\" height=\"").append(num(Math.abs(zero - y))).append("\" fill=\"").append(colour)
-                        .append("\"><title>").append(esc(labels.get(i) + ": " + label(values[i]))).append("</title></rect>\n");
+                        .append("\"><title>").append(esc(labels.get(i) + ": " + valueLabels[i])).append("</title></rect>\n");
                 sb.append("<text x=\"").append(num(x + slot * 0.35)).append("\" y=\"").append(num(Math.min(y, zero) - 3))
-                        .append("\" text-anchor=\"middle\" font-size=\"10\">").append(esc(label(values[i]))).append("</text>\n");
+                        .append("\" text-anchor=\"middle\" font-size=\"10\">").append(esc(valueLabels[i])).append("</text>\n");
             }
             legend(sb, i, labels.get(i), colour);
+        }
+        return sb.append("</svg>\n").toString();
+    }
+
+    /**
+     * A histogram: bin i, from {@code edges.get(i)} to {@code edges.get(i + 1)}, is a bar of height
+     * {@code counts[i]}, bars side by side; the bin edges are written under the axis (every k-th when
+     * there are too many to fit). No legend: the bins are the x axis.
+     */
+    public static String histogram(String title, String xLabel, String yLabel, List<String> edges, double[] counts) {
+        if (edges.size() != counts.length + 1) {
+            throw new IllegalArgumentException(title + ": " + counts.length + " bins need " + (counts.length + 1) + " edges, got " + edges.size());
+        }
+        double ymax = 1;
+        for (double c : counts) {
+            if (Double.isFinite(c)) {
+                ymax = Math.max(ymax, c);
+            }
+        }
+        Axis ay = Axis.of(0, ymax);
+        StringBuilder sb = open(title, 0);
+        frame(sb, null, ay, xLabel, yLabel, false);
+        int n = Math.max(1, counts.length);
+        double slot = (WIDTH - LEFT - RIGHT) / (double) n;
+        double zero = py(ay, 0);
+        String[] valueLabels = distinctLabels(counts);
+        for (int i = 0; i < counts.length; i++) {
+            if (!Double.isFinite(counts[i])) {
+                continue;
+            }
+            double x = LEFT + i * slot;
+            double y = py(ay, counts[i]);
+            sb.append("<rect class=\"bar\" x=\"").append(num(x)).append("\" y=\"").append(num(Math.min(y, zero))).append("\" width=\"")
+                    .append(num(slot)).append("\" height=\"").append(num(Math.abs(zero - y))).append("\" fill=\"").append(COLOURS[0])
+                    .append("\" stroke=\"#fff\" stroke-width=\"0.5\"><title>").append(esc(edges.get(i) + " to " + edges.get(i + 1) + ": " + valueLabels[i]))
+                    .append("</title></rect>\n");
+        }
+        int every = (int) Math.ceil(edges.size() / 8.0);
+        for (int i = 0; i < edges.size(); i += every) {
+            String x = num(LEFT + i * slot);
+            sb.append("<line class=\"tick\" x1=\"").append(x).append("\" y1=\"").append(HEIGHT - BOTTOM).append("\" x2=\"").append(x)
+                    .append("\" y2=\"").append(HEIGHT - BOTTOM + 4).append("\" stroke=\"#444\"/>\n");
+            sb.append("<text class=\"tick\" x=\"").append(x).append("\" y=\"").append(HEIGHT - BOTTOM + 16).append("\" text-anchor=\"middle\">")
+                    .append(esc(edges.get(i))).append("</text>\n");
         }
         return sb.append("</svg>\n").toString();
     }
@@ -134,20 +206,24 @@ public final class Svg {
         sb.append("<line x1=\"").append(x0).append("\" y1=\"").append(y0).append("\" x2=\"").append(x1).append("\" y2=\"").append(y0).append("\"/>\n");
         sb.append("<line x1=\"").append(x0).append("\" y1=\"").append(y0).append("\" x2=\"").append(x0).append("\" y2=\"").append(y1).append("\"/>\n");
         sb.append("</g>\n");
-        for (double t : ay.ticks()) {
+        List<String> yLabels = ay.labels();
+        for (int i = 0; i < ay.ticks().size(); i++) {
+            double t = ay.ticks().get(i);
             String y = num(py(ay, t));
             sb.append("<line class=\"tick\" x1=\"").append(x0 - 4).append("\" y1=\"").append(y).append("\" x2=\"").append(x1).append("\" y2=\"")
                     .append(y).append("\" stroke=\"#ddd\"/>\n");
             sb.append("<text class=\"tick\" x=\"").append(x0 - 6).append("\" y=\"").append(y).append("\" text-anchor=\"end\" dy=\"0.35em\">")
-                    .append(esc(label(t))).append("</text>\n");
+                    .append(esc(yLabels.get(i))).append("</text>\n");
         }
         if (xTicks && ax != null) {
-            for (double t : ax.ticks()) {
+            List<String> xLabels = ax.labels();
+            for (int i = 0; i < ax.ticks().size(); i++) {
+                double t = ax.ticks().get(i);
                 String x = num(px(ax, t));
                 sb.append("<line class=\"tick\" x1=\"").append(x).append("\" y1=\"").append(y0).append("\" x2=\"").append(x).append("\" y2=\"")
                         .append(y0 + 4).append("\" stroke=\"#444\"/>\n");
                 sb.append("<text class=\"tick\" x=\"").append(x).append("\" y=\"").append(y0 + 16).append("\" text-anchor=\"middle\">")
-                        .append(esc(label(t))).append("</text>\n");
+                        .append(esc(xLabels.get(i))).append("</text>\n");
             }
         }
         sb.append("<text class=\"xlabel\" x=\"").append((x0 + x1) / 2).append("\" y=\"").append(HEIGHT - 10).append("\" text-anchor=\"middle\">")
@@ -193,26 +269,92 @@ public final class Svg {
             }
             return t;
         }
+
+        /**
+         * The tick labels, each with the suffix {@link #label} would give it (k, M, G, T) but with decimals
+         * chosen from the step, so that no two are the same ({@code 0, 500k, 1M, 1.5M}); a suffix that would
+         * need more than two decimals for the step is dropped ({@code 2001, 2002, 2003} rather than
+         * {@code 2k} five times).
+         */
+        List<String> labels() {
+            List<String> out = new ArrayList<>();
+            for (double t : ticks()) {
+                if (Math.abs(t) < step * 1e-9) {
+                    out.add("0");
+                    continue;
+                }
+                int suffix = 0;
+                while (suffix < SUFFIX.length - 1 && Math.abs(t) >= Math.pow(1000, suffix + 1)) {
+                    suffix++;
+                }
+                while (suffix > 0 && decimals(step / Math.pow(1000, suffix)) > 2) {
+                    suffix--;
+                }
+                double scale = Math.pow(1000, suffix);
+                out.add(stripZeros(String.format(Locale.ROOT, "%." + decimals(step / scale) + "f", t / scale)) + SUFFIX[suffix]);
+            }
+            return out;
+        }
+
+        /** Decimals needed to write multiples of {@code x} exactly (x a nice step: 1, 2 or 5 times a power of ten). */
+        private static int decimals(double x) {
+            return x >= 1 ? 0 : (int) Math.ceil(-Math.log10(x) - 1e-9);
+        }
+    }
+
+    private static final String[] SUFFIX = {"", "k", "M", "G", "T"};
+
+    private static String stripZeros(String s) {
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    }
+
+    /**
+     * Value labels for a chart: {@link #label} (3 significant digits), or more digits, as few as make the
+     * labels of different values different ({@code 2k} and {@code 2k} for 2001.56 and 2004.86 become
+     * {@code 2.002k} and {@code 2.005k}).
+     */
+    static String[] distinctLabels(double[] values) {
+        for (int digits = 3; digits <= 17; digits++) {
+            String[] out = new String[values.length];
+            java.util.Map<String, Double> seen = new java.util.HashMap<>();
+            boolean clash = false;
+            for (int i = 0; i < values.length; i++) {
+                out[i] = label(values[i], digits);
+                Double before = seen.putIfAbsent(out[i], values[i]);
+                clash |= before != null && Double.compare(before, values[i]) != 0;
+            }
+            if (!clash) {
+                return out;
+            }
+        }
+        String[] out = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Double.toString(values[i]);
+        }
+        return out;
     }
 
     /** A tick or value label: up to 3 significant digits with k, M, G, T suffixes ({@code 1.5M}, {@code 250}, {@code 0.25}). */
     static String label(double v) {
+        return label(v, 3);
+    }
+
+    /** {@link #label} with {@code digits} significant digits (at least 3). */
+    static String label(double v, int digits) {
         double a = Math.abs(v);
         if (a < 1e-12) {
             return "0";
         }
-        String[] suffix = {"", "k", "M", "G", "T"};
         int i = 0;
-        while (a >= 1000 && i < suffix.length - 1) {
+        while (a >= 1000 && i < SUFFIX.length - 1) {
             a /= 1000;
             v /= 1000;
             i++;
         }
-        String s = String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
-        if (s.contains(".")) {
-            s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
-        }
-        return s + suffix[i];
+        int intDigits = a >= 100 ? 3 : a >= 10 ? 2 : a >= 1 ? 1 : 0;
+        String s = intDigits == 0 ? String.format(Locale.ROOT, "%." + digits + "g", v)
+                : String.format(Locale.ROOT, "%." + Math.max(0, digits - intDigits) + "f", v);
+        return stripZeros(s) + SUFFIX[i];
     }
 
     private static String num(double v) {

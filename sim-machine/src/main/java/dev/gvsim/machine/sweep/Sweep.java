@@ -73,10 +73,17 @@ public final class Sweep {
 
     /** Runs {@code points} (index, params) on {@code jobs} threads; the summaries come back in the order given. */
     public static List<Map<String, Object>> run(Base base, List<SweepPoints.Point> points, int jobs) throws Exception {
+        return run(base, points, jobs, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /** As {@link #run(Base, List, int)}, counting in {@code done} the points whose summary is in (for a progress line). */
+    public static List<Map<String, Object>> run(Base base, List<SweepPoints.Point> points, int jobs, java.util.concurrent.atomic.AtomicLong done)
+            throws Exception {
         List<Map<String, Object>> out = new ArrayList<>(points.size());
         try (ParallelRuns<SweepPoints.Point, Map<String, Object>> runs = new ParallelRuns<>(points, p -> runPoint(base, p), jobs)) {
             for (int i = 0; i < points.size(); i++) {
                 out.add(runs.get(i));
+                done.incrementAndGet();
             }
         }
         return out;

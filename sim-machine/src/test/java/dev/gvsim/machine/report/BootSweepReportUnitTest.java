@@ -48,6 +48,16 @@ class BootSweepReportUnitTest {
         assertThat(html).contains("simulated time (us)").contains(">2</text>");
     }
 
+    /** Two points 3.3 ns apart at about 2 ms: their bars were both labelled "2k" (us); each says its own value now. */
+    @Test
+    void pointsCloseInSimulatedTimeGetDistinctLabels() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("sweep", Map.of("trace", "t.gvt", "pointCount", 2));
+        doc.put("points", List.of(point(0, "clean", 2_001_560_000L, null), point(1, "clean", 2_004_860_000L, null)));
+        String html = SweepReport.html(doc);
+        assertThat(html).contains("font-size=\"10\">2.002k</text>").contains("font-size=\"10\">2.005k</text>").doesNotContain("font-size=\"10\">2k</text>");
+    }
+
     @Test
     void aBootPageSaysTheConsoleOrWhyNot() {
         Map<String, Object> up = new LinkedHashMap<>();

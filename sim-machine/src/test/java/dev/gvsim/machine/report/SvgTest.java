@@ -112,6 +112,45 @@ class SvgTest {
         assertThat(Svg.label(-2000)).isEqualTo("-2k");
     }
 
+    /** The sweep chart's two points at 2001.56 us and 2004.86 us: both labelled "2k" before; each label of an axis is its own now. */
+    @Test
+    void labelsOnOneAxisAreDistinctWhateverTheRange() throws Exception {
+        Document d = parse(Svg.linePlot("t", "x", "y", List.of(new Svg.Series("s", new double[] {2001.56, 2004.86}, new double[] {1, 2}))));
+        List<String> xTicks = all(d, "text").stream().filter(e -> e.getAttribute("class").equals("tick"))
+                .filter(e -> e.getAttribute("text-anchor").equals("middle")).map(Element::getTextContent).toList();
+        assertThat(xTicks).containsExactly("2001", "2002", "2003", "2004", "2005");
+        for (double[] range : new double[][] {{0, 87}, {0, 3.2e6}, {2001.56, 2004.86}, {0.001, 0.0013}, {1_000_000, 1_000_003}, {-2500, 2500},
+                {999_990, 1_000_020}, {0, 1000}}) {
+            List<String> labels = Svg.Axis.of(range[0], range[1]).labels();
+            assertThat(labels).as(java.util.Arrays.toString(range)).doesNotHaveDuplicates().hasSize(Svg.Axis.of(range[0], range[1]).ticks().size());
+        }
+        assertThat(Svg.Axis.of(0, 2.4e6).labels()).containsExactly("0", "500k", "1M", "1.5M", "2M", "2.5M");
+        assertThat(Svg.Axis.of(0, 1000).labels()).containsExactly("0", "200", "400", "600", "800", "1k");
+        // bar values: three significant digits unless two different values would read the same
+        Document bars = parse(Svg.barChart("Simulated time per point", "us", List.of("#0", "#1", "#2"), new double[] {2001.56, 2004.86, 2004.86}));
+        List<String> values = all(bars, "text").stream().filter(e -> e.getAttribute("font-size").equals("10")).map(Element::getTextContent).toList();
+        assertThat(values).containsExactly("2.002k", "2.005k", "2.005k");
+        assertThat(Svg.distinctLabels(new double[] {1500, 2_000_000})).containsExactly("1.5k", "2M");
+    }
+
+    @Test
+    void stepsDrawEachBucketFlatAndJoinRunsOfEqualBuckets() {
+        Svg.Series s = Svg.steps("s", 0, 2, new double[] {1, 1, 3, 0});
+        assertThat(s.x()).containsExactly(0, 4, 4, 6, 6, 8);
+        assertThat(s.y()).containsExactly(1, 1, 3, 3, 0, 0);
+    }
+
+    @Test
+    void histogramHasOneBarPerBinAndItsEdgesUnderTheAxis() throws Exception {
+        Document d = parse(Svg.histogram("lat", "latency", "values", List.of("1 us", "2 us", "5 us", "10 us"), new double[] {4, 0, 2}));
+        List<Element> bars = all(d, "rect").stream().filter(e -> e.getAttribute("class").equals("bar")).toList();
+        assertThat(bars).hasSize(3);
+        assertThat(bars.get(0).getTextContent()).isEqualTo("1 us to 2 us: 4");
+        assertThat(Double.parseDouble(bars.get(1).getAttribute("height"))).isZero();
+        assertThat(all(d, "text").stream().map(Element::getTextContent).toList()).contains("1 us", "2 us", "5 us", "10 us", "latency", "values");
+        assertThatThrownBy(() -> Svg.histogram("t", "x", "y", List.of("a"), new double[] {1})).hasMessageContaining("1 bins need 2 edges");
+    }
+
     @Test
     void mismatchedSeriesAreRefused() {
         assertThatThrownBy(() -> new Svg.Series("s", new double[2], new double[3])).hasMessageContaining("2 x values but 3 y values");
