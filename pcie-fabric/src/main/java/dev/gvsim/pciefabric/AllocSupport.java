@@ -35,6 +35,8 @@ final class AllocSupport {
         long start = -1;
         /** Assigned size (size, or size + add when the optional size fitted). */
         long assigned;
+        /** The address space it was allocated from (Linux res->parent), null while unassigned. */
+        Space parent;
 
         Res(PciFunction f, int index, int flags, long size, long align) {
             this.f = f;
@@ -58,6 +60,19 @@ final class AllocSupport {
 
         String label() {
             return index == ROM_INDEX ? "ROM" : window() ? "bridge window" : "BAR " + index;
+        }
+
+        /** Linux %pR of an unassigned (IORESOURCE_UNSET) resource: {@code [io  size 0x1000]}, {@code [mem size 0x00200000 64bit pref]}. */
+        String sizeRange(long size) {
+            StringBuilder sb = new StringBuilder("[");
+            sb.append(io() ? "io  " : "mem ").append("size 0x").append(hex(size, io() ? 4 : 8));
+            if ((flags & F_MEM64) != 0) {
+                sb.append(" 64bit");
+            }
+            if ((flags & F_PREF) != 0) {
+                sb.append(" pref");
+            }
+            return sb.append(']').toString();
         }
 
         /** Linux %pR style: {@code [mem 0x10000000-0x13ffffff 64bit pref]}. */
@@ -122,6 +137,25 @@ final class AllocSupport {
                 }
             }
             return -1;
+        }
+
+        /** kernel/resource.c release_resource: frees the range that starts at {@code s}. */
+        void release(long s) {
+            for (int i = 0; i < used.size(); i++) {
+                if (used.get(i)[0] == s) {
+                    used.remove(i);
+                    return;
+                }
+            }
+        }
+
+        /** Claims [s, e] again (a failed reallocation puts the old range back). */
+        void claim(long s, long e) {
+            int i = 0;
+            while (i < used.size() && used.get(i)[0] < s) {
+                i++;
+            }
+            used.add(i, new long[] {s, e});
         }
 
         boolean fits(long size) {

@@ -87,13 +87,17 @@ public final class LinuxAllocator {
         final PciHost h;
         final Apertures ap;
         final Map<PciBridgeBase, Res[]> windows = new IdentityHashMap<>();
+        /** Each function's BAR/ROM resources, one object per resource for the whole run (struct resource). */
+        final Map<PciFunction, List<Res>> bars = new IdentityHashMap<>();
         /** The realloc-list path (ACPI): hot-plug sizes as optional add sizes instead of minimum sizes. */
         final boolean realloc;
+        final LinuxPlacement placement;
 
         Run(PciHost h, Apertures ap, boolean realloc) {
             this.h = h;
             this.ap = ap;
             this.realloc = realloc;
+            this.placement = new LinuxPlacement(h, realloc ? new ArrayList<>() : null);
         }
 
         void run() {
@@ -130,7 +134,7 @@ public final class LinuxAllocator {
                 if (f instanceof HostBridge) {
                     continue; // pdev_sort_resources skips host bridges
                 }
-                out.addAll(AllocSupport.barResources(f));
+                out.addAll(bars.computeIfAbsent(f, AllocSupport::barResources));
                 if (f instanceof PciBridgeBase br) {
                     for (Res w : windows.get(br)) {
                         if (w != null && w.flags != 0) {
@@ -216,6 +220,7 @@ public final class LinuxAllocator {
             } else if (sizeAdd > size0) {
                 w.add = sizeAdd - size0;
                 w.addAlign = minAlign;
+                placement.addToReallocList(w);
             }
             return w;
         }
@@ -273,6 +278,7 @@ public final class LinuxAllocator {
             } else if (sizeAdd > size0) {
                 w.add = sizeAdd - size0;
                 w.addAlign = addAlign;
+                placement.addToReallocList(w);
             }
             return w;
         }
@@ -296,47 +302,17 @@ public final class LinuxAllocator {
         // ------------------------------------------------------------ assignment (top-down)
 
         /**
-         * setup-bus.c {@code __pci_bus_assign_resources(bus, NULL, NULL)}: {@code pbus_assign_resources_sorted}
-         * ({@code pdev_sort_resources} then {@code assign_requested_resources_sorted}: a resource that
-         * does not fit is reset, nothing is retried), then each child bus, then {@code pci_setup_bridge}.
+         * setup-bus.c {@code __pci_bus_assign_resources}: {@code pbus_assign_resources_sorted} (every device's
+         * unassigned resources sorted by {@code pdev_sort_resources} into one list, placed by
+         * {@code __assign_resources_sorted}, see {@link LinuxPlacement}), then each child bus, then
+         * {@code pci_setup_bridge} programs the bridge's windows.
          */
         private void assignBus(PciBus bus, List<Space> spaces) {
-            List<Res> list = new ArrayList<>();
+            List<Res> head = new ArrayList<>();
             for (Res r : resourcesOn(bus)) {
-                if (r.window() && r.add > 0 && r.addAlign > r.align) {
-                    r.align = r.addAlign; // __assign_resources_sorted: start = add_align, list re-sorted
-                }
-                int at = list.size();
-                for (int i = 0; i < list.size(); i++) {
-                    if (r.align > list.get(i).align) {
-                        at = i;
-                        break;
-                    }
-                }
-                list.add(at, r);
+                LinuxPlacement.sortInto(head, r);
             }
-            for (Res r : list) {
-                long want = r.size + r.add;
-                long s = allocate(r, spaces, want);
-                if (s < 0 && r.add > 0) {
-                    s = allocate(r, spaces, r.size); // the realloc path's fallback to the required size
-                    want = r.size;
-                }
-                if (s < 0 || want == 0) {
-                    h.logFailure(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(0, Math.max(r.size, r.add) - 1)
-                            + (r.size == 0 ? ": optional hot-plug reservation can't be assigned; no space (dropped)" : ": can't assign; no space"));
-                    if (r.window()) {
-                        r.flags = 0; // reset_resource: the bridge window stays closed
-                    }
-                    continue;
-                }
-                r.start = s;
-                r.assigned = want;
-                h.logAssigned(AllocSupport.name(r.f) + ": " + r.label() + " " + r.range(r.start, r.end()) + ": assigned");
-                if (!r.window()) {
-                    AllocSupport.programBar(r);
-                }
-            }
+            placement.assignSorted(head, spaces);
             for (PciFunction f : bus.functions()) {
                 if (f instanceof PciBridgeBase br) {
                     Res[] w = windows.get(br);
@@ -381,59 +357,6 @@ public final class LinuxAllocator {
                 }
             }
             return false;
-        }
-
-        /** __pci_assign_resource's three passes over the bus windows, 64-bit resources above 4 GiB first. */
-        private long allocate(Res r, List<Space> spaces, long size) {
-            long min = r.io() ? Apertures.LINUX_PCIBIOS_MIN_IO : 0;
-            long s = fromRegions(r, spaces, size, min, F_PREF | F_MEM64);
-            if (s >= 0) {
-                return s;
-            }
-            if ((r.flags & (F_PREF | F_MEM64)) == (F_PREF | F_MEM64)) {
-                s = fromRegions(r, spaces, size, min, F_PREF);
-                if (s >= 0) {
-                    return s;
-                }
-            }
-            if ((r.flags & (F_PREF | F_MEM64)) != 0) {
-                s = fromRegions(r, spaces, size, min, 0);
-            }
-            return s;
-        }
-
-        private long fromRegions(Res r, List<Space> spaces, long size, long min, int typeMask) {
-            if ((r.flags & F_MEM64) != 0) {
-                long s = fromRegion(r, spaces, size, min, typeMask, 0x1_0000_0000L, Long.MAX_VALUE);
-                return s >= 0 ? s : fromRegion(r, spaces, size, min, typeMask, 0, Long.MAX_VALUE);
-            }
-            return fromRegion(r, spaces, size, min, typeMask, 0, 0xFFFF_FFFFL);
-        }
-
-        private long fromRegion(Res r, List<Space> spaces, long size, long min, int typeMask, long regionLo, long regionHi) {
-            int mask = typeMask | F_IO | F_MEM;
-            for (Space sp : spaces) {
-                if (((r.flags ^ sp.flags) & mask) != 0) {
-                    continue;
-                }
-                if ((sp.flags & F_PREF) != 0 && (r.flags & F_PREF) == 0) {
-                    continue;
-                }
-                long lo = Math.max(sp.start, regionLo);
-                long hi = Math.min(sp.end, regionHi);
-                if (lo > hi) {
-                    continue;
-                }
-                long minUsed = lo != 0 ? lo : min;
-                if (size > hi - minUsed + 1) {
-                    continue;
-                }
-                long s = sp.allocate(size, r.align, minUsed, hi);
-                if (s >= 0) {
-                    return s;
-                }
-            }
-            return -1;
         }
     }
 }
