@@ -240,16 +240,21 @@ final class AllocSupport {
         }
         cfgWrite(br, PciBridgeBase.MEMORY_BASE, 4, l);
         cfgWrite(br, PciBridgeBase.PREF_LIMIT_UPPER32, 4, 0);
+        // pci_setup_bridge_mmio_pref: the upper halves are written every time (0 unless the window is 64-bit)
+        long bu = 0;
+        long lu = 0;
         if (pref != null && pref.start >= 0) {
             l = ((pref.start >> 16) & 0xFFF0) | (pref.end() & 0xFFF0_0000L);
-            cfgWrite(br, PciBridgeBase.PREF_MEMORY_BASE, 4, l);
-            if (br.pref64()) {
-                cfgWrite(br, PciBridgeBase.PREF_BASE_UPPER32, 4, pref.start >>> 32);
-                cfgWrite(br, PciBridgeBase.PREF_LIMIT_UPPER32, 4, pref.end() >>> 32);
+            if ((pref.flags & F_MEM64) != 0) {
+                bu = pref.start >>> 32;
+                lu = pref.end() >>> 32;
             }
         } else {
-            cfgWrite(br, PciBridgeBase.PREF_MEMORY_BASE, 4, 0x0000_FFF0L);
+            l = 0x0000_FFF0L;
         }
+        cfgWrite(br, PciBridgeBase.PREF_MEMORY_BASE, 4, l);
+        cfgWrite(br, PciBridgeBase.PREF_BASE_UPPER32, 4, bu);
+        cfgWrite(br, PciBridgeBase.PREF_LIMIT_UPPER32, 4, lu);
     }
 
     /** Sets COMMAND I/O and Memory enables for the spaces the function's resources use, and Bus Master for bridges. */

@@ -244,12 +244,8 @@ public final class LinuxAllocator {
                 if (fm != type && fm != type2 && fm != type3) {
                     continue;
                 }
-                if (r.size == 0) {
-                    // an empty hot-plug window (realloc path only) contributes its optional size
-                    childrenAdd += r.add;
-                    addAlign = Math.max(addAlign, r.addAlign);
-                    continue;
-                }
+                // a child window with no required size (an empty hot-plug port on the realloc path) still counts
+                // max(0, its alignment) here, as pbus_size_mem's "size += max(r_size, align)" does
                 long align = r.align;
                 int order = Long.numberOfTrailingZeros(align) - 20;
                 if (order < 0) {
