@@ -1,5 +1,8 @@
 package dev.gvsim.pciefabric;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import static dev.gvsim.pciefabric.AllocSupport.F_IO;
 import static dev.gvsim.pciefabric.AllocSupport.F_MEM;
 import static dev.gvsim.pciefabric.AllocSupport.F_MEM64;
@@ -70,15 +73,20 @@ public final class LinuxAllocator {
     public static final long IO_WINDOW_ALIGN = 0x1000;
     public static final long MEM_WINDOW_ALIGN = 0x10_0000;
 
+    @Helper("no instances")
     private LinuxAllocator() {
     }
 
     /** Linux 6.1 booted with a device tree (pci-host-generic, {@code pci_host_probe}): no realloc list. */
+    @Follows(value = {"drivers/pci/controller/pci-host-common.c pci_host_common_probe", "drivers/pci/probe.c pci_host_probe"},
+            note = "pci_host_probe: pci_bus_size_bridges then pci_bus_assign_resources, no realloc list, no retry, no distribution (6.1.192)")
     public static void assign(PciHost h, Apertures ap) {
         new Run(h, ap, false).run();
     }
 
     /** Linux 6.1 booted through UEFI with ACPI ({@code pci_assign_unassigned_root_bus_resources}): hot-plug sizes optional. */
+    @Follows(value = {"arch/arm64/kernel/pci.c pci_acpi_scan_root", "drivers/pci/setup-bus.c pci_assign_unassigned_root_bus_resources"},
+            note = "one pass with the realloc list: no pci=realloc on the recorder's command line and no SR-IOV resource left unassigned (pci_realloc_detect), so pci_try_num is 1; preserve_config stays 0, as the recorded consoles show every resource reassigned")
     public static void assignAcpi(PciHost h, Apertures ap) {
         new Run(h, ap, true).run();
     }
@@ -93,6 +101,7 @@ public final class LinuxAllocator {
         final boolean realloc;
         final LinuxPlacement placement;
 
+        @Helper("holds one run's state")
         Run(PciHost h, Apertures ap, boolean realloc) {
             this.h = h;
             this.ap = ap;
@@ -100,11 +109,18 @@ public final class LinuxAllocator {
             this.placement = new LinuxPlacement(h, realloc ? new ArrayList<>() : null);
         }
 
+        @Follows(value = {"drivers/pci/probe.c pci_scan_child_bus_extend", "drivers/pci/setup-bus.c __pci_bus_size_bridges", "drivers/pci/setup-bus.c __pci_bus_assign_resources", "drivers/pci/of.c devm_of_pci_get_host_bridge_resources"},
+                note = "bus numbers, sizing, then assignment from the host bridge windows; of.c drops IORESOURCE_MEM_64 from the DT windows")
         void run() {
             h.beginAllocation(realloc ? "linux-acpi" : "linux");
             AllocSupport.numberBuses(h.rootBus(), 0, 0);
             h.refreshBdfs();
             sizeBus(h.rootBus());
+            if (realloc) {
+                // pci_assign_unassigned_root_bus_resources: sizing, then the distribution pass, then assignment
+                new LinuxDistribute(windows, f -> bars.computeIfAbsent(f, AllocSupport::barResources), placement.reallocList())
+                        .rootBus(h.rootBus());
+            }
             List<Space> rootSpaces = new ArrayList<>();
             rootSpaces.add(new Space("io", F_IO, 0, Math.min(ap.pioSize, 0x1_0000L) - 1));
             rootSpaces.add(new Space("mem", F_MEM, ap.mmio32Base, ap.mmio32Base + ap.mmio32Size - 1));
@@ -118,6 +134,8 @@ public final class LinuxAllocator {
 
         // ------------------------------------------------------------ sizing (bottom-up)
 
+        @Follows(value = {"drivers/pci/setup-bus.c __pci_bus_size_bridges"},
+                note = "child buses first, depth first")
         private void sizeBus(PciBus bus) {
             for (PciFunction f : bus.functions()) {
                 if (f instanceof PciBridgeBase br) {
@@ -128,6 +146,8 @@ public final class LinuxAllocator {
         }
 
         /** Resources of the devices on {@code bus}: BARs, ROMs and the windows of bridges on it. */
+        @Follows(value = {"drivers/pci/setup-bus.c __dev_sort_resources"},
+                note = "host bridges are skipped")
         private List<Res> resourcesOn(PciBus bus) {
             List<Res> out = new ArrayList<>();
             for (PciFunction f : bus.functions()) {
@@ -152,6 +172,8 @@ public final class LinuxAllocator {
          * prefetchable window, so the -ENOSPC branch that folds the prefetchable size into the
          * non-prefetchable one is not needed.)
          */
+        @Follows(value = {"drivers/pci/setup-bus.c __pci_bus_size_bridges", "drivers/pci/probe.c set_pcie_hotplug_bridge", "drivers/pci/pci.c pci_setup"},
+                note = "is_hotplug_bridge only from PCI_EXP_SLTCAP_HPC (SHPC bridges are not hot-plug bridges here); DEFAULT_HOTPLUG_IO_SIZE 256, MMIO and MMIO_PREF 2 MiB as min_size without a realloc list, as add_size with one")
         private void sizeBridge(PciBridgeBase br) {
             List<Res> child = resourcesOn(br.secondaryBusObject());
             boolean hp = br.hotplugCapable();
@@ -194,6 +216,8 @@ public final class LinuxAllocator {
          * CONFIG_ISA on arm64): {@code ALIGN(max(small, min_size) + large, align)}, where small are
          * resources under 0x400 bytes and large the others (child bridges' windows).
          */
+        @Follows(value = {"drivers/pci/setup-bus.c pbus_size_io", "drivers/pci/setup-bus.c calculate_iosize", "drivers/pci/setup-bus.c window_alignment"},
+                note = "old_size is 0: arm64 never reads the firmware windows into the bridge resources before sizing (no pcibios_fixup_bus calling pci_read_bridge_bases)")
         private Res sizeIo(PciBridgeBase br, List<Res> child, long minSize, long addSize) {
             long size = 0;
             long size1 = 0;
@@ -229,6 +253,7 @@ public final class LinuxAllocator {
          * setup-bus.c {@code pbus_size_mem} + {@code calculate_mem_align} + {@code calculate_memsize}
          * without a realloc list: {@code ALIGN(max(size, min_size), min_align)}.
          */
+        @Follows({"drivers/pci/setup-bus.c pbus_size_mem", "drivers/pci/setup-bus.c calculate_memsize", "drivers/pci/setup-bus.c window_alignment"})
         private Res sizeMem(PciBridgeBase br, int index, List<Res> child, int mask, int type, int type2, int type3, long minSize, long addSize,
                 int winFlags) {
             long[] aligns = new long[24];
@@ -280,6 +305,7 @@ public final class LinuxAllocator {
         }
 
         /** drivers/pci/setup-bus.c calculate_mem_align. */
+        @Follows({"drivers/pci/setup-bus.c calculate_mem_align"})
         private static long calculateMemAlign(long[] aligns, int maxOrder) {
             long align = 0;
             long minAlign = 0;
@@ -303,6 +329,8 @@ public final class LinuxAllocator {
          * {@code __assign_resources_sorted}, see {@link LinuxPlacement}), then each child bus, then
          * {@code pci_setup_bridge} programs the bridge's windows.
          */
+        @Follows(value = {"drivers/pci/setup-bus.c __pci_bus_assign_resources", "drivers/pci/setup-bus.c pbus_assign_resources_sorted", "drivers/pci/setup-bus.c __pci_setup_bridge", "drivers/pci/probe.c pci_configure_serr", "drivers/pci/pci.c pci_enable_bridge", "drivers/pci/setup-res.c pci_enable_resources"},
+                note = "Bridge Control: SERR# forwarding enabled at enumeration (pci_configure_serr), written back by __pci_setup_bridge; decode enabled as drivers enable their devices")
         private void assignBus(PciBus bus, List<Space> spaces) {
             List<Res> head = new ArrayList<>();
             for (Res r : resourcesOn(bus)) {
@@ -341,10 +369,12 @@ public final class LinuxAllocator {
             }
         }
 
+        @Helper("a window that got a place, or null")
         private static Res assigned(Res r) {
             return r != null && r.flags != 0 && r.start >= 0 ? r : null;
         }
 
+        @Helper("whether a function has a BAR of a space assigned")
         private static boolean hasAssigned(PciFunction f, boolean io) {
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bar(i);

@@ -1,5 +1,8 @@
 package dev.gvsim.pciefabric;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import static dev.gvsim.pciefabric.AllocSupport.F_IO;
 import static dev.gvsim.pciefabric.AllocSupport.F_MEM;
 import static dev.gvsim.pciefabric.AllocSupport.F_MEM64;
@@ -33,18 +36,21 @@ final class LinuxPlacement {
     /** The failed resources of a pass ({@code fail_head}), when the caller retries (pci=realloc); null otherwise. */
     List<Failed> failHead;
 
+    @Helper("holds the realloc list")
     LinuxPlacement(PciHost h, List<Res> reallocList) {
         this.h = h;
         this.reallocList = reallocList;
     }
 
     /** setup-bus.c add_to_list: the new entry goes first. */
+    @Follows({"drivers/pci/setup-bus.c add_to_list"})
     void addToReallocList(Res r) {
         reallocList.add(0, r);
     }
 
-    boolean hasReallocList() {
-        return reallocList != null;
+    @Helper("the realloc list itself (the distribution pass takes windows off it)")
+    List<Res> reallocList() {
+        return reallocList;
     }
 
     /**
@@ -52,6 +58,7 @@ final class LinuxPlacement {
      * ({@code pci_resource_alignment}: a BAR's size, a window's computed start), so equal alignments keep
      * discovery order; resources already assigned (a parent) or reset (no flags) are left out.
      */
+    @Follows({"drivers/pci/setup-bus.c pdev_sort_resources"})
     static void sortInto(List<Res> head, Res r) {
         if (r.flags == 0 || r.parent != null) {
             return;
@@ -76,6 +83,8 @@ final class LinuxPlacement {
      * root ports the 16th port's I/O fails with add sizes, all I/O windows are released, and the reassignment
      * (realloc-list order, last port first) leaves the first port without I/O (uefi_vgpu_16rp).
      */
+    @Follows(value = {"drivers/pci/setup-bus.c __assign_resources_sorted"},
+            note = "recorded: uefi_vgpu_16rp")
     void assignSorted(List<Res> head, List<Space> spaces) {
         if (reallocList != null && !reallocList.isEmpty() && tryWithAddSizes(head, spaces)) {
             return;
@@ -87,6 +96,7 @@ final class LinuxPlacement {
     }
 
     /** The first half of __assign_resources_sorted: true when everything fitted with its add size. */
+    @Follows({"drivers/pci/setup-bus.c __assign_resources_sorted", "drivers/pci/setup-bus.c pci_fail_res_type_mask"})
     private boolean tryWithAddSizes(List<Res> head, List<Space> spaces) {
         Map<Res, long[]> save = new IdentityHashMap<>();
         Map<Res, Long> want = new IdentityHashMap<>();
@@ -154,6 +164,7 @@ final class LinuxPlacement {
      * setup-bus.c pci_need_to_release: I/O if I/O failed; prefetchable if prefetchable failed, or if memory failed
      * and it sits in a non-prefetchable window; memory if memory failed.
      */
+    @Follows({"drivers/pci/setup-bus.c pci_need_to_release"})
     static boolean needToRelease(int mask, Res r) {
         if ((r.flags & F_IO) != 0) {
             return (mask & F_IO) != 0;
@@ -171,6 +182,7 @@ final class LinuxPlacement {
      * setup-bus.c assign_requested_resources_sorted: each resource with a non-zero required size, in list
      * order; a failure is reset (reset_resource) and, when the caller keeps one, listed as failed.
      */
+    @Follows({"drivers/pci/setup-bus.c assign_requested_resources_sorted"})
     private void assignRequested(List<Res> head, List<Space> spaces, List<Failed> fails) {
         for (Res r : head) {
             if (r.size > 0 && !assign(r, spaces, r.size, r.align)) {
@@ -187,6 +199,7 @@ final class LinuxPlacement {
      * bus with no required size is placed with its add size at its add_align (pci_assign_resource); one that
      * has a place is expanded by its add size (pci_reassign_resource).
      */
+    @Follows({"drivers/pci/setup-bus.c reassign_resources_sorted"})
     private void reassignSorted(List<Res> head, List<Space> spaces) {
         for (Res a : new ArrayList<>(reallocList)) {
             if (a.flags == 0) {
@@ -213,6 +226,8 @@ final class LinuxPlacement {
      * no firmware address to fall back to on arm64 (pcibios_retrieve_fw_addr is the __weak 0), "failed to
      * assign"; on success "assigned" and a BAR is written (pci_update_resource).
      */
+    @Follows(value = {"drivers/pci/setup-res.c pci_assign_resource", "drivers/pci/setup-res.c pci_revert_fw_address"},
+            note = "pcibios_retrieve_fw_addr is the __weak 0 on arm64: no firmware address to fall back to")
     boolean assign(Res r, List<Space> spaces, long size, long align) {
         long saved = r.align;
         r.align = align;
@@ -237,6 +252,7 @@ final class LinuxPlacement {
      * reallocate_resource looks for the lowest fit with its own old range counted as free, else it keeps the
      * old one ("failed to expand by").
      */
+    @Follows({"drivers/pci/setup-res.c pci_reassign_resource", "kernel/resource.c reallocate_resource"})
     private void expand(Res r, List<Space> spaces) {
         long oldStart = r.start;
         long oldEnd = r.end();
@@ -265,6 +281,7 @@ final class LinuxPlacement {
     }
 
     /** kernel/resource.c release_resource. */
+    @Follows({"kernel/resource.c release_resource"})
     static void release(Res r) {
         r.parent.release(r.start);
         r.parent = null;
@@ -273,12 +290,14 @@ final class LinuxPlacement {
     }
 
     /** setup-bus.c reset_resource: no place, no flags (a bridge window stays closed). */
+    @Follows({"drivers/pci/setup-bus.c reset_resource"})
     static void reset(Res r) {
         r.flags = 0;
         r.start = -1;
         r.parent = null;
     }
 
+    @Helper("identity search in a list")
     private static int indexOf(List<Res> list, Res r) {
         for (int i = 0; i < list.size(); i++) {
             if (list.get(i) == r) {
@@ -288,6 +307,7 @@ final class LinuxPlacement {
         return -1;
     }
 
+    @Follows({"drivers/pci/setup-bus.c remove_from_list"})
     private static void remove(List<Res> list, Res r) {
         int i = indexOf(list, r);
         if (i >= 0) {
@@ -298,6 +318,7 @@ final class LinuxPlacement {
     // ------------------------------------------------------------ setup-res.c __pci_assign_resource
 
     /** __pci_assign_resource's three passes over the bus windows, 64-bit resources above 4 GiB first. */
+    @Follows({"drivers/pci/setup-res.c __pci_assign_resource"})
     static long allocate(Res r, List<Space> spaces, long size) {
         long min = r.io() ? Apertures.LINUX_PCIBIOS_MIN_IO : 0;
         long s = fromRegions(r, spaces, size, min, F_PREF | F_MEM64);
@@ -317,6 +338,7 @@ final class LinuxPlacement {
     }
 
     /** drivers/pci/bus.c pci_bus_alloc_resource: 64-bit resources try the region above 4 GiB first. */
+    @Follows({"drivers/pci/bus.c pci_bus_alloc_resource"})
     private static long fromRegions(Res r, List<Space> spaces, long size, long min, int typeMask) {
         if ((r.flags & F_MEM64) != 0) {
             long s = fromRegion(r, spaces, size, min, typeMask, 0x1_0000_0000L, Long.MAX_VALUE);
@@ -326,6 +348,8 @@ final class LinuxPlacement {
     }
 
     /** drivers/pci/bus.c pci_bus_alloc_from_region: the first bus window of a matching type with room (allocate_resource, first fit). */
+    @Follows(value = {"drivers/pci/bus.c pci_bus_alloc_from_region", "kernel/resource.c allocate_resource"},
+            note = "PCIBIOS_MIN_IO 0x1000 and PCIBIOS_MIN_MEM 0 (arch/arm64/include/asm/pci.h); pcibios_align_resource is the __weak identity")
     private static long fromRegion(Res r, List<Space> spaces, long size, long min, int typeMask, long regionLo, long regionHi) {
         int mask = typeMask | F_IO | F_MEM;
         for (Space sp : spaces) {
