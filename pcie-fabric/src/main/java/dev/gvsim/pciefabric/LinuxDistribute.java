@@ -8,6 +8,7 @@ import static dev.gvsim.pciefabric.AllocSupport.F_PREF;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import dev.gvsim.pciefabric.AllocSupport.Res;
 import dev.gvsim.simcore.cite.Follows;
@@ -51,12 +52,15 @@ final class LinuxDistribute {
 
     private final Map<PciBridgeBase, Res[]> windows;
     private final Function<PciFunction, List<Res>> bars;
+    private final Predicate<PciBridgeBase> hotplug;
     private final List<Res> reallocList;
 
     @Helper("holds the sizing results it adjusts")
-    LinuxDistribute(Map<PciBridgeBase, Res[]> windows, Function<PciFunction, List<Res>> bars, List<Res> reallocList) {
+    LinuxDistribute(Map<PciBridgeBase, Res[]> windows, Function<PciFunction, List<Res>> bars, Predicate<PciBridgeBase> hotplug,
+            List<Res> reallocList) {
         this.windows = windows;
         this.bars = bars;
+        this.hotplug = hotplug;
         this.reallocList = reallocList;
     }
 
@@ -89,7 +93,7 @@ final class LinuxDistribute {
     @Follows(value = "drivers/pci/setup-bus.c pci_bridge_distribute_available_resources",
             note = "is_hotplug_bridge: PCI_EXP_SLTCAP_HPC (drivers/pci/probe.c set_pcie_hotplug_bridge)")
     private void bridgeDistribute(PciBridgeBase bridge) {
-        if (!bridge.hotplugCapable()) {
+        if (!hotplug.test(bridge)) {
             return;
         }
         Res[] w = windows.get(bridge);
@@ -106,18 +110,18 @@ final class LinuxDistribute {
         adjust(w[0], io.size());
         adjust(w[1], mmio.size());
         adjust(w[2], pref.size());
-        int hotplug = 0;
+        int hot = 0;
         int normal = 0;
         for (PciFunction f : bus.functions()) {
             if (f instanceof PciBridgeBase b) {
-                if (b.hotplugCapable()) {
-                    hotplug++;
+                if (hotplug.test(b)) {
+                    hot++;
                 } else {
                     normal++;
                 }
             }
         }
-        if (hotplug + normal == 0) {
+        if (hot + normal == 0) {
             return;
         }
         for (PciFunction f : bus.functions()) {
@@ -125,12 +129,12 @@ final class LinuxDistribute {
                 removeDevResources(f, io, mmio, pref);
             }
         }
-        int n = hotplug > 0 ? hotplug : normal;
+        int n = hot > 0 ? hot : normal;
         long ioPer = Math.max(0, io.size()) / n;
         long mmioPer = Math.max(0, mmio.size()) / n;
         long prefPer = Math.max(0, pref.size()) / n;
         for (PciFunction f : bus.functions()) {
-            if (!(f instanceof PciBridgeBase dev) || hotplug > 0 && !dev.hotplugCapable()) {
+            if (!(f instanceof PciBridgeBase dev) || hot > 0 && !hotplug.test(dev)) {
                 continue;
             }
             Res[] dw = windows.get(dev);
