@@ -201,7 +201,8 @@ final class AllocSupport {
             out.add(new Res(f, i, fl, b.size, b.size));
         }
         if (f.romSize() != 0) {
-            out.add(new Res(f, ROM_INDEX, F_MEM, f.romSize(), f.romSize()));
+            // drivers/pci/probe.c pci_read_bases: the ROM resource is IORESOURCE_MEM | IORESOURCE_PREFETCH (32-bit)
+            out.add(new Res(f, ROM_INDEX, F_MEM | F_PREF, f.romSize(), f.romSize()));
         }
         SriovCapability iov = f.sriov();
         if (iov != null && iov.spec().totalVfs() > 0) {
