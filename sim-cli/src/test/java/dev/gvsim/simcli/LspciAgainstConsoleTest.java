@@ -112,6 +112,31 @@ class LspciAgainstConsoleTest {
         assertThat(lspci("linux", "auto", devices)).contains(String.format(window, "000fffff"));
     }
 
+    /**
+     * pci=realloc with a first pass that fails (uefi_vgpu_16rp_realloc, recorded): pci_try_num is depth + 1 = 2, the first
+     * pass sizes without the realloc list and runs out of I/O at the 16th root port exactly as the model does, line for line;
+     * Linux then releases leaf bridges' windows and tries again ("No. 2 try"), which the model does not do and says so.
+     */
+    @org.junit.jupiter.api.Test
+    void pciReallocFirstPassAsRecordedThenTheRetryIsReportedNotModelled() throws Exception {
+        List<String> console = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                getClass().getResourceAsStream("/dev/gvsim/guesttraces/traces/qemu-log/uefi_vgpu_16rp_realloc.console"), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null && !line.contains("No. 2 try to assign unassigned res");) {
+                console.add(line);
+            }
+        }
+        assertThat(console).anyMatch(l -> l.contains("max bus depth: 1 pci_try_num: 2"));
+        List<String> args = new ArrayList<>(List.of("lspci", "--firmware", "linux-acpi", "--set", "pci.linux_realloc=on"));
+        args.addAll(List.of("-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=1 -device pcie-root-port,id=rp3,bus=pcie.0,chassis=3,slot=2 -device pcie-root-port,id=rp4,bus=pcie.0,chassis=4,slot=3 -device pcie-root-port,id=rp5,bus=pcie.0,chassis=5,slot=4 -device pcie-root-port,id=rp6,bus=pcie.0,chassis=6,slot=5 -device pcie-root-port,id=rp7,bus=pcie.0,chassis=7,slot=6 -device pcie-root-port,id=rp8,bus=pcie.0,chassis=8,slot=7 -device pcie-root-port,id=rp9,bus=pcie.0,chassis=9,slot=8 -device pcie-root-port,id=rp10,bus=pcie.0,chassis=10,slot=9 -device pcie-root-port,id=rp11,bus=pcie.0,chassis=11,slot=10 -device pcie-root-port,id=rp12,bus=pcie.0,chassis=12,slot=11 -device pcie-root-port,id=rp13,bus=pcie.0,chassis=13,slot=12 -device pcie-root-port,id=rp14,bus=pcie.0,chassis=14,slot=13 -device pcie-root-port,id=rp15,bus=pcie.0,chassis=15,slot=14 -device pcie-root-port,id=rp16,bus=pcie.0,chassis=16,slot=15 -device virtio-gpu-pci,bus=rp1".split(" ")));
+        ReplayCliTest.Run t = gvsim(args.toArray(String[]::new));
+        assertThat(t.code()).as(t.err()).isZero();
+        List<String> out = List.of(t.out().split("\n"));
+        assertThat(assigned(out)).hasSize(65).containsExactlyElementsOf(assigned(console));
+        assertThat(matching(FAILED, out)).hasSize(2).containsExactlyElementsOf(matching(FAILED, console));
+        assertThat(t.out()).contains("No. 2 try to assign unassigned res: not modelled");
+    }
+
     static List<String> lspci(String policy, String realloc, String devices) {
         List<String> args = new ArrayList<>(List.of("lspci", "--firmware", policy, "--set", "pci.linux_realloc=" + realloc));
         args.addAll(List.of(devices.split(" ")));
