@@ -1,5 +1,8 @@
 package dev.gvsim.pciefabric;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +56,7 @@ public final class Edk2Allocator {
     private static final int MEM32 = 1;
     private static final int MEM64 = 2;
 
+    @Helper("no instances")
     private Edk2Allocator() {
     }
 
@@ -67,6 +71,7 @@ public final class Edk2Allocator {
         long address = -1;
         final List<Node> children = new ArrayList<>();
 
+        @Helper("a resource node (PCI_RESOURCE_NODE)")
         Node(PciFunction f, int index, int pool, long length, long align) {
             this.f = f;
             this.index = index;
@@ -76,6 +81,8 @@ public final class Edk2Allocator {
         }
     }
 
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciLib.c PciHostBridgeResourceAllocator", "MdeModulePkg/Bus/Pci/PciBusDxe/PciLib.c PciScanBus", "MdeModulePkg/Bus/Pci/PciHostBridgeDxe/PciHostBridge.c AllocateResource"},
+            note = "each root pool at the lowest aligned address of its aperture; recorded bit for bit in every AAVMF recording (UefiFirmwarePhaseTest)")
     public static void assign(PciHost h, Apertures ap) {
         h.beginAllocation("edk2");
         AllocSupport.numberBuses(h.rootBus(), 0, 0);
@@ -120,6 +127,8 @@ public final class Edk2Allocator {
      * their writable bits allow (QEMU: neither Command bit is writable; pcie-pci-bridge with a
      * pci-bridge below reads Bridge Control 0x0080 after AAVMF, recorded in uefi_qxl_pcibr_pcibr).
      */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c DetermineDeviceAttribute", "MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c GetFastBackToBackSupport"},
+            note = "recorded: uefi_qxl_pcibr_pcibr")
     private static void determineFastBackToBack(PciBus bus, PciBridgeBase owner) {
         boolean fastB2B = true;
         for (PciFunction f : bus.functions()) {
@@ -153,6 +162,8 @@ public final class Edk2Allocator {
     }
 
     /** Builds the three pools of the devices on {@code bus}; for a bridge, returns its apertures. */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciLib.c PciHostBridgeResourceAllocator", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CreateResourceMap", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c DegradeResource", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateApertureIo16", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateResourceAperture", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c GetResourcePaddingForHpb", "OvmfPkg/PciHotPlugInitDxe/PciHotPlugInit.c GetResourcePadding"},
+            note = "known departure: DegradeResource keeps a 32-bit prefetchable BAR behind a bridge in PMem32 (the bridge's prefetchable window) unless a 64-bit prefetchable request shares the bridge; the model puts it with MEM32 (no modelled device has a 32-bit prefetchable BAR). PcdPciDegradeResourceForOptionRom is FALSE in ArmVirtQemu.dsc; GetResourcePadding's defaults: 512 B I/O, 2 MiB MMIO, prefetchable only when PcdPciMmio64Size exceeds 32 GiB (ArmVirtQemu leaves the OvmfPkg.dec default 0)")
     private static Node[] build(PciBus bus, boolean isRoot, PciBridgeBase owner) {
         Node[] pools = {new Node(owner, -1, IO, 0, 1), new Node(owner, -1, MEM32, 0, 1), new Node(owner, -1, MEM64, 0, 1)};
         for (PciFunction f : bus.functions()) {
@@ -215,6 +226,7 @@ public final class Edk2Allocator {
      * Implemented and Slot Capabilities Hot-Plug Capable). Linux 6.1 does not count SHPC bridges as
      * hot-plug bridges when sizing (the recorded vgpu_pcibr window is 1 MiB), hence this separate test.
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c IsPciHotPlugBus", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c IsSHPC", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c SupportsPcieHotplug"})
     static boolean isPciHotPlugBus(PciBridgeBase br) {
         return br.findCapability(PciFunction.CAP_ID_SHPC) != 0 || br.hotplugCapable();
     }
@@ -224,6 +236,7 @@ public final class Edk2Allocator {
      * the 32-bit I/O upper halves too) and the Interrupt Line forced to 0, with the widths PciBusDxe
      * uses; done for every bridge while enumerating, before any aperture is programmed.
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c InitializePpb"})
     private static void initializePpb(PciBus bus) {
         for (PciFunction f : bus.functions()) {
             if (f instanceof PciBridgeBase br) {
@@ -251,6 +264,8 @@ public final class Edk2Allocator {
      * windows have a rest of 0), as the recorded uefi_vgpurp1_qxlrp2 shows (QXL BAR1 below BAR0,
      * the second root port's window and BAR0 below the first's).
      */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c InsertResourceNode"},
+            note = "recorded: uefi_vgpurp1_qxlrp2")
     private static void insert(Node pool, Node n) {
         int at = pool.children.size();
         for (int i = 0; i < pool.children.size(); i++) {
@@ -272,6 +287,7 @@ public final class Edk2Allocator {
     }
 
     /** CalculateResourceAperture: offsets bottom-up in list order. */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateResourceAperture"})
     private static void layout(Node pool) {
         long off = 0;
         long align = 1;
@@ -285,6 +301,7 @@ public final class Edk2Allocator {
         pool.align = align;
     }
 
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramResource"})
     private static void place(PciHost h, Node pool, long base) {
         pool.address = base;
         for (Node c : pool.children) {
@@ -299,6 +316,7 @@ public final class Edk2Allocator {
         }
     }
 
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramBar"})
     private static void programBar(PciHost h, Node n) {
         PciFunction f = n.f;
         if (n.index == 6) {
@@ -317,6 +335,7 @@ public final class Edk2Allocator {
     }
 
     /** Programs a bridge aperture with the byte/word writes PciBusDxe ProgramP2C/ProgramPpbApperture uses. */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramPpbApperture"})
     private static void programWindow(PciHost h, Node n) {
         PciBridgeBase br = (PciBridgeBase) n.f;
         long s = n.address;
@@ -351,6 +370,7 @@ public final class Edk2Allocator {
      * VGA 16-bit decode (docs/facts/qxl.md §6.1). Returns false (EFI_UNSUPPORTED) if another bridge branch already
      * forwards VGA, true if the path now forwards VGA to {@code f}.
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciIo.c PciIoAttributes", "MdeModulePkg/Bus/Pci/PciBusDxe/PciDeviceSupport.c LocateVgaDeviceOnHostBridge"})
     public static boolean enableVgaPath(PciHost h, PciFunction f) {
         List<PciBridgeBase> path = new ArrayList<>();
         PciBus bus = h.busOf(f);
@@ -379,6 +399,8 @@ public final class Edk2Allocator {
      * Real run uefi_vgpurp1_qxlrp2: both root ports end at 0x0003, the driverless qxl and the host
      * bridge at 0x0000 (virtio-gpu, bound by VirtioGpuDxe, at 0x0006).
      */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciDeviceSupport.c StartPciDevicesOnBridge"},
+            note = "recorded: the bridges end at Command 0x0003 (uefi_vgpurp1_qxlrp2); endpoints only through a driver's PciIo->Attributes")
     private static void enableAll(PciBus bus) {
         for (PciFunction f : bus.functions()) {
             if (f instanceof PciBridgeBase br) {

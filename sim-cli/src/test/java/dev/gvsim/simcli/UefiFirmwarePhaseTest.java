@@ -60,7 +60,14 @@ class UefiFirmwarePhaseTest {
         "uefi_vgpu_sw; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device x3130-upstream,id=up1,bus=rp1 "
                 + "-device xio3130-downstream,id=dn1,bus=up1,chassis=2,slot=0 -device virtio-gpu-pci,bus=dn1",
         // two display functions on one bus: virtio-gpu bound (0x0006), the secondary qxl left with decode off
-        "uefi_vgpu_qxl_root; -device virtio-gpu-pci -device qxl"})
+        "uefi_vgpu_qxl_root; -device virtio-gpu-pci -device qxl",
+        // 16 hot-plug root ports: 16 x 4 KiB of padded I/O fill AAVMF's 64 KiB I/O aperture from port 0 exactly
+        "uefi_vgpu_16rp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=1 -device pcie-root-port,id=rp3,bus=pcie.0,chassis=3,slot=2 -device pcie-root-port,id=rp4,bus=pcie.0,chassis=4,slot=3 -device pcie-root-port,id=rp5,bus=pcie.0,chassis=5,slot=4 -device pcie-root-port,id=rp6,bus=pcie.0,chassis=6,slot=5 -device pcie-root-port,id=rp7,bus=pcie.0,chassis=7,slot=6 -device pcie-root-port,id=rp8,bus=pcie.0,chassis=8,slot=7 -device pcie-root-port,id=rp9,bus=pcie.0,chassis=9,slot=8 -device pcie-root-port,id=rp10,bus=pcie.0,chassis=10,slot=9 -device pcie-root-port,id=rp11,bus=pcie.0,chassis=11,slot=10 -device pcie-root-port,id=rp12,bus=pcie.0,chassis=12,slot=11 -device pcie-root-port,id=rp13,bus=pcie.0,chassis=13,slot=12 -device pcie-root-port,id=rp14,bus=pcie.0,chassis=14,slot=13 -device pcie-root-port,id=rp15,bus=pcie.0,chassis=15,slot=14 -device pcie-root-port,id=rp16,bus=pcie.0,chassis=16,slot=15 -device virtio-gpu-pci,bus=rp1",
+        // an xio3130-downstream directly on a root port: PciBusDxe (unlike Linux) takes its PCIe type as it reads
+        "uefi_vgpu_dnrp; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device xio3130-downstream,id=dn1,bus=rp1,chassis=2,slot=0 -device pcie-pci-bridge,id=br1,bus=dn1 -device virtio-gpu-pci,bus=br1,addr=1",
+        "uefi_vgpu_dnrp_realloc; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device xio3130-downstream,id=dn1,bus=rp1,chassis=2,slot=0 -device pcie-pci-bridge,id=br1,bus=dn1 -device virtio-gpu-pci,bus=br1,addr=1",
+        // a pcie-root-port on a root port's bus (booted with pci=realloc)
+        "uefi_vgpu_rprp_realloc; -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=0 -device pcie-root-port,id=rp2,bus=rp1,chassis=2,slot=0 -device pcie-pci-bridge,id=br1,bus=rp2 -device virtio-gpu-pci,bus=br1,addr=1"})
     void firmwareModelLeavesThePciStateTheRecordedFirmwareLeft(String log, String devices) throws Exception {
         Machine real = MachineBuilder.build("-M virt,pci-assign=none " + devices, List.of());
         String unassigned = state(real);

@@ -50,10 +50,16 @@ public final class Machine {
             "linux: drivers/pci/setup-bus.c as on arm virt with -kernel and a device tree (pci_host_probe, the reference runs); "
                     + "linux-acpi: as Linux 6.1 reassigns after UEFI with ACPI (pci_assign_unassigned_root_bus_resources); edk2: PciBusDxe; none",
             "resource assignment policy");
+    /** Linux's pci=realloc setting for the linux-acpi policy. */
+    public static final ParamDef LINUX_REALLOC = ParamDef.string("pci.linux_realloc", "auto",
+            "drivers/pci/setup-bus.c pci_realloc_get_opt, pci_realloc_detect (Linux 6.1.192); auto: no pci=realloc on the kernel command line, "
+                    + "CONFIG_PCI_REALLOC_ENABLE_AUTO=y in Debian's linux-image-6.1.0-57-arm64 config",
+            "linux-acpi: off (pci=realloc=off), on (pci=realloc: depth+1 passes, hot-plug sizes as minimum sizes before the last), "
+                    + "auto (on only when an SR-IOV VF BAR is unassigned)");
     public static final ParamDef RAM_SIZE = ParamDef.longParam("machine.ram_size", VirtMemoryMap.DEFAULT_RAM_SIZE, "B",
             "docs/facts/qemu-reference-runs.md: -m 1024", "guest RAM at 0x40000000");
 
-    public static final List<ParamDef> PARAMS = List.of(ZVA_BLOCK, CONFIG_LATENCY, IO_LATENCY, ALLOCATOR, RAM_SIZE);
+    public static final List<ParamDef> PARAMS = List.of(ZVA_BLOCK, CONFIG_LATENCY, IO_LATENCY, ALLOCATOR, LINUX_REALLOC, RAM_SIZE);
 
     final String args;
     final EventKernel kernel = new EventKernel();

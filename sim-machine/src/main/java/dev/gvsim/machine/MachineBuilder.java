@@ -95,7 +95,7 @@ public final class MachineBuilder {
         Apertures ap = host.apertures();
         switch (params.getString(Machine.ALLOCATOR)) {
             case "linux" -> LinuxAllocator.assign(host, ap);
-            case "linux-acpi" -> LinuxAllocator.assignAcpi(host, ap);
+            case "linux-acpi" -> LinuxAllocator.assignAcpi(host, ap, params.getString(Machine.LINUX_REALLOC));
             case "edk2" -> Edk2Allocator.assign(host, ap);
             case "none" -> {
             }

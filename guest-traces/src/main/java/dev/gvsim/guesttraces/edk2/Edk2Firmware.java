@@ -1,5 +1,8 @@
 package dev.gvsim.guesttraces.edk2;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -37,10 +40,12 @@ public final class Edk2Firmware {
 
         public final String option;
 
+        @Helper("enum constant")
         Fix(String option) {
             this.option = option;
         }
 
+        @Helper("option parsing")
         public static Fix byName(String name) {
             for (Fix f : values()) {
                 if (f.option.equals(name) || f.name().equalsIgnoreCase(name.replace('-', '_'))) {
@@ -55,6 +60,7 @@ public final class Edk2Firmware {
         }
 
         @Override
+        @Helper("formatting")
         public String toString() {
             return option.toLowerCase(Locale.ROOT);
         }
@@ -71,17 +77,21 @@ public final class Edk2Firmware {
     /**
      * @param scratchRam guest RAM (physical) with 16 KiB free for the firmware's Blt buffer
      */
+    @Helper("holds the boot state")
     public Edk2Firmware(GuestCpu cpu, Set<Fix> fixes, long scratchRam) {
         this.cpu = cpu;
         this.fixes = fixes.isEmpty() ? EnumSet.noneOf(Fix.class) : EnumSet.copyOf(fixes);
         this.scratchRam = scratchRam;
     }
 
+    @Helper("accessor")
     public PciBusDxe pciBus() {
         return bus;
     }
 
     /** Runs enumeration and the GOP driver on the first supported display function. */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciBus.c PciBusDriverBindingStart", "MdeModulePkg/Bus/Pci/PciBusDxe/PciDeviceSupport.c StartPciDevices"},
+            note = "enumeration, then Virtio10Dxe on every virtio 1.0 function, then the GOP driver on the first QXL")
     public BootOutcome boot() {
         BootOutcome out = new BootOutcome();
         cpu.mark("PciBusDxe");

@@ -1,5 +1,8 @@
 package dev.gvsim.guesttraces.edk2;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -111,15 +114,18 @@ public final class PciBusDxe {
     private final List<String> log;
     private final boolean[] busSeen = new boolean[256];
 
+    @Helper("holds the enumeration state")
     public PciBusDxe(GuestCpu cpu, List<String> log) {
         this.cpu = cpu;
         this.log = log;
     }
 
+    @Helper("accessor")
     public List<PciNode> functions() {
         return all;
     }
 
+    @Helper("accessor")
     public List<PciNode> rootBusFunctions() {
         return roots;
     }
@@ -127,11 +133,14 @@ public final class PciBusDxe {
     // ================================================================== enumeration
 
     /** PciScanBus from bus 0, depth first. */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciLib.c PciScanBus"})
     public List<PciNode> enumerate() {
         scanBus(0, null, 0);
         return all;
     }
 
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciLib.c PciScanBus", "MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c PciSearchDevice", "MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c PciDevicePresent"},
+            note = "the host bridge 00:00.0 belongs to PciHostBridgeDxe")
     private void scanBus(int bus, PciNode parent, int depth) {
         if (bus < 0 || bus > 255 || busSeen[bus] || depth > MAX_BUS_DEPTH) {
             return;
@@ -173,6 +182,7 @@ public final class PciBusDxe {
     }
 
     /** BarExisted: write all ones with decode off, read the mask back, restore. */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c BarExisted", "MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c PciParseBar"})
     private void sizeBars(PciNode n) {
         int bdf = n.bdf;
         long cmd = cpu.configRead(bdf, CFG_COMMAND, 2);
@@ -220,6 +230,7 @@ public final class PciBusDxe {
      * SupportsPcieHotplug (a root port or switch downstream port whose implemented slot is hot-plug
      * capable). Such a bridge gets GetResourcePaddingForHpb's padding.
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c IsPciHotPlugBus", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c IsSHPC", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c SupportsPcieHotplug"})
     private boolean hotplugCapable(int bdf) {
         if (findCapability(bdf, CAP_ID_SHPC) != 0) {
             return true;
@@ -234,6 +245,7 @@ public final class PciBusDxe {
                 && (cpu.configRead(bdf, exp + EXP_SLTCAP, 4) & SLTCAP_HPC) != 0;
     }
 
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciCommand.c LocateCapabilityRegBlock"})
     private int findCapability(int bdf, int id) {
         if ((cpu.configRead(bdf, CFG_STATUS, 2) & STATUS_CAP_LIST) == 0) {
             return 0;
@@ -251,6 +263,7 @@ public final class PciBusDxe {
 
     // ================================================================== bridge windows as the firmware reads them
 
+    @Helper("reads a bridge register back")
     public long ioBase(PciNode br) {
         long b = (cpu.configRead(br.bdf, CFG_IO_BASE, 1) & 0xF0) << 8;
         if ((cpu.configRead(br.bdf, CFG_IO_BASE, 1) & 0xF) == 1) {
@@ -259,6 +272,7 @@ public final class PciBusDxe {
         return b;
     }
 
+    @Helper("reads a bridge register back")
     public long ioLimit(PciNode br) {
         long l = (cpu.configRead(br.bdf, CFG_IO_LIMIT, 1) & 0xF0) << 8 | 0xFFF;
         if ((cpu.configRead(br.bdf, CFG_IO_LIMIT, 1) & 0xF) == 1) {
@@ -267,6 +281,7 @@ public final class PciBusDxe {
         return l;
     }
 
+    @Helper("reads a bridge register back")
     public int bridgeControl(PciNode br) {
         return (int) cpu.configRead(br.bdf, CFG_BRIDGE_CONTROL, 2);
     }
@@ -277,6 +292,8 @@ public final class PciBusDxe {
      * PciTestSupportedAttribute on a bridge: which of ISA / VGA / VGA16 its Bridge Control accepts
      * (written with all three, read back, restored).
      */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c PciTestSupportedAttribute"},
+            note = "recorded: @0x3e <- 0x1c then <- 0x0 on each root port (uefi_vgpurp1_qxlrp2)")
     int testBridgeControl(PciNode br) {
         int orig = bridgeControl(br);
         int all3 = BRIDGE_CONTROL_ISA | BRIDGE_CONTROL_VGA | BRIDGE_CONTROL_VGA_16;
@@ -287,6 +304,8 @@ public final class PciBusDxe {
     }
 
     /** The device's Supports after DetermineDeviceAttribute: its own, narrowed by every bridge above and the root bridge. */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciEnumeratorSupport.c DetermineDeviceAttribute", "OvmfPkg/Fdt/FdtPciHostBridgeLib/FdtPciHostBridgeLib.c PciHostBridgeGetRootBridges"},
+            note = "the root bridge supports ISA_IO_16, ISA_MOTHERBOARD_IO, VGA_IO_16, VGA_PALETTE_IO_16")
     public long supportedAttributes(PciNode f) {
         long sup = DEVICE_ENABLE;
         if (f.isVga()) {
@@ -316,6 +335,7 @@ public final class PciBusDxe {
      * PciIoAttributes(EfiPciIoAttributeOperationEnable): returns null on EFI_SUCCESS, else
      * "EFI_UNSUPPORTED: reason".
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciIo.c PciIoAttributes", "MdeModulePkg/Bus/Pci/PciBusDxe/PciDeviceSupport.c LocateVgaDeviceOnHostBridge"})
     public String enableAttributes(PciNode f, long attrs, long supports) {
         if ((attrs & ~supports) != 0) {
             return String.format("EFI_UNSUPPORTED: attributes 0x%x not supported (Supports 0x%x)", attrs & ~supports, supports);
@@ -356,6 +376,7 @@ public final class PciBusDxe {
      * goes on to the other decoders of that bus. Either way, a port the path does not pass reads all
      * ones.
      */
+    @Helper("a diagnosis: walks the decoders from config space, no firmware rule")
     public List<String> traceIoPort(PciNode target, long port) {
         List<String> out = new ArrayList<>();
         List<PciNode> path = target.path();
@@ -429,6 +450,7 @@ public final class PciBusDxe {
         boolean vgaPath;
         final List<IoRes> kids = new ArrayList<>();
 
+        @Helper("an I/O resource node (PCI_RESOURCE_NODE)")
         IoRes(PciNode f, int bar, long length, long align) {
             this.f = f;
             this.bar = bar;
@@ -445,6 +467,8 @@ public final class PciBusDxe {
      * Returns the assignment lines, or a single "Resource conflict" line when the pool exceeds the
      * 64 KiB aperture (nothing is programmed then).
      */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateApertureIo16", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c SkipVGAAperture", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramResource"},
+            note = "the edk2-vga-io-window fix: the VGA path laid out first (not stock PciBusDxe, which orders by alignment only)")
     public List<String> relayoutIo(PciNode vga) {
         List<String> lines = new ArrayList<>();
         List<PciNode> path = vga == null ? List.of() : vga.path();
@@ -463,6 +487,7 @@ public final class PciBusDxe {
         return lines;
     }
 
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateApertureIo16", "MdeModulePkg/Bus/Pci/PciBusDxe/PciHotPlugSupport.c GetResourcePaddingForHpb", "OvmfPkg/PciHotPlugInitDxe/PciHotPlugInit.c GetResourcePadding"})
     private IoRes buildPool(PciNode owner, List<PciNode> fns, List<PciNode> path, PciNode vga) {
         IoRes pool = new IoRes(owner, -1, 0, 1);
         IoRes pathKid = null;
@@ -514,6 +539,7 @@ public final class PciBusDxe {
     }
 
     /** SkipVGAAperture-like: move past any legacy range the resource would overlap (absolute = relative on the VGA path). */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c SkipVGAAperture", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c SkipIsaAliasAperture"})
     static long skipLegacy(long off, long len, long align) {
         for (int guard = 0; guard < 16; guard++) {
             boolean moved = false;
@@ -535,6 +561,7 @@ public final class PciBusDxe {
      * past an equal alignment only when its Length &amp; Alignment rest is non-zero and smaller than that
      * node's (so among equal alignments the newest comes first when the rests are 0 or not smaller).
      */
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c InsertResourceNode"})
     private static void insert(IoRes pool, IoRes n) {
         int at = pool.kids.size();
         for (int i = 0; i < pool.kids.size(); i++) {
@@ -555,6 +582,7 @@ public final class PciBusDxe {
         pool.kids.add(at, n);
     }
 
+    @Follows({"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramBar", "MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c ProgramPpbApperture"})
     private void place(IoRes pool, long base, List<String> lines) {
         for (IoRes c : pool.kids) {
             long a = base + c.offset;
@@ -580,6 +608,8 @@ public final class PciBusDxe {
     }
 
     /** The stock I/O layout as this model computes it, without programming anything: bdf -> window base, for cross-checks. */
+    @Follows(value = {"MdeModulePkg/Bus/Pci/PciBusDxe/PciResourceSupport.c CalculateApertureIo16"},
+            note = "computes the stock layout without programming it, for cross-checks")
     public List<String> stockIoLayout() {
         IoRes root = buildPool(null, roots, List.of(), null);
         List<String> lines = new ArrayList<>();
@@ -587,6 +617,7 @@ public final class PciBusDxe {
         return lines;
     }
 
+    @Helper("formatting")
     private static void describe(IoRes pool, long base, List<String> lines) {
         for (IoRes c : pool.kids) {
             long a = base + c.offset;
@@ -601,6 +632,7 @@ public final class PciBusDxe {
         }
     }
 
+    @Helper("arithmetic: ALIGN_VALUE")
     static long alignUp(long v, long a) {
         return a <= 1 ? v : (v + a - 1) & -a;
     }

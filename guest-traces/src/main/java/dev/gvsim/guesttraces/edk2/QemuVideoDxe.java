@@ -1,5 +1,8 @@
 package dev.gvsim.guesttraces.edk2;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import dev.gvsim.guesttraces.guest.GuestCpu;
 import dev.gvsim.guesttraces.guest.GuestFault;
 
@@ -33,6 +36,7 @@ public final class QemuVideoDxe {
 
         public final String title;
 
+        @Helper("enum constant")
         Variant(String title) {
             this.title = title;
         }
@@ -94,6 +98,7 @@ public final class QemuVideoDxe {
     /**
      * @param scratchRam a guest-RAM physical address with 16 KiB free for the ClearScreen line buffer
      */
+    @Helper("holds the driver state")
     public QemuVideoDxe(GuestCpu cpu, PciBusDxe bus, Variant variant, long scratchRam, BootOutcome out) {
         this.cpu = cpu;
         this.bus = bus;
@@ -103,11 +108,13 @@ public final class QemuVideoDxe {
     }
 
     /** DriverBindingSupported: a display-class function in the card table. */
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c QemuVideoControllerDriverSupported", "OvmfPkg/QemuVideoDxe/Driver.c QemuVideoDetect"})
     public static boolean supported(PciNode n) {
         return n.isDisplay() && n.vendorId == QXL_VENDOR && n.deviceId == QXL_DEVICE;
     }
 
     /** DriverBindingStart for {@code n}, mode {@code w}x{@code h}x32. Fills the outcome; returns true if the console is up. */
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c QemuVideoControllerDriverStart"})
     public boolean start(PciNode n, int w, int h) throws GuestFault {
         this.dev = n;
         out.gopDriver = variant.title;
@@ -135,6 +142,7 @@ public final class QemuVideoDxe {
         return variant == Variant.QXL_NATIVE ? startNative(n, w, h, fb) : startBochs(n, w, h, fb);
     }
 
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c QemuVideoControllerDriverStart", "OvmfPkg/QemuVideoDxe/Initialize.c QemuVideoBochsModeSetup", "OvmfPkg/QemuVideoDxe/Driver.c InitializeBochsGraphicsMode"})
     private boolean startBochs(PciNode n, int w, int h, long fb) throws GuestFault {
         if (variant == Variant.BOCHS_MMIO) {
             cpu.map(n.barAddress(MMIO_BAR), n.barAddress(MMIO_BAR), Math.max(0x1000, n.barSize(MMIO_BAR)), MMIO_ATTR, "PciIo BAR2");
@@ -191,6 +199,8 @@ public final class QemuVideoDxe {
         return console(fb, w, h, (long) w * 4, false);
     }
 
+    @Follows(value = {"hw/display/qxl.c ioport_write", "hw/display/qxl.c qxl_set_mode"},
+            note = "not an EDK II driver: the QXL-native GOP the gop-qxl-native fix assumes, using only QXL's ROM mode table and QXL_IO_SET_MODE")
     private boolean startNative(PciNode n, int w, int h, long fb) throws GuestFault {
         long rom = n.barAddress(ROM_BAR);
         cpu.map(rom, rom, 0x2000, MMIO_ATTR, "PciIo BAR2 (QXL ROM)");
@@ -240,6 +250,7 @@ public final class QemuVideoDxe {
     }
 
     /** ClearScreen (Blt EfiBltVideoFill, line by line from a RAM buffer) and a marker line at the top of the screen. */
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c ClearScreen", "OvmfPkg/QemuVideoDxe/Gop.c QemuVideoGraphicsOutputBlt"})
     private boolean console(long fb, int w, int h, long stride, boolean bottomUp) throws GuestFault {
         long size = stride * h;
         cpu.map(fb, fb, size, MMIO_ATTR, "GOP framebuffer (BAR0)");
@@ -265,6 +276,7 @@ public final class QemuVideoDxe {
     }
 
     /** SetDefaultPalette: 8 red x 8 green x 4 blue levels through the DAC ports. */
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c SetDefaultPalette", "OvmfPkg/QemuVideoDxe/Driver.c SetPaletteColor"})
     private void setDefaultPalette() {
         int index = 0;
         for (int r = 0; r < 8; r++) {
@@ -279,6 +291,7 @@ public final class QemuVideoDxe {
         }
     }
 
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c BochsRead"})
     private int bochsRead(int reg) throws GuestFault {
         if (variant == Variant.BOCHS_MMIO) {
             return (int) cpu.read(dev.barAddress(MMIO_BAR) + BOCHS_MMIO_OFFSET + ((long) reg << 1), 2, 0, "BochsRead");
@@ -287,6 +300,7 @@ public final class QemuVideoDxe {
         return (int) cpu.ioRead(VBE_DISPI_IOPORT_DATA, 2);
     }
 
+    @Follows({"OvmfPkg/QemuVideoDxe/Driver.c BochsWrite"})
     private void bochsWrite(int reg, int val) throws GuestFault {
         if (variant == Variant.BOCHS_MMIO) {
             cpu.write(dev.barAddress(MMIO_BAR) + BOCHS_MMIO_OFFSET + ((long) reg << 1), 2, val, 0, "BochsWrite");
@@ -296,6 +310,7 @@ public final class QemuVideoDxe {
         cpu.ioWrite(VBE_DISPI_IOPORT_DATA, 2, val);
     }
 
+    @Helper("records a failed Start in the outcome")
     private boolean fail(String status, String reason) {
         out.consoleUp = false;
         out.status = status;

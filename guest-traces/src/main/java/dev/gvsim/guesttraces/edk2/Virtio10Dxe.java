@@ -1,5 +1,8 @@
 package dev.gvsim.guesttraces.edk2;
 
+import dev.gvsim.simcore.cite.Follows;
+import dev.gvsim.simcore.cite.Helper;
+
 import java.util.List;
 
 import dev.gvsim.guesttraces.guest.GuestCpu;
@@ -27,15 +30,19 @@ public final class Virtio10Dxe {
     public static final int CFG_NOTIFY = 2;
     public static final int CFG_DEVICE = 4;
 
+    @Helper("no instances")
     private Virtio10Dxe() {
     }
 
     /** Virtio10BindingSupported: a virtio 1.0 PCI function. */
+    @Follows({"OvmfPkg/Virtio10Dxe/Virtio10.c Virtio10BindingSupported"})
     public static boolean supported(PciNode n) {
         return !n.bridge && n.vendorId == VIRTIO_VENDOR && n.deviceId >= MODERN_DEVICE_FIRST && n.deviceId <= MODERN_DEVICE_LAST;
     }
 
     /** Binds every supported function (ConnectController from the platform boot manager's connect-all), logging each Attributes call. */
+    @Follows(value = {"OvmfPkg/Virtio10Dxe/Virtio10.c Virtio10BindingStart"},
+            note = "every supported function bound, as the platform boot manager connects all controllers")
     public static void bindAll(GuestCpu cpu, PciBusDxe bus, List<String> log) {
         for (PciNode n : bus.functions()) {
             if (!supported(n)) {
@@ -50,6 +57,7 @@ public final class Virtio10Dxe {
     }
 
     /** UpdateAttributes for the common, notify and device-specific regions: the decode their BARs need. */
+    @Follows({"OvmfPkg/Virtio10Dxe/Virtio10.c ParseCapabilities", "OvmfPkg/Virtio10Dxe/Virtio10.c UpdateAttributes"})
     static long regionDecode(GuestCpu cpu, PciNode n) {
         long attrs = 0;
         if ((cpu.configRead(n.bdf, PciBusDxe.CFG_STATUS, 2) & PciBusDxe.STATUS_CAP_LIST) == 0) {
