@@ -167,22 +167,171 @@ public final class Replayer {
                         + " (a different trace?)");
             }
         }
-        while (reader.next(r)) {
-            result.records++;
-            current = r;
+        boolean batch = options.batchRuns;
+        long boundary = recordBoundary();
+        while (true) {
+            boolean more;
             try {
-                step(r);
-            } catch (IllegalArgumentException e) {
-                throw new InputException(where(r) + ": " + e.getMessage());
+                more = reader.next(r);
+            } catch (InputException e) {
+                closeRun();
+                throw e;
             }
-            if (options.stopAfterRecords > 0 && result.records >= options.stopAfterRecords) {
+            if (!more) {
+                break;
+            }
+            result.records++;
+            if (!batch || !runRecord(r)) {
+                current = r;
+                try {
+                    step(r);
+                } catch (IllegalArgumentException e) {
+                    throw new InputException(where(r) + ": " + e.getMessage());
+                }
+            }
+            if (result.records >= boundary) {
                 // the state at this record boundary, before finish() drains buffers and settles time
+                closeRun();
                 stoppedCheckpoint = checkpoint();
                 break;
             }
         }
+        closeRun();
         finish();
         return result;
+    }
+
+    /**
+     * The record count at which {@link #run} stops ({@link ReplayOptions#stopAfterRecords}). An open
+     * run of stores is closed there ({@link #closeRun}), so a checkpoint sees what the general path
+     * leaves. A per-record hook (a sampler of counters every N records or at a simulated time) does
+     * the same: its compare sits next to this one and closes the run before it reads any counter; a
+     * hook on simulated time may instead lower {@link #runLimit}, as the next kernel event does.
+     */
+    private long recordBoundary() {
+        return options.stopAfterRecords > 0 ? options.stopAfterRecords : Long.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ runs of stores (issue 29)
+
+    /** A run of stores is open ({@link Machine#openRun}): its records go through {@link #runRecord}. */
+    private boolean runOpen;
+    private int runCpu;
+    private int runSize;
+    private int runFlags;
+    private boolean runHasVal;
+    /** Stores done in the open run; the VA the next one must have; the end of its page. */
+    private int runCount;
+    private long runNextVa;
+    private long runPageEnd;
+    /** The open run's stores must issue before this time (the next kernel event when it opened). */
+    private long runLimit;
+    private long runLastIssue;
+    /** Stores done in runs so far (not part of the result: the general path gives the same result). */
+    private long runStores;
+
+    /** Stores this replayer did in runs ({@link #runRecord}) rather than one by one; for tests and benchmarks. */
+    public long runStores() {
+        return runStores;
+    }
+
+    /** Failed attempts to open a run in page {@link #runFailPage} (two at most per page: a TLB miss fills the TLB). */
+    private long runFailPage = -1;
+    private int runFails;
+
+    /**
+     * Executes {@code r} as a store of the open run, or of a run it opens; false (nothing done) when
+     * it cannot be (the caller takes the general path). A run holds consecutive {@code wr} records of
+     * one CPU with the same size and flags, each at the address after the previous one's last byte,
+     * in one 4 KiB page, none with {@code t=}, all with a value or all without, issued while no kernel
+     * event is due: each is issued when the previous one completed, and nothing but these stores
+     * reaches the machine while the run is open, so the short paths the machine checked when it
+     * opened hold for every one of them ({@link Machine#openRun}). Everything the general path does
+     * per record is done here per record or, for counters nobody reads while the run is open, once
+     * when it closes ({@link #closeRun}). ReplayBatchDifferentialTest compares both paths.
+     */
+    private boolean runRecord(TraceRecord r) {
+        if (runOpen) {
+            long issue = cpuClock[runCpu];
+            if (r.va == runNextVa && r.op == Op.WR && r.cpu == runCpu && r.size == runSize && r.flags == runFlags && !r.hasT
+                    && r.hasVal == runHasVal && r.va < runPageEnd && issue < runLimit) {
+                long done = issue + machine.runStore(runCount, runHasVal, r.val, issue);
+                runCount++;
+                runNextVa += runSize;
+                runLastIssue = issue;
+                cpuClock[runCpu] = done;
+                currentIssue = done;
+                return true;
+            }
+            closeRun();
+        }
+        return r.op == Op.WR && openRun(r) && runRecord(r);
+    }
+
+    /** Opens a run that starts with store {@code r}, if the machine takes it; true when it did. */
+    private boolean openRun(TraceRecord r) {
+        int cpu = r.cpu;
+        long size = r.size;
+        if (r.hasT || machine == null || cpu < 0 || cpu >= MAX_CPUS || cpuStopped[cpu] || size < 1 || size > 8 || (r.va & (size - 1)) != 0
+                || (r.flags & Access.F_NO_DATA) != 0) {
+            return false;
+        }
+        long page = r.va >>> 12;
+        if (page == runFailPage && runFails >= 2) {
+            return false;
+        }
+        long next = machine.kernel().nextEventTime();
+        long issue = cpuClock[cpu];
+        if (next != dev.gvsim.simcore.EventKernel.NO_EVENT && issue >= next) {
+            return false;
+        }
+        Access a = access.endedClean() ? access.nextCpu(Access.WRITE, r.va, (int) size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym)
+                : access.cpu(Access.WRITE, r.va, (int) size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym);
+        if (!r.hasVal) {
+            a.flags |= Access.F_NO_DATA;
+        }
+        int max = (int) ((4096 - (r.va & 0xFFF)) / size);
+        if (!machine.openRun(a, max)) {
+            // the general path refills the Access
+            if (page != runFailPage) {
+                runFailPage = page;
+                runFails = 0;
+            }
+            runFails++;
+            return false;
+        }
+        runOpen = true;
+        runCpu = cpu;
+        runSize = (int) size;
+        runFlags = r.flags;
+        runHasVal = r.hasVal;
+        runCount = 0;
+        runNextVa = r.va;
+        runPageEnd = (r.va | 0xFFF) + 1;
+        runLimit = next == dev.gvsim.simcore.EventKernel.NO_EVENT ? Long.MAX_VALUE : next;
+        return true;
+    }
+
+    /**
+     * Closes the open run, if any: counts its stores as the general path counts each (the replay's
+     * accesses and stores without value; the machine's MMU, PCI and timing counters) and brings the
+     * kernel's clock to the last store's issue time, as the general path's runUntil leaves it.
+     */
+    private void closeRun() {
+        if (!runOpen) {
+            return;
+        }
+        runOpen = false;
+        int n = runCount;
+        runStores += n;
+        machine.closeRun(n);
+        if (n > 0) {
+            result.accesses += n;
+            if (!runHasVal) {
+                result.storesWithoutValue += n;
+            }
+            machine.kernel().runUntil(runLastIssue);
+        }
     }
 
     private static String where(TraceRecord r) {
