@@ -239,6 +239,14 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
      */
     public long runStore(int initiator, int t, long addr, int size, long now) {
         WcLine w = wc[initiator];
+        if (continuesOpenLine(w, t, addr, size, now) && now - w.last <= timeoutPs) {
+            return continueOpenLine(w, addr, size, now); // what gather gives it (openLineStore's case)
+        }
+        return runStoreGeneral(w, t, addr, size, now);
+    }
+
+    /** {@link #runStore} for a store that does not continue the open line (out of line, so that runStore inlines). */
+    private long runStoreGeneral(WcLine w, int t, long addr, int size, long now) {
         if (w.holds() && now - w.last > timeoutPs) {
             flushLine(w, w.last + timeoutPs, flushTimeout);
         }

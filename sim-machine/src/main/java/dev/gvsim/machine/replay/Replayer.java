@@ -169,19 +169,22 @@ public final class Replayer {
         }
         boolean batch = options.batchRuns;
         long boundary = recordBoundary();
+        boolean pendingRecord = false; // r holds a record read (and counted) but not yet executed
         while (true) {
-            boolean more;
-            try {
-                more = reader.next(r);
-            } catch (InputException e) {
-                closeRun();
-                throw e;
+            if (!pendingRecord) {
+                if (!reader.next(r)) {
+                    break;
+                }
+                result.records++;
             }
-            if (!more) {
-                break;
-            }
-            result.records++;
-            if (!batch || !runRecord(r)) {
+            pendingRecord = false;
+            if (batch && r.op == Op.WR && openRun(r)) {
+                int end = storeRun(reader, r, boundary);
+                if (end == RUN_TRACE_END) {
+                    break;
+                }
+                pendingRecord = end == RUN_PENDING;
+            } else {
                 current = r;
                 try {
                     step(r);
@@ -189,24 +192,23 @@ public final class Replayer {
                     throw new InputException(where(r) + ": " + e.getMessage());
                 }
             }
-            if (result.records >= boundary) {
+            if (!pendingRecord && result.records >= boundary) {
                 // the state at this record boundary, before finish() drains buffers and settles time
-                closeRun();
                 stoppedCheckpoint = checkpoint();
                 break;
             }
         }
-        closeRun();
         finish();
         return result;
     }
 
     /**
-     * The record count at which {@link #run} stops ({@link ReplayOptions#stopAfterRecords}). An open
-     * run of stores is closed there ({@link #closeRun}), so a checkpoint sees what the general path
-     * leaves. A per-record hook (a sampler of counters every N records or at a simulated time) does
-     * the same: its compare sits next to this one and closes the run before it reads any counter; a
-     * hook on simulated time may instead lower {@link #runLimit}, as the next kernel event does.
+     * The record count at which {@link #run} stops ({@link ReplayOptions#stopAfterRecords}). A run of
+     * stores ends there ({@link #storeRun}), so a checkpoint sees what the general path leaves. A
+     * per-record hook (a sampler of counters every N records, or at a simulated time) fits the same
+     * way: its compare sits next to this one in both loops, and a run ends before the hook reads
+     * anything; a hook on simulated time may instead lower the run's time limit, as the next kernel
+     * event does ({@link #openRun}).
      */
     private long recordBoundary() {
         return options.stopAfterRecords > 0 ? options.stopAfterRecords : Long.MAX_VALUE;
@@ -214,61 +216,108 @@ public final class Replayer {
 
     // ------------------------------------------------------------------ runs of stores (issue 29)
 
-    /** A run of stores is open ({@link Machine#openRun}): its records go through {@link #runRecord}. */
-    private boolean runOpen;
-    private int runCpu;
-    private int runSize;
-    private int runFlags;
-    private boolean runHasVal;
-    /** Stores done in the open run; the VA the next one must have; the end of its page. */
-    private int runCount;
-    private long runNextVa;
-    private long runPageEnd;
-    /** The open run's stores must issue before this time (the next kernel event when it opened). */
-    private long runLimit;
-    private long runLastIssue;
+    /** {@link #storeRun} ended at the record boundary, with no record read beyond the run. */
+    private static final int RUN_BOUNDARY = 0;
+    /** {@link #storeRun} read a record that does not continue the run: it is in the reader's record, counted, not executed. */
+    private static final int RUN_PENDING = 1;
+    /** {@link #storeRun} reached the end of the trace. */
+    private static final int RUN_TRACE_END = 2;
+
     /** Stores done in runs so far (not part of the result: the general path gives the same result). */
     private long runStores;
 
-    /** Stores this replayer did in runs ({@link #runRecord}) rather than one by one; for tests and benchmarks. */
+    /** Stores this replayer did in runs ({@link #storeRun}) rather than one by one; for tests and benchmarks. */
     public long runStores() {
         return runStores;
     }
 
+    /** The stores of the run {@link #openRun} opened must issue before this time (the next kernel event then). */
+    private long runLimit;
     /** Failed attempts to open a run in page {@link #runFailPage} (two at most per page: a TLB miss fills the TLB). */
     private long runFailPage = -1;
     private int runFails;
 
     /**
-     * Executes {@code r} as a store of the open run, or of a run it opens; false (nothing done) when
-     * it cannot be (the caller takes the general path). A run holds consecutive {@code wr} records of
-     * one CPU with the same size and flags, each at the address after the previous one's last byte,
-     * in one 4 KiB page, none with {@code t=}, all with a value or all without, issued while no kernel
-     * event is due: each is issued when the previous one completed, and nothing but these stores
-     * reaches the machine while the run is open, so the short paths the machine checked when it
-     * opened hold for every one of them ({@link Machine#openRun}). Everything the general path does
-     * per record is done here per record or, for counters nobody reads while the run is open, once
-     * when it closes ({@link #closeRun}). ReplayBatchDifferentialTest compares both paths.
+     * Replays a run of stores that starts with {@code r} ({@link #openRun} accepted it) and continues
+     * with the records the reader gives while each is the next store of the run: a {@code wr} of the
+     * same CPU, size and flags at the address after the previous one's last byte, in the same 4 KiB
+     * page, without {@code t=}, with a value exactly when the first has one, issued (when the previous
+     * one completed) before the next kernel event. Nothing but these stores reaches the machine while
+     * the run lasts, so the short paths the machine checked when it opened hold for every one of them
+     * ({@link Machine#openRun}); each store is its memory write and write-gathering step ({@link
+     * Machine#runStore}), and what the general path counts per record is counted once at the end
+     * ({@link #endRun}). The run's state lives in locals: the per-record work is the compare of the
+     * record with the next store and that step. Returns how it ended (RUN_*).
+     * ReplayBatchDifferentialTest compares it with the general path.
      */
-    private boolean runRecord(TraceRecord r) {
-        if (runOpen) {
-            long issue = cpuClock[runCpu];
-            if (r.va == runNextVa && r.op == Op.WR && r.cpu == runCpu && r.size == runSize && r.flags == runFlags && !r.hasT
-                    && r.hasVal == runHasVal && r.va < runPageEnd && issue < runLimit) {
-                long done = issue + machine.runStore(runCount, runHasVal, r.val, issue);
-                runCount++;
-                runNextVa += runSize;
-                runLastIssue = issue;
-                cpuClock[runCpu] = done;
-                currentIssue = done;
-                return true;
+    private int storeRun(TraceReader reader, TraceRecord r, long boundary) throws InputException {
+        final int cpu = r.cpu;
+        final long size = r.size;
+        final int flags = r.flags;
+        final boolean hasVal = r.hasVal;
+        final long pageEnd = (r.va | 0xFFF) + 1;
+        final long limit = runLimit;
+        long va = r.va;
+        long clock = cpuClock[cpu];
+        long lastIssue = clock;
+        long records = result.records;
+        int n = 0;
+        int end;
+        while (true) {
+            // r is store n of the run, issued at clock
+            lastIssue = clock;
+            clock += machine.runStore(n, hasVal, r.val, clock);
+            n++;
+            va += size;
+            if (records >= boundary) {
+                end = RUN_BOUNDARY;
+                break;
             }
-            closeRun();
+            boolean more;
+            try {
+                more = reader.next(r);
+            } catch (InputException e) {
+                endRun(records, cpu, clock, lastIssue, n, hasVal);
+                throw e;
+            }
+            if (!more) {
+                end = RUN_TRACE_END;
+                break;
+            }
+            records++;
+            if (r.va != va || r.op != Op.WR || r.cpu != cpu || r.size != size || r.flags != flags || r.hasT || r.hasVal != hasVal
+                    || va >= pageEnd || clock >= limit) {
+                end = RUN_PENDING;
+                break;
+            }
         }
-        return r.op == Op.WR && openRun(r) && runRecord(r);
+        endRun(records, cpu, clock, lastIssue, n, hasVal);
+        return end;
     }
 
-    /** Opens a run that starts with store {@code r}, if the machine takes it; true when it did. */
+    /**
+     * Ends a run of {@code n} stores: counts them as the general path counts each (records, the
+     * replay's accesses and stores without value; the machine's MMU, PCI and timing counters), sets
+     * the CPU's clock to the last store's completion and the kernel's clock to its issue time, as
+     * the general path's runUntil leaves it (no event was due before it).
+     */
+    private void endRun(long records, int cpu, long clock, long lastIssue, int n, boolean hasVal) {
+        result.records = records;
+        cpuClock[cpu] = clock;
+        currentIssue = clock;
+        machine.closeRun(n);
+        runStores += n;
+        result.accesses += n;
+        if (!hasVal) {
+            result.storesWithoutValue += n;
+        }
+        machine.kernel().runUntil(lastIssue);
+    }
+
+    /**
+     * Opens a run of stores that starts with store {@code r}, if the machine takes it ({@link
+     * Machine#openRun}); true when it did (then {@link #storeRun} replays it).
+     */
     private boolean openRun(TraceRecord r) {
         int cpu = r.cpu;
         long size = r.size;
@@ -300,38 +349,8 @@ public final class Replayer {
             runFails++;
             return false;
         }
-        runOpen = true;
-        runCpu = cpu;
-        runSize = (int) size;
-        runFlags = r.flags;
-        runHasVal = r.hasVal;
-        runCount = 0;
-        runNextVa = r.va;
-        runPageEnd = (r.va | 0xFFF) + 1;
         runLimit = next == dev.gvsim.simcore.EventKernel.NO_EVENT ? Long.MAX_VALUE : next;
         return true;
-    }
-
-    /**
-     * Closes the open run, if any: counts its stores as the general path counts each (the replay's
-     * accesses and stores without value; the machine's MMU, PCI and timing counters) and brings the
-     * kernel's clock to the last store's issue time, as the general path's runUntil leaves it.
-     */
-    private void closeRun() {
-        if (!runOpen) {
-            return;
-        }
-        runOpen = false;
-        int n = runCount;
-        runStores += n;
-        machine.closeRun(n);
-        if (n > 0) {
-            result.accesses += n;
-            if (!runHasVal) {
-                result.storesWithoutValue += n;
-            }
-            machine.kernel().runUntil(runLastIssue);
-        }
     }
 
     private static String where(TraceRecord r) {
