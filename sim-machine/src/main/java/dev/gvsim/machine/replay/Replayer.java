@@ -233,9 +233,14 @@ public final class Replayer {
 
     /** The stores of the run {@link #openRun} opened must issue before this time (the next kernel event then). */
     private long runLimit;
-    /** Failed attempts to open a run in page {@link #runFailPage} (two at most per page: a TLB miss fills the TLB). */
-    private long runFailPage = -1;
-    private int runFails;
+    /**
+     * Pages where opening a run failed, direct-mapped by page number (64 entries), with the number of
+     * failures: two at most per page (the first may be a TLB miss that the general path then fills),
+     * so that a trace whose stores cannot run (cacheable RAM, registers) pays the attempt rarely,
+     * also when it alternates between pages.
+     */
+    private final long[] runFailPage = new long[64];
+    private final byte[] runFails = new byte[64];
 
     /**
      * Replays a run of stores that starts with {@code r} ({@link #openRun} accepted it) and continues
@@ -326,7 +331,9 @@ public final class Replayer {
             return false;
         }
         long page = r.va >>> 12;
-        if (page == runFailPage && runFails >= 2) {
+        int slot = (int) page & 63;
+        boolean known = runFailPage[slot] == page + 1; // +1: page 0 is a page too
+        if (known && runFails[slot] >= 2) {
             return false;
         }
         long next = machine.kernel().nextEventTime();
@@ -342,11 +349,11 @@ public final class Replayer {
         int max = (int) ((4096 - (r.va & 0xFFF)) / size);
         if (!machine.openRun(a, max)) {
             // the general path refills the Access
-            if (page != runFailPage) {
-                runFailPage = page;
-                runFails = 0;
+            if (!known) {
+                runFailPage[slot] = page + 1;
+                runFails[slot] = 0;
             }
-            runFails++;
+            runFails[slot]++;
             return false;
         }
         runLimit = next == dev.gvsim.simcore.EventKernel.NO_EVENT ? Long.MAX_VALUE : next;
@@ -417,6 +424,9 @@ public final class Replayer {
         int cpu = startRecord(r);
         if (cpu < 0) {
             return;
+        }
+        if (op == Op.MAP || op == Op.S2MAP || op == Op.UNMAP || op == Op.CFGWR) {
+            java.util.Arrays.fill(runFailPage, 0); // what refused a run may have changed: try again
         }
         switch (op) {
             case MAP: {
