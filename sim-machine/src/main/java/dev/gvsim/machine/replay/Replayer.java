@@ -324,16 +324,18 @@ public final class Replayer {
      * Machine#openRun}); true when it did (then {@link #storeRun} replays it).
      */
     private boolean openRun(TraceRecord r) {
+        long page = r.va >>> 12;
+        int slot = (int) page & 63;
+        boolean known = runFailPage[slot] == page + 1; // +1: page 0 is a page too
+        return (!known || runFails[slot] < 2) && tryOpenRun(r, page, slot, known);
+    }
+
+    /** {@link #openRun} past the table of refused pages (out of line: the refused case stays small). */
+    private boolean tryOpenRun(TraceRecord r, long page, int slot, boolean known) {
         int cpu = r.cpu;
         long size = r.size;
         if (r.hasT || machine == null || cpu < 0 || cpu >= MAX_CPUS || cpuStopped[cpu] || size < 1 || size > 8 || (r.va & (size - 1)) != 0
                 || (r.flags & Access.F_NO_DATA) != 0) {
-            return false;
-        }
-        long page = r.va >>> 12;
-        int slot = (int) page & 63;
-        boolean known = runFailPage[slot] == page + 1; // +1: page 0 is a page too
-        if (known && runFails[slot] >= 2) {
             return false;
         }
         long next = machine.kernel().nextEventTime();
