@@ -218,6 +218,46 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         return true;
     }
 
+    /**
+     * A run of stores (issue 29): true when plain stores of {@code size} bytes by CPU {@code
+     * initiator} of type {@code t} with {@code flags}, starting at {@code addr}, each at the address
+     * after the previous one, may be completed with {@link #runStore} and counted with {@link
+     * #countRun}: Device-GRE or Normal-NC (gathered) stores, a CPU with its own buffer, no barrier or
+     * acquire/release flag, an aligned power-of-two size of at most a line (so a store is one piece),
+     * and no transaction observer (which could act on the kernel between them). Changes nothing.
+     */
+    public boolean acceptsRun(int initiator, int t, long addr, int size, int flags) {
+        return (t == NC || t == GRE) && initiator >= 0 && initiator < maxCpus && (flags & FLUSH_AFTER) == 0 && observer == null
+                && size > 0 && size <= lineBytes && (size & (size - 1)) == 0 && (addr & (size - 1)) == 0;
+    }
+
+    /**
+     * One store of a run {@link #acceptsRun} accepted, issued at {@code now}: what {@link #complete}
+     * does with it (its general path: a timeout flush if due, then {@link #gather}; {@link
+     * #openLineStore} is that outcome) except counting the access, which {@link #countRun} does for
+     * the whole run. Returns its latency. MemoryTimingRunTest compares it with {@link #complete}.
+     */
+    public long runStore(int initiator, int t, long addr, int size, long now) {
+        WcLine w = wc[initiator];
+        if (continuesOpenLine(w, t, addr, size, now) && now - w.last <= timeoutPs) {
+            return continueOpenLine(w, addr, size, now); // what gather gives it (openLineStore's case)
+        }
+        return runStoreGeneral(w, t, addr, size, now);
+    }
+
+    /** {@link #runStore} for a store that does not continue the open line (out of line, so that runStore inlines). */
+    private long runStoreGeneral(WcLine w, int t, long addr, int size, long now) {
+        if (w.holds() && now - w.last > timeoutPs) {
+            flushLine(w, w.last + timeoutPs, flushTimeout);
+        }
+        return gather(w, t, addr, size, now);
+    }
+
+    /** Counts {@code n} accesses of type {@code t}: the stores of a run done with {@link #runStore}. */
+    public void countRun(int t, long n) {
+        accesses[t].add(n);
+    }
+
     /** A store of {@code n} bytes of type {@code t} at {@code addr} continues {@code w}'s open line without filling it, and the buffer is free. */
     private boolean continuesOpenLine(WcLine w, int t, long addr, long n, long now) {
         return addr == w.end && w.holds() && w.type == t && addr + n - (w.start & -lineBytes) < lineBytes && w.busyUntil <= now;

@@ -622,12 +622,67 @@ public final class Mmu implements dev.gvsim.simcore.state.Checkpointable {
         return true;
     }
 
+    /**
+     * {@link #plainHit} without counting (issue 29, for {@link #plainRun}; kept apart so that
+     * plainHit stays as it was on the per-access path): fills {@code a} and returns true, or returns
+     * false having changed nothing. The same conditions (MmuPlainRunTest compares the outcomes).
+     */
+    private boolean plainLookup(Access a) {
+        int size = a.size;
+        long va = a.va;
+        int kind = a.kind;
+        if (!Access.isRegisterSize(size) || (va & (size - 1)) != 0 || kind == Access.FETCH
+                || (a.flags & NOT_PLAIN) != 0 || a.buffer != null) {
+            return false;
+        }
+        long vpn = va >>> 12;
+        int slot = slot(vpn);
+        long info = tlbInfo[slot];
+        boolean write = kind == Access.WRITE;
+        boolean s2 = (info & I_S2) != 0;
+        if (tlbTag[slot] != (vpn | TAG_VALID) || (write && (info & I_RO) != 0) || (s2 && (info & (write ? I_S2W : I_S2R)) == 0)) {
+            return false;
+        }
+        a.address = tlbPa[slot] | (va & 0xFFF);
+        a.s1Type = (int) (info >>> I_S1TYPE) & 0xF;
+        a.s2Type = s2 ? (int) (info >>> I_S2TYPE) & 0xF : -1;
+        a.memType = (int) (info >>> I_MEMTYPE) & 0xF;
+        return true;
+    }
+
+    /**
+     * A run of {@code n} accesses (issue 29), each what {@code a} is with its VA {@code i * a.size}
+     * further on (i = 0..n-1), all inside {@code a}'s page, with nothing changing the MMU between them:
+     * if {@link #plainHit} takes the first it takes every one of them with the same TLB entry and the
+     * same outcome but the address. This translates the first into {@code a} as {@link #translate}
+     * would and counts nothing; {@link #countPlainRun} then counts what the translations of the
+     * accesses the caller completed would have counted. Returns false, with {@code a} unchanged, when
+     * {@link #plainHit} would not take the first or the run leaves its page (the caller translates
+     * each access itself). MmuPlainRunTest compares it with one {@link #translate} per access.
+     */
+    public boolean plainRun(Access a, long n) {
+        return plainFastPath && n > 0 && n <= 4096 && ((a.va & 0xFFF) + n * a.size) <= 4096 && plainLookup(a);
+    }
+
+    /** Counts {@code n} translations of the run {@link #plainRun} accepted for {@code a} (unchanged MMU since). */
+    public void countPlainRun(Access a, long n) {
+        translations.add(n);
+        tlbHits.add(n);
+        if (a.s2Type >= 0 && mismatches(tlbInfo[slot(a.va >>> 12)], a.s1Type)) {
+            mismatch.add(n);
+        }
+    }
+
     /** Step 5 of the type checks for a stage-2 entry: counted, never a fault. */
     private void countMismatch(long info, int s1Type) {
-        // Gerd Hoffmann's case: guest uncached (Device or Normal-NC) over host cacheable without FWB
-        if (!fwb && s1Type <= MemoryType.NORMAL_NC.ordinal() && ((info >>> I_S2TYPE) & 0xF) == MemoryType.NORMAL_WB.ordinal()) {
+        if (mismatches(info, s1Type)) {
             mismatch.inc();
         }
+    }
+
+    /** Gerd Hoffmann's case: guest uncached (Device or Normal-NC) over host cacheable without FWB. */
+    private boolean mismatches(long info, int s1Type) {
+        return !fwb && s1Type <= MemoryType.NORMAL_NC.ordinal() && ((info >>> I_S2TYPE) & 0xF) == MemoryType.NORMAL_WB.ordinal();
     }
 
     private void badSize(Access a, int size) {

@@ -323,6 +323,44 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
+    /**
+     * A run of {@code n} accesses like {@code a} (issue 29) at {@code a.address}, {@code a.address +
+     * a.size}, ...: when {@link #mmio32Access} would take every one of them through the decode cache
+     * to the cached BAR's plain memory (the window and the cached BAR hold the whole run, the cache is
+     * current, the BAR is {@link BarMemory} with plain sizes, a 1-8-byte access without a buffer),
+     * returns the first one's offset into that memory; otherwise -1. Counts and changes nothing:
+     * {@link #countPlainRun} counts the accesses the caller then delivers itself with {@link
+     * #plainRunMemory} (each adds {@link #plainRunLatencyPs} before the memory's own latency).
+     */
+    public long plainRunOffset(Access a, long n) {
+        long pa = a.address;
+        int size = a.size;
+        long span = n * size;
+        if (n <= 0 || !mmio32Alone || !Access.isRegisterSize(size) || a.buffer != null || !ap.inMmio32(pa) || !ap.inMmio32(pa + span - 1)) {
+            return -1;
+        }
+        long off = pa - cacheBase;
+        if (cacheEpoch != routing.get() || cacheMemory == null || off < 0 || off > cacheSize - span) {
+            return -1;
+        }
+        return off;
+    }
+
+    /** The memory behind the cached BAR, after {@link #plainRunOffset} accepted a run. */
+    public dev.gvsim.simcore.SparseMemory plainRunMemory() {
+        return cacheMemory.memory();
+    }
+
+    /** What {@link #mmio32Access} adds to an access of the accepted run before the memory's latency. */
+    public long plainRunLatencyPs() {
+        return cacheLatency + cacheMemory.latencyPs();
+    }
+
+    /** Counts {@code n} accesses of the run {@link #plainRunOffset} accepted, as {@link #mmio32Access} counts each. */
+    public void countPlainRun(long n) {
+        cacheCounters[2] += n;
+    }
+
     /** The PIO and ECAM apertures do not overlap the MMIO32 one (so an MMIO32 address needs no other aperture test). */
     private final boolean mmio32Alone;
 

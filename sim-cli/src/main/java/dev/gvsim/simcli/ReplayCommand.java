@@ -52,6 +52,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--continue", description = "Record faults and keep going (default: a fault ends that CPU's stream, as an oops would).")
     boolean continueAfterFault;
 
+    @Option(names = "--general-path",
+            description = "Replay every record on the general per-record path (no runs of stores in one go); the output is the same, only slower.")
+    boolean generalPath;
+
     @Option(names = "--attr", paramLabel = "PA=ATTR",
             description = "Change the attribute of every map record whose pa is PA (e.g. 0x13ffe000=device-ngnre). Repeatable.")
     List<String> attrs = new ArrayList<>();
@@ -90,6 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ReplayOptions opts = new ReplayOptions();
         opts.continueAfterFault = continueAfterFault;
+        opts.batchRuns = !generalPath;
         opts.maxListed = Math.max(0, maxListed);
         for (String a : attrs) {
             opts.addAttrOverride(a);

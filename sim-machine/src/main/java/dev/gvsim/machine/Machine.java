@@ -238,6 +238,78 @@ public final class Machine {
         timing.complete(a, now);
     }
 
+    /**
+     * Opens a run of stores (issue 29). {@code a} is the first of up to {@code max} stores, filled as
+     * for {@link #cpuAccess} ({@link Access#F_NO_DATA} when the stores carry no value); store i is the
+     * same with its VA {@code i * a.size} further on. Returns true when every store of the run would
+     * take the short paths of {@link #cpuAccess} with the same outcome but the address, as long as
+     * nothing else reaches the machine meanwhile (no other access, no kernel event): one TLB entry
+     * ({@code Mmu.plainHit}), the 32-bit PCIe window and the PCI host's decode cache to a BAR's
+     * plain memory, write gathering of a Device-GRE or Normal-NC store. The caller then issues them
+     * with {@link #runStore} and ends the run with {@link #closeRun}; the counters, memory and timing
+     * state are then what as many {@link #cpuAccess} calls leave (ReplayBatchDifferentialTest). Returns false when
+     * the run is not of that kind, with nothing changed but {@code a}'s address and types (the caller
+     * refills {@code a} and takes {@link #cpuAccess}).
+     */
+    public boolean openRun(Access a, int max) {
+        if (max <= 0 || a.kind != Access.WRITE || !directMmio32 || (a.flags & Access.F_ZVA) != 0 || !mmu.plainRun(a, max)) {
+            return false;
+        }
+        long span = (long) max * a.size;
+        long mmio = a.address - mmio32Base;
+        if (mmio < 0 || mmio > mmio32Size - span || !timing.acceptsRun(a.initiator, a.memType, a.address, a.size, a.flags)) {
+            return false;
+        }
+        long off = host.plainRunOffset(a, max);
+        if (off < 0) {
+            return false;
+        }
+        SparseMemory mem = host.plainRunMemory();
+        if (!mem.contains(off, span)) {
+            return false;
+        }
+        runFirst = a;
+        runMemory = mem;
+        runOffset = off;
+        runAddress = a.address;
+        runType = a.memType;
+        runCpu = a.initiator;
+        runSize = a.size;
+        return true;
+    }
+
+    /** The first store of the open run (its translation and types), or null. */
+    private Access runFirst;
+    private SparseMemory runMemory;
+    private long runOffset;
+    private long runAddress;
+    private int runType;
+    private int runCpu;
+    private int runSize;
+
+    /**
+     * Store {@code i} of the open run, issued at {@code now}, with {@code value} when the run's stores
+     * carry values ({@code hasValue}); returns its CPU-visible latency.
+     */
+    public long runStore(int i, boolean hasValue, long value, long now) {
+        long d = (long) i * runSize;
+        if (hasValue) {
+            runMemory.write(runOffset + d, runSize, value);
+        }
+        return timing.runStore(runCpu, runType, runAddress + d, runSize, now);
+    }
+
+    /** Ends the open run after {@code n} stores: counts them as {@link #cpuAccess} would have (MMU, PCI host, timing). */
+    public void closeRun(int n) {
+        Access a = runFirst;
+        runFirst = null;
+        if (n > 0) {
+            mmu.countPlainRun(a, n);
+            host.countPlainRun(n);
+            timing.countRun(runType, n);
+        }
+    }
+
     /** A synchronous external abort on a data access (ARM DDI 0487 D13.2.37: DFSC 0b010000, WnR, no S1PTW). */
     private static long externalAbortEsr(Access a) {
         return Esr.dataAbort(a.has(Access.F_LOWER_EL), a.kind == Access.WRITE, false, Esr.FSC_EXTABT);

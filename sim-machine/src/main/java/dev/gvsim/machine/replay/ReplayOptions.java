@@ -25,6 +25,12 @@ public final class ReplayOptions {
     public String stage2;
     /** Stop after this many records (0 = all); used by checkpoints and tests. */
     public long stopAfterRecords;
+    /**
+     * Runs of store records go through the machine in one go ({@code Machine.storeRun}, issue 29)
+     * where it can; false forces the general path for every record ({@code --general-path}). The
+     * outcome is the same either way (ReplayBatchDifferentialTest).
+     */
+    public boolean batchRuns = true;
 
     /** Parses {@code PA=ATTR}; throws IllegalArgumentException with a one-line reason. */
     public void addAttrOverride(String spec) {

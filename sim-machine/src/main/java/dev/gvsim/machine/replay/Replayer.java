@@ -172,18 +172,36 @@ public final class Replayer {
                         + " (a different trace?)");
             }
         }
-        while (reader.next(r)) {
-            result.records++;
-            current = r;
-            try {
-                step(r);
-            } catch (IllegalArgumentException e) {
-                throw new InputException(where(r) + ": " + e.getMessage());
+        boolean batch = options.batchRuns;
+        long boundary = recordBoundary();
+        boolean pendingRecord = false; // r holds a record read (and counted) but not yet executed
+        while (true) {
+            if (!pendingRecord) {
+                if (!reader.next(r)) {
+                    break;
+                }
+                result.records++;
             }
-            if (currentIssue >= timeline.nextPs) {
+            pendingRecord = false;
+            if (batch && r.op == Op.WR && openRun(r)) {
+                int end = storeRun(reader, r, boundary);
+                if (end == RUN_TRACE_END) {
+                    break;
+                }
+                pendingRecord = end == RUN_PENDING;
+            } else {
+                current = r;
+                try {
+                    step(r);
+                } catch (IllegalArgumentException e) {
+                    throw new InputException(where(r) + ": " + e.getMessage());
+                }
+            }
+            if (!pendingRecord && currentIssue >= timeline.nextPs) {
+                // after the record that reached it (a run ends after the store that does: storeRun)
                 timeline.sample(machine, currentIssue);
             }
-            if (options.stopAfterRecords > 0 && result.records >= options.stopAfterRecords) {
+            if (!pendingRecord && result.records >= boundary) {
                 // the state at this record boundary, before finish() drains buffers and settles time
                 stoppedCheckpoint = checkpoint();
                 break;
@@ -191,6 +209,169 @@ public final class Replayer {
         }
         finish();
         return result;
+    }
+
+    /**
+     * The record count at which {@link #run} stops ({@link ReplayOptions#stopAfterRecords}). A run of
+     * stores ends there ({@link #storeRun}), so a checkpoint sees what the general path leaves. A
+     * per-record hook (a sampler of counters every N records, or at a simulated time) fits the same
+     * way: its compare sits next to this one in both loops, and a run ends before the hook reads
+     * anything; a hook on simulated time may instead lower the run's time limit, as the next kernel
+     * event does ({@link #openRun}). The report's {@link Timeline} is such a hook: a run ends after
+     * the store whose completion reaches {@code timeline.nextPs}, and run() samples then, as after any record.
+     */
+    private long recordBoundary() {
+        return options.stopAfterRecords > 0 ? options.stopAfterRecords : Long.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ runs of stores (issue 29)
+
+    /** {@link #storeRun} ended at the record boundary or after the store that reached the timeline's next sample, with no record read beyond the run. */
+    private static final int RUN_BOUNDARY = 0;
+    /** {@link #storeRun} read a record that does not continue the run: it is in the reader's record, counted, not executed. */
+    private static final int RUN_PENDING = 1;
+    /** {@link #storeRun} reached the end of the trace. */
+    private static final int RUN_TRACE_END = 2;
+
+    /** Stores done in runs so far (not part of the result: the general path gives the same result). */
+    private long runStores;
+
+    /** Stores this replayer did in runs ({@link #storeRun}) rather than one by one; for tests and benchmarks. */
+    public long runStores() {
+        return runStores;
+    }
+
+    /** The stores of the run {@link #openRun} opened must issue before this time (the next kernel event then). */
+    private long runLimit;
+    /**
+     * Pages where opening a run failed, direct-mapped by page number (64 entries), with the number of
+     * failures: two at most per page (the first may be a TLB miss that the general path then fills),
+     * so that a trace whose stores cannot run (cacheable RAM, registers) pays the attempt rarely,
+     * also when it alternates between pages.
+     */
+    private final long[] runFailPage = new long[64];
+    private final byte[] runFails = new byte[64];
+
+    /**
+     * Replays a run of stores that starts with {@code r} ({@link #openRun} accepted it) and continues
+     * with the records the reader gives while each is the next store of the run: a {@code wr} of the
+     * same CPU, size and flags at the address after the previous one's last byte, in the same 4 KiB
+     * page, without {@code t=}, with a value exactly when the first has one, issued (when the previous
+     * one completed) before the next kernel event. Nothing but these stores reaches the machine while
+     * the run lasts, so the short paths the machine checked when it opened hold for every one of them
+     * ({@link Machine#openRun}); each store is its memory write and write-gathering step ({@link
+     * Machine#runStore}), and what the general path counts per record is counted once at the end
+     * ({@link #endRun}). The run's state lives in locals: the per-record work is the compare of the
+     * record with the next store and that step. Returns how it ended (RUN_*).
+     * ReplayBatchDifferentialTest compares it with the general path.
+     */
+    private int storeRun(TraceReader reader, TraceRecord r, long boundary) throws InputException {
+        final int cpu = r.cpu;
+        final long size = r.size;
+        final int flags = r.flags;
+        final boolean hasVal = r.hasVal;
+        final long pageEnd = (r.va | 0xFFF) + 1;
+        final long limit = runLimit;
+        final long sampleAt = timeline.nextPs; // only run() samples, so it holds for the whole run
+        long va = r.va;
+        long clock = cpuClock[cpu];
+        long lastIssue = clock;
+        long records = result.records;
+        int n = 0;
+        int end;
+        while (true) {
+            // r is store n of the run, issued at clock
+            lastIssue = clock;
+            clock += machine.runStore(n, hasVal, r.val, clock);
+            n++;
+            va += size;
+            if (records >= boundary || clock >= sampleAt) {
+                // the record boundary, or the store after which the general path samples the timeline
+                end = RUN_BOUNDARY;
+                break;
+            }
+            boolean more;
+            try {
+                more = reader.next(r);
+            } catch (InputException e) {
+                endRun(records, cpu, clock, lastIssue, n, hasVal);
+                throw e;
+            }
+            if (!more) {
+                end = RUN_TRACE_END;
+                break;
+            }
+            records++;
+            if (r.va != va || r.op != Op.WR || r.cpu != cpu || r.size != size || r.flags != flags || r.hasT || r.hasVal != hasVal
+                    || va >= pageEnd || clock >= limit) {
+                end = RUN_PENDING;
+                break;
+            }
+        }
+        endRun(records, cpu, clock, lastIssue, n, hasVal);
+        return end;
+    }
+
+    /**
+     * Ends a run of {@code n} stores: counts them as the general path counts each (records, the
+     * replay's accesses and stores without value; the machine's MMU, PCI and timing counters), sets
+     * the CPU's clock to the last store's completion and the kernel's clock to its issue time, as
+     * the general path's runUntil leaves it (no event was due before it).
+     */
+    private void endRun(long records, int cpu, long clock, long lastIssue, int n, boolean hasVal) {
+        result.records = records;
+        cpuClock[cpu] = clock;
+        currentIssue = clock;
+        machine.closeRun(n);
+        runStores += n;
+        result.accesses += n;
+        if (!hasVal) {
+            result.storesWithoutValue += n;
+        }
+        machine.kernel().runUntil(lastIssue);
+    }
+
+    /**
+     * Opens a run of stores that starts with store {@code r}, if the machine takes it ({@link
+     * Machine#openRun}); true when it did (then {@link #storeRun} replays it).
+     */
+    private boolean openRun(TraceRecord r) {
+        long page = r.va >>> 12;
+        int slot = (int) page & 63;
+        boolean known = runFailPage[slot] == page + 1; // +1: page 0 is a page too
+        return (!known || runFails[slot] < 2) && tryOpenRun(r, page, slot, known);
+    }
+
+    /** {@link #openRun} past the table of refused pages (out of line: the refused case stays small). */
+    private boolean tryOpenRun(TraceRecord r, long page, int slot, boolean known) {
+        int cpu = r.cpu;
+        long size = r.size;
+        if (r.hasT || machine == null || cpu < 0 || cpu >= MAX_CPUS || cpuStopped[cpu] || size < 1 || size > 8 || (r.va & (size - 1)) != 0
+                || (r.flags & Access.F_NO_DATA) != 0) {
+            return false;
+        }
+        long next = machine.kernel().nextEventTime();
+        long issue = cpuClock[cpu];
+        if (next != dev.gvsim.simcore.EventKernel.NO_EVENT && issue >= next) {
+            return false;
+        }
+        Access a = access.endedClean() ? access.nextCpu(Access.WRITE, r.va, (int) size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym)
+                : access.cpu(Access.WRITE, r.va, (int) size, r.flags, cpu, r.hasPc ? r.pc : 0, r.sym);
+        if (!r.hasVal) {
+            a.flags |= Access.F_NO_DATA;
+        }
+        int max = (int) ((4096 - (r.va & 0xFFF)) / size);
+        if (!machine.openRun(a, max)) {
+            // the general path refills the Access
+            if (!known) {
+                runFailPage[slot] = page + 1;
+                runFails[slot] = 0;
+            }
+            runFails[slot]++;
+            return false;
+        }
+        runLimit = next == dev.gvsim.simcore.EventKernel.NO_EVENT ? Long.MAX_VALUE : next;
+        return true;
     }
 
     private static String where(TraceRecord r) {
@@ -257,6 +438,9 @@ public final class Replayer {
         int cpu = startRecord(r);
         if (cpu < 0) {
             return;
+        }
+        if (op == Op.MAP || op == Op.S2MAP || op == Op.UNMAP || op == Op.CFGWR) {
+            java.util.Arrays.fill(runFailPage, 0); // what refused a run may have changed: try again
         }
         switch (op) {
             case MAP: {
