@@ -191,6 +191,14 @@ public final class MachineFile {
 
     /** Reads and checks a machine file (the machine is built once to check it). */
     public static Spec read(Path file) {
+        return parse(file.toString(), readText(file));
+    }
+
+    /**
+     * The text of a machine-shaped file ({@code -machine-file}, {@code qos -machine-file}): an existing,
+     * readable file of at most {@link #MAX_BYTES}; each refusal is one error naming the file.
+     */
+    public static String readText(Path file) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new MachineFileException(name, null, "a file, got a directory");
@@ -198,30 +206,32 @@ public final class MachineFile {
         if (!Files.exists(file)) {
             throw new MachineFileException(name, null, "an existing file: no such file");
         }
-        byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) {
                 throw new MachineFileException(name, null, "at most " + MAX_BYTES + " bytes (a machine file is a few KiB), got " + size);
             }
-            bytes = Files.readAllBytes(file);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new MachineFileException(name, null, "a readable file: " + e.getMessage());
         }
-        return parse(name, new String(bytes, StandardCharsets.UTF_8));
     }
 
-    /** Parses and checks {@code text} as the machine file {@code name} (a name for messages). */
-    public static Spec parse(String name, String text) {
-        JsonNode root;
+    /** {@code text} as JSON (duplicate keys refused); a syntax error names the file, line and column. Null or missing for an empty text. */
+    public static JsonNode readJson(String name, String text) {
         try {
-            root = MAPPER.readTree(text);
+            return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
             String where = at == null || at.getLineNr() < 1 ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
             throw new MachineFileException("machine file " + name + ": " + where + "expected well-formed JSON (" + msg + ")");
         }
+    }
+
+    /** Parses and checks {@code text} as the machine file {@code name} (a name for messages). */
+    public static Spec parse(String name, String text) {
+        JsonNode root = readJson(name, text);
         if (root == null || root.isMissingNode()) {
             throw new MachineFileException(name, null, "a JSON object with a \"machine\" key, got an empty file");
         }

@@ -1,8 +1,5 @@
 package dev.gvsim.machine.qos;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,9 +12,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,35 +67,12 @@ public final class QosMachineFile {
 
     /** Reads and checks a file (each VM's machine is built once to check it). */
     public static Description read(Path file) {
-        String name = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new MachineFileException(name, null, "a file, got a directory");
-        }
-        if (!Files.exists(file)) {
-            throw new MachineFileException(name, null, "an existing file: no such file");
-        }
-        try {
-            long size = Files.size(file);
-            if (size > MachineFile.MAX_BYTES) {
-                throw new MachineFileException(name, null, "at most " + MachineFile.MAX_BYTES + " bytes, got " + size);
-            }
-            return parse(name, new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new MachineFileException(name, null, "a readable file: " + e.getMessage());
-        }
+        return parse(file.toString(), MachineFile.readText(file));
     }
 
     /** Parses and checks {@code text} as the file {@code name}. */
     public static Description parse(String name, String text) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-            String where = at == null || at.getLineNr() < 1 ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw new MachineFileException(name, null, where.isEmpty() ? "well-formed JSON (" + msg + ")" : "well-formed JSON at " + where + msg);
-        }
+        JsonNode root = MachineFile.readJson(name, text);
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new MachineFileException(name, null, "a JSON object with a \"vms\" list (a multi-VM machine file)");
         }

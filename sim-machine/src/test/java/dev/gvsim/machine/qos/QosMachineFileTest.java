@@ -68,7 +68,7 @@ class QosMachineFileTest {
 
     @Test
     void hostileFilesGetOneLineNamingTheFileAndTheKey(@TempDir Path dir) {
-        bad("{", "machine file f.json: expected well-formed JSON");
+        bad("{", "machine file f.json: line 1, column 2: expected well-formed JSON");
         bad("[]", "machine file f.json: expected a JSON object with a \"vms\" list");
         bad("{\"machine\": {\"type\": \"virt\"}}", "key 'machine': expected one of the keys comment, set, vms, got an unknown key (a one-machine file");
         bad("{\"vms\": []}", "key 'vms': expected a list of at least one VM");
