@@ -42,7 +42,8 @@ public final class BinaryTraceReader implements TraceReader {
     private int templates;
     /** Second-order predictor (§4.2): the template that followed each hashed (previous-but-one, previous) pair. */
     private final Template[] ctx = new Template[1 << CTX_BITS];
-    private Template prev1;
+    /** The id of the previous template-coded record's template, -1 before the first (an id, not a reference: see {@link #advance}). */
+    private int prev1Id = -1;
     private int prev2Id = -1;
     private long prevVa;
     private long prevSize;
@@ -84,6 +85,7 @@ public final class BinaryTraceReader implements TraceReader {
         if (failure != null) {
             throw failure;
         }
+        peeked = 0;
         try {
             while (left == 0) {
                 if (ended) {
@@ -216,7 +218,9 @@ public final class BinaryTraceReader implements TraceReader {
             } else {
                 r.clearForTemplate();
             }
-            lastPlain = r;
+            if (lastPlain != r) {
+                lastPlain = r; // a reference store only when it changes (see advance)
+            }
             lastPlainVaried = keepX || (tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0;
             return templateRecord(r, tag);
         }
@@ -286,8 +290,8 @@ public final class BinaryTraceReader implements TraceReader {
      */
     private boolean templateRecord(TraceRecord r, int tag) throws InputException {
         int sel = (tag >>> SEL_SHIFT) & 3;
-        int ci = ctxIndex(prev2Id, prev1 == null ? -1 : prev1.id);
-        Template t = sel == SEL_PRED2 ? ctx[ci] : sel == SEL_PRED1 && prev1 != null ? prev1.succ : otherTemplate(sel);
+        int ci = ctxIndex(prev2Id, prev1Id);
+        Template t = sel == SEL_PRED2 ? ctx[ci] : sel == SEL_PRED1 && prev1Id >= 0 ? tpl[prev1Id].succ : otherTemplate(sel);
         if (t == null) {
             throw corrupt("template reference to an undefined template");
         }
@@ -306,19 +310,31 @@ public final class BinaryTraceReader implements TraceReader {
         if ((tag & (TAG_VALUE | TAG_T | TAG_CPU)) != 0) {
             templateExtras(r, tag);
         }
+        advance(t, ci, va);
+        return sel != SEL_NEW;
+    }
+
+    /**
+     * The decoder state after a template-coded record of {@code t} at {@code va}, in §4.2's order.
+     * The predictor tables are written only when they change: a reference store costs the
+     * collector's write barriers, and in a run the prediction that found {@code t} is already there.
+     */
+    private void advance(Template t, int ci, long va) {
         t.stride = va - t.lastVa;
         t.lastVa = va;
         prevVa = va;
         prevSize = t.size;
-        ctx[ci] = t;
-        if (prev1 != null) {
-            prev1.succ = t;
-            prev2Id = prev1.id;
-        } else {
-            prev2Id = -1;
+        if (ctx[ci] != t) {
+            ctx[ci] = t;
         }
-        prev1 = t;
-        return sel != SEL_NEW;
+        if (prev1Id >= 0) {
+            Template p = tpl[prev1Id];
+            if (p.succ != t) {
+                p.succ = t;
+            }
+        }
+        prev2Id = prev1Id;
+        prev1Id = t.id;
     }
 
     /** The template's x- keys into the record (validated when the template was read: xkeys()). */
@@ -327,6 +343,235 @@ public final class BinaryTraceReader implements TraceReader {
         for (int i = 0; i < x.length; i += 2) {
             r.addXTrusted(x[i], x[i + 1]);
         }
+    }
+
+    /** The value of the store {@link #nextRunStore} last took. */
+    private long runValue;
+
+    /**
+     * The short path of a run of stores (TraceReader#nextRunStore): a template-coded record (§4.2)
+     * of an already-defined template, decoded straight from the chunk without filling a record. It
+     * decides before it changes anything: a record it does not take (another op, size, flags, CPU or
+     * address, a time, a new template, the chunk's last record not ending the payload, bytes that do
+     * not decode, a value that does not fit) leaves the reader as it was, and {@link #next} then
+     * decodes it, or reports what is wrong with it, exactly as without this path. A record it takes
+     * updates the predictor state as {@link #templateRecord} does and passes every check {@link #next}
+     * makes of it ({@link RecordRules#checkTemplated}: the value fits the size; the template's own
+     * fields were checked when it was defined).
+     */
+    @Override
+    public boolean nextRunStore(long va, long size, int flags, int cpu, boolean hasValue) {
+        peeked = 0;
+        if (left == 0 || keepX || !readOnlyCaller || size > 8 || (flags & dev.gvsim.simcore.Access.F_ZVA) != 0) {
+            return false; // a new chunk (next() loads and checks it), a caller that reads records, DC ZVA (its own rules)
+        }
+        int at = pos;
+        if (at >= end) {
+            return false;
+        }
+        int tag = p[at] & 0xff;
+        if ((tag & (TAG_TEMPLATE | TAG_T)) != TAG_TEMPLATE || ((tag & TAG_VALUE) != 0) != hasValue) {
+            return false;
+        }
+        int sel = (tag >>> SEL_SHIFT) & 3;
+        int ci = ctxIndex(prev2Id, prev1Id);
+        Template t;
+        int mode = (tag >>> VA_SHIFT) & 3;
+        long value = 0;
+        try {
+            pos = at + 1;
+            if (sel == SEL_PRED2) {
+                t = ctx[ci];
+            } else if (sel == SEL_PRED1) {
+                t = prev1Id < 0 ? null : tpl[prev1Id].succ;
+            } else if (sel == SEL_REF) {
+                long id = varint();
+                t = id >= 0 && id < templates ? tpl[(int) id] : null;
+            } else {
+                t = null; // a definition: next() reads it
+            }
+            if (t == null || t.op != Op.WR || t.size != size || t.flags != flags) {
+                pos = at;
+                return false;
+            }
+            long got = mode == VA_STRIDE ? t.lastVa + t.stride : mode == VA_SEQUENTIAL ? prevVa + prevSize : deltaVa(mode, t);
+            if (got != va) {
+                pos = at;
+                return false;
+            }
+            if (hasValue) {
+                value = varint();
+                if (size < 8 && (value >>> (size * 8)) != 0) {
+                    pos = at; // next() reports it
+                    return false;
+                }
+            }
+            long c = (tag & TAG_CPU) != 0 ? varint() : 0;
+            if (c != cpu || left == 1 && pos != end) {
+                pos = at; // another CPU's store, or a chunk with bytes after its last record (next() reports it)
+                return false;
+            }
+        } catch (InputException e) {
+            pos = at; // does not decode: next() reports it
+            return false;
+        }
+        left--;
+        records++;
+        runValue = value;
+        advance(t, ci, va);
+        return true;
+    }
+
+    @Override
+    public long runStoreValue() {
+        return runValue;
+    }
+
+    /** The tag of a template-coded record the second-order predictor names, at the address after the previous one, with nothing else (§4.2). */
+    private static final byte CYCLE_TAG_SEQUENTIAL = (byte) (TAG_TEMPLATE | SEL_PRED2 << SEL_SHIFT | VA_SEQUENTIAL << VA_SHIFT);
+    /** The same at its template's last address plus its stride (a loop: what a writer picks first). */
+    private static final byte CYCLE_TAG_STRIDE = (byte) (TAG_TEMPLATE | SEL_PRED2 << SEL_SHIFT | VA_STRIDE << VA_SHIFT);
+    /** Per place on the cycle, the first place with the same template (a loop of pair stores uses each twice). */
+    private final int[] cycleSlot = new int[MAX_CYCLE];
+    /** Per template of the cycle (by its first place), its last address and stride while {@link #peekRunStores} checks the first three rounds. */
+    private final long[] cycleLastVa = new long[MAX_CYCLE];
+    private final long[] cycleStride = new long[MAX_CYCLE];
+    /** Per place, whether a stride record there lands at the next address once the rounds are steady (from the third). */
+    private final boolean[] cycleStrideOk = new boolean[MAX_CYCLE];
+    /** The longest cycle of templates {@link #peekRunStores} follows. */
+    static final int MAX_CYCLE = 16;
+    /** The templates {@link #peekRunStores} found, in the order the records use them; the cycle's length; how many records it peeked; the first one's address. */
+    private final Template[] cycle = new Template[MAX_CYCLE];
+    private int cycleLen;
+    private int peeked;
+    /** {@link #peekRunStores} does not follow the context again before this record count (see there). */
+    private long peekAgainAt;
+    /** Records to wait after the context led to no cycle of the run's stores. */
+    private static final int PEEK_BACKOFF = 8;
+    private long peekVa;
+
+    /**
+     * The run-at-a-time decode (TraceReader#peekRunStores). The predictor of §4.2 makes the bytes of
+     * a {@code memcpy_toio} loop periodic: each record is one tag byte (the second-order context's
+     * template, at the address after the previous record or at the template's last address plus its
+     * stride), and the context names the templates in a fixed cycle (the loop's instructions). Such a
+     * record writes to the context table exactly the template it read from it, so the table does not
+     * change while they last and the cycle is known before they are decoded: from the current pair
+     * of previous templates, follow the table until the pair comes back (at most {@link #MAX_CYCLE}
+     * places, every template the run's store). The first three rounds are checked record by record
+     * (a stride record must land at the next address). From the third on, a template's last address
+     * and stride come from its last two uses, both inside the peeked records, so whether a stride
+     * record at a place lands at the next address is the same in every round: the rest are counted
+     * by comparing bytes. Nothing changes until {@link #commitRunStores} takes some of them.
+     */
+    @Override
+    public int peekRunStores(long va, long size, int flags, int cpu, int max) {
+        peeked = 0;
+        if (records < peekAgainAt || max <= 0 || left == 0 || keepX || !readOnlyCaller || cpu != 0 || (flags & dev.gvsim.simcore.Access.F_ZVA) != 0 || prev1Id < 0
+                || prev2Id < 0 || prevVa + prevSize != va || pos >= end) {
+            return 0;
+        }
+        byte first = p[pos];
+        if (first != CYCLE_TAG_SEQUENTIAL && first != CYCLE_TAG_STRIDE) {
+            return 0;
+        }
+        int a = prev2Id;
+        int b = prev1Id;
+        int len = 0;
+        do {
+            Template t = ctx[ctxIndex(a, b)];
+            if (len == MAX_CYCLE || t == null || t.op != Op.WR || t.size != size || t.flags != flags) {
+                // not (yet) a cycle: at the start of a run the context still holds older successors
+                // until the loop's first rounds rewrite them; following it costs up to MAX_CYCLE
+                // lookups, so it is not tried again for a few records
+                peekAgainAt = records + PEEK_BACKOFF;
+                return 0;
+            }
+            int slot = len;
+            for (int k = 0; k < len; k++) {
+                if (cycle[k] == t) {
+                    slot = cycleSlot[k];
+                    break;
+                }
+            }
+            cycleSlot[len] = slot;
+            cycleLastVa[len] = t.lastVa;
+            cycleStride[len] = t.stride;
+            cycle[len++] = t;
+            a = b;
+            b = t.id;
+        } while (a != prev2Id || b != prev1Id);
+        int limit = Math.min(max, left);
+        byte[] bytes = p;
+        int at = pos;
+        int m = 0;
+        long expect = va;
+        int checked = Math.min(limit, 3 * len);
+        for (int c = 0; m < checked; m++) {
+            byte tag = bytes[at + m];
+            int slot = cycleSlot[c];
+            boolean strideLands = cycleLastVa[slot] + cycleStride[slot] == expect;
+            if (tag == CYCLE_TAG_STRIDE ? !strideLands : tag != CYCLE_TAG_SEQUENTIAL) {
+                break;
+            }
+            cycleStrideOk[c] = strideLands; // the third round's outcome is every later round's
+            cycleStride[slot] = expect - cycleLastVa[slot];
+            cycleLastVa[slot] = expect;
+            expect += size;
+            if (++c == len) {
+                c = 0;
+            }
+        }
+        if (m == 3 * len) {
+            for (int c = 0; m < limit; m++) {
+                byte tag = bytes[at + m];
+                if (tag != CYCLE_TAG_SEQUENTIAL && (tag != CYCLE_TAG_STRIDE || !cycleStrideOk[c])) {
+                    break;
+                }
+                if (++c == len) {
+                    c = 0;
+                }
+            }
+        }
+        if (m == left && at + m != end) {
+            m--; // the chunk's last record must end its payload: next() reports the bytes after it
+        }
+        cycleLen = len;
+        peekVa = va;
+        peeked = m;
+        return m;
+    }
+
+    /**
+     * Takes the first {@code n} records {@link #peekRunStores} counted: the position and counts move
+     * on, and the predictor state becomes what decoding them one by one leaves. Record i (from 1)
+     * is {@code cycle[(i - 1) % P]} at {@code peekVa + (i - 1) * size}; only the last 2P of them are
+     * replayed through {@link #advance}, since a template's last address and stride depend only on
+     * its last two uses, and every template of the cycle is used at least twice in 2P records (the
+     * first use in that window may compute a stride from an older address; the second overwrites it).
+     */
+    @Override
+    public void commitRunStores(int n) {
+        if (n < 0 || n > peeked) {
+            throw new IllegalArgumentException("commitRunStores(" + n + ") after peekRunStores counted " + peeked);
+        }
+        peeked = 0;
+        if (n == 0) {
+            return;
+        }
+        int cl = cycleLen;
+        long size = cycle[0].size;
+        int from = Math.max(1, n - 2 * cl + 1);
+        // the state before record `from`: the two records before it are on the cycle too (record 0 is
+        // cycle[cl - 1] and record -1 cycle[cl - 2]: the cycle came back to the pair it started from)
+        prev1Id = cycle[Math.floorMod(from - 2, cl)].id;
+        prev2Id = cycle[Math.floorMod(from - 3, cl)].id;
+        for (int i = from; i <= n; i++) {
+            advance(cycle[(i - 1) % cl], ctxIndex(prev2Id, prev1Id), peekVa + (i - 1) * size);
+        }
+        pos += n;
+        left -= n;
+        records += n;
     }
 
     /** A template named by reference or defined here (the selectors the predictors did not cover). */

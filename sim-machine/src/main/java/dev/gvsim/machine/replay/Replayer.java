@@ -241,6 +241,14 @@ public final class Replayer {
         return runStores;
     }
 
+    /** Of {@link #runStores}, those the reader counted ahead rather than decoding each (TraceReader#peekRunStores). */
+    private long peekedStores;
+
+    /** Stores of runs the reader counted ahead (TraceReader#peekRunStores); for tests and benchmarks. */
+    public long peekedStores() {
+        return peekedStores;
+    }
+
     /** The stores of the run {@link #openRun} opened must issue before this time (the next kernel event then). */
     private long runLimit;
     /**
@@ -277,18 +285,61 @@ public final class Replayer {
         long clock = cpuClock[cpu];
         long lastIssue = clock;
         long records = result.records;
+        long value = r.val;
         int n = 0;
         int end;
+        boolean execute = true; // store n of the run (value) was read and is not yet executed
         while (true) {
-            // r is store n of the run, issued at clock
-            lastIssue = clock;
-            clock += machine.runStore(n, hasVal, r.val, clock);
-            n++;
-            va += size;
-            if (records >= boundary || clock >= sampleAt) {
-                // the record boundary, or the store after which the general path samples the timeline
-                end = RUN_BOUNDARY;
-                break;
+            if (execute) {
+                // store n of the run, issued at clock
+                lastIssue = clock;
+                clock += machine.runStore(n, hasVal, value, clock);
+                n++;
+                va += size;
+                if (records >= boundary || clock >= sampleAt) {
+                    // the record boundary, or the store after which the general path samples the timeline
+                    end = RUN_BOUNDARY;
+                    break;
+                }
+            }
+            execute = true;
+            if (va < pageEnd && clock < limit) {
+                if (!hasVal) {
+                    // the reader counts the stores that follow without decoding each (a memcpy_toio loop
+                    // in the binary form); they are executed here, and it takes as many as were
+                    int m = reader.peekRunStores(va, size, flags, cpu, (int) Math.min((pageEnd - va) / size, boundary - records));
+                    if (m > 0) {
+                        int taken = 0;
+                        boolean stop = false;
+                        while (taken < m && clock < limit) {
+                            taken++;
+                            records++;
+                            lastIssue = clock;
+                            clock += machine.runStore(n, false, 0, clock);
+                            n++;
+                            va += size;
+                            if (records >= boundary || clock >= sampleAt) {
+                                stop = true;
+                                break;
+                            }
+                        }
+                        reader.commitRunStores(taken);
+                        peekedStores += taken;
+                        if (stop) {
+                            end = RUN_BOUNDARY;
+                            break;
+                        }
+                        // all of them, or the clock reached the next kernel event: the next record ends the run
+                        execute = false;
+                        continue;
+                    }
+                }
+                if (reader.nextRunStore(va, size, flags, cpu, hasVal)) {
+                    // the reader's short path took the next store of the run without filling r
+                    records++;
+                    value = reader.runStoreValue();
+                    continue;
+                }
             }
             boolean more;
             try {
@@ -307,6 +358,7 @@ public final class Replayer {
                 end = RUN_PENDING;
                 break;
             }
+            value = r.val;
         }
         endRun(records, cpu, clock, lastIssue, n, hasVal);
         return end;

@@ -41,8 +41,10 @@ class ReplayBatchDifferentialTest {
             // FWB makes the BARs' stage-2 Normal-WB win: cacheable stores, no write gathering, no runs
             assertThat(batch.runStores).isZero();
         } else {
-            // the run path carries nearly the whole trace (1,983,797 accesses, 98 % in page-long store runs)
+            // the run path carries nearly the whole trace (1,983,797 accesses, 98 % in page-long store runs),
+            // and in the binary form the reader counts nearly all of them ahead
             assertThat(batch.runStores).isGreaterThan(1_900_000L);
+            assertThat(batch.peekedStores).isGreaterThan(1_800_000L);
         }
     }
 
@@ -74,6 +76,7 @@ class ReplayBatchDifferentialTest {
     void generatedTracesSameResultAndCheckpointsOnBothPaths() throws Exception {
         long stores = 0;
         long events = 0;
+        long peeked = 0;
         for (int seed = 1; seed <= 40; seed++) {
             Random rnd = new Random(seed);
             String trace = generate(rnd);
@@ -85,6 +88,7 @@ class ReplayBatchDifferentialTest {
             assertThat(batch.json).as("seed %d", seed).isEqualTo(general.json);
             stores += batch.runStores;
             events += batch.events;
+            peeked += batch.peekedStores;
             for (int k = 0; k < 3; k++) {
                 long at = 1 + rnd.nextInt(records);
                 Run g = replay("generated", trace, false, stage2, at, cont);
@@ -99,42 +103,60 @@ class ReplayBatchDifferentialTest {
         }
         // the generated traces exercise the run path, and device events happen while they replay
         assertThat(stores).isGreaterThan(10_000L);
+        assertThat(peeked).isGreaterThan(2_000L);
         assertThat(events).isGreaterThan(0L);
     }
 
     /**
      * Kernel events due while stores of a run issue (every 37 ns here) run at their time on both
      * paths: each sees the counters and the clock the general path shows it (the run stops before
-     * a store whose issue time reaches the event, closes, and the general path runs the event).
+     * a store whose issue time reaches the event, closes, and the general path runs the event). A
+     * value every 3rd store cuts the value-less runs short; every 97th, with a loop of pair stores
+     * (two per instruction, four instructions), leaves long runs that the binary reader counts ahead
+     * and that the events interrupt.
      */
-    @Test
-    void kernelEventsDueInsideARunSeeTheStateOfTheirTime() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {3, 97})
+    void kernelEventsDueInsideARunSeeTheStateOfTheirTime(int valueEvery) throws Exception {
         StringBuilder t = new StringBuilder("gvsim-trace 1\nmap va=0xffff800010000000 pa=0x10000000 size=0x4000000 attr=normal-nc\n");
         long va = 0xffff800010000000L;
         for (int k = 0; k < 4 * 512; k++) {
-            t.append("wr va=0x").append(Long.toHexString(va + 8L * k)).append(" size=8").append(k % 3 == 0 ? " val=0x" + k : "").append('\n');
+            t.append("wr va=0x").append(Long.toHexString(va + 8L * k)).append(" size=8").append(k % valueEvery == 0 ? " val=0x" + k : "");
+            if (valueEvery > 3) {
+                t.append(" flags=pair pc=0x").append(Long.toHexString(0xffff000000001000L + 8 * (k / 2 % 4))).append(" sym=memcpy+").append(k / 2 % 4);
+            }
+            t.append('\n');
             if (k % 512 == 511) {
                 t.append("wr va=0x").append(Long.toHexString(va + 8L * k)).append(" size=8 val=0x1\n"); // ends the value-less run
             }
         }
         List<List<String>> seen = new ArrayList<>();
-        long[] stores = new long[2];
-        for (boolean batch : new boolean[] {false, true}) {
+        long[] stores = new long[3];
+        long peeked = 0;
+        for (int mode = 0; mode < 3; mode++) { // general path; run path; run path on the binary form
+            boolean batch = mode > 0;
             dev.gvsim.machine.Machine m = dev.gvsim.machine.MachineBuilder.build("-M virt -device qxl", List.of());
             List<String> log = new ArrayList<>();
             for (long at = 37_000; at < 20_000_000; at += 37_000) {
                 m.kernel().schedule(at, (now, arg) -> log.add(now + " " + m.stats().snapshot()), 0);
             }
             Replayer rp = new Replayer(options(batch, false, null), "events", m);
-            try (TraceReader in = open("events", t.toString())) {
+            try (TraceReader in = mode == 2 ? openBinary("events", t.toString()) : open("events", t.toString())) {
                 rp.run(in);
             }
             log.add(Json.write(rp.result().toJson()));
             seen.add(log);
-            stores[batch ? 1 : 0] = rp.runStores();
+            stores[mode] = rp.runStores();
+            if (mode == 2) {
+                peeked = rp.peekedStores();
+            }
         }
         assertThat(seen.get(1)).isEqualTo(seen.get(0));
+        assertThat(seen.get(2)).isEqualTo(seen.get(0));
         assertThat(stores[1]).as("the run path was taken").isGreaterThan(1000);
+        assertThat(stores[2]).isEqualTo(stores[1]);
+        // the value-less stores of the binary form were counted ahead, and events still came between them
+        assertThat(peeked).isGreaterThan(valueEvery == 3 ? 300 : 1000);
         assertThat(seen.get(0).size()).as("events ran during the stores").isGreaterThan(20);
     }
 
@@ -214,28 +236,84 @@ class ReplayBatchDifferentialTest {
         return String.join("\n", l) + "\n";
     }
 
-    record Run(String json, byte[] checkpoint, long runStores, long events) {
+    record Run(String json, byte[] checkpoint, long runStores, long events, long peekedStores) {
     }
 
+    /**
+     * One replay; on the run path (batch), also of the same trace converted to the binary form, whose
+     * reader takes a run's stores on its own short path (BinaryTraceReader.nextRunStore), against
+     * the general path on that binary form (the text form's results also carry line numbers): both
+     * must give the same bytes, and the run path the same stores as on the text form.
+     */
     static Run replay(String name, String text, boolean batch, String stage2, long stopAfter, boolean cont) throws Exception {
+        Run run = replay(name, text, batch, stage2, stopAfter, cont, false);
+        if (batch) {
+            Run general = replay(name, text, false, stage2, stopAfter, cont, true);
+            Run bin = replay(name, text, true, stage2, stopAfter, cont, true);
+            assertThat(bin.json).as("binary trace, run path").isEqualTo(general.json);
+            assertThat(bin.checkpoint).as("binary trace, run path: checkpoint").isEqualTo(general.checkpoint);
+            assertThat(bin.runStores).isEqualTo(run.runStores);
+            assertThat(run.peekedStores).as("the text reader counts nothing ahead").isZero();
+            return new Run(run.json, run.checkpoint, run.runStores, run.events, bin.peekedStores);
+        }
+        return run;
+    }
+
+    private static Run replay(String name, String text, boolean batch, String stage2, long stopAfter, boolean cont, boolean binary)
+            throws Exception {
         ReplayOptions o = options(batch, cont, text);
         o.stage2 = stage2;
         o.stopAfterRecords = stopAfter;
         Replayer rp = new Replayer(o, name);
-        try (TraceReader in = open(name, text)) {
+        try (TraceReader in = binary ? openBinary(name, text) : open(name, text)) {
             rp.run(in);
         }
-        return new Run(Json.write(rp.result().toJson()), rp.stoppedCheckpoint(), rp.runStores(), rp.machine().kernel().dispatched());
+        return new Run(Json.write(rp.result().toJson()), rp.stoppedCheckpoint(), rp.runStores(), rp.machine().kernel().dispatched(),
+                rp.peekedStores());
     }
 
     static String restoreAndFinish(String name, String text, byte[] checkpoint, boolean batch, boolean cont, String stage2) throws Exception {
+        String json = restoreAndFinish(name, text, checkpoint, batch, cont, stage2, false);
+        if (batch) {
+            assertThat(restoreAndFinish(name, text, checkpoint, true, cont, stage2, true)).as("binary trace, restored")
+                    .isEqualTo(restoreAndFinish(name, text, checkpoint, false, cont, stage2, true));
+        }
+        return json;
+    }
+
+    private static String restoreAndFinish(String name, String text, byte[] checkpoint, boolean batch, boolean cont, String stage2,
+            boolean binary) throws Exception {
         ReplayOptions o = options(batch, cont, text);
         o.stage2 = stage2;
         Replayer rp = Replayer.restore(o, name, checkpoint, "cp");
-        try (TraceReader in = open(name, text)) {
+        try (TraceReader in = binary ? openBinary(name, text) : open(name, text)) {
             rp.run(in);
         }
         return Json.write(rp.result().toJson());
+    }
+
+    private static final java.util.Map<String, byte[]> BINARY = new java.util.HashMap<>();
+
+    /** The trace converted to the binary form (docs/trace-binary-format.md), in memory. */
+    private static synchronized TraceReader openBinary(String name, String text) throws Exception {
+        String key = text != null ? text : name;
+        byte[] bin = BINARY.get(key);
+        if (bin == null) {
+            java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+            try (TraceReader in = open(name, text); dev.gvsim.guesttraces.format.BinaryTraceWriter w = new dev.gvsim.guesttraces.format.BinaryTraceWriter(bo)) {
+                dev.gvsim.guesttraces.format.TraceRecord r = new dev.gvsim.guesttraces.format.TraceRecord();
+                while (in.next(r)) {
+                    w.write(r);
+                }
+            }
+            bin = bo.toByteArray();
+            if (text == null) {
+                BINARY.put(key, bin); // the real trace: converted once
+            }
+        }
+        TraceReader in = TraceFiles.open(new ByteArrayInputStream(bin));
+        assertThat(in).isInstanceOf(dev.gvsim.guesttraces.format.BinaryTraceReader.class);
+        return in;
     }
 
     private static ReplayOptions options(boolean batch, boolean cont, String generated) {
