@@ -3,7 +3,6 @@ package dev.gvsim.simcli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,36 +48,16 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Continue from a checkpoint of this trace (may be combined with different --set/--attr overrides: branching).")
     Path restore;
 
-    @Option(names = "--continue", description = "Record faults and keep going (default: a fault ends that CPU's stream, as an oops would).")
-    boolean continueAfterFault;
-
     @Option(names = "--general-path",
             description = "Replay every record on the general per-record path (no runs of stores in one go); the output is the same, only slower.")
     boolean generalPath;
-
-    @Option(names = "--attr", paramLabel = "PA=ATTR",
-            description = "Change the attribute of every map record whose pa is PA (e.g. 0x13ffe000=device-ngnre). Repeatable.")
-    List<String> attrs = new ArrayList<>();
-
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter (see 'gvsim params'). Repeatable.")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--stage2", paramLabel = "MODE",
-            description = "Install a host stage 2 before replaying: none, kvm (KVM without FEAT_S2FWB: RAM and RAM-backed BARs Normal-WB), kvm-fwb (with FWB).")
-    String stage2;
 
     @Option(names = "--dump-scanout", paramLabel = "DIR",
             description = "At the end, write what each display device shows (QXL: its primary surface) as DIR/<id>-scanout.png (DIR created if missing).")
     Path dumpScanout;
 
-    @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
-    String machineType;
-
-    @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device (overrides the trace's machine record). Repeatable.")
-    List<String> devices = new ArrayList<>();
-
     @picocli.CommandLine.Mixin
-    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+    ReplayMachineOptions machine = new ReplayMachineOptions();
 
     @Option(names = "--max-listed", paramLabel = "N", defaultValue = "1000",
             description = "List at most N faults, mismatches and master aborts individually (all are counted). Default ${DEFAULT-VALUE}.")
@@ -92,20 +71,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ReplayOptions opts = new ReplayOptions();
-        opts.continueAfterFault = continueAfterFault;
+        ReplayOptions opts = machine.replayOptions();
         opts.batchRuns = !generalPath;
         opts.maxListed = Math.max(0, maxListed);
-        for (String a : attrs) {
-            opts.addAttrOverride(a);
-        }
-        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
-        opts.paramSets.addAll(machine.sets());
-        opts.machineOverride = machine.args();
-        if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {
-            throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
-        }
-        opts.stage2 = stage2;
         if (checkpointAt != null) {
             if (checkpointAt < 1) {
                 throw new IllegalArgumentException("--checkpoint-at must be a record number >= 1, got " + checkpointAt);
@@ -122,7 +90,6 @@ final class ReplayCommand implements Callable<Integer> {
         }
         Files2.output("-o", output, trace, restore);
         Files2.output("--report", report, trace, restore, output);
-        MachineArgs.checkSets(sets);
         ReplayResult r;
         dev.gvsim.simcli.util.CountingInputStream counting = new dev.gvsim.simcli.util.CountingInputStream(Files.newInputStream(trace));
         Replayer replayer = restoreBytes != null

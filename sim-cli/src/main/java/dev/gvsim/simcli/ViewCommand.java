@@ -4,8 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import javax.imageio.ImageIO;
@@ -56,26 +54,8 @@ final class ViewCommand implements Callable<Integer> {
             description = "Which output -o captures: a device id (e.g. qxl0) or '<id> <output>'. Default: the first output shown.")
     String captureOutput;
 
-    @Option(names = "--attr", paramLabel = "PA=ATTR", description = "As replay --attr. Repeatable.")
-    List<String> attrs = new ArrayList<>();
-
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Set a model parameter (see 'gvsim params'). Repeatable.")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--continue", description = "As replay --continue: record faults and keep going.")
-    boolean continueAfterFault;
-
-    @Option(names = "--stage2", paramLabel = "MODE", description = "As replay --stage2: none, kvm, kvm-fwb.")
-    String stage2;
-
-    @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
-    String machineType;
-
-    @Option(names = "-device", paramLabel = "DEV", description = "QEMU-style device (overrides the trace's machine record). Repeatable.")
-    List<String> devices = new ArrayList<>();
-
     @picocli.CommandLine.Mixin
-    MachineArgs.FileOption machineFile = new MachineArgs.FileOption();
+    ReplayMachineOptions machine = new ReplayMachineOptions();
 
     @Spec
     CommandSpec spec;
@@ -83,21 +63,9 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ViewerControl control = new ViewerControl(paused, ViewerControl.speedIndex(speed));
-        ReplayOptions opts = new ReplayOptions();
-        opts.continueAfterFault = continueAfterFault;
-        for (String a : attrs) {
-            opts.addAttrOverride(a);
-        }
-        dev.gvsim.machine.MachineFile.Resolved machine = MachineArgs.resolve(machineType, devices, machineFile, sets);
-        opts.paramSets.addAll(machine.sets());
-        opts.machineOverride = machine.args();
-        if (stage2 != null && !dev.gvsim.machine.Machine.STAGE2_MODES.contains(stage2)) {
-            throw new IllegalArgumentException("--stage2 must be one of " + dev.gvsim.machine.Machine.STAGE2_MODES + ", got '" + stage2 + "'");
-        }
-        opts.stage2 = stage2;
+        ReplayOptions opts = machine.replayOptions();
         Files2.input(trace);
         Files2.output("-o", output, trace);
-        MachineArgs.checkSets(sets);
         PrintWriter err = spec.commandLine().getErr();
         TraceReader reader;
         try {
