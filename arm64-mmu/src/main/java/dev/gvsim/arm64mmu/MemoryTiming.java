@@ -25,6 +25,10 @@ import dev.gvsim.simcore.Stats;
  * not adjacent, or after {@code mem.wc.timeout} idle. A store waits only if the buffer is still
  * waiting for the path.</li>
  * <li>Normal-WT / WB: a cache hit, no bus transaction.</li>
+ * <li>Under a host stage 2 ({@link #setTrapsEmulated}), an access to a region the VMM emulates
+ * ({@link Access#F_EMULATED}) traps: the vCPU waits until the VMM returns, so a store to it is not
+ * posted either; it costs what a Device-nGnRnE store costs, the target's latency (the device's
+ * trap cost, e.g. {@code qxl.io_latency}) included.</li>
  * </ul>
  * One shared path (the CPU-to-root-complex link) serves transactions in order: each occupies it for
  * {@code mem.uc.txn_overhead + bytes / mem.link.bytes_per_ns}. No allocation per access.
@@ -60,6 +64,8 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     }
 
     private final WcLine[] wc;
+    /** Accesses to VMM-emulated regions trap ({@link #setTrapsEmulated}). */
+    private boolean trapsEmulated;
     /** Off only in tests, which check the store fast path in {@link #complete} against {@link #gather}. */
     boolean openLineFastPath = true;
     private long pathFreeAt;
@@ -183,6 +189,22 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         reason.inc();
     }
 
+    /**
+     * Whether a host stage 2 is installed ({@code --stage2 kvm}, {@code kvm-fwb}): then an access that
+     * reached a region the VMM emulates ({@link Access#F_EMULATED}: KVM has no memslot for it) is a
+     * stage-2 abort handled by the VMM (arch/arm64/kvm/mmio.c io_mem_abort, KVM_EXIT_MMIO), and the
+     * vCPU runs on only when the VMM has completed it: its store is not posted. Off (no hypervisor
+     * modelled) by default, as before.
+     */
+    public void setTrapsEmulated(boolean on) {
+        trapsEmulated = on;
+    }
+
+    /** See {@link #setTrapsEmulated}. */
+    public boolean trapsEmulated() {
+        return trapsEmulated;
+    }
+
     /** See the class comment. */
     public void complete(Access a, long now) {
         if (!openLineFastPath || !openLineStore(a, now)) {
@@ -292,7 +314,8 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         } else if (write && (t == NC || t == GRE)) {
             lat = gatheredStore(w, t, a.address, n, now);
         } else if (write) {
-            lat = uncachedWrite(t, a.address, n, a.buffer != null, a.latencyPs, now);
+            boolean trapped = trapsEmulated && (a.flags & Access.F_EMULATED) != 0;
+            lat = uncachedWrite(t, a.address, n, a.buffer != null, a.latencyPs, now, trapped);
         } else {
             lat = uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
         }
@@ -322,13 +345,14 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
 
     /**
      * A Device-nGnRnE / nGnRE / nGRE store: one transaction per access (per element for a bulk
-     * copy); nGnRnE waits for each completion, the others are acknowledged early.
+     * copy); nGnRnE waits for each completion, the others are acknowledged early, unless the store
+     * {@code trapped} to the VMM (then it completes only when the VMM has done it).
      */
-    private long uncachedWrite(int t, long addr, long n, boolean bulk, long target, long now) {
+    private long uncachedWrite(int t, long addr, long n, boolean bulk, long target, long now, boolean trapped) {
         long elems = elements(n, bulk);
         long each = elementBytes(n, bulk);
         long start = issueElements(t, addr, now, elems, each);
-        if (t == NGNRNE) {
+        if (t == NGNRNE || trapped) {
             return (pathFreeAt - now) + elems * roundTripPs + target; // each write waits for its completion
         }
         return (elems == 1 ? start - now : pathFreeAt - now - occupancy(each)) + postedAckPs; // early acknowledgement

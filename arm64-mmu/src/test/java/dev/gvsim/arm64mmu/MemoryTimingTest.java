@@ -261,4 +261,46 @@ class MemoryTimingTest {
         slow.flush(now);
         assertThat(fast.wcReport()).isEqualTo(slow.wcReport());
     }
+    /**
+     * A store to a region the VMM emulates ({@link Access#F_EMULATED}) is posted without a hypervisor
+     * (Device-nGnRE: the target's latency is not the CPU's), and waits for the target under a host
+     * stage 2 (a trap: the vCPU runs on when the VMM returns), as a Device-nGnRnE store does. An
+     * access without the flag (a passed-through BAR mapped Device at stage 2) stays posted; reads
+     * wait for the target either way.
+     */
+    @Test
+    void aStoreToAnEmulatedRegionIsPostedUnlessItTraps() {
+        Rig r = new Rig();
+        long target = 2_000_000; // qxl.io_latency's default, 2 us
+        long[][] got = new long[2][4];
+        for (int trap = 0; trap < 2; trap++) {
+            MemoryTiming timing = new MemoryTiming(r.params, r.stats);
+            timing.setTrapsEmulated(trap == 1);
+            assertThat(timing.trapsEmulated()).isEqualTo(trap == 1);
+            int k = 0;
+            for (int kind : new int[] {Access.WRITE, Access.READ}) {
+                for (boolean emulated : new boolean[] {true, false}) {
+                    Access a = new Access().cpu(kind, 0x3eff1000L, 1, 0, 0, 0, null);
+                    a.address = 0x3eff1000L;
+                    a.memType = MemoryType.DEVICE_NGNRE.ordinal();
+                    if (emulated) {
+                        a.flags |= Access.F_EMULATED;
+                    }
+                    a.latencyPs = target;
+                    long now = 10_000_000L * (k + 1); // the path idle before each
+                    timing.complete(a, now);
+                    got[trap][k++] = a.latencyPs;
+                }
+            }
+        }
+        long posted = got[0][0];
+        assertThat(posted).as("posted store").isLessThan(target);
+        assertThat(got[0][1]).as("posted store, not emulated").isEqualTo(posted);
+        assertThat(got[1][1]).as("under stage 2, not emulated: still posted").isEqualTo(posted);
+        assertThat(got[1][0]).as("trapped store waits for the VMM").isGreaterThan(target);
+        // the trapped store costs what the read of the same register costs (a round trip plus the target)
+        assertThat(got[1][0]).isEqualTo(got[1][2]);
+        assertThat(got[0][2]).isEqualTo(got[1][2]);
+        assertThat(got[0][3]).isEqualTo(got[1][3]);
+    }
 }

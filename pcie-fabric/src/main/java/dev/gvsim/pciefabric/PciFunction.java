@@ -341,6 +341,16 @@ public abstract class PciFunction implements dev.gvsim.simcore.state.Checkpointa
     }
 
     /**
+     * True when the VMM emulates {@code bar}: an I/O BAR, or a memory BAR with register semantics
+     * ({@link #memoryBehind} null) that the host does not map to the guest ({@link #stage2MemoryType}
+     * null). QEMU backs such a region with no RAM, so KVM has no memslot for it and every guest access
+     * exits to QEMU (KVM_EXIT_MMIO; arch/arm64/kvm/mmio.c io_mem_abort).
+     */
+    public final boolean emulatedByVmm(Bar bar) {
+        return bar.isIo() || memoryBehind(bar) == null && stage2MemoryType(bar) == null;
+    }
+
+    /**
      * Legacy I/O decode: a port the function claims by its class, not by a BAR (a VGA controller's
      * 0x3B0-0x3BB/0x3C0-0x3DF, the Bochs VBE DISPI ports 0x1CE/0x1D0; PCI Local Bus 3.0 §6.2.2,
      * VGA palette snooping aside). The fabric asks only after no BAR and no bridge window on the

@@ -423,8 +423,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         }
     }
 
-    /** A PCI I/O space access to {@code port} (0..0xFFFF). */
+    /** A PCI I/O space access to {@code port} (0..0xFFFF). The VMM emulates all of I/O space ({@link Access#F_EMULATED}). */
     public void ioAccess(Access a, long port) {
+        a.flags |= Access.F_EMULATED;
         if (port < 0 || port > 0xFFFF) {
             abort(a, port, true);
             return;
@@ -580,6 +581,9 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
 
     private void deliverCounted(PciFunction f, Bar b, long off, Access a, long[] counters) {
         counters[b.isIo() ? 3 : 2]++;
+        if (f.emulatedByVmm(b)) {
+            a.flags |= Access.F_EMULATED; // under a host stage 2 it traps (MemoryTiming)
+        }
         AccessRules rules = b.rules;
         if (a.buffer != null || rules == null || a.size > 8) {
             if (off + a.size > b.size) {

@@ -75,7 +75,7 @@ public final class QxlDevice extends PciFunction {
     // ------------------------------------------------------------------ parameters
     public static final ParamDef P_IO_LATENCY = ParamDef.duration("qxl.io_latency", "2us",
             "estimate (low authority): one trapped PIO write = KVM exit + QEMU ioport dispatch; not measured (docs/facts/qxl.md §8)",
-            "Latency added to every access to the QXL I/O BAR (BAR3).");
+            "Latency added to every access to the QXL I/O BAR (BAR3): the CPU waits for it on a read, and on a store under --stage2 kvm/kvm-fwb (a trap; without a stage 2 the store is posted).");
     public static final ParamDef P_RAM_LATENCY = ParamDef.duration("qxl.ram_latency", "0ns",
             "QEMU hw/display/qxl.c: BARs 0-2 are RAM regions, accesses never exit to the device model",
             "Latency the device adds to an access to its RAM-backed BARs (ROM, RAM, VRAM); the path to them adds its own.");

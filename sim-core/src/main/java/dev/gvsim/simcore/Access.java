@@ -30,6 +30,13 @@ public final class Access {
     public static final int F_BARRIER_AFTER = 1 << 9;
     /** Issued at a lower exception level (EL0 from EL1's view): changes EC. */
     public static final int F_LOWER_EL = 1 << 10;
+    /**
+     * Set by the PCI host when the access reached a region the VMM emulates: an I/O port, or a memory
+     * BAR with register semantics that is not passed through (QEMU backs it with no RAM, so KVM has
+     * no memslot for it). Under a host stage 2 such an access traps to the VMM: the vCPU waits until
+     * it returns, so a store to it is not posted ({@code MemoryTiming.setTrapsEmulated}).
+     */
+    public static final int F_EMULATED = 1 << 11;
 
     public int kind;
     /** The address the issuer used (virtual address for CPU accesses). */

@@ -44,7 +44,8 @@ public final class Machine {
             "latency of one config-space access");
     /** A PCI I/O-space access (trapped by the VMM). */
     public static final ParamDef IO_LATENCY = ParamDef.duration("pci.io_latency", "1us",
-            "estimate: PIO on arm virt is MMIO to the PIO window, a KVM exit to QEMU (~1 us)", "latency of one PCI I/O access");
+            "estimate: PIO on arm virt is MMIO to the PIO window, a KVM exit to QEMU (~1 us)",
+            "latency of one PCI I/O access: an iord/iowr record, and under --stage2 kvm/kvm-fwb an access to the PIO window (a trap)");
     /** Which policy assigns bus numbers, BARs and windows before the guest runs. */
     public static final ParamDef ALLOCATOR = ParamDef.string("pci.allocator", "linux",
             "linux: drivers/pci/setup-bus.c as on arm virt with -kernel and a device tree (pci_host_probe, the reference runs); "
@@ -115,7 +116,13 @@ public final class Machine {
         this.mmio32Base = ap.mmio32Base;
         this.mmio32Size = ap.mmio32Size;
         system.add("pcie-mmio", ap.mmio32Base, ap.mmio32Size, new AbsoluteTarget(ap.mmio32Base, pciMem));
-        system.add("pcie-pio", ap.pioBase, ap.pioSize, (a, off) -> host.ioAccess(a, off));
+        system.add("pcie-pio", ap.pioBase, ap.pioSize, (a, off) -> {
+            host.ioAccess(a, off);
+            if (timing.trapsEmulated()) {
+                // under a host stage 2 the PIO window is a KVM exit to QEMU (pci.io_latency), as an iord/iowr record costs
+                a.latencyPs += ioLatency;
+            }
+        });
         system.add("pcie-ecam", ap.ecamBase, ap.ecamSize, host.ecam());
         system.add("pcie-mmio-high", ap.mmio64Base, ap.mmio64Size, new AbsoluteTarget(ap.mmio64Base, pciMem));
     }
@@ -325,7 +332,9 @@ public final class Machine {
      * ({@code PAGE_S2}); with {@code kvm-fwb}, HCR_EL2.FWB = 1 (KVM sets it when the CPU has
      * FEAT_S2FWB), so stage 2 forces write-back. Emulated regions (the PCI I/O window, BARs with
      * register semantics) are not memslots; KVM traps them to the VMM, modelled here as
-     * Device-nGnRE stage-2 mappings whose trap cost is the device's and {@code pci.io_latency}.
+     * Device-nGnRE stage-2 mappings whose trap cost is the device's and {@code pci.io_latency}; an
+     * access that reaches one ({@link Access#F_EMULATED}) waits for it, a store included (not posted:
+     * {@link dev.gvsim.arm64mmu.MemoryTiming#setTrapsEmulated}).
      * A BAR whose {@link PciFunction#stage2MemoryType} is non-null (a passed-through GPU's BARs, mapped
      * by the VMM's policy) gets that type instead.
      * Config accesses ({@code cfgrd}/{@code cfgwr}) do not go through the MMU.
@@ -343,6 +352,7 @@ public final class Machine {
             default:
                 throw new IllegalArgumentException("--stage2 must be one of " + STAGE2_MODES + ", got '" + mode + "'");
         }
+        timing.setTrapsEmulated(true); // accesses to emulated regions trap to the VMM (MemoryTiming: not posted)
         mmu.s2map(VirtMemoryMap.RAM_BASE, VirtMemoryMap.RAM_BASE, ram.capacity(), dev.gvsim.arm64mmu.MemoryType.NORMAL_WB);
         Apertures ap = host.apertures();
         mmu.s2map(ap.pioBase, ap.pioBase, ap.pioSize,
