@@ -123,7 +123,14 @@ public final class Machine {
                 a.latencyPs += ioLatency;
             }
         });
-        system.add("pcie-ecam", ap.ecamBase, ap.ecamSize, host.ecam());
+        Target ecam = host.ecam();
+        system.add("pcie-ecam", ap.ecamBase, ap.ecamSize, (a, off) -> {
+            ecam.access(a, off);
+            a.flags |= Access.F_EMULATED; // QEMU's gpex emulates ECAM: KVM traps it
+            if (timing.trapsEmulated()) {
+                a.latencyPs += configLatency; // a KVM exit to QEMU, as a cfgrd/cfgwr record costs
+            }
+        });
         system.add("pcie-mmio-high", ap.mmio64Base, ap.mmio64Size, new AbsoluteTarget(ap.mmio64Base, pciMem));
     }
 
@@ -357,6 +364,9 @@ public final class Machine {
         Apertures ap = host.apertures();
         mmu.s2map(ap.pioBase, ap.pioBase, ap.pioSize,
                 dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
+        // ECAM: emulated by QEMU's gpex, trapped like the PIO window (without a stage-2 entry the guest's
+        // config accesses through ECAM took a stage-2 translation fault, which KVM never gives it)
+        mmu.s2map(ap.ecamBase, ap.ecamBase, ap.ecamSize, dev.gvsim.arm64mmu.MemoryType.DEVICE_NGNRE);
         for (PciFunction f : host.functions()) { // the built devices and what they created on the bus (SR-IOV VFs)
             for (int i = 0; i < 6; i++) {
                 Bar b = f.bar(i);

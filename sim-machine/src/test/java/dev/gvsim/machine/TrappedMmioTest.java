@@ -80,4 +80,41 @@ class TrappedMmioTest {
         assertThat(kvm.accesses).isEqualTo(none.accesses);
         assertThat(kvm.faultCount).isEqualTo(none.faultCount);
     }
+    /** A trace that reads the host bridge's IDs and writes its Command register through ECAM (MMIO). */
+    static final String ECAM_TRACE = "gvsim-trace 1\nmachine args=\"-M virt -device qxl\"\n"
+            + "map va=0xffff000040000000 pa=0x4010000000 size=0x10000 attr=device-ngnre\n"
+            + "rd va=0xffff000040000000 size=4 expect=0x81b36\n"
+            + "wr va=0xffff000040000004 size=2 val=0x6\n"
+            + "rd va=0xffff000040000004 size=2 expect=0x6\n";
+
+    static ReplayResult replayText(String trace, String stage2, String... sets) throws Exception {
+        ReplayOptions o = new ReplayOptions();
+        o.stage2 = stage2;
+        o.paramSets.addAll(List.of(sets));
+        Replayer rp = new Replayer(o, "ecam");
+        try (TraceReader in = TraceFiles.open(new java.io.ByteArrayInputStream(trace.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+            return rp.run(in);
+        }
+    }
+
+    /**
+     * QEMU's gpex emulates ECAM, so under KVM a config access through it traps like a port access
+     * (it used to take a stage-2 translation fault, which KVM never gives a guest): the same values as
+     * without a stage 2, and each access costs {@code pci.config_latency}, as a cfgrd/cfgwr record does.
+     */
+    @Test
+    void configAccessesThroughEcamTrapUnderKvm() throws Exception {
+        ReplayResult none = replayText(ECAM_TRACE, null);
+        assertThat(none.faultCount).isZero();
+        assertThat(none.mismatchCount).isZero();
+        for (String stage2 : new String[] {"kvm", "kvm-fwb"}) {
+            ReplayResult at1 = replayText(ECAM_TRACE, stage2);
+            assertThat(at1.faultCount).as(stage2).isZero();
+            assertThat(at1.mismatchCount).as(stage2).isZero();
+            assertThat(at1.simulatedTimePs).as(stage2 + ": three trapped accesses").isGreaterThan(none.simulatedTimePs + 3 * 1_000_000L);
+            ReplayResult at5 = replayText(ECAM_TRACE, stage2, "pci.config_latency=5us");
+            assertThat(at5.simulatedTimePs - at1.simulatedTimePs).as(stage2).isEqualTo(3 * 4_000_000L);
+        }
+        assertThat(replayText(ECAM_TRACE, null, "pci.config_latency=5us").simulatedTimePs).isEqualTo(none.simulatedTimePs);
+    }
 }
