@@ -27,7 +27,8 @@ final class ReplayMachineOptions {
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--stage2", paramLabel = "MODE",
-            description = "Install a host stage 2 before replaying: none, kvm (KVM without FEAT_S2FWB: RAM and RAM-backed BARs Normal-WB), kvm-fwb (with FWB).")
+            description = "Install a host stage 2 before replaying: none, kvm (KVM without FEAT_S2FWB: RAM and RAM-backed BARs Normal-WB), kvm-fwb (with FWB). "
+                    + "Accesses to regions the VMM emulates (I/O space, register BARs, ECAM) then trap: the vCPU waits for them, stores included.")
     String stage2;
 
     @Option(names = "-M", paramLabel = "MACHINE", description = "Machine type (overrides the trace's machine record; only 'virt').")
