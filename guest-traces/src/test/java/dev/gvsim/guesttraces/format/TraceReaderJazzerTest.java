@@ -45,6 +45,23 @@ class TraceReaderJazzerTest {
         drain(rd, in);
     }
 
+    /**
+     * The binary reader's short paths for runs of stores (nextRunStore, peekRunStores and
+     * commitRunStores, issue 29) against next() on the same bytes, chunk CRCs recomputed: the same
+     * records and the same error, or a finding (BinaryRunStoreTest's comparison).
+     */
+    @FuzzTest(maxExecutions = 1_000_000, maxDuration = "30m")
+    void binaryRunPaths(byte[] data) {
+        byte[] in = new byte[BinaryFormat.HEADER_LEN + data.length];
+        System.arraycopy(BinaryFormat.MAGIC, 0, in, 0, BinaryFormat.MAGIC.length);
+        in[8] = BinaryFormat.VERSION_MAJOR;
+        System.arraycopy(data, 0, in, BinaryFormat.HEADER_LEN, data.length);
+        in = TraceFormatFuzzTest.fixCrcs(in);
+        BinaryRunStoreTest.Outcome plain = BinaryRunStoreTest.read(in, false);
+        BinaryRunStoreTest.read(in, true).assertSameAs(plain);
+        BinaryRunStoreTest.read(in, true, new java.util.Random(data.length)).assertSameAs(plain);
+    }
+
     /** Whatever the bytes: text, binary, gzip or xz (TraceFiles.open detects the form). */
     @FuzzTest(maxExecutions = 1_000_000, maxDuration = "30m")
     void opened(byte[] data) {
