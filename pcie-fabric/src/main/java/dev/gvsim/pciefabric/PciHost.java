@@ -154,7 +154,10 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
         cfgCrs = stats.counter("pcie.config.crs");
         cfgOutOfRange = stats.counter("pcie.config.beyond_config_space");
         config = new ConfigRequests(this, cfgUnsupported, cfgCrs, cfgOutOfRange);
-        ecam = config::ecamAccess;
+        ecam = (a, off) -> {
+            a.flags |= Access.F_EMULATED; // QEMU's gpex emulates ECAM: KVM traps it
+            config.ecamAccess(a, off);
+        };
         barRuleViolations = stats.counter("pcie.bar.access_rule_violation");
         buses.put(ROOT_BUS, root);
         place(hostBridge, root, 0);
@@ -299,7 +302,7 @@ public final class PciHost implements dev.gvsim.simcore.state.Checkpointable {
             return;
         }
         if (ap.inEcam(pa)) {
-            config.ecamAccess(a, pa - ap.ecamBase);
+            ecam.access(a, pa - ap.ecamBase);
             return;
         }
         if (!ap.inMmio32(pa) && !ap.inMmio64(pa)) {

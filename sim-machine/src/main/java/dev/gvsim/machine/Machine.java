@@ -123,10 +123,9 @@ public final class Machine {
                 a.latencyPs += ioLatency;
             }
         });
-        Target ecam = host.ecam();
+        Target ecam = host.ecam(); // marks the access emulated (F_EMULATED)
         system.add("pcie-ecam", ap.ecamBase, ap.ecamSize, (a, off) -> {
             ecam.access(a, off);
-            a.flags |= Access.F_EMULATED; // QEMU's gpex emulates ECAM: KVM traps it
             if (timing.trapsEmulated()) {
                 a.latencyPs += configLatency; // a KVM exit to QEMU, as a cfgrd/cfgwr record costs
             }

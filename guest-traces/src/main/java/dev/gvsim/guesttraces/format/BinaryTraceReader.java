@@ -16,6 +16,13 @@ import java.util.zip.CRC32C;
  * chunks before the bad one, then an InputException naming the byte offset, the chunk number and
  * the reason. Nothing after a bad chunk is read or guessed. Offsets count bytes of the
  * (decompressed) binary stream.
+ *
+ * <p>Why one class of about 900 lines: the chunk reader, the record decoder (§4, §5) and the short
+ * paths for runs of stores ({@link #nextRunStore}, {@link #peekRunStores}, {@link
+ * #commitRunStores}, issue 29) all work on the same state: the chunk's bytes, the position and
+ * record counts, the template table and the predictor (§4.2). The short paths must leave that state
+ * exactly as {@link #next} would (they share {@link #advance}), and they decode a record in a few
+ * nanoseconds; in another object that state would sit behind a reference on every record.
  */
 public final class BinaryTraceReader implements TraceReader {
     private final InputStream in;
