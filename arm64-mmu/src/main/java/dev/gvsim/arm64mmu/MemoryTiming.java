@@ -83,6 +83,8 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     private final Counter initiatorWrapped;
     private final Counter untyped;
     private final Counter stallPs;
+    private final Counter trappedAccesses;
+    private final Counter trappedPs;
 
     public MemoryTiming(Params params, Stats stats) {
         lineBytes = params.getLong(MmuParams.WC_LINE_BYTES);
@@ -131,6 +133,8 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
         initiatorWrapped = stats.counter("mem.initiator_wrapped");
         untyped = stats.counter("mem.untyped");
         stallPs = stats.counter("mem.wc.stall_ps");
+        trappedAccesses = stats.counter("mem.trapped.accesses");
+        trappedPs = stats.counter("mem.trapped.latency_ps");
     }
 
     private static long nonNegative(long v, String name) {
@@ -203,6 +207,17 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
     /** See {@link #setTrapsEmulated}. */
     public boolean trapsEmulated() {
         return trapsEmulated;
+    }
+
+    /**
+     * The CPU loads and stores that trapped to the VMM ({@link #setTrapsEmulated}) and the latency
+     * the CPU saw for them in total: {@code accesses}, {@code latencyPs}.
+     */
+    public Map<String, Object> trappedReport() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accesses", trappedAccesses.get());
+        m.put("latencyPs", trappedPs.get());
+        return m;
     }
 
     /** See the class comment. */
@@ -313,11 +328,14 @@ public final class MemoryTiming implements dev.gvsim.simcore.state.Checkpointabl
             lat = cacheHit(n);
         } else if (write && (t == NC || t == GRE)) {
             lat = gatheredStore(w, t, a.address, n, now);
-        } else if (write) {
-            boolean trapped = trapsEmulated && (a.flags & Access.F_EMULATED) != 0;
-            lat = uncachedWrite(t, a.address, n, a.buffer != null, a.latencyPs, now, trapped);
         } else {
-            lat = uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
+            boolean trapped = trapsEmulated && (a.flags & Access.F_EMULATED) != 0;
+            lat = write ? uncachedWrite(t, a.address, n, a.buffer != null, a.latencyPs, now, trapped)
+                    : uncachedRead(w, t, a.address, n, a.buffer != null, a.latencyPs, now);
+            if (trapped) {
+                trappedAccesses.inc();
+                trappedPs.add(lat);
+            }
         }
         if ((a.flags & FLUSH_AFTER) != 0 && w.holds()) {
             flushLine(w, now + lat, flushBarrier);

@@ -76,6 +76,10 @@ final class ReplaySummary {
             }
         }
         out.printf("master aborts %,d%n", r.masterAbortCount);
+        if (r.trapped != null) {
+            out.printf("trapped to the VMM (--stage2): %,d loads and stores, %s in total%n", number(r.trapped.get("accesses")),
+                    dev.gvsim.simcore.SimTime.format(number(r.trapped.get("latencyPs"))));
+        }
 
         Table types = new Table("memory type", "accesses", "transactions", "bytes");
         for (Map.Entry<String, Object> e : r.memoryTypes.entrySet()) {

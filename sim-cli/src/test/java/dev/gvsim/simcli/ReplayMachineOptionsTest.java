@@ -47,4 +47,20 @@ class ReplayMachineOptionsTest {
             assertThat(set.err()).as(cmd).contains("--set no.such_param=1");
         }
     }
+
+    /** Under a host stage 2 the summary says how many loads and stores trapped to the VMM; without one it says nothing of traps. */
+    @Test
+    void theSummaryCountsTrappedAccessesUnderStage2(@TempDir Path dir) throws Exception {
+        Path t = dir.resolve("ecam.gvt.txt");
+        java.nio.file.Files.writeString(t, "gvsim-trace 1\nmachine args=\"-M virt -device qxl\"\n"
+                + "map va=0xffff000040000000 pa=0x4010000000 size=0x10000 attr=device-ngnre\n"
+                + "rd va=0xffff000040000000 size=4 expect=0x81b36\n"
+                + "wr va=0xffff000040000004 size=2 val=0x6\n");
+        ReplayCliTest.Run kvm = ReplayCliTest.gvsim("replay", t.toString(), "--stage2", "kvm");
+        assertThat(kvm.code()).as(kvm.err()).isZero();
+        assertThat(kvm.out()).contains("trapped to the VMM (--stage2): 2 loads and stores, ");
+        ReplayCliTest.Run none = ReplayCliTest.gvsim("replay", t.toString());
+        assertThat(none.code()).as(none.err()).isZero();
+        assertThat(none.out()).doesNotContain("trapped");
+    }
 }

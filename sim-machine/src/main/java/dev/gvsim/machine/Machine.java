@@ -440,6 +440,11 @@ public final class Machine {
         return timing.report();
     }
 
+    /** Loads and stores that trapped to the VMM, and their latency; null without a host stage 2 ({@link #applyStage2}). */
+    public Map<String, Object> trappedReport() {
+        return timing.trapsEmulated() ? timing.trappedReport() : null;
+    }
+
     public Map<String, Object> mmuReport() {
         return mmu.report();
     }

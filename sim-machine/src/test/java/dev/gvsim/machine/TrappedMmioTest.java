@@ -39,11 +39,15 @@ class TrappedMmioTest {
     }
 
     static long pioStores() throws Exception {
+        return pioAccesses(Op.WR);
+    }
+
+    static long pioAccesses(Op op) throws Exception {
         long n = 0;
         try (TraceReader in = TraceFiles.openResource(REAL)) {
             TraceRecord r = new TraceRecord();
             while (in.next(r)) {
-                if (r.op == Op.WR && r.va - PIO_VA >= 0 && r.va - PIO_VA < PIO_SIZE) {
+                if (r.op == op && r.va - PIO_VA >= 0 && r.va - PIO_VA < PIO_SIZE) {
                     n++;
                 }
             }
@@ -75,6 +79,11 @@ class TrappedMmioTest {
         // acknowledgement (well under a microsecond)
         ReplayResult none = replay(null);
         ReplayResult kvm = replay("kvm");
+        // the report: the port writes and reads trapped, nothing else; no report without a stage 2
+        assertThat(none.trapped).isNull();
+        assertThat(none.toJson()).doesNotContainKey("trapped");
+        assertThat(kvm.trapped.get("accesses")).isEqualTo(96 + pioAccesses(Op.RD));
+        assertThat((Long) kvm.trapped.get("latencyPs")).isGreaterThan(96 * 3_000_000L);
         long extra = kvm.simulatedTimePs - none.simulatedTimePs - 96 * 3_000_000L;
         assertThat(extra).as("beyond the trap costs, over 96 stores").isBetween(0L, 96 * 1_000_000L);
         assertThat(kvm.accesses).isEqualTo(none.accesses);
@@ -110,6 +119,7 @@ class TrappedMmioTest {
         for (String stage2 : new String[] {"kvm", "kvm-fwb"}) {
             ReplayResult at1 = replayText(ECAM_TRACE, stage2);
             assertThat(at1.faultCount).as(stage2).isZero();
+            assertThat(at1.trapped.get("accesses")).as(stage2 + ": trapped").isEqualTo(3L);
             assertThat(at1.mismatchCount).as(stage2).isZero();
             assertThat(at1.simulatedTimePs).as(stage2 + ": three trapped accesses").isGreaterThan(none.simulatedTimePs + 3 * 1_000_000L);
             ReplayResult at5 = replayText(ECAM_TRACE, stage2, "pci.config_latency=5us");

@@ -48,6 +48,8 @@ public final class ReplayResult {
     public Map<String, Object> memoryTypes = new TreeMap<>();
     public Map<String, Object> devices = new TreeMap<>();
     public Map<String, Object> mmu = new TreeMap<>();
+    /** Under a host stage 2: the loads and stores that trapped to the VMM ({@code accesses}, {@code latencyPs}); else null. */
+    public Map<String, Object> trapped;
     /** Accesses and bus transactions over simulated time (the report's plots); sampled by the replayer. */
     public final Timeline timeline = new Timeline();
     /** The latency distributions the machine collected ({@link LatencyHistograms}), set at the end of the run. */
@@ -111,6 +113,9 @@ public final class ReplayResult {
         m.put("marks", marks);
         m.put("memoryTypes", memoryTypes);
         m.put("mmu", mmu);
+        if (trapped != null) {
+            m.put("trapped", trapped);
+        }
         m.put("devices", devices);
         m.put("stoppedByFault", stoppedByFault);
         m.put("timeline", timeline.toJson());

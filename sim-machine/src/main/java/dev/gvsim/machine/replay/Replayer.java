@@ -828,6 +828,7 @@ public final class Replayer {
         result.latencyHistograms = LatencyHistograms.of(machine.stats());
         result.memoryTypes = machine.memoryTypeReport();
         result.mmu = machine.mmuReport();
+        result.trapped = machine.trappedReport();
         result.devices = machine.deviceReport();
         boolean allStopped = false;
         for (int i = 0; i < MAX_CPUS; i++) {
