@@ -56,9 +56,11 @@ class ReplayMachineOptionsTest {
                 + "map va=0xffff000040000000 pa=0x4010000000 size=0x10000 attr=device-ngnre\n"
                 + "rd va=0xffff000040000000 size=4 expect=0x81b36\n"
                 + "wr va=0xffff000040000004 size=2 val=0x6\n");
-        ReplayCliTest.Run kvm = ReplayCliTest.gvsim("replay", t.toString(), "--stage2", "kvm");
+        Path html = dir.resolve("kvm.html");
+        ReplayCliTest.Run kvm = ReplayCliTest.gvsim("replay", t.toString(), "--stage2", "kvm", "--report", html.toString());
         assertThat(kvm.code()).as(kvm.err()).isZero();
         assertThat(kvm.out()).contains("trapped to the VMM (--stage2): 2 loads and stores, ");
+        assertThat(java.nio.file.Files.readString(html)).contains("Trapped to the VMM (--stage2): 2 loads and stores, ");
         ReplayCliTest.Run none = ReplayCliTest.gvsim("replay", t.toString());
         assertThat(none.code()).as(none.err()).isZero();
         assertThat(none.out()).doesNotContain("trapped");

@@ -162,6 +162,11 @@ public final class ReplayReport {
         }
         h.table(List.of("memory type", "accesses", "bus transactions", "bytes"), rows);
         h.svg(Svg.barChart("Accesses by memory type", "accesses", labels, values.stream().mapToDouble(Double::doubleValue).toArray()));
+        if (report.get("trapped") instanceof Map<?, ?> trapped) {
+            // only under --stage2 (docs/replay-json.md)
+            h.p("note", String.format("Trapped to the VMM (--stage2): %,d loads and stores, %s of CPU time in total.", num(trapped.get("accesses")),
+                    dev.gvsim.simcore.SimTime.format(num(trapped.get("latencyPs")))));
+        }
     }
 
     private static void pciFunctions(Html h, Map<String, Object> report) {
